@@ -1,0 +1,145 @@
+//! RecordDestination: reads batches from both regions through out-DNS,
+//! records each arrival, removes the batch and reads again.
+
+use super::topology::{DRIVER, OUT_DNS, home_region};
+use super::{IdSet, Io, Machine, Msg};
+use crate::engine::ActorId;
+use crate::trace::Kind;
+
+#[derive(Default)]
+pub struct Destination {
+    received: IdSet,
+    /// The stream whose batch is being removed.
+    removing_from: Option<ActorId>,
+}
+
+impl Destination {
+    pub fn distinct(&self) -> u32 {
+        self.received.len()
+    }
+
+    fn read(io: &mut Io<'_, '_>, region: u8) {
+        io.send(OUT_DNS, Msg::ReadVia { region });
+    }
+}
+
+impl Machine for Destination {
+    fn accepts(&self, msg: &Msg) -> bool {
+        self.removing_from.is_none() || matches!(msg, Msg::RemoveAnswer(_))
+    }
+
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Start => {
+                Self::read(io, 1);
+                Self::read(io, 2);
+            }
+            Msg::Deliver(batch) => {
+                let before = self.received.len();
+                for i in 0..batch.len() {
+                    let record = io.arena.get(batch)[i];
+                    io.trace_record(Kind::DestinationReceived, home_region(from), record);
+                    self.received.insert(record.id);
+                }
+                if self.received.len() != before {
+                    io.send(
+                        DRIVER,
+                        Msg::Delivered {
+                            distinct: self.received.len(),
+                        },
+                    );
+                }
+                self.removing_from = Some(from);
+                io.send(
+                    OUT_DNS,
+                    Msg::RemoveVia {
+                        stream: from,
+                        batch,
+                    },
+                );
+            }
+            Msg::RemoveAnswer(_) => {
+                let stream = self
+                    .removing_from
+                    .take()
+                    .expect("a remove answer comes only after a remove");
+                Self::read(io, home_region(stream));
+            }
+            Msg::ReadFailed => Self::read(io, home_region(from)),
+            other => panic!("destination cannot handle {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::Bench;
+    use crate::model::topology::outbound;
+
+    #[test]
+    fn reads_both_regions_then_receives_removes_and_reads_again() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        let start = bench.step(&mut d, 0, Msg::Start);
+        assert_eq!(
+            start,
+            vec![
+                (OUT_DNS, Msg::ReadVia { region: 1 }),
+                (OUT_DNS, Msg::ReadVia { region: 2 })
+            ]
+        );
+        let batch = bench.batch(&[3, 4]);
+        let sent = bench.step(&mut d, outbound(2), Msg::Deliver(batch));
+        assert_eq!(
+            sent,
+            vec![
+                (DRIVER, Msg::Delivered { distinct: 2 }),
+                (
+                    OUT_DNS,
+                    Msg::RemoveVia {
+                        stream: outbound(2),
+                        batch
+                    }
+                )
+            ]
+        );
+        assert!(!d.accepts(&Msg::Deliver(batch)), "waits for the remove");
+        assert_eq!(
+            bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true)),
+            vec![(OUT_DNS, Msg::ReadVia { region: 2 })]
+        );
+        assert!(
+            bench
+                .trace
+                .iter()
+                .all(|e| e.kind == Kind::DestinationReceived && e.region == 2)
+        );
+    }
+
+    #[test]
+    fn duplicates_are_traced_but_counted_once() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        let batch = bench.batch(&[3]);
+        bench.step(&mut d, outbound(1), Msg::Deliver(batch));
+        bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true));
+        let sent = bench.step(&mut d, outbound(1), Msg::Deliver(batch));
+        assert!(
+            sent.iter().all(|(to, _)| *to != DRIVER),
+            "no progress to report"
+        );
+        assert_eq!(d.distinct(), 1);
+        assert_eq!(bench.trace.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_read_polls_again() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        assert_eq!(
+            bench.step(&mut d, outbound(1), Msg::ReadFailed),
+            vec![(OUT_DNS, Msg::ReadVia { region: 1 })]
+        );
+    }
+}

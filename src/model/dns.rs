@@ -1,0 +1,258 @@
+//! The two DNS routers: in-DNS spreads records over the receivers of both
+//! regions; out-DNS routes the destination's reads and removes to the
+//! outbound streams.
+
+use rand::Rng;
+
+use super::topology::{DESTINATION, SOURCE, other, outbound, receiver};
+use super::{Io, Machine, Msg, Record, Routing};
+use crate::engine::ActorId;
+use crate::trace::Kind;
+
+/// Which active regions are online, as the DNS sees them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Offline([bool; 2]);
+
+impl Offline {
+    fn set(&mut self, region: u8, offline: bool) {
+        self.0[region as usize - 1] = offline;
+    }
+
+    /// `region`, or the other one while `region` is offline.
+    fn route(&self, region: u8) -> u8 {
+        if self.0[region as usize - 1] {
+            other(region)
+        } else {
+            region
+        }
+    }
+}
+
+/// In-DNS: relays each record to one region's receiver and the answer back.
+pub struct InDns {
+    routing: Routing,
+    offline: Offline,
+    /// Alternate routing: the region the next record goes to.
+    next_region: u8,
+    /// The region of the record whose answer is awaited.
+    awaiting: Option<u8>,
+}
+
+impl InDns {
+    pub fn new(routing: Routing) -> Self {
+        Self {
+            routing,
+            offline: Offline::default(),
+            next_region: 1,
+            awaiting: None,
+        }
+    }
+
+    fn pick_region(&mut self, io: &mut Io<'_, '_>) -> u8 {
+        let wanted = match self.routing {
+            Routing::Alternate => self.next_region,
+            Routing::Weighted { region1_percent } => {
+                if (io.rng().next_u32() % 100) < region1_percent as u32 {
+                    1
+                } else {
+                    2
+                }
+            }
+        };
+        self.offline.route(wanted)
+    }
+
+    fn invoke(&mut self, io: &mut Io<'_, '_>, record: Record) {
+        let region = self.pick_region(io);
+        self.awaiting = Some(region);
+        io.send(receiver(region), Msg::Invoke(record));
+    }
+
+    fn answer(&mut self, io: &mut Io<'_, '_>, ok: bool) {
+        let region = self
+            .awaiting
+            .take()
+            .expect("an answer comes only for a relayed record");
+        if ok {
+            self.next_region = other(region);
+        }
+        io.send(SOURCE, Msg::Answer(ok));
+    }
+}
+
+impl Machine for InDns {
+    fn accepts(&self, msg: &Msg) -> bool {
+        self.awaiting.is_none() || matches!(msg, Msg::Answer(_))
+    }
+
+    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Invoke(record) => self.invoke(io, record),
+            Msg::Answer(ok) => self.answer(io, ok),
+            Msg::RegionOffline(r) => self.offline.set(r, true),
+            Msg::RegionOnline(r) => self.offline.set(r, false),
+            other => panic!("in-dns cannot handle {other:?}"),
+        }
+    }
+}
+
+/// Out-DNS: forwards the destination's reads to an outbound stream and its
+/// removes to the stream they name. Like the original, it answers every
+/// remove with success, even one the stream refused; such a refusal is
+/// traced as [`Kind::RemoveFailureHidden`].
+#[derive(Default)]
+pub struct OutDns {
+    offline: Offline,
+    /// The remove whose answer is awaited: the stream and its records.
+    awaiting: Option<(ActorId, super::Batch)>,
+}
+
+impl Machine for OutDns {
+    fn accepts(&self, msg: &Msg) -> bool {
+        self.awaiting.is_none() || matches!(msg, Msg::RemoveAnswer(_))
+    }
+
+    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+        match msg {
+            Msg::ReadVia { region } => {
+                io.send(
+                    outbound(self.offline.route(region)),
+                    Msg::Read {
+                        consumer: DESTINATION,
+                    },
+                );
+            }
+            Msg::RemoveVia { stream, batch } => {
+                self.awaiting = Some((stream, batch));
+                io.send(stream, Msg::Remove(batch));
+            }
+            Msg::RemoveAnswer(ok) => {
+                let (stream, batch) = self
+                    .awaiting
+                    .take()
+                    .expect("an answer comes only for a forwarded remove");
+                if !ok {
+                    let region = super::topology::home_region(stream);
+                    io.trace_batch(Kind::RemoveFailureHidden, region, batch);
+                }
+                io.send(DESTINATION, Msg::RemoveAnswer(true));
+            }
+            Msg::RegionOffline(r) => self.offline.set(r, true),
+            Msg::RegionOnline(r) => self.offline.set(r, false),
+            other => panic!("out-dns cannot handle {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::Bench;
+
+    const R: Record = Record { id: 1, value: 5 };
+
+    #[test]
+    fn alternates_regions_and_repeats_a_region_after_a_failure() {
+        let mut bench = Bench::new();
+        let mut dns = InDns::new(Routing::Alternate);
+        assert_eq!(
+            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
+            vec![(receiver(1), Msg::Invoke(R))]
+        );
+        assert!(!dns.accepts(&Msg::Invoke(R)), "one record at a time");
+        assert_eq!(
+            bench.step(&mut dns, receiver(1), Msg::Answer(true)),
+            vec![(SOURCE, Msg::Answer(true))]
+        );
+        assert_eq!(
+            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
+            vec![(receiver(2), Msg::Invoke(R))]
+        );
+        assert_eq!(
+            bench.step(&mut dns, receiver(2), Msg::Answer(false)),
+            vec![(SOURCE, Msg::Answer(false))]
+        );
+        assert_eq!(
+            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
+            vec![(receiver(2), Msg::Invoke(R))]
+        );
+    }
+
+    #[test]
+    fn an_offline_region_sends_everything_to_the_other() {
+        let mut bench = Bench::new();
+        let mut dns = InDns::new(Routing::Alternate);
+        bench.step(&mut dns, 0, Msg::RegionOffline(1));
+        for _ in 0..3 {
+            assert_eq!(
+                bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
+                vec![(receiver(2), Msg::Invoke(R))]
+            );
+            bench.step(&mut dns, receiver(2), Msg::Answer(true));
+        }
+        bench.step(&mut dns, 0, Msg::RegionOnline(1));
+        assert_eq!(
+            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
+            vec![(receiver(1), Msg::Invoke(R))]
+        );
+    }
+
+    #[test]
+    fn weighted_routing_follows_the_weights() {
+        let mut bench = Bench::new();
+        let mut dns = InDns::new(Routing::Weighted {
+            region1_percent: 80,
+        });
+        let mut to_region1 = 0;
+        for _ in 0..1000 {
+            let sent = bench.step(&mut dns, SOURCE, Msg::Invoke(R));
+            to_region1 += (sent[0].0 == receiver(1)) as u32;
+            bench.step(&mut dns, sent[0].0, Msg::Answer(true));
+        }
+        assert!(
+            (740..860).contains(&to_region1),
+            "{to_region1} of 1000 to region 1"
+        );
+    }
+
+    #[test]
+    fn out_dns_reroutes_reads_and_hides_failed_removes() {
+        let mut bench = Bench::new();
+        let mut dns = OutDns::default();
+        let read = bench.step(&mut dns, DESTINATION, Msg::ReadVia { region: 1 });
+        assert_eq!(
+            read,
+            vec![(
+                outbound(1),
+                Msg::Read {
+                    consumer: DESTINATION
+                }
+            )]
+        );
+        bench.step(&mut dns, 0, Msg::RegionOffline(1));
+        let read = bench.step(&mut dns, DESTINATION, Msg::ReadVia { region: 1 });
+        assert_eq!(
+            read,
+            vec![(
+                outbound(2),
+                Msg::Read {
+                    consumer: DESTINATION
+                }
+            )]
+        );
+
+        let batch = bench.batch(&[7, 8]);
+        let fwd = bench.step(
+            &mut dns,
+            DESTINATION,
+            Msg::RemoveVia {
+                stream: outbound(1),
+                batch,
+            },
+        );
+        assert_eq!(fwd, vec![(outbound(1), Msg::Remove(batch))]);
+        let relayed = bench.step(&mut dns, outbound(1), Msg::RemoveAnswer(false));
+        assert_eq!(relayed, vec![(DESTINATION, Msg::RemoveAnswer(true))]);
+        assert_eq!(bench.kinds(), vec![Kind::RemoveFailureHidden; 2]);
+    }
+}

@@ -1,0 +1,409 @@
+//! The Workload1 pipeline as collaborating machines (MODEL.md sections 1-2).
+//!
+//! Each machine lives in its own file and sees the world only through [`Io`]:
+//! the messages it is handed, the messages it sends, and the events it traces.
+//! [`World`] holds one of each instance and implements the engine's
+//! [`System`] by routing each message to the machine it is addressed to.
+
+mod container;
+mod destination;
+mod dns;
+mod kafka;
+mod mongo;
+mod options;
+mod processor;
+mod source;
+pub mod topology;
+
+use crate::engine::{ActorId, Ctx, Envelope, System, Time};
+use crate::scenario::Driver;
+use crate::trace::{Event, Kind};
+
+pub use container::{Container, ContainerState, Next};
+pub use destination::Destination;
+pub use dns::{InDns, OutDns};
+pub use kafka::Kafka;
+pub use mongo::{Cluster, Replica};
+pub use options::{Options, Routing, Variant, Variants};
+pub use processor::Processor;
+pub use source::Source;
+use topology::{Db, Role, role};
+
+/// A payment record. Values are drawn from 1..=100000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: u32,
+    pub value: u32,
+}
+
+/// A run of records held in the run's [`Arena`]; messages carry this handle
+/// instead of the records so that they stay small and allocation-free.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Batch {
+    start: u32,
+    len: u32,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Append-only storage for the records that messages carry, cleared per run.
+#[derive(Default)]
+pub struct Arena {
+    records: Vec<Record>,
+}
+
+impl Arena {
+    pub fn put(&mut self, records: impl IntoIterator<Item = Record>) -> Batch {
+        let start = self.records.len();
+        self.records.extend(records);
+        Batch {
+            start: start as u32,
+            len: (self.records.len() - start) as u32,
+        }
+    }
+
+    pub fn get(&self, batch: Batch) -> &[Record] {
+        &self.records[batch.start as usize..(batch.start + batch.len) as usize]
+    }
+
+    fn clear(&mut self) {
+        self.records.clear();
+    }
+}
+
+/// A set of record ids (ids are small and dense).
+#[derive(Default)]
+pub struct IdSet {
+    words: Vec<u64>,
+    len: u32,
+}
+
+impl IdSet {
+    /// Adds `id`; true if it was not there yet.
+    pub fn insert(&mut self, id: u32) -> bool {
+        let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        let new = self.words[word] & bit == 0;
+        self.words[word] |= bit;
+        self.len += new as u32;
+        new
+    }
+
+    pub fn contains(&self, id: u32) -> bool {
+        self.words
+            .get((id / 64) as usize)
+            .is_some_and(|w| w & (1u64 << (id % 64)) != 0)
+    }
+
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Every message of the model. Requests are answered by the matching
+/// `...Answer` (or [`Msg::Deliver`] / [`Msg::ReadFailed`] for reads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    /// From the harness at time 0.
+    Start,
+    /// Driver to source.
+    PublishBatch(u8),
+    /// Source to driver.
+    BatchPublished(u8),
+    BatchStopped {
+        batch: u8,
+        sent: u32,
+    },
+    /// Source to in-DNS to receiver to validator, and their answers.
+    Invoke(Record),
+    Answer(bool),
+    /// Container to database cluster.
+    Insert(Record),
+    InsertAnswer(bool),
+    /// Cluster to replica: synchronous, then the asynchronous third copy.
+    Store(Record),
+    StoreAnswer(bool),
+    StoreAsync(Record),
+    /// To a Kafka stream.
+    Append(Batch),
+    AppendAnswer(bool),
+    Read {
+        consumer: ActorId,
+    },
+    Remove(Batch),
+    RemoveAnswer(bool),
+    /// From a Kafka stream to its consumer.
+    Deliver(Batch),
+    ReadFailed,
+    /// Destination to out-DNS.
+    ReadVia {
+        region: u8,
+    },
+    RemoveVia {
+        stream: ActorId,
+        batch: Batch,
+    },
+    /// Destination to driver: how many distinct records it holds.
+    Delivered {
+        distinct: u32,
+    },
+    /// Commands from the driver.
+    Fail,
+    Recover,
+    SwitchPrimary,
+    RegionOffline(u8),
+    RegionOnline(u8),
+    /// A self-addressed wake-up.
+    Timer,
+}
+
+impl Msg {
+    /// Commands wait like any other message while a machine awaits an answer.
+    pub fn is_command(&self) -> bool {
+        matches!(
+            self,
+            Msg::Fail
+                | Msg::Recover
+                | Msg::SwitchPrimary
+                | Msg::RegionOffline(_)
+                | Msg::RegionOnline(_)
+        )
+    }
+}
+
+/// A machine's window on the world while it handles one message.
+pub struct Io<'a, 'c> {
+    ctx: &'a mut Ctx<'c, Msg>,
+    pub arena: &'a mut Arena,
+    trace: &'a mut Vec<Event>,
+    pub options: &'a Options,
+}
+
+impl Io<'_, '_> {
+    pub fn now(&self) -> Time {
+        self.ctx.now()
+    }
+
+    pub fn me(&self) -> ActorId {
+        self.ctx.me()
+    }
+
+    pub fn send(&mut self, to: ActorId, msg: Msg) {
+        self.ctx.send(to, msg);
+    }
+
+    /// Moves this machine to another region (a database's new primary).
+    pub fn relocate(&mut self, region: u8) {
+        self.ctx.relocate(region);
+    }
+
+    pub fn wake_after(&mut self, delay: Time) {
+        self.ctx.send_self_after(delay, Msg::Timer);
+    }
+
+    pub fn rng(&mut self) -> &mut rand_pcg::Pcg64Mcg {
+        self.ctx.rng()
+    }
+
+    pub fn trace(&mut self, kind: Kind, region: u8, subject: u32, value: u32) {
+        debug_assert!(kind.carries_value() || value == 0);
+        let time_us = self.ctx.now() / crate::engine::MICROSECOND;
+        self.trace.push(Event {
+            time_us,
+            kind,
+            region,
+            subject,
+            value,
+        });
+    }
+
+    /// Traces a record reaching a stage; `Published` and `DestinationReceived`
+    /// keep the value so that the checker can see it unchanged.
+    pub fn trace_record(&mut self, kind: Kind, region: u8, record: Record) {
+        let value = if kind.carries_value() {
+            record.value
+        } else {
+            0
+        };
+        self.trace(kind, region, record.id, value);
+    }
+
+    pub fn trace_batch(&mut self, kind: Kind, region: u8, batch: Batch) {
+        for i in 0..batch.len() {
+            let record = self.arena.get(batch)[i];
+            self.trace_record(kind, region, record);
+        }
+    }
+
+    pub fn trace_state(&mut self, code: u8) {
+        let me = self.me();
+        self.trace(
+            Kind::StateChanged,
+            topology::home_region(me),
+            me as u32,
+            code as u32,
+        );
+    }
+}
+
+/// What every machine of the model does.
+pub trait Machine {
+    /// Whether the machine can take `msg` now; otherwise it waits in the inbox.
+    fn accepts(&self, _msg: &Msg) -> bool {
+        true
+    }
+
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg);
+}
+
+/// One instance of every machine of MODEL.md section 1, plus the driver.
+pub struct Machines {
+    pub driver: Driver,
+    pub source: Source,
+    pub in_dns: InDns,
+    pub receivers: [Container; 2],
+    pub validators: [Container; 2],
+    pub processors: [Processor; 2],
+    pub clusters: [Cluster; 3],
+    pub replicas: [Replica; 9],
+    pub inbound: [Kafka; 2],
+    pub outbound: [Kafka; 2],
+    pub out_dns: OutDns,
+    pub destination: Destination,
+}
+
+impl Machines {
+    fn new(driver: Driver, source: Source, options: &Options) -> Self {
+        let container = |region, next| Container::new(region, next);
+        Self {
+            driver,
+            source,
+            in_dns: InDns::new(options.routing),
+            receivers: [container(1, Next::Validator), container(2, Next::Validator)],
+            validators: [container(1, Next::Inbound), container(2, Next::Inbound)],
+            processors: [Processor::new(1), Processor::new(2)],
+            clusters: Db::ALL.map(Cluster::new),
+            replicas: std::array::from_fn(|i| Replica::new(Db::ALL[i / 3], i as u8 % 3 + 1)),
+            inbound: [
+                Kafka::new(1, Kind::InboundAppended, Kind::InboundRemoved),
+                Kafka::new(2, Kind::InboundAppended, Kind::InboundRemoved),
+            ],
+            outbound: [
+                Kafka::new(1, Kind::OutboundAppended, Kind::OutboundRemoved),
+                Kafka::new(2, Kind::OutboundAppended, Kind::OutboundRemoved),
+            ],
+            out_dns: OutDns::default(),
+            destination: Destination::default(),
+        }
+    }
+
+    pub fn get(&self, actor: ActorId) -> &dyn Machine {
+        let i = |r: u8| (r - 1) as usize;
+        match role(actor) {
+            Role::Driver => &self.driver,
+            Role::Source => &self.source,
+            Role::InDns => &self.in_dns,
+            Role::Receiver(r) => &self.receivers[i(r)],
+            Role::Validator(r) => &self.validators[i(r)],
+            Role::Processor(r) => &self.processors[i(r)],
+            Role::Cluster(db) => &self.clusters[db as usize],
+            Role::Replica(db, r) => &self.replicas[db as usize * 3 + i(r)],
+            Role::Inbound(r) => &self.inbound[i(r)],
+            Role::Outbound(r) => &self.outbound[i(r)],
+            Role::OutDns => &self.out_dns,
+            Role::Destination => &self.destination,
+        }
+    }
+
+    pub fn get_mut(&mut self, actor: ActorId) -> &mut dyn Machine {
+        let i = |r: u8| (r - 1) as usize;
+        match role(actor) {
+            Role::Driver => &mut self.driver,
+            Role::Source => &mut self.source,
+            Role::InDns => &mut self.in_dns,
+            Role::Receiver(r) => &mut self.receivers[i(r)],
+            Role::Validator(r) => &mut self.validators[i(r)],
+            Role::Processor(r) => &mut self.processors[i(r)],
+            Role::Cluster(db) => &mut self.clusters[db as usize],
+            Role::Replica(db, r) => &mut self.replicas[db as usize * 3 + i(r)],
+            Role::Inbound(r) => &mut self.inbound[i(r)],
+            Role::Outbound(r) => &mut self.outbound[i(r)],
+            Role::OutDns => &mut self.out_dns,
+            Role::Destination => &mut self.destination,
+        }
+    }
+}
+
+/// The whole pipeline of one run.
+pub struct World {
+    pub machines: Machines,
+    pub arena: Arena,
+    pub trace: Vec<Event>,
+    pub options: Options,
+}
+
+impl World {
+    pub fn new(driver: Driver, source: Source, options: Options) -> Self {
+        Self {
+            machines: Machines::new(driver, source, &options),
+            arena: Arena::default(),
+            trace: Vec::new(),
+            options,
+        }
+    }
+
+    /// Starts a new run in place, keeping the buffers' allocations.
+    pub fn reset(&mut self, driver: Driver, source: Source, options: Options) {
+        self.machines = Machines::new(driver, source, &options);
+        self.arena.clear();
+        self.trace.clear();
+        self.options = options;
+    }
+
+    /// The actors that get [`Msg::Start`] at time 0.
+    pub fn starters() -> [ActorId; 4] {
+        [
+            topology::processor(1),
+            topology::processor(2),
+            topology::DESTINATION,
+            topology::DRIVER,
+        ]
+    }
+}
+
+impl System for World {
+    type Msg = Msg;
+
+    fn accepts(&self, to: ActorId, msg: &Msg) -> bool {
+        self.machines.get(to).accepts(msg)
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
+        let mut io = Io {
+            ctx,
+            arena: &mut self.arena,
+            trace: &mut self.trace,
+            options: &self.options,
+        };
+        self.machines
+            .get_mut(env.to)
+            .handle(&mut io, env.from, env.msg);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -1,0 +1,315 @@
+//! Processor container: consumes batches from the inbound stream of its
+//! region, stores each record in the processor database, appends the batch to
+//! the outbound stream, removes it from the inbound stream and registers for
+//! the next batch.
+
+use super::topology::{Db, cluster, inbound, outbound};
+use super::{Batch, ContainerState, Io, Machine, Msg, Variant};
+use crate::engine::ActorId;
+use crate::trace::Kind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// remove-before-store: the early remove is awaited.
+    RemovingFirst,
+    /// Record `i` of the batch is being inserted.
+    Storing(usize),
+    Appending,
+    Removing,
+    /// remove-on-send-failure: the append failed, the remove is awaited.
+    RemovingAfterFailure,
+}
+
+pub struct Processor {
+    region: u8,
+    state: ContainerState,
+    /// The batch in hand and how far it has got.
+    work: Option<(Batch, Step)>,
+}
+
+impl Processor {
+    pub fn new(region: u8) -> Self {
+        Self {
+            region,
+            state: ContainerState::Processing,
+            work: None,
+        }
+    }
+
+    pub fn state(&self) -> ContainerState {
+        self.state
+    }
+
+    fn register(&self, io: &mut Io<'_, '_>) {
+        let me = io.me();
+        io.send(inbound(self.region), Msg::Read { consumer: me });
+    }
+
+    fn set_state(&mut self, io: &mut Io<'_, '_>, state: ContainerState) {
+        if self.state != state {
+            self.state = state;
+            io.trace_state(state as u8);
+        }
+    }
+
+    fn begin(&mut self, io: &mut Io<'_, '_>, batch: Batch) {
+        assert!(!batch.is_empty(), "kafka delivered an empty batch");
+        io.trace_batch(Kind::ProcessorRead, self.region, batch);
+        if io.options.variants.has(Variant::RemoveBeforeStore) {
+            self.request(io, batch, Step::RemovingFirst);
+        } else {
+            self.request(io, batch, Step::Storing(0));
+        }
+    }
+
+    /// Sends the request that `step` waits for.
+    fn request(&mut self, io: &mut Io<'_, '_>, batch: Batch, step: Step) {
+        self.work = Some((batch, step));
+        match step {
+            Step::Storing(i) => {
+                io.send(cluster(Db::Processor), Msg::Insert(io.arena.get(batch)[i]))
+            }
+            Step::Appending => io.send(outbound(self.region), Msg::Append(batch)),
+            Step::RemovingFirst | Step::Removing | Step::RemovingAfterFailure => {
+                io.send(inbound(self.region), Msg::Remove(batch))
+            }
+        }
+    }
+
+    fn done(&mut self, io: &mut Io<'_, '_>) {
+        self.work = None;
+        self.register(io);
+    }
+
+    fn fail_dependency(&mut self, io: &mut Io<'_, '_>) {
+        self.work = None;
+        let state = ContainerState::after_dependency_failure(io);
+        self.set_state(io, state);
+    }
+
+    fn answered(&mut self, io: &mut Io<'_, '_>, ok: bool) {
+        let (batch, step) = self
+            .work
+            .expect("an answer comes only while a batch is in hand");
+        let early_removal = io.options.variants.has(Variant::RemoveBeforeStore);
+        match (step, ok) {
+            (Step::RemovingFirst, true) => self.request(io, batch, Step::Storing(0)),
+            (Step::Storing(i), true) => {
+                io.trace_record(Kind::ProcessorDbStored, self.region, io.arena.get(batch)[i]);
+                let next = if i + 1 < batch.len() {
+                    Step::Storing(i + 1)
+                } else {
+                    Step::Appending
+                };
+                self.request(io, batch, next);
+            }
+            (Step::Appending, true) if early_removal => self.done(io),
+            (Step::Appending, true) => self.request(io, batch, Step::Removing),
+            (Step::Appending, false)
+                if io.options.variants.has(Variant::RemoveOnSendFailure) && !early_removal =>
+            {
+                self.request(io, batch, Step::RemovingAfterFailure)
+            }
+            (Step::Removing, true) => self.done(io),
+            _ => self.fail_dependency(io),
+        }
+    }
+
+    fn recover(&mut self, io: &mut Io<'_, '_>) {
+        if self.state == ContainerState::FailedDependency {
+            self.register(io);
+        }
+        self.set_state(io, ContainerState::Processing);
+    }
+}
+
+impl Machine for Processor {
+    fn accepts(&self, msg: &Msg) -> bool {
+        match msg {
+            Msg::Deliver(_) => self.state == ContainerState::Processing && self.work.is_none(),
+            Msg::InsertAnswer(_) | Msg::AppendAnswer(_) | Msg::RemoveAnswer(_) | Msg::Start => true,
+            _ => self.work.is_none(),
+        }
+    }
+
+    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Start => self.register(io),
+            Msg::Deliver(batch) => self.begin(io, batch),
+            Msg::InsertAnswer(ok) | Msg::AppendAnswer(ok) | Msg::RemoveAnswer(ok) => {
+                self.answered(io, ok)
+            }
+            Msg::ReadFailed => self.fail_dependency(io),
+            Msg::Fail => self.set_state(io, ContainerState::FailedProcessing),
+            Msg::Recover => self.recover(io),
+            other => panic!("processor cannot handle {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::Bench;
+    use crate::model::{Options, Record};
+
+    const ME: ActorId = 7;
+
+    fn with(variant: Option<Variant>) -> (Bench, Processor) {
+        let options = Options {
+            variants: variant.into_iter().collect(),
+            ..Default::default()
+        };
+        (Bench::with_options(options), Processor::new(1))
+    }
+
+    fn step(bench: &mut Bench, p: &mut Processor, msg: Msg) -> Vec<(ActorId, Msg)> {
+        bench.step_as(p, ME, 0, msg)
+    }
+
+    fn insert(id: u32) -> (ActorId, Msg) {
+        (
+            cluster(Db::Processor),
+            Msg::Insert(Record { id, value: id }),
+        )
+    }
+
+    #[test]
+    fn registers_at_start_then_stores_appends_removes_and_registers_again() {
+        let (mut bench, mut p) = with(None);
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::Start),
+            vec![(inbound(1), Msg::Read { consumer: ME })]
+        );
+        let batch = bench.batch(&[4, 5]);
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::Deliver(batch)),
+            vec![insert(4)]
+        );
+        assert!(
+            !p.accepts(&Msg::Deliver(batch)) && !p.accepts(&Msg::Fail),
+            "one batch at a time"
+        );
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::InsertAnswer(true)),
+            vec![insert(5)]
+        );
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::InsertAnswer(true)),
+            vec![(outbound(1), Msg::Append(batch))]
+        );
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::AppendAnswer(true)),
+            vec![(inbound(1), Msg::Remove(batch))]
+        );
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::RemoveAnswer(true)),
+            vec![(inbound(1), Msg::Read { consumer: ME })]
+        );
+        use Kind::*;
+        assert_eq!(
+            bench.kinds(),
+            vec![
+                ProcessorRead,
+                ProcessorRead,
+                ProcessorDbStored,
+                ProcessorDbStored
+            ]
+        );
+    }
+
+    #[test]
+    fn any_failure_leaves_the_batch_and_fails_the_dependency() {
+        for failing in 0..4 {
+            let (mut bench, mut p) = with(None);
+            let batch = bench.batch(&[1]);
+            step(&mut bench, &mut p, Msg::Deliver(batch));
+            let answers = [
+                Msg::InsertAnswer(true),
+                Msg::AppendAnswer(true),
+                Msg::RemoveAnswer(true),
+            ];
+            for (i, answer) in answers.into_iter().enumerate().take(failing.min(3)) {
+                let _ = i;
+                step(&mut bench, &mut p, answer);
+            }
+            let fail = [
+                Msg::InsertAnswer(false),
+                Msg::AppendAnswer(false),
+                Msg::RemoveAnswer(false),
+                Msg::ReadFailed,
+            ];
+            if failing == 3 {
+                // The batch completed and the processor registered again; the read fails.
+                step(&mut bench, &mut p, fail[3]);
+            } else {
+                let sent = step(&mut bench, &mut p, fail[failing]);
+                assert!(sent.is_empty(), "no remove after a failure: {sent:?}");
+            }
+            assert_eq!(
+                p.state(),
+                ContainerState::FailedDependency,
+                "failing step {failing}"
+            );
+            assert!(
+                !p.accepts(&Msg::Deliver(batch)),
+                "batches wait while failed"
+            );
+            let sent = step(&mut bench, &mut p, Msg::Recover);
+            assert_eq!(
+                sent,
+                vec![(inbound(1), Msg::Read { consumer: ME })],
+                "re-registers on recovery"
+            );
+            assert_eq!(p.state(), ContainerState::Processing);
+        }
+    }
+
+    #[test]
+    fn recovering_from_failed_processing_does_not_register_again() {
+        let (mut bench, mut p) = with(None);
+        step(&mut bench, &mut p, Msg::Fail);
+        assert_eq!(p.state(), ContainerState::FailedProcessing);
+        assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
+        assert_eq!(p.state(), ContainerState::Processing);
+    }
+
+    #[test]
+    fn remove_before_store_removes_first() {
+        let (mut bench, mut p) = with(Some(Variant::RemoveBeforeStore));
+        let batch = bench.batch(&[3]);
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::Deliver(batch)),
+            vec![(inbound(1), Msg::Remove(batch))]
+        );
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::RemoveAnswer(true)),
+            vec![insert(3)]
+        );
+        step(&mut bench, &mut p, Msg::InsertAnswer(true));
+        let sent = step(&mut bench, &mut p, Msg::AppendAnswer(true));
+        assert_eq!(sent, vec![(inbound(1), Msg::Read { consumer: ME })]);
+    }
+
+    #[test]
+    fn remove_on_send_failure_removes_after_a_failed_append() {
+        let (mut bench, mut p) = with(Some(Variant::RemoveOnSendFailure));
+        let batch = bench.batch(&[3]);
+        step(&mut bench, &mut p, Msg::Deliver(batch));
+        step(&mut bench, &mut p, Msg::InsertAnswer(true));
+        assert_eq!(
+            step(&mut bench, &mut p, Msg::AppendAnswer(false)),
+            vec![(inbound(1), Msg::Remove(batch))]
+        );
+        assert!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)).is_empty());
+        assert_eq!(p.state(), ContainerState::FailedDependency);
+    }
+
+    #[test]
+    fn uniform_failure_does_not_register_again_after_a_dependency_failure() {
+        let (mut bench, mut p) = with(Some(Variant::UniformFailure));
+        step(&mut bench, &mut p, Msg::ReadFailed);
+        assert_eq!(p.state(), ContainerState::FailedProcessing);
+        assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
+    }
+}

@@ -1,0 +1,149 @@
+//! RecordSource: publishes a batch one record at a time through in-DNS,
+//! waiting for each answer, and stops at the first failure.
+
+use super::topology::{DRIVER, IN_DNS};
+use super::{Io, Machine, Msg, Record};
+use crate::engine::ActorId;
+use crate::trace::Kind;
+
+pub struct Source {
+    records: Vec<Record>,
+    per_batch: usize,
+    publishing: Option<Publishing>,
+}
+
+#[derive(Clone, Copy)]
+struct Publishing {
+    batch: u8,
+    next: usize,
+}
+
+impl Source {
+    /// `records` holds every batch back to back, `per_batch` records each.
+    pub fn new(records: Vec<Record>, per_batch: usize) -> Self {
+        assert!(
+            per_batch > 0 && records.len() % per_batch == 0,
+            "records must fill whole batches"
+        );
+        Self {
+            records,
+            per_batch,
+            publishing: None,
+        }
+    }
+
+    pub fn batches(&self) -> usize {
+        self.records.len() / self.per_batch
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    fn record(&self, p: Publishing) -> Record {
+        self.records[(p.batch as usize - 1) * self.per_batch + p.next]
+    }
+
+    fn publish_next(&mut self, io: &mut Io<'_, '_>, p: Publishing) {
+        if p.next == self.per_batch {
+            self.publishing = None;
+            io.send(DRIVER, Msg::BatchPublished(p.batch));
+            return;
+        }
+        let record = self.record(p);
+        io.trace_record(Kind::Published, 0, record);
+        io.send(IN_DNS, Msg::Invoke(record));
+        self.publishing = Some(p);
+    }
+}
+
+impl Machine for Source {
+    fn accepts(&self, msg: &Msg) -> bool {
+        !matches!(msg, Msg::PublishBatch(_)) || self.publishing.is_none()
+    }
+
+    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+        match msg {
+            Msg::PublishBatch(batch) => {
+                assert!(
+                    (1..=self.batches()).contains(&(batch as usize)),
+                    "no batch {batch}"
+                );
+                self.publish_next(io, Publishing { batch, next: 0 });
+            }
+            Msg::Answer(ok) => {
+                let p = self
+                    .publishing
+                    .expect("an answer comes only while publishing");
+                if ok {
+                    self.publish_next(
+                        io,
+                        Publishing {
+                            next: p.next + 1,
+                            ..p
+                        },
+                    );
+                } else {
+                    let record = self.record(p);
+                    io.trace(Kind::PublishFailed, 0, record.id, 0);
+                    self.publishing = None;
+                    io.send(
+                        DRIVER,
+                        Msg::BatchStopped {
+                            batch: p.batch,
+                            sent: p.next as u32,
+                        },
+                    );
+                }
+            }
+            other => panic!("source cannot handle {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::Bench;
+
+    fn source() -> Source {
+        let records = (1..=4).map(|id| Record { id, value: id * 10 }).collect();
+        Source::new(records, 2)
+    }
+
+    #[test]
+    fn publishes_one_record_at_a_time_and_reports_the_batch() {
+        let mut bench = Bench::new();
+        let mut s = source();
+        let sent = bench.step(&mut s, DRIVER, Msg::PublishBatch(2));
+        assert_eq!(
+            sent,
+            vec![(IN_DNS, Msg::Invoke(Record { id: 3, value: 30 }))]
+        );
+        assert!(!s.accepts(&Msg::PublishBatch(1)), "a second batch waits");
+        let sent = bench.step(&mut s, IN_DNS, Msg::Answer(true));
+        assert_eq!(
+            sent,
+            vec![(IN_DNS, Msg::Invoke(Record { id: 4, value: 40 }))]
+        );
+        let sent = bench.step(&mut s, IN_DNS, Msg::Answer(true));
+        assert_eq!(sent, vec![(DRIVER, Msg::BatchPublished(2))]);
+        assert!(s.accepts(&Msg::PublishBatch(1)));
+        assert_eq!(bench.kinds(), vec![Kind::Published, Kind::Published]);
+    }
+
+    #[test]
+    fn stops_at_the_first_failure_and_says_how_many_were_sent() {
+        let mut bench = Bench::new();
+        let mut s = source();
+        bench.step(&mut s, DRIVER, Msg::PublishBatch(1));
+        bench.step(&mut s, IN_DNS, Msg::Answer(true));
+        let sent = bench.step(&mut s, IN_DNS, Msg::Answer(false));
+        assert_eq!(
+            sent,
+            vec![(DRIVER, Msg::BatchStopped { batch: 1, sent: 1 })]
+        );
+        assert_eq!(bench.kinds().last(), Some(&Kind::PublishFailed));
+        assert!(s.accepts(&Msg::PublishBatch(1)));
+    }
+}

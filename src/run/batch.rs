@@ -1,0 +1,216 @@
+//! Many seeds, in parallel, into trace files.
+//!
+//! Seeds are cut into fixed chunks of `runs_per_file`, one file each, so the
+//! files and their bytes do not depend on how many jobs ran them.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::{RunSpec, Simulator};
+use crate::trace::{EXTENSION, OutcomeKind, TraceWriter};
+
+/// What to simulate and where to put it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub spec: RunSpec,
+    pub first_seed: u64,
+    pub runs: u64,
+    pub out_dir: PathBuf,
+    pub jobs: usize,
+    pub runs_per_file: u64,
+}
+
+/// Totals over the runs that were written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub runs: u64,
+    pub message_events: u64,
+    pub trace_events: u64,
+    pub bytes: u64,
+    pub completed: u64,
+    pub stuck: u64,
+    pub time_bound: u64,
+    pub files: Vec<PathBuf>,
+}
+
+impl Summary {
+    fn add(&mut self, other: Summary) {
+        self.runs += other.runs;
+        self.message_events += other.message_events;
+        self.trace_events += other.trace_events;
+        self.bytes += other.bytes;
+        self.completed += other.completed;
+        self.stuck += other.stuck;
+        self.time_bound += other.time_bound;
+        self.files.extend(other.files);
+    }
+}
+
+#[derive(Debug)]
+pub enum SimError {
+    /// A file could not be written.
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// An invariant of the simulator broke: a bug, reproducible by its seed.
+    Invariant { seed: u64, message: String },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Write { path, error } => {
+                write!(f, "cannot write {}: {error}", path.display())
+            }
+            SimError::Invariant { seed, message } => {
+                write!(
+                    f,
+                    "simulator invariant broken in seed {seed}: {message} (a bug in wl1; replay with --seed {seed})"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl Plan {
+    fn chunks(&self) -> u64 {
+        self.runs.div_ceil(self.runs_per_file)
+    }
+
+    /// The file for chunk `c`, named by scenario, a digest of the spec and its seeds.
+    pub fn file_name(&self, chunk: u64) -> PathBuf {
+        let first = self.first_seed + chunk * self.runs_per_file;
+        let last = (first + self.runs_per_file).min(self.first_seed + self.runs) - 1;
+        let name = format!(
+            "{}-{:08x}-{first}-{last}.{EXTENSION}",
+            self.spec.scenario.name,
+            self.spec.digest()
+        );
+        self.out_dir.join(name)
+    }
+}
+
+impl RunSpec {
+    /// A short digest of everything but the seed, so that runs of different
+    /// options never share a file name.
+    pub fn digest(&self) -> u32 {
+        let text = format!(
+            "{}|{}|{:?}|{:?}",
+            self.scenario.name, self.drill, self.options, self.profile
+        );
+        crc32fast::hash(text.as_bytes())
+    }
+}
+
+/// Simulates the plan. `cancel` stops it between runs, keeping only whole
+/// files; `progress` is told of every finished run.
+pub fn simulate(
+    plan: &Plan,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, SimError> {
+    std::fs::create_dir_all(&plan.out_dir).map_err(|error| SimError::Write {
+        path: plan.out_dir.clone(),
+        error,
+    })?;
+    let next_chunk = AtomicU64::new(0);
+    let total = Mutex::new(Summary::default());
+    let failure = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..plan.jobs.max(1) {
+            scope.spawn(|| {
+                let mut sim = Simulator::new();
+                loop {
+                    let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    if chunk >= plan.chunks() || cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    match simulate_chunk(plan, chunk, &mut sim, cancel, progress) {
+                        Ok(Some(part)) => total.lock().unwrap().add(part),
+                        Ok(None) => return,
+                        Err(e) => {
+                            cancel.store(true, Ordering::Relaxed);
+                            failure.lock().unwrap().get_or_insert(e);
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().unwrap() {
+        return Err(e);
+    }
+    let mut total = total.into_inner().unwrap();
+    total.files.sort();
+    Ok(total)
+}
+
+/// One file's worth of seeds; `None` if cancelled (the file is discarded).
+fn simulate_chunk(
+    plan: &Plan,
+    chunk: u64,
+    sim: &mut Simulator,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Option<Summary>, SimError> {
+    let path = plan.file_name(chunk);
+    let write_error = |error| SimError::Write {
+        path: path.clone(),
+        error,
+    };
+    let mut writer = TraceWriter::create(&path).map_err(write_error)?;
+    let first = plan.first_seed + chunk * plan.runs_per_file;
+    let last = (first + plan.runs_per_file).min(plan.first_seed + plan.runs);
+    let mut part = Summary::default();
+    for seed in first..last {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let header = run_checked(sim, &plan.spec, seed)?;
+        writer
+            .write_run(&header, sim.events())
+            .map_err(write_error)?;
+        part.runs += 1;
+        part.message_events += header.outcome.message_events;
+        part.trace_events += sim.events().len() as u64;
+        match header.outcome.kind {
+            OutcomeKind::Completed => part.completed += 1,
+            OutcomeKind::Stuck => part.stuck += 1,
+            OutcomeKind::TimeBound => part.time_bound += 1,
+        }
+        progress(1);
+    }
+    part.bytes = writer.finish().map_err(write_error)?;
+    part.files.push(path);
+    Ok(Some(part))
+}
+
+/// Runs one seed, turning a broken invariant (a panic) into an error that
+/// names the seed. The simulator is rebuilt afterwards.
+fn run_checked(
+    sim: &mut Simulator,
+    spec: &RunSpec,
+    seed: u64,
+) -> Result<crate::trace::RunHeader, SimError> {
+    catch_unwind(AssertUnwindSafe(|| sim.run(spec, seed))).map_err(|panic| {
+        *sim = Simulator::new();
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        SimError::Invariant { seed, message }
+    })
+}
+
+/// True if `path` is a file this module would write (for tests and tools).
+pub fn is_trace_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == EXTENSION)
+}

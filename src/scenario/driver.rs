@@ -1,0 +1,177 @@
+//! The driver: the test harness that walks a scenario's steps, sending
+//! commands to the pipeline and waiting for what the steps wait for.
+
+use std::sync::Arc;
+
+use rand::Rng;
+
+use super::{Scenario, Step};
+use crate::engine::ActorId;
+use crate::model::topology::{IN_DNS, OUT_DNS, SOURCE, cluster};
+use crate::model::{Io, Machine, Msg};
+use crate::trace::Kind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BatchStatus {
+    NotRequested,
+    Pending,
+    Published,
+    Stopped,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    Nothing,
+    Published(u8),
+    Delivered(u32),
+    Timer,
+}
+
+pub struct Driver {
+    scenario: Arc<Scenario>,
+    next_step: usize,
+    wait: Wait,
+    delivered: u32,
+    batches: Vec<BatchStatus>,
+    /// Components failed by a `FailRandom` step, for `RecoverFailed`.
+    failed_at_random: Vec<ActorId>,
+}
+
+impl Driver {
+    pub fn new(scenario: Arc<Scenario>) -> Self {
+        let batches = vec![BatchStatus::NotRequested; scenario.batches as usize + 1];
+        Self {
+            scenario,
+            next_step: 0,
+            wait: Wait::Nothing,
+            delivered: 0,
+            batches,
+            failed_at_random: Vec::new(),
+        }
+    }
+
+    /// All steps done.
+    pub fn finished(&self) -> bool {
+        self.next_step == self.scenario.steps.len() && self.wait == Wait::Nothing
+    }
+
+    /// What the driver is waiting for, if anything.
+    pub fn waiting_for(&self) -> Wait {
+        self.wait
+    }
+
+    fn satisfied(&self) -> bool {
+        match self.wait {
+            Wait::Nothing => true,
+            Wait::Published(b) => matches!(
+                self.batches[b as usize],
+                BatchStatus::Published | BatchStatus::Stopped
+            ),
+            Wait::Delivered(n) => self.delivered >= n,
+            Wait::Timer => false,
+        }
+    }
+
+    /// Runs steps until one has to wait.
+    fn advance(&mut self, io: &mut Io<'_, '_>) {
+        while self.satisfied() {
+            self.wait = Wait::Nothing;
+            let Some(step) = self.scenario.steps.get(self.next_step).cloned() else {
+                return;
+            };
+            self.next_step += 1;
+            self.execute(io, step);
+        }
+    }
+
+    fn execute(&mut self, io: &mut Io<'_, '_>, step: Step) {
+        match step {
+            Step::Publish(b) => self.publish(io, b),
+            Step::AwaitPublished(b) => self.wait = Wait::Published(b),
+            Step::AwaitDelivered(n) => self.wait = Wait::Delivered(n),
+            Step::Fail(c) => command(io, c, Msg::Fail, Kind::Fail),
+            Step::Recover(c) => command(io, c, Msg::Recover, Kind::Recover),
+            Step::SwitchPrimary(db) => {
+                command(io, cluster(db), Msg::SwitchPrimary, Kind::SwitchPrimary)
+            }
+            Step::RegionOffline(r) => {
+                dns_command(io, Msg::RegionOffline(r), Kind::RegionOffline, r)
+            }
+            Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::RegionOnline, r),
+            Step::Sleep(d) => {
+                io.wake_after(d);
+                self.wait = Wait::Timer;
+            }
+            Step::RepublishIfStopped(b) => {
+                if self.batches[b as usize] == BatchStatus::Stopped {
+                    self.publish(io, b);
+                    self.wait = Wait::Published(b);
+                }
+            }
+            Step::FailRandom {
+                candidates,
+                min,
+                max,
+            } => {
+                let k = min + io.rng().next_u32() % (max - min + 1);
+                let mut pool = candidates.to_vec();
+                for _ in 0..k.min(pool.len() as u32) {
+                    let c = pool.swap_remove(io.rng().next_u32() as usize % pool.len());
+                    self.failed_at_random.push(c);
+                    command(io, c, Msg::Fail, Kind::Fail);
+                }
+            }
+            Step::RecoverFailed => {
+                for c in std::mem::take(&mut self.failed_at_random) {
+                    command(io, c, Msg::Recover, Kind::Recover);
+                }
+            }
+        }
+    }
+
+    fn publish(&mut self, io: &mut Io<'_, '_>, batch: u8) {
+        self.batches[batch as usize] = BatchStatus::Pending;
+        io.trace(Kind::PublishRequested, 0, batch as u32, 0);
+        io.send(SOURCE, Msg::PublishBatch(batch));
+    }
+}
+
+fn command(io: &mut Io<'_, '_>, component: ActorId, msg: Msg, kind: Kind) {
+    io.trace(
+        kind,
+        crate::model::topology::home_region(component),
+        component as u32,
+        0,
+    );
+    io.send(component, msg);
+}
+
+fn dns_command(io: &mut Io<'_, '_>, msg: Msg, kind: Kind, region: u8) {
+    io.trace(kind, region, IN_DNS as u32, 0);
+    io.send(IN_DNS, msg);
+    io.send(OUT_DNS, msg);
+}
+
+impl Machine for Driver {
+    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Start => {}
+            Msg::BatchPublished(b) => {
+                io.trace(Kind::BatchPublished, 0, b as u32, 0);
+                self.batches[b as usize] = BatchStatus::Published;
+            }
+            Msg::BatchStopped { batch, sent } => {
+                io.trace(Kind::BatchStopped, 0, batch as u32, sent);
+                self.batches[batch as usize] = BatchStatus::Stopped;
+            }
+            Msg::Delivered { distinct } => self.delivered = distinct,
+            Msg::Timer => {
+                if self.wait == Wait::Timer {
+                    self.wait = Wait::Nothing;
+                }
+            }
+            other => panic!("driver cannot handle {other:?}"),
+        }
+        self.advance(io);
+    }
+}

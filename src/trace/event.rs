@@ -1,0 +1,157 @@
+//! What a run records: one [`Event`] per stage a record reaches, per replica
+//! store, per fault command and per driver step.
+
+use std::fmt;
+
+/// What happened. The discriminants are the on-disk codes: append only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Kind {
+    // The stages of MODEL.md section 5, in pipeline order. Subject: record id.
+    Published = 0,
+    ReceiverInvoked = 1,
+    ReceiverDbStored = 2,
+    ValidatorInvoked = 3,
+    ValidatorDbStored = 4,
+    InboundAppended = 5,
+    ProcessorRead = 6,
+    ProcessorDbStored = 7,
+    OutboundAppended = 8,
+    InboundRemoved = 9,
+    DestinationReceived = 10,
+    OutboundRemoved = 11,
+    // Replica stores; region is the replica's. Subject: record id.
+    ReceiverReplicaStored = 12,
+    ValidatorReplicaStored = 13,
+    ProcessorReplicaStored = 14,
+    // Record-level incidents. Subject: record id.
+    PublishFailed = 15,
+    RemoveFailureHidden = 16,
+    // Commands from the driver. Subject: the component's actor id.
+    Fail = 17,
+    Recover = 18,
+    SwitchPrimary = 19,
+    RegionOffline = 20,
+    RegionOnline = 21,
+    // Driver steps. Subject: batch number.
+    PublishRequested = 22,
+    BatchPublished = 23,
+    BatchStopped = 24,
+    // A machine changed state. Subject: actor id, value: the state's code.
+    StateChanged = 25,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 26] = [
+        Kind::Published,
+        Kind::ReceiverInvoked,
+        Kind::ReceiverDbStored,
+        Kind::ValidatorInvoked,
+        Kind::ValidatorDbStored,
+        Kind::InboundAppended,
+        Kind::ProcessorRead,
+        Kind::ProcessorDbStored,
+        Kind::OutboundAppended,
+        Kind::InboundRemoved,
+        Kind::DestinationReceived,
+        Kind::OutboundRemoved,
+        Kind::ReceiverReplicaStored,
+        Kind::ValidatorReplicaStored,
+        Kind::ProcessorReplicaStored,
+        Kind::PublishFailed,
+        Kind::RemoveFailureHidden,
+        Kind::Fail,
+        Kind::Recover,
+        Kind::SwitchPrimary,
+        Kind::RegionOffline,
+        Kind::RegionOnline,
+        Kind::PublishRequested,
+        Kind::BatchPublished,
+        Kind::BatchStopped,
+        Kind::StateChanged,
+    ];
+
+    /// The record stages every published record must reach, in order.
+    pub const STAGES: [Kind; 12] = [
+        Kind::Published,
+        Kind::ReceiverInvoked,
+        Kind::ReceiverDbStored,
+        Kind::ValidatorInvoked,
+        Kind::ValidatorDbStored,
+        Kind::InboundAppended,
+        Kind::ProcessorRead,
+        Kind::ProcessorDbStored,
+        Kind::OutboundAppended,
+        Kind::InboundRemoved,
+        Kind::DestinationReceived,
+        Kind::OutboundRemoved,
+    ];
+
+    /// Kinds whose event carries a value besides its subject.
+    pub fn carries_value(self) -> bool {
+        matches!(
+            self,
+            Kind::Published | Kind::DestinationReceived | Kind::BatchStopped | Kind::StateChanged
+        )
+    }
+
+    /// Kinds whose subject is a record id.
+    pub fn is_about_record(self) -> bool {
+        (self as u8) <= Kind::RemoveFailureHidden as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Kind> {
+        Kind::ALL.get(code as usize).copied()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Published => "published",
+            Kind::ReceiverInvoked => "receiver-invoked",
+            Kind::ReceiverDbStored => "receiver-db-stored",
+            Kind::ValidatorInvoked => "validator-invoked",
+            Kind::ValidatorDbStored => "validator-db-stored",
+            Kind::InboundAppended => "inbound-appended",
+            Kind::ProcessorRead => "processor-read",
+            Kind::ProcessorDbStored => "processor-db-stored",
+            Kind::OutboundAppended => "outbound-appended",
+            Kind::InboundRemoved => "inbound-removed",
+            Kind::DestinationReceived => "destination-received",
+            Kind::OutboundRemoved => "outbound-removed",
+            Kind::ReceiverReplicaStored => "receiver-db-replica-stored",
+            Kind::ValidatorReplicaStored => "validator-db-replica-stored",
+            Kind::ProcessorReplicaStored => "processor-db-replica-stored",
+            Kind::PublishFailed => "publish-failed",
+            Kind::RemoveFailureHidden => "remove-failure-hidden",
+            Kind::Fail => "fail",
+            Kind::Recover => "recover",
+            Kind::SwitchPrimary => "switch-primary",
+            Kind::RegionOffline => "region-offline",
+            Kind::RegionOnline => "region-online",
+            Kind::PublishRequested => "publish-requested",
+            Kind::BatchPublished => "batch-published",
+            Kind::BatchStopped => "batch-stopped",
+            Kind::StateChanged => "state-changed",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One traced event. `time_us` is simulated microseconds since the run began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub time_us: u64,
+    pub kind: Kind,
+    /// 1 or 2 for the active regions, 3 for the replica-only region, 0 where
+    /// no region applies.
+    pub region: u8,
+    /// A record id, an actor id or a batch number, as [`Kind`] says.
+    pub subject: u32,
+    /// Only for kinds that [`Kind::carries_value`]; 0 otherwise.
+    pub value: u32,
+}

@@ -1,0 +1,21 @@
+//! The trace format: what a run records, and how runs are stored on disk.
+//!
+//! A trace file is a header (magic, format version, tool version) followed by
+//! runs, each one length-prefixed and checksummed frame, and a trailer that
+//! counts them. A reader can skip a run without decoding it and stops cleanly
+//! at a damaged one. See [`format`] for the byte layout.
+
+mod event;
+pub mod format;
+mod reader;
+mod run;
+mod writer;
+
+pub use event::{Event, Kind};
+pub use format::{FORMAT_VERSION, MAGIC};
+pub use reader::{TraceError, TraceFile, read_dir_or_files, trace_files};
+pub use run::{Outcome, OutcomeKind, Run, RunHeader};
+pub use writer::TraceWriter;
+
+/// The file extension of trace files.
+pub const EXTENSION: &str = "wl1";

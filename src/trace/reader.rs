@@ -1,0 +1,270 @@
+//! Reads trace files run by run. Damage is reported with the file, the byte
+//! offset and the run it was found in; runs before it (and, where the frame
+//! length is intact, after it) are still read.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::format::{END_TAG, FORMAT_VERSION, MAGIC, MAX_FRAME_LEN, RUN_TAG, decode_payload};
+use super::{EXTENSION, Run};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceError {
+    pub path: PathBuf,
+    /// Where in the file the problem was found.
+    pub offset: Option<u64>,
+    /// The run (0-based) the problem concerns.
+    pub run: Option<u64>,
+    pub problem: String,
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(offset) = self.offset {
+            write!(f, ": at byte {offset}")?;
+        }
+        if let Some(run) = self.run {
+            write!(f, " (run {run})")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+/// One trace file, read into memory and iterated run by run.
+pub struct TraceFile {
+    path: PathBuf,
+    data: Vec<u8>,
+    pos: usize,
+    runs: u64,
+    done: bool,
+    tool: String,
+}
+
+impl TraceFile {
+    pub fn open(path: &Path) -> Result<Self, TraceError> {
+        let data = std::fs::read(path)
+            .map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
+        Self::from_bytes(path, data)
+    }
+
+    pub fn from_bytes(path: &Path, data: Vec<u8>) -> Result<Self, TraceError> {
+        let fail = |offset, problem: String| Err(error(path, Some(offset), None, problem));
+        if data.len() < 12 || &data[..8] != MAGIC {
+            return fail(0, "not a wl1 trace file (no WL1TRACE header)".into());
+        }
+        let version = u16::from_le_bytes([data[8], data[9]]);
+        if version != FORMAT_VERSION {
+            let hint = if version > FORMAT_VERSION {
+                "; it was written by a newer wl1, upgrade to read it"
+            } else {
+                ""
+            };
+            return fail(
+                8,
+                format!(
+                    "trace format version {version}, this wl1 reads version {FORMAT_VERSION}{hint}"
+                ),
+            );
+        }
+        let tool_len = u16::from_le_bytes([data[10], data[11]]) as usize;
+        let Some(tool) = data.get(12..12 + tool_len) else {
+            return fail(10, "truncated inside the file header".into());
+        };
+        let tool = String::from_utf8_lossy(tool).into_owned();
+        Ok(Self {
+            path: path.to_owned(),
+            data,
+            pos: 12 + tool_len,
+            runs: 0,
+            done: false,
+            tool,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tool that wrote the file, as "wl1 VERSION".
+    pub fn tool(&self) -> &str {
+        &self.tool
+    }
+
+    fn error(&mut self, offset: usize, problem: String) -> TraceError {
+        error(&self.path, Some(offset as u64), Some(self.runs), problem)
+    }
+
+    /// The next run's raw payload (checked against its checksum), with its offset.
+    pub fn next_payload(&mut self) -> Option<Result<(u64, &[u8]), TraceError>> {
+        if self.done {
+            return None;
+        }
+        let at = self.pos;
+        let rest = &self.data[at..];
+        let Some(&tag) = rest.first() else {
+            self.done = true;
+            let problem = format!(
+                "file ends after {} runs without its trailer: the write was cut short",
+                self.runs
+            );
+            return Some(Err(self.error(at, problem)));
+        };
+        match tag {
+            RUN_TAG => self.frame(at),
+            END_TAG => {
+                self.done = true;
+                self.trailer(at).map(Err)
+            }
+            other => {
+                self.done = true;
+                Some(Err(self.error(
+                    at,
+                    format!("unknown frame tag 0x{other:02x}: the file is damaged here"),
+                )))
+            }
+        }
+    }
+
+    fn frame(&mut self, at: usize) -> Option<Result<(u64, &[u8]), TraceError>> {
+        let Some(head) = self.data.get(at..at + 9) else {
+            self.done = true;
+            return Some(Err(
+                self.error(at, "truncated inside a run's frame header".into())
+            ));
+        };
+        let len = u32::from_le_bytes(head[1..5].try_into().unwrap());
+        let crc = u32::from_le_bytes(head[5..9].try_into().unwrap());
+        if len > MAX_FRAME_LEN {
+            self.done = true;
+            return Some(Err(self.error(
+                at,
+                format!("frame length {len} is beyond any run: the file is damaged here"),
+            )));
+        }
+        let end = at + 9 + len as usize;
+        if end > self.data.len() {
+            self.done = true;
+            let problem = format!(
+                "truncated: the run needs {len} bytes, {} remain",
+                self.data.len() - at - 9
+            );
+            return Some(Err(self.error(at, problem)));
+        }
+        self.pos = end;
+        self.runs += 1;
+        if crc32fast::hash(&self.data[at + 9..end]) != crc {
+            self.runs -= 1;
+            let e = self.error(
+                at,
+                "checksum mismatch: the run is damaged and was skipped".into(),
+            );
+            self.runs += 1;
+            return Some(Err(e));
+        }
+        Some(Ok((at as u64, &self.data[at + 9..end])))
+    }
+
+    /// Checks the trailer; an error if it does not match what was read.
+    fn trailer(&mut self, at: usize) -> Option<TraceError> {
+        let Some(t) = self.data.get(at..at + 13) else {
+            return Some(self.error(at, "truncated inside the trailer".into()));
+        };
+        let count = u64::from_le_bytes(t[1..9].try_into().unwrap());
+        let crc = u32::from_le_bytes(t[9..13].try_into().unwrap());
+        if crc != crc32fast::hash(&t[1..9]) {
+            return Some(self.error(at, "the trailer's checksum does not match".into()));
+        }
+        if count != self.runs {
+            return Some(self.error(
+                at,
+                format!(
+                    "the trailer counts {count} runs, the file holds {}",
+                    self.runs
+                ),
+            ));
+        }
+        if at + 13 != self.data.len() {
+            return Some(self.error(at + 13, "bytes after the trailer".into()));
+        }
+        None
+    }
+}
+
+impl Iterator for TraceFile {
+    type Item = Result<Run, TraceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (offset, run) = match self.next_payload()? {
+            Ok((offset, payload)) => (offset, decode_payload(payload)),
+            Err(e) => return Some(Err(e)),
+        };
+        Some(run.map_err(|problem| error(&self.path, Some(offset), Some(self.runs - 1), problem)))
+    }
+}
+
+fn error(path: &Path, offset: Option<u64>, run: Option<u64>, problem: String) -> TraceError {
+    TraceError {
+        path: path.to_owned(),
+        offset,
+        run,
+        problem,
+    }
+}
+
+/// The trace files named by `paths`: files as given, directories searched
+/// recursively for `*.wl1`, in sorted order. Paths that cannot be read are
+/// returned as errors beside the files that can.
+pub fn trace_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<TraceError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect(path, &mut files, &mut errors);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            errors.push(error(path, None, None, "no such file or directory".into()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<TraceError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return errors.push(error(dir, None, None, format!("cannot list: {e}"))),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files, errors);
+        } else if path.extension().is_some_and(|e| e == EXTENSION) {
+            files.push(path);
+        }
+    }
+}
+
+/// Every run under `paths`, with every problem found on the way.
+pub fn read_dir_or_files(paths: &[PathBuf]) -> (Vec<Run>, Vec<TraceError>) {
+    let (files, mut errors) = trace_files(paths);
+    let mut runs = Vec::new();
+    for file in files {
+        match TraceFile::open(&file) {
+            Ok(trace) => {
+                for run in trace {
+                    match run {
+                        Ok(run) => runs.push(run),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (runs, errors)
+}
