@@ -87,6 +87,13 @@ impl Kind {
         Kind::OutboundRemoved,
     ];
 
+    /// Replica stores: each record must reach all three regions of each.
+    pub const REPLICA_STORES: [Kind; 3] = [
+        Kind::ReceiverReplicaStored,
+        Kind::ValidatorReplicaStored,
+        Kind::ProcessorReplicaStored,
+    ];
+
     /// Kinds whose event carries a value besides its subject.
     pub fn carries_value(self) -> bool {
         matches!(

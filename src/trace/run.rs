@@ -56,3 +56,23 @@ pub struct Run {
     pub header: RunHeader,
     pub events: Vec<Event>,
 }
+
+impl RunHeader {
+    /// Runs with the same group were simulated with the same scenario,
+    /// variants, options and profile: their figures may be pooled, others not.
+    pub fn group(&self) -> String {
+        let o = &self.options;
+        let linger = o
+            .linger
+            .map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
+        let profile = crc32fast::hash(format!("{:?}", self.profile).as_bytes());
+        format!(
+            "{} variants={} routing={} batch={} linger={linger} bound={}s profile={profile:08x}",
+            self.scenario,
+            o.variants,
+            o.routing,
+            o.batch_size,
+            o.time_bound / 1_000_000_000
+        )
+    }
+}
