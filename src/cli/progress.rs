@@ -10,10 +10,9 @@ pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
-    let style =
-        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
-            .expect("the template is valid")
-            .progress_chars("=> ");
+    let style = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
+        .expect("the template is valid")
+        .progress_chars("=> ");
     bar.set_style(style);
     bar.set_message(what.to_string());
     bar

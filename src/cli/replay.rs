@@ -1,16 +1,193 @@
-//! `wl1 replay`: re-simulates one seed and prints its timeline.
+//! `wl1 replay`: re-simulates one seed and prints its timeline: every
+//! message handled, with the stages and state changes it caused, then where
+//! any undelivered record sits and why.
+
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::Verdict;
+use super::simulate::ModelArgs;
+use crate::engine::MILLISECOND;
+use crate::model::ContainerState;
+use crate::model::topology;
+use crate::run::{Delivery, RunSpec, Simulator, stranded};
+use crate::scenario::resolve;
+use crate::trace::format::{decode_payload, encode_payload};
+use crate::trace::{Event, Kind, RunHeader, TraceFile};
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
     /// The seed to replay.
     #[arg(long)]
     pub seed: u64,
+    /// Replay the run of this seed stored in a trace file, with the
+    /// scenario, options and profile recorded there.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Scenario to replay, a built-in name or a drill file (ignored with --from or --check).
+    #[arg(long, default_value = "baseline", value_name = "NAME")]
+    pub scenario: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Show only what concerns this record id.
+    #[arg(long, value_name = "ID")]
+    pub record: Option<u32>,
+    /// Confirm that the replay reproduces exactly, byte for byte, the run of
+    /// this seed stored in this trace file.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
 }
 
-pub fn run(_args: &ReplayArgs) -> Result<Verdict, String> {
-    Err("replay is not built yet".into())
+pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
+    let stored = match args.from.as_ref().or(args.check.as_ref()) {
+        Some(file) => Some(stored_run(file, args.seed)?),
+        None => None,
+    };
+    let spec = match &stored {
+        Some((header, _)) => RunSpec::from_header(header)?,
+        None => spec_from_args(args)?,
+    };
+    let mut sim = Simulator::new();
+    let mut log = Vec::new();
+    let header = sim.run_logged(&spec, args.seed, &mut log);
+    print_header(&header);
+    print_timeline(&sim, &log, args.record);
+    print_stranded(&sim, args.record);
+    match (&args.check, stored) {
+        (Some(file), Some((_, bytes))) => compare(file, &header, sim.events(), &bytes),
+        _ => Ok(Verdict::Holds),
+    }
+}
+
+fn spec_from_args(args: &ReplayArgs) -> Result<RunSpec, String> {
+    let (scenario, drill) = resolve(&args.scenario)?;
+    Ok(RunSpec { drill, ..RunSpec::new(scenario, args.model.options(), args.model.profile()?) })
+}
+
+/// The stored header and payload bytes of `seed`'s run in `file`.
+fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
+    let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
+    while let Some(next) = trace.next_payload() {
+        let Ok((_, payload)) = next else { continue };
+        let run = decode_payload(payload).map_err(|e| format!("{}: {e}", file.display()))?;
+        if run.header.seed == seed {
+            return Ok((run.header, payload.to_vec()));
+        }
+    }
+    Err(format!("{}: holds no run with seed {seed}", file.display()))
+}
+
+fn compare(file: &Path, header: &RunHeader, events: &[Event], stored: &[u8]) -> Result<Verdict, String> {
+    let mut replayed = Vec::new();
+    encode_payload(header, events, &mut replayed);
+    if replayed == stored {
+        println!(
+            "\ncheck: the replay reproduces the run stored in {} byte for byte ({} bytes)",
+            file.display(),
+            stored.len()
+        );
+        return Ok(Verdict::Holds);
+    }
+    let at = replayed.iter().zip(stored).position(|(a, b)| a != b).unwrap_or(replayed.len().min(stored.len()));
+    println!(
+        "\ncheck: the replay DIFFERS from the run stored in {}: first difference at byte {at} of the run ({} bytes replayed, {} stored)",
+        file.display(),
+        replayed.len(),
+        stored.len()
+    );
+    Ok(Verdict::Violated)
+}
+
+fn print_header(h: &RunHeader) {
+    println!(
+        "seed {} · scenario {} · variants {} · routing {} · batch {} · outcome {} at {:.3} ms · {} messages",
+        h.seed,
+        h.scenario,
+        h.options.variants,
+        h.options.routing,
+        h.options.batch_size,
+        h.outcome.kind.name(),
+        h.outcome.end_us as f64 / 1e3,
+        h.outcome.message_events
+    );
+}
+
+fn print_timeline(sim: &Simulator, log: &[Delivery], record: Option<u32>) {
+    let Some(world) = sim.world() else { return };
+    let events = sim.events();
+    for d in log {
+        let caused = &events[d.events.clone()];
+        let msg = d.envelope.msg;
+        let relevant = match record {
+            None => true,
+            Some(id) => {
+                msg.record_ids(&world.arena).contains(&id)
+                    || msg.is_command()
+                    || caused.iter().any(|e| concerns(e, id) || !e.kind.is_about_record())
+            }
+        };
+        if !relevant {
+            continue;
+        }
+        println!(
+            "{:>12.3} ms  {:>22} -> {:<22} {}",
+            d.time as f64 / MILLISECOND as f64,
+            topology::name(d.envelope.from),
+            topology::name(d.envelope.to),
+            msg.describe(&world.arena)
+        );
+        for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
+            println!("{:>16}  · {}", "", describe_event(e));
+        }
+    }
+}
+
+fn concerns(e: &Event, id: u32) -> bool {
+    e.kind.is_about_record() && e.subject == id
+}
+
+fn describe_event(e: &Event) -> String {
+    match e.kind {
+        Kind::StateChanged => {
+            format!("{} is now {}", topology::name(e.subject as u8), ContainerState::name(e.value))
+        }
+        Kind::Fail | Kind::Recover => format!("{} {}", e.kind, topology::name(e.subject as u8)),
+        Kind::PublishRequested | Kind::BatchPublished => format!("{} batch {}", e.kind, e.subject),
+        Kind::BatchStopped => format!("batch {} stopped after {} records", e.subject, e.value),
+        Kind::SwitchPrimary => format!("{} {}", e.kind, topology::name(e.subject as u8)),
+        Kind::RegionOffline | Kind::RegionOnline => format!("{} region {}", e.kind, e.region),
+        kind if kind.carries_value() => format!("{kind} record {} value {} region {}", e.subject, e.value, e.region),
+        kind => format!("{kind} record {} region {}", e.subject, e.region),
+    }
+}
+
+fn print_stranded(sim: &Simulator, record: Option<u32>) {
+    let findings: Vec<_> =
+        stranded(sim).into_iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
+    if findings.is_empty() {
+        println!("\nevery record reached the destination and left every stream");
+        return;
+    }
+    println!("\nwhere the records that did not get through are:");
+    for f in findings {
+        println!("  {}: {} record(s) {}: {}", f.place, f.records.len(), ranges(&f.records), f.reason);
+    }
+}
+
+/// "1-3,7" for [1,2,3,7].
+fn ranges(ids: &[u32]) -> String {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1] <= sorted[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j { sorted[i].to_string() } else { format!("{}-{}", sorted[i], sorted[j]) });
+        i = j + 1;
+    }
+    out.join(",")
 }

@@ -9,7 +9,7 @@ use clap::Args;
 use crate::engine::MILLISECOND;
 use crate::model::{Options, Routing, Variant};
 use crate::run::{Plan, Profile, RunSpec, Summary, simulate};
-use crate::scenario::{BUILT_IN, Scenario, built_in};
+use crate::scenario::{BUILT_IN, Scenario, Step, built_in, resolve, to_drill};
 
 use super::{Format, progress_bar};
 
@@ -21,18 +21,34 @@ pub struct SimulateArgs {
     /// The first seed; `--seed X --runs 1` reproduces run X exactly.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Scenario to run (repeatable); `all` runs every built-in one. See `wl1 scenarios`.
+    /// Scenario to run (repeatable): a built-in name, `all` for every built-in
+    /// one, or the path of a drill file (.toml). See `wl1 scenarios`.
     #[arg(long = "scenario", default_value = "baseline", value_name = "NAME")]
     pub scenarios: Vec<String>,
-    /// Design variant to switch on (repeatable). See `wl1 scenarios`.
-    #[arg(long = "variant", value_name = "NAME")]
-    pub variants: Vec<Variant>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub chaos: ChaosArgs,
     /// Directory the trace files are written to.
     #[arg(long, default_value = "traces")]
     pub out: PathBuf,
     /// Worker threads. The traces are the same whatever this is.
     #[arg(long, default_value_t = default_jobs(), value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
+    /// Runs per trace file.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub runs_per_file: u64,
+    /// Format of the closing summary.
+    #[arg(long = "summary-format", value_enum, default_value_t = Format::Text)]
+    pub summary_format: Format,
+}
+
+/// Options that change what a run does, shared by `simulate` and `replay`.
+#[derive(Args, Clone, Debug)]
+pub struct ModelArgs {
+    /// Design variant to switch on (repeatable). See `wl1 scenarios`.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<Variant>,
     /// A TOML latency profile overriding the defaults (see README).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
@@ -49,19 +65,13 @@ pub struct SimulateArgs {
     /// Stop a run when simulated time reaches this many seconds.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=864_000))]
     pub time_bound_s: u64,
-    /// Runs per trace file.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    pub runs_per_file: u64,
-    /// Format of the closing summary.
-    #[arg(long = "summary-format", value_enum, default_value_t = Format::Text)]
-    pub summary_format: Format,
 }
 
 fn default_jobs() -> u16 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(1024) as u16)
 }
 
-impl SimulateArgs {
+impl ModelArgs {
     pub fn options(&self) -> Options {
         Options {
             routing: self.routing,
@@ -79,36 +89,86 @@ impl SimulateArgs {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Profile::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
+}
 
-    pub fn scenarios(&self) -> Result<Vec<Scenario>, String> {
+impl SimulateArgs {
+    /// The scenarios named, each with its drill text (empty for built-ins).
+    pub fn scenarios(&self) -> Result<Vec<(Scenario, String)>, String> {
         let mut out = Vec::new();
         for name in &self.scenarios {
-            if name == "all" {
-                out.extend(BUILT_IN.iter().filter_map(|n| built_in(n)));
-            } else {
-                out.push(built_in(name).ok_or_else(|| {
-                    format!(
-                        "unknown scenario {name:?}; valid scenarios: {}, all",
-                        BUILT_IN.join(", ")
-                    )
-                })?);
+            let names: Vec<&str> = if name == "all" { BUILT_IN.to_vec() } else { vec![name.as_str()] };
+            for name in names {
+                out.push(self.chaos.apply(resolve(name)?)?);
             }
         }
-        out.dedup_by(|a, b| a.name == b.name);
+        out.dedup_by(|a, b| a.0.name == b.0.name);
         Ok(out)
     }
 }
 
+/// Settings of the chaos scenario's faults; given any, the chaos scenario
+/// is stored in the trace as a drill so that its runs replay exactly.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ChaosArgs {
+    /// Chaos: mean faults started per simulated minute.
+    #[arg(long, value_name = "N")]
+    pub chaos_rate: Option<u32>,
+    /// Chaos: how long a fault lasts, as MIN,MAX milliseconds.
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_pair)]
+    pub chaos_duration_ms: Option<[u64; 2]>,
+    /// Chaos: the most faults at once.
+    #[arg(long, value_name = "N")]
+    pub chaos_max_at_once: Option<u32>,
+    /// Chaos: milliseconds after the start by which every fault has been recovered.
+    #[arg(long, value_name = "MS")]
+    pub chaos_deadline_ms: Option<u64>,
+}
+
+fn parse_pair(s: &str) -> Result<[u64; 2], String> {
+    let (a, b) = s.split_once(',').ok_or_else(|| format!("{s:?}: expected MIN,MAX"))?;
+    let parse = |v: &str| v.trim().parse::<u64>().map_err(|e| format!("{v:?}: {e}"));
+    Ok([parse(a)?, parse(b)?])
+}
+
+impl ChaosArgs {
+    fn is_set(&self) -> bool {
+        self.chaos_rate.is_some()
+            || self.chaos_duration_ms.is_some()
+            || self.chaos_max_at_once.is_some()
+            || self.chaos_deadline_ms.is_some()
+    }
+
+    /// Applies the settings to every chaos step of `scenario`.
+    fn apply(&self, (mut scenario, drill): (Scenario, String)) -> Result<(Scenario, String), String> {
+        let has_chaos = scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_)));
+        if !self.is_set() || !has_chaos {
+            return Ok((scenario, drill));
+        }
+        for step in &mut scenario.steps {
+            if let Step::Chaos(p) = step {
+                p.faults_per_minute = self.chaos_rate.unwrap_or(p.faults_per_minute);
+                p.duration_ms = self.chaos_duration_ms.unwrap_or(p.duration_ms);
+                p.max_at_once = self.chaos_max_at_once.unwrap_or(p.max_at_once);
+                p.deadline_ms = self.chaos_deadline_ms.unwrap_or(p.deadline_ms);
+                p.validate()?;
+            }
+        }
+        let drill = to_drill(&scenario);
+        Ok((scenario, drill))
+    }
+}
+
 pub fn run(args: &SimulateArgs) -> Result<Summary, String> {
-    let profile = args.profile()?;
+    let profile = args.model.profile()?;
     let scenarios = args.scenarios()?;
     let started = Instant::now();
     let cancel = AtomicBool::new(false);
     let bar = progress_bar(args.runs * scenarios.len() as u64, "simulate");
     let mut total = Summary::default();
-    for scenario in scenarios {
+    for (scenario, drill) in scenarios {
+        let spec = RunSpec { drill, ..RunSpec::new(scenario, args.model.options(), profile.clone()) };
         let plan = Plan {
-            spec: RunSpec::new(scenario, args.options(), profile.clone()),
+            spec,
             first_seed: args.seed,
             runs: args.runs,
             out_dir: args.out.clone(),

@@ -89,14 +89,7 @@ impl<M> Ctx<'_, M> {
     pub fn send(&mut self, to: ActorId, msg: M) {
         let delay = self.timing.network_delay(self.me, to, self.rng);
         let arrival = self.links.arrival(self.me, to, self.now + delay);
-        self.queue.push(
-            arrival,
-            Envelope {
-                from: self.me,
-                to,
-                msg,
-            },
-        );
+        self.queue.push(arrival, Envelope { from: self.me, to, msg });
     }
 
     /// Moves this actor to another region (a database whose primary moved).
@@ -106,16 +99,9 @@ impl<M> Ctx<'_, M> {
 
     /// Delivers `msg` to this actor itself after `delay` (a timer).
     pub fn send_self_after(&mut self, delay: Time, msg: M) {
+        // Timers are not messages on a link: each keeps its own due time.
         let me = self.me;
-        let arrival = self.links.arrival(me, me, self.now + delay);
-        self.queue.push(
-            arrival,
-            Envelope {
-                from: me,
-                to: me,
-                msg,
-            },
-        );
+        self.queue.push(self.now + delay, Envelope { from: me, to: me, msg });
     }
 }
 
@@ -253,9 +239,7 @@ impl<M: Copy> Engine<M> {
             let Some(i) = inbox.iter().position(|e| system.accepts(actor, &e.msg)) else {
                 return;
             };
-            let env = self.inbox[actor as usize]
-                .remove(i)
-                .expect("position is in range");
+            let env = self.inbox[actor as usize].remove(i).expect("position is in range");
             self.dispatch(system, env);
         }
     }
@@ -280,24 +264,12 @@ impl<M> Probe<M> {
     pub fn new(timing: Timing) -> Self {
         let mut links = Links::default();
         links.reset(timing.actors());
-        Self {
-            queue: EventQueue::default(),
-            links,
-            timing,
-            rng: Pcg64Mcg::seed_from_u64(0),
-        }
+        Self { queue: EventQueue::default(), links, timing, rng: Pcg64Mcg::seed_from_u64(0) }
     }
 
     /// A context for actor `me` at time `now`.
     pub fn ctx(&mut self, me: ActorId, now: Time) -> Ctx<'_, M> {
-        Ctx {
-            now,
-            me,
-            queue: &mut self.queue,
-            links: &mut self.links,
-            timing: &mut self.timing,
-            rng: &mut self.rng,
-        }
+        Ctx { now, me, queue: &mut self.queue, links: &mut self.links, timing: &mut self.timing, rng: &mut self.rng }
     }
 
     /// What the handlers sent since the last call, in delivery order.
@@ -351,18 +323,8 @@ mod tests {
     fn run(seed: u64) -> Vec<(Time, u32)> {
         let mut engine = Engine::new();
         engine.reset(seed, |_| timing());
-        engine.inject(
-            0,
-            Envelope {
-                from: 0,
-                to: 0,
-                msg: 20,
-            },
-        );
-        let mut echo = Echo {
-            seen: Vec::new(),
-            gate_open: false,
-        };
+        engine.inject(0, Envelope { from: 0, to: 0, msg: 20 });
+        let mut echo = Echo { seen: Vec::new(), gate_open: false };
         assert_eq!(engine.run(&mut echo, Time::MAX), Stop::Quiescent);
         assert_eq!(engine.deliveries(), 21);
         echo.seen
@@ -373,10 +335,7 @@ mod tests {
         let seen = run(7);
         let evens: Vec<u32> = seen.iter().map(|s| s.1).filter(|n| n % 2 == 0).collect();
         assert_eq!(evens, (0..20).step_by(2).collect::<Vec<_>>());
-        assert!(
-            seen.windows(2).all(|w| w[0].0 < w[1].0),
-            "one message at a time"
-        );
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "one message at a time");
     }
 
     #[test]
@@ -398,18 +357,8 @@ mod tests {
     fn time_bound_stops_before_late_deliveries() {
         let mut engine = Engine::new();
         engine.reset(1, |_| timing());
-        engine.inject(
-            0,
-            Envelope {
-                from: 0,
-                to: 0,
-                msg: 20,
-            },
-        );
-        let mut echo = Echo {
-            seen: Vec::new(),
-            gate_open: false,
-        };
+        engine.inject(0, Envelope { from: 0, to: 0, msg: 20 });
+        let mut echo = Echo { seen: Vec::new(), gate_open: false };
         assert_eq!(engine.run(&mut echo, 0), Stop::TimeBound);
         assert!(echo.seen.is_empty());
     }

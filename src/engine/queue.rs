@@ -46,10 +46,7 @@ pub struct EventQueue<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        Self {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-        }
+        Self { heap: BinaryHeap::new(), next_seq: 0 }
     }
 }
 
@@ -92,10 +89,7 @@ mod tests {
         q.push(3, 'd');
         q.push(1, 'e');
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-        assert_eq!(
-            order,
-            vec![(1, 'b'), (1, 'e'), (3, 'd'), (5, 'a'), (5, 'c')]
-        );
+        assert_eq!(order, vec![(1, 'b'), (1, 'e'), (3, 'd'), (5, 'a'), (5, 'c')]);
     }
 
     #[test]

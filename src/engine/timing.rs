@@ -31,10 +31,7 @@ impl Span {
     }
 
     pub fn scaled(&self, factor: f64) -> Self {
-        Self::new(
-            (self.min as f64 * factor) as Time,
-            (self.max as f64 * factor) as Time,
-        )
+        Self::new((self.min as f64 * factor) as Time, (self.max as f64 * factor) as Time)
     }
 }
 
@@ -52,17 +49,9 @@ pub struct Timing {
 impl Timing {
     /// `region[a]` is actor `a`'s region, in `0..regions`.
     pub fn new(region: Vec<u8>, regions: usize) -> Self {
-        assert!(
-            region.iter().all(|&r| (r as usize) < regions),
-            "region out of range"
-        );
+        assert!(region.iter().all(|&r| (r as usize) < regions), "region out of range");
         let actors = region.len();
-        Self {
-            region,
-            regions,
-            delay: vec![Span::ZERO; regions * regions],
-            service: vec![Span::ZERO; actors],
-        }
+        Self { region, regions, delay: vec![Span::ZERO; regions * regions], service: vec![Span::ZERO; actors] }
     }
 
     pub fn actors(&self) -> usize {

@@ -18,10 +18,7 @@ pub enum ContainerState {
 
 impl ContainerState {
     pub fn name(code: u32) -> &'static str {
-        ["processing", "failed-dependency", "failed-processing"]
-            .get(code as usize)
-            .copied()
-            .unwrap_or("unknown")
+        ["processing", "failed-dependency", "failed-processing"].get(code as usize).copied().unwrap_or("unknown")
     }
 
     /// Where a dependency failure leads. The uniform-failure variant treats
@@ -58,12 +55,7 @@ pub struct Container {
 
 impl Container {
     pub fn new(region: u8, next: Next) -> Self {
-        Self {
-            region,
-            next,
-            state: ContainerState::Processing,
-            call: None,
-        }
+        Self { region, next, state: ContainerState::Processing, call: None }
     }
 
     pub fn state(&self) -> ContainerState {
@@ -113,10 +105,7 @@ impl Container {
     }
 
     fn finish(&mut self, io: &mut Io<'_, '_>, ok: bool) {
-        let call = self
-            .call
-            .take()
-            .expect("an answer comes only during a call");
+        let call = self.call.take().expect("an answer comes only during a call");
         io.send(call.caller, Msg::Answer(ok));
         if !ok {
             let state = ContainerState::after_dependency_failure(io);
@@ -127,22 +116,21 @@ impl Container {
 
 impl Machine for Container {
     fn accepts(&self, msg: &Msg) -> bool {
-        self.call.is_none()
-            || matches!(
-                msg,
-                Msg::InsertAnswer(_) | Msg::Answer(_) | Msg::AppendAnswer(_)
-            )
+        self.call.is_none() || matches!(msg, Msg::InsertAnswer(_) | Msg::Answer(_) | Msg::AppendAnswer(_))
     }
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Invoke(record) => self.invoke(io, from, record),
-            Msg::InsertAnswer(true) => {
-                self.stored(io, self.call.expect("insert answered during a call"))
-            }
+            Msg::InsertAnswer(true) => self.stored(io, self.call.expect("insert answered during a call")),
             Msg::InsertAnswer(false) => self.finish(io, false),
             Msg::Answer(ok) | Msg::AppendAnswer(ok) => self.finish(io, ok),
-            Msg::Fail => self.set_state(io, ContainerState::FailedProcessing),
+            // Fail moves Processing to FailedProcessing; a machine already
+            // failed keeps its state, and with it what its recovery owes.
+            Msg::Fail if self.state == ContainerState::Processing => {
+                self.set_state(io, ContainerState::FailedProcessing)
+            }
+            Msg::Fail => {}
             Msg::Recover => self.set_state(io, ContainerState::Processing),
             other => panic!("container cannot handle {other:?}"),
         }
@@ -165,26 +153,11 @@ mod tests {
     fn receiver_stores_then_calls_the_validator_then_answers() {
         let mut bench = Bench::new();
         let mut c = Container::new(2, Next::Validator);
-        assert_eq!(
-            invoke(&mut bench, &mut c),
-            vec![(cluster(Db::Receiver), Msg::Insert(R))]
-        );
-        assert!(
-            !c.accepts(&Msg::Invoke(R)) && !c.accepts(&Msg::Fail),
-            "other messages wait"
-        );
-        assert_eq!(
-            bench.step(&mut c, 0, Msg::InsertAnswer(true)),
-            vec![(validator(2), Msg::Invoke(R))]
-        );
-        assert_eq!(
-            bench.step(&mut c, 0, Msg::Answer(true)),
-            vec![(IN_DNS, Msg::Answer(true))]
-        );
-        assert_eq!(
-            bench.kinds(),
-            vec![Kind::ReceiverInvoked, Kind::ReceiverDbStored]
-        );
+        assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
+        assert!(!c.accepts(&Msg::Invoke(R)) && !c.accepts(&Msg::Fail), "other messages wait");
+        assert_eq!(bench.step(&mut c, 0, Msg::InsertAnswer(true)), vec![(validator(2), Msg::Invoke(R))]);
+        assert_eq!(bench.step(&mut c, 0, Msg::Answer(true)), vec![(IN_DNS, Msg::Answer(true))]);
+        assert_eq!(bench.kinds(), vec![Kind::ReceiverInvoked, Kind::ReceiverDbStored]);
         assert_eq!(c.state(), ContainerState::Processing);
     }
 
@@ -192,19 +165,11 @@ mod tests {
     fn validator_appends_to_the_inbound_stream_of_its_region() {
         let mut bench = Bench::new();
         let mut c = Container::new(1, Next::Inbound);
-        assert_eq!(
-            bench.step(&mut c, receiver(1), Msg::Invoke(R)),
-            vec![(cluster(Db::Validator), Msg::Insert(R))]
-        );
+        assert_eq!(bench.step(&mut c, receiver(1), Msg::Invoke(R)), vec![(cluster(Db::Validator), Msg::Insert(R))]);
         let sent = bench.step(&mut c, 0, Msg::InsertAnswer(true));
-        let Msg::Append(batch) = sent[0].1 else {
-            panic!("expected an append, got {sent:?}")
-        };
+        let Msg::Append(batch) = sent[0].1 else { panic!("expected an append, got {sent:?}") };
         assert_eq!((sent[0].0, bench.ids(batch)), (inbound(1), vec![9]));
-        assert_eq!(
-            bench.step(&mut c, 0, Msg::AppendAnswer(true)),
-            vec![(receiver(1), Msg::Answer(true))]
-        );
+        assert_eq!(bench.step(&mut c, 0, Msg::AppendAnswer(true)), vec![(receiver(1), Msg::Answer(true))]);
     }
 
     #[test]
@@ -221,11 +186,7 @@ mod tests {
             };
             assert_eq!(last, vec![(IN_DNS, Msg::Answer(false))]);
             assert_eq!(c.state(), ContainerState::FailedDependency);
-            assert_eq!(
-                invoke(&mut bench, &mut c),
-                vec![(IN_DNS, Msg::Answer(false))],
-                "fails at once"
-            );
+            assert_eq!(invoke(&mut bench, &mut c), vec![(IN_DNS, Msg::Answer(false))], "fails at once");
             bench.step(&mut c, 0, Msg::Recover);
             assert_eq!(c.state(), ContainerState::Processing);
         }
@@ -237,30 +198,17 @@ mod tests {
         let mut c = Container::new(1, Next::Validator);
         bench.step(&mut c, 0, Msg::Fail);
         assert_eq!(c.state(), ContainerState::FailedProcessing);
-        assert_eq!(
-            invoke(&mut bench, &mut c),
-            vec![(IN_DNS, Msg::Answer(false))]
-        );
+        assert_eq!(invoke(&mut bench, &mut c), vec![(IN_DNS, Msg::Answer(false))]);
         bench.step(&mut c, 0, Msg::Recover);
-        assert_eq!(
-            invoke(&mut bench, &mut c),
-            vec![(cluster(Db::Receiver), Msg::Insert(R))]
-        );
-        let states: Vec<u32> = bench
-            .trace
-            .iter()
-            .filter(|e| e.kind == Kind::StateChanged)
-            .map(|e| e.value)
-            .collect();
+        assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
+        let states: Vec<u32> = bench.trace.iter().filter(|e| e.kind == Kind::StateChanged).map(|e| e.value).collect();
         assert_eq!(states, vec![2, 0]);
     }
 
     #[test]
     fn uniform_failure_variant_treats_dependency_failure_as_internal() {
-        let options = crate::model::Options {
-            variants: [Variant::UniformFailure].into_iter().collect(),
-            ..Default::default()
-        };
+        let options =
+            crate::model::Options { variants: [Variant::UniformFailure].into_iter().collect(), ..Default::default() };
         let mut bench = Bench::with_options(options);
         let mut c = Container::new(1, Next::Validator);
         invoke(&mut bench, &mut c);

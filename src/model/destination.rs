@@ -42,27 +42,13 @@ impl Machine for Destination {
                     self.received.insert(record.id);
                 }
                 if self.received.len() != before {
-                    io.send(
-                        DRIVER,
-                        Msg::Delivered {
-                            distinct: self.received.len(),
-                        },
-                    );
+                    io.send(DRIVER, Msg::Delivered { distinct: self.received.len() });
                 }
                 self.removing_from = Some(from);
-                io.send(
-                    OUT_DNS,
-                    Msg::RemoveVia {
-                        stream: from,
-                        batch,
-                    },
-                );
+                io.send(OUT_DNS, Msg::RemoveVia { stream: from, batch });
             }
             Msg::RemoveAnswer(_) => {
-                let stream = self
-                    .removing_from
-                    .take()
-                    .expect("a remove answer comes only after a remove");
+                let stream = self.removing_from.take().expect("a remove answer comes only after a remove");
                 Self::read(io, home_region(stream));
             }
             Msg::ReadFailed => Self::read(io, home_region(from)),
@@ -82,39 +68,16 @@ mod tests {
         let mut bench = Bench::new();
         let mut d = Destination::default();
         let start = bench.step(&mut d, 0, Msg::Start);
-        assert_eq!(
-            start,
-            vec![
-                (OUT_DNS, Msg::ReadVia { region: 1 }),
-                (OUT_DNS, Msg::ReadVia { region: 2 })
-            ]
-        );
+        assert_eq!(start, vec![(OUT_DNS, Msg::ReadVia { region: 1 }), (OUT_DNS, Msg::ReadVia { region: 2 })]);
         let batch = bench.batch(&[3, 4]);
         let sent = bench.step(&mut d, outbound(2), Msg::Deliver(batch));
         assert_eq!(
             sent,
-            vec![
-                (DRIVER, Msg::Delivered { distinct: 2 }),
-                (
-                    OUT_DNS,
-                    Msg::RemoveVia {
-                        stream: outbound(2),
-                        batch
-                    }
-                )
-            ]
+            vec![(DRIVER, Msg::Delivered { distinct: 2 }), (OUT_DNS, Msg::RemoveVia { stream: outbound(2), batch })]
         );
         assert!(!d.accepts(&Msg::Deliver(batch)), "waits for the remove");
-        assert_eq!(
-            bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true)),
-            vec![(OUT_DNS, Msg::ReadVia { region: 2 })]
-        );
-        assert!(
-            bench
-                .trace
-                .iter()
-                .all(|e| e.kind == Kind::DestinationReceived && e.region == 2)
-        );
+        assert_eq!(bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true)), vec![(OUT_DNS, Msg::ReadVia { region: 2 })]);
+        assert!(bench.trace.iter().all(|e| e.kind == Kind::DestinationReceived && e.region == 2));
     }
 
     #[test]
@@ -125,10 +88,7 @@ mod tests {
         bench.step(&mut d, outbound(1), Msg::Deliver(batch));
         bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true));
         let sent = bench.step(&mut d, outbound(1), Msg::Deliver(batch));
-        assert!(
-            sent.iter().all(|(to, _)| *to != DRIVER),
-            "no progress to report"
-        );
+        assert!(sent.iter().all(|(to, _)| *to != DRIVER), "no progress to report");
         assert_eq!(d.distinct(), 1);
         assert_eq!(bench.trace.len(), 2);
     }
@@ -137,9 +97,6 @@ mod tests {
     fn a_failed_read_polls_again() {
         let mut bench = Bench::new();
         let mut d = Destination::default();
-        assert_eq!(
-            bench.step(&mut d, outbound(1), Msg::ReadFailed),
-            vec![(OUT_DNS, Msg::ReadVia { region: 1 })]
-        );
+        assert_eq!(bench.step(&mut d, outbound(1), Msg::ReadFailed), vec![(OUT_DNS, Msg::ReadVia { region: 1 })]);
     }
 }

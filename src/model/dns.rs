@@ -20,11 +20,7 @@ impl Offline {
 
     /// `region`, or the other one while `region` is offline.
     fn route(&self, region: u8) -> u8 {
-        if self.0[region as usize - 1] {
-            other(region)
-        } else {
-            region
-        }
+        if self.0[region as usize - 1] { other(region) } else { region }
     }
 }
 
@@ -40,12 +36,7 @@ pub struct InDns {
 
 impl InDns {
     pub fn new(routing: Routing) -> Self {
-        Self {
-            routing,
-            offline: Offline::default(),
-            next_region: 1,
-            awaiting: None,
-        }
+        Self { routing, offline: Offline::default(), next_region: 1, awaiting: None }
     }
 
     fn pick_region(&mut self, io: &mut Io<'_, '_>) -> u8 {
@@ -69,10 +60,7 @@ impl InDns {
     }
 
     fn answer(&mut self, io: &mut Io<'_, '_>, ok: bool) {
-        let region = self
-            .awaiting
-            .take()
-            .expect("an answer comes only for a relayed record");
+        let region = self.awaiting.take().expect("an answer comes only for a relayed record");
         if ok {
             self.next_region = other(region);
         }
@@ -115,22 +103,14 @@ impl Machine for OutDns {
     fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
         match msg {
             Msg::ReadVia { region } => {
-                io.send(
-                    outbound(self.offline.route(region)),
-                    Msg::Read {
-                        consumer: DESTINATION,
-                    },
-                );
+                io.send(outbound(self.offline.route(region)), Msg::Read { consumer: DESTINATION });
             }
             Msg::RemoveVia { stream, batch } => {
                 self.awaiting = Some((stream, batch));
                 io.send(stream, Msg::Remove(batch));
             }
             Msg::RemoveAnswer(ok) => {
-                let (stream, batch) = self
-                    .awaiting
-                    .take()
-                    .expect("an answer comes only for a forwarded remove");
+                let (stream, batch) = self.awaiting.take().expect("an answer comes only for a forwarded remove");
                 if !ok {
                     let region = super::topology::home_region(stream);
                     io.trace_batch(Kind::RemoveFailureHidden, region, batch);
@@ -155,27 +135,12 @@ mod tests {
     fn alternates_regions_and_repeats_a_region_after_a_failure() {
         let mut bench = Bench::new();
         let mut dns = InDns::new(Routing::Alternate);
-        assert_eq!(
-            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
-            vec![(receiver(1), Msg::Invoke(R))]
-        );
+        assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(1), Msg::Invoke(R))]);
         assert!(!dns.accepts(&Msg::Invoke(R)), "one record at a time");
-        assert_eq!(
-            bench.step(&mut dns, receiver(1), Msg::Answer(true)),
-            vec![(SOURCE, Msg::Answer(true))]
-        );
-        assert_eq!(
-            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
-            vec![(receiver(2), Msg::Invoke(R))]
-        );
-        assert_eq!(
-            bench.step(&mut dns, receiver(2), Msg::Answer(false)),
-            vec![(SOURCE, Msg::Answer(false))]
-        );
-        assert_eq!(
-            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
-            vec![(receiver(2), Msg::Invoke(R))]
-        );
+        assert_eq!(bench.step(&mut dns, receiver(1), Msg::Answer(true)), vec![(SOURCE, Msg::Answer(true))]);
+        assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
+        assert_eq!(bench.step(&mut dns, receiver(2), Msg::Answer(false)), vec![(SOURCE, Msg::Answer(false))]);
+        assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
     }
 
     #[test]
@@ -184,35 +149,24 @@ mod tests {
         let mut dns = InDns::new(Routing::Alternate);
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
         for _ in 0..3 {
-            assert_eq!(
-                bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
-                vec![(receiver(2), Msg::Invoke(R))]
-            );
+            assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
             bench.step(&mut dns, receiver(2), Msg::Answer(true));
         }
         bench.step(&mut dns, 0, Msg::RegionOnline(1));
-        assert_eq!(
-            bench.step(&mut dns, SOURCE, Msg::Invoke(R)),
-            vec![(receiver(1), Msg::Invoke(R))]
-        );
+        assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(1), Msg::Invoke(R))]);
     }
 
     #[test]
     fn weighted_routing_follows_the_weights() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Weighted {
-            region1_percent: 80,
-        });
+        let mut dns = InDns::new(Routing::Weighted { region1_percent: 80 });
         let mut to_region1 = 0;
         for _ in 0..1000 {
             let sent = bench.step(&mut dns, SOURCE, Msg::Invoke(R));
             to_region1 += (sent[0].0 == receiver(1)) as u32;
             bench.step(&mut dns, sent[0].0, Msg::Answer(true));
         }
-        assert!(
-            (740..860).contains(&to_region1),
-            "{to_region1} of 1000 to region 1"
-        );
+        assert!((740..860).contains(&to_region1), "{to_region1} of 1000 to region 1");
     }
 
     #[test]
@@ -220,36 +174,13 @@ mod tests {
         let mut bench = Bench::new();
         let mut dns = OutDns::default();
         let read = bench.step(&mut dns, DESTINATION, Msg::ReadVia { region: 1 });
-        assert_eq!(
-            read,
-            vec![(
-                outbound(1),
-                Msg::Read {
-                    consumer: DESTINATION
-                }
-            )]
-        );
+        assert_eq!(read, vec![(outbound(1), Msg::Read { consumer: DESTINATION })]);
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
         let read = bench.step(&mut dns, DESTINATION, Msg::ReadVia { region: 1 });
-        assert_eq!(
-            read,
-            vec![(
-                outbound(2),
-                Msg::Read {
-                    consumer: DESTINATION
-                }
-            )]
-        );
+        assert_eq!(read, vec![(outbound(2), Msg::Read { consumer: DESTINATION })]);
 
         let batch = bench.batch(&[7, 8]);
-        let fwd = bench.step(
-            &mut dns,
-            DESTINATION,
-            Msg::RemoveVia {
-                stream: outbound(1),
-                batch,
-            },
-        );
+        let fwd = bench.step(&mut dns, DESTINATION, Msg::RemoveVia { stream: outbound(1), batch });
         assert_eq!(fwd, vec![(outbound(1), Msg::Remove(batch))]);
         let relayed = bench.step(&mut dns, outbound(1), Msg::RemoveAnswer(false));
         assert_eq!(relayed, vec![(DESTINATION, Msg::RemoveAnswer(true))]);

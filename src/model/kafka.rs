@@ -22,15 +22,7 @@ pub struct Kafka {
 impl Kafka {
     /// A stream of `region` that traces appends and removes as the given stages.
     pub fn new(region: u8, appended: Kind, removed: Kind) -> Self {
-        Self {
-            region,
-            appended,
-            removed,
-            records: VecDeque::new(),
-            failed: false,
-            consumer: None,
-            linger_armed: false,
-        }
+        Self { region, appended, removed, records: VecDeque::new(), failed: false, consumer: None, linger_armed: false }
     }
 
     pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
@@ -62,12 +54,7 @@ impl Kafka {
         if self.failed {
             return false;
         }
-        let Self {
-            records,
-            removed,
-            region,
-            ..
-        } = self;
+        let Self { records, removed, region, .. } = self;
         records.retain(|(record, _)| {
             let named = io.arena.get(batch).iter().any(|r| r.id == record.id);
             if named {
@@ -104,9 +91,7 @@ impl Kafka {
             }
             self.records.len()
         };
-        let batch = io
-            .arena
-            .put(self.records.iter().take(count).map(|(r, _)| *r));
+        let batch = io.arena.put(self.records.iter().take(count).map(|(r, _)| *r));
         io.send(consumer, Msg::Deliver(batch));
         self.consumer = None;
     }
@@ -168,24 +153,13 @@ mod tests {
     fn delivers_a_full_batch_to_the_registered_consumer_once() {
         let mut bench = Bench::new();
         let mut k = stream();
-        assert!(
-            bench
-                .step(&mut k, 0, Msg::Read { consumer: CONSUMER })
-                .is_empty()
-        );
-        assert_eq!(
-            append(&mut bench, &mut k, &[1, 2, 3, 4]),
-            vec![(WRITER, Msg::AppendAnswer(true))]
-        );
+        assert!(bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }).is_empty());
+        assert_eq!(append(&mut bench, &mut k, &[1, 2, 3, 4]), vec![(WRITER, Msg::AppendAnswer(true))]);
         let sent = append(&mut bench, &mut k, &[5, 6]);
         assert_eq!(delivered(&bench, &sent), vec![1, 2, 3, 4, 5]);
         assert_eq!(k.consumer(), None, "the registration is used up");
         assert_eq!(k.records().count(), 6, "records stay until removed");
-        assert!(
-            append(&mut bench, &mut k, &[7, 8, 9, 10])
-                .iter()
-                .all(|(to, _)| *to == WRITER)
-        );
+        assert!(append(&mut bench, &mut k, &[7, 8, 9, 10]).iter().all(|(to, _)| *to == WRITER));
     }
 
     #[test]
@@ -194,22 +168,10 @@ mod tests {
         let mut k = stream();
         append(&mut bench, &mut k, &[1, 2, 3, 4, 5, 6]);
         let first = bench.batch(&[1, 2, 3, 4, 5]);
-        assert_eq!(
-            bench.step(&mut k, CONSUMER, Msg::Remove(first)),
-            vec![(CONSUMER, Msg::RemoveAnswer(true))]
-        );
+        assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(first)), vec![(CONSUMER, Msg::RemoveAnswer(true))]);
         assert_eq!(k.records().map(|r| r.id).collect::<Vec<_>>(), vec![6]);
-        assert!(
-            bench
-                .step(&mut k, 0, Msg::Read { consumer: CONSUMER })
-                .is_empty(),
-            "a partial batch is never sent"
-        );
-        let removed = bench
-            .trace
-            .iter()
-            .filter(|e| e.kind == Kind::InboundRemoved)
-            .count();
+        assert!(bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }).is_empty(), "a partial batch is never sent");
+        let removed = bench.trace.iter().filter(|e| e.kind == Kind::InboundRemoved).count();
         assert_eq!(removed, 5);
     }
 
@@ -219,19 +181,10 @@ mod tests {
         let mut k = stream();
         append(&mut bench, &mut k, &[1, 2, 3, 4, 5]);
         bench.step(&mut k, 0, Msg::Fail);
-        assert_eq!(
-            append(&mut bench, &mut k, &[6]),
-            vec![(WRITER, Msg::AppendAnswer(false))]
-        );
-        assert_eq!(
-            bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }),
-            vec![(CONSUMER, Msg::ReadFailed)]
-        );
+        assert_eq!(append(&mut bench, &mut k, &[6]), vec![(WRITER, Msg::AppendAnswer(false))]);
+        assert_eq!(bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }), vec![(CONSUMER, Msg::ReadFailed)]);
         let b = bench.batch(&[1]);
-        assert_eq!(
-            bench.step(&mut k, CONSUMER, Msg::Remove(b)),
-            vec![(CONSUMER, Msg::RemoveAnswer(false))]
-        );
+        assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(b)), vec![(CONSUMER, Msg::RemoveAnswer(false))]);
         bench.step(&mut k, 0, Msg::Recover);
         let sent = bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
         assert_eq!(delivered(&bench, &sent), vec![1, 2, 3, 4, 5]);
@@ -239,10 +192,7 @@ mod tests {
 
     #[test]
     fn lossy_variant_drops_records_on_failure() {
-        let options = Options {
-            variants: [Variant::LossyKafka].into_iter().collect(),
-            ..Default::default()
-        };
+        let options = Options { variants: [Variant::LossyKafka].into_iter().collect(), ..Default::default() };
         let mut bench = Bench::with_options(options);
         let mut k = stream();
         append(&mut bench, &mut k, &[1, 2]);
@@ -252,10 +202,7 @@ mod tests {
 
     #[test]
     fn linger_delivers_a_partial_batch_once_its_oldest_record_waited_long_enough() {
-        let options = Options {
-            linger: Some(100),
-            ..Default::default()
-        };
+        let options = Options { linger: Some(100), ..Default::default() };
         let mut bench = Bench::with_options(options);
         let mut k = stream();
         bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });

@@ -64,10 +64,7 @@ impl Arena {
     pub fn put(&mut self, records: impl IntoIterator<Item = Record>) -> Batch {
         let start = self.records.len();
         self.records.extend(records);
-        Batch {
-            start: start as u32,
-            len: (self.records.len() - start) as u32,
-        }
+        Batch { start: start as u32, len: (self.records.len() - start) as u32 }
     }
 
     pub fn get(&self, batch: Batch) -> &[Record] {
@@ -100,9 +97,7 @@ impl IdSet {
     }
 
     pub fn contains(&self, id: u32) -> bool {
-        self.words
-            .get((id / 64) as usize)
-            .is_some_and(|w| w & (1u64 << (id % 64)) != 0)
+        self.words.get((id / 64) as usize).is_some_and(|w| w & (1u64 << (id % 64)) != 0)
     }
 
     pub fn len(&self) -> u32 {
@@ -172,16 +167,42 @@ pub enum Msg {
 }
 
 impl Msg {
+    /// A readable rendering, with the records a batch holds.
+    pub fn describe(&self, arena: &Arena) -> String {
+        let ids = |b: Batch| {
+            let ids: Vec<String> = arena.get(b).iter().map(|r| r.id.to_string()).collect();
+            format!("[{}]", ids.join(","))
+        };
+        let rec = |r: Record| format!("record {} (value {})", r.id, r.value);
+        match *self {
+            Msg::Invoke(r) => format!("invoke {}", rec(r)),
+            Msg::Insert(r) => format!("insert {}", rec(r)),
+            Msg::Store(r) => format!("store {}", rec(r)),
+            Msg::StoreAsync(r) => format!("store-async {}", rec(r)),
+            Msg::Append(b) => format!("append {}", ids(b)),
+            Msg::Remove(b) => format!("remove {}", ids(b)),
+            Msg::Deliver(b) => format!("deliver {}", ids(b)),
+            Msg::RemoveVia { stream, batch } => format!("remove {} from {}", ids(batch), topology::name(stream)),
+            Msg::Read { consumer } => format!("read for {}", topology::name(consumer)),
+            Msg::ReadVia { region } => format!("read region {region}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// The ids of the records this message carries.
+    pub fn record_ids(&self, arena: &Arena) -> Vec<u32> {
+        match *self {
+            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) => vec![r.id],
+            Msg::Append(b) | Msg::Remove(b) | Msg::Deliver(b) | Msg::RemoveVia { batch: b, .. } => {
+                arena.get(b).iter().map(|r| r.id).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Commands wait like any other message while a machine awaits an answer.
     pub fn is_command(&self) -> bool {
-        matches!(
-            self,
-            Msg::Fail
-                | Msg::Recover
-                | Msg::SwitchPrimary
-                | Msg::RegionOffline(_)
-                | Msg::RegionOnline(_)
-        )
+        matches!(self, Msg::Fail | Msg::Recover | Msg::SwitchPrimary | Msg::RegionOffline(_) | Msg::RegionOnline(_))
     }
 }
 
@@ -222,23 +243,13 @@ impl Io<'_, '_> {
     pub fn trace(&mut self, kind: Kind, region: u8, subject: u32, value: u32) {
         debug_assert!(kind.carries_value() || value == 0);
         let time_us = self.ctx.now() / crate::engine::MICROSECOND;
-        self.trace.push(Event {
-            time_us,
-            kind,
-            region,
-            subject,
-            value,
-        });
+        self.trace.push(Event { time_us, kind, region, subject, value });
     }
 
     /// Traces a record reaching a stage; `Published` and `DestinationReceived`
     /// keep the value so that the checker can see it unchanged.
     pub fn trace_record(&mut self, kind: Kind, region: u8, record: Record) {
-        let value = if kind.carries_value() {
-            record.value
-        } else {
-            0
-        };
+        let value = if kind.carries_value() { record.value } else { 0 };
         self.trace(kind, region, record.id, value);
     }
 
@@ -251,12 +262,7 @@ impl Io<'_, '_> {
 
     pub fn trace_state(&mut self, code: u8) {
         let me = self.me();
-        self.trace(
-            Kind::StateChanged,
-            topology::home_region(me),
-            me as u32,
-            code as u32,
-        );
+        self.trace(Kind::StateChanged, topology::home_region(me), me as u32, code as u32);
     }
 }
 
@@ -358,12 +364,7 @@ pub struct World {
 
 impl World {
     pub fn new(driver: Driver, source: Source, options: Options) -> Self {
-        Self {
-            machines: Machines::new(driver, source, &options),
-            arena: Arena::default(),
-            trace: Vec::new(),
-            options,
-        }
+        Self { machines: Machines::new(driver, source, &options), arena: Arena::default(), trace: Vec::new(), options }
     }
 
     /// Starts a new run in place, keeping the buffers' allocations.
@@ -376,12 +377,7 @@ impl World {
 
     /// The actors that get [`Msg::Start`] at time 0.
     pub fn starters() -> [ActorId; 4] {
-        [
-            topology::processor(1),
-            topology::processor(2),
-            topology::DESTINATION,
-            topology::DRIVER,
-        ]
+        [topology::processor(1), topology::processor(2), topology::DESTINATION, topology::DRIVER]
     }
 }
 
@@ -393,15 +389,8 @@ impl System for World {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
-        let mut io = Io {
-            ctx,
-            arena: &mut self.arena,
-            trace: &mut self.trace,
-            options: &self.options,
-        };
-        self.machines
-            .get_mut(env.to)
-            .handle(&mut io, env.from, env.msg);
+        let mut io = Io { ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
+        self.machines.get_mut(env.to).handle(&mut io, env.from, env.msg);
     }
 }
 

@@ -24,12 +24,7 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            primary: 1,
-            failed: false,
-            insert: None,
-        }
+        Self { db, primary: 1, failed: false, insert: None }
     }
 
     pub fn primary(&self) -> u8 {
@@ -62,25 +57,16 @@ impl Machine for Cluster {
         match msg {
             Msg::Insert(_) if self.failed => io.send(from, Msg::InsertAnswer(false)),
             Msg::Insert(record) => {
-                self.insert = Some(Insert {
-                    caller: from,
-                    record,
-                    at_secondary: false,
-                });
+                self.insert = Some(Insert { caller: from, record, at_secondary: false });
                 io.send(replica(self.db, self.primary), Msg::Store(record));
             }
             Msg::StoreAnswer(ok) => {
-                let insert = self
-                    .insert
-                    .expect("a store answer comes only during an insert");
+                let insert = self.insert.expect("a store answer comes only during an insert");
                 let (secondary, third) = self.followers();
                 if !ok {
                     self.answer(io, false);
                 } else if !insert.at_secondary {
-                    self.insert = Some(Insert {
-                        at_secondary: true,
-                        ..insert
-                    });
+                    self.insert = Some(Insert { at_secondary: true, ..insert });
                     io.send(replica(self.db, secondary), Msg::Store(insert.record));
                 } else {
                     io.send(replica(self.db, third), Msg::StoreAsync(insert.record));
@@ -117,13 +103,7 @@ pub struct Replica {
 
 impl Replica {
     pub fn new(db: Db, region: u8) -> Self {
-        Self {
-            db,
-            region,
-            failed: false,
-            stored: IdSet::default(),
-            held: Vec::new(),
-        }
+        Self { db, region, failed: false, stored: IdSet::default(), held: Vec::new() }
     }
 
     pub fn holds(&self, id: u32) -> bool {
@@ -190,26 +170,11 @@ mod tests {
     fn insert_goes_primary_then_secondary_then_async_third() {
         let mut bench = Bench::new();
         let mut c = Cluster::new(Db::Receiver);
-        assert_eq!(
-            bench.step(&mut c, CALLER, Msg::Insert(R)),
-            vec![(replica(Db::Receiver, 1), Msg::Store(R))]
-        );
-        assert!(
-            !c.accepts(&Msg::Insert(R)),
-            "inserts are served one at a time"
-        );
-        assert_eq!(
-            bench.step(&mut c, 0, Msg::StoreAnswer(true)),
-            vec![(replica(Db::Receiver, 2), Msg::Store(R))]
-        );
+        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Receiver, 1), Msg::Store(R))]);
+        assert!(!c.accepts(&Msg::Insert(R)), "inserts are served one at a time");
+        assert_eq!(bench.step(&mut c, 0, Msg::StoreAnswer(true)), vec![(replica(Db::Receiver, 2), Msg::Store(R))]);
         let sent = bench.step(&mut c, 0, Msg::StoreAnswer(true));
-        assert_eq!(
-            sent,
-            vec![
-                (replica(Db::Receiver, 3), Msg::StoreAsync(R)),
-                (CALLER, Msg::InsertAnswer(true))
-            ]
-        );
+        assert_eq!(sent, vec![(replica(Db::Receiver, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer(true))]);
     }
 
     #[test]
@@ -218,14 +183,8 @@ mod tests {
         let mut c = Cluster::new(Db::Processor);
         bench.step_as(&mut c, cluster(Db::Processor), 0, Msg::SwitchPrimary);
         assert_eq!(bench.region_of(cluster(Db::Processor)), 2);
-        assert_eq!(
-            bench.step(&mut c, CALLER, Msg::Insert(R)),
-            vec![(replica(Db::Processor, 2), Msg::Store(R))]
-        );
-        assert_eq!(
-            bench.step(&mut c, 0, Msg::StoreAnswer(true)),
-            vec![(replica(Db::Processor, 3), Msg::Store(R))]
-        );
+        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Processor, 2), Msg::Store(R))]);
+        assert_eq!(bench.step(&mut c, 0, Msg::StoreAnswer(true)), vec![(replica(Db::Processor, 3), Msg::Store(R))]);
         let sent = bench.step(&mut c, 0, Msg::StoreAnswer(true));
         assert_eq!(sent[0], (replica(Db::Processor, 1), Msg::StoreAsync(R)));
     }
@@ -237,15 +196,9 @@ mod tests {
         bench.step(&mut c, 0, Msg::SwitchPrimary);
         let sent = bench.step(&mut c, 0, Msg::Fail);
         assert_eq!(sent.len(), 3, "every replica fails");
-        assert_eq!(
-            bench.step(&mut c, CALLER, Msg::Insert(R)),
-            vec![(CALLER, Msg::InsertAnswer(false))]
-        );
+        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(CALLER, Msg::InsertAnswer(false))]);
         bench.step(&mut c, 0, Msg::Recover);
-        assert_eq!(
-            bench.step(&mut c, CALLER, Msg::Insert(R)),
-            vec![(replica(Db::Validator, 2), Msg::Store(R))]
-        );
+        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Validator, 2), Msg::Store(R))]);
     }
 
     #[test]
@@ -253,10 +206,7 @@ mod tests {
         let mut bench = Bench::new();
         let mut c = Cluster::new(Db::Validator);
         bench.step(&mut c, CALLER, Msg::Insert(R));
-        assert_eq!(
-            bench.step(&mut c, 0, Msg::StoreAnswer(false)),
-            vec![(CALLER, Msg::InsertAnswer(false))]
-        );
+        assert_eq!(bench.step(&mut c, 0, Msg::StoreAnswer(false)), vec![(CALLER, Msg::InsertAnswer(false))]);
     }
 
     #[test]
@@ -264,15 +214,8 @@ mod tests {
         let mut bench = Bench::new();
         let mut r = Replica::new(Db::Receiver, 3);
         bench.step(&mut r, 0, Msg::StoreAsync(R));
-        assert_eq!(
-            bench.step(&mut r, 9, Msg::Store(R)),
-            vec![(9, Msg::StoreAnswer(true))]
-        );
-        assert_eq!(
-            bench.kinds(),
-            vec![Kind::ReceiverReplicaStored],
-            "the second store is a no-op"
-        );
+        assert_eq!(bench.step(&mut r, 9, Msg::Store(R)), vec![(9, Msg::StoreAnswer(true))]);
+        assert_eq!(bench.kinds(), vec![Kind::ReceiverReplicaStored], "the second store is a no-op");
         bench.step(&mut r, 0, Msg::Fail);
         let other = Record { id: 4, value: 40 };
         bench.step(&mut r, 0, Msg::StoreAsync(other));
@@ -287,10 +230,7 @@ mod tests {
 
     #[test]
     fn non_idempotent_replica_stores_duplicates() {
-        let options = Options {
-            variants: [Variant::NonIdempotent].into_iter().collect(),
-            ..Default::default()
-        };
+        let options = Options { variants: [Variant::NonIdempotent].into_iter().collect(), ..Default::default() };
         let mut bench = Bench::with_options(options);
         let mut r = Replica::new(Db::Processor, 1);
         bench.step(&mut r, 0, Msg::StoreAsync(R));

@@ -23,23 +23,14 @@ impl FromStr for Routing {
         if s == "alternate" {
             return Ok(Routing::Alternate);
         }
-        let bad = || {
-            format!(
-                "routing {s:?}: expected 'alternate' or 'weighted:W1,W2' (for example weighted:70,30)"
-            )
-        };
+        let bad = || format!("routing {s:?}: expected 'alternate' or 'weighted:W1,W2' (for example weighted:70,30)");
         let weights = s.strip_prefix("weighted:").ok_or_else(bad)?;
         let (a, b) = weights.split_once(',').ok_or_else(bad)?;
-        let (a, b): (u32, u32) = (
-            a.trim().parse().map_err(|_| bad())?,
-            b.trim().parse().map_err(|_| bad())?,
-        );
+        let (a, b): (u32, u32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
         if a + b == 0 {
             return Err(format!("routing {s:?}: the weights must not both be zero"));
         }
-        Ok(Routing::Weighted {
-            region1_percent: (a * 100 / (a + b)) as u8,
-        })
+        Ok(Routing::Weighted { region1_percent: (a * 100 / (a + b)) as u8 })
     }
 }
 
@@ -88,20 +79,12 @@ impl Variant {
 
     pub fn describe(self) -> &'static str {
         match self {
-            Variant::RemoveBeforeStore => {
-                "the processor removes a batch from inbound Kafka as soon as it reads it"
-            }
-            Variant::RemoveOnSendFailure => {
-                "the processor removes the batch even when the outbound append failed"
-            }
+            Variant::RemoveBeforeStore => "the processor removes a batch from inbound Kafka as soon as it reads it",
+            Variant::RemoveOnSendFailure => "the processor removes the batch even when the outbound append failed",
             Variant::NonIdempotent => "replicas append duplicates instead of ignoring a stored id",
             Variant::LossyKafka => "a stream drops its records when it fails",
-            Variant::UniformFailure => {
-                "containers treat dependency failures like internal ones (no re-registration)"
-            }
-            Variant::GlobalOrder => {
-                "the specification also requires global publish order at the destination"
-            }
+            Variant::UniformFailure => "containers treat dependency failures like internal ones (no re-registration)",
+            Variant::GlobalOrder => "the specification also requires global publish order at the destination",
         }
     }
 }
@@ -109,16 +92,10 @@ impl Variant {
 impl FromStr for Variant {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Variant::ALL
-            .into_iter()
-            .find(|v| v.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Variant::ALL.iter().map(|v| v.name()).collect();
-                format!(
-                    "unknown variant {s:?}; valid variants: {}",
-                    names.join(", ")
-                )
-            })
+        Variant::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Variant::ALL.iter().map(|v| v.name()).collect();
+            format!("unknown variant {s:?}; valid variants: {}", names.join(", "))
+        })
     }
 }
 
@@ -193,41 +170,18 @@ mod tests {
     #[test]
     fn routing_parses_and_prints() {
         assert_eq!("alternate".parse(), Ok(Routing::Alternate));
-        assert_eq!(
-            "weighted:70,30".parse(),
-            Ok(Routing::Weighted {
-                region1_percent: 70
-            })
-        );
-        assert_eq!(
-            Routing::Weighted {
-                region1_percent: 70
-            }
-            .to_string(),
-            "weighted:70,30"
-        );
+        assert_eq!("weighted:70,30".parse(), Ok(Routing::Weighted { region1_percent: 70 }));
+        assert_eq!(Routing::Weighted { region1_percent: 70 }.to_string(), "weighted:70,30");
         assert!("weighted:0,0".parse::<Routing>().is_err());
-        assert!(
-            "weighted:a,b"
-                .parse::<Routing>()
-                .unwrap_err()
-                .contains("alternate")
-        );
+        assert!("weighted:a,b".parse::<Routing>().unwrap_err().contains("alternate"));
     }
 
     #[test]
     fn variants_form_a_set() {
-        let set: Variants = [Variant::LossyKafka, Variant::GlobalOrder]
-            .into_iter()
-            .collect();
+        let set: Variants = [Variant::LossyKafka, Variant::GlobalOrder].into_iter().collect();
         assert!(set.has(Variant::LossyKafka) && !set.has(Variant::NonIdempotent));
         assert_eq!(set.to_string(), "lossy-kafka+global-order");
         assert_eq!(Variants::default().to_string(), "none");
-        assert!(
-            "nope"
-                .parse::<Variant>()
-                .unwrap_err()
-                .contains("non-idempotent")
-        );
+        assert!("nope".parse::<Variant>().unwrap_err().contains("non-idempotent"));
     }
 }

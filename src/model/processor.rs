@@ -29,11 +29,7 @@ pub struct Processor {
 
 impl Processor {
     pub fn new(region: u8) -> Self {
-        Self {
-            region,
-            state: ContainerState::Processing,
-            work: None,
-        }
+        Self { region, state: ContainerState::Processing, work: None }
     }
 
     pub fn state(&self) -> ContainerState {
@@ -66,9 +62,7 @@ impl Processor {
     fn request(&mut self, io: &mut Io<'_, '_>, batch: Batch, step: Step) {
         self.work = Some((batch, step));
         match step {
-            Step::Storing(i) => {
-                io.send(cluster(Db::Processor), Msg::Insert(io.arena.get(batch)[i]))
-            }
+            Step::Storing(i) => io.send(cluster(Db::Processor), Msg::Insert(io.arena.get(batch)[i])),
             Step::Appending => io.send(outbound(self.region), Msg::Append(batch)),
             Step::RemovingFirst | Step::Removing | Step::RemovingAfterFailure => {
                 io.send(inbound(self.region), Msg::Remove(batch))
@@ -88,26 +82,18 @@ impl Processor {
     }
 
     fn answered(&mut self, io: &mut Io<'_, '_>, ok: bool) {
-        let (batch, step) = self
-            .work
-            .expect("an answer comes only while a batch is in hand");
+        let (batch, step) = self.work.expect("an answer comes only while a batch is in hand");
         let early_removal = io.options.variants.has(Variant::RemoveBeforeStore);
         match (step, ok) {
             (Step::RemovingFirst, true) => self.request(io, batch, Step::Storing(0)),
             (Step::Storing(i), true) => {
                 io.trace_record(Kind::ProcessorDbStored, self.region, io.arena.get(batch)[i]);
-                let next = if i + 1 < batch.len() {
-                    Step::Storing(i + 1)
-                } else {
-                    Step::Appending
-                };
+                let next = if i + 1 < batch.len() { Step::Storing(i + 1) } else { Step::Appending };
                 self.request(io, batch, next);
             }
             (Step::Appending, true) if early_removal => self.done(io),
             (Step::Appending, true) => self.request(io, batch, Step::Removing),
-            (Step::Appending, false)
-                if io.options.variants.has(Variant::RemoveOnSendFailure) && !early_removal =>
-            {
+            (Step::Appending, false) if io.options.variants.has(Variant::RemoveOnSendFailure) && !early_removal => {
                 self.request(io, batch, Step::RemovingAfterFailure)
             }
             (Step::Removing, true) => self.done(io),
@@ -136,11 +122,14 @@ impl Machine for Processor {
         match msg {
             Msg::Start => self.register(io),
             Msg::Deliver(batch) => self.begin(io, batch),
-            Msg::InsertAnswer(ok) | Msg::AppendAnswer(ok) | Msg::RemoveAnswer(ok) => {
-                self.answered(io, ok)
-            }
+            Msg::InsertAnswer(ok) | Msg::AppendAnswer(ok) | Msg::RemoveAnswer(ok) => self.answered(io, ok),
             Msg::ReadFailed => self.fail_dependency(io),
-            Msg::Fail => self.set_state(io, ContainerState::FailedProcessing),
+            // Fail moves Processing to FailedProcessing; a machine already
+            // failed keeps its state, and with it what its recovery owes.
+            Msg::Fail if self.state == ContainerState::Processing => {
+                self.set_state(io, ContainerState::FailedProcessing)
+            }
+            Msg::Fail => {}
             Msg::Recover => self.recover(io),
             other => panic!("processor cannot handle {other:?}"),
         }
@@ -156,10 +145,7 @@ mod tests {
     const ME: ActorId = 7;
 
     fn with(variant: Option<Variant>) -> (Bench, Processor) {
-        let options = Options {
-            variants: variant.into_iter().collect(),
-            ..Default::default()
-        };
+        let options = Options { variants: variant.into_iter().collect(), ..Default::default() };
         (Bench::with_options(options), Processor::new(1))
     }
 
@@ -168,54 +154,22 @@ mod tests {
     }
 
     fn insert(id: u32) -> (ActorId, Msg) {
-        (
-            cluster(Db::Processor),
-            Msg::Insert(Record { id, value: id }),
-        )
+        (cluster(Db::Processor), Msg::Insert(Record { id, value: id }))
     }
 
     #[test]
     fn registers_at_start_then_stores_appends_removes_and_registers_again() {
         let (mut bench, mut p) = with(None);
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::Start),
-            vec![(inbound(1), Msg::Read { consumer: ME })]
-        );
+        assert_eq!(step(&mut bench, &mut p, Msg::Start), vec![(inbound(1), Msg::Read { consumer: ME })]);
         let batch = bench.batch(&[4, 5]);
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::Deliver(batch)),
-            vec![insert(4)]
-        );
-        assert!(
-            !p.accepts(&Msg::Deliver(batch)) && !p.accepts(&Msg::Fail),
-            "one batch at a time"
-        );
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::InsertAnswer(true)),
-            vec![insert(5)]
-        );
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::InsertAnswer(true)),
-            vec![(outbound(1), Msg::Append(batch))]
-        );
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::AppendAnswer(true)),
-            vec![(inbound(1), Msg::Remove(batch))]
-        );
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::RemoveAnswer(true)),
-            vec![(inbound(1), Msg::Read { consumer: ME })]
-        );
+        assert_eq!(step(&mut bench, &mut p, Msg::Deliver(batch)), vec![insert(4)]);
+        assert!(!p.accepts(&Msg::Deliver(batch)) && !p.accepts(&Msg::Fail), "one batch at a time");
+        assert_eq!(step(&mut bench, &mut p, Msg::InsertAnswer(true)), vec![insert(5)]);
+        assert_eq!(step(&mut bench, &mut p, Msg::InsertAnswer(true)), vec![(outbound(1), Msg::Append(batch))]);
+        assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(true)), vec![(inbound(1), Msg::Remove(batch))]);
+        assert_eq!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)), vec![(inbound(1), Msg::Read { consumer: ME })]);
         use Kind::*;
-        assert_eq!(
-            bench.kinds(),
-            vec![
-                ProcessorRead,
-                ProcessorRead,
-                ProcessorDbStored,
-                ProcessorDbStored
-            ]
-        );
+        assert_eq!(bench.kinds(), vec![ProcessorRead, ProcessorRead, ProcessorDbStored, ProcessorDbStored]);
     }
 
     #[test]
@@ -224,21 +178,12 @@ mod tests {
             let (mut bench, mut p) = with(None);
             let batch = bench.batch(&[1]);
             step(&mut bench, &mut p, Msg::Deliver(batch));
-            let answers = [
-                Msg::InsertAnswer(true),
-                Msg::AppendAnswer(true),
-                Msg::RemoveAnswer(true),
-            ];
+            let answers = [Msg::InsertAnswer(true), Msg::AppendAnswer(true), Msg::RemoveAnswer(true)];
             for (i, answer) in answers.into_iter().enumerate().take(failing.min(3)) {
                 let _ = i;
                 step(&mut bench, &mut p, answer);
             }
-            let fail = [
-                Msg::InsertAnswer(false),
-                Msg::AppendAnswer(false),
-                Msg::RemoveAnswer(false),
-                Msg::ReadFailed,
-            ];
+            let fail = [Msg::InsertAnswer(false), Msg::AppendAnswer(false), Msg::RemoveAnswer(false), Msg::ReadFailed];
             if failing == 3 {
                 // The batch completed and the processor registered again; the read fails.
                 step(&mut bench, &mut p, fail[3]);
@@ -246,23 +191,21 @@ mod tests {
                 let sent = step(&mut bench, &mut p, fail[failing]);
                 assert!(sent.is_empty(), "no remove after a failure: {sent:?}");
             }
-            assert_eq!(
-                p.state(),
-                ContainerState::FailedDependency,
-                "failing step {failing}"
-            );
-            assert!(
-                !p.accepts(&Msg::Deliver(batch)),
-                "batches wait while failed"
-            );
+            assert_eq!(p.state(), ContainerState::FailedDependency, "failing step {failing}");
+            assert!(!p.accepts(&Msg::Deliver(batch)), "batches wait while failed");
             let sent = step(&mut bench, &mut p, Msg::Recover);
-            assert_eq!(
-                sent,
-                vec![(inbound(1), Msg::Read { consumer: ME })],
-                "re-registers on recovery"
-            );
+            assert_eq!(sent, vec![(inbound(1), Msg::Read { consumer: ME })], "re-registers on recovery");
             assert_eq!(p.state(), ContainerState::Processing);
         }
+    }
+
+    #[test]
+    fn fail_keeps_a_dependency_failure_so_recovery_still_registers() {
+        let (mut bench, mut p) = with(None);
+        step(&mut bench, &mut p, Msg::ReadFailed);
+        step(&mut bench, &mut p, Msg::Fail);
+        assert_eq!(p.state(), ContainerState::FailedDependency);
+        assert_eq!(step(&mut bench, &mut p, Msg::Recover), vec![(inbound(1), Msg::Read { consumer: ME })]);
     }
 
     #[test]
@@ -278,14 +221,8 @@ mod tests {
     fn remove_before_store_removes_first() {
         let (mut bench, mut p) = with(Some(Variant::RemoveBeforeStore));
         let batch = bench.batch(&[3]);
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::Deliver(batch)),
-            vec![(inbound(1), Msg::Remove(batch))]
-        );
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::RemoveAnswer(true)),
-            vec![insert(3)]
-        );
+        assert_eq!(step(&mut bench, &mut p, Msg::Deliver(batch)), vec![(inbound(1), Msg::Remove(batch))]);
+        assert_eq!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)), vec![insert(3)]);
         step(&mut bench, &mut p, Msg::InsertAnswer(true));
         let sent = step(&mut bench, &mut p, Msg::AppendAnswer(true));
         assert_eq!(sent, vec![(inbound(1), Msg::Read { consumer: ME })]);
@@ -297,10 +234,7 @@ mod tests {
         let batch = bench.batch(&[3]);
         step(&mut bench, &mut p, Msg::Deliver(batch));
         step(&mut bench, &mut p, Msg::InsertAnswer(true));
-        assert_eq!(
-            step(&mut bench, &mut p, Msg::AppendAnswer(false)),
-            vec![(inbound(1), Msg::Remove(batch))]
-        );
+        assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(false)), vec![(inbound(1), Msg::Remove(batch))]);
         assert!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)).is_empty());
         assert_eq!(p.state(), ContainerState::FailedDependency);
     }

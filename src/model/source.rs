@@ -21,15 +21,8 @@ struct Publishing {
 impl Source {
     /// `records` holds every batch back to back, `per_batch` records each.
     pub fn new(records: Vec<Record>, per_batch: usize) -> Self {
-        assert!(
-            per_batch > 0 && records.len() % per_batch == 0,
-            "records must fill whole batches"
-        );
-        Self {
-            records,
-            per_batch,
-            publishing: None,
-        }
+        assert!(per_batch > 0 && records.len() % per_batch == 0, "records must fill whole batches");
+        Self { records, per_batch, publishing: None }
     }
 
     pub fn batches(&self) -> usize {
@@ -65,35 +58,18 @@ impl Machine for Source {
     fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
         match msg {
             Msg::PublishBatch(batch) => {
-                assert!(
-                    (1..=self.batches()).contains(&(batch as usize)),
-                    "no batch {batch}"
-                );
+                assert!((1..=self.batches()).contains(&(batch as usize)), "no batch {batch}");
                 self.publish_next(io, Publishing { batch, next: 0 });
             }
             Msg::Answer(ok) => {
-                let p = self
-                    .publishing
-                    .expect("an answer comes only while publishing");
+                let p = self.publishing.expect("an answer comes only while publishing");
                 if ok {
-                    self.publish_next(
-                        io,
-                        Publishing {
-                            next: p.next + 1,
-                            ..p
-                        },
-                    );
+                    self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
                     let record = self.record(p);
                     io.trace(Kind::PublishFailed, 0, record.id, 0);
                     self.publishing = None;
-                    io.send(
-                        DRIVER,
-                        Msg::BatchStopped {
-                            batch: p.batch,
-                            sent: p.next as u32,
-                        },
-                    );
+                    io.send(DRIVER, Msg::BatchStopped { batch: p.batch, sent: p.next as u32 });
                 }
             }
             other => panic!("source cannot handle {other:?}"),
@@ -116,16 +92,10 @@ mod tests {
         let mut bench = Bench::new();
         let mut s = source();
         let sent = bench.step(&mut s, DRIVER, Msg::PublishBatch(2));
-        assert_eq!(
-            sent,
-            vec![(IN_DNS, Msg::Invoke(Record { id: 3, value: 30 }))]
-        );
+        assert_eq!(sent, vec![(IN_DNS, Msg::Invoke(Record { id: 3, value: 30 }))]);
         assert!(!s.accepts(&Msg::PublishBatch(1)), "a second batch waits");
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(true));
-        assert_eq!(
-            sent,
-            vec![(IN_DNS, Msg::Invoke(Record { id: 4, value: 40 }))]
-        );
+        assert_eq!(sent, vec![(IN_DNS, Msg::Invoke(Record { id: 4, value: 40 }))]);
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(true));
         assert_eq!(sent, vec![(DRIVER, Msg::BatchPublished(2))]);
         assert!(s.accepts(&Msg::PublishBatch(1)));
@@ -139,10 +109,7 @@ mod tests {
         bench.step(&mut s, DRIVER, Msg::PublishBatch(1));
         bench.step(&mut s, IN_DNS, Msg::Answer(true));
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(false));
-        assert_eq!(
-            sent,
-            vec![(DRIVER, Msg::BatchStopped { batch: 1, sent: 1 })]
-        );
+        assert_eq!(sent, vec![(DRIVER, Msg::BatchStopped { batch: 1, sent: 1 })]);
         assert_eq!(bench.kinds().last(), Some(&Kind::PublishFailed));
         assert!(s.accepts(&Msg::PublishBatch(1)));
     }

@@ -20,38 +20,17 @@ impl Bench {
 
     pub fn with_options(options: Options) -> Self {
         let timing = Timing::new((0..ACTORS as ActorId).map(home_region).collect(), 4);
-        Self {
-            probe: Probe::new(timing),
-            arena: Arena::default(),
-            trace: Vec::new(),
-            options,
-            now: 0,
-        }
+        Self { probe: Probe::new(timing), arena: Arena::default(), trace: Vec::new(), options, now: 0 }
     }
 
     /// Hands `msg` from `from` to machine `m` (addressed as `me`) and returns
     /// what it sent. `me` defaults to the actor the machine expects to be.
-    pub fn step_as(
-        &mut self,
-        m: &mut dyn Machine,
-        me: ActorId,
-        from: ActorId,
-        msg: Msg,
-    ) -> Vec<(ActorId, Msg)> {
+    pub fn step_as(&mut self, m: &mut dyn Machine, me: ActorId, from: ActorId, msg: Msg) -> Vec<(ActorId, Msg)> {
         let mut ctx = self.probe.ctx(me, self.now);
-        let mut io = Io {
-            ctx: &mut ctx,
-            arena: &mut self.arena,
-            trace: &mut self.trace,
-            options: &self.options,
-        };
+        let mut io = Io { ctx: &mut ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
         m.handle(&mut io, from, msg);
         self.now += 1;
-        self.probe
-            .sent()
-            .into_iter()
-            .map(|e| (e.to, e.msg))
-            .collect()
+        self.probe.sent().into_iter().map(|e| (e.to, e.msg)).collect()
     }
 
     /// As [`Bench::step_as`], for machines whose own id does not matter.
@@ -60,8 +39,7 @@ impl Bench {
     }
 
     pub fn batch(&mut self, ids: &[u32]) -> Batch {
-        self.arena
-            .put(ids.iter().map(|&id| Record { id, value: id }))
+        self.arena.put(ids.iter().map(|&id| Record { id, value: id }))
     }
 
     pub fn ids(&self, batch: Batch) -> Vec<u32> {

@@ -168,10 +168,7 @@ mod tests {
         for a in 0..ACTORS as ActorId {
             assert_eq!(by_name(&name(a)), Some(a));
         }
-        assert_eq!(
-            role(replica(Db::Validator, 3)),
-            Role::Replica(Db::Validator, 3)
-        );
+        assert_eq!(role(replica(Db::Validator, 3)), Role::Replica(Db::Validator, 3));
         assert_eq!(name(outbound(2)), "outbound-2");
         assert_eq!(faultable().count(), 13);
     }

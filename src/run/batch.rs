@@ -52,10 +52,7 @@ impl Summary {
 #[derive(Debug)]
 pub enum SimError {
     /// A file could not be written.
-    Write {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    Write { path: PathBuf, error: std::io::Error },
     /// An invariant of the simulator broke: a bug, reproducible by its seed.
     Invariant { seed: u64, message: String },
 }
@@ -87,11 +84,7 @@ impl Plan {
     pub fn file_name(&self, chunk: u64) -> PathBuf {
         let first = self.first_seed + chunk * self.runs_per_file;
         let last = (first + self.runs_per_file).min(self.first_seed + self.runs) - 1;
-        let name = format!(
-            "{}-{:08x}-{first}-{last}.{EXTENSION}",
-            self.spec.scenario.name,
-            self.spec.digest()
-        );
+        let name = format!("{}-{:08x}-{first}-{last}.{EXTENSION}", self.spec.scenario.name, self.spec.digest());
         self.out_dir.join(name)
     }
 }
@@ -100,25 +93,15 @@ impl RunSpec {
     /// A short digest of everything but the seed, so that runs of different
     /// options never share a file name.
     pub fn digest(&self) -> u32 {
-        let text = format!(
-            "{}|{}|{:?}|{:?}",
-            self.scenario.name, self.drill, self.options, self.profile
-        );
+        let text = format!("{}|{}|{:?}|{:?}", self.scenario.name, self.drill, self.options, self.profile);
         crc32fast::hash(text.as_bytes())
     }
 }
 
 /// Simulates the plan. `cancel` stops it between runs, keeping only whole
 /// files; `progress` is told of every finished run.
-pub fn simulate(
-    plan: &Plan,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Summary, SimError> {
-    std::fs::create_dir_all(&plan.out_dir).map_err(|error| SimError::Write {
-        path: plan.out_dir.clone(),
-        error,
-    })?;
+pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary, SimError> {
+    std::fs::create_dir_all(&plan.out_dir).map_err(|error| SimError::Write { path: plan.out_dir.clone(), error })?;
     let next_chunk = AtomicU64::new(0);
     let total = Mutex::new(Summary::default());
     let failure = Mutex::new(None);
@@ -161,10 +144,7 @@ fn simulate_chunk(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Option<Summary>, SimError> {
     let path = plan.file_name(chunk);
-    let write_error = |error| SimError::Write {
-        path: path.clone(),
-        error,
-    };
+    let write_error = |error| SimError::Write { path: path.clone(), error };
     let mut writer = TraceWriter::create(&path).map_err(write_error)?;
     let first = plan.first_seed + chunk * plan.runs_per_file;
     let last = (first + plan.runs_per_file).min(plan.first_seed + plan.runs);
@@ -174,9 +154,7 @@ fn simulate_chunk(
             return Ok(None);
         }
         let header = run_checked(sim, &plan.spec, seed)?;
-        writer
-            .write_run(&header, sim.events())
-            .map_err(write_error)?;
+        writer.write_run(&header, sim.events()).map_err(write_error)?;
         part.runs += 1;
         part.message_events += header.outcome.message_events;
         part.trace_events += sim.events().len() as u64;
@@ -194,11 +172,7 @@ fn simulate_chunk(
 
 /// Runs one seed, turning a broken invariant (a panic) into an error that
 /// names the seed. The simulator is rebuilt afterwards.
-fn run_checked(
-    sim: &mut Simulator,
-    spec: &RunSpec,
-    seed: u64,
-) -> Result<crate::trace::RunHeader, SimError> {
+fn run_checked(sim: &mut Simulator, spec: &RunSpec, seed: u64) -> Result<crate::trace::RunHeader, SimError> {
     catch_unwind(AssertUnwindSafe(|| sim.run(spec, seed))).map_err(|panic| {
         *sim = Simulator::new();
         let message = panic

@@ -2,19 +2,21 @@
 //! parallel into trace files ([`simulate`]).
 
 mod batch;
+mod diagnose;
 mod profile;
 
 use std::sync::Arc;
 
 use rand::Rng;
 
-use crate::engine::{Engine, Envelope, MICROSECOND, Stop};
+use crate::engine::{ActorId, Ctx, Engine, Envelope, MICROSECOND, Stop, System, Time};
 use crate::model::topology::DRIVER;
 use crate::model::{Msg, Options, Record, Source, World};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader};
 
 pub use batch::{Plan, SimError, Summary, is_trace_file, simulate};
+pub use diagnose::{Finding, stranded};
 pub use profile::{Profile, ServiceTimes};
 
 /// What decides a run besides its seed.
@@ -29,12 +31,19 @@ pub struct RunSpec {
 
 impl RunSpec {
     pub fn new(scenario: Scenario, options: Options, profile: Profile) -> Self {
-        Self {
-            scenario: Arc::new(scenario),
-            drill: String::new(),
-            options,
-            profile,
-        }
+        Self { scenario: Arc::new(scenario), drill: String::new(), options, profile }
+    }
+
+    /// The spec a stored run was simulated with.
+    pub fn from_header(header: &RunHeader) -> Result<Self, String> {
+        let scenario = if header.drill.is_empty() {
+            crate::scenario::built_in(&header.scenario)
+                .ok_or_else(|| format!("the run's scenario {:?} is not built in", header.scenario))?
+        } else {
+            crate::scenario::parse_drill(&header.drill).map_err(|e| format!("the run's drill: {e}"))?
+        };
+        let spec = Self::new(scenario, header.options.clone(), header.profile.clone());
+        Ok(Self { drill: header.drill.clone(), ..spec })
     }
 }
 
@@ -52,10 +61,7 @@ impl Default for Simulator {
 
 impl Simulator {
     pub fn new() -> Self {
-        Self {
-            engine: Engine::new(),
-            world: None,
-        }
+        Self { engine: Engine::new(), world: None }
     }
 
     /// Simulates `seed` and returns its header; the events stay readable
@@ -64,16 +70,26 @@ impl Simulator {
         self.prepare(spec, seed);
         let world = self.world.as_mut().expect("prepared");
         let stop = self.engine.run(world, spec.options.time_bound);
+        self.header(spec, seed, stop)
+    }
+
+    /// As [`Simulator::run`], also logging every delivery into `log`.
+    pub fn run_logged(&mut self, spec: &RunSpec, seed: u64, log: &mut Vec<Delivery>) -> RunHeader {
+        self.prepare(spec, seed);
+        let world = self.world.as_mut().expect("prepared");
+        let stop = self.engine.run(&mut Logged { world, log }, spec.options.time_bound);
+        self.header(spec, seed, stop)
+    }
+
+    fn header(&self, spec: &RunSpec, seed: u64, stop: Stop) -> RunHeader {
+        let world = self.world.as_ref().expect("prepared");
         let kind = match stop {
             Stop::TimeBound => OutcomeKind::TimeBound,
             Stop::Quiescent if world.machines.driver.finished() => OutcomeKind::Completed,
             Stop::Quiescent => OutcomeKind::Stuck,
         };
-        let outcome = Outcome {
-            kind,
-            end_us: self.engine.now() / MICROSECOND,
-            message_events: self.engine.deliveries(),
-        };
+        let outcome =
+            Outcome { kind, end_us: self.engine.now() / MICROSECOND, message_events: self.engine.deliveries() };
         RunHeader {
             seed,
             scenario: spec.scenario.name.clone(),
@@ -86,14 +102,11 @@ impl Simulator {
     }
 
     /// Sets up world and engine for `seed` without running.
-    pub fn prepare(&mut self, spec: &RunSpec, seed: u64) {
+    fn prepare(&mut self, spec: &RunSpec, seed: u64) {
         let engine = &mut self.engine;
         engine.reset(seed, |rng| spec.profile.timing(|| unit(rng)));
         let records = (1..=spec.scenario.records())
-            .map(|id| Record {
-                id,
-                value: 1 + engine.rng().next_u32() % 100_000,
-            })
+            .map(|id| Record { id, value: 1 + engine.rng().next_u32() % 100_000 })
             .collect();
         let driver = Driver::new(spec.scenario.clone());
         let source = Source::new(records, RECORDS_PER_BATCH as usize);
@@ -102,14 +115,7 @@ impl Simulator {
             None => self.world = Some(World::new(driver, source, spec.options.clone())),
         }
         for actor in World::starters() {
-            engine.inject(
-                0,
-                Envelope {
-                    from: DRIVER,
-                    to: actor,
-                    msg: Msg::Start,
-                },
-            );
+            engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
         }
     }
 
@@ -121,8 +127,40 @@ impl Simulator {
         self.world.as_ref()
     }
 
-    pub fn engine_mut(&mut self) -> (&mut Engine<Msg>, Option<&mut World>) {
-        (&mut self.engine, self.world.as_mut())
+    pub fn engine(&self) -> &Engine<Msg> {
+        &self.engine
+    }
+}
+
+/// One message handled during a logged run, with the trace events it caused.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// When the receiver finished handling it (nanoseconds).
+    pub time: Time,
+    pub envelope: Envelope<Msg>,
+    /// The range of trace events the handling produced.
+    pub events: std::ops::Range<usize>,
+}
+
+/// Wraps the world to log each delivery; the engine and the machines do not
+/// know they are watched.
+struct Logged<'a> {
+    world: &'a mut World,
+    log: &'a mut Vec<Delivery>,
+}
+
+impl System for Logged<'_> {
+    type Msg = Msg;
+
+    fn accepts(&self, to: ActorId, msg: &Msg) -> bool {
+        self.world.accepts(to, msg)
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, envelope: Envelope<Msg>) {
+        let first = self.world.trace.len();
+        let time = ctx.now();
+        self.world.handle(ctx, envelope);
+        self.log.push(Delivery { time, envelope, events: first..self.world.trace.len() });
     }
 }
 

@@ -102,9 +102,7 @@ impl Profile {
         }
         let [lo, hi] = self.speed_factor;
         if !(lo > 0.0 && lo <= hi && hi <= 1000.0) {
-            return Err(format!(
-                "speed_factor: [{lo}, {hi}] must satisfy 0 < min <= max <= 1000"
-            ));
+            return Err(format!("speed_factor: [{lo}, {hi}] must satisfy 0 < min <= max <= 1000"));
         }
         Ok(())
     }
@@ -160,16 +158,8 @@ mod tests {
         assert_eq!(p.inter_region_us, [1000, 2000]);
         assert_eq!(p.service_us, ServiceTimes::default());
         assert!(Profile::from_toml("intra_region_us = [-5, 10]").is_err());
-        assert!(
-            Profile::from_toml("nonsense = 1")
-                .unwrap_err()
-                .contains("nonsense")
-        );
-        assert!(
-            Profile::from_toml("[service_us]\nkafka = [9, 3]")
-                .unwrap_err()
-                .contains("service_us.kafka")
-        );
+        assert!(Profile::from_toml("nonsense = 1").unwrap_err().contains("nonsense"));
+        assert!(Profile::from_toml("[service_us]\nkafka = [9, 3]").unwrap_err().contains("service_us.kafka"));
         assert!(Profile::from_toml("speed_factor = [0.0, 1.0]").is_err());
     }
 }

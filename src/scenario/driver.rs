@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use super::{Scenario, Step};
-use crate::engine::ActorId;
+use super::{Scenario, Step, chaos};
+use crate::engine::{ActorId, Time};
 use crate::model::topology::{IN_DNS, OUT_DNS, SOURCE, cluster};
 use crate::model::{Io, Machine, Msg};
 use crate::trace::Kind;
@@ -25,6 +25,8 @@ pub enum Wait {
     Published(u8),
     Delivered(u32),
     Timer,
+    /// Until every chaos command has been sent.
+    ChaosEnd,
 }
 
 pub struct Driver {
@@ -35,6 +37,15 @@ pub struct Driver {
     batches: Vec<BatchStatus>,
     /// Components failed by a `FailRandom` step, for `RecoverFailed`.
     failed_at_random: Vec<ActorId>,
+    /// Timed commands of chaos steps in due order; those before `agenda_next`
+    /// have been sent.
+    agenda: Vec<(Time, Step)>,
+    agenda_next: usize,
+    /// When the current `Sleep` step ends.
+    sleep_until: Option<Time>,
+    /// Due times of the timers sent and not yet received: a sleep may end
+    /// before the next chaos command, so there can be more than one.
+    timers: Vec<Time>,
 }
 
 impl Driver {
@@ -47,6 +58,10 @@ impl Driver {
             delivered: 0,
             batches,
             failed_at_random: Vec::new(),
+            agenda: Vec::new(),
+            agenda_next: 0,
+            sleep_until: None,
+            timers: Vec::new(),
         }
     }
 
@@ -63,12 +78,10 @@ impl Driver {
     fn satisfied(&self) -> bool {
         match self.wait {
             Wait::Nothing => true,
-            Wait::Published(b) => matches!(
-                self.batches[b as usize],
-                BatchStatus::Published | BatchStatus::Stopped
-            ),
+            Wait::Published(b) => matches!(self.batches[b as usize], BatchStatus::Published | BatchStatus::Stopped),
             Wait::Delivered(n) => self.delivered >= n,
-            Wait::Timer => false,
+            Wait::Timer => self.sleep_until.is_none(),
+            Wait::ChaosEnd => self.agenda_next == self.agenda.len(),
         }
     }
 
@@ -91,15 +104,11 @@ impl Driver {
             Step::AwaitDelivered(n) => self.wait = Wait::Delivered(n),
             Step::Fail(c) => command(io, c, Msg::Fail, Kind::Fail),
             Step::Recover(c) => command(io, c, Msg::Recover, Kind::Recover),
-            Step::SwitchPrimary(db) => {
-                command(io, cluster(db), Msg::SwitchPrimary, Kind::SwitchPrimary)
-            }
-            Step::RegionOffline(r) => {
-                dns_command(io, Msg::RegionOffline(r), Kind::RegionOffline, r)
-            }
+            Step::SwitchPrimary(db) => command(io, cluster(db), Msg::SwitchPrimary, Kind::SwitchPrimary),
+            Step::RegionOffline(r) => dns_command(io, Msg::RegionOffline(r), Kind::RegionOffline, r),
             Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::RegionOnline, r),
             Step::Sleep(d) => {
-                io.wake_after(d);
+                self.sleep_until = Some(io.now() + d);
                 self.wait = Wait::Timer;
             }
             Step::RepublishIfStopped(b) => {
@@ -108,11 +117,7 @@ impl Driver {
                     self.wait = Wait::Published(b);
                 }
             }
-            Step::FailRandom {
-                candidates,
-                min,
-                max,
-            } => {
+            Step::FailRandom { candidates, min, max } => {
                 let k = min + io.rng().next_u32() % (max - min + 1);
                 let mut pool = candidates.to_vec();
                 for _ in 0..k.min(pool.len() as u32) {
@@ -126,7 +131,53 @@ impl Driver {
                     command(io, c, Msg::Recover, Kind::Recover);
                 }
             }
+            Step::Chaos(params) => self.start_chaos(io, &params),
+            Step::AwaitChaosEnd => self.wait = Wait::ChaosEnd,
         }
+    }
+
+    fn start_chaos(&mut self, io: &mut Io<'_, '_>, params: &chaos::ChaosParams) {
+        // Keep only unsent commands so that a second chaos step merges in order.
+        self.agenda.drain(..self.agenda_next);
+        self.agenda_next = 0;
+        let start = io.now();
+        chaos::schedule(params, start, io.rng(), &mut self.agenda);
+        // Stable: see `chaos::schedule`.
+        self.agenda.sort_by_key(|(due, _)| *due);
+    }
+
+    /// Sends the chaos commands that are due and ends a sleep that is over.
+    fn on_timer(&mut self, io: &mut Io<'_, '_>) {
+        let now = io.now();
+        // A timer never arrives before it is due, so the earliest due time on
+        // record has passed, whichever timer this is.
+        if let Some(i) = (0..self.timers.len()).min_by_key(|&i| self.timers[i]) {
+            self.timers.swap_remove(i);
+        }
+        while let Some((due, step)) = self.agenda.get(self.agenda_next)
+            && *due <= now
+        {
+            let step = step.clone();
+            self.agenda_next += 1;
+            self.execute(io, step);
+        }
+        if self.sleep_until.is_some_and(|end| end <= now) {
+            self.sleep_until = None;
+        }
+    }
+
+    /// Makes sure a timer is pending for the next due chaos command or the
+    /// end of the sleep, whichever comes first.
+    fn arm_timer(&mut self, io: &mut Io<'_, '_>) {
+        let next_command = self.agenda.get(self.agenda_next).map(|(due, _)| *due);
+        let Some(due) = next_command.into_iter().chain(self.sleep_until).min() else {
+            return;
+        };
+        if self.timers.iter().any(|&pending| pending <= due) {
+            return;
+        }
+        io.wake_after(due.saturating_sub(io.now()));
+        self.timers.push(due);
     }
 
     fn publish(&mut self, io: &mut Io<'_, '_>, batch: u8) {
@@ -137,12 +188,7 @@ impl Driver {
 }
 
 fn command(io: &mut Io<'_, '_>, component: ActorId, msg: Msg, kind: Kind) {
-    io.trace(
-        kind,
-        crate::model::topology::home_region(component),
-        component as u32,
-        0,
-    );
+    io.trace(kind, crate::model::topology::home_region(component), component as u32, 0);
     io.send(component, msg);
 }
 
@@ -165,13 +211,69 @@ impl Machine for Driver {
                 self.batches[batch as usize] = BatchStatus::Stopped;
             }
             Msg::Delivered { distinct } => self.delivered = distinct,
-            Msg::Timer => {
-                if self.wait == Wait::Timer {
-                    self.wait = Wait::Nothing;
-                }
-            }
+            Msg::Timer => self.on_timer(io),
             other => panic!("driver cannot handle {other:?}"),
         }
         self.advance(io);
+        self.arm_timer(io);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{MICROSECOND, MILLISECOND, Time};
+    use crate::model::Options;
+    use crate::run::{Profile, RunSpec, Simulator};
+    use crate::scenario::{ChaosParams, FaultKind, Scenario, Step};
+    use crate::trace::{Event, Kind, OutcomeKind};
+
+    fn run(steps: Vec<Step>, seed: u64) -> (OutcomeKind, Vec<Event>) {
+        let scenario = Scenario { name: "t".into(), description: String::new(), batches: 1, steps };
+        let spec = RunSpec::new(scenario, Options::default(), Profile::default());
+        let mut sim = Simulator::new();
+        let header = sim.run(&spec, seed);
+        (header.outcome.kind, sim.events().to_vec())
+    }
+
+    fn first_time_us(events: &[Event], kind: Kind) -> u64 {
+        events.iter().find(|e| e.kind == kind).unwrap().time_us
+    }
+
+    const SLEEP: Time = 1_500 * MILLISECOND;
+
+    #[test]
+    fn a_sleep_ends_when_due() {
+        let (outcome, events) = run(vec![Step::Sleep(SLEEP), Step::Publish(1)], 1);
+        assert_eq!(outcome, OutcomeKind::Completed);
+        let published = first_time_us(&events, Kind::PublishRequested);
+        assert_eq!(published, SLEEP / MICROSECOND);
+    }
+
+    #[test]
+    fn sleeps_and_chaos_commands_all_happen_no_earlier_than_due() {
+        let params = ChaosParams {
+            faults_per_minute: 120,
+            deadline_ms: 5_000,
+            kinds: [FaultKind::Containers].into_iter().collect(),
+            ..ChaosParams::default()
+        };
+        let steps = vec![
+            Step::Chaos(params),
+            Step::Sleep(SLEEP),
+            Step::Publish(1),
+            Step::AwaitPublished(1),
+            Step::AwaitChaosEnd,
+            Step::RegionOffline(1),
+        ];
+        for seed in 0..20 {
+            let (outcome, events) = run(steps.clone(), seed);
+            assert_eq!(outcome, OutcomeKind::Completed, "seed {seed}");
+            assert!(first_time_us(&events, Kind::PublishRequested) >= SLEEP / MICROSECOND);
+            let deadline_us = params.deadline_ms * MILLISECOND / MICROSECOND;
+            assert!(first_time_us(&events, Kind::RegionOffline) >= deadline_us);
+            let faults = events.iter().filter(|e| e.kind == Kind::Fail).count();
+            let recoveries = events.iter().filter(|e| e.kind == Kind::Recover).count();
+            assert!(faults > 0 && faults == recoveries, "seed {seed}");
+        }
     }
 }

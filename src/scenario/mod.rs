@@ -3,11 +3,15 @@
 //! A scenario is a list of [`Step`]s; the built-in ones are written in the
 //! same terms that user drills use.
 
+mod chaos;
+mod drill;
 mod driver;
 
-use crate::engine::{ActorId, Time};
+use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db};
 
+pub use chaos::{ChaosParams, FaultKind, FaultKinds};
+pub use drill::{parse_drill, to_drill};
 pub use driver::{Driver, Wait};
 
 /// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
@@ -41,6 +45,12 @@ pub enum Step {
     },
     /// Recover every component that `FailRandom` failed.
     RecoverFailed,
+    /// Start faults at random times that run alongside the following steps
+    /// (see [`ChaosParams`]); does not wait.
+    Chaos(ChaosParams),
+    /// Wait until every command of the chaos steps so far has been sent, so
+    /// that every fault they caused is over.
+    AwaitChaosEnd,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +68,29 @@ impl Scenario {
 }
 
 /// The names of the built-in scenarios.
-pub const BUILT_IN: [&str; 6] = ["baseline", "failover", "f1", "f2", "f3", "f4"];
+pub const BUILT_IN: [&str; 7] = ["baseline", "failover", "f1", "f2", "f3", "f4", "chaos"];
+
+/// After chaos, how long recoveries get to land before the containers are
+/// recovered: a container recovered before its dependencies would fail again.
+const CHAOS_SETTLE: Time = 1_000 * MILLISECOND;
+
+/// A built-in scenario by name (`Ok` with empty text), or a drill file by
+/// path (`Ok` with the file's text, for the trace header).
+pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
+    if let Some(scenario) = built_in(name_or_path) {
+        return Ok((scenario, String::new()));
+    }
+    let path = std::path::Path::new(name_or_path);
+    if path.extension().is_none_or(|e| e != "toml") && !path.is_file() {
+        return Err(format!(
+            "unknown scenario {name_or_path:?}; valid scenarios: {}, or the path of a drill file (.toml)",
+            BUILT_IN.join(", ")
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name_or_path}: {e}"))?;
+    let scenario = parse_drill(&text).map_err(|e| format!("{name_or_path}: {e}"))?;
+    Ok((scenario, text))
+}
 
 /// A built-in scenario by name.
 pub fn built_in(name: &str) -> Option<Scenario> {
@@ -75,21 +107,13 @@ pub fn built_in(name: &str) -> Option<Scenario> {
         (description.to_string(), 3, steps)
     };
     let (description, batches, steps) = match name {
-        "baseline" => (
-            "publish one batch of 50 records".to_string(),
-            1,
-            publish(1).to_vec(),
-        ),
+        "baseline" => ("publish one batch of 50 records".to_string(), 1, publish(1).to_vec()),
         "failover" => {
             let mut steps = batch1_delivered.to_vec();
             steps.push(RegionOffline(1));
             steps.extend(publish(2));
             steps.extend(publish(3));
-            (
-                "batch 1 delivered, region 1 offline in both DNS, then batches 2 and 3".to_string(),
-                3,
-                steps,
-            )
+            ("batch 1 delivered, region 1 offline in both DNS, then batches 2 and 3".to_string(), 3, steps)
         }
         "f1" => failure_test(
             "fail processor-1 while batch 2 is published, then recover it",
@@ -120,33 +144,30 @@ pub fn built_in(name: &str) -> Option<Scenario> {
             .map(r1)
             .to_vec();
             let mut steps = batch1_delivered.to_vec();
-            steps.push(FailRandom {
-                candidates,
-                min: 1,
-                max: 8,
-            });
+            steps.push(FailRandom { candidates, min: 1, max: 8 });
             steps.extend(publish(2));
             steps.push(RecoverFailed);
-            steps.extend(
-                ["receiver-1", "validator-1", "processor-1", "processor-2"].map(|c| Recover(r1(c))),
-            );
+            steps.extend(["receiver-1", "validator-1", "processor-1", "processor-2"].map(|c| Recover(r1(c))));
             steps.push(RepublishIfStopped(2));
             steps.extend(publish(3));
+            ("fail 1 to 8 random region-1 components during batch 2, recover all, republish".to_string(), 3, steps)
+        }
+        "chaos" => {
+            let mut steps = vec![Chaos(ChaosParams::default())];
+            steps.extend((1..=3).flat_map(publish));
+            steps.extend([AwaitChaosEnd, Sleep(CHAOS_SETTLE)]);
+            let containers = ["receiver-1", "receiver-2", "validator-1", "validator-2", "processor-1", "processor-2"];
+            steps.extend(containers.map(|c| Recover(r1(c))));
+            steps.extend((1..=3).map(RepublishIfStopped));
             (
-                "fail 1 to 8 random region-1 components during batch 2, recover all, republish"
-                    .to_string(),
+                "random faults in both regions while batches 1 to 3 are published; recover all, republish".to_string(),
                 3,
                 steps,
             )
         }
         _ => return None,
     };
-    Some(Scenario {
-        name: name.to_string(),
-        description,
-        batches,
-        steps,
-    })
+    Some(Scenario { name: name.to_string(), description, batches, steps })
 }
 
 #[cfg(test)]
@@ -158,12 +179,18 @@ mod tests {
         for name in BUILT_IN {
             let s = built_in(name).unwrap();
             for b in 1..=s.batches {
-                assert!(
-                    s.steps.contains(&Step::Publish(b)),
-                    "{name} never publishes batch {b}"
-                );
+                assert!(s.steps.contains(&Step::Publish(b)), "{name} never publishes batch {b}");
             }
         }
         assert!(built_in("nope").is_none());
+    }
+
+    #[test]
+    fn resolve_takes_built_in_names_and_explains_what_else_it_takes() {
+        assert_eq!(resolve("chaos"), Ok((built_in("chaos").unwrap(), String::new())));
+        let e = resolve("f5").unwrap_err();
+        assert!(e.contains("baseline, failover, f1, f2, f3, f4, chaos") && e.contains(".toml"));
+        let e = resolve("/no/such/drill.toml").unwrap_err();
+        assert!(e.starts_with("/no/such/drill.toml: "), "{e}");
     }
 }

@@ -88,18 +88,12 @@ impl Kind {
     ];
 
     /// Replica stores: each record must reach all three regions of each.
-    pub const REPLICA_STORES: [Kind; 3] = [
-        Kind::ReceiverReplicaStored,
-        Kind::ValidatorReplicaStored,
-        Kind::ProcessorReplicaStored,
-    ];
+    pub const REPLICA_STORES: [Kind; 3] =
+        [Kind::ReceiverReplicaStored, Kind::ValidatorReplicaStored, Kind::ProcessorReplicaStored];
 
     /// Kinds whose event carries a value besides its subject.
     pub fn carries_value(self) -> bool {
-        matches!(
-            self,
-            Kind::Published | Kind::DestinationReceived | Kind::BatchStopped | Kind::StateChanged
-        )
+        matches!(self, Kind::Published | Kind::DestinationReceived | Kind::BatchStopped | Kind::StateChanged)
     }
 
     /// Kinds whose subject is a record id.

@@ -49,20 +49,15 @@ pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
     out.extend_from_slice(&[RUN_TAG, 0, 0, 0, 0, 0, 0, 0, 0]);
     encode_payload(header, events, out);
     let payload = &out[start + 9..];
-    let len = u32::try_from(payload.len())
-        .ok()
-        .filter(|&l| l <= MAX_FRAME_LEN)
-        .expect("a run fits in a frame");
+    let len = u32::try_from(payload.len()).ok().filter(|&l| l <= MAX_FRAME_LEN).expect("a run fits in a frame");
     let crc = crc32fast::hash(payload);
     out[start + 1..start + 5].copy_from_slice(&len.to_le_bytes());
     out[start + 5..start + 9].copy_from_slice(&crc.to_le_bytes());
 }
 
 pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
-    bincode::serde::encode_into_std_write(header, out, config())
-        .expect("writing to memory cannot fail");
-    bincode::encode_into_std_write(EventsRef(events), out, config())
-        .expect("writing to memory cannot fail");
+    bincode::serde::encode_into_std_write(header, out, config()).expect("writing to memory cannot fail");
+    bincode::encode_into_std_write(EventsRef(events), out, config()).expect("writing to memory cannot fail");
 }
 
 pub fn trailer(runs: u64) -> Vec<u8> {
@@ -74,15 +69,12 @@ pub fn trailer(runs: u64) -> Vec<u8> {
 
 /// Decodes a frame's payload (already checked against its checksum).
 pub fn decode_payload(payload: &[u8]) -> Result<Run, String> {
-    let (header, used): (RunHeader, usize) = bincode::serde::decode_from_slice(payload, config())
-        .map_err(|e| format!("run header: {e}"))?;
-    let (Events(events), used_events) = bincode::decode_from_slice(&payload[used..], config())
-        .map_err(|e| format!("events: {e}"))?;
+    let (header, used): (RunHeader, usize) =
+        bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
+    let (Events(events), used_events) =
+        bincode::decode_from_slice(&payload[used..], config()).map_err(|e| format!("events: {e}"))?;
     if used + used_events != payload.len() {
-        return Err(format!(
-            "{} bytes left over after the events",
-            payload.len() - used - used_events
-        ));
+        return Err(format!("{} bytes left over after the events", payload.len() - used - used_events));
     }
     Ok(Run { header, events })
 }
@@ -114,36 +106,21 @@ impl<C> Decode<C> for Events {
         let count = u64::decode(decoder)?;
         // Each event takes at least three bytes: refuse counts the frame cannot hold.
         if count > MAX_FRAME_LEN as u64 / 3 {
-            return Err(DecodeError::Other(
-                "event count larger than the frame can hold",
-            ));
+            return Err(DecodeError::Other("event count larger than the frame can hold"));
         }
         decoder.claim_container_read::<[u8; 3]>(count as usize)?;
         let mut events = Vec::with_capacity(count as usize);
         let mut time = 0i64;
         for _ in 0..count {
             let code = u8::decode(decoder)?;
-            let kind =
-                Kind::from_code(code & 31).ok_or(DecodeError::Other("unknown event kind"))?;
-            time = time
-                .checked_add(i64::decode(decoder)?)
-                .ok_or(DecodeError::Other("time overflow"))?;
+            let kind = Kind::from_code(code & 31).ok_or(DecodeError::Other("unknown event kind"))?;
+            time = time.checked_add(i64::decode(decoder)?).ok_or(DecodeError::Other("time overflow"))?;
             if time < 0 {
                 return Err(DecodeError::Other("negative event time"));
             }
             let subject = u32::decode(decoder)?;
-            let value = if kind.carries_value() {
-                u32::decode(decoder)?
-            } else {
-                0
-            };
-            events.push(Event {
-                time_us: time as u64,
-                kind,
-                region: code >> 5,
-                subject,
-                value,
-            });
+            let value = if kind.carries_value() { u32::decode(decoder)? } else { 0 };
+            events.push(Event { time_us: time as u64, kind, region: code >> 5, subject, value });
         }
         Ok(Events(events))
     }
@@ -164,34 +141,12 @@ mod tests {
             records: 50,
             options: Options::default(),
             profile: Profile::default(),
-            outcome: Outcome {
-                kind: OutcomeKind::Completed,
-                end_us: 900,
-                message_events: 12,
-            },
+            outcome: Outcome { kind: OutcomeKind::Completed, end_us: 900, message_events: 12 },
         };
         let events = vec![
-            Event {
-                time_us: 5,
-                kind: Kind::Published,
-                region: 0,
-                subject: 1,
-                value: 99_999,
-            },
-            Event {
-                time_us: 900,
-                kind: Kind::ReceiverInvoked,
-                region: 1,
-                subject: 1,
-                value: 0,
-            },
-            Event {
-                time_us: 400,
-                kind: Kind::ProcessorReplicaStored,
-                region: 3,
-                subject: 1,
-                value: 0,
-            },
+            Event { time_us: 5, kind: Kind::Published, region: 0, subject: 1, value: 99_999 },
+            Event { time_us: 900, kind: Kind::ReceiverInvoked, region: 1, subject: 1, value: 0 },
+            Event { time_us: 400, kind: Kind::ProcessorReplicaStored, region: 3, subject: 1, value: 0 },
         ];
         Run { header, events }
     }
@@ -219,21 +174,11 @@ mod tests {
 
     #[test]
     fn a_small_event_takes_a_few_bytes() {
-        let e = |t| Event {
-            time_us: t,
-            kind: Kind::InboundAppended,
-            region: 2,
-            subject: 17,
-            value: 0,
-        };
+        let e = |t| Event { time_us: t, kind: Kind::InboundAppended, region: 2, subject: 17, value: 0 };
         let mut one = Vec::new();
         bincode::encode_into_std_write(EventsRef(&[e(10)]), &mut one, config()).unwrap();
         let mut two = Vec::new();
         bincode::encode_into_std_write(EventsRef(&[e(10), e(60)]), &mut two, config()).unwrap();
-        assert_eq!(
-            two.len() - one.len(),
-            3,
-            "code, time delta and subject: one byte each"
-        );
+        assert_eq!(two.len() - one.len(), 3, "code, time delta and subject: one byte each");
     }
 }

@@ -45,8 +45,7 @@ pub struct TraceFile {
 
 impl TraceFile {
     pub fn open(path: &Path) -> Result<Self, TraceError> {
-        let data = std::fs::read(path)
-            .map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
+        let data = std::fs::read(path).map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
         Self::from_bytes(path, data)
     }
 
@@ -57,31 +56,16 @@ impl TraceFile {
         }
         let version = u16::from_le_bytes([data[8], data[9]]);
         if version != FORMAT_VERSION {
-            let hint = if version > FORMAT_VERSION {
-                "; it was written by a newer wl1, upgrade to read it"
-            } else {
-                ""
-            };
-            return fail(
-                8,
-                format!(
-                    "trace format version {version}, this wl1 reads version {FORMAT_VERSION}{hint}"
-                ),
-            );
+            let hint =
+                if version > FORMAT_VERSION { "; it was written by a newer wl1, upgrade to read it" } else { "" };
+            return fail(8, format!("trace format version {version}, this wl1 reads version {FORMAT_VERSION}{hint}"));
         }
         let tool_len = u16::from_le_bytes([data[10], data[11]]) as usize;
         let Some(tool) = data.get(12..12 + tool_len) else {
             return fail(10, "truncated inside the file header".into());
         };
         let tool = String::from_utf8_lossy(tool).into_owned();
-        Ok(Self {
-            path: path.to_owned(),
-            data,
-            pos: 12 + tool_len,
-            runs: 0,
-            done: false,
-            tool,
-        })
+        Ok(Self { path: path.to_owned(), data, pos: 12 + tool_len, runs: 0, done: false, tool })
     }
 
     pub fn path(&self) -> &Path {
@@ -106,10 +90,7 @@ impl TraceFile {
         let rest = &self.data[at..];
         let Some(&tag) = rest.first() else {
             self.done = true;
-            let problem = format!(
-                "file ends after {} runs without its trailer: the write was cut short",
-                self.runs
-            );
+            let problem = format!("file ends after {} runs without its trailer: the write was cut short", self.runs);
             return Some(Err(self.error(at, problem)));
         };
         match tag {
@@ -120,10 +101,7 @@ impl TraceFile {
             }
             other => {
                 self.done = true;
-                Some(Err(self.error(
-                    at,
-                    format!("unknown frame tag 0x{other:02x}: the file is damaged here"),
-                )))
+                Some(Err(self.error(at, format!("unknown frame tag 0x{other:02x}: the file is damaged here"))))
             }
         }
     }
@@ -131,36 +109,27 @@ impl TraceFile {
     fn frame(&mut self, at: usize) -> Option<Result<(u64, &[u8]), TraceError>> {
         let Some(head) = self.data.get(at..at + 9) else {
             self.done = true;
-            return Some(Err(
-                self.error(at, "truncated inside a run's frame header".into())
-            ));
+            return Some(Err(self.error(at, "truncated inside a run's frame header".into())));
         };
         let len = u32::from_le_bytes(head[1..5].try_into().unwrap());
         let crc = u32::from_le_bytes(head[5..9].try_into().unwrap());
         if len > MAX_FRAME_LEN {
             self.done = true;
-            return Some(Err(self.error(
-                at,
-                format!("frame length {len} is beyond any run: the file is damaged here"),
-            )));
+            return Some(
+                Err(self.error(at, format!("frame length {len} is beyond any run: the file is damaged here"))),
+            );
         }
         let end = at + 9 + len as usize;
         if end > self.data.len() {
             self.done = true;
-            let problem = format!(
-                "truncated: the run needs {len} bytes, {} remain",
-                self.data.len() - at - 9
-            );
+            let problem = format!("truncated: the run needs {len} bytes, {} remain", self.data.len() - at - 9);
             return Some(Err(self.error(at, problem)));
         }
         self.pos = end;
         self.runs += 1;
         if crc32fast::hash(&self.data[at + 9..end]) != crc {
             self.runs -= 1;
-            let e = self.error(
-                at,
-                "checksum mismatch: the run is damaged and was skipped".into(),
-            );
+            let e = self.error(at, "checksum mismatch: the run is damaged and was skipped".into());
             self.runs += 1;
             return Some(Err(e));
         }
@@ -178,13 +147,7 @@ impl TraceFile {
             return Some(self.error(at, "the trailer's checksum does not match".into()));
         }
         if count != self.runs {
-            return Some(self.error(
-                at,
-                format!(
-                    "the trailer counts {count} runs, the file holds {}",
-                    self.runs
-                ),
-            ));
+            return Some(self.error(at, format!("the trailer counts {count} runs, the file holds {}", self.runs)));
         }
         if at + 13 != self.data.len() {
             return Some(self.error(at + 13, "bytes after the trailer".into()));
@@ -206,12 +169,7 @@ impl Iterator for TraceFile {
 }
 
 fn error(path: &Path, offset: Option<u64>, run: Option<u64>, problem: String) -> TraceError {
-    TraceError {
-        path: path.to_owned(),
-        offset,
-        run,
-        problem,
-    }
+    TraceError { path: path.to_owned(), offset, run, problem }
 }
 
 /// The trace files named by `paths`: files as given, directories searched

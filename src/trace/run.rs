@@ -62,9 +62,7 @@ impl RunHeader {
     /// variants, options and profile: their figures may be pooled, others not.
     pub fn group(&self) -> String {
         let o = &self.options;
-        let linger = o
-            .linger
-            .map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
+        let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
         let profile = crc32fast::hash(format!("{:?}", self.profile).as_bytes());
         format!(
             "{} variants={} routing={} batch={} linger={linger} bound={}s profile={profile:08x}",

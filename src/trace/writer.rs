@@ -27,23 +27,13 @@ impl TraceWriter {
         let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
         let header = file_header();
         out.write_all(&header)?;
-        Ok(Self {
-            path: path.to_owned(),
-            temp,
-            out: Some(out),
-            frame: Vec::new(),
-            runs: 0,
-            bytes: header.len() as u64,
-        })
+        Ok(Self { path: path.to_owned(), temp, out: Some(out), frame: Vec::new(), runs: 0, bytes: header.len() as u64 })
     }
 
     pub fn write_run(&mut self, header: &RunHeader, events: &[Event]) -> io::Result<()> {
         self.frame.clear();
         encode_frame(header, events, &mut self.frame);
-        self.out
-            .as_mut()
-            .expect("not finished")
-            .write_all(&self.frame)?;
+        self.out.as_mut().expect("not finished").write_all(&self.frame)?;
         self.runs += 1;
         self.bytes += self.frame.len() as u64;
         Ok(())

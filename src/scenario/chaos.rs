@@ -1,0 +1,332 @@
+//! Chaos: faults at random simulated times while the other steps proceed.
+//!
+//! A chaos step draws its whole schedule from the run's generator when it
+//! starts: when each fault begins, what it hits and when it ends. Lasting
+//! faults (a failed component, a region offline in both DNS routers) end by
+//! the deadline at the latest; a primary switch is instantaneous and is not
+//! undone, since either primary is a healthy state.
+
+use rand::Rng;
+use rand_pcg::Pcg64Mcg;
+
+use super::Step;
+use crate::engine::{ActorId, MILLISECOND, Time};
+use crate::model::topology::{self, Db, REGIONS, Role};
+
+/// What a chaos step may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FaultKind {
+    /// Fail and recover a receiver, validator or processor of either region.
+    Containers,
+    /// Fail and recover a database cluster.
+    Databases,
+    /// Fail and recover an inbound or outbound Kafka stream of either region.
+    Streams,
+    /// Take a region offline in both DNS routers and back online.
+    Regions,
+    /// Switch a database's primary to the other region.
+    Primaries,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 5] =
+        [FaultKind::Containers, FaultKind::Databases, FaultKind::Streams, FaultKind::Regions, FaultKind::Primaries];
+
+    pub fn name(self) -> &'static str {
+        ["containers", "databases", "streams", "regions", "primaries"][self as usize]
+    }
+
+    pub fn by_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A set of [`FaultKind`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultKinds(u8);
+
+impl FaultKinds {
+    pub const NONE: FaultKinds = FaultKinds(0);
+    pub const ALL: FaultKinds = FaultKinds((1 << FaultKind::ALL.len()) - 1);
+
+    pub fn with(self, kind: FaultKind) -> FaultKinds {
+        FaultKinds(self.0 | 1 << kind as u8)
+    }
+
+    pub fn contains(self, kind: FaultKind) -> bool {
+        self.0 & 1 << kind as u8 != 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = FaultKind> {
+        FaultKind::ALL.into_iter().filter(move |&k| self.contains(k))
+    }
+}
+
+impl FromIterator<FaultKind> for FaultKinds {
+    fn from_iter<I: IntoIterator<Item = FaultKind>>(kinds: I) -> Self {
+        kinds.into_iter().fold(FaultKinds::NONE, FaultKinds::with)
+    }
+}
+
+/// The settings of a chaos step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChaosParams {
+    /// Mean number of faults started per simulated minute; the gaps between
+    /// fault starts are uniform in `(0, 2 * 60 s / rate)`.
+    pub faults_per_minute: u32,
+    /// How long a lasting fault lasts, `[min, max]` in milliseconds.
+    pub duration_ms: [u64; 2],
+    /// The most lasting faults at once; a fault due while this many are
+    /// active is skipped.
+    pub max_at_once: u32,
+    /// Milliseconds after the chaos step starts by which every fault has
+    /// ended; no fault starts later.
+    pub deadline_ms: u64,
+    pub kinds: FaultKinds,
+}
+
+impl Default for ChaosParams {
+    fn default() -> Self {
+        Self {
+            faults_per_minute: 12,
+            duration_ms: [500, 5_000],
+            max_at_once: 3,
+            deadline_ms: 30_000,
+            kinds: FaultKinds::ALL,
+        }
+    }
+}
+
+impl ChaosParams {
+    pub const MAX_FAULTS_PER_MINUTE: u32 = 6_000;
+    pub const MAX_DEADLINE_MS: u64 = 600_000;
+
+    pub fn validate(&self) -> Result<(), String> {
+        let [shortest, longest] = self.duration_ms;
+        if !(1..=Self::MAX_FAULTS_PER_MINUTE).contains(&self.faults_per_minute) {
+            return Err(format!("faults_per_minute must be in 1..={}", Self::MAX_FAULTS_PER_MINUTE));
+        }
+        if shortest == 0 || shortest > longest {
+            return Err("duration_ms must be [min, max] with 1 <= min <= max".into());
+        }
+        if self.max_at_once == 0 {
+            return Err("max_at_once must be at least 1".into());
+        }
+        if !(1..=Self::MAX_DEADLINE_MS).contains(&self.deadline_ms) {
+            return Err(format!("deadline_ms must be in 1..={}", Self::MAX_DEADLINE_MS));
+        }
+        if self.kinds == FaultKinds::NONE {
+            return Err("kinds must name at least one kind of fault".into());
+        }
+        Ok(())
+    }
+}
+
+/// Something a lasting fault hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Component(ActorId),
+    Region(u8),
+}
+
+impl Target {
+    fn start(self) -> Step {
+        match self {
+            Target::Component(c) => Step::Fail(c),
+            Target::Region(r) => Step::RegionOffline(r),
+        }
+    }
+
+    fn end(self) -> Step {
+        match self {
+            Target::Component(c) => Step::Recover(c),
+            Target::Region(r) => Step::RegionOnline(r),
+        }
+    }
+}
+
+/// A lasting fault in progress while the schedule is drawn.
+#[derive(Clone, Copy)]
+struct Active {
+    target: Target,
+    until: Time,
+}
+
+/// Draws the schedule of a chaos step starting at `start` and appends its
+/// commands to `agenda` as `(due time, command)`. They are pushed in the
+/// order drawn, so a stable sort by due time sends the end of a fault
+/// before the start of another due at the same time.
+pub fn schedule(params: &ChaosParams, start: Time, rng: &mut Pcg64Mcg, agenda: &mut Vec<(Time, Step)>) {
+    let deadline = start + params.deadline_ms * MILLISECOND;
+    let mean_gap = 60_000 * MILLISECOND / params.faults_per_minute as Time;
+    let mut active: Vec<Active> = Vec::with_capacity(params.max_at_once as usize);
+    let mut candidates: Vec<Target> = Vec::new();
+    let mut now = start;
+    loop {
+        now += 1 + rng.next_u64() % (2 * mean_gap - 1);
+        if now >= deadline {
+            break;
+        }
+        active.retain(|a| a.until > now);
+        let Some(kind) = draw_kind(params.kinds, &active, rng) else {
+            continue;
+        };
+        if kind == FaultKind::Primaries {
+            let db = Db::ALL[rng.next_u32() as usize % Db::ALL.len()];
+            agenda.push((now, Step::SwitchPrimary(db)));
+            continue;
+        }
+        if active.len() >= params.max_at_once as usize {
+            continue;
+        }
+        candidates.clear();
+        candidates.extend(targets(kind).filter(|t| !is_active(&active, *t)));
+        let target = candidates[rng.next_u32() as usize % candidates.len()];
+        let [shortest, longest] = params.duration_ms;
+        let duration = (shortest + rng.next_u64() % (longest - shortest + 1)) * MILLISECOND;
+        let until = (now + duration).min(deadline);
+        agenda.push((now, target.start()));
+        agenda.push((until, target.end()));
+        active.push(Active { target, until });
+    }
+}
+
+/// An enabled kind of fault that has a target left, uniformly.
+fn draw_kind(kinds: FaultKinds, active: &[Active], rng: &mut Pcg64Mcg) -> Option<FaultKind> {
+    let available = |&k: &FaultKind| k == FaultKind::Primaries || targets(k).any(|t| !is_active(active, t));
+    let count = kinds.iter().filter(available).count();
+    if count == 0 {
+        return None;
+    }
+    kinds.iter().filter(available).nth(rng.next_u32() as usize % count)
+}
+
+fn is_active(active: &[Active], target: Target) -> bool {
+    match target {
+        // One region offline at a time: with both offline the DNS routers
+        // would just swap them.
+        Target::Region(_) => active.iter().any(|a| matches!(a.target, Target::Region(_))),
+        Target::Component(_) => active.iter().any(|a| a.target == target),
+    }
+}
+
+/// What a kind of lasting fault can hit; primaries have no lasting target.
+fn targets(kind: FaultKind) -> impl Iterator<Item = Target> {
+    let components = topology::faultable().filter(move |&c| {
+        let role = topology::role(c);
+        match kind {
+            FaultKind::Containers => matches!(role, Role::Receiver(_) | Role::Validator(_) | Role::Processor(_)),
+            FaultKind::Databases => matches!(role, Role::Cluster(_)),
+            FaultKind::Streams => matches!(role, Role::Inbound(_) | Role::Outbound(_)),
+            FaultKind::Regions | FaultKind::Primaries => false,
+        }
+    });
+    let regions = REGIONS.into_iter().filter(move |_| kind == FaultKind::Regions);
+    components.map(Target::Component).chain(regions.map(Target::Region))
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::engine::MICROSECOND;
+    use crate::model::Options;
+    use crate::run::{Profile, RunSpec, Simulator};
+    use crate::scenario::built_in;
+    use crate::trace::{Event, Kind};
+
+    fn draw(params: &ChaosParams, seed: u64) -> Vec<(Time, Step)> {
+        let mut agenda = Vec::new();
+        schedule(params, 0, &mut Pcg64Mcg::seed_from_u64(seed), &mut agenda);
+        agenda
+    }
+
+    /// Lasting faults in progress after each command, in order.
+    fn faults_in_progress(commands: impl Iterator<Item = Kind>) -> impl Iterator<Item = i32> {
+        commands.scan(0, |active, kind| {
+            *active += match kind {
+                Kind::Fail | Kind::RegionOffline => 1,
+                Kind::Recover | Kind::RegionOnline => -1,
+                _ => 0,
+            };
+            Some(*active)
+        })
+    }
+
+    #[test]
+    fn a_schedule_keeps_to_its_kinds_and_takes_one_region_offline_at_a_time() {
+        let params = ChaosParams {
+            faults_per_minute: 600,
+            kinds: [FaultKind::Regions, FaultKind::Primaries].into_iter().collect(),
+            ..ChaosParams::default()
+        };
+        for seed in 0..20 {
+            let agenda = draw(&params, seed);
+            assert!(agenda.iter().any(|(_, s)| matches!(s, Step::RegionOffline(_))));
+            assert!(agenda.iter().any(|(_, s)| matches!(s, Step::SwitchPrimary(_))));
+            let mut offline = 0;
+            for (_, step) in agenda {
+                match step {
+                    Step::RegionOffline(_) => offline += 1,
+                    Step::RegionOnline(_) => offline -= 1,
+                    Step::SwitchPrimary(_) => {}
+                    other => panic!("{other:?} is not of the enabled kinds"),
+                }
+                assert!((0..=1).contains(&offline));
+            }
+        }
+    }
+
+    fn commands(events: &[Event]) -> Vec<Event> {
+        let is_command = |e: &&Event| {
+            matches!(
+                e.kind,
+                Kind::Fail | Kind::Recover | Kind::RegionOffline | Kind::RegionOnline | Kind::SwitchPrimary
+            )
+        };
+        events.iter().filter(is_command).copied().collect()
+    }
+
+    #[test]
+    fn chaos_faults_happen_stay_bounded_and_end_by_the_deadline() {
+        let params = ChaosParams::default();
+        let deadline_us = params.deadline_ms * MILLISECOND / MICROSECOND;
+        let spec = RunSpec::new(built_in("chaos").unwrap(), Options::default(), Profile::default());
+        let mut sim = Simulator::new();
+        let mut seen = Vec::new();
+        for seed in 0..200 {
+            sim.run(&spec, seed);
+            let chaos: Vec<Event> = commands(sim.events()).into_iter().filter(|e| e.time_us <= deadline_us).collect();
+            seen.extend(chaos.iter().map(|e| e.kind));
+            let most = faults_in_progress(chaos.iter().map(|e| e.kind)).max();
+            assert!(most.unwrap_or(0) <= params.max_at_once as i32, "seed {seed}");
+            for (i, fail) in chaos.iter().enumerate() {
+                let undo = match fail.kind {
+                    Kind::Fail => Kind::Recover,
+                    Kind::RegionOffline => Kind::RegionOnline,
+                    _ => continue,
+                };
+                let undone = chaos[i + 1..]
+                    .iter()
+                    .any(|e| e.kind == undo && e.subject == fail.subject && e.region == fail.region);
+                assert!(undone, "seed {seed}: {fail:?} is not undone by the deadline");
+            }
+        }
+        for kind in [Kind::Fail, Kind::Recover, Kind::RegionOffline, Kind::SwitchPrimary] {
+            assert!(seen.contains(&kind), "no {kind} in 200 seeds");
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_chaos() {
+        let spec = RunSpec::new(built_in("chaos").unwrap(), Options::default(), Profile::default());
+        let mut sim = Simulator::new();
+        let first = (sim.run(&spec, 7), sim.events().to_vec());
+        sim.run(&spec, 8);
+        let other = sim.events().to_vec();
+        let again = (sim.run(&spec, 7), sim.events().to_vec());
+        assert_eq!(first, again);
+        assert_ne!(commands(&first.1), commands(&other), "seeds 7 and 8 agree");
+    }
+}

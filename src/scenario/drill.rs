@@ -1,0 +1,443 @@
+//! Drills: scenarios written by users in TOML, in the same terms as the
+//! built-in ones.
+//!
+//! ```toml
+//! name = "my-f1"
+//! description = "fail processor-1 while batch 2 is published"
+//! batches = 3                  # 1..=200, 50 records each
+//!
+//! [[step]]
+//! publish = 1
+//! [[step]]
+//! await_delivered = 50
+//! [[step]]
+//! fail = "processor-1"
+//! ```
+//!
+//! Each `[[step]]` holds exactly one key:
+//!
+//! | key | value | what the driver does |
+//! |---|---|---|
+//! | `publish` | batch | ask the source to publish the batch; does not wait |
+//! | `await_published` | batch | wait until the batch is published or stopped |
+//! | `await_delivered` | records | wait until the destination holds this many distinct records |
+//! | `fail`, `recover` | component | fail or recover `receiver-1`, `inbound-2`, `processor-db`, ... |
+//! | `switch_primary` | database | move `receiver-db`, `validator-db` or `processor-db`'s primary |
+//! | `region_offline`, `region_online` | 1 or 2 | take a region offline in both DNS routers, or back |
+//! | `sleep_ms` | milliseconds | wait this long in simulated time |
+//! | `republish_if_stopped` | batch | if the batch stopped early, publish it again and wait |
+//! | `fail_random` | `{ from = [components], min, max }` | fail `min..=max` distinct components of `from` |
+//! | `recover_failed` | `true` | recover what `fail_random` failed |
+//! | `chaos` | table, see below | start random faults alongside the next steps |
+//! | `await_chaos_end` | `true` | wait until every chaos fault is over |
+//!
+//! `chaos` takes any of these keys, each with the default shown:
+//! `{ faults_per_minute = 12, duration_ms = [500, 5000], max_at_once = 3,
+//! deadline_ms = 30000, kinds = ["containers", "databases", "streams",
+//! "regions", "primaries"] }` (see [`ChaosParams`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::{ChaosParams, FaultKind, FaultKinds, RECORDS_PER_BATCH, Scenario, Step};
+use crate::engine::{ActorId, MILLISECOND};
+use crate::model::topology::{self, Db, REGIONS};
+
+/// The most batches a drill may have.
+const MAX_BATCHES: u32 = 200;
+/// The longest `sleep_ms`: the command line's longest time bound.
+const MAX_SLEEP_MS: u64 = 864_000_000;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrillFile<S> {
+    name: String,
+    #[serde(default)]
+    description: String,
+    batches: u32,
+    #[serde(default)]
+    step: Vec<S>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum StepSpec {
+    Publish(u32),
+    AwaitPublished(u32),
+    AwaitDelivered(u32),
+    Fail(String),
+    Recover(String),
+    SwitchPrimary(String),
+    RegionOffline(u32),
+    RegionOnline(u32),
+    SleepMs(u64),
+    RepublishIfStopped(u32),
+    FailRandom(FailRandomSpec),
+    RecoverFailed(bool),
+    Chaos(ChaosSpec),
+    AwaitChaosEnd(bool),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FailRandomSpec {
+    from: Vec<String>,
+    min: u32,
+    max: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ChaosSpec {
+    faults_per_minute: u32,
+    duration_ms: [u64; 2],
+    max_at_once: u32,
+    deadline_ms: u64,
+    kinds: Vec<String>,
+}
+
+impl Default for ChaosSpec {
+    fn default() -> Self {
+        Self::from(&ChaosParams::default())
+    }
+}
+
+impl From<&ChaosParams> for ChaosSpec {
+    fn from(p: &ChaosParams) -> Self {
+        Self {
+            faults_per_minute: p.faults_per_minute,
+            duration_ms: p.duration_ms,
+            max_at_once: p.max_at_once,
+            deadline_ms: p.deadline_ms,
+            kinds: p.kinds.iter().map(|k| k.name().to_string()).collect(),
+        }
+    }
+}
+
+/// Reads a drill. Errors name the step (counted from 1) and list what is
+/// valid there.
+pub fn parse_drill(text: &str) -> Result<Scenario, String> {
+    let file: DrillFile<toml::Table> = toml::from_str(text).map_err(|e| e.to_string())?;
+    if file.name.trim().is_empty() {
+        return Err("name must not be empty".into());
+    }
+    if !(1..=MAX_BATCHES).contains(&file.batches) {
+        return Err(format!("batches = {} is out of range; valid: 1..={MAX_BATCHES}", file.batches));
+    }
+    let batches = file.batches as u8;
+    let steps = file
+        .step
+        .into_iter()
+        .enumerate()
+        .map(|(i, table)| parse_step(table, batches).map_err(|e| format!("step {}: {e}", i + 1)))
+        .collect::<Result<_, _>>()?;
+    Ok(Scenario { name: file.name, description: file.description, batches, steps })
+}
+
+/// Writes a scenario as a drill that [`parse_drill`] reads back unchanged.
+/// Sleeps are written in whole milliseconds, the unit drills use.
+pub fn to_drill(scenario: &Scenario) -> String {
+    let file = DrillFile {
+        name: scenario.name.clone(),
+        description: scenario.description.clone(),
+        batches: scenario.batches as u32,
+        step: scenario.steps.iter().map(spec_of).collect(),
+    };
+    toml::to_string(&file).expect("a scenario's fields all have a TOML form")
+}
+
+fn step_keys() -> String {
+    [
+        "publish",
+        "await_published",
+        "await_delivered",
+        "fail",
+        "recover",
+        "switch_primary",
+        "region_offline",
+        "region_online",
+        "sleep_ms",
+        "republish_if_stopped",
+        "fail_random",
+        "recover_failed",
+        "chaos",
+        "await_chaos_end",
+    ]
+    .join(", ")
+}
+
+fn parse_step(table: toml::Table, batches: u8) -> Result<Step, String> {
+    if table.len() != 1 {
+        let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        return Err(format!(
+            "a step takes exactly one key, found {} ({}); valid keys: {}",
+            keys.len(),
+            keys.join(", "),
+            step_keys()
+        ));
+    }
+    let spec: StepSpec =
+        toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| e.message().trim_end().to_string())?;
+    step_of(spec, batches)
+}
+
+fn step_of(spec: StepSpec, batches: u8) -> Result<Step, String> {
+    Ok(match spec {
+        StepSpec::Publish(b) => Step::Publish(batch(b, batches)?),
+        StepSpec::AwaitPublished(b) => Step::AwaitPublished(batch(b, batches)?),
+        StepSpec::RepublishIfStopped(b) => Step::RepublishIfStopped(batch(b, batches)?),
+        StepSpec::AwaitDelivered(n) => {
+            let records = batches as u32 * RECORDS_PER_BATCH;
+            if n > records {
+                return Err(format!(
+                    "await_delivered = {n} exceeds the drill's {records} records; valid: 0..={records}"
+                ));
+            }
+            Step::AwaitDelivered(n)
+        }
+        StepSpec::Fail(c) => Step::Fail(component(&c)?),
+        StepSpec::Recover(c) => Step::Recover(component(&c)?),
+        StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db)?),
+        StepSpec::RegionOffline(r) => Step::RegionOffline(region(r)?),
+        StepSpec::RegionOnline(r) => Step::RegionOnline(region(r)?),
+        StepSpec::SleepMs(ms) if ms > MAX_SLEEP_MS => {
+            return Err(format!("sleep_ms = {ms} is too long; valid: 0..={MAX_SLEEP_MS}"));
+        }
+        StepSpec::SleepMs(ms) => Step::Sleep(ms * MILLISECOND),
+        StepSpec::FailRandom(spec) => fail_random(spec)?,
+        StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed)?,
+        StepSpec::AwaitChaosEnd(on) => flag(on, "await_chaos_end", Step::AwaitChaosEnd)?,
+        StepSpec::Chaos(spec) => Step::Chaos(chaos(spec)?),
+    })
+}
+
+fn spec_of(step: &Step) -> StepSpec {
+    match step {
+        Step::Publish(b) => StepSpec::Publish(*b as u32),
+        Step::AwaitPublished(b) => StepSpec::AwaitPublished(*b as u32),
+        Step::RepublishIfStopped(b) => StepSpec::RepublishIfStopped(*b as u32),
+        Step::AwaitDelivered(n) => StepSpec::AwaitDelivered(*n),
+        Step::Fail(c) => StepSpec::Fail(topology::name(*c)),
+        Step::Recover(c) => StepSpec::Recover(topology::name(*c)),
+        Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(db.name().to_string()),
+        Step::RegionOffline(r) => StepSpec::RegionOffline(*r as u32),
+        Step::RegionOnline(r) => StepSpec::RegionOnline(*r as u32),
+        Step::Sleep(d) => StepSpec::SleepMs(d / MILLISECOND),
+        Step::FailRandom { candidates, min, max } => StepSpec::FailRandom(FailRandomSpec {
+            from: candidates.iter().map(|&c| topology::name(c)).collect(),
+            min: *min,
+            max: *max,
+        }),
+        Step::RecoverFailed => StepSpec::RecoverFailed(true),
+        Step::Chaos(params) => StepSpec::Chaos(ChaosSpec::from(params)),
+        Step::AwaitChaosEnd => StepSpec::AwaitChaosEnd(true),
+    }
+}
+
+fn batch(b: u32, batches: u8) -> Result<u8, String> {
+    if (1..=batches as u32).contains(&b) {
+        Ok(b as u8)
+    } else {
+        Err(format!("batch {b} is out of range; valid: 1..={batches}"))
+    }
+}
+
+fn component(name: &str) -> Result<ActorId, String> {
+    topology::faultable().find(|&c| topology::name(c) == name).ok_or_else(|| {
+        let valid: Vec<String> = topology::faultable().map(topology::name).collect();
+        format!("unknown component {name:?}; valid components: {}", valid.join(", "))
+    })
+}
+
+fn database(name: &str) -> Result<Db, String> {
+    Db::ALL
+        .into_iter()
+        .find(|db| db.name() == name)
+        .ok_or_else(|| format!("unknown database {name:?}; valid databases: {}", Db::ALL.map(Db::name).join(", ")))
+}
+
+fn region(r: u32) -> Result<u8, String> {
+    REGIONS
+        .into_iter()
+        .find(|&valid| valid as u32 == r)
+        .ok_or_else(|| format!("region {r} is not an active region; valid regions: 1, 2"))
+}
+
+fn flag(on: bool, key: &str, step: Step) -> Result<Step, String> {
+    if on { Ok(step) } else { Err(format!("{key} takes `true`; leave the step out instead")) }
+}
+
+fn fail_random(spec: FailRandomSpec) -> Result<Step, String> {
+    let candidates = spec
+        .from
+        .iter()
+        .map(|c| component(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("fail_random: {e}"))?;
+    if let Some(twice) = candidates.iter().enumerate().find(|(i, c)| candidates[..*i].contains(c)) {
+        return Err(format!("fail_random: {:?} is named twice in `from`", topology::name(*twice.1)));
+    }
+    if spec.min > spec.max || spec.max as usize > candidates.len() {
+        return Err(format!(
+            "fail_random: need min <= max <= {} (the components in `from`), got min = {}, max = {}",
+            candidates.len(),
+            spec.min,
+            spec.max
+        ));
+    }
+    Ok(Step::FailRandom { candidates, min: spec.min, max: spec.max })
+}
+
+fn chaos(spec: ChaosSpec) -> Result<ChaosParams, String> {
+    let kinds = spec
+        .kinds
+        .iter()
+        .map(|name| {
+            FaultKind::by_name(name).ok_or_else(|| {
+                format!("chaos: unknown kind {name:?}; valid kinds: {}", FaultKind::ALL.map(FaultKind::name).join(", "))
+            })
+        })
+        .collect::<Result<FaultKinds, _>>()?;
+    let params = ChaosParams {
+        faults_per_minute: spec.faults_per_minute,
+        duration_ms: spec.duration_ms,
+        max_at_once: spec.max_at_once,
+        deadline_ms: spec.deadline_ms,
+        kinds,
+    };
+    params.validate().map_err(|e| format!("chaos: {e}"))?;
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{BUILT_IN, built_in};
+
+    const HEAD: &str = "name = \"t\"\nbatches = 3\n";
+
+    fn drill(steps: &str) -> Result<Scenario, String> {
+        parse_drill(&format!("{HEAD}{steps}"))
+    }
+
+    /// A scenario with every kind of step, settings off their defaults.
+    fn every_step() -> Scenario {
+        let c = |name| topology::by_name(name).unwrap();
+        Scenario {
+            name: "all".into(),
+            description: "every \"step\"".into(),
+            batches: 3,
+            steps: vec![
+                Step::Chaos(ChaosParams {
+                    faults_per_minute: 40,
+                    duration_ms: [10, 20],
+                    max_at_once: 2,
+                    deadline_ms: 9_000,
+                    kinds: [FaultKind::Regions, FaultKind::Streams].into_iter().collect(),
+                }),
+                Step::Publish(1),
+                Step::AwaitPublished(1),
+                Step::AwaitDelivered(150),
+                Step::Fail(c("outbound-2")),
+                Step::Recover(c("validator-db")),
+                Step::SwitchPrimary(Db::Validator),
+                Step::RegionOffline(2),
+                Step::RegionOnline(2),
+                Step::Sleep(1_500 * MILLISECOND),
+                Step::RepublishIfStopped(3),
+                Step::FailRandom { candidates: vec![c("receiver-2"), c("inbound-1")], min: 0, max: 2 },
+                Step::RecoverFailed,
+                Step::AwaitChaosEnd,
+            ],
+        }
+    }
+
+    #[test]
+    fn every_built_in_and_every_step_survive_a_round_trip() {
+        let scenarios = BUILT_IN.map(|name| built_in(name).unwrap());
+        for scenario in scenarios.iter().chain([&every_step()]) {
+            let text = to_drill(scenario);
+            assert_eq!(parse_drill(&text).as_ref(), Ok(scenario), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_short_step_list_reads_as_written() {
+        let s = drill("[[step]]\npublish = 2\n[[step]]\nfail = \"processor-db\"\n").unwrap();
+        assert_eq!(s.steps, [Step::Publish(2), Step::Fail(topology::cluster(Db::Processor))]);
+        let s = drill("[[step]]\nchaos = { max_at_once = 1 }\n").unwrap();
+        let expected = ChaosParams { max_at_once: 1, ..ChaosParams::default() };
+        assert_eq!(s.steps, [Step::Chaos(expected)]);
+    }
+
+    #[test]
+    fn an_unknown_step_key_is_named_with_the_valid_keys() {
+        let e = drill("[[step]]\npublish = 1\n[[step]]\nfial = \"processor-1\"\n").unwrap_err();
+        assert!(e.starts_with("step 2: "), "{e}");
+        assert!(e.contains("fial") && e.contains("fail_random") && e.contains("chaos"), "{e}");
+    }
+
+    #[test]
+    fn a_step_with_two_keys_is_refused() {
+        let e = drill("[[step]]\npublish = 1\nfail = \"processor-1\"\n").unwrap_err();
+        assert!(e.contains("exactly one key") && e.contains("await_published"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_component_is_named_with_the_valid_ones() {
+        let e = drill("[[step]]\nrecover = \"processor-3\"\n").unwrap_err();
+        assert!(e.starts_with("step 1: unknown component \"processor-3\""), "{e}");
+        for valid in topology::faultable().map(topology::name) {
+            assert!(e.contains(&valid), "{e} misses {valid}");
+        }
+        assert!(!e.contains("source"), "the source cannot fail: {e}");
+        let e = drill("[[step]]\nfail_random = { from = [\"in-dns\"], min = 1, max = 1 }\n");
+        assert!(e.unwrap_err().contains("valid components: receiver-1"));
+    }
+
+    #[test]
+    fn unknown_databases_regions_and_kinds_list_the_valid_ones() {
+        let e = drill("[[step]]\nswitch_primary = \"kafka\"\n").unwrap_err();
+        assert!(e.contains("receiver-db, validator-db, processor-db"), "{e}");
+        let e = drill("[[step]]\nregion_offline = 3\n").unwrap_err();
+        assert!(e.contains("valid regions: 1, 2"), "{e}");
+        let e = drill("[[step]]\nchaos = { kinds = [\"meteors\"] }\n").unwrap_err();
+        assert!(e.contains("meteors") && e.contains("primaries"), "{e}");
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused() {
+        let e = drill("[[step]]\npublish = 1\n[[step]]\nawait_published = 4\n").unwrap_err();
+        assert!(e.starts_with("step 2: batch 4 is out of range; valid: 1..=3"), "{e}");
+        assert!(drill("[[step]]\nrepublish_if_stopped = 0\n").is_err());
+        assert!(drill("[[step]]\nawait_delivered = 151\n").is_err());
+        assert!(drill("[[step]]\nawait_delivered = 150\n").is_ok());
+        assert!(drill("[[step]]\npublish = -1\n").is_err());
+        for batches in [0, 201] {
+            let e = parse_drill(&format!("name = \"t\"\nbatches = {batches}\n")).unwrap_err();
+            assert!(e.contains("valid: 1..=200"), "{e}");
+        }
+        let e = drill("[[step]]\nchaos = { duration_ms = [9, 3] }\n").unwrap_err();
+        assert!(e.contains("duration_ms"), "{e}");
+        let e = drill("[[step]]\nfail_random = { from = [\"inbound-1\"], min = 1, max = 2 }\n");
+        assert!(e.unwrap_err().contains("min <= max <= 1"));
+        assert!(drill("[[step]]\nrecover_failed = false\n").is_err());
+    }
+
+    #[test]
+    fn malformed_toml_and_unknown_fields_are_refused() {
+        assert!(parse_drill("name = \"t\"\nbatches = 3\n[[step]\n").is_err());
+        let e = parse_drill("name = \"t\"\nbatches = 3\nbatch = 2\n").unwrap_err();
+        assert!(e.contains("unknown field `batch`"), "{e}");
+        assert!(parse_drill("batches = 3\n").unwrap_err().contains("name"));
+        let e = drill("[[step]]\nchaos = { rate = 3 }\n").unwrap_err();
+        assert!(e.contains("faults_per_minute"), "{e}");
+    }
+
+    #[test]
+    fn no_prefix_of_a_drill_makes_the_reader_panic() {
+        let text = to_drill(&every_step());
+        for end in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let _ = parse_drill(&text[..end]);
+        }
+    }
+}
