@@ -1,1 +1,82 @@
-fn main() {}
+//! Throughput of the simulator: baseline runs per second and message events
+//! per second, against a bare loop that pushes and pops the same number of
+//! timed events through the engine's queue with no model work, so that the
+//! model's cost reads as a ratio.
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use wl1::engine::{EventQueue, MILLISECOND};
+use wl1::model::Options;
+use wl1::run::{Profile, RunSpec, Simulator};
+use wl1::scenario::built_in;
+use wl1::trace::format::encode_frame;
+
+const RUNS: u64 = 100;
+
+fn spec(name: &str) -> RunSpec {
+    RunSpec::new(built_in(name).unwrap(), Options::default(), Profile::default())
+}
+
+/// Message events of `RUNS` baseline runs, to size the bare loop alike.
+fn message_events(spec: &RunSpec) -> u64 {
+    let mut sim = Simulator::new();
+    (0..RUNS).map(|seed| sim.run(spec, seed).outcome.message_events).sum()
+}
+
+fn simulate(c: &mut Criterion) {
+    let baseline = spec("baseline");
+    let events = message_events(&baseline);
+    let mut group = c.benchmark_group("simulate");
+    group.throughput(Throughput::Elements(events));
+    group.bench_function(format!("baseline {RUNS} runs"), |b| {
+        let mut sim = Simulator::new();
+        b.iter(|| (0..RUNS).map(|seed| sim.run(&baseline, seed).outcome.message_events).sum::<u64>())
+    });
+    group.bench_function(format!("baseline {RUNS} runs with trace encoding"), |b| {
+        let mut sim = Simulator::new();
+        let mut frame = Vec::new();
+        b.iter(|| {
+            frame.clear();
+            for seed in 0..RUNS {
+                let header = sim.run(&baseline, seed);
+                encode_frame(&header, sim.events(), &mut frame);
+            }
+            frame.len()
+        })
+    });
+    group.bench_function("bare queue, same number of timed events", |b| {
+        b.iter_batched(|| Pcg64Mcg::seed_from_u64(1), |mut rng| bare_queue(events, &mut rng), BatchSize::SmallInput)
+    });
+    group.finish();
+
+    let f4 = spec("f4");
+    let mut group = c.benchmark_group("simulate-f4");
+    group.throughput(Throughput::Elements(message_events(&f4)));
+    group.bench_function(format!("f4 {RUNS} runs"), |b| {
+        let mut sim = Simulator::new();
+        b.iter(|| (0..RUNS).map(|seed| sim.run(&f4, seed).outcome.message_events).sum::<u64>())
+    });
+    group.finish();
+}
+
+/// Pushes and pops `events` timed events, keeping a queue about as deep as a
+/// simulation's, with the same random delays a message would get.
+fn bare_queue(events: u64, rng: &mut Pcg64Mcg) -> u64 {
+    let mut queue = EventQueue::default();
+    let mut now = 0;
+    for i in 0..8u64 {
+        queue.push(i, i);
+    }
+    let mut checksum = 0;
+    for _ in 0..events {
+        let (time, item) = queue.pop().expect("the queue never empties");
+        now = now.max(time);
+        checksum ^= item;
+        queue.push(now + rng.next_u64() % MILLISECOND, item + 1);
+    }
+    checksum
+}
+
+criterion_group!(benches, simulate);
+criterion_main!(benches);

@@ -1,7 +1,7 @@
 //! `wl1 simulate`: many seeds of one or more scenarios into trace files.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -35,6 +35,11 @@ pub struct SimulateArgs {
     /// Worker threads. The traces are the same whatever this is.
     #[arg(long, default_value_t = default_jobs(), value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
+    /// Simulate only shard I of N (0-based), for running one seed range on
+    /// many machines: shard I writes the files whose number is I modulo N,
+    /// and the N shards together write exactly the files of the whole run.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
     /// Runs per trace file.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub runs_per_file: u64,
@@ -124,6 +129,16 @@ pub struct ChaosArgs {
     pub chaos_deadline_ms: Option<u64>,
 }
 
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{s:?}: expected I/N with 0 <= I < N, for example 3/8");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
 fn parse_pair(s: &str) -> Result<[u64; 2], String> {
     let (a, b) = s.split_once(',').ok_or_else(|| format!("{s:?}: expected MIN,MAX"))?;
     let parse = |v: &str| v.trim().parse::<u64>().map_err(|e| format!("{v:?}: {e}"));
@@ -158,36 +173,46 @@ impl ChaosArgs {
     }
 }
 
+/// Set by Ctrl-C or SIGTERM: simulation stops between runs.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
 pub fn run(args: &SimulateArgs) -> Result<Summary, String> {
     let profile = args.model.profile()?;
-    let scenarios = args.scenarios()?;
+    args.seed.checked_add(args.runs).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
+    let plans: Vec<Plan> = args.scenarios()?.into_iter().map(|s| args.plan(s, &profile)).collect();
+    // Fails only if a handler is already set, as when `check` simulates twice.
+    let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
     let started = Instant::now();
-    let cancel = AtomicBool::new(false);
-    let bar = progress_bar(args.runs * scenarios.len() as u64, "simulate");
+    let bar = progress_bar(plans.iter().map(Plan::runs_in_shard).sum(), "simulate");
     let mut total = Summary::default();
-    for (scenario, drill) in scenarios {
-        let spec = RunSpec { drill, ..RunSpec::new(scenario, args.model.options(), profile.clone()) };
-        let plan = Plan {
-            spec,
-            first_seed: args.seed,
-            runs: args.runs,
-            out_dir: args.out.clone(),
-            jobs: args.jobs as usize,
-            runs_per_file: args.runs_per_file,
-        };
-        let summary = simulate(&plan, &cancel, &|n| bar.inc(n)).map_err(|e| e.to_string())?;
-        total.runs += summary.runs;
-        total.message_events += summary.message_events;
-        total.trace_events += summary.trace_events;
-        total.bytes += summary.bytes;
-        total.completed += summary.completed;
-        total.stuck += summary.stuck;
-        total.time_bound += summary.time_bound;
-        total.files.extend(summary.files);
+    for plan in &plans {
+        total.add(simulate(plan, &CANCEL, &|n| bar.inc(n)).map_err(|e| e.to_string())?);
     }
     bar.finish_and_clear();
+    if CANCEL.load(Ordering::Relaxed) {
+        return Err(format!(
+            "interrupted: {} runs saved in {} complete files under {}; the files in progress were discarded",
+            total.runs,
+            total.files.len(),
+            args.out.display()
+        ));
+    }
     print_summary(&total, started.elapsed().as_secs_f64(), args);
     Ok(total)
+}
+
+impl SimulateArgs {
+    fn plan(&self, (scenario, drill): (Scenario, String), profile: &Profile) -> Plan {
+        Plan {
+            spec: RunSpec { drill, ..RunSpec::new(scenario, self.model.options(), profile.clone()) },
+            first_seed: self.seed,
+            runs: self.runs,
+            out_dir: self.out.clone(),
+            jobs: self.jobs as usize,
+            runs_per_file: self.runs_per_file,
+            shard: self.shard,
+        }
+    }
 }
 
 fn print_summary(s: &Summary, wall: f64, args: &SimulateArgs) {

@@ -7,10 +7,10 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{RunSpec, Simulator};
-use crate::trace::{EXTENSION, OutcomeKind, TraceWriter};
+use crate::trace::{AtomicTraceFile, EXTENSION, OutcomeKind};
 
 /// What to simulate and where to put it.
 #[derive(Clone, Debug)]
@@ -21,6 +21,10 @@ pub struct Plan {
     pub out_dir: PathBuf,
     pub jobs: usize,
     pub runs_per_file: u64,
+    /// Simulate only this shard `(index, count)` of the files: those whose
+    /// chunk number is `index` modulo `count`. The shards' files together
+    /// are exactly the files of the whole plan.
+    pub shard: Option<(u64, u64)>,
 }
 
 /// Totals over the runs that were written.
@@ -37,7 +41,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, other: Summary) {
+    pub fn add(&mut self, other: Summary) {
         self.runs += other.runs;
         self.message_events += other.message_events;
         self.trace_events += other.trace_events;
@@ -76,14 +80,29 @@ impl fmt::Display for SimError {
 impl std::error::Error for SimError {}
 
 impl Plan {
-    fn chunks(&self) -> u64 {
-        self.runs.div_ceil(self.runs_per_file)
+    /// The chunks (files) this plan, or its shard, writes.
+    fn chunks(&self) -> Vec<u64> {
+        let all = 0..self.runs.div_ceil(self.runs_per_file);
+        match self.shard {
+            Some((index, count)) => all.filter(|c| c % count == index).collect(),
+            None => all.collect(),
+        }
+    }
+
+    /// How many runs this plan, or its shard, simulates.
+    pub fn runs_in_shard(&self) -> u64 {
+        self.chunks().iter().map(|&c| self.seeds(c).count() as u64).sum()
+    }
+
+    fn seeds(&self, chunk: u64) -> std::ops::Range<u64> {
+        let first = self.first_seed + chunk * self.runs_per_file;
+        first..(first + self.runs_per_file).min(self.first_seed + self.runs)
     }
 
     /// The file for chunk `c`, named by scenario, a digest of the spec and its seeds.
     pub fn file_name(&self, chunk: u64) -> PathBuf {
-        let first = self.first_seed + chunk * self.runs_per_file;
-        let last = (first + self.runs_per_file).min(self.first_seed + self.runs) - 1;
+        let seeds = self.seeds(chunk);
+        let (first, last) = (seeds.start, seeds.end - 1);
         let name = format!("{}-{:08x}-{first}-{last}.{EXTENSION}", self.spec.scenario.name, self.spec.digest());
         self.out_dir.join(name)
     }
@@ -102,7 +121,8 @@ impl RunSpec {
 /// files; `progress` is told of every finished run.
 pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary, SimError> {
     std::fs::create_dir_all(&plan.out_dir).map_err(|error| SimError::Write { path: plan.out_dir.clone(), error })?;
-    let next_chunk = AtomicU64::new(0);
+    let chunks = plan.chunks();
+    let next_chunk = AtomicUsize::new(0);
     let total = Mutex::new(Summary::default());
     let failure = Mutex::new(None);
     std::thread::scope(|scope| {
@@ -110,8 +130,9 @@ pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync
             scope.spawn(|| {
                 let mut sim = Simulator::new();
                 loop {
-                    let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
-                    if chunk >= plan.chunks() || cancel.load(Ordering::Relaxed) {
+                    let next = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    let Some(&chunk) = chunks.get(next) else { return };
+                    if cancel.load(Ordering::Relaxed) {
                         return;
                     }
                     match simulate_chunk(plan, chunk, &mut sim, cancel, progress) {
@@ -145,11 +166,9 @@ fn simulate_chunk(
 ) -> Result<Option<Summary>, SimError> {
     let path = plan.file_name(chunk);
     let write_error = |error| SimError::Write { path: path.clone(), error };
-    let mut writer = TraceWriter::create(&path).map_err(write_error)?;
-    let first = plan.first_seed + chunk * plan.runs_per_file;
-    let last = (first + plan.runs_per_file).min(plan.first_seed + plan.runs);
+    let mut writer = AtomicTraceFile::create(&path).map_err(write_error)?;
     let mut part = Summary::default();
-    for seed in first..last {
+    for seed in plan.seeds(chunk) {
         if cancel.load(Ordering::Relaxed) {
             return Ok(None);
         }

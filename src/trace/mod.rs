@@ -15,7 +15,7 @@ pub use event::{Event, Kind};
 pub use format::{FORMAT_VERSION, MAGIC};
 pub use reader::{TraceError, TraceFile, read_dir_or_files, trace_files};
 pub use run::{Outcome, OutcomeKind, Run, RunHeader};
-pub use writer::TraceWriter;
+pub use writer::{AtomicTraceFile, TraceWriter};
 
 /// The file extension of trace files.
 pub const EXTENSION: &str = "wl1";

@@ -1,0 +1,194 @@
+//! The trace format: a versioned fixture that must keep reading the same,
+//! and damaged files that must give clear errors without losing good runs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use wl1::model::Options;
+use wl1::run::{RunSpec, Simulator};
+use wl1::scenario::built_in;
+use wl1::trace::format::encode_payload;
+use wl1::trace::{AtomicTraceFile, FORMAT_VERSION, Kind, OutcomeKind, TraceFile, read_dir_or_files};
+
+const FIXTURE: &str = "tests/fixtures/format-v1-baseline-seeds-0-2.wl1";
+
+/// Rewrites the fixture: `WL1_WRITE_FIXTURE=1 cargo test --test trace_format`.
+/// Only when the format version changes, with a new file name.
+#[test]
+fn the_version_1_fixture_reads_and_matches_a_fresh_simulation_byte_for_byte() {
+    if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
+        write_fixture(Path::new(FIXTURE));
+    }
+    assert_eq!(FORMAT_VERSION, 1, "a new format version needs a new fixture beside this one");
+    let mut trace = TraceFile::open(Path::new(FIXTURE)).unwrap();
+    assert!(trace.tool().starts_with("wl1 "));
+    let mut sim = Simulator::new();
+    let spec = baseline();
+    let mut seeds = Vec::new();
+    while let Some(next) = trace.next_payload() {
+        let (_, stored) = next.unwrap();
+        let seed = seeds.len() as u64;
+        let header = sim.run(&spec, seed);
+        let mut fresh = Vec::new();
+        encode_payload(&header, sim.events(), &mut fresh);
+        assert!(fresh == stored, "seed {seed} no longer simulates to the stored bytes");
+        seeds.push(seed);
+    }
+    assert_eq!(seeds, vec![0, 1, 2]);
+    let runs: Vec<_> = TraceFile::open(Path::new(FIXTURE)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(runs[1].header.seed, 1);
+    assert_eq!(runs[1].header.outcome.kind, OutcomeKind::Completed);
+    assert_eq!(runs[1].events.iter().filter(|e| e.kind == Kind::DestinationReceived).count(), 50);
+}
+
+fn baseline() -> RunSpec {
+    RunSpec::new(built_in("baseline").unwrap(), Options::default(), Default::default())
+}
+
+fn write_fixture(path: &Path) {
+    let mut writer = AtomicTraceFile::create(path).unwrap();
+    let mut sim = Simulator::new();
+    for seed in 0..3 {
+        let header = sim.run(&baseline(), seed);
+        writer.write_run(&header, sim.events()).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+fn good_file(dir: &Path, name: &str, seeds: std::ops::Range<u64>) -> PathBuf {
+    let path = dir.join(name);
+    let mut writer = AtomicTraceFile::create(&path).unwrap();
+    let mut sim = Simulator::new();
+    for seed in seeds {
+        let header = sim.run(&baseline(), seed);
+        writer.write_run(&header, sim.events()).unwrap();
+    }
+    writer.finish().unwrap();
+    path
+}
+
+fn errors_of(path: &Path) -> (usize, Vec<String>) {
+    let (runs, errors) = read_dir_or_files(&[path.to_owned()]);
+    (runs.len(), errors.iter().map(|e| e.to_string()).collect())
+}
+
+#[test]
+fn a_truncated_file_keeps_its_whole_runs_and_says_where_it_was_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = good_file(dir.path(), "cut.wl1", 0..4);
+    let bytes = fs::read(&path).unwrap();
+    fs::write(&path, &bytes[..bytes.len() * 3 / 4]).unwrap();
+    let (runs, errors) = errors_of(&path);
+    assert_eq!(runs, 2, "the runs before the cut are read");
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].contains("cut.wl1") && errors[0].contains("truncated") && errors[0].contains("run 2"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_file_cut_exactly_between_runs_is_still_known_to_be_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = good_file(dir.path(), "early.wl1", 0..2);
+    let bytes = fs::read(&path).unwrap();
+    fs::write(&path, &bytes[..bytes.len() - 13]).unwrap();
+    let (runs, errors) = errors_of(&path);
+    assert_eq!(runs, 2);
+    assert!(errors[0].contains("without its trailer"), "{errors:?}");
+}
+
+#[test]
+fn a_damaged_run_is_skipped_and_the_runs_after_it_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = good_file(dir.path(), "flip.wl1", 0..3);
+    let mut bytes = fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    fs::write(&path, &bytes).unwrap();
+    let (runs, errors) = errors_of(&path);
+    assert_eq!(runs, 2);
+    assert!(errors[0].contains("checksum mismatch") && errors[0].contains("run 1"), "{errors:?}");
+}
+
+#[test]
+fn garbage_a_newer_version_and_a_missing_file_are_named_with_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.wl1");
+    fs::write(&garbage, b"this is not a trace at all").unwrap();
+    assert!(errors_of(&garbage).1[0].contains("garbage.wl1: at byte 0: not a wl1 trace"));
+
+    let newer = good_file(dir.path(), "newer.wl1", 0..1);
+    let mut bytes = fs::read(&newer).unwrap();
+    bytes[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    fs::write(&newer, &bytes).unwrap();
+    let (runs, errors) = errors_of(&newer);
+    assert_eq!(runs, 0);
+    assert!(errors[0].contains("newer wl1"), "{errors:?}");
+
+    let (_, errors) = errors_of(&dir.path().join("absent.wl1"));
+    assert!(errors[0].contains("absent.wl1") && errors[0].contains("no such file"), "{errors:?}");
+}
+
+#[test]
+fn good_files_beside_bad_ones_are_all_read() {
+    let dir = tempfile::tempdir().unwrap();
+    good_file(dir.path(), "a.wl1", 0..3);
+    good_file(dir.path(), "b.wl1", 3..5);
+    fs::write(dir.path().join("c.wl1"), b"WL1TRACE junk").unwrap();
+    let (runs, errors) = read_dir_or_files(&[dir.path().to_owned()]);
+    assert_eq!(runs.len(), 5);
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].path.ends_with("c.wl1"));
+}
+
+#[test]
+fn an_unfinished_writer_leaves_no_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unfinished.wl1");
+    {
+        let mut writer = AtomicTraceFile::create(&path).unwrap();
+        let mut sim = Simulator::new();
+        let header = sim.run(&baseline(), 0);
+        writer.write_run(&header, sim.events()).unwrap();
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "neither the file nor its temporary remains");
+}
+
+/// A sink that takes `room` bytes and then reports a full disk.
+struct FullDisk {
+    room: usize,
+}
+
+impl std::io::Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::from_raw_os_error(28));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_full_disk_is_an_error_at_the_run_that_did_not_fit() {
+    use wl1::trace::TraceWriter;
+    let mut sim = Simulator::new();
+    let mut writer = TraceWriter::new(FullDisk { room: 10_000 }).unwrap();
+    let mut failed_at = None;
+    for seed in 0..10 {
+        let header = sim.run(&baseline(), seed);
+        if let Err(e) = writer.write_run(&header, sim.events()) {
+            assert_eq!(e.raw_os_error(), Some(28), "{e}");
+            failed_at = Some(seed);
+            break;
+        }
+    }
+    assert_eq!(failed_at, Some(1), "a baseline run takes about 5.5 kB: the second one does not fit");
+    assert_eq!(writer.runs(), 1);
+    assert!(TraceWriter::new(FullDisk { room: 3 }).is_err(), "not even the header fits");
+}
