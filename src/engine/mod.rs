@@ -204,6 +204,7 @@ impl<M: Copy> Engine<M> {
                 self.queue.push(time, env);
                 return Stop::TimeBound;
             }
+            assert!(time >= self.now, "time went backwards: {time} after {}", self.now);
             self.now = time;
             self.deliveries += 1;
             if system.accepts(env.to, &env.msg) {

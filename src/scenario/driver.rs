@@ -181,6 +181,8 @@ impl Driver {
     }
 
     fn publish(&mut self, io: &mut Io<'_, '_>, batch: u8) {
+        let batches = self.scenario.batches;
+        assert!((1..=batches).contains(&batch), "no batch {batch} in a scenario of {batches}");
         self.batches[batch as usize] = BatchStatus::Pending;
         io.trace(Kind::PublishRequested, 0, batch as u32, 0);
         io.send(SOURCE, Msg::PublishBatch(batch));
