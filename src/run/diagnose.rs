@@ -6,6 +6,7 @@ use super::Simulator;
 use crate::engine::ActorId;
 use crate::model::topology::{self, ACTORS, REGIONS};
 use crate::model::{ContainerState, Kafka, World};
+use crate::scenario::RECORDS_PER_BATCH;
 use crate::trace::{Event, Kind};
 
 /// Some records, where they are, and why they stay there.
@@ -42,15 +43,16 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     }
     let placed: BTreeSet<u32> = findings.iter().flat_map(|f| f.records.iter().copied()).collect();
     let records = world.machines.source.records().len() as u32;
-    let unpublished: Vec<u32> = (1..=records).filter(|id| !published.contains(id)).collect();
-    if !unpublished.is_empty() {
-        findings.push(Finding { place: "source".into(), records: unpublished, reason: publish_reason(world, events) });
-    }
-    let lost: Vec<u32> =
-        (1..=records).filter(|id| published.contains(id) && !delivered.contains(id) && !placed.contains(id)).collect();
+    findings.extend(unpublished(world, events, &published));
+    let failed = ids(events, Kind::PublishFailed);
+    let lost = (1..=records).filter(|id| published.contains(id) && !delivered.contains(id) && !placed.contains(id));
     for id in lost {
         let last = last_stage(events, id);
-        let reason = format!("last reached {last}; no stream, inbox or machine holds it any more");
+        let reason = if failed.contains(&id) {
+            format!("its publication was answered with failure and it was not published again; it last reached {last}")
+        } else {
+            format!("last reached {last}; no stream, inbox or machine holds it any more")
+        };
         findings.push(Finding { place: "nowhere".into(), records: vec![id], reason });
     }
     findings
@@ -85,19 +87,40 @@ fn stream_reason(world: &World, stream: &Kafka, actor: ActorId, held: usize) -> 
     }
 }
 
-fn publish_reason(world: &World, events: &[Event]) -> String {
-    let failed = events.iter().rev().find(|e| e.kind == Kind::PublishFailed);
+/// Records never published, one finding per batch.
+fn unpublished(world: &World, events: &[Event], published: &BTreeSet<u32>) -> Vec<Finding> {
+    let per_batch = RECORDS_PER_BATCH;
+    let batches = world.machines.source.records().len() as u32 / per_batch;
+    let states = failed_front_ends(world);
+    let mut findings = Vec::new();
+    for batch in 1..=batches {
+        let ids: Vec<u32> =
+            ((batch - 1) * per_batch + 1..=batch * per_batch).filter(|id| !published.contains(id)).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let stopped = events.iter().rev().find(|e| e.kind == Kind::BatchStopped && e.subject == batch);
+        let reason = match stopped {
+            Some(e) => format!(
+                "never published: batch {batch} stopped when record {} failed{states}",
+                (batch - 1) * per_batch + e.value + 1
+            ),
+            None => format!("never published: the scenario did not publish batch {batch}{states}"),
+        };
+        findings.push(Finding { place: "source".into(), records: ids, reason });
+    }
+    findings
+}
+
+/// "; receiver-1 is failed-dependency, ..." for front-end containers that are not processing.
+fn failed_front_ends(world: &World) -> String {
     let states: Vec<String> = REGIONS
         .iter()
         .flat_map(|&r| [topology::receiver(r), topology::validator(r)])
         .filter(|&a| state_of(world, a) != "processing")
         .map(|a| format!("{} is {}", topology::name(a), state_of(world, a)))
         .collect();
-    let states = if states.is_empty() { String::new() } else { format!("; {}", states.join(", ")) };
-    match failed {
-        Some(e) => format!("never published: the source stopped when record {} failed{states}", e.subject),
-        None => format!("never published: the scenario did not publish them{states}"),
-    }
+    if states.is_empty() { String::new() } else { format!("; {}", states.join(", ")) }
 }
 
 fn state_of(world: &World, actor: ActorId) -> &'static str {
@@ -109,4 +132,46 @@ fn state_of(world: &World, actor: ActorId) -> &'static str {
         _ => return "running",
     };
     ContainerState::name(state as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Options, Routing};
+    use crate::run::{Profile, RunSpec};
+    use crate::scenario::built_in;
+
+    fn findings(scenario: &str, options: Options, seed: u64) -> Vec<Finding> {
+        let spec = RunSpec::new(built_in(scenario).unwrap(), options, Profile::default());
+        let mut sim = Simulator::new();
+        sim.run(&spec, seed);
+        stranded(&sim)
+    }
+
+    #[test]
+    fn a_delivered_baseline_strands_nothing() {
+        assert!(findings("baseline", Options::default(), 1).is_empty());
+    }
+
+    #[test]
+    fn f3_strands_the_batches_the_source_stopped_and_says_why() {
+        let found = findings("f3", Options::default(), 3);
+        let batch2 = found.iter().find(|f| f.records.contains(&52)).expect("record 52 is explained");
+        assert_eq!(batch2.place, "source");
+        assert!(batch2.reason.contains("batch 2 stopped when record 51 failed"), "{}", batch2.reason);
+        assert!(batch2.reason.contains("receiver-1 is failed-dependency"), "{}", batch2.reason);
+        let failed = found.iter().find(|f| f.records == vec![51]).expect("record 51 is explained");
+        assert!(failed.reason.contains("answered with failure"), "{}", failed.reason);
+    }
+
+    #[test]
+    fn a_partial_kafka_batch_is_named_as_the_reason() {
+        let options = Options { routing: Routing::Weighted { region1_percent: 50 }, ..Options::default() };
+        let partial = (0..50)
+            .flat_map(|seed| findings("baseline", options.clone(), seed))
+            .find(|f| f.place.starts_with("inbound-"))
+            .expect("random routing leaves a partial inbound batch in some of 50 seeds");
+        assert!(partial.records.len() < 5);
+        assert!(partial.reason.contains("fewer than the batch of 5; nothing will deliver them"), "{}", partial.reason);
+    }
 }
