@@ -80,6 +80,10 @@ fn stream_reason(world: &World, stream: &Kafka, actor: ActorId, held: usize) -> 
         format!("{} is failed and was never recovered", topology::name(actor))
     } else if held < batch && world.options.linger.is_none() {
         format!("{held} records, fewer than the batch of {batch}; nothing will deliver them")
+    } else if stream.consumer().is_none() && consumer == topology::DESTINATION {
+        "no read is registered: the destination's read of this region went to the other stream while the region was \
+         offline, and the destination renews reads only for the stream that answers"
+            .to_string()
     } else if stream.consumer().is_none() {
         format!("no consumer is registered; {} is {}", topology::name(consumer), state_of(world, consumer))
     } else {
