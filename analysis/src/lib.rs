@@ -22,8 +22,8 @@ pub use measure::Measures;
 pub use order::OrderStats;
 pub use report::Report;
 pub use spec::{
-    DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, REMOVED_BEFORE_APPEND,
-    REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
+    DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, REMOVED_BEFORE_APPEND, REMOVED_BEFORE_DELIVERY,
+    REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
 pub use tables::place_name;
 
@@ -48,16 +48,11 @@ pub struct Analysis {
 impl Analysis {
     /// Loads, checks and measures every trace file under `paths`.
     pub fn of(paths: &[PathBuf]) -> PolarsResult<Analysis> {
-        let t = std::time::Instant::now();
         let loaded = load::load(paths)?;
-        eprintln!("TIMING load {:?}", t.elapsed());
         let record_events = tables::record_events(&loaded.events)?;
         let stages = tables::stage_table(&record_events)?;
-        eprintln!("TIMING stages {:?}", t.elapsed());
         let record_table = tables::record_table(&stages, &loaded.runs)?;
-        eprintln!("TIMING record_table {:?}", t.elapsed());
         let ordering = order::ordering(&record_table)?;
-        eprintln!("TIMING ordering {:?}", t.elapsed());
         let violations = spec::violations(spec::SpecInput {
             runs: &loaded.runs,
             records: &loaded.records,
@@ -66,9 +61,7 @@ impl Analysis {
             record_events: &record_events,
             first_out_of_order: &ordering.first_out_of_order,
         })?;
-        eprintln!("TIMING violations {:?}", t.elapsed());
         let measures = measure::measure(&stages, &record_table, &loaded.runs, &ordering)?;
-        eprintln!("TIMING measures {:?}", t.elapsed());
         Ok(Analysis {
             files: loaded.files,
             events: loaded.events.height(),
@@ -93,8 +86,7 @@ pub struct PolarsAnalyzer;
 impl Analyzer for PolarsAnalyzer {
     fn analyze(&self, args: &AnalyzeArgs) -> Result<Verdict, String> {
         let analysis = Analysis::of(&args.paths).map_err(|e| format!("analysis failed: {e}"))?;
-        let report =
-            Report::new(&analysis, args.max_seeds).map_err(|e| format!("report failed: {e}"))?;
+        let report = Report::new(&analysis, args.max_seeds).map_err(|e| format!("report failed: {e}"))?;
         match args.format {
             Format::Text => print!("{}", report.text()),
             Format::Json => println!("{}", report.json()),
@@ -121,9 +113,7 @@ fn announce(what: &str, paths: Vec<PathBuf>) {
 fn verdict(analysis: &Analysis) -> Result<Verdict, String> {
     let problems = analysis.problems.len();
     if problems > 0 {
-        return Err(format!(
-            "{problems} input problem(s): the runs that could be read were analyzed, see above"
-        ));
+        return Err(format!("{problems} input problem(s): the runs that could be read were analyzed, see above"));
     }
     if analysis.runs.height() == 0 {
         return Err("no runs found in the given paths".into());
