@@ -111,10 +111,11 @@ pub fn main(analyzer: &dyn Analyzer) -> ExitCode {
 
 fn run(cli: Cli, analyzer: &dyn Analyzer) -> Result<Verdict, String> {
     match cli.command {
-        Command::Simulate(args) => simulate::run(&args).map(|_| Verdict::Holds),
+        Command::Simulate(args) => simulate::run(&args, &mut std::io::stdout()).map(|_| Verdict::Holds),
         Command::Analyze(args) => analyzer.analyze(&args),
         Command::Check(args) => {
-            simulate::run(&args.simulate)?;
+            // The report is what `check` prints on standard output.
+            simulate::run(&args.simulate, &mut std::io::stderr())?;
             let analyze = AnalyzeArgs {
                 paths: vec![args.simulate.out.clone()],
                 format: args.format,

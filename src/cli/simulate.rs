@@ -1,5 +1,6 @@
 //! `wl1 simulate`: many seeds of one or more scenarios into trace files.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -176,7 +177,8 @@ impl ChaosArgs {
 /// Set by Ctrl-C or SIGTERM: simulation stops between runs.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
-pub fn run(args: &SimulateArgs) -> Result<Summary, String> {
+/// Simulates and writes the closing summary to `out`.
+pub fn run(args: &SimulateArgs, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
     args.seed.checked_add(args.runs).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
     let plans: Vec<Plan> = args.scenarios()?.into_iter().map(|s| args.plan(s, &profile)).collect();
@@ -197,7 +199,7 @@ pub fn run(args: &SimulateArgs) -> Result<Summary, String> {
             args.out.display()
         ));
     }
-    print_summary(&total, started.elapsed().as_secs_f64(), args);
+    print_summary(&total, started.elapsed().as_secs_f64(), args, out).map_err(|e| format!("cannot print: {e}"))?;
     Ok(total)
 }
 
@@ -215,7 +217,7 @@ impl SimulateArgs {
     }
 }
 
-fn print_summary(s: &Summary, wall: f64, args: &SimulateArgs) {
+fn print_summary(s: &Summary, wall: f64, args: &SimulateArgs, out: &mut dyn Write) -> std::io::Result<()> {
     let per_event = s.bytes as f64 / s.trace_events.max(1) as f64;
     let runs_per_s = s.runs as f64 / wall.max(1e-9);
     match args.summary_format {
@@ -233,10 +235,11 @@ fn print_summary(s: &Summary, wall: f64, args: &SimulateArgs) {
                 "runs_per_second": runs_per_s,
                 "files": s.files,
             });
-            println!("{json}");
+            writeln!(out, "{json}")?;
         }
         Format::Text => {
-            println!(
+            writeln!(
+                out,
                 "simulated {} runs into {} ({} files): {} completed, {} stuck, {} hit the time bound",
                 s.runs,
                 args.out.display(),
@@ -244,17 +247,20 @@ fn print_summary(s: &Summary, wall: f64, args: &SimulateArgs) {
                 s.completed,
                 s.stuck,
                 s.time_bound
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "{} message events, {} trace events, {} bytes ({per_event:.2} bytes per trace event)",
                 s.message_events, s.trace_events, s.bytes
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "wall time {wall:.3} s: {runs_per_s:.0} runs/s, {:.2} M message events/s",
                 s.message_events as f64 / wall.max(1e-9) / 1e6
-            );
+            )?;
         }
     }
+    Ok(())
 }
 
 /// The text of `wl1 scenarios`.

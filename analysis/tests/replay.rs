@@ -1,0 +1,59 @@
+//! A violating seed found by `wl1 analyze` replays, through the very command
+//! the report prints, to exactly the run stored in the trace.
+
+use std::process::{Command, Output};
+
+fn wl1(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wl1")).args(args).output().expect("wl1 runs")
+}
+
+#[test]
+fn the_printed_reproduce_command_replays_the_stored_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().to_str().unwrap();
+    assert!(wl1(&["simulate", "--runs", "30", "--seed", "500", "--scenario", "f3", "--out", traces]).status.success());
+    let report = wl1(&["analyze", traces, "--format", "json", "--max-seeds", "3"]);
+    assert_eq!(report.status.code(), Some(1), "f3 violates the specification");
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let first = &json["violating_seeds"][0];
+    let command = first["reproduce"].as_str().expect("a reproduce command");
+    let args: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(args[..2], ["wl1", "replay"], "{command}");
+    let seed = first["seed"].as_u64().unwrap();
+    assert!((500..530).contains(&seed));
+
+    let replay = wl1(&args[1..]);
+    assert!(replay.status.success());
+    let timeline = String::from_utf8_lossy(&replay.stdout);
+    let record = first["record"].as_u64().unwrap();
+    assert!(timeline.starts_with(&format!("seed {seed} · scenario f3")), "{timeline}");
+    assert!(timeline.contains("where the records that did not get through are"), "{timeline}");
+    assert!(timeline.contains(&format!("record {record}")) || timeline.contains(&record.to_string()));
+
+    let file = args[args.iter().position(|a| *a == "--from").unwrap() + 1];
+    let check = wl1(&["replay", "--seed", &seed.to_string(), "--check", file]);
+    assert_eq!(check.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("byte for byte"));
+}
+
+#[test]
+fn a_stored_run_the_simulator_does_not_reproduce_is_reported_as_different() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(wl1(&["simulate", "--runs", "1", "--seed", "9", "--out", dir.path().to_str().unwrap()]).status.success());
+    let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+    let mut run = wl1::trace::TraceFile::open(&file).unwrap().next().unwrap().unwrap();
+    run.events[100].time_us += 1;
+    let tampered = dir.path().join("tampered.wl1");
+    let mut writer = wl1::trace::AtomicTraceFile::create(&tampered).unwrap();
+    writer.write_run(&run.header, &run.events).unwrap();
+    writer.finish().unwrap();
+
+    let check = wl1(&["replay", "--seed", "9", "--check", tampered.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("DIFFERS"));
+    let untouched = wl1(&["replay", "--seed", "9", "--check", file.to_str().unwrap()]);
+    assert_eq!(untouched.status.code(), Some(0));
+    let missing = wl1(&["replay", "--seed", "10", "--check", file.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("holds no run with seed 10"));
+}
