@@ -30,8 +30,8 @@ pub struct InDns {
     offline: Offline,
     /// Alternate routing: the region the next record goes to.
     next_region: u8,
-    /// The region of the record whose answer is awaited.
-    awaiting: Option<u8>,
+    /// The record whose answer is awaited, and the region it went to.
+    awaiting: Option<(Record, u8)>,
 }
 
 impl InDns {
@@ -55,14 +55,16 @@ impl InDns {
 
     fn invoke(&mut self, io: &mut Io<'_, '_>, record: Record) {
         let region = self.pick_region(io);
-        self.awaiting = Some(region);
+        self.awaiting = Some((record, region));
         io.send(receiver(region), Msg::Invoke(record));
     }
 
     fn answer(&mut self, io: &mut Io<'_, '_>, ok: bool) {
-        let region = self.awaiting.take().expect("an answer comes only for a relayed record");
+        let (record, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
         if ok {
             self.next_region = other(region);
+        } else {
+            io.trace(Kind::PublishFailed, region, record.id, 0);
         }
         io.send(SOURCE, Msg::Answer(ok));
     }
@@ -140,6 +142,7 @@ mod tests {
         assert_eq!(bench.step(&mut dns, receiver(1), Msg::Answer(true)), vec![(SOURCE, Msg::Answer(true))]);
         assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
         assert_eq!(bench.step(&mut dns, receiver(2), Msg::Answer(false)), vec![(SOURCE, Msg::Answer(false))]);
+        assert_eq!(bench.trace.last().map(|e| (e.kind, e.region, e.subject)), Some((Kind::PublishFailed, 2, 1)));
         assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
     }
 

@@ -66,8 +66,6 @@ impl Machine for Source {
                 if ok {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
-                    let record = self.record(p);
-                    io.trace(Kind::PublishFailed, 0, record.id, 0);
                     self.publishing = None;
                     io.send(DRIVER, Msg::BatchStopped { batch: p.batch, sent: p.next as u32 });
                 }
@@ -110,7 +108,6 @@ mod tests {
         bench.step(&mut s, IN_DNS, Msg::Answer(true));
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(false));
         assert_eq!(sent, vec![(DRIVER, Msg::BatchStopped { batch: 1, sent: 1 })]);
-        assert_eq!(bench.kinds().last(), Some(&Kind::PublishFailed));
         assert!(s.accepts(&Msg::PublishBatch(1)));
     }
 }

@@ -24,7 +24,8 @@ pub enum Kind {
     ReceiverReplicaStored = 12,
     ValidatorReplicaStored = 13,
     ProcessorReplicaStored = 14,
-    // Record-level incidents. Subject: record id.
+    // Record-level incidents. Subject: record id. A failed publication's
+    // region is the one in-DNS sent the record to.
     PublishFailed = 15,
     RemoveFailureHidden = 16,
     // Commands from the driver. Subject: the component's actor id.
