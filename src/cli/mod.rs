@@ -71,9 +71,6 @@ pub struct AnalyzeArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub simulate: SimulateArgs,
-    /// Output format of the report.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
     /// How many violating seeds to list.
     #[arg(long, default_value_t = 20)]
     pub max_seeds: usize,
@@ -111,14 +108,14 @@ pub fn main(analyzer: &dyn Analyzer) -> ExitCode {
 
 fn run(cli: Cli, analyzer: &dyn Analyzer) -> Result<Verdict, String> {
     match cli.command {
-        Command::Simulate(args) => simulate::run(&args, &mut std::io::stdout()).map(|_| Verdict::Holds),
+        Command::Simulate(args) => simulate::run(&args, args.format, &mut std::io::stdout()).map(|_| Verdict::Holds),
         Command::Analyze(args) => analyzer.analyze(&args),
         Command::Check(args) => {
             // The report is what `check` prints on standard output.
-            simulate::run(&args.simulate, &mut std::io::stderr())?;
+            simulate::run(&args.simulate, Format::Text, &mut std::io::stderr())?;
             let analyze = AnalyzeArgs {
                 paths: vec![args.simulate.out.clone()],
-                format: args.format,
+                format: args.simulate.format,
                 max_seeds: args.max_seeds,
                 export: None,
                 plot: None,

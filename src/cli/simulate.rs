@@ -44,9 +44,10 @@ pub struct SimulateArgs {
     /// Runs per trace file.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub runs_per_file: u64,
-    /// Format of the closing summary.
-    #[arg(long = "summary-format", value_enum, default_value_t = Format::Text)]
-    pub summary_format: Format,
+    /// Output format: a summary for people, or one JSON document (with
+    /// `check`, the format of the report).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Options that change what a run does, shared by `simulate` and `replay`.
@@ -178,7 +179,7 @@ impl ChaosArgs {
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
 /// Simulates and writes the closing summary to `out`.
-pub fn run(args: &SimulateArgs, out: &mut dyn Write) -> Result<Summary, String> {
+pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
     args.seed.checked_add(args.runs).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
     let plans: Vec<Plan> = args.scenarios()?.into_iter().map(|s| args.plan(s, &profile)).collect();
@@ -199,7 +200,8 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write) -> Result<Summary, String> 
             args.out.display()
         ));
     }
-    print_summary(&total, started.elapsed().as_secs_f64(), args, out).map_err(|e| format!("cannot print: {e}"))?;
+    print_summary(&total, started.elapsed().as_secs_f64(), args, format, out)
+        .map_err(|e| format!("cannot print: {e}"))?;
     Ok(total)
 }
 
@@ -217,10 +219,16 @@ impl SimulateArgs {
     }
 }
 
-fn print_summary(s: &Summary, wall: f64, args: &SimulateArgs, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_summary(
+    s: &Summary,
+    wall: f64,
+    args: &SimulateArgs,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let per_event = s.bytes as f64 / s.trace_events.max(1) as f64;
     let runs_per_s = s.runs as f64 / wall.max(1e-9);
-    match args.summary_format {
+    match format {
         Format::Json => {
             let json = serde_json::json!({
                 "runs": s.runs,
