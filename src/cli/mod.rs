@@ -111,10 +111,11 @@ fn run(cli: Cli, analyzer: &dyn Analyzer) -> Result<Verdict, String> {
         Command::Simulate(args) => simulate::run(&args, args.format, &mut std::io::stdout()).map(|_| Verdict::Holds),
         Command::Analyze(args) => analyzer.analyze(&args),
         Command::Check(args) => {
-            // The report is what `check` prints on standard output.
-            simulate::run(&args.simulate, Format::Text, &mut std::io::stderr())?;
+            // The report is what `check` prints on standard output; it covers
+            // exactly the files just written, not older ones beside them.
+            let simulated = simulate::run(&args.simulate, Format::Text, &mut std::io::stderr())?;
             let analyze = AnalyzeArgs {
-                paths: vec![args.simulate.out.clone()],
+                paths: simulated.files,
                 format: args.simulate.format,
                 max_seeds: args.max_seeds,
                 export: None,
