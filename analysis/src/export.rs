@@ -29,9 +29,11 @@ pub fn export(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// The stage table with the run's seed and scenario and the place's name.
 fn record_table(analysis: &Analysis) -> PolarsResult<DataFrame> {
+    let Some(stages) = &analysis.stages else {
+        polars_bail!(ComputeError: "the stage table was not kept");
+    };
     let runs = analysis.runs.clone().lazy().select([col("run"), col("seed"), col("scenario"), col("group")]);
-    analysis
-        .stages
+    stages
         .clone()
         .lazy()
         .join(runs, [col("run")], [col("run")], JoinArgs::new(JoinType::Left))

@@ -1,31 +1,41 @@
-//! Loads trace files into DataFrames: one row per trace event, one row per
-//! run, and one row per record a run publishes. Files are decoded in
-//! parallel straight into columns; damaged files are reported, not fatal.
+//! Loads trace files in chunks of whole runs: per chunk, one row per trace
+//! event about a record, one row per run and one row per record a run
+//! publishes. A decoder thread reads the files in order while the caller
+//! analyzes the previous chunk; damaged files are reported, not fatal.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{IntoIter, SyncSender, sync_channel};
 
 use polars::prelude::*;
 use wl1::model::Variant;
 use wl1::trace::{Event, RunHeader, TraceError, TraceFile, trace_files};
 
-/// Everything read from the inputs.
-pub struct Loaded {
-    /// One row per trace event: run, idx (position in the run), time_us,
-    /// kind, region, subject, value. Within a run, the events about records
-    /// come first, grouped by record, kind and region.
+/// Consecutive runs, each whole, of one or more files.
+pub struct Chunk {
+    /// One row per trace event about a record: run, idx (position in the
+    /// run), time_us, kind, region, subject, value. Within a run, grouped by
+    /// record, kind and region.
     pub events: DataFrame,
+    /// Trace events read, including those about no record.
+    pub event_count: usize,
     /// One row per run: run, seed, scenario, group, group_id, records,
-    /// outcome, end_us, file, global_order.
+    /// outcome, end_us, file, global_order. Runs are numbered across chunks.
     pub runs: DataFrame,
     /// One row per record a run publishes: run, record, rec_key.
     pub records: DataFrame,
+    /// The problems met while reading the chunk's files.
+    pub problems: Vec<TraceError>,
+}
+
+/// What is known once every chunk is read.
+pub struct Inputs {
+    pub files: usize,
     /// The groups of runs that may be pooled, indexed by `group_id`.
     pub groups: Vec<String>,
-    /// Every input problem: missing, truncated or damaged files.
+    /// The paths that named no trace file.
     pub problems: Vec<TraceError>,
-    pub files: usize,
 }
 
 /// The key of one record of one run, as one integer.
@@ -33,7 +43,88 @@ pub fn rec_key(run: u32, record: u32) -> u64 {
     (u64::from(run) << 32) | u64::from(record)
 }
 
-/// The columns of one file's events, with run numbers local to the file.
+/// Reads every trace file under `paths` in chunks of about `chunk_events`
+/// trace events (whole runs, at least one per chunk) and applies `analyze`
+/// to each chunk, two chunks at a time; returns the results in the order
+/// of the runs. There is at least one chunk, maybe empty.
+pub fn analyze_in_chunks<T: Send>(
+    paths: &[PathBuf],
+    chunk_events: usize,
+    analyze: impl Fn(Chunk) -> PolarsResult<T> + Sync,
+) -> PolarsResult<(Inputs, Vec<T>)> {
+    let (files, problems) = trace_files(paths);
+    let (sender, receiver) = sync_channel(1);
+    let chunks = Mutex::new(Some(receiver.into_iter().enumerate()));
+    let results = Mutex::new(BTreeMap::new());
+    let groups = std::thread::scope(|scope| {
+        let decoder = scope.spawn(|| decode_in_chunks(&files, chunk_events, sender));
+        for _ in 0..ANALYZERS {
+            scope.spawn(|| analyze_each(&chunks, &results, &analyze));
+        }
+        decoder.join().expect("the decoder does not panic")
+    });
+    let results = results.into_inner().expect("no panics while locked").into_values().collect::<PolarsResult<_>>()?;
+    Ok((Inputs { files: files.len(), groups, problems }, results))
+}
+
+/// How many chunks are analyzed at once.
+const ANALYZERS: usize = 2;
+
+/// Numbered chunks, as the decoder sends them; none once an analysis
+/// failed, which stops the decoder.
+type Chunks = Mutex<Option<std::iter::Enumerate<IntoIter<PolarsResult<Chunk>>>>>;
+
+/// Analyzes chunks until there are no more, or one fails.
+fn analyze_each<T>(
+    chunks: &Chunks,
+    results: &Mutex<BTreeMap<usize, PolarsResult<T>>>,
+    analyze: &impl Fn(Chunk) -> PolarsResult<T>,
+) {
+    let lock = || chunks.lock().expect("no panics while locked");
+    while let Some((i, chunk)) = lock().as_mut().and_then(Iterator::next) {
+        let result = chunk.and_then(analyze);
+        if result.is_err() {
+            *lock() = None;
+        }
+        results.lock().expect("no panics while locked").insert(i, result);
+    }
+}
+
+/// Decodes `files` in order, sending a chunk whenever enough events are
+/// gathered; returns the groups met.
+fn decode_in_chunks(files: &[PathBuf], chunk_events: usize, sender: SyncSender<PolarsResult<Chunk>>) -> Vec<String> {
+    let bar = wl1::cli::progress_bar(files.len() as u64, "load");
+    let mut builder = ChunkBuilder::default();
+    let mut sent = false;
+    for path in files {
+        match TraceFile::open(path) {
+            Ok(trace) => {
+                for run in trace {
+                    match run {
+                        Ok(run) => builder.push_run(path, run.header, &run.events),
+                        Err(e) => builder.problems.push(e),
+                    }
+                    if builder.events.run.len() >= chunk_events {
+                        if sender.send(builder.take_chunk()).is_err() {
+                            return builder.groups;
+                        }
+                        sent = true;
+                    }
+                }
+            }
+            Err(e) => builder.problems.push(e),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if !sent || !builder.is_empty() {
+        // The receiver only goes away after an error, which it reports.
+        let _ = sender.send(builder.take_chunk());
+    }
+    builder.groups
+}
+
+/// The columns of a chunk's record events.
 #[derive(Default)]
 struct EventColumns {
     run: Vec<u32>,
@@ -45,83 +136,45 @@ struct EventColumns {
     value: Vec<u32>,
 }
 
-/// What one file yields.
-struct FileContents {
-    path: PathBuf,
+/// A chunk being gathered, and the groups met so far.
+#[derive(Default)]
+struct ChunkBuilder {
+    first_run: u32,
     headers: Vec<RunHeader>,
+    files: Vec<String>,
     events: EventColumns,
+    event_count: usize,
     problems: Vec<TraceError>,
+    groups: Vec<String>,
 }
 
-/// Reads every trace file under `paths`, in parallel, with a progress bar.
-pub fn load(paths: &[PathBuf]) -> PolarsResult<Loaded> {
-    let (files, mut problems) = trace_files(paths);
-    let contents = decode_all(&files);
-    let mut headers = Vec::new();
-    let mut run_files = Vec::new();
-    let mut frames = Vec::new();
-    for file in contents {
-        let offset = headers.len() as u32;
-        frames.push(events_frame(file.events, offset)?);
-        run_files.extend(std::iter::repeat_n(file.path, file.headers.len()));
-        headers.extend(file.headers);
-        problems.extend(file.problems);
+impl ChunkBuilder {
+    fn push_run(&mut self, path: &Path, header: RunHeader, events: &[Event]) {
+        let run = self.first_run + self.headers.len() as u32;
+        self.events.push_run(run, events);
+        self.event_count += events.len();
+        self.files.push(path.display().to_string());
+        self.headers.push(header);
     }
-    let events = match frames.len() {
-        0 => events_frame(EventColumns::default(), 0)?,
-        _ => concat_frames(frames)?,
-    };
-    let (runs, groups) = runs_frame(&headers, &run_files)?;
-    Ok(Loaded { events, runs, records: records_frame(&headers)?, groups, problems, files: files.len() })
-}
 
-/// Decodes the files on all cores; results come back in the files' order.
-fn decode_all(files: &[PathBuf]) -> Vec<FileContents> {
-    let bar = wl1::cli::progress_bar(files.len() as u64, "load");
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<FileContents>>> = files.iter().map(|_| Mutex::new(None)).collect();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let contents = decode_file(path);
-                    *slots[i].lock().expect("no panics while locked") = Some(contents);
-                    bar.inc(1);
-                }
-            });
-        }
-    });
-    bar.finish_and_clear();
-    slots.into_iter().map(|s| s.into_inner().expect("no panics").expect("every file decoded")).collect()
-}
-
-fn decode_file(path: &Path) -> FileContents {
-    let mut out = FileContents {
-        path: path.to_owned(),
-        headers: Vec::new(),
-        events: EventColumns::default(),
-        problems: Vec::new(),
-    };
-    let trace = match TraceFile::open(path) {
-        Ok(trace) => trace,
-        Err(e) => {
-            out.problems.push(e);
-            return out;
-        }
-    };
-    for run in trace {
-        match run {
-            Ok(run) => {
-                out.events.push_run(out.headers.len() as u32, &run.events);
-                out.headers.push(run.header);
-            }
-            Err(e) => out.problems.push(e),
-        }
+    fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.problems.is_empty()
     }
-    out
+
+    /// The chunk gathered so far; the next one numbers its runs after it.
+    fn take_chunk(&mut self) -> PolarsResult<Chunk> {
+        let headers = std::mem::take(&mut self.headers);
+        let files = std::mem::take(&mut self.files);
+        let chunk = Chunk {
+            events: events_frame(std::mem::take(&mut self.events))?,
+            event_count: std::mem::take(&mut self.event_count),
+            runs: runs_frame(self.first_run, &headers, files, &mut self.groups)?,
+            records: records_frame(self.first_run, &headers)?,
+            problems: std::mem::take(&mut self.problems),
+        };
+        self.first_run += headers.len() as u32;
+        Ok(chunk)
+    }
 }
 
 /// Where an event goes in its run's rows: events about records first,
@@ -132,30 +185,30 @@ fn row_order(e: &Event) -> (bool, u32, u8, u8) {
 }
 
 impl EventColumns {
-    /// Appends a run's events grouped as [`row_order`] says (so that the
-    /// per-record keys derived from them are sorted); `idx` keeps each
-    /// event's position in the run, which is what happens-before uses.
+    /// Appends a run's events about records grouped as [`row_order`] says
+    /// (so that the per-record keys derived from them are sorted); `idx`
+    /// keeps each event's position in the run, which is what happens-before
+    /// uses.
     fn push_run(&mut self, run: u32, events: &[Event]) {
         let mut order: Vec<u32> = (0..events.len() as u32).collect();
         order.sort_by_key(|&i| row_order(&events[i as usize]));
+        order.truncate(events.iter().filter(|e| e.kind.is_about_record()).count());
         let at = |i: &u32| &events[*i as usize];
-        self.run.extend(std::iter::repeat_n(run, events.len()));
-        self.idx.extend(&order);
+        self.run.extend(std::iter::repeat_n(run, order.len()));
         self.time_us.extend(order.iter().map(|i| at(i).time_us));
         self.kind.extend(order.iter().map(|i| at(i).kind as u32));
         self.region.extend(order.iter().map(|i| u32::from(at(i).region)));
         self.subject.extend(order.iter().map(|i| at(i).subject));
         self.value.extend(order.iter().map(|i| at(i).value));
+        self.idx.extend(order);
     }
 }
 
-fn events_frame(c: EventColumns, run_offset: u32) -> PolarsResult<DataFrame> {
-    let run: Vec<u32> = c.run.into_iter().map(|r| r + run_offset).collect();
-    let height = run.len();
+fn events_frame(c: EventColumns) -> PolarsResult<DataFrame> {
     DataFrame::new(
-        height,
+        c.run.len(),
         vec![
-            Column::new("run".into(), run),
+            Column::new("run".into(), c.run),
             Column::new("idx".into(), c.idx),
             Column::new("time_us".into(), c.time_us),
             Column::new("kind".into(), c.kind),
@@ -166,32 +219,31 @@ fn events_frame(c: EventColumns, run_offset: u32) -> PolarsResult<DataFrame> {
     )
 }
 
-fn concat_frames(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    let lazy: Vec<LazyFrame> = frames.into_iter().map(IntoLazy::lazy).collect();
-    concat(lazy, UnionArgs::default())?.collect()
+/// The id of `name` in `groups`, added if new.
+fn group_id(groups: &mut Vec<String>, name: &str) -> u32 {
+    match groups.iter().position(|g| g == name) {
+        Some(id) => id as u32,
+        None => {
+            groups.push(name.to_string());
+            groups.len() as u32 - 1
+        }
+    }
 }
 
-fn runs_frame(headers: &[RunHeader], files: &[PathBuf]) -> PolarsResult<(DataFrame, Vec<String>)> {
-    let mut groups: Vec<String> = Vec::new();
-    let mut group_ids = Vec::with_capacity(headers.len());
-    let mut group_names = Vec::with_capacity(headers.len());
-    for h in headers {
-        let name = h.group();
-        let id = match groups.iter().position(|g| *g == name) {
-            Some(id) => id,
-            None => {
-                groups.push(name.clone());
-                groups.len() - 1
-            }
-        };
-        group_ids.push(id as u32);
-        group_names.push(name);
-    }
+fn runs_frame(
+    first_run: u32,
+    headers: &[RunHeader],
+    files: Vec<String>,
+    groups: &mut Vec<String>,
+) -> PolarsResult<DataFrame> {
+    let group_names: Vec<String> = headers.iter().map(RunHeader::group).collect();
+    let group_ids: Vec<u32> = group_names.iter().map(|name| group_id(groups, name)).collect();
     let column = |name: &str, values: Vec<String>| Column::new(name.into(), values);
-    let frame = DataFrame::new(
+    let runs = first_run..first_run + headers.len() as u32;
+    DataFrame::new(
         headers.len(),
         vec![
-            Column::new("run".into(), (0..headers.len() as u32).collect::<Vec<_>>()),
+            Column::new("run".into(), runs.collect::<Vec<_>>()),
             Column::new("seed".into(), headers.iter().map(|h| h.seed).collect::<Vec<_>>()),
             column("scenario", headers.iter().map(|h| h.scenario.clone()).collect()),
             column("group", group_names),
@@ -199,26 +251,25 @@ fn runs_frame(headers: &[RunHeader], files: &[PathBuf]) -> PolarsResult<(DataFra
             Column::new("records".into(), headers.iter().map(|h| h.records).collect::<Vec<_>>()),
             column("outcome", headers.iter().map(|h| h.outcome.kind.name().to_string()).collect()),
             Column::new("end_us".into(), headers.iter().map(|h| h.outcome.end_us).collect::<Vec<_>>()),
-            column("file", files.iter().map(|f| f.display().to_string()).collect()),
+            column("file", files),
             Column::new(
                 "global_order".into(),
                 headers.iter().map(|h| h.options.variants.has(Variant::GlobalOrder)).collect::<Vec<_>>(),
             ),
         ],
-    )?;
-    Ok((frame, groups))
+    )
 }
 
-fn records_frame(headers: &[RunHeader]) -> PolarsResult<DataFrame> {
+fn records_frame(first_run: u32, headers: &[RunHeader]) -> PolarsResult<DataFrame> {
     let total: usize = headers.iter().map(|h| h.records as usize).sum();
     let mut run = Vec::with_capacity(total);
     let mut record = Vec::with_capacity(total);
     let mut key = Vec::with_capacity(total);
-    for (r, h) in headers.iter().enumerate() {
+    for (r, h) in (first_run..).zip(headers) {
         for id in 1..=h.records {
-            run.push(r as u32);
+            run.push(r);
             record.push(id);
-            key.push(rec_key(r as u32, id));
+            key.push(rec_key(r, id));
         }
     }
     DataFrame::new(

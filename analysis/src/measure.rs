@@ -46,21 +46,65 @@ fn hop_column(k: usize) -> String {
     format!("hop_{k}")
 }
 
-pub fn measure(
-    stages: &DataFrame,
-    record_table: &DataFrame,
-    runs: &DataFrame,
-    ordering: &Ordering,
-) -> PolarsResult<Measures> {
-    let delivered = delivered(record_table)?;
-    Ok(Measures {
-        latency: latency(&delivered)?,
-        hops: hops(&delivered)?,
-        delivered,
-        order: order(&ordering.per_run, runs)?,
-        duplicates: duplicates(stages, runs)?,
-        outcomes: outcomes(runs)?,
-    })
+/// What the runs analyzed so far contribute to the measurements: samples
+/// and per-run figures, which chunks add to one another.
+pub struct Samples {
+    /// As [`Measures::delivered`].
+    pub delivered: DataFrame,
+    /// Per run and scope: group_id, scope, arrivals, out_of_order,
+    /// inversions, pairs, max_displacement.
+    pub order: DataFrame,
+    /// Per record and place reached more than once: group_id, place, count.
+    pub repeated: DataFrame,
+}
+
+impl Samples {
+    /// The samples of the runs of one chunk.
+    pub fn of(
+        stages: &DataFrame,
+        record_table: &DataFrame,
+        runs: &DataFrame,
+        ordering: &Ordering,
+    ) -> PolarsResult<Samples> {
+        Ok(Samples {
+            delivered: delivered(record_table)?,
+            order: with_group(ordering.per_run.clone().lazy(), runs).collect()?,
+            repeated: with_group(stages.clone().lazy().filter(col("count").gt(lit(1u32))), runs)
+                .select([col("group_id"), col("place"), col("count")])
+                .collect()?,
+        })
+    }
+
+    /// Adds the samples of the runs after these.
+    pub fn append(&mut self, later: &Samples) -> PolarsResult<()> {
+        self.delivered.vstack_mut(&later.delivered)?;
+        self.order.vstack_mut(&later.order)?;
+        self.repeated.vstack_mut(&later.repeated)?;
+        Ok(())
+    }
+
+    /// The measurements of every run sampled; `runs` are all the runs.
+    pub fn measure(mut self, runs: &DataFrame) -> PolarsResult<Measures> {
+        self.delivered.rechunk_mut();
+        Ok(Measures {
+            latency: latency(&self.delivered)?,
+            hops: hops(&self.delivered)?,
+            delivered: self.delivered,
+            order: order(&self.order)?,
+            duplicates: duplicates(&self.repeated)?,
+            outcomes: outcomes(runs)?,
+        })
+    }
+}
+
+/// `rows` (with a run column) with their run's group_id.
+fn with_group(rows: LazyFrame, runs: &DataFrame) -> LazyFrame {
+    rows.join(
+        runs.clone().lazy().select([col("run"), col("group_id")]),
+        [col("run")],
+        [col("run")],
+        JoinArgs::new(JoinType::Left),
+    )
 }
 
 fn ms(us: Expr) -> Expr {
@@ -115,17 +159,11 @@ fn hops(delivered: &DataFrame) -> PolarsResult<DataFrame> {
         .collect()
 }
 
-fn order(per_run: &DataFrame, runs: &DataFrame) -> PolarsResult<DataFrame> {
+fn order(per_run: &DataFrame) -> PolarsResult<DataFrame> {
     let sum = |c: &str| col(c).sum().cast(DataType::Float64);
     per_run
         .clone()
         .lazy()
-        .join(
-            runs.clone().lazy().select([col("run"), col("group_id")]),
-            [col("run")],
-            [col("run")],
-            JoinArgs::new(JoinType::Left),
-        )
         .group_by([col("group_id"), col("scope")])
         .agg([
             len().cast(DataType::UInt64).alias("runs"),
@@ -146,17 +184,10 @@ fn scope_name() -> Expr {
         .otherwise(lit("region ") + col("scope").cast(DataType::String))
 }
 
-fn duplicates(stages: &DataFrame, runs: &DataFrame) -> PolarsResult<DataFrame> {
-    stages
+fn duplicates(repeated: &DataFrame) -> PolarsResult<DataFrame> {
+    repeated
         .clone()
         .lazy()
-        .filter(col("count").gt(lit(1u32)))
-        .join(
-            runs.clone().lazy().select([col("run"), col("group_id")]),
-            [col("run")],
-            [col("run")],
-            JoinArgs::new(JoinType::Left),
-        )
         .group_by([col("group_id"), col("place")])
         .agg([
             len().cast(DataType::UInt64).alias("records"),

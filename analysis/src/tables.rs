@@ -85,12 +85,8 @@ fn place_expr() -> Expr {
 /// The events about records, with `rec_key` (ascending, as the loader
 /// grouped them by record) and `place` added.
 pub fn record_events(events: &DataFrame) -> PolarsResult<DataFrame> {
-    let frame = events
-        .clone()
-        .lazy()
-        .filter(col("kind").lt_eq(lit(Kind::RemoveFailureHidden as u32)))
-        .with_columns([rec_key_expr().alias("rec_key"), place_expr().alias("place")])
-        .collect()?;
+    let frame =
+        events.clone().lazy().with_columns([rec_key_expr().alias("rec_key"), place_expr().alias("place")]).collect()?;
     mark_sorted(frame, &["rec_key"])
 }
 
@@ -105,18 +101,25 @@ pub fn stage_table(record_events: &DataFrame) -> PolarsResult<DataFrame> {
         .filter(col("place").is_not_null())
         .with_column(stage_key.alias("stage_key"))
         .collect()?;
-    let stages = mark_sorted(reaching, &["stage_key"])?
+    // The rows of one stage are adjacent: keep the first, count the rows
+    // up to the next stage's first.
+    let height = reaching.height() as IdxSize;
+    let first_of_stage = col("stage_key").neq(col("stage_key").shift(lit(1))).fill_null(lit(true));
+    let count = col("row").shift(lit(-1)).fill_null(lit(height)) - col("row");
+    let stages = reaching
         .lazy()
-        .group_by([col("stage_key")])
-        .agg([
-            col("run").first(),
-            col("subject").first().alias("record"),
-            col("rec_key").first(),
-            col("place").first(),
-            len().cast(DataType::UInt32).alias("count"),
-            col("idx").first().alias("first_idx"),
-            col("time_us").first().alias("first_time_us"),
-            col("region").first(),
+        .with_row_index("row", None)
+        .filter(first_of_stage)
+        .select([
+            col("stage_key"),
+            col("run"),
+            col("subject").alias("record"),
+            col("rec_key"),
+            col("place"),
+            count.cast(DataType::UInt32).alias("count"),
+            col("idx").alias("first_idx"),
+            col("time_us").alias("first_time_us"),
+            col("region"),
         ])
         .collect()?;
     mark_sorted(stages, &["rec_key"])
@@ -124,11 +127,7 @@ pub fn stage_table(record_events: &DataFrame) -> PolarsResult<DataFrame> {
 
 /// The value of `column` at `place` in a group of one record's places.
 fn at(place: u32, column: Expr, dtype: DataType, name: &str) -> Expr {
-    when(col("place").eq(lit(place)))
-        .then(column.cast(dtype.clone()))
-        .otherwise(lit(NULL).cast(dtype))
-        .min()
-        .alias(name)
+    column.cast(dtype).filter(col("place").eq(lit(place))).first().alias(name)
 }
 
 /// The name of the column holding the first time a record reached stage `k`.

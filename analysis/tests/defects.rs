@@ -54,9 +54,10 @@ fn analyze_with(defect: Vec<wl1::trace::Event>, outcome: OutcomeKind) -> Found {
 fn a_clean_synthetic_run_holds() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("clean.wl1"), &[(header(1, RECORDS, OutcomeKind::Completed), clean_events(RECORDS))]);
-    let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
+    let analysis =
+        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
     assert_eq!(found(&analysis), Found::new());
-    assert_eq!(analysis.stages.height(), (RECORDS * 21) as usize);
+    assert_eq!(analysis.stages.unwrap().height(), (RECORDS * 21) as usize);
 }
 
 #[test]
@@ -152,9 +153,11 @@ fn a_record_never_published_misses_the_first_stage() {
 fn the_stage_table_counts_every_place_reached() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("clean.wl1"), &[(header(1, 2, OutcomeKind::Completed), clean_events(2))]);
-    let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
-    let counts = analysis.stages.column("count").unwrap().u32().unwrap();
+    let analysis =
+        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
+    let stages = analysis.stages.unwrap();
+    let counts = stages.column("count").unwrap().u32().unwrap();
     assert!(counts.into_no_null_iter().all(|c| c == 1));
-    let key = analysis.stages.column("rec_key").unwrap().u64().unwrap();
+    let key = stages.column("rec_key").unwrap().u64().unwrap();
     assert!(key.into_no_null_iter().all(|k| k == rec_key(0, 1) || k == rec_key(0, 2)));
 }

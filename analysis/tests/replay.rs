@@ -16,7 +16,7 @@ fn the_printed_reproduce_command_replays_the_stored_run_byte_for_byte() {
     assert_eq!(report.status.code(), Some(1), "f3 violates the specification");
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     let first = &json["violating_seeds"][0];
-    let command = first["reproduce"].as_str().expect("a reproduce command");
+    let command = first["command"].as_str().expect("a reproduce command");
     let args: Vec<&str> = command.split_whitespace().collect();
     assert_eq!(args[..2], ["wl1", "replay"], "{command}");
     let seed = first["seed"].as_u64().unwrap();

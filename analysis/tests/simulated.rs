@@ -26,12 +26,13 @@ fn simulate_into(dir: &Path, scenario: &str, runs: u64) {
 fn a_clean_baseline_set_holds_and_is_measured() {
     let dir = tempfile::tempdir().unwrap();
     simulate_into(dir.path(), "baseline", 500);
-    let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
+    let analysis =
+        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
     assert!(analysis.problems.is_empty());
     assert_eq!(analysis.runs.height(), 500);
     assert_eq!(analysis.groups.len(), 1);
     assert_eq!(analysis.violating_runs().unwrap(), 0);
-    assert_eq!(analysis.stages.height(), 500 * 50 * 21);
+    assert_eq!(analysis.stages.as_ref().unwrap().height(), 500 * 50 * 21);
     let latency = &analysis.measures.latency;
     let counts = latency.column("count").unwrap().u64().unwrap();
     let delivered: u64 = counts.into_no_null_iter().sum();
