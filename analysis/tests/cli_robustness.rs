@@ -108,3 +108,20 @@ fn wait_for_a_trace_file(dir: &Path) {
     }
     panic!("no trace file appeared within a minute");
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_make_wl1_panic() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wl1"))
+        .args(["replay", "--scenario", "f4", "--seed", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("seed 1 · scenario f4"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

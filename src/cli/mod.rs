@@ -95,6 +95,7 @@ pub trait Analyzer {
 
 /// Exit codes: 0 the spec holds, 1 violations found, 2 an error.
 pub fn main(analyzer: &dyn Analyzer) -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     match run(cli, analyzer) {
         Ok(Verdict::Holds) => ExitCode::from(0),
@@ -103,6 +104,16 @@ pub fn main(analyzer: &dyn Analyzer) -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, which turns `wl1 replay | head` into a panic on the
+/// first write after `head` exits; a command-line tool should just stop.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread or I/O exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
