@@ -2,25 +2,10 @@
 //! report is that of the whole set analyzed at once.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
-use wl1::model::Options;
-use wl1::run::{Plan, Profile, RunSpec, simulate};
-use wl1::scenario::built_in;
 use wl1_analysis::*;
 
-fn simulate_into(dir: &Path, scenario: &str, runs: u64) {
-    let plan = Plan {
-        spec: RunSpec::new(built_in(scenario).unwrap(), Options::default(), Profile::default()),
-        first_seed: 0,
-        runs,
-        out_dir: dir.to_owned(),
-        jobs: 2,
-        runs_per_file: 70,
-        shard: None,
-    };
-    simulate(&plan, &AtomicBool::new(false), &|_| {}).unwrap();
-}
+mod common;
 
 fn analyze(dir: &Path, chunk_events: usize) -> Analysis {
     let settings = Settings { chunk_events, keep_stages: true };
@@ -30,7 +15,7 @@ fn analyze(dir: &Path, chunk_events: usize) -> Analysis {
 #[test]
 fn tiny_chunks_give_the_report_of_one_chunk() {
     let dir = tempfile::tempdir().unwrap();
-    simulate_into(dir.path(), "chaos", 300);
+    common::simulate_into(dir.path(), "chaos", 300, 70);
     let whole = analyze(dir.path(), usize::MAX);
     let chunked = analyze(dir.path(), 3000);
     assert!(whole.violating_runs().unwrap() > 0, "chaos runs violate the specification");

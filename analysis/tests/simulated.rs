@@ -1,31 +1,14 @@
 //! Real traces: a clean baseline set holds; f3 runs, which genuinely fail
 //! in the model, are explained record by record.
 
-use std::path::Path;
-use std::sync::atomic::AtomicBool;
-
-use wl1::model::Options;
-use wl1::run::{Plan, Profile, RunSpec, simulate};
-use wl1::scenario::built_in;
 use wl1_analysis::*;
 
-fn simulate_into(dir: &Path, scenario: &str, runs: u64) {
-    let plan = Plan {
-        spec: RunSpec::new(built_in(scenario).unwrap(), Options::default(), Profile::default()),
-        first_seed: 0,
-        runs,
-        out_dir: dir.to_owned(),
-        jobs: 2,
-        runs_per_file: 250,
-        shard: None,
-    };
-    simulate(&plan, &AtomicBool::new(false), &|_| {}).unwrap();
-}
+mod common;
 
 #[test]
 fn a_clean_baseline_set_holds_and_is_measured() {
     let dir = tempfile::tempdir().unwrap();
-    simulate_into(dir.path(), "baseline", 500);
+    common::simulate_into(dir.path(), "baseline", 500, 250);
     let analysis =
         Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
     assert!(analysis.problems.is_empty());
@@ -45,7 +28,7 @@ fn a_clean_baseline_set_holds_and_is_measured() {
 #[test]
 fn failing_f3_runs_are_explained_record_by_record() {
     let dir = tempfile::tempdir().unwrap();
-    simulate_into(dir.path(), "f3", 40);
+    common::simulate_into(dir.path(), "f3", 40, 250);
     let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
     let violating = analysis.violating_runs().unwrap();
     assert!(violating > 0, "f3 fails in the model");

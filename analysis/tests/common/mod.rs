@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use wl1::model::Options;
-use wl1::run::Profile;
+use wl1::run::{Plan, Profile, RunSpec, simulate};
+use wl1::scenario::built_in;
 use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader};
 
 pub fn header(seed: u64, records: u32, outcome: OutcomeKind) -> RunHeader {
@@ -88,4 +89,18 @@ pub fn write(path: &Path, runs: &[(RunHeader, Vec<Event>)]) {
         w.write_run(header, events).unwrap();
     }
     w.finish().unwrap();
+}
+
+/// Simulates seeds `0..runs` of a built-in scenario into `dir`.
+pub fn simulate_into(dir: &Path, scenario: &str, runs: u64, runs_per_file: u64) {
+    let plan = Plan {
+        spec: RunSpec::new(built_in(scenario).unwrap(), Options::default(), Profile::default()),
+        first_seed: 0,
+        runs,
+        out_dir: dir.to_owned(),
+        jobs: 2,
+        runs_per_file,
+        shard: None,
+    };
+    simulate(&plan, &std::sync::atomic::AtomicBool::new(false), &|_| {}).unwrap();
 }
