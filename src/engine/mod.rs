@@ -297,7 +297,7 @@ mod tests {
     impl System for Echo {
         type Msg = u32;
         fn accepts(&self, to: ActorId, msg: &u32) -> bool {
-            to != 1 || msg % 2 == 0 || self.gate_open
+            to != 1 || msg.is_multiple_of(2) || self.gate_open
         }
         fn handle(&mut self, ctx: &mut Ctx<'_, u32>, env: Envelope<u32>) {
             match env.to {
@@ -308,7 +308,7 @@ mod tests {
                 }
                 _ => {
                     self.seen.push((ctx.now(), env.msg));
-                    self.gate_open = env.msg % 2 == 0;
+                    self.gate_open = env.msg.is_multiple_of(2);
                 }
             }
         }

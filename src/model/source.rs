@@ -21,7 +21,7 @@ struct Publishing {
 impl Source {
     /// `records` holds every batch back to back, `per_batch` records each.
     pub fn new(records: Vec<Record>, per_batch: usize) -> Self {
-        assert!(per_batch > 0 && records.len() % per_batch == 0, "records must fill whole batches");
+        assert!(per_batch > 0 && records.len().is_multiple_of(per_batch), "records must fill whole batches");
         Self { records, per_batch, publishing: None }
     }
 
