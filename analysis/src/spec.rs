@@ -104,7 +104,7 @@ fn eventual_delivery(input: &SpecInput) -> PolarsResult<LazyFrame> {
         .filter(col("count").is_null())
         .group_by([col("rec_key")])
         .agg([col("run").first(), col("record").first(), col("place").min()]);
-    let routed = routed_regions(input.stages, incomplete);
+    let routed = routed_regions(input.stages, input.record_events, incomplete)?;
     let region = when(col("place").gt_eq(lit(FIRST_REPLICA)))
         .then((col("place") - lit(FIRST_REPLICA)) % lit(3u32) + lit(1u32))
         .when(col("place").eq(lit(Kind::Published as u32)))
@@ -119,16 +119,19 @@ fn eventual_delivery(input: &SpecInput) -> PolarsResult<LazyFrame> {
 }
 
 /// The region each of `records` was routed to: that of the latest
-/// regional pipeline stage it reached.
-fn routed_regions(stages: &DataFrame, records: LazyFrame) -> LazyFrame {
+/// regional pipeline stage it reached, or of a publication refused there.
+fn routed_regions(stages: &DataFrame, record_events: &DataFrame, records: LazyFrame) -> PolarsResult<LazyFrame> {
     let regional = col("place").gt_eq(lit(Kind::ReceiverInvoked as u32)).and(col("place").lt(lit(FIRST_REPLICA)));
-    stages
-        .clone()
-        .lazy()
-        .filter(regional)
+    let reached = stages.clone().lazy().filter(regional).select([col("rec_key"), col("region"), col("first_idx")]);
+    let refused = record_events.clone().lazy().filter(kind_is(Kind::PublishFailed)).select([
+        col("rec_key"),
+        col("region").cast(DataType::UInt32),
+        col("idx").alias("first_idx"),
+    ]);
+    Ok(concat([reached, refused], UnionArgs::default())?
         .inner_join(records.select([col("rec_key")]), col("rec_key"), col("rec_key"))
         .group_by([col("rec_key")])
-        .agg([col("region").sort_by([col("first_idx")], SortMultipleOptions::default()).last().alias("routed_region")])
+        .agg([col("region").sort_by([col("first_idx")], SortMultipleOptions::default()).last().alias("routed_region")]))
 }
 
 /// Per record and region, the first event of `kind`: key (rec_key * 4 +

@@ -43,6 +43,13 @@ fn failing_f3_runs_are_explained_record_by_record() {
         })
         .count();
     assert!(undelivered > 0);
+    let regions = v.column("region").unwrap().u32().unwrap();
+    let refused: Vec<(Option<u32>, Option<u32>)> = (0..v.height())
+        .filter(|&i| stages.get(i) == Some("receiver-invoked"))
+        .map(|i| (records.get(i), regions.get(i)))
+        .collect();
+    assert_eq!(refused.len(), 40, "in every run, batch 3's first record is refused before the receiver takes it");
+    assert!(refused.iter().all(|&r| r == (Some(101), Some(1))), "refused by receiver-1: {refused:?}");
     let report = Report::new(&analysis, 5).unwrap();
     let text = report.text();
     assert!(text.contains(&format!("{violating} of 40 runs violate the specification")));
