@@ -59,10 +59,12 @@ pub struct AnalyzeArgs {
     /// How many violating seeds to list (the total is always given).
     #[arg(long, default_value_t = 20)]
     pub max_seeds: usize,
-    /// Write the per-record table (one row per run, record and stage) to this directory.
+    /// Write records.csv (one row per run, record and stage reached), runs.csv
+    /// and violations.csv to this directory, for other tools.
     #[arg(long, value_name = "DIR")]
     pub export: Option<PathBuf>,
-    /// Draw the latency distribution per region as images in this directory.
+    /// Draw the latency distribution per region, one SVG image per group of
+    /// runs, in this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
 }
