@@ -132,8 +132,7 @@ impl FromIterator<Variant> for Variants {
 impl fmt::Display for Variants {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<_> = self.iter().map(Variant::name).collect();
-        f.write_str(if names.is_empty() { "none" } else { "" })?;
-        f.write_str(&names.join("+"))
+        f.write_str(if names.is_empty() { "none".to_string() } else { names.join("+") }.as_str())
     }
 }
 

@@ -179,8 +179,7 @@ mod tests {
             let batch = bench.batch(&[1]);
             step(&mut bench, &mut p, Msg::Deliver(batch));
             let answers = [Msg::InsertAnswer(true), Msg::AppendAnswer(true), Msg::RemoveAnswer(true)];
-            for (i, answer) in answers.into_iter().enumerate().take(failing.min(3)) {
-                let _ = i;
+            for answer in answers.into_iter().take(failing.min(3)) {
                 step(&mut bench, &mut p, answer);
             }
             let fail = [Msg::InsertAnswer(false), Msg::AppendAnswer(false), Msg::RemoveAnswer(false), Msg::ReadFailed];

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -201,9 +201,4 @@ fn run_checked(sim: &mut Simulator, spec: &RunSpec, seed: u64) -> Result<crate::
             .unwrap_or_else(|| "unknown panic".into());
         SimError::Invariant { seed, message }
     })
-}
-
-/// True if `path` is a file this module would write (for tests and tools).
-pub fn is_trace_file(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == EXTENSION)
 }

@@ -15,7 +15,7 @@ use crate::model::{Msg, Options, Record, Source, World};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader};
 
-pub use batch::{Plan, SimError, Summary, is_trace_file, simulate};
+pub use batch::{Plan, SimError, Summary, simulate};
 pub use diagnose::{Finding, stranded};
 pub use profile::{Profile, ServiceTimes};
 

@@ -20,7 +20,7 @@ enum BatchStatus {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Wait {
+enum Wait {
     Nothing,
     Published(u8),
     Delivered(u32),
@@ -68,11 +68,6 @@ impl Driver {
     /// All steps done.
     pub fn finished(&self) -> bool {
         self.next_step == self.scenario.steps.len() && self.wait == Wait::Nothing
-    }
-
-    /// What the driver is waiting for, if anything.
-    pub fn waiting_for(&self) -> Wait {
-        self.wait
     }
 
     fn satisfied(&self) -> bool {

@@ -12,7 +12,7 @@ use crate::model::topology::{self, Db};
 
 pub use chaos::{ChaosParams, FaultKind, FaultKinds};
 pub use drill::{parse_drill, to_drill};
-pub use driver::{Driver, Wait};
+pub use driver::Driver;
 
 /// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
 pub const RECORDS_PER_BATCH: u32 = 50;
