@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::Simulator;
 use crate::engine::ActorId;
 use crate::model::topology::{self, ACTORS, REGIONS};
-use crate::model::{ContainerState, Kafka, World};
+use crate::model::{ContainerState, Kafka, Variant, World};
 use crate::scenario::RECORDS_PER_BATCH;
 use crate::trace::{Event, Kind};
 
@@ -22,7 +22,6 @@ pub struct Finding {
 pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     let Some(world) = sim.world() else { return Vec::new() };
     let events = sim.events();
-    let delivered = ids(events, Kind::DestinationReceived);
     let published = ids(events, Kind::Published);
     let mut findings = Vec::new();
     let streams = world.machines.inbound.iter().zip(REGIONS.map(topology::inbound));
@@ -45,17 +44,30 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     let records = world.machines.source.records().len() as u32;
     findings.extend(unpublished(world, events, &published));
     let failed = ids(events, Kind::PublishFailed);
-    let lost = (1..=records).filter(|id| published.contains(id) && !delivered.contains(id) && !placed.contains(id));
-    for id in lost {
+    // A record is done once it is at the destination and out of both streams.
+    let done = [Kind::DestinationReceived, Kind::InboundRemoved, Kind::OutboundRemoved].map(|k| (k, ids(events, k)));
+    let first_missing = |id: u32| done.iter().find(|(_, ids)| !ids.contains(&id)).map(|(kind, _)| *kind);
+    let lost = (1..=records).filter(|&id| published.contains(&id) && !placed.contains(&id));
+    for (id, missing) in lost.filter_map(|id| Some((id, first_missing(id)?))) {
         let last = last_stage(events, id);
         let reason = if failed.contains(&id) {
             format!("its publication was answered with failure and it was not published again; it last reached {last}")
+        } else if missing != Kind::DestinationReceived {
+            format!("reached the destination but was never {missing}: a stream lost it{}", lossy_hint(world))
         } else {
-            format!("last reached {last}; no stream, inbox or machine holds it any more")
+            format!("last reached {last}; no stream, inbox or machine holds it any more{}", lossy_hint(world))
         };
         findings.push(Finding { place: "nowhere".into(), records: vec![id], reason });
     }
     findings
+}
+
+fn lossy_hint(world: &World) -> &'static str {
+    if world.options.variants.has(Variant::LossyKafka) {
+        " (lossy-kafka drops a stream's records when it fails)"
+    } else {
+        ""
+    }
 }
 
 fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
@@ -166,6 +178,27 @@ mod tests {
         assert!(batch2.reason.contains("receiver-1 is failed-dependency"), "{}", batch2.reason);
         let failed = found.iter().find(|f| f.records == vec![51]).expect("record 51 is explained");
         assert!(failed.reason.contains("answered with failure"), "{}", failed.reason);
+    }
+
+    #[test]
+    fn a_record_a_lossy_stream_dropped_after_delivery_is_named() {
+        let options = Options {
+            routing: Routing::Weighted { region1_percent: 50 },
+            batch_size: 1,
+            variants: [Variant::LossyKafka].into_iter().collect(),
+            ..Options::default()
+        };
+        // f3 fails inbound-1 before processor-1 removes its last record when region 1 finishes last.
+        let lost = (0..20)
+            .flat_map(|seed| findings("f3", options.clone(), seed))
+            .find(|f| f.place == "nowhere")
+            .expect("some of 20 seeds fail inbound-1 while it holds a delivered record");
+        assert!(
+            lost.reason
+                .starts_with("reached the destination but was never inbound-removed: a stream lost it (lossy-kafka"),
+            "{}",
+            lost.reason
+        );
     }
 
     #[test]
