@@ -6,9 +6,10 @@
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
+use wl1::config::Options;
+use wl1::config::Profile;
 use wl1::engine::{EventQueue, MILLISECOND};
-use wl1::model::Options;
-use wl1::run::{Profile, RunSpec, Simulator};
+use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::built_in;
 use wl1::trace::format::encode_frame;
 

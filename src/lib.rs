@@ -1,15 +1,24 @@
 //! wl1: a deterministic discrete-event simulator of the Workload1 payment
 //! pipeline, and the trace format its runs are stored in.
 //!
+//! The modules are layers that depend one way, bottom to top (a test,
+//! `tests/layers.rs`, keeps it so):
+//!
 //! - [`engine`]: simulated time, the event queue, delivery rules. Knows
 //!   nothing of the pipeline.
-//! - [`model`]: the pipeline's machines (MODEL.md sections 1-2).
-//! - [`scenario`]: what the driver does during a run (section 4).
+//! - [`config`]: what decides a run besides its seed and scenario: options,
+//!   design variants, the latency profile.
+//! - [`trace`]: what a run records, and the file format with its reader and
+//!   writer.
+//! - [`model`]: the pipeline's machines (MODEL.md sections 1-2), generic over
+//!   the harness that drives them, and the invariants checked while they run.
+//! - [`scenario`]: the harness: what the driver does during a run (section 4).
 //! - [`run`]: one seed ([`run::Simulator`]) or many into files ([`run::simulate`]).
-//! - [`trace`]: events, and the file format with its reader and writer.
-//! - [`cli`]: the `wl1` command line.
+//!
+//! The analysis (`wl1-analysis`, on polars) and the command line (`wl1-cli`)
+//! are separate crates on top.
 
-pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod model;
 pub mod run;

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use wl1::model::Options;
+use wl1::config::Options;
 use wl1::trace::{Kind, OutcomeKind, TraceFile};
 
 #[test]

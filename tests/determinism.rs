@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use wl1::model::{Options, Routing};
+use wl1::config::{Options, Routing};
 use wl1::trace::{Kind, TraceFile};
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {

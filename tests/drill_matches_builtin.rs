@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use wl1::model::Options;
-use wl1::run::{Profile, RunSpec, Simulator};
+use wl1::config::Options;
+use wl1::config::Profile;
+use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::{Scenario, built_in, resolve};
 
 fn drill_path() -> PathBuf {

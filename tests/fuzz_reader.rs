@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
-use wl1::model::Options;
+use wl1::config::Options;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::built_in;
 use wl1::trace::{TraceFile, TraceWriter};

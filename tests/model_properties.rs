@@ -3,9 +3,10 @@
 //! the same bytes, and the baseline delivers everything whatever the timing.
 
 use proptest::prelude::*;
+use wl1::config::{Options, Routing, Variant, Variants};
+use wl1::config::{Profile, ServiceTimes};
 use wl1::engine::MILLISECOND;
-use wl1::model::{Options, Routing, Variant, Variants};
-use wl1::run::{Profile, RunSpec, ServiceTimes, Simulator};
+use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::{BUILT_IN, built_in};
 use wl1::trace::format::encode_payload;
 use wl1::trace::{Kind, OutcomeKind};

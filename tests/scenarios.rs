@@ -3,8 +3,9 @@
 //! property of the modelled design; a record that simply vanished would be a
 //! simulator bug.
 
-use wl1::model::Options;
-use wl1::run::{Profile, RunSpec, Simulator, stranded};
+use wl1::config::Options;
+use wl1::config::Profile;
+use wl1::run::{RunSpec, Simulator, stranded};
 use wl1::scenario::{BUILT_IN, built_in};
 
 /// The design properties that can strand records, as the diagnosis words them.

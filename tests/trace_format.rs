@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use wl1::model::Options;
+use wl1::config::Options;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::built_in;
 use wl1::trace::format::encode_payload;

@@ -5,8 +5,9 @@
 use std::sync::atomic::AtomicBool;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use wl1::model::Options;
-use wl1::run::{Plan, Profile, RunSpec, simulate};
+use wl1::config::Options;
+use wl1::config::Profile;
+use wl1::run::{Plan, RunSpec, simulate};
 use wl1::scenario::built_in;
 use wl1_analysis::Analysis;
 

@@ -7,11 +7,11 @@
 //! chunk leaves only its violations and its measurement samples behind,
 //! and the chunks' figures add up to those of the whole set.
 
-mod export;
+pub mod export;
 mod load;
 mod measure;
 mod order;
-mod plot;
+pub mod plot;
 mod report;
 mod spec;
 mod tables;
@@ -19,7 +19,6 @@ mod tables;
 use std::path::PathBuf;
 
 use polars::prelude::*;
-use wl1::cli::{AnalyzeArgs, Analyzer, Format, Verdict};
 use wl1::trace::TraceError;
 
 pub use load::rec_key;
@@ -93,16 +92,19 @@ impl Totals {
     }
 }
 
+/// Told how many trace files have been read so far, as the analysis goes.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
 impl Analysis {
     /// Loads, checks and measures every trace file under `paths`, a chunk
     /// of runs at a time.
     pub fn of(paths: &[PathBuf]) -> PolarsResult<Analysis> {
-        Analysis::with(paths, Settings::default())
+        Analysis::with(paths, Settings::default(), &|_| {})
     }
 
-    pub fn with(paths: &[PathBuf], settings: Settings) -> PolarsResult<Analysis> {
-        let (inputs, parts) =
-            load::analyze_in_chunks(paths, settings.chunk_events, |chunk| analyze_chunk(chunk, settings.keep_stages))?;
+    pub fn with(paths: &[PathBuf], settings: Settings, progress: Progress<'_>) -> PolarsResult<Analysis> {
+        let analyze = |chunk| analyze_chunk(chunk, settings.keep_stages);
+        let (inputs, parts) = load::analyze_in_chunks(paths, settings.chunk_events, progress, analyze)?;
         let mut parts = parts.into_iter();
         let mut t = parts.next().expect("the loader hands over at least one chunk");
         for part in parts {
@@ -110,8 +112,7 @@ impl Analysis {
         }
         t.runs.rechunk_mut();
         t.violations.rechunk_mut();
-        let mut problems = inputs.problems;
-        problems.extend(t.problems);
+        let problems = t.problems;
         Ok(Analysis {
             files: inputs.files,
             events: t.events,
@@ -154,50 +155,4 @@ fn analyze_chunk(chunk: load::Chunk, keep_stages: bool) -> PolarsResult<Totals> 
         samples,
         problems: chunk.problems,
     })
-}
-
-/// The analyzer `wl1 analyze` and `wl1 check` use.
-pub struct PolarsAnalyzer;
-
-impl Analyzer for PolarsAnalyzer {
-    fn analyze(&self, args: &AnalyzeArgs) -> Result<Verdict, String> {
-        let settings = Settings { keep_stages: args.export.is_some(), ..Settings::default() };
-        let analysis = Analysis::with(&args.paths, settings).map_err(|e| format!("analysis failed: {e}"))?;
-        let report = Report::new(&analysis, args.max_seeds).map_err(|e| format!("report failed: {e}"))?;
-        match args.format {
-            Format::Text => print!("{}", report.text()),
-            Format::Json => println!("{}", report.json()),
-        }
-        for problem in &analysis.problems {
-            eprintln!("bad input: {problem}");
-        }
-        if let Some(dir) = &args.export {
-            announce("exported", export::export(&analysis, dir)?);
-        }
-        if let Some(dir) = &args.plot {
-            announce("plotted", plot::plot(&analysis, dir)?);
-        }
-        verdict(&analysis)
-    }
-}
-
-fn announce(what: &str, paths: Vec<PathBuf>) {
-    for path in paths {
-        eprintln!("{what} {}", path.display());
-    }
-}
-
-fn verdict(analysis: &Analysis) -> Result<Verdict, String> {
-    let problems = analysis.problems.len();
-    if problems > 0 {
-        return Err(format!("{problems} input problem(s): the runs that could be read were analyzed, see above"));
-    }
-    if analysis.runs.height() == 0 {
-        return Err("no runs found in the given paths".into());
-    }
-    match analysis.violating_runs() {
-        Ok(0) => Ok(Verdict::Holds),
-        Ok(_) => Ok(Verdict::Violated),
-        Err(e) => Err(format!("analysis failed: {e}")),
-    }
 }

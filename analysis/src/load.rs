@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::sync::mpsc::{IntoIter, SyncSender, sync_channel};
 
 use polars::prelude::*;
-use wl1::model::Variant;
-use wl1::trace::{Event, RunHeader, TraceError, TraceFile, trace_files};
+use wl1::config::Variant;
+use wl1::trace::{Event, RunHeader, TraceError};
 
 /// Consecutive runs, each whole, of one or more files.
 pub struct Chunk {
@@ -34,8 +34,6 @@ pub struct Inputs {
     pub files: usize,
     /// The groups of runs that may be pooled, indexed by `group_id`.
     pub groups: Vec<String>,
-    /// The paths that named no trace file.
-    pub problems: Vec<TraceError>,
 }
 
 /// The key of one record of one run, as one integer.
@@ -50,21 +48,21 @@ pub fn rec_key(run: u32, record: u32) -> u64 {
 pub fn analyze_in_chunks<T: Send>(
     paths: &[PathBuf],
     chunk_events: usize,
+    progress: crate::Progress<'_>,
     analyze: impl Fn(Chunk) -> PolarsResult<T> + Sync,
 ) -> PolarsResult<(Inputs, Vec<T>)> {
-    let (files, problems) = trace_files(paths);
     let (sender, receiver) = sync_channel(1);
     let chunks = Mutex::new(Some(receiver.into_iter().enumerate()));
     let results = Mutex::new(BTreeMap::new());
-    let groups = std::thread::scope(|scope| {
-        let decoder = scope.spawn(|| decode_in_chunks(&files, chunk_events, sender));
+    let (files, groups) = std::thread::scope(|scope| {
+        let decoder = scope.spawn(|| decode_in_chunks(paths, chunk_events, progress, sender));
         for _ in 0..ANALYZERS {
             scope.spawn(|| analyze_each(&chunks, &results, &analyze));
         }
         decoder.join().expect("the decoder does not panic")
     });
     let results = results.into_inner().expect("no panics while locked").into_values().collect::<PolarsResult<_>>()?;
-    Ok((Inputs { files: files.len(), groups, problems }, results))
+    Ok((Inputs { files, groups }, results))
 }
 
 /// How many chunks are analyzed at once.
@@ -90,38 +88,43 @@ fn analyze_each<T>(
     }
 }
 
-/// Decodes `files` in order, sending a chunk whenever enough events are
-/// gathered; returns the groups met.
-fn decode_in_chunks(files: &[PathBuf], chunk_events: usize, sender: SyncSender<PolarsResult<Chunk>>) -> Vec<String> {
-    let bar = wl1::cli::progress_bar(files.len() as u64, "load");
+/// Decodes the runs under `paths` in order, sending a chunk whenever
+/// enough events are gathered; returns how many files were found and the
+/// groups met.
+fn decode_in_chunks(
+    paths: &[PathBuf],
+    chunk_events: usize,
+    progress: crate::Progress<'_>,
+    sender: SyncSender<PolarsResult<Chunk>>,
+) -> (usize, Vec<String>) {
+    let mut runs = wl1::trace::runs(paths);
     let mut builder = ChunkBuilder::default();
     let mut sent = false;
-    for path in files {
-        match TraceFile::open(path) {
-            Ok(trace) => {
-                for run in trace {
-                    match run {
-                        Ok(run) => builder.push_run(path, run.header, &run.events),
-                        Err(e) => builder.problems.push(e),
-                    }
-                    if builder.events.run.len() >= chunk_events {
-                        if sender.send(builder.take_chunk()).is_err() {
-                            return builder.groups;
-                        }
-                        sent = true;
-                    }
+    let mut file = None;
+    while let Some(found) = runs.next() {
+        match found {
+            Ok((index, run)) => {
+                if file != Some(index) {
+                    progress(index as u64);
+                    file = Some(index);
                 }
+                builder.push_run(&runs.files()[index], run.header, &run.events);
             }
             Err(e) => builder.problems.push(e),
         }
-        bar.inc(1);
+        if builder.events.run.len() >= chunk_events {
+            if sender.send(builder.take_chunk()).is_err() {
+                return (runs.files().len(), builder.groups);
+            }
+            sent = true;
+        }
     }
-    bar.finish_and_clear();
+    progress(runs.files().len() as u64);
     if !sent || !builder.is_empty() {
         // The receiver only goes away after an error, which it reports.
         let _ = sender.send(builder.take_chunk());
     }
-    builder.groups
+    (runs.files().len(), builder.groups)
 }
 
 /// The columns of a chunk's record events.
@@ -219,6 +222,23 @@ fn events_frame(c: EventColumns) -> PolarsResult<DataFrame> {
     )
 }
 
+/// The group of a run, as reports name it: runs are pooled only with runs
+/// of the same identity (scenario with its drill text, options, variants,
+/// profile), which the label ends with.
+pub fn group_label(h: &RunHeader) -> String {
+    let o = &h.options;
+    let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
+    format!(
+        "{} variants={} routing={} batch={} linger={linger} bound={}s spec={:08x}",
+        h.scenario,
+        o.variants,
+        o.routing,
+        o.batch_size,
+        o.time_bound / 1_000_000_000,
+        h.identity() as u32
+    )
+}
+
 /// The id of `name` in `groups`, added if new.
 fn group_id(groups: &mut Vec<String>, name: &str) -> u32 {
     match groups.iter().position(|g| g == name) {
@@ -236,7 +256,7 @@ fn runs_frame(
     files: Vec<String>,
     groups: &mut Vec<String>,
 ) -> PolarsResult<DataFrame> {
-    let group_names: Vec<String> = headers.iter().map(RunHeader::group).collect();
+    let group_names: Vec<String> = headers.iter().map(group_label).collect();
     let group_ids: Vec<u32> = group_names.iter().map(|name| group_id(groups, name)).collect();
     let column = |name: &str, values: Vec<String>| Column::new(name.into(), values);
     let runs = first_run..first_run + headers.len() as u32;

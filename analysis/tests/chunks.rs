@@ -9,7 +9,7 @@ mod common;
 
 fn analyze(dir: &Path, chunk_events: usize) -> Analysis {
     let settings = Settings { chunk_events, keep_stages: true };
-    Analysis::with(&[dir.to_owned()], settings).unwrap()
+    Analysis::with(&[dir.to_owned()], settings, &|_| {}).unwrap()
 }
 
 #[test]

@@ -55,7 +55,8 @@ fn a_clean_synthetic_run_holds() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("clean.wl1"), &[(header(1, RECORDS, OutcomeKind::Completed), clean_events(RECORDS))]);
     let analysis =
-        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
+        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }, &|_| {})
+            .unwrap();
     assert_eq!(found(&analysis), Found::new());
     assert_eq!(analysis.stages.unwrap().height(), (RECORDS * 21) as usize);
 }
@@ -154,7 +155,8 @@ fn the_stage_table_counts_every_place_reached() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("clean.wl1"), &[(header(1, 2, OutcomeKind::Completed), clean_events(2))]);
     let analysis =
-        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
+        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }, &|_| {})
+            .unwrap();
     let stages = analysis.stages.unwrap();
     let counts = stages.column("count").unwrap().u32().unwrap();
     assert!(counts.into_no_null_iter().all(|c| c == 1));

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use polars::prelude::*;
-use wl1::model::Variant;
+use wl1::config::Variant;
 use wl1::trace::{Kind, OutcomeKind};
 use wl1_analysis::*;
 

@@ -10,7 +10,8 @@ fn a_clean_baseline_set_holds_and_is_measured() {
     let dir = tempfile::tempdir().unwrap();
     common::simulate_into(dir.path(), "baseline", 500, 250);
     let analysis =
-        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }).unwrap();
+        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }, &|_| {})
+            .unwrap();
     assert!(analysis.problems.is_empty());
     assert_eq!(analysis.runs.height(), 500);
     assert_eq!(analysis.groups.len(), 1);

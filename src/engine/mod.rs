@@ -51,6 +51,40 @@ pub trait System {
     /// Handles one delivered message. Runs when the actor's service of the
     /// message ends: `ctx.now()` is that instant.
     fn handle(&mut self, ctx: &mut Ctx<'_, Self::Msg>, env: Envelope<Self::Msg>);
+
+    /// Called after each delivery has been handled, with every message still
+    /// in flight or waiting: where a checker looks at the whole system.
+    fn after_delivery(&mut self, _pending: Pending<'_, Self::Msg>) {}
+}
+
+/// A system borrowed by a wrapper is still a system.
+impl<S: System + ?Sized> System for &mut S {
+    type Msg = S::Msg;
+
+    fn accepts(&self, to: ActorId, msg: &S::Msg) -> bool {
+        (**self).accepts(to, msg)
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx<'_, S::Msg>, env: Envelope<S::Msg>) {
+        (**self).handle(ctx, env)
+    }
+
+    fn after_delivery(&mut self, pending: Pending<'_, S::Msg>) {
+        (**self).after_delivery(pending)
+    }
+}
+
+/// The messages not yet handled: in flight, or waiting in an inbox.
+pub struct Pending<'a, M> {
+    queue: &'a EventQueue<Envelope<M>>,
+    inbox: &'a [VecDeque<Envelope<M>>],
+}
+
+impl<M> Pending<'_, M> {
+    /// Every pending message, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Envelope<M>> {
+        self.queue.iter().chain(self.inbox.iter().flatten())
+    }
 }
 
 /// Why [`Engine::run`] returned.
@@ -198,7 +232,7 @@ impl<M: Copy> Engine<M> {
     }
 
     /// Runs until nothing is left or the next delivery is beyond `limit`.
-    pub fn run<S: System<Msg = M>>(&mut self, system: &mut S, limit: Time) -> Stop {
+    pub fn run<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, limit: Time) -> Stop {
         while let Some((time, env)) = self.queue.pop() {
             if time > limit {
                 self.queue.push(time, env);
@@ -213,11 +247,12 @@ impl<M: Copy> Engine<M> {
             } else {
                 self.inbox[env.to as usize].push_back(env);
             }
+            system.after_delivery(Pending { queue: &self.queue, inbox: &self.inbox });
         }
         Stop::Quiescent
     }
 
-    fn dispatch<S: System<Msg = M>>(&mut self, system: &mut S, env: Envelope<M>) {
+    fn dispatch<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, env: Envelope<M>) {
         let actor = env.to as usize;
         let start = self.now.max(self.busy_until[actor]);
         let done = start + self.timing.service_time(env.to, &mut self.rng);
@@ -234,7 +269,7 @@ impl<M: Copy> Engine<M> {
     }
 
     /// Hands `actor` the oldest waiting messages it now accepts, until none.
-    fn offer_inbox<S: System<Msg = M>>(&mut self, system: &mut S, actor: ActorId) {
+    fn offer_inbox<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, actor: ActorId) {
         loop {
             let inbox = &self.inbox[actor as usize];
             let Some(i) = inbox.iter().position(|e| system.accepts(actor, &e.msg)) else {

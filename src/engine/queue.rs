@@ -61,6 +61,11 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.item))
     }
 
+    /// Every queued item, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &E> {
+        self.heap.iter().map(|e| &e.item)
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }

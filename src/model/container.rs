@@ -2,35 +2,12 @@
 //! then hand it on (receiver: to the validator of its region; validator: to
 //! the inbound Kafka stream of its region), and answer the caller.
 
+use super::answer::{Answer, Awaited};
+use super::health::Health;
 use super::topology::{Db, cluster, inbound, validator};
-use super::{Io, Machine, Msg, Record, Variant};
+use super::{Arena, IdSet, Io, Machine, Msg, Record};
 use crate::engine::ActorId;
 use crate::trace::Kind;
-
-/// The states of MODEL.md section 2; the discriminant is the traced code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum ContainerState {
-    Processing = 0,
-    FailedDependency = 1,
-    FailedProcessing = 2,
-}
-
-impl ContainerState {
-    pub fn name(code: u32) -> &'static str {
-        ["processing", "failed-dependency", "failed-processing"].get(code as usize).copied().unwrap_or("unknown")
-    }
-
-    /// Where a dependency failure leads. The uniform-failure variant treats
-    /// it like an internal failure, so recovery does not re-register.
-    pub fn after_dependency_failure(io: &Io<'_, '_>) -> Self {
-        if io.options.variants.has(Variant::UniformFailure) {
-            ContainerState::FailedProcessing
-        } else {
-            ContainerState::FailedDependency
-        }
-    }
-}
 
 /// Where a container hands a stored record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,27 +16,28 @@ pub enum Next {
     Inbound,
 }
 
+/// The invoke being served, from its insert to its answer.
 #[derive(Clone, Copy, Debug)]
 struct Call {
     caller: ActorId,
     record: Record,
+    awaited: Awaited,
 }
 
 pub struct Container {
     region: u8,
     next: Next,
-    state: ContainerState,
-    /// The invoke being served, from its insert to its answer.
+    health: Health,
     call: Option<Call>,
 }
 
 impl Container {
     pub fn new(region: u8, next: Next) -> Self {
-        Self { region, next, state: ContainerState::Processing, call: None }
+        Self { region, next, health: Health::default(), call: None }
     }
 
-    pub fn state(&self) -> ContainerState {
-        self.state
+    pub fn health(&self) -> Health {
+        self.health
     }
 
     fn db(&self) -> Db {
@@ -76,63 +54,71 @@ impl Container {
         }
     }
 
-    fn set_state(&mut self, io: &mut Io<'_, '_>, state: ContainerState) {
-        if self.state != state {
-            self.state = state;
-            io.trace_state(state as u8);
-        }
-    }
-
     fn invoke(&mut self, io: &mut Io<'_, '_>, caller: ActorId, record: Record) {
-        if self.state != ContainerState::Processing {
+        if !self.health.is_processing() {
             io.send(caller, Msg::Answer(false));
             return;
         }
         io.trace_record(self.stages().0, self.region, record);
-        io.send(cluster(self.db()), Msg::Insert(record));
-        self.call = Some(Call { caller, record });
+        let db = cluster(self.db());
+        io.send(db, Msg::Insert(record));
+        self.call = Some(Call { caller, record, awaited: Awaited::new(db, Answer::Insert) });
+    }
+
+    fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
+        let call = self.call.expect("answers come only during a call");
+        let ok = call.awaited.outcome(io.me(), from, &msg);
+        match (call.awaited.answer, ok) {
+            (Answer::Insert, true) => self.stored(io, call),
+            _ => self.finish(io, call, ok),
+        }
     }
 
     fn stored(&mut self, io: &mut Io<'_, '_>, call: Call) {
         io.trace_record(self.stages().1, self.region, call.record);
-        match self.next {
-            Next::Validator => io.send(validator(self.region), Msg::Invoke(call.record)),
+        let awaited = match self.next {
+            Next::Validator => {
+                io.send(validator(self.region), Msg::Invoke(call.record));
+                Awaited::new(validator(self.region), Answer::Invoke)
+            }
             Next::Inbound => {
                 let batch = io.arena.put([call.record]);
                 io.send(inbound(self.region), Msg::Append(batch));
+                Awaited::new(inbound(self.region), Answer::Append)
             }
-        }
+        };
+        self.call = Some(Call { awaited, ..call });
     }
 
-    fn finish(&mut self, io: &mut Io<'_, '_>, ok: bool) {
-        let call = self.call.take().expect("an answer comes only during a call");
+    fn finish(&mut self, io: &mut Io<'_, '_>, call: Call, ok: bool) {
+        self.call = None;
         io.send(call.caller, Msg::Answer(ok));
         if !ok {
-            let state = ContainerState::after_dependency_failure(io);
-            self.set_state(io, state);
+            self.health.dependency_failed(io);
         }
     }
 }
 
 impl Machine for Container {
     fn accepts(&self, msg: &Msg) -> bool {
-        self.call.is_none() || matches!(msg, Msg::InsertAnswer(_) | Msg::Answer(_) | Msg::AppendAnswer(_))
+        self.call.is_none() || msg.answer().is_some()
     }
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Invoke(record) => self.invoke(io, from, record),
-            Msg::InsertAnswer(true) => self.stored(io, self.call.expect("insert answered during a call")),
-            Msg::InsertAnswer(false) => self.finish(io, false),
-            Msg::Answer(ok) | Msg::AppendAnswer(ok) => self.finish(io, ok),
-            // Fail moves Processing to FailedProcessing; a machine already
-            // failed keeps its state, and with it what its recovery owes.
-            Msg::Fail if self.state == ContainerState::Processing => {
-                self.set_state(io, ContainerState::FailedProcessing)
+            Msg::Fail => self.health.fail(io),
+            Msg::Recover => {
+                self.health.recover(io);
             }
-            Msg::Fail => {}
-            Msg::Recover => self.set_state(io, ContainerState::Processing),
+            _ if msg.answer().is_some() => self.answered(io, from, msg),
             other => panic!("container cannot handle {other:?}"),
+        }
+    }
+
+    fn held(&self, _arena: &Arena, out: &mut IdSet) {
+        if let Some(call) = self.call {
+            out.insert(call.record.id);
         }
     }
 }
@@ -140,6 +126,7 @@ impl Machine for Container {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ContainerState;
     use crate::model::testkit::Bench;
     use crate::model::topology::{IN_DNS, receiver};
 
@@ -155,10 +142,11 @@ mod tests {
         let mut c = Container::new(2, Next::Validator);
         assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
         assert!(!c.accepts(&Msg::Invoke(R)) && !c.accepts(&Msg::Fail), "other messages wait");
-        assert_eq!(bench.step(&mut c, 0, Msg::InsertAnswer(true)), vec![(validator(2), Msg::Invoke(R))]);
-        assert_eq!(bench.step(&mut c, 0, Msg::Answer(true)), vec![(IN_DNS, Msg::Answer(true))]);
+        let db = cluster(Db::Receiver);
+        assert_eq!(bench.step(&mut c, db, Msg::InsertAnswer(true)), vec![(validator(2), Msg::Invoke(R))]);
+        assert_eq!(bench.step(&mut c, validator(2), Msg::Answer(true)), vec![(IN_DNS, Msg::Answer(true))]);
         assert_eq!(bench.kinds(), vec![Kind::ReceiverInvoked, Kind::ReceiverDbStored]);
-        assert_eq!(c.state(), ContainerState::Processing);
+        assert_eq!(c.health().state(), ContainerState::Processing);
     }
 
     #[test]
@@ -166,10 +154,10 @@ mod tests {
         let mut bench = Bench::new();
         let mut c = Container::new(1, Next::Inbound);
         assert_eq!(bench.step(&mut c, receiver(1), Msg::Invoke(R)), vec![(cluster(Db::Validator), Msg::Insert(R))]);
-        let sent = bench.step(&mut c, 0, Msg::InsertAnswer(true));
+        let sent = bench.step(&mut c, cluster(Db::Validator), Msg::InsertAnswer(true));
         let Msg::Append(batch) = sent[0].1 else { panic!("expected an append, got {sent:?}") };
         assert_eq!((sent[0].0, bench.ids(batch)), (inbound(1), vec![9]));
-        assert_eq!(bench.step(&mut c, 0, Msg::AppendAnswer(true)), vec![(receiver(1), Msg::Answer(true))]);
+        assert_eq!(bench.step(&mut c, inbound(1), Msg::AppendAnswer(true)), vec![(receiver(1), Msg::Answer(true))]);
     }
 
     #[test]
@@ -179,17 +167,29 @@ mod tests {
             let mut c = Container::new(1, Next::Validator);
             invoke(&mut bench, &mut c);
             let last = if fail_at_insert {
-                bench.step(&mut c, 0, Msg::InsertAnswer(false))
+                bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false))
             } else {
-                bench.step(&mut c, 0, Msg::InsertAnswer(true));
-                bench.step(&mut c, 0, Msg::Answer(false))
+                bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(true));
+                bench.step(&mut c, validator(1), Msg::Answer(false))
             };
             assert_eq!(last, vec![(IN_DNS, Msg::Answer(false))]);
-            assert_eq!(c.state(), ContainerState::FailedDependency);
+            assert_eq!(c.health().state(), ContainerState::FailedDependency);
             assert_eq!(invoke(&mut bench, &mut c), vec![(IN_DNS, Msg::Answer(false))], "fails at once");
             bench.step(&mut c, 0, Msg::Recover);
-            assert_eq!(c.state(), ContainerState::Processing);
+            assert_eq!(c.health().state(), ContainerState::Processing);
         }
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "receiver-1 awaited Invoke answer from validator-1 but got Answer(true) from validator-2"
+    )]
+    fn an_answer_from_another_machine_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Container::new(1, Next::Validator);
+        bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
+        bench.step_as(&mut c, receiver(1), cluster(Db::Receiver), Msg::InsertAnswer(true));
+        bench.step_as(&mut c, receiver(1), validator(2), Msg::Answer(true));
     }
 
     #[test]
@@ -197,7 +197,7 @@ mod tests {
         let mut bench = Bench::new();
         let mut c = Container::new(1, Next::Validator);
         bench.step(&mut c, 0, Msg::Fail);
-        assert_eq!(c.state(), ContainerState::FailedProcessing);
+        assert_eq!(c.health().state(), ContainerState::FailedProcessing);
         assert_eq!(invoke(&mut bench, &mut c), vec![(IN_DNS, Msg::Answer(false))]);
         bench.step(&mut c, 0, Msg::Recover);
         assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
@@ -207,12 +207,14 @@ mod tests {
 
     #[test]
     fn uniform_failure_variant_treats_dependency_failure_as_internal() {
-        let options =
-            crate::model::Options { variants: [Variant::UniformFailure].into_iter().collect(), ..Default::default() };
+        let options = crate::config::Options {
+            variants: [crate::config::Variant::UniformFailure].into_iter().collect(),
+            ..Default::default()
+        };
         let mut bench = Bench::with_options(options);
         let mut c = Container::new(1, Next::Validator);
         invoke(&mut bench, &mut c);
-        bench.step(&mut c, 0, Msg::InsertAnswer(false));
-        assert_eq!(c.state(), ContainerState::FailedProcessing);
+        bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false));
+        assert_eq!(c.health().state(), ContainerState::FailedProcessing);
     }
 }

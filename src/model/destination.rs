@@ -1,8 +1,9 @@
 //! RecordDestination: reads batches from both regions through out-DNS,
 //! records each arrival, removes the batch and reads again.
 
+use super::answer::{Answer, Awaited};
 use super::topology::{DRIVER, OUT_DNS, home_region};
-use super::{IdSet, Io, Machine, Msg};
+use super::{Arena, IdSet, Io, Machine, Msg};
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
@@ -49,11 +50,16 @@ impl Machine for Destination {
             }
             Msg::RemoveAnswer(_) => {
                 let stream = self.removing_from.take().expect("a remove answer comes only after a remove");
+                Awaited::new(OUT_DNS, Answer::Remove).outcome(io.me(), from, &msg);
                 Self::read(io, home_region(stream));
             }
             Msg::ReadFailed => Self::read(io, home_region(from)),
             other => panic!("destination cannot handle {other:?}"),
         }
+    }
+
+    fn held(&self, _arena: &Arena, out: &mut IdSet) {
+        out.union_with(&self.received);
     }
 }
 

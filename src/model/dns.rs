@@ -4,8 +4,10 @@
 
 use rand::Rng;
 
+use super::answer::{Answer, Awaited};
 use super::topology::{DESTINATION, SOURCE, other, outbound, receiver};
-use super::{Io, Machine, Msg, Record, Routing};
+use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
+use crate::config::Routing;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
@@ -59,8 +61,9 @@ impl InDns {
         io.send(receiver(region), Msg::Invoke(record));
     }
 
-    fn answer(&mut self, io: &mut Io<'_, '_>, ok: bool) {
+    fn answer(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         let (record, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
+        let ok = Awaited::new(receiver(region), Answer::Invoke).outcome(io.me(), from, &msg);
         if ok {
             self.next_region = other(region);
         } else {
@@ -72,16 +75,22 @@ impl InDns {
 
 impl Machine for InDns {
     fn accepts(&self, msg: &Msg) -> bool {
-        self.awaiting.is_none() || matches!(msg, Msg::Answer(_))
+        self.awaiting.is_none() || msg.answer().is_some()
     }
 
-    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Invoke(record) => self.invoke(io, record),
-            Msg::Answer(ok) => self.answer(io, ok),
             Msg::RegionOffline(r) => self.offline.set(r, true),
             Msg::RegionOnline(r) => self.offline.set(r, false),
+            _ if msg.answer().is_some() => self.answer(io, from, msg),
             other => panic!("in-dns cannot handle {other:?}"),
+        }
+    }
+
+    fn held(&self, _arena: &Arena, out: &mut IdSet) {
+        if let Some((record, _)) = self.awaiting {
+            out.insert(record.id);
         }
     }
 }
@@ -94,15 +103,15 @@ impl Machine for InDns {
 pub struct OutDns {
     offline: Offline,
     /// The remove whose answer is awaited: the stream and its records.
-    awaiting: Option<(ActorId, super::Batch)>,
+    awaiting: Option<(ActorId, Batch)>,
 }
 
 impl Machine for OutDns {
     fn accepts(&self, msg: &Msg) -> bool {
-        self.awaiting.is_none() || matches!(msg, Msg::RemoveAnswer(_))
+        self.awaiting.is_none() || msg.answer().is_some()
     }
 
-    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::ReadVia { region } => {
                 io.send(outbound(self.offline.route(region)), Msg::Read { consumer: DESTINATION });
@@ -111,9 +120,9 @@ impl Machine for OutDns {
                 self.awaiting = Some((stream, batch));
                 io.send(stream, Msg::Remove(batch));
             }
-            Msg::RemoveAnswer(ok) => {
+            Msg::RemoveAnswer(_) => {
                 let (stream, batch) = self.awaiting.take().expect("an answer comes only for a forwarded remove");
-                if !ok {
+                if !Awaited::new(stream, Answer::Remove).outcome(io.me(), from, &msg) {
                     let region = super::topology::home_region(stream);
                     io.trace_batch(Kind::RemoveFailureHidden, region, batch);
                 }

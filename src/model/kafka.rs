@@ -4,7 +4,8 @@
 
 use std::collections::VecDeque;
 
-use super::{Batch, Io, Machine, Msg, Record, Variant};
+use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
+use crate::config::Variant;
 use crate::engine::{ActorId, Time};
 use crate::trace::Kind;
 
@@ -122,12 +123,18 @@ impl Machine for Kafka {
         }
         self.deliver_if_due(io);
     }
+
+    fn held(&self, _arena: &Arena, out: &mut IdSet) {
+        self.records().for_each(|r| {
+            out.insert(r.id);
+        });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Options;
+    use crate::config::Options;
     use crate::model::testkit::Bench;
 
     const CONSUMER: ActorId = 7;

@@ -2,31 +2,40 @@
 //!
 //! Each machine lives in its own file and sees the world only through [`Io`]:
 //! the messages it is handed, the messages it sends, and the events it traces.
-//! [`World`] holds one of each instance and implements the engine's
-//! [`System`] by routing each message to the machine it is addressed to.
+//! [`World`] holds one of each instance, plus the harness that drives them
+//! (actor 0, whatever [`Machine`] the caller supplies), and implements the
+//! engine's [`System`] by routing each message to the machine it is
+//! addressed to. [`Checked`] wraps a world to check its invariants after
+//! every delivery.
 
+mod answer;
+mod check;
 mod container;
 mod destination;
 mod dns;
+mod health;
 mod kafka;
 mod mongo;
-mod options;
 mod processor;
 mod source;
+mod timing;
 pub mod topology;
 
+use crate::config::Options;
 use crate::engine::{ActorId, Ctx, Envelope, System, Time};
-use crate::scenario::Driver;
 use crate::trace::{Event, Kind};
 
-pub use container::{Container, ContainerState, Next};
+pub use answer::{Answer, Awaited};
+pub use check::{Checked, HasWorld};
+pub use container::{Container, Next};
 pub use destination::Destination;
 pub use dns::{InDns, OutDns};
+pub use health::ContainerState;
 pub use kafka::Kafka;
 pub use mongo::{Cluster, Replica};
-pub use options::{Options, Routing, Variant, Variants};
 pub use processor::Processor;
 pub use source::Source;
+pub use timing::timing;
 use topology::{Db, Role, role};
 
 /// A payment record. Values are drawn from 1..=100000.
@@ -96,8 +105,50 @@ impl IdSet {
         new
     }
 
+    /// Removes `id`; true if it was there.
+    pub fn remove(&mut self, id: u32) -> bool {
+        let present = self.contains(id);
+        if present {
+            self.words[(id / 64) as usize] &= !(1u64 << (id % 64));
+            self.len -= 1;
+        }
+        present
+    }
+
     pub fn contains(&self, id: u32) -> bool {
         self.words.get((id / 64) as usize).is_some_and(|w| w & (1u64 << (id % 64)) != 0)
+    }
+
+    /// Adds every id of `other`.
+    pub fn union_with(&mut self, other: &IdSet) {
+        if self.words.len() < other.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (word, &bits) in self.words.iter_mut().zip(&other.words) {
+            *word |= bits;
+        }
+        self.len = self.words.iter().map(|w| w.count_ones()).sum();
+    }
+
+    /// The smallest id of this set that `other` lacks, if any.
+    pub fn first_not_in(&self, other: &IdSet) -> Option<u32> {
+        self.words.iter().enumerate().find_map(|(i, &bits)| {
+            let missing = bits & !other.words.get(i).copied().unwrap_or(0);
+            (missing != 0).then(|| i as u32 * 64 + missing.trailing_zeros())
+        })
+    }
+
+    /// The ids, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.words.iter().enumerate().flat_map(|(word, &bits)| {
+            (0..64).filter(move |bit| bits & (1u64 << bit) != 0).map(move |bit| word as u32 * 64 + bit)
+        })
+    }
+
+    /// Empties the set, keeping its allocation.
+    pub fn clear(&mut self) {
+        self.words.fill(0);
+        self.len = 0;
     }
 
     pub fn len(&self) -> u32 {
@@ -189,7 +240,21 @@ impl Msg {
         }
     }
 
-    /// The ids of the records this message carries.
+    /// Adds to `out` the records this message has in its custody: the ones
+    /// it carries onward (a remove names records but holds none).
+    pub fn carried(&self, arena: &Arena, out: &mut IdSet) {
+        match *self {
+            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) => {
+                out.insert(r.id);
+            }
+            Msg::Append(b) | Msg::Deliver(b) => arena.get(b).iter().for_each(|r| {
+                out.insert(r.id);
+            }),
+            _ => {}
+        }
+    }
+
+    /// The ids of the records this message names.
     pub fn record_ids(&self, arena: &Arena) -> Vec<u32> {
         match *self {
             Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) => vec![r.id],
@@ -274,11 +339,15 @@ pub trait Machine {
     }
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg);
+
+    /// Adds to `out` the records the machine has in its custody: in hand,
+    /// stored, or queued.
+    fn held(&self, _arena: &Arena, _out: &mut IdSet) {}
 }
 
-/// One instance of every machine of MODEL.md section 1, plus the driver.
-pub struct Machines {
-    pub driver: Driver,
+/// One instance of every machine of MODEL.md section 1, plus the harness.
+pub struct Machines<H> {
+    pub harness: H,
     pub source: Source,
     pub in_dns: InDns,
     pub receivers: [Container; 2],
@@ -292,11 +361,34 @@ pub struct Machines {
     pub destination: Destination,
 }
 
-impl Machines {
-    fn new(driver: Driver, source: Source, options: &Options) -> Self {
+/// `get` and `get_mut`: the machine an actor number names.
+macro_rules! machine_at {
+    ($name:ident $(, $mutable:tt)?) => {
+        pub fn $name(&$($mutable)? self, actor: ActorId) -> &$($mutable)? dyn Machine {
+            let i = |r: u8| (r - 1) as usize;
+            match role(actor) {
+                Role::Driver => &$($mutable)? self.harness,
+                Role::Source => &$($mutable)? self.source,
+                Role::InDns => &$($mutable)? self.in_dns,
+                Role::Receiver(r) => &$($mutable)? self.receivers[i(r)],
+                Role::Validator(r) => &$($mutable)? self.validators[i(r)],
+                Role::Processor(r) => &$($mutable)? self.processors[i(r)],
+                Role::Cluster(db) => &$($mutable)? self.clusters[db as usize],
+                Role::Replica(db, r) => &$($mutable)? self.replicas[db as usize * 3 + i(r)],
+                Role::Inbound(r) => &$($mutable)? self.inbound[i(r)],
+                Role::Outbound(r) => &$($mutable)? self.outbound[i(r)],
+                Role::OutDns => &$($mutable)? self.out_dns,
+                Role::Destination => &$($mutable)? self.destination,
+            }
+        }
+    };
+}
+
+impl<H: Machine> Machines<H> {
+    fn new(harness: H, source: Source, options: &Options) -> Self {
         let container = |region, next| Container::new(region, next);
         Self {
-            driver,
+            harness,
             source,
             in_dns: InDns::new(options.routing),
             receivers: [container(1, Next::Validator), container(2, Next::Validator)],
@@ -317,59 +409,26 @@ impl Machines {
         }
     }
 
-    pub fn get(&self, actor: ActorId) -> &dyn Machine {
-        let i = |r: u8| (r - 1) as usize;
-        match role(actor) {
-            Role::Driver => &self.driver,
-            Role::Source => &self.source,
-            Role::InDns => &self.in_dns,
-            Role::Receiver(r) => &self.receivers[i(r)],
-            Role::Validator(r) => &self.validators[i(r)],
-            Role::Processor(r) => &self.processors[i(r)],
-            Role::Cluster(db) => &self.clusters[db as usize],
-            Role::Replica(db, r) => &self.replicas[db as usize * 3 + i(r)],
-            Role::Inbound(r) => &self.inbound[i(r)],
-            Role::Outbound(r) => &self.outbound[i(r)],
-            Role::OutDns => &self.out_dns,
-            Role::Destination => &self.destination,
-        }
-    }
-
-    pub fn get_mut(&mut self, actor: ActorId) -> &mut dyn Machine {
-        let i = |r: u8| (r - 1) as usize;
-        match role(actor) {
-            Role::Driver => &mut self.driver,
-            Role::Source => &mut self.source,
-            Role::InDns => &mut self.in_dns,
-            Role::Receiver(r) => &mut self.receivers[i(r)],
-            Role::Validator(r) => &mut self.validators[i(r)],
-            Role::Processor(r) => &mut self.processors[i(r)],
-            Role::Cluster(db) => &mut self.clusters[db as usize],
-            Role::Replica(db, r) => &mut self.replicas[db as usize * 3 + i(r)],
-            Role::Inbound(r) => &mut self.inbound[i(r)],
-            Role::Outbound(r) => &mut self.outbound[i(r)],
-            Role::OutDns => &mut self.out_dns,
-            Role::Destination => &mut self.destination,
-        }
-    }
+    machine_at!(get);
+    machine_at!(get_mut, mut);
 }
 
-/// The whole pipeline of one run.
-pub struct World {
-    pub machines: Machines,
+/// The whole pipeline of one run, driven by the harness `H`.
+pub struct World<H> {
+    pub machines: Machines<H>,
     pub arena: Arena,
     pub trace: Vec<Event>,
     pub options: Options,
 }
 
-impl World {
-    pub fn new(driver: Driver, source: Source, options: Options) -> Self {
-        Self { machines: Machines::new(driver, source, &options), arena: Arena::default(), trace: Vec::new(), options }
+impl<H: Machine> World<H> {
+    pub fn new(harness: H, source: Source, options: Options) -> Self {
+        Self { machines: Machines::new(harness, source, &options), arena: Arena::default(), trace: Vec::new(), options }
     }
 
     /// Starts a new run in place, keeping the buffers' allocations.
-    pub fn reset(&mut self, driver: Driver, source: Source, options: Options) {
-        self.machines = Machines::new(driver, source, &options);
+    pub fn reset(&mut self, harness: H, source: Source, options: Options) {
+        self.machines = Machines::new(harness, source, &options);
         self.arena.clear();
         self.trace.clear();
         self.options = options;
@@ -381,7 +440,7 @@ impl World {
     }
 }
 
-impl System for World {
+impl<H: Machine> System for World<H> {
     type Msg = Msg;
 
     fn accepts(&self, to: ActorId, msg: &Msg) -> bool {
@@ -396,3 +455,30 @@ impl System for World {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::IdSet;
+
+    fn set(ids: &[u32]) -> IdSet {
+        let mut s = IdSet::default();
+        ids.iter().for_each(|&id| {
+            s.insert(id);
+        });
+        s
+    }
+
+    #[test]
+    fn id_sets_insert_remove_unite_and_compare() {
+        let mut a = set(&[1, 64, 200]);
+        assert!(a.remove(64) && !a.remove(64));
+        assert_eq!(a.iter().collect::<Vec<_>>(), [1, 200]);
+        let b = set(&[1, 5]);
+        assert_eq!(a.first_not_in(&b), Some(200));
+        assert_eq!(b.first_not_in(&a), Some(5));
+        a.union_with(&b);
+        assert_eq!((a.len(), b.first_not_in(&a)), (3, None));
+        a.clear();
+        assert!(a.is_empty() && !a.contains(1));
+    }
+}

@@ -2,8 +2,10 @@
 //! primary and waits, then to the secondary and waits, then to the remaining
 //! replica without waiting; it succeeds only if primary and secondary did.
 
+use super::answer::{Answer, Awaited};
 use super::topology::{Db, replica};
-use super::{IdSet, Io, Machine, Msg, Record, Variant};
+use super::{Arena, IdSet, Io, Machine, Msg, Record};
+use crate::config::Variant;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
@@ -13,6 +15,7 @@ struct Insert {
     record: Record,
     /// Whether the primary already answered (the secondary is awaited).
     at_secondary: bool,
+    awaited: Awaited,
 }
 
 pub struct Cluster {
@@ -57,17 +60,22 @@ impl Machine for Cluster {
         match msg {
             Msg::Insert(_) if self.failed => io.send(from, Msg::InsertAnswer(false)),
             Msg::Insert(record) => {
-                self.insert = Some(Insert { caller: from, record, at_secondary: false });
-                io.send(replica(self.db, self.primary), Msg::Store(record));
+                let primary = replica(self.db, self.primary);
+                let awaited = Awaited::new(primary, Answer::Store);
+                self.insert = Some(Insert { caller: from, record, at_secondary: false, awaited });
+                io.send(primary, Msg::Store(record));
             }
-            Msg::StoreAnswer(ok) => {
+            Msg::StoreAnswer(_) => {
                 let insert = self.insert.expect("a store answer comes only during an insert");
+                let ok = insert.awaited.outcome(io.me(), from, &msg);
                 let (secondary, third) = self.followers();
                 if !ok {
                     self.answer(io, false);
                 } else if !insert.at_secondary {
-                    self.insert = Some(Insert { at_secondary: true, ..insert });
-                    io.send(replica(self.db, secondary), Msg::Store(insert.record));
+                    let secondary = replica(self.db, secondary);
+                    let awaited = Awaited::new(secondary, Answer::Store);
+                    self.insert = Some(Insert { at_secondary: true, awaited, ..insert });
+                    io.send(secondary, Msg::Store(insert.record));
                 } else {
                     io.send(replica(self.db, third), Msg::StoreAsync(insert.record));
                     self.answer(io, true);
@@ -88,6 +96,12 @@ impl Machine for Cluster {
             other => panic!("{} cannot handle {other:?}", self.db.name()),
         }
     }
+
+    fn held(&self, _arena: &Arena, out: &mut IdSet) {
+        if let Some(insert) = self.insert {
+            out.insert(insert.record.id);
+        }
+    }
 }
 
 /// One regional copy of a database. Storage is idempotent by record id
@@ -98,12 +112,12 @@ pub struct Replica {
     failed: bool,
     stored: IdSet,
     /// Stores that reached the replica while it was failed.
-    held: Vec<Record>,
+    while_failed: Vec<Record>,
 }
 
 impl Replica {
     pub fn new(db: Db, region: u8) -> Self {
-        Self { db, region, failed: false, stored: IdSet::default(), held: Vec::new() }
+        Self { db, region, failed: false, stored: IdSet::default(), while_failed: Vec::new() }
     }
 
     pub fn holds(&self, id: u32) -> bool {
@@ -127,7 +141,7 @@ impl Replica {
 
     fn store(&mut self, io: &mut Io<'_, '_>, record: Record) -> bool {
         if self.failed {
-            self.held.push(record);
+            self.while_failed.push(record);
         } else {
             self.apply(io, record);
         }
@@ -148,20 +162,28 @@ impl Machine for Replica {
             Msg::Fail => self.failed = true,
             Msg::Recover => {
                 self.failed = false;
-                for record in std::mem::take(&mut self.held) {
+                for record in std::mem::take(&mut self.while_failed) {
                     self.apply(io, record);
                 }
             }
             other => panic!("replica cannot handle {other:?}"),
         }
     }
+
+    fn held(&self, _arena: &Arena, out: &mut IdSet) {
+        out.union_with(&self.stored);
+        self.while_failed.iter().for_each(|r| {
+            out.insert(r.id);
+        });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Options;
     use crate::model::testkit::Bench;
-    use crate::model::{Options, topology::cluster};
+    use crate::model::topology::cluster;
 
     const R: Record = Record { id: 3, value: 30 };
     const CALLER: ActorId = 3;
@@ -172,8 +194,9 @@ mod tests {
         let mut c = Cluster::new(Db::Receiver);
         assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Receiver, 1), Msg::Store(R))]);
         assert!(!c.accepts(&Msg::Insert(R)), "inserts are served one at a time");
-        assert_eq!(bench.step(&mut c, 0, Msg::StoreAnswer(true)), vec![(replica(Db::Receiver, 2), Msg::Store(R))]);
-        let sent = bench.step(&mut c, 0, Msg::StoreAnswer(true));
+        let sent = bench.step(&mut c, replica(Db::Receiver, 1), Msg::StoreAnswer(true));
+        assert_eq!(sent, vec![(replica(Db::Receiver, 2), Msg::Store(R))]);
+        let sent = bench.step(&mut c, replica(Db::Receiver, 2), Msg::StoreAnswer(true));
         assert_eq!(sent, vec![(replica(Db::Receiver, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer(true))]);
     }
 
@@ -184,8 +207,9 @@ mod tests {
         bench.step_as(&mut c, cluster(Db::Processor), 0, Msg::SwitchPrimary);
         assert_eq!(bench.region_of(cluster(Db::Processor)), 2);
         assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Processor, 2), Msg::Store(R))]);
-        assert_eq!(bench.step(&mut c, 0, Msg::StoreAnswer(true)), vec![(replica(Db::Processor, 3), Msg::Store(R))]);
-        let sent = bench.step(&mut c, 0, Msg::StoreAnswer(true));
+        let sent = bench.step(&mut c, replica(Db::Processor, 2), Msg::StoreAnswer(true));
+        assert_eq!(sent, vec![(replica(Db::Processor, 3), Msg::Store(R))]);
+        let sent = bench.step(&mut c, replica(Db::Processor, 3), Msg::StoreAnswer(true));
         assert_eq!(sent[0], (replica(Db::Processor, 1), Msg::StoreAsync(R)));
     }
 
@@ -206,7 +230,20 @@ mod tests {
         let mut bench = Bench::new();
         let mut c = Cluster::new(Db::Validator);
         bench.step(&mut c, CALLER, Msg::Insert(R));
-        assert_eq!(bench.step(&mut c, 0, Msg::StoreAnswer(false)), vec![(CALLER, Msg::InsertAnswer(false))]);
+        let sent = bench.step(&mut c, replica(Db::Validator, 1), Msg::StoreAnswer(false));
+        assert_eq!(sent, vec![(CALLER, Msg::InsertAnswer(false))]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "awaited Store answer from receiver-db/replica-2 but got StoreAnswer(true) from receiver-db/replica-3"
+    )]
+    fn a_store_answer_from_the_wrong_replica_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Cluster::new(Db::Receiver);
+        bench.step_as(&mut c, cluster(Db::Receiver), CALLER, Msg::Insert(R));
+        bench.step_as(&mut c, cluster(Db::Receiver), replica(Db::Receiver, 1), Msg::StoreAnswer(true));
+        bench.step_as(&mut c, cluster(Db::Receiver), replica(Db::Receiver, 3), Msg::StoreAnswer(true));
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! the outbound stream, removes it from the inbound stream and registers for
 //! the next batch.
 
+use super::answer::{Answer, Awaited};
+use super::health::{ContainerState, Health};
 use super::topology::{Db, cluster, inbound, outbound};
-use super::{Batch, ContainerState, Io, Machine, Msg, Variant};
+use super::{Arena, Batch, IdSet, Io, Machine, Msg};
+use crate::config::Variant;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
@@ -22,30 +25,23 @@ enum Step {
 
 pub struct Processor {
     region: u8,
-    state: ContainerState,
+    health: Health,
     /// The batch in hand and how far it has got.
     work: Option<(Batch, Step)>,
 }
 
 impl Processor {
     pub fn new(region: u8) -> Self {
-        Self { region, state: ContainerState::Processing, work: None }
+        Self { region, health: Health::default(), work: None }
     }
 
-    pub fn state(&self) -> ContainerState {
-        self.state
+    pub fn health(&self) -> Health {
+        self.health
     }
 
     fn register(&self, io: &mut Io<'_, '_>) {
         let me = io.me();
         io.send(inbound(self.region), Msg::Read { consumer: me });
-    }
-
-    fn set_state(&mut self, io: &mut Io<'_, '_>, state: ContainerState) {
-        if self.state != state {
-            self.state = state;
-            io.trace_state(state as u8);
-        }
     }
 
     fn begin(&mut self, io: &mut Io<'_, '_>, batch: Batch) {
@@ -58,15 +54,25 @@ impl Processor {
         }
     }
 
+    /// Who answers the request of `step`, and with what.
+    fn awaited(&self, step: Step) -> Awaited {
+        match step {
+            Step::Storing(_) => Awaited::new(cluster(Db::Processor), Answer::Insert),
+            Step::Appending => Awaited::new(outbound(self.region), Answer::Append),
+            Step::RemovingFirst | Step::Removing | Step::RemovingAfterFailure => {
+                Awaited::new(inbound(self.region), Answer::Remove)
+            }
+        }
+    }
+
     /// Sends the request that `step` waits for.
     fn request(&mut self, io: &mut Io<'_, '_>, batch: Batch, step: Step) {
         self.work = Some((batch, step));
+        let to = self.awaited(step).from;
         match step {
-            Step::Storing(i) => io.send(cluster(Db::Processor), Msg::Insert(io.arena.get(batch)[i])),
-            Step::Appending => io.send(outbound(self.region), Msg::Append(batch)),
-            Step::RemovingFirst | Step::Removing | Step::RemovingAfterFailure => {
-                io.send(inbound(self.region), Msg::Remove(batch))
-            }
+            Step::Storing(i) => io.send(to, Msg::Insert(io.arena.get(batch)[i])),
+            Step::Appending => io.send(to, Msg::Append(batch)),
+            Step::RemovingFirst | Step::Removing | Step::RemovingAfterFailure => io.send(to, Msg::Remove(batch)),
         }
     }
 
@@ -77,12 +83,12 @@ impl Processor {
 
     fn fail_dependency(&mut self, io: &mut Io<'_, '_>) {
         self.work = None;
-        let state = ContainerState::after_dependency_failure(io);
-        self.set_state(io, state);
+        self.health.dependency_failed(io);
     }
 
-    fn answered(&mut self, io: &mut Io<'_, '_>, ok: bool) {
-        let (batch, step) = self.work.expect("an answer comes only while a batch is in hand");
+    fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
+        let (batch, step) = self.work.expect("answers come only while a batch is in hand");
+        let ok = self.awaited(step).outcome(io.me(), from, &msg);
         let early_removal = io.options.variants.has(Variant::RemoveBeforeStore);
         match (step, ok) {
             (Step::RemovingFirst, true) => self.request(io, batch, Step::Storing(0)),
@@ -102,36 +108,39 @@ impl Processor {
     }
 
     fn recover(&mut self, io: &mut Io<'_, '_>) {
-        if self.state == ContainerState::FailedDependency {
+        if self.health.recover(io) == ContainerState::FailedDependency {
             self.register(io);
         }
-        self.set_state(io, ContainerState::Processing);
     }
 }
 
 impl Machine for Processor {
     fn accepts(&self, msg: &Msg) -> bool {
         match msg {
-            Msg::Deliver(_) => self.state == ContainerState::Processing && self.work.is_none(),
-            Msg::InsertAnswer(_) | Msg::AppendAnswer(_) | Msg::RemoveAnswer(_) | Msg::Start => true,
+            Msg::Deliver(_) => self.health.is_processing() && self.work.is_none(),
+            Msg::Start => true,
+            _ if msg.answer().is_some() => true,
             _ => self.work.is_none(),
         }
     }
 
-    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Start => self.register(io),
             Msg::Deliver(batch) => self.begin(io, batch),
-            Msg::InsertAnswer(ok) | Msg::AppendAnswer(ok) | Msg::RemoveAnswer(ok) => self.answered(io, ok),
             Msg::ReadFailed => self.fail_dependency(io),
-            // Fail moves Processing to FailedProcessing; a machine already
-            // failed keeps its state, and with it what its recovery owes.
-            Msg::Fail if self.state == ContainerState::Processing => {
-                self.set_state(io, ContainerState::FailedProcessing)
-            }
-            Msg::Fail => {}
+            Msg::Fail => self.health.fail(io),
             Msg::Recover => self.recover(io),
+            _ if msg.answer().is_some() => self.answered(io, from, msg),
             other => panic!("processor cannot handle {other:?}"),
+        }
+    }
+
+    fn held(&self, arena: &Arena, out: &mut IdSet) {
+        if let Some((batch, _)) = self.work {
+            arena.get(batch).iter().for_each(|r| {
+                out.insert(r.id);
+            });
         }
     }
 }
@@ -139,8 +148,9 @@ impl Machine for Processor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Options;
+    use crate::model::Record;
     use crate::model::testkit::Bench;
-    use crate::model::{Options, Record};
 
     const ME: ActorId = 7;
 
@@ -149,8 +159,15 @@ mod tests {
         (Bench::with_options(options), Processor::new(1))
     }
 
+    /// Hands `msg` to the processor from whoever sends such a message.
     fn step(bench: &mut Bench, p: &mut Processor, msg: Msg) -> Vec<(ActorId, Msg)> {
-        bench.step_as(p, ME, 0, msg)
+        let from = match msg {
+            Msg::InsertAnswer(_) => cluster(Db::Processor),
+            Msg::AppendAnswer(_) => outbound(1),
+            Msg::RemoveAnswer(_) | Msg::ReadFailed | Msg::Deliver(_) => inbound(1),
+            _ => 0,
+        };
+        bench.step_as(p, ME, from, msg)
     }
 
     fn insert(id: u32) -> (ActorId, Msg) {
@@ -190,11 +207,11 @@ mod tests {
                 let sent = step(&mut bench, &mut p, fail[failing]);
                 assert!(sent.is_empty(), "no remove after a failure: {sent:?}");
             }
-            assert_eq!(p.state(), ContainerState::FailedDependency, "failing step {failing}");
+            assert_eq!(p.health().state(), ContainerState::FailedDependency, "failing step {failing}");
             assert!(!p.accepts(&Msg::Deliver(batch)), "batches wait while failed");
             let sent = step(&mut bench, &mut p, Msg::Recover);
             assert_eq!(sent, vec![(inbound(1), Msg::Read { consumer: ME })], "re-registers on recovery");
-            assert_eq!(p.state(), ContainerState::Processing);
+            assert_eq!(p.health().state(), ContainerState::Processing);
         }
     }
 
@@ -203,7 +220,7 @@ mod tests {
         let (mut bench, mut p) = with(None);
         step(&mut bench, &mut p, Msg::ReadFailed);
         step(&mut bench, &mut p, Msg::Fail);
-        assert_eq!(p.state(), ContainerState::FailedDependency);
+        assert_eq!(p.health().state(), ContainerState::FailedDependency);
         assert_eq!(step(&mut bench, &mut p, Msg::Recover), vec![(inbound(1), Msg::Read { consumer: ME })]);
     }
 
@@ -211,9 +228,9 @@ mod tests {
     fn recovering_from_failed_processing_does_not_register_again() {
         let (mut bench, mut p) = with(None);
         step(&mut bench, &mut p, Msg::Fail);
-        assert_eq!(p.state(), ContainerState::FailedProcessing);
+        assert_eq!(p.health().state(), ContainerState::FailedProcessing);
         assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
-        assert_eq!(p.state(), ContainerState::Processing);
+        assert_eq!(p.health().state(), ContainerState::Processing);
     }
 
     #[test]
@@ -235,14 +252,24 @@ mod tests {
         step(&mut bench, &mut p, Msg::InsertAnswer(true));
         assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(false)), vec![(inbound(1), Msg::Remove(batch))]);
         assert!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)).is_empty());
-        assert_eq!(p.state(), ContainerState::FailedDependency);
+        assert_eq!(p.health().state(), ContainerState::FailedDependency);
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-1 awaited Append answer from outbound-1 but got RemoveAnswer(true)")]
+    fn an_answer_to_another_request_breaks_the_invariant() {
+        let (mut bench, mut p) = with(None);
+        let batch = bench.batch(&[3]);
+        step(&mut bench, &mut p, Msg::Deliver(batch));
+        step(&mut bench, &mut p, Msg::InsertAnswer(true));
+        bench.step_as(&mut p, ME, outbound(1), Msg::RemoveAnswer(true));
     }
 
     #[test]
     fn uniform_failure_does_not_register_again_after_a_dependency_failure() {
         let (mut bench, mut p) = with(Some(Variant::UniformFailure));
         step(&mut bench, &mut p, Msg::ReadFailed);
-        assert_eq!(p.state(), ContainerState::FailedProcessing);
+        assert_eq!(p.health().state(), ContainerState::FailedProcessing);
         assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! RecordSource: publishes a batch one record at a time through in-DNS,
 //! waiting for each answer, and stops at the first failure.
 
+use super::answer::{Answer, Awaited};
 use super::topology::{DRIVER, IN_DNS};
 use super::{Io, Machine, Msg, Record};
 use crate::engine::ActorId;
@@ -55,15 +56,15 @@ impl Machine for Source {
         !matches!(msg, Msg::PublishBatch(_)) || self.publishing.is_none()
     }
 
-    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::PublishBatch(batch) => {
                 assert!((1..=self.batches()).contains(&(batch as usize)), "no batch {batch}");
                 self.publish_next(io, Publishing { batch, next: 0 });
             }
-            Msg::Answer(ok) => {
+            Msg::Answer(_) => {
                 let p = self.publishing.expect("an answer comes only while publishing");
-                if ok {
+                if Awaited::new(IN_DNS, Answer::Invoke).outcome(io.me(), from, &msg) {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
                     self.publishing = None;

@@ -1,7 +1,8 @@
 //! Drives one machine by hand in unit tests.
 
 use super::topology::{ACTORS, home_region};
-use super::{Arena, Batch, Io, Machine, Msg, Options, Record};
+use super::{Arena, Batch, Io, Machine, Msg, Record};
+use crate::config::Options;
 use crate::engine::{ActorId, Probe, Time, Timing};
 use crate::trace::{Event, Kind};
 

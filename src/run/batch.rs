@@ -4,12 +4,11 @@
 //! files and their bytes do not depend on how many jobs ran them.
 
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use super::{RunSpec, Simulator};
+use super::{RunSpec, Simulator, run_guarded};
 use crate::trace::{AtomicTraceFile, EXTENSION, OutcomeKind};
 
 /// What to simulate and where to put it.
@@ -103,17 +102,9 @@ impl Plan {
     pub fn file_name(&self, chunk: u64) -> PathBuf {
         let seeds = self.seeds(chunk);
         let (first, last) = (seeds.start, seeds.end - 1);
-        let name = format!("{}-{:08x}-{first}-{last}.{EXTENSION}", self.spec.scenario.name, self.spec.digest());
+        let digest = self.spec.identity() as u32;
+        let name = format!("{}-{digest:08x}-{first}-{last}.{EXTENSION}", self.spec.scenario.name);
         self.out_dir.join(name)
-    }
-}
-
-impl RunSpec {
-    /// A short digest of everything but the seed, so that runs of different
-    /// options never share a file name.
-    pub fn digest(&self) -> u32 {
-        let text = format!("{}|{}|{:?}|{:?}", self.scenario.name, self.drill, self.options, self.profile);
-        crc32fast::hash(text.as_bytes())
     }
 }
 
@@ -172,7 +163,7 @@ fn simulate_chunk(
         if cancel.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let header = run_checked(sim, &plan.spec, seed)?;
+        let header = run_guarded(sim, seed, |sim| sim.run(&plan.spec, seed))?;
         writer.write_run(&header, sim.events()).map_err(write_error)?;
         part.runs += 1;
         part.message_events += header.outcome.message_events;
@@ -187,18 +178,4 @@ fn simulate_chunk(
     part.bytes = writer.finish().map_err(write_error)?;
     part.files.push(path);
     Ok(Some(part))
-}
-
-/// Runs one seed, turning a broken invariant (a panic) into an error that
-/// names the seed. The simulator is rebuilt afterwards.
-fn run_checked(sim: &mut Simulator, spec: &RunSpec, seed: u64) -> Result<crate::trace::RunHeader, SimError> {
-    catch_unwind(AssertUnwindSafe(|| sim.run(spec, seed))).map_err(|panic| {
-        *sim = Simulator::new();
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into());
-        SimError::Invariant { seed, message }
-    })
 }

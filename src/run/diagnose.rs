@@ -2,10 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use super::Simulator;
+use super::{RunWorld, Simulator};
+use crate::config::Variant;
 use crate::engine::ActorId;
+use crate::model::Kafka;
 use crate::model::topology::{self, ACTORS, REGIONS};
-use crate::model::{ContainerState, Kafka, Variant, World};
 use crate::scenario::RECORDS_PER_BATCH;
 use crate::trace::{Event, Kind};
 
@@ -62,7 +63,7 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     findings
 }
 
-fn lossy_hint(world: &World) -> &'static str {
+fn lossy_hint(world: &RunWorld) -> &'static str {
     if world.options.variants.has(Variant::LossyKafka) {
         " (lossy-kafka drops a stream's records when it fails)"
     } else {
@@ -82,7 +83,7 @@ fn last_stage(events: &[Event], id: u32) -> String {
         .map_or("no stage".into(), |e| format!("{} in region {}", e.kind, e.region))
 }
 
-fn stream_reason(world: &World, stream: &Kafka, actor: ActorId, held: usize) -> String {
+fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) -> String {
     let batch = world.options.batch_size as usize;
     let consumer = match topology::role(actor) {
         topology::Role::Inbound(r) => topology::processor(r),
@@ -104,7 +105,7 @@ fn stream_reason(world: &World, stream: &Kafka, actor: ActorId, held: usize) -> 
 }
 
 /// Records never published, one finding per batch.
-fn unpublished(world: &World, events: &[Event], published: &BTreeSet<u32>) -> Vec<Finding> {
+fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) -> Vec<Finding> {
     let per_batch = RECORDS_PER_BATCH;
     let batches = world.machines.source.records().len() as u32 / per_batch;
     let states = failed_front_ends(world);
@@ -129,7 +130,7 @@ fn unpublished(world: &World, events: &[Event], published: &BTreeSet<u32>) -> Ve
 }
 
 /// "; receiver-1 is failed-dependency, ..." for front-end containers that are not processing.
-fn failed_front_ends(world: &World) -> String {
+fn failed_front_ends(world: &RunWorld) -> String {
     let states: Vec<String> = REGIONS
         .iter()
         .flat_map(|&r| [topology::receiver(r), topology::validator(r)])
@@ -139,22 +140,22 @@ fn failed_front_ends(world: &World) -> String {
     if states.is_empty() { String::new() } else { format!("; {}", states.join(", ")) }
 }
 
-fn state_of(world: &World, actor: ActorId) -> &'static str {
+fn state_of(world: &RunWorld, actor: ActorId) -> &'static str {
     let m = &world.machines;
-    let state = match topology::role(actor) {
-        topology::Role::Receiver(r) => m.receivers[r as usize - 1].state(),
-        topology::Role::Validator(r) => m.validators[r as usize - 1].state(),
-        topology::Role::Processor(r) => m.processors[r as usize - 1].state(),
+    let health = match topology::role(actor) {
+        topology::Role::Receiver(r) => m.receivers[r as usize - 1].health(),
+        topology::Role::Validator(r) => m.validators[r as usize - 1].health(),
+        topology::Role::Processor(r) => m.processors[r as usize - 1].health(),
         _ => return "running",
     };
-    ContainerState::name(state as u32)
+    health.state().name()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Options, Routing};
-    use crate::run::{Profile, RunSpec};
+    use crate::config::{Options, Profile, Routing};
+    use crate::run::RunSpec;
     use crate::scenario::built_in;
 
     fn findings(scenario: &str, options: Options, seed: u64) -> Vec<Finding> {

@@ -3,21 +3,24 @@
 
 mod batch;
 mod diagnose;
-mod profile;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use rand::Rng;
 
+use crate::config::{Options, Profile};
 use crate::engine::{ActorId, Ctx, Engine, Envelope, MICROSECOND, Stop, System, Time};
 use crate::model::topology::DRIVER;
-use crate::model::{Msg, Options, Record, Source, World};
+use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
-use crate::trace::{Event, Outcome, OutcomeKind, RunHeader};
+use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, format::spec_identity};
 
 pub use batch::{Plan, SimError, Summary, simulate};
 pub use diagnose::{Finding, stranded};
-pub use profile::{Profile, ServiceTimes};
+
+/// The world of a run: the pipeline driven by the scenario's driver.
+pub type RunWorld = World<Driver>;
 
 /// What decides a run besides its seed.
 #[derive(Clone, Debug)]
@@ -27,11 +30,24 @@ pub struct RunSpec {
     pub drill: String,
     pub options: Options,
     pub profile: Profile,
+    /// Check the model's invariants after every delivery (always on in
+    /// debug builds). Slower; decides nothing about the run.
+    pub check_invariants: bool,
 }
 
 impl RunSpec {
     pub fn new(scenario: Scenario, options: Options, profile: Profile) -> Self {
-        Self { scenario: Arc::new(scenario), drill: String::new(), options, profile }
+        Self { scenario: Arc::new(scenario), drill: String::new(), options, profile, check_invariants: false }
+    }
+
+    /// A digest of everything that decides a run besides its seed; the same
+    /// as the [`RunHeader::identity`] of its runs.
+    pub fn identity(&self) -> u64 {
+        spec_identity(&self.scenario.name, &self.drill, &self.options, &self.profile)
+    }
+
+    fn checks(&self) -> bool {
+        self.check_invariants || cfg!(debug_assertions)
     }
 
     /// The spec a stored run was simulated with.
@@ -50,7 +66,7 @@ impl RunSpec {
 /// Simulates runs one after another, reusing its buffers.
 pub struct Simulator {
     engine: Engine<Msg>,
-    world: Option<World>,
+    world: Option<RunWorld>,
 }
 
 impl Default for Simulator {
@@ -67,44 +83,41 @@ impl Simulator {
     /// Simulates `seed` and returns its header; the events stay readable
     /// through [`Simulator::events`] until the next run.
     pub fn run(&mut self, spec: &RunSpec, seed: u64) -> RunHeader {
-        self.prepare(spec, seed);
-        let world = self.world.as_mut().expect("prepared");
-        let stop = self.engine.run(world, spec.options.time_bound);
-        self.header(spec, seed, stop)
+        self.run_with(spec, seed, |world| world)
     }
 
     /// As [`Simulator::run`], also logging every delivery into `log`.
     pub fn run_logged(&mut self, spec: &RunSpec, seed: u64, log: &mut Vec<Delivery>) -> RunHeader {
-        self.prepare(spec, seed);
-        let world = self.world.as_mut().expect("prepared");
-        let stop = self.engine.run(&mut Logged { world, log }, spec.options.time_bound);
-        self.header(spec, seed, stop)
+        self.run_with(spec, seed, |world| Logged { world, log })
     }
 
-    fn header(&self, spec: &RunSpec, seed: u64, stop: Stop) -> RunHeader {
-        let world = self.world.as_ref().expect("prepared");
-        let kind = match stop {
-            Stop::TimeBound => OutcomeKind::TimeBound,
-            Stop::Quiescent if world.machines.driver.finished() => OutcomeKind::Completed,
-            Stop::Quiescent => OutcomeKind::Stuck,
+    /// As [`Simulator::run`], with the world wrapped by `wrap`: a logger, or
+    /// in tests a deliberately broken machine. The invariant checker, when
+    /// on, wraps the wrapper.
+    pub fn run_with<'w, S>(
+        &'w mut self,
+        spec: &RunSpec,
+        seed: u64,
+        wrap: impl FnOnce(&'w mut RunWorld) -> S,
+    ) -> RunHeader
+    where
+        S: System<Msg = Msg> + HasWorld<Harness = Driver>,
+    {
+        self.prepare(spec, seed);
+        let mut system = wrap(self.world.as_mut().expect("prepared"));
+        let bound = spec.options.time_bound;
+        let stop = if spec.checks() {
+            self.engine.run(&mut Checked::new(&mut system), bound)
+        } else {
+            self.engine.run(&mut system, bound)
         };
-        let outcome =
-            Outcome { kind, end_us: self.engine.now() / MICROSECOND, message_events: self.engine.deliveries() };
-        RunHeader {
-            seed,
-            scenario: spec.scenario.name.clone(),
-            drill: spec.drill.clone(),
-            records: spec.scenario.records(),
-            options: spec.options.clone(),
-            profile: spec.profile.clone(),
-            outcome,
-        }
+        header(&self.engine, system.world(), spec, seed, stop)
     }
 
     /// Sets up world and engine for `seed` without running.
     fn prepare(&mut self, spec: &RunSpec, seed: u64) {
         let engine = &mut self.engine;
-        engine.reset(seed, |rng| spec.profile.timing(|| unit(rng)));
+        engine.reset(seed, |rng| timing(&spec.profile, || unit(rng)));
         let records = (1..=spec.scenario.records())
             .map(|id| Record { id, value: 1 + engine.rng().next_u32() % 100_000 })
             .collect();
@@ -114,7 +127,7 @@ impl Simulator {
             Some(world) => world.reset(driver, source, spec.options.clone()),
             None => self.world = Some(World::new(driver, source, spec.options.clone())),
         }
-        for actor in World::starters() {
+        for actor in RunWorld::starters() {
             engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
         }
     }
@@ -123,13 +136,51 @@ impl Simulator {
         self.world.as_ref().map_or(&[], |w| &w.trace)
     }
 
-    pub fn world(&self) -> Option<&World> {
+    pub fn world(&self) -> Option<&RunWorld> {
         self.world.as_ref()
     }
 
     pub fn engine(&self) -> &Engine<Msg> {
         &self.engine
     }
+}
+
+/// How a run ended, and everything that decided it.
+fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, stop: Stop) -> RunHeader {
+    let kind = match stop {
+        Stop::TimeBound => OutcomeKind::TimeBound,
+        Stop::Quiescent if world.machines.harness.finished() => OutcomeKind::Completed,
+        Stop::Quiescent => OutcomeKind::Stuck,
+    };
+    let outcome = Outcome { kind, end_us: engine.now() / MICROSECOND, message_events: engine.deliveries() };
+    RunHeader {
+        seed,
+        scenario: spec.scenario.name.clone(),
+        drill: spec.drill.clone(),
+        records: spec.scenario.records(),
+        options: spec.options.clone(),
+        profile: spec.profile.clone(),
+        outcome,
+    }
+}
+
+/// Runs one seed, turning a broken invariant (a panic anywhere in the
+/// model) into an error that names the seed. The simulator is rebuilt
+/// afterwards, since the panic left it half-way through a run.
+pub fn run_guarded(
+    sim: &mut Simulator,
+    seed: u64,
+    run: impl FnOnce(&mut Simulator) -> RunHeader,
+) -> Result<RunHeader, SimError> {
+    catch_unwind(AssertUnwindSafe(|| run(sim))).map_err(|panic| {
+        *sim = Simulator::new();
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        SimError::Invariant { seed, message }
+    })
 }
 
 /// One message handled during a logged run, with the trace events it caused.
@@ -145,7 +196,7 @@ pub struct Delivery {
 /// Wraps the world to log each delivery; the engine and the machines do not
 /// know they are watched.
 struct Logged<'a> {
-    world: &'a mut World,
+    world: &'a mut RunWorld,
     log: &'a mut Vec<Delivery>,
 }
 
@@ -161,6 +212,13 @@ impl System for Logged<'_> {
         let time = ctx.now();
         self.world.handle(ctx, envelope);
         self.log.push(Delivery { time, envelope, events: first..self.world.trace.len() });
+    }
+}
+
+impl HasWorld for Logged<'_> {
+    type Harness = Driver;
+    fn world(&self) -> &RunWorld {
+        self.world
     }
 }
 

@@ -37,6 +37,7 @@
 //! "regions", "primaries"] }` (see [`ChaosParams`]).
 
 use serde::{Deserialize, Serialize};
+use strum::VariantArray;
 
 use super::{ChaosParams, FaultKind, FaultKinds, RECORDS_PER_BATCH, Scenario, Step};
 use crate::engine::{ActorId, MILLISECOND};
@@ -293,7 +294,10 @@ fn chaos(spec: ChaosSpec) -> Result<ChaosParams, String> {
         .iter()
         .map(|name| {
             FaultKind::by_name(name).ok_or_else(|| {
-                format!("chaos: unknown kind {name:?}; valid kinds: {}", FaultKind::ALL.map(FaultKind::name).join(", "))
+                format!(
+                    "chaos: unknown kind {name:?}; valid kinds: {}",
+                    FaultKind::VARIANTS.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                )
             })
         })
         .collect::<Result<FaultKinds, _>>()?;

@@ -3,8 +3,11 @@
 
 use std::fmt;
 
+use strum::{FromRepr, IntoStaticStr, VariantArray};
+
 /// What happened. The discriminants are the on-disk codes: append only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray, FromRepr)]
+#[strum(serialize_all = "kebab-case")]
 #[repr(u8)]
 pub enum Kind {
     // The stages of MODEL.md section 5, in pipeline order. Subject: record id.
@@ -21,8 +24,11 @@ pub enum Kind {
     DestinationReceived = 10,
     OutboundRemoved = 11,
     // Replica stores; region is the replica's. Subject: record id.
+    #[strum(serialize = "receiver-db-replica-stored")]
     ReceiverReplicaStored = 12,
+    #[strum(serialize = "validator-db-replica-stored")]
     ValidatorReplicaStored = 13,
+    #[strum(serialize = "processor-db-replica-stored")]
     ProcessorReplicaStored = 14,
     // Record-level incidents. Subject: record id. A failed publication's
     // region is the one in-DNS sent the record to.
@@ -43,34 +49,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 26] = [
-        Kind::Published,
-        Kind::ReceiverInvoked,
-        Kind::ReceiverDbStored,
-        Kind::ValidatorInvoked,
-        Kind::ValidatorDbStored,
-        Kind::InboundAppended,
-        Kind::ProcessorRead,
-        Kind::ProcessorDbStored,
-        Kind::OutboundAppended,
-        Kind::InboundRemoved,
-        Kind::DestinationReceived,
-        Kind::OutboundRemoved,
-        Kind::ReceiverReplicaStored,
-        Kind::ValidatorReplicaStored,
-        Kind::ProcessorReplicaStored,
-        Kind::PublishFailed,
-        Kind::RemoveFailureHidden,
-        Kind::Fail,
-        Kind::Recover,
-        Kind::SwitchPrimary,
-        Kind::RegionOffline,
-        Kind::RegionOnline,
-        Kind::PublishRequested,
-        Kind::BatchPublished,
-        Kind::BatchStopped,
-        Kind::StateChanged,
-    ];
+    /// Every kind, in code order.
+    pub const ALL: &'static [Kind] = Kind::VARIANTS;
 
     /// The record stages every published record must reach, in order: the
     /// first twelve kinds.
@@ -99,38 +79,11 @@ impl Kind {
     }
 
     pub fn from_code(code: u8) -> Option<Kind> {
-        Kind::ALL.get(code as usize).copied()
+        Kind::from_repr(code)
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Published => "published",
-            Kind::ReceiverInvoked => "receiver-invoked",
-            Kind::ReceiverDbStored => "receiver-db-stored",
-            Kind::ValidatorInvoked => "validator-invoked",
-            Kind::ValidatorDbStored => "validator-db-stored",
-            Kind::InboundAppended => "inbound-appended",
-            Kind::ProcessorRead => "processor-read",
-            Kind::ProcessorDbStored => "processor-db-stored",
-            Kind::OutboundAppended => "outbound-appended",
-            Kind::InboundRemoved => "inbound-removed",
-            Kind::DestinationReceived => "destination-received",
-            Kind::OutboundRemoved => "outbound-removed",
-            Kind::ReceiverReplicaStored => "receiver-db-replica-stored",
-            Kind::ValidatorReplicaStored => "validator-db-replica-stored",
-            Kind::ProcessorReplicaStored => "processor-db-replica-stored",
-            Kind::PublishFailed => "publish-failed",
-            Kind::RemoveFailureHidden => "remove-failure-hidden",
-            Kind::Fail => "fail",
-            Kind::Recover => "recover",
-            Kind::SwitchPrimary => "switch-primary",
-            Kind::RegionOffline => "region-offline",
-            Kind::RegionOnline => "region-online",
-            Kind::PublishRequested => "publish-requested",
-            Kind::BatchPublished => "batch-published",
-            Kind::BatchStopped => "batch-stopped",
-            Kind::StateChanged => "state-changed",
-        }
+        self.into()
     }
 }
 

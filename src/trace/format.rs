@@ -20,7 +20,10 @@ use bincode::enc::Encoder;
 use bincode::error::{DecodeError, EncodeError};
 use bincode::{Decode, Encode};
 
+use serde::Serialize;
+
 use super::{Event, Kind, Run, RunHeader};
+use crate::config::{Options, Profile};
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
 pub const FORMAT_VERSION: u16 = 1;
@@ -58,6 +61,24 @@ pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
 pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
     bincode::serde::encode_into_std_write(header, out, config()).expect("writing to memory cannot fail");
     bincode::encode_into_std_write(EventsRef(events), out, config()).expect("writing to memory cannot fail");
+}
+
+/// A stable 64-bit digest (FNV-1a) of what decides a run besides its seed:
+/// the scenario's name and drill text, the options and the profile, in
+/// their trace encoding. The same on every machine and every build that
+/// writes the same format.
+pub fn spec_identity(scenario: &str, drill: &str, options: &Options, profile: &Profile) -> u64 {
+    #[derive(Serialize)]
+    struct Spec<'a> {
+        scenario: &'a str,
+        drill: &'a str,
+        options: &'a Options,
+        profile: &'a Profile,
+    }
+    let mut bytes = Vec::new();
+    let spec = Spec { scenario, drill, options, profile };
+    bincode::serde::encode_into_std_write(spec, &mut bytes, config()).expect("writing to memory cannot fail");
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 pub fn trailer(runs: u64) -> Vec<u8> {
@@ -129,8 +150,6 @@ impl<C> Decode<C> for Events {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Options;
-    use crate::run::Profile;
     use crate::trace::{Outcome, OutcomeKind};
 
     pub(crate) fn sample() -> Run {

@@ -207,22 +207,65 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<TraceError>) {
     }
 }
 
-/// Every run under `paths`, with every problem found on the way.
-pub fn read_dir_or_files(paths: &[PathBuf]) -> (Vec<Run>, Vec<TraceError>) {
-    let (files, mut errors) = trace_files(paths);
-    let mut runs = Vec::new();
-    for file in files {
-        match TraceFile::open(&file) {
-            Ok(trace) => {
-                for run in trace {
-                    match run {
-                        Ok(run) => runs.push(run),
-                        Err(e) => errors.push(e),
-                    }
+/// Every run of the trace files under `paths` (see [`trace_files`]), file
+/// by file, with each problem met on the way in its place: the one loop
+/// that reads runs from paths.
+pub struct Runs {
+    files: Vec<PathBuf>,
+    problems: std::vec::IntoIter<TraceError>,
+    next_file: usize,
+    current: Option<TraceFile>,
+}
+
+impl Runs {
+    /// The trace files found, in the order their runs come.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+}
+
+/// One run and the index of its file in [`Runs::files`].
+pub type FoundRun = (usize, Run);
+
+impl Iterator for Runs {
+    type Item = Result<FoundRun, TraceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(problem) = self.problems.next() {
+            return Some(Err(problem));
+        }
+        loop {
+            if let Some(trace) = &mut self.current {
+                match trace.next() {
+                    Some(run) => return Some(run.map(|run| (self.next_file - 1, run))),
+                    None => self.current = None,
                 }
             }
-            Err(e) => errors.push(e),
+            let path = self.files.get(self.next_file)?;
+            self.next_file += 1;
+            match TraceFile::open(path) {
+                Ok(trace) => self.current = Some(trace),
+                Err(e) => return Some(Err(e)),
+            }
         }
     }
-    (runs, errors)
+}
+
+/// The runs under `paths`.
+pub fn runs(paths: &[PathBuf]) -> Runs {
+    let (files, problems) = trace_files(paths);
+    Runs { files, problems: problems.into_iter(), next_file: 0, current: None }
+}
+
+/// Every run under `paths`, with every problem found on the way.
+pub fn read_dir_or_files(paths: &[PathBuf]) -> (Vec<Run>, Vec<TraceError>) {
+    let mut runs_read = Vec::new();
+    let mut problems = Vec::new();
+    for found in runs(paths) {
+        match found {
+            Ok((_, run)) => runs_read.push(run),
+            Err(e) => problems.push(e),
+        }
+    }
+    (runs_read, problems)
 }

@@ -2,12 +2,14 @@
 //! its events.
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 use super::Event;
-use crate::model::Options;
-use crate::run::Profile;
+use super::format::spec_identity;
+use crate::config::{Options, Profile};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum OutcomeKind {
     /// The driver finished its steps and nothing was left to happen.
     Completed,
@@ -19,11 +21,7 @@ pub enum OutcomeKind {
 
 impl OutcomeKind {
     pub fn name(self) -> &'static str {
-        match self {
-            OutcomeKind::Completed => "completed",
-            OutcomeKind::Stuck => "stuck",
-            OutcomeKind::TimeBound => "time-bound",
-        }
+        self.into()
     }
 }
 
@@ -58,19 +56,10 @@ pub struct Run {
 }
 
 impl RunHeader {
-    /// Runs with the same group were simulated with the same scenario,
-    /// variants, options and profile: their figures may be pooled, others not.
-    pub fn group(&self) -> String {
-        let o = &self.options;
-        let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
-        let profile = crc32fast::hash(format!("{:?}", self.profile).as_bytes());
-        format!(
-            "{} variants={} routing={} batch={} linger={linger} bound={}s profile={profile:08x}",
-            self.scenario,
-            o.variants,
-            o.routing,
-            o.batch_size,
-            o.time_bound / 1_000_000_000
-        )
+    /// Everything that decides the run besides its seed, as one number (see
+    /// [`spec_identity`]): runs with the same identity may be pooled, and
+    /// two runs with the same identity and seed are the same run.
+    pub fn identity(&self) -> u64 {
+        spec_identity(&self.scenario, &self.drill, &self.options, &self.profile)
     }
 }

@@ -3,8 +3,9 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use wl1::model::Options;
-use wl1::run::{Plan, Profile, RunSpec, Summary, simulate};
+use wl1::config::Options;
+use wl1::config::Profile;
+use wl1::run::{Plan, RunSpec, Summary, simulate};
 use wl1::scenario::built_in;
 
 pub fn plan(scenario: &str, options: Options, first_seed: u64, runs: u64, jobs: usize, out: &Path) -> Plan {

@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-use wl1::model::Options;
-use wl1::run::{Plan, Profile, RunSpec, simulate};
+use wl1::config::Options;
+use wl1::config::Profile;
+use wl1::run::{Plan, RunSpec, simulate};
 use wl1::scenario::built_in;
 use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader};
 

@@ -4,11 +4,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, IntoStaticStr, VariantArray};
 
-use crate::engine::Time;
+use super::set::{EnumSet, Member};
+use crate::engine::{MILLISECOND, Time};
 
 /// How in-DNS picks a region for each record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Routing {
     /// The original: strict alternation starting with region 1, moving on
     /// only after a success.
@@ -26,11 +28,10 @@ impl FromStr for Routing {
         let bad = || format!("routing {s:?}: expected 'alternate' or 'weighted:W1,W2' (for example weighted:70,30)");
         let weights = s.strip_prefix("weighted:").ok_or_else(bad)?;
         let (a, b) = weights.split_once(',').ok_or_else(bad)?;
-        let (a, b): (u32, u32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
-        if a + b == 0 {
-            return Err(format!("routing {s:?}: the weights must not both be zero"));
-        }
-        Ok(Routing::Weighted { region1_percent: (a * 100 / (a + b)) as u8 })
+        let (a, b): (u64, u64) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+        let total = a.checked_add(b).filter(|&t| t > 0 && t <= u32::MAX as u64);
+        let total = total.ok_or_else(|| format!("routing {s:?}: the weights must add up to 1..={}", u32::MAX))?;
+        Ok(Routing::Weighted { region1_percent: (a * 100 / total) as u8 })
     }
 }
 
@@ -46,54 +47,48 @@ impl fmt::Display for Routing {
 /// The design variants of MODEL.md section 7: each one a lesson of the
 /// original write-up, made executable so that the checker can be seen to
 /// catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, EnumMessage, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Variant {
+    #[strum(message = "the processor removes a batch from inbound Kafka as soon as it reads it")]
     RemoveBeforeStore,
+    #[strum(message = "the processor removes the batch even when the outbound append failed")]
     RemoveOnSendFailure,
+    #[strum(message = "replicas append duplicates instead of ignoring a stored id")]
     NonIdempotent,
+    #[strum(message = "a stream drops its records when it fails")]
     LossyKafka,
+    #[strum(message = "containers treat dependency failures like internal ones (no re-registration)")]
     UniformFailure,
+    #[strum(message = "the specification also requires global publish order at the destination")]
     GlobalOrder,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 6] = [
-        Variant::RemoveBeforeStore,
-        Variant::RemoveOnSendFailure,
-        Variant::NonIdempotent,
-        Variant::LossyKafka,
-        Variant::UniformFailure,
-        Variant::GlobalOrder,
-    ];
+    /// Every variant, in the order sets list them.
+    pub const ALL: &'static [Variant] = Self::VARIANTS;
 
     pub fn name(self) -> &'static str {
-        match self {
-            Variant::RemoveBeforeStore => "remove-before-store",
-            Variant::RemoveOnSendFailure => "remove-on-send-failure",
-            Variant::NonIdempotent => "non-idempotent",
-            Variant::LossyKafka => "lossy-kafka",
-            Variant::UniformFailure => "uniform-failure",
-            Variant::GlobalOrder => "global-order",
-        }
+        self.into()
     }
 
     pub fn describe(self) -> &'static str {
-        match self {
-            Variant::RemoveBeforeStore => "the processor removes a batch from inbound Kafka as soon as it reads it",
-            Variant::RemoveOnSendFailure => "the processor removes the batch even when the outbound append failed",
-            Variant::NonIdempotent => "replicas append duplicates instead of ignoring a stored id",
-            Variant::LossyKafka => "a stream drops its records when it fails",
-            Variant::UniformFailure => "containers treat dependency failures like internal ones (no re-registration)",
-            Variant::GlobalOrder => "the specification also requires global publish order at the destination",
-        }
+        self.get_message().expect("every variant has a description")
+    }
+}
+
+impl Member for Variant {
+    const ALL: &'static [Self] = Self::VARIANTS;
+    fn bit(self) -> u32 {
+        self as u32
     }
 }
 
 impl FromStr for Variant {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Variant::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Variant::ALL.iter().map(|v| v.name()).collect();
+        Variant::VARIANTS.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Variant::VARIANTS.iter().map(|v| v.name()).collect();
             format!("unknown variant {s:?}; valid variants: {}", names.join(", "))
         })
     }
@@ -106,38 +101,10 @@ impl fmt::Display for Variant {
 }
 
 /// A set of variants.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Variants(u8);
-
-impl Variants {
-    pub fn has(self, v: Variant) -> bool {
-        self.0 & (1 << v as u8) != 0
-    }
-
-    pub fn with(self, v: Variant) -> Self {
-        Self(self.0 | (1 << v as u8))
-    }
-
-    pub fn iter(self) -> impl Iterator<Item = Variant> {
-        Variant::ALL.into_iter().filter(move |&v| self.has(v))
-    }
-}
-
-impl FromIterator<Variant> for Variants {
-    fn from_iter<I: IntoIterator<Item = Variant>>(iter: I) -> Self {
-        iter.into_iter().fold(Variants::default(), Variants::with)
-    }
-}
-
-impl fmt::Display for Variants {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<_> = self.iter().map(Variant::name).collect();
-        f.write_str(if names.is_empty() { "none".to_string() } else { names.join("+") }.as_str())
-    }
-}
+pub type Variants = EnumSet<Variant>;
 
 /// Everything besides the scenario and the latency profile that decides a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Options {
     pub routing: Routing,
     /// Records per Kafka delivery.
@@ -150,14 +117,19 @@ pub struct Options {
     pub time_bound: Time,
 }
 
+impl Options {
+    pub const DEFAULT_BATCH_SIZE: u32 = 5;
+    pub const DEFAULT_TIME_BOUND_S: u64 = 600;
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
             routing: Routing::Alternate,
-            batch_size: 5,
+            batch_size: Self::DEFAULT_BATCH_SIZE,
             linger: None,
-            variants: Variants::default(),
-            time_bound: 600 * 1_000_000_000,
+            variants: Variants::EMPTY,
+            time_bound: Self::DEFAULT_TIME_BOUND_S * 1_000 * MILLISECOND,
         }
     }
 }
@@ -176,11 +148,19 @@ mod tests {
     }
 
     #[test]
-    fn variants_form_a_set() {
+    fn huge_routing_weights_are_refused_not_wrapped() {
+        assert!("weighted:4294967295,4294967295".parse::<Routing>().unwrap_err().contains("add up to"));
+        assert_eq!("weighted:3000000000,1000000000".parse(), Ok(Routing::Weighted { region1_percent: 75 }));
+    }
+
+    #[test]
+    fn variants_have_names_and_descriptions_and_form_a_set() {
         let set: Variants = [Variant::LossyKafka, Variant::GlobalOrder].into_iter().collect();
         assert!(set.has(Variant::LossyKafka) && !set.has(Variant::NonIdempotent));
         assert_eq!(set.to_string(), "lossy-kafka+global-order");
         assert_eq!(Variants::default().to_string(), "none");
+        assert_eq!("remove-on-send-failure".parse(), Ok(Variant::RemoveOnSendFailure));
         assert!("nope".parse::<Variant>().unwrap_err().contains("non-idempotent"));
+        assert!(Variant::VARIANTS.iter().all(|v| !v.describe().is_empty()));
     }
 }

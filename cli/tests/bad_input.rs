@@ -2,6 +2,7 @@
 //! the good runs are analyzed, each bad file is named with what is wrong,
 //! and the exit code says an error occurred.
 
+#[path = "../../analysis/tests/common/mod.rs"]
 mod common;
 
 use std::process::Command;

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::engine::MILLISECOND;
-use crate::model::{Options, Routing, Variant};
-use crate::run::{Plan, Profile, RunSpec, Summary, simulate};
-use crate::scenario::{BUILT_IN, Scenario, Step, built_in, resolve, to_drill};
+use wl1::config::{Options, Profile, Routing, Variant};
+use wl1::engine::MILLISECOND;
+use wl1::run::{Plan, RunSpec, Summary, simulate};
+use wl1::scenario::{BUILT_IN, Scenario, Step, built_in, resolve, to_drill};
 
 use super::{Format, progress_bar};
 
@@ -99,16 +99,27 @@ impl ModelArgs {
 }
 
 impl SimulateArgs {
-    /// The scenarios named, each with its drill text (empty for built-ins).
+    /// The scenarios named, each with its drill text (empty for built-ins),
+    /// each once. Two different scenarios of one name are refused: their
+    /// runs could not be told apart by name.
     pub fn scenarios(&self) -> Result<Vec<(Scenario, String)>, String> {
-        let mut out = Vec::new();
+        let mut out: Vec<(Scenario, String)> = Vec::new();
         for name in &self.scenarios {
             let names: Vec<&str> = if name == "all" { BUILT_IN.to_vec() } else { vec![name.as_str()] };
             for name in names {
-                out.push(self.chaos.apply(resolve(name)?)?);
+                let (scenario, drill) = self.chaos.apply(resolve(name)?)?;
+                match out.iter().find(|(s, _)| s.name == scenario.name) {
+                    Some((_, seen)) if *seen == drill => {}
+                    Some(_) => {
+                        return Err(format!(
+                            "--scenario {name}: two different scenarios are named {:?}; rename one",
+                            scenario.name
+                        ));
+                    }
+                    None => out.push((scenario, drill)),
+                }
             }
         }
-        out.dedup_by(|a, b| a.0.name == b.0.name);
         Ok(out)
     }
 }
@@ -279,7 +290,7 @@ pub fn scenario_list() -> String {
         out += &format!("  {name:<10} {}\n", s.description);
     }
     out += "\nvariants (--variant NAME, repeatable):\n";
-    for v in Variant::ALL {
+    for &v in Variant::ALL {
         out += &format!("  {:<24} {}\n", v.name(), v.describe());
     }
     out

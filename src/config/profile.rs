@@ -1,11 +1,9 @@
 //! The latency profile (MODEL.md section 3): network delay inside and across
 //! regions, service time per kind of component, and the range of the per-run
-//! speed factor of each instance. All durations are in microseconds.
+//! speed factor of each instance. All durations are in microseconds; the
+//! model turns a profile into the engine's timing.
 
 use serde::{Deserialize, Serialize};
-
-use crate::engine::{MICROSECOND, Span, Timing};
-use crate::model::topology::{ACTORS, Role, home_region, role};
 
 /// A `[min, max]` range in microseconds, drawn uniformly.
 pub type RangeUs = [u64; 2];
@@ -105,40 +103,6 @@ impl Profile {
             return Err(format!("speed_factor: [{lo}, {hi}] must satisfy 0 < min <= max <= 1000"));
         }
         Ok(())
-    }
-
-    fn service(&self, role: Role) -> RangeUs {
-        let s = &self.service_us;
-        match role {
-            Role::Driver => [0, 0],
-            Role::Source => s.source,
-            Role::InDns | Role::OutDns => s.dns,
-            Role::Receiver(_) => s.receiver,
-            Role::Validator(_) => s.validator,
-            Role::Processor(_) => s.processor,
-            Role::Cluster(_) => s.database,
-            Role::Replica(..) => s.replica,
-            Role::Inbound(_) | Role::Outbound(_) => s.kafka,
-            Role::Destination => s.destination,
-        }
-    }
-
-    /// The engine timing for one run; `speed` yields a factor in `0..1` per actor.
-    pub fn timing(&self, mut speed: impl FnMut() -> f64) -> Timing {
-        let span = |[min, max]: RangeUs| Span::new(min * MICROSECOND, max * MICROSECOND);
-        let mut timing = Timing::new((0..ACTORS as u8).map(home_region).collect(), 4);
-        for a in 1..=3 {
-            timing.set_delay(a, a, span(self.intra_region_us));
-            for b in a + 1..=3 {
-                timing.set_delay(a, b, span(self.inter_region_us));
-            }
-        }
-        let [lo, hi] = self.speed_factor;
-        for actor in 0..ACTORS as u8 {
-            let factor = lo + (hi - lo) * speed();
-            timing.set_service(actor, span(self.service(role(actor))).scaled(factor));
-        }
-        timing
     }
 }
 

@@ -6,15 +6,16 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use wl1::engine::MILLISECOND;
+use wl1::model::ContainerState;
+use wl1::model::topology;
+use wl1::run::{Delivery, RunSpec, Simulator, stranded};
+use wl1::scenario::resolve;
+use wl1::trace::format::{decode_payload, encode_payload};
+use wl1::trace::{Event, Kind, RunHeader, TraceFile};
+
 use super::Verdict;
 use super::simulate::ModelArgs;
-use crate::engine::MILLISECOND;
-use crate::model::ContainerState;
-use crate::model::topology;
-use crate::run::{Delivery, RunSpec, Simulator, stranded};
-use crate::scenario::resolve;
-use crate::trace::format::{decode_payload, encode_payload};
-use crate::trace::{Event, Kind, RunHeader, TraceFile};
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
@@ -150,7 +151,8 @@ fn concerns(e: &Event, id: u32) -> bool {
 fn describe_event(e: &Event) -> String {
     match e.kind {
         Kind::StateChanged => {
-            format!("{} is now {}", topology::name(e.subject as u8), ContainerState::name(e.value))
+            let state = ContainerState::from_code(e.value).map_or("unknown", ContainerState::name);
+            format!("{} is now {}", topology::name(e.subject as u8), state)
         }
         Kind::Fail | Kind::Recover => format!("{} {}", e.kind, topology::name(e.subject as u8)),
         Kind::PublishRequested | Kind::BatchPublished => format!("{} batch {}", e.kind, e.subject),

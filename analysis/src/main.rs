@@ -1,5 +1,0 @@
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    wl1::cli::main(&wl1_analysis::PolarsAnalyzer)
-}

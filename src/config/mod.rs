@@ -1,0 +1,12 @@
+//! What decides a run besides its seed and its scenario: the options that
+//! change the model's behaviour and the latency profile that sets its
+//! timing. The model reads them and the trace format stores them, so they
+//! live below both.
+
+mod options;
+mod profile;
+pub mod set;
+
+pub use options::{Options, Routing, Variant, Variants};
+pub use profile::{Profile, RangeUs, ServiceTimes};
+pub use set::{EnumSet, Member};

@@ -1,0 +1,89 @@
+//! Requests and their answers. A machine that sends a request and waits
+//! keeps an [`Awaited`]: who must answer and with what. An answer of another
+//! kind, or from another sender, breaks the protocol: a simulator bug, so it
+//! stops the run instead of passing as success.
+
+use super::Msg;
+use super::topology::name;
+use crate::engine::ActorId;
+
+/// The kinds of answer, one per kind of request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// To an invoke (a record sent on for processing).
+    Invoke,
+    /// To a database insert.
+    Insert,
+    /// To a replica's synchronous store.
+    Store,
+    /// To a stream append.
+    Append,
+    /// To a stream remove.
+    Remove,
+}
+
+impl Msg {
+    /// The kind and outcome of this message if it answers a request.
+    pub fn answer(&self) -> Option<(Answer, bool)> {
+        match *self {
+            Msg::Answer(ok) => Some((Answer::Invoke, ok)),
+            Msg::InsertAnswer(ok) => Some((Answer::Insert, ok)),
+            Msg::StoreAnswer(ok) => Some((Answer::Store, ok)),
+            Msg::AppendAnswer(ok) => Some((Answer::Append, ok)),
+            Msg::RemoveAnswer(ok) => Some((Answer::Remove, ok)),
+            _ => None,
+        }
+    }
+}
+
+/// An answer a machine waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Awaited {
+    pub from: ActorId,
+    pub answer: Answer,
+}
+
+impl Awaited {
+    pub fn new(from: ActorId, answer: Answer) -> Self {
+        Self { from, answer }
+    }
+
+    /// The outcome of `msg`, which `me` received from `from`; panics unless
+    /// it is the awaited answer from the awaited sender.
+    pub fn outcome(self, me: ActorId, from: ActorId, msg: &Msg) -> bool {
+        match msg.answer() {
+            Some((answer, ok)) if answer == self.answer && from == self.from => ok,
+            _ => panic!(
+                "invariant broken: {} awaited {:?} answer from {} but got {msg:?} from {}",
+                name(me),
+                self.answer,
+                name(self.from),
+                name(from)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_awaited_answer_gives_its_outcome() {
+        let awaited = Awaited::new(9, Answer::Insert);
+        assert!(awaited.outcome(3, 9, &Msg::InsertAnswer(true)));
+        assert!(!awaited.outcome(3, 9, &Msg::InsertAnswer(false)));
+    }
+
+    #[test]
+    #[should_panic(expected = "receiver-1 awaited Insert answer from receiver-db but got AppendAnswer(true)")]
+    fn an_answer_of_another_kind_breaks_the_invariant() {
+        Awaited::new(9, Answer::Insert).outcome(3, 9, &Msg::AppendAnswer(true));
+    }
+
+    #[test]
+    #[should_panic(expected = "from validator-db")]
+    fn an_answer_from_another_sender_breaks_the_invariant() {
+        Awaited::new(9, Answer::Insert).outcome(3, 10, &Msg::InsertAnswer(true));
+    }
+}
