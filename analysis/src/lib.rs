@@ -53,12 +53,12 @@ pub struct Analysis {
     pub files: usize,
     /// Trace events read.
     pub events: usize,
-    /// One row per run (see [`load::Chunk::runs`]).
+    /// One row per run (see `load::Chunk::runs`).
     pub runs: DataFrame,
     /// The groups of runs that may be pooled, indexed by `group_id`.
     pub groups: Vec<String>,
     /// One row per run, record and place reached (see
-    /// [`tables::stage_table`]), if [`Settings::keep_stages`] asked for it.
+    /// `tables::stage_table`), if [`Settings::keep_stages`] asked for it.
     pub stages: Option<DataFrame>,
     /// One row per violation: run, record, property, place, region, seed,
     /// scenario, file, group_id, stage.

@@ -49,6 +49,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         Some((header, _)) => RunSpec::from_header(header)?,
         None => spec_from_args(args)?,
     };
+    let spec = RunSpec { check_invariants: args.model.check_invariants, ..spec };
     let mut sim = Simulator::new();
     let mut log = Vec::new();
     let header = sim.run_logged(&spec, args.seed, &mut log);

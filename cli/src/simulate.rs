@@ -72,6 +72,10 @@ pub struct ModelArgs {
     /// Stop a run when simulated time reaches this many seconds.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=864_000))]
     pub time_bound_s: u64,
+    /// Check the model's invariants after every message (always on in debug
+    /// builds): slower, and changes nothing in the traces.
+    #[arg(long)]
+    pub check_invariants: bool,
 }
 
 fn default_jobs() -> u16 {
@@ -219,7 +223,11 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
 impl SimulateArgs {
     fn plan(&self, (scenario, drill): (Scenario, String), profile: &Profile) -> Plan {
         Plan {
-            spec: RunSpec { drill, ..RunSpec::new(scenario, self.model.options(), profile.clone()) },
+            spec: RunSpec {
+                drill,
+                check_invariants: self.model.check_invariants,
+                ..RunSpec::new(scenario, self.model.options(), profile.clone())
+            },
             first_seed: self.seed,
             runs: self.runs,
             out_dir: self.out.clone(),

@@ -3,7 +3,7 @@
 //! A trace file is a header (magic, format version, tool version) followed by
 //! runs, each one length-prefixed and checksummed frame, and a trailer that
 //! counts them. A reader can skip a run without decoding it and stops cleanly
-//! at a damaged one. See [`format`] for the byte layout.
+//! at a damaged one. See [`format`](mod@format) for the byte layout.
 
 mod event;
 pub mod format;
