@@ -21,7 +21,7 @@ fn every_baseline_record_reaches_the_destination_and_all_nine_replicas() {
             runs += 1;
             let seed = run.header.seed;
             assert_eq!(run.header.outcome.kind, OutcomeKind::Completed, "seed {seed} did not complete");
-            let records: BTreeSet<u32> = (1..=run.header.records).collect();
+            let records: BTreeSet<u32> = (1..=run.header.spec.records).collect();
             assert_eq!(records.len(), 50);
             let reached = |kind: Kind, region: Option<u8>| -> BTreeSet<u32> {
                 run.events

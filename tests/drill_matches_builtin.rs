@@ -11,9 +11,7 @@ fn drill_path() -> PathBuf {
 }
 
 fn spec(scenario: Scenario, drill: String) -> RunSpec {
-    let mut spec = RunSpec::new(scenario, Options::default(), Profile::default());
-    spec.drill = drill;
-    spec
+    RunSpec::with_drill(scenario, drill, Options::default(), Profile::default())
 }
 
 #[test]
@@ -36,7 +34,7 @@ fn the_f1_drill_gives_the_traces_of_built_in_f1() {
         assert!(!a.events().is_empty());
         assert_eq!(a.events(), b.events(), "seed {seed}");
         assert_eq!(header_a.outcome, header_b.outcome, "seed {seed}");
-        assert_eq!(header_a.records, header_b.records);
+        assert_eq!(header_a.spec.records, header_b.spec.records);
         assert_ne!(header_a.identity(), header_b.identity(), "a drill is analyzed apart from the built-in");
     }
 }

@@ -19,7 +19,7 @@ use wl1::trace::{TraceFile, TraceWriter};
 fn valid_trace(scenario: &str) -> Vec<u8> {
     let spec = RunSpec::new(built_in(scenario).unwrap(), Options::default(), Default::default());
     let mut sim = Simulator::new();
-    let mut writer = TraceWriter::new(Vec::new()).unwrap();
+    let mut writer = TraceWriter::new(Vec::new(), &spec.stored).unwrap();
     for seed in 0..2 {
         let header = sim.run(&spec, seed);
         writer.write_run(&header, sim.events()).unwrap();
@@ -92,7 +92,7 @@ proptest! {
 #[test]
 fn a_forged_frame_length_is_refused_without_allocating_it() {
     let mut bytes = valid_trace("baseline");
-    let first_frame = 12 + u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+    let first_frame = wl1::trace::format::decode_file_header(&bytes).unwrap().len;
     assert_eq!(bytes[first_frame], b'R');
     bytes[first_frame + 1..first_frame + 5].copy_from_slice(&u32::MAX.to_le_bytes());
     let errors: Vec<String> = TraceFile::from_bytes(Path::new("forged.wl1"), bytes)

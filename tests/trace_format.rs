@@ -7,39 +7,54 @@ use std::path::{Path, PathBuf};
 use wl1::config::Options;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::built_in;
-use wl1::trace::format::{decode_payload, encode_payload};
+use wl1::trace::format::{decode_file_header, decode_payload, encode_payload, file_header};
 use wl1::trace::{AtomicTraceFile, FORMAT_VERSION, Kind, OutcomeKind, TraceFile, read_dir_or_files};
 
-const FIXTURE: &str = "tests/fixtures/format-v1-baseline-seeds-0-2.wl1";
+const FIXTURE_V1: &str = "tests/fixtures/format-v1-baseline-seeds-0-2.wl1";
+const FIXTURE_V2: &str = "tests/fixtures/format-v2-baseline-seeds-0-2.wl1";
 
-/// The format golden: a file written by format version 1 still reads, to
-/// the same runs, and each run encodes back to exactly its stored bytes.
-/// It pins the format only; `tests/simulation_golden.rs` pins what the
-/// simulator produces. A new format version needs a new fixture beside it.
+/// The format golden: a file written by format version 2 reads, to the same
+/// runs, and each run encodes back to exactly its stored bytes. It pins the
+/// format only; `tests/simulation_golden.rs` pins what the simulator
+/// produces. `WL1_WRITE_FIXTURE=1` writes it (only for a new format version,
+/// under a new name, beside the old one).
 #[test]
-fn the_version_1_fixture_reads_and_encodes_back_to_the_same_bytes() {
-    assert_eq!(FORMAT_VERSION, 1, "a new format version needs a new fixture beside this one");
-    let mut trace = TraceFile::open(Path::new(FIXTURE)).unwrap();
+fn the_version_2_fixture_reads_and_encodes_back_to_the_same_bytes() {
+    if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
+        good_file(Path::new("tests/fixtures"), "format-v2-baseline-seeds-0-2.wl1", 0..3);
+    }
+    assert_eq!(FORMAT_VERSION, 2, "a new format version needs a new fixture beside this one");
+    let bytes = fs::read(FIXTURE_V2).unwrap();
+    let header = decode_file_header(&bytes).unwrap();
+    assert_eq!(file_header(&header.spec), bytes[..header.len], "the header encodes back to its bytes");
+    let mut trace = TraceFile::open(Path::new(FIXTURE_V2)).unwrap();
     assert!(trace.tool().starts_with("wl1 "));
+    let spec = trace.spec().clone();
+    assert_eq!((spec.scenario.as_str(), spec.records, spec.drill.as_str()), ("baseline", 50, ""));
+    assert_eq!((spec.options.batch_size, spec.profile.inter_region_us), (5, [20_000, 45_000]));
     let mut seeds = Vec::new();
     while let Some(next) = trace.next_payload() {
         let (_, stored) = next.unwrap();
-        let run = decode_payload(stored).unwrap();
+        let run = decode_payload(stored, &spec).unwrap();
         let mut again = Vec::new();
         encode_payload(&run.header, &run.events, &mut again);
         assert!(again == stored, "seed {} does not encode back to its bytes", run.header.seed);
         seeds.push(run.header.seed);
     }
     assert_eq!(seeds, vec![0, 1, 2]);
-    let runs: Vec<_> = TraceFile::open(Path::new(FIXTURE)).unwrap().map(Result::unwrap).collect();
-    let header = &runs[1].header;
-    assert_eq!(
-        (header.scenario.as_str(), header.records, header.outcome.kind),
-        ("baseline", 50, OutcomeKind::Completed)
-    );
-    assert_eq!((header.options.batch_size, header.profile.inter_region_us), (5, [20_000, 45_000]));
+    let runs: Vec<_> = TraceFile::open(Path::new(FIXTURE_V2)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(runs[1].header.outcome.kind, OutcomeKind::Completed);
     assert_eq!(runs[1].events.iter().filter(|e| e.kind == Kind::DestinationReceived).count(), 50);
     assert_eq!(runs[1].events.len(), 1052);
+}
+
+#[test]
+fn a_version_1_file_is_refused_with_a_message_naming_its_version() {
+    let error = TraceFile::open(Path::new(FIXTURE_V1)).err().expect("version 1 is refused");
+    let message = error.to_string();
+    assert!(message.contains("format-v1-baseline-seeds-0-2.wl1: at byte 8"), "{message}");
+    assert!(message.contains("trace format version 1, this wl1 reads version 2"), "{message}");
+    assert!(message.contains("simulate the runs again"), "{message}");
 }
 
 fn baseline() -> RunSpec {
@@ -48,7 +63,7 @@ fn baseline() -> RunSpec {
 
 fn good_file(dir: &Path, name: &str, seeds: std::ops::Range<u64>) -> PathBuf {
     let path = dir.join(name);
-    let mut writer = AtomicTraceFile::create(&path).unwrap();
+    let mut writer = AtomicTraceFile::create(&path, &baseline().stored).unwrap();
     let mut sim = Simulator::new();
     for seed in seeds {
         let header = sim.run(&baseline(), seed);
@@ -138,7 +153,7 @@ fn an_unfinished_writer_leaves_no_file_behind() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("unfinished.wl1");
     {
-        let mut writer = AtomicTraceFile::create(&path).unwrap();
+        let mut writer = AtomicTraceFile::create(&path, &baseline().stored).unwrap();
         let mut sim = Simulator::new();
         let header = sim.run(&baseline(), 0);
         writer.write_run(&header, sim.events()).unwrap();
@@ -169,7 +184,7 @@ impl std::io::Write for FullDisk {
 fn a_full_disk_is_an_error_at_the_run_that_did_not_fit() {
     use wl1::trace::TraceWriter;
     let mut sim = Simulator::new();
-    let mut writer = TraceWriter::new(FullDisk { room: 10_000 }).unwrap();
+    let mut writer = TraceWriter::new(FullDisk { room: 10_000 }, &baseline().stored).unwrap();
     let mut failed_at = None;
     for seed in 0..10 {
         let header = sim.run(&baseline(), seed);
@@ -181,5 +196,5 @@ fn a_full_disk_is_an_error_at_the_run_that_did_not_fit() {
     }
     assert_eq!(failed_at, Some(1), "a baseline run takes about 5.5 kB: the second one does not fit");
     assert_eq!(writer.runs(), 1);
-    assert!(TraceWriter::new(FullDisk { room: 3 }).is_err(), "not even the header fits");
+    assert!(TraceWriter::new(FullDisk { room: 3 }, &baseline().stored).is_err(), "not even the header fits");
 }

@@ -226,11 +226,11 @@ fn events_frame(c: EventColumns) -> PolarsResult<DataFrame> {
 /// of the same identity (scenario with its drill text, options, variants,
 /// profile), which the label ends with.
 pub fn group_label(h: &RunHeader) -> String {
-    let o = &h.options;
+    let o = &h.spec.options;
     let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
     format!(
         "{} variants={} routing={} batch={} linger={linger} bound={}s spec={:08x}",
-        h.scenario,
+        h.spec.scenario,
         o.variants,
         o.routing,
         o.batch_size,
@@ -265,28 +265,28 @@ fn runs_frame(
         vec![
             Column::new("run".into(), runs.collect::<Vec<_>>()),
             Column::new("seed".into(), headers.iter().map(|h| h.seed).collect::<Vec<_>>()),
-            column("scenario", headers.iter().map(|h| h.scenario.clone()).collect()),
+            column("scenario", headers.iter().map(|h| h.spec.scenario.clone()).collect()),
             column("group", group_names),
             Column::new("group_id".into(), group_ids),
-            Column::new("records".into(), headers.iter().map(|h| h.records).collect::<Vec<_>>()),
+            Column::new("records".into(), headers.iter().map(|h| h.spec.records).collect::<Vec<_>>()),
             column("outcome", headers.iter().map(|h| h.outcome.kind.name().to_string()).collect()),
             Column::new("end_us".into(), headers.iter().map(|h| h.outcome.end_us).collect::<Vec<_>>()),
             column("file", files),
             Column::new(
                 "global_order".into(),
-                headers.iter().map(|h| h.options.variants.has(Variant::GlobalOrder)).collect::<Vec<_>>(),
+                headers.iter().map(|h| h.spec.options.variants.has(Variant::GlobalOrder)).collect::<Vec<_>>(),
             ),
         ],
     )
 }
 
 fn records_frame(first_run: u32, headers: &[RunHeader]) -> PolarsResult<DataFrame> {
-    let total: usize = headers.iter().map(|h| h.records as usize).sum();
+    let total: usize = headers.iter().map(|h| h.spec.records as usize).sum();
     let mut run = Vec::with_capacity(total);
     let mut record = Vec::with_capacity(total);
     let mut key = Vec::with_capacity(total);
     for (r, h) in (first_run..).zip(headers) {
-        for id in 1..=h.records {
+        for id in 1..=h.spec.records {
             run.push(r);
             record.push(id);
             key.push(rec_key(r, id));

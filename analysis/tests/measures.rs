@@ -92,7 +92,8 @@ fn reordering_at_the_destination_is_measured_globally_and_per_region() {
 #[test]
 fn the_global_order_variant_makes_reordering_a_violation() {
     let mut h = header(7, 5, OutcomeKind::Completed);
-    h.options.variants = h.options.variants.with(Variant::GlobalOrder);
+    let spec = std::sync::Arc::make_mut(&mut h.spec);
+    spec.options.variants = spec.options.variants.with(Variant::GlobalOrder);
     let analysis = analyze(&[(h, reordered_run())]);
     let v = &analysis.violations;
     assert_eq!(v.height(), 1);

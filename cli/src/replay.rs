@@ -46,7 +46,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         None => None,
     };
     let spec = match &stored {
-        Some((header, _)) => RunSpec::from_header(header)?,
+        Some((header, _)) => RunSpec::from_stored(&header.spec)?,
         None => spec_from_args(args)?,
     };
     let spec = RunSpec { check_invariants: args.model.check_invariants, ..spec };
@@ -64,15 +64,16 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
 
 fn spec_from_args(args: &ReplayArgs) -> Result<RunSpec, String> {
     let (scenario, drill) = resolve(&args.scenario)?;
-    Ok(RunSpec { drill, ..RunSpec::new(scenario, args.model.options(), args.model.profile()?) })
+    Ok(RunSpec::with_drill(scenario, drill, args.model.options(), args.model.profile()?))
 }
 
 /// The stored header and payload bytes of `seed`'s run in `file`.
 fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
+    let spec = trace.spec().clone();
     while let Some(next) = trace.next_payload() {
         let Ok((_, payload)) = next else { continue };
-        let run = decode_payload(payload).map_err(|e| format!("{}: {e}", file.display()))?;
+        let run = decode_payload(payload, &spec).map_err(|e| format!("{}: {e}", file.display()))?;
         if run.header.seed == seed {
             return Ok((run.header, payload.to_vec()));
         }
@@ -105,10 +106,10 @@ fn print_header(h: &RunHeader) {
     println!(
         "seed {} · scenario {} · variants {} · routing {} · batch {} · outcome {} at {:.3} ms · {} messages",
         h.seed,
-        h.scenario,
-        h.options.variants,
-        h.options.routing,
-        h.options.batch_size,
+        h.spec.scenario,
+        h.spec.options.variants,
+        h.spec.options.routing,
+        h.spec.options.batch_size,
         h.outcome.kind.name(),
         h.outcome.end_us as f64 / 1e3,
         h.outcome.message_events

@@ -224,9 +224,8 @@ impl SimulateArgs {
     fn plan(&self, (scenario, drill): (Scenario, String), profile: &Profile) -> Plan {
         Plan {
             spec: RunSpec {
-                drill,
                 check_invariants: self.model.check_invariants,
-                ..RunSpec::new(scenario, self.model.options(), profile.clone())
+                ..RunSpec::with_drill(scenario, drill, self.model.options(), profile.clone())
             },
             first_seed: self.seed,
             runs: self.runs,

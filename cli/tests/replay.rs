@@ -44,7 +44,7 @@ fn a_stored_run_the_simulator_does_not_reproduce_is_reported_as_different() {
     let mut run = wl1::trace::TraceFile::open(&file).unwrap().next().unwrap().unwrap();
     run.events[100].time_us += 1;
     let tampered = dir.path().join("tampered.wl1");
-    let mut writer = wl1::trace::AtomicTraceFile::create(&tampered).unwrap();
+    let mut writer = wl1::trace::AtomicTraceFile::create(&tampered, &run.header.spec).unwrap();
     writer.write_run(&run.header, &run.events).unwrap();
     writer.finish().unwrap();
 

@@ -157,7 +157,7 @@ fn simulate_chunk(
 ) -> Result<Option<Summary>, SimError> {
     let path = plan.file_name(chunk);
     let write_error = |error| SimError::Write { path: path.clone(), error };
-    let mut writer = AtomicTraceFile::create(&path).map_err(write_error)?;
+    let mut writer = AtomicTraceFile::create(&path, &plan.spec.stored).map_err(write_error)?;
     let mut part = Summary::default();
     for seed in plan.seeds(chunk) {
         if cancel.load(Ordering::Relaxed) {

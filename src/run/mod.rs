@@ -14,7 +14,7 @@ use crate::engine::{ActorId, Ctx, Engine, Envelope, MICROSECOND, Stop, System, T
 use crate::model::topology::DRIVER;
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
-use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, format::spec_identity};
+use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
 pub use batch::{Plan, SimError, Summary, simulate};
 pub use diagnose::{Finding, stranded};
@@ -22,44 +22,58 @@ pub use diagnose::{Finding, stranded};
 /// The world of a run: the pipeline driven by the scenario's driver.
 pub type RunWorld = World<Driver>;
 
-/// What decides a run besides its seed.
+/// What decides a run besides its seed: the scenario, parsed, and what the
+/// trace stores of it.
 #[derive(Clone, Debug)]
 pub struct RunSpec {
     pub scenario: Arc<Scenario>,
-    /// The drill file's text for user scenarios; empty for built-in ones.
-    pub drill: String,
-    pub options: Options,
-    pub profile: Profile,
+    /// The scenario's name and drill text (empty for built-in scenarios), its
+    /// records, the options and the profile, as trace files store them.
+    pub stored: Arc<Spec>,
     /// Check the model's invariants after every delivery (always on in
     /// debug builds). Slower; decides nothing about the run.
     pub check_invariants: bool,
 }
 
 impl RunSpec {
+    /// A spec of a built-in scenario.
     pub fn new(scenario: Scenario, options: Options, profile: Profile) -> Self {
-        Self { scenario: Arc::new(scenario), drill: String::new(), options, profile, check_invariants: false }
+        Self::with_drill(scenario, String::new(), options, profile)
+    }
+
+    /// A spec of a scenario read from `drill`, the drill file's text.
+    pub fn with_drill(scenario: Scenario, drill: String, options: Options, profile: Profile) -> Self {
+        let stored = Spec { scenario: scenario.name.clone(), drill, records: scenario.records(), options, profile };
+        Self { scenario: Arc::new(scenario), stored: Arc::new(stored), check_invariants: false }
+    }
+
+    /// The spec a stored run was simulated with.
+    pub fn from_stored(stored: &Arc<Spec>) -> Result<Self, String> {
+        let scenario = if stored.drill.is_empty() {
+            crate::scenario::built_in(&stored.scenario)
+                .ok_or_else(|| format!("the run's scenario {:?} is not built in", stored.scenario))?
+        } else {
+            crate::scenario::parse_drill(&stored.drill).map_err(|e| format!("the run's drill: {e}"))?
+        };
+        Ok(Self { scenario: Arc::new(scenario), stored: stored.clone(), check_invariants: false })
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.stored.options
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.stored.profile
     }
 
     /// A digest of everything that decides a run besides its seed; the same
     /// as the [`RunHeader::identity`] of its runs.
     pub fn identity(&self) -> u64 {
-        spec_identity(&self.scenario.name, &self.drill, &self.options, &self.profile)
+        self.stored.identity()
     }
 
     fn checks(&self) -> bool {
         self.check_invariants || cfg!(debug_assertions)
-    }
-
-    /// The spec a stored run was simulated with.
-    pub fn from_header(header: &RunHeader) -> Result<Self, String> {
-        let scenario = if header.drill.is_empty() {
-            crate::scenario::built_in(&header.scenario)
-                .ok_or_else(|| format!("the run's scenario {:?} is not built in", header.scenario))?
-        } else {
-            crate::scenario::parse_drill(&header.drill).map_err(|e| format!("the run's drill: {e}"))?
-        };
-        let spec = Self::new(scenario, header.options.clone(), header.profile.clone());
-        Ok(Self { drill: header.drill.clone(), ..spec })
     }
 }
 
@@ -105,7 +119,7 @@ impl Simulator {
     {
         self.prepare(spec, seed);
         let mut system = wrap(self.world.as_mut().expect("prepared"));
-        let bound = spec.options.time_bound;
+        let bound = spec.options().time_bound;
         let stop = if spec.checks() {
             self.engine.run(&mut Checked::new(&mut system), bound)
         } else {
@@ -117,15 +131,15 @@ impl Simulator {
     /// Sets up world and engine for `seed` without running.
     fn prepare(&mut self, spec: &RunSpec, seed: u64) {
         let engine = &mut self.engine;
-        engine.reset(seed, |rng| timing(&spec.profile, || unit(rng)));
+        engine.reset(seed, |rng| timing(spec.profile(), || unit(rng)));
         let records = (1..=spec.scenario.records())
             .map(|id| Record { id, value: 1 + engine.rng().next_u32() % 100_000 })
             .collect();
         let driver = Driver::new(spec.scenario.clone());
         let source = Source::new(records, RECORDS_PER_BATCH as usize);
         match &mut self.world {
-            Some(world) => world.reset(driver, source, spec.options.clone()),
-            None => self.world = Some(World::new(driver, source, spec.options.clone())),
+            Some(world) => world.reset(driver, source, spec.options().clone()),
+            None => self.world = Some(World::new(driver, source, spec.options().clone())),
         }
         for actor in RunWorld::starters() {
             engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
@@ -153,15 +167,7 @@ fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, sto
         Stop::Quiescent => OutcomeKind::Stuck,
     };
     let outcome = Outcome { kind, end_us: engine.now() / MICROSECOND, message_events: engine.deliveries() };
-    RunHeader {
-        seed,
-        scenario: spec.scenario.name.clone(),
-        drill: spec.drill.clone(),
-        records: spec.scenario.records(),
-        options: spec.options.clone(),
-        profile: spec.profile.clone(),
-        outcome,
-    }
+    RunHeader { seed, spec: spec.stored.clone(), outcome }
 }
 
 /// Runs one seed, turning a broken invariant (a panic anywhere in the

@@ -1,32 +1,43 @@
-//! Byte layout of trace files (format version 1).
+//! Byte layout of trace files (format version 2).
 //!
 //! ```text
 //! file    := header frame* trailer
 //! header  := "WL1TRACE" version:u16le tool_len:u16le tool:utf8
+//!            spec_len:u32le spec_crc32:u32le bincode(Spec)[spec_len]
 //! frame   := 'R' len:u32le crc32:u32le payload[len]
 //! trailer := 'E' runs:u64le crc32(runs):u32le
-//! payload := bincode(RunHeader) bincode(Events)
+//! payload := bincode(RunFrame) Events
+//! RunFrame:= seed:varint outcome
 //! Events  := count:varint event*
 //! event   := (kind | region << 5):u8 dt_us:zigzag-varint subject:varint [value:varint]
 //! ```
 //!
-//! Integers inside the payload use bincode's standard configuration
-//! (little-endian, variable length). An event's time is stored as the
-//! difference from the previous event's, which is usually a few bytes;
-//! `value` is present only for kinds that carry one.
+//! What decides the runs besides their seeds (the [`Spec`]: scenario, drill
+//! text, options, profile) is stored once, in the header; every run of a
+//! file shares it. Integers inside the spec and the payload use bincode's
+//! standard configuration (little-endian, variable length). An event's time
+//! is stored as the difference from the previous event's, which is usually
+//! a few bytes; `value` is present only for kinds that carry one.
+//!
+//! Version 1 stored the spec in every run; its traces were simulated by an
+//! earlier model (MODEL.md section 8) and are refused with a message that
+//! says so.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
 use bincode::error::{DecodeError, EncodeError};
 use bincode::{Decode, Encode};
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Event, Kind, Run, RunHeader};
-use crate::config::{Options, Profile};
+use super::{Event, Kind, Outcome, Run, RunHeader, Spec};
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
+/// The longest spec a header may hold: a drill text of a few hundred kB at
+/// most, so that a forged length cannot make a reader allocate much.
+pub const MAX_SPEC_LEN: u32 = 1 << 20;
 pub const RUN_TAG: u8 = b'R';
 pub const END_TAG: u8 = b'E';
 /// No honest run comes near this; a larger length means a damaged frame.
@@ -36,14 +47,81 @@ fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<{ MAX_FRAME_LEN as usize }>()
 }
 
-/// The file header for this build.
-pub fn file_header() -> Vec<u8> {
+/// What a frame stores besides the events.
+#[derive(Serialize, Deserialize)]
+struct RunFrame {
+    seed: u64,
+    outcome: Outcome,
+}
+
+/// The file header for this build, for runs of `spec`.
+pub fn file_header(spec: &Spec) -> Vec<u8> {
     let tool = concat!("wl1 ", env!("CARGO_PKG_VERSION")).as_bytes();
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(tool.len() as u16).to_le_bytes());
     out.extend_from_slice(tool);
+    let spec = encode_spec(spec);
+    out.extend_from_slice(&(spec.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&spec).to_le_bytes());
+    out.extend_from_slice(&spec);
     out
+}
+
+fn encode_spec(spec: &Spec) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    bincode::serde::encode_into_std_write(spec, &mut bytes, config()).expect("writing to memory cannot fail");
+    bytes
+}
+
+/// A file header read back: the tool that wrote it, the runs' spec, and the
+/// header's length in bytes.
+#[derive(Debug)]
+pub struct FileHeader {
+    pub tool: String,
+    pub spec: Spec,
+    pub len: usize,
+}
+
+/// Reads a file header from the start of `data`: Err names the byte offset
+/// of the problem and the problem.
+pub fn decode_file_header(data: &[u8]) -> Result<FileHeader, (u64, String)> {
+    if data.len() < 12 || &data[..8] != MAGIC {
+        return Err((0, "not a wl1 trace file (no WL1TRACE header)".into()));
+    }
+    let version = u16::from_le_bytes([data[8], data[9]]);
+    if version != FORMAT_VERSION {
+        let why = if version > FORMAT_VERSION {
+            "it was written by a newer wl1, upgrade to read it"
+        } else {
+            "it was written by an older wl1 whose model differs (MODEL.md section 8); simulate the runs again"
+        };
+        return Err((8, format!("trace format version {version}, this wl1 reads version {FORMAT_VERSION}: {why}")));
+    }
+    let tool_len = u16::from_le_bytes([data[10], data[11]]) as usize;
+    let spec_at = 12 + tool_len;
+    let (Some(tool), Some(lengths)) = (data.get(12..spec_at), data.get(spec_at..spec_at + 8)) else {
+        return Err((10, "truncated inside the file header".into()));
+    };
+    let spec_len = u32::from_le_bytes(lengths[..4].try_into().unwrap());
+    let spec_crc = u32::from_le_bytes(lengths[4..].try_into().unwrap());
+    if spec_len > MAX_SPEC_LEN {
+        return Err((spec_at as u64, format!("a spec of {spec_len} bytes is beyond any run's: the header is damaged")));
+    }
+    let start = spec_at + 8;
+    let Some(bytes) = data.get(start..start + spec_len as usize) else {
+        return Err((spec_at as u64, "truncated inside the file header's spec".into()));
+    };
+    if crc32fast::hash(bytes) != spec_crc {
+        return Err((spec_at as u64, "checksum mismatch in the file header's spec".into()));
+    }
+    let (spec, used): (Spec, usize) = bincode::serde::decode_from_slice(bytes, config())
+        .map_err(|e| (start as u64, format!("the file header's spec: {e}")))?;
+    if used != bytes.len() {
+        return Err((start as u64, "bytes left over after the file header's spec".into()));
+    }
+    let tool = String::from_utf8_lossy(tool).into_owned();
+    Ok(FileHeader { tool, spec, len: start + bytes.len() })
 }
 
 /// Appends the frame of one run to `out`.
@@ -58,27 +136,21 @@ pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
     out[start + 5..start + 9].copy_from_slice(&crc.to_le_bytes());
 }
 
+/// Appends a run's payload (seed, outcome, events; not its spec) to `out`.
 pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
-    bincode::serde::encode_into_std_write(header, out, config()).expect("writing to memory cannot fail");
+    let frame = RunFrame { seed: header.seed, outcome: header.outcome };
+    bincode::serde::encode_into_std_write(frame, out, config()).expect("writing to memory cannot fail");
     bincode::encode_into_std_write(EventsRef(events), out, config()).expect("writing to memory cannot fail");
 }
 
 /// A stable 64-bit digest (FNV-1a) of what decides a run besides its seed:
-/// the scenario's name and drill text, the options and the profile, in
-/// their trace encoding. The same on every machine and every build that
+/// the spec (scenario name, drill text, records, options, profile), in its
+/// trace encoding. The same on every machine and every build that
 /// writes the same format.
-pub fn spec_identity(scenario: &str, drill: &str, options: &Options, profile: &Profile) -> u64 {
-    #[derive(Serialize)]
-    struct Spec<'a> {
-        scenario: &'a str,
-        drill: &'a str,
-        options: &'a Options,
-        profile: &'a Profile,
-    }
-    let mut bytes = Vec::new();
-    let spec = Spec { scenario, drill, options, profile };
-    bincode::serde::encode_into_std_write(spec, &mut bytes, config()).expect("writing to memory cannot fail");
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+pub fn spec_identity(spec: &Spec) -> u64 {
+    encode_spec(spec)
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 pub fn trailer(runs: u64) -> Vec<u8> {
@@ -88,10 +160,12 @@ pub fn trailer(runs: u64) -> Vec<u8> {
     out
 }
 
-/// Decodes a frame's payload (already checked against its checksum).
-pub fn decode_payload(payload: &[u8]) -> Result<Run, String> {
-    let (header, used): (RunHeader, usize) =
+/// Decodes a frame's payload (already checked against its checksum), a run
+/// of `spec`.
+pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
+    let (frame, used): (RunFrame, usize) =
         bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
+    let header = RunHeader { seed: frame.seed, spec: spec.clone(), outcome: frame.outcome };
     let (Events(events), used_events) =
         bincode::decode_from_slice(&payload[used..], config()).map_err(|e| format!("events: {e}"))?;
     if used + used_events != payload.len() {
@@ -150,16 +224,19 @@ impl<C> Decode<C> for Events {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{Outcome, OutcomeKind};
+    use crate::config::{Options, Profile};
+    use crate::trace::OutcomeKind;
+
+    fn spec() -> Arc<Spec> {
+        let drill = String::new();
+        let (options, profile) = (Options::default(), Profile::default());
+        Arc::new(Spec { scenario: "baseline".into(), drill, records: 50, options, profile })
+    }
 
     pub(crate) fn sample() -> Run {
         let header = RunHeader {
             seed: 42,
-            scenario: "baseline".into(),
-            drill: String::new(),
-            records: 50,
-            options: Options::default(),
-            profile: Profile::default(),
+            spec: spec(),
             outcome: Outcome { kind: OutcomeKind::Completed, end_us: 900, message_events: 12 },
         };
         let events = vec![
@@ -175,7 +252,7 @@ mod tests {
         let run = sample();
         let mut out = Vec::new();
         encode_payload(&run.header, &run.events, &mut out);
-        assert_eq!(decode_payload(&out).unwrap(), run);
+        assert_eq!(decode_payload(&out, &spec()).unwrap(), run);
     }
 
     #[test]
@@ -184,11 +261,30 @@ mod tests {
         let mut out = Vec::new();
         encode_payload(&run.header, &run.events, &mut out);
         for cut in 0..out.len() {
-            assert!(decode_payload(&out[..cut]).is_err(), "cut at {cut} decoded");
+            assert!(decode_payload(&out[..cut], &spec()).is_err(), "cut at {cut} decoded");
         }
         let mut extra = out.clone();
         extra.push(0);
-        assert!(decode_payload(&extra).unwrap_err().contains("left over"));
+        assert!(decode_payload(&extra, &spec()).unwrap_err().contains("left over"));
+    }
+
+    #[test]
+    fn a_file_header_holds_the_spec_and_refuses_damage() {
+        let header = file_header(&spec());
+        let read = decode_file_header(&header).unwrap();
+        assert_eq!((read.spec, read.len), ((*spec()).clone(), header.len()));
+        assert!(read.tool.starts_with("wl1 "));
+        let mut flipped = header.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert!(decode_file_header(&flipped).unwrap_err().1.contains("checksum mismatch"));
+        let mut old = header.clone();
+        old[8..10].copy_from_slice(&1u16.to_le_bytes());
+        let (offset, problem) = decode_file_header(&old).unwrap_err();
+        assert_eq!(offset, 8);
+        assert!(problem.starts_with("trace format version 1, this wl1 reads version 2"), "{problem}");
+        for cut in 0..header.len() {
+            assert!(decode_file_header(&header[..cut]).is_err(), "cut at {cut} read");
+        }
     }
 
     #[test]

@@ -4,9 +4,10 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::format::{END_TAG, FORMAT_VERSION, MAGIC, MAX_FRAME_LEN, RUN_TAG, decode_payload};
-use super::{EXTENSION, Run};
+use super::format::{END_TAG, MAX_FRAME_LEN, RUN_TAG, decode_file_header, decode_payload};
+use super::{EXTENSION, Run, Spec};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceError {
@@ -41,6 +42,7 @@ pub struct TraceFile {
     runs: u64,
     done: bool,
     tool: String,
+    spec: Arc<Spec>,
 }
 
 impl TraceFile {
@@ -50,22 +52,14 @@ impl TraceFile {
     }
 
     pub fn from_bytes(path: &Path, data: Vec<u8>) -> Result<Self, TraceError> {
-        let fail = |offset, problem: String| Err(error(path, Some(offset), None, problem));
-        if data.len() < 12 || &data[..8] != MAGIC {
-            return fail(0, "not a wl1 trace file (no WL1TRACE header)".into());
-        }
-        let version = u16::from_le_bytes([data[8], data[9]]);
-        if version != FORMAT_VERSION {
-            let hint =
-                if version > FORMAT_VERSION { "; it was written by a newer wl1, upgrade to read it" } else { "" };
-            return fail(8, format!("trace format version {version}, this wl1 reads version {FORMAT_VERSION}{hint}"));
-        }
-        let tool_len = u16::from_le_bytes([data[10], data[11]]) as usize;
-        let Some(tool) = data.get(12..12 + tool_len) else {
-            return fail(10, "truncated inside the file header".into());
-        };
-        let tool = String::from_utf8_lossy(tool).into_owned();
-        Ok(Self { path: path.to_owned(), data, pos: 12 + tool_len, runs: 0, done: false, tool })
+        let header = decode_file_header(&data).map_err(|(offset, problem)| error(path, Some(offset), None, problem))?;
+        let spec = Arc::new(header.spec);
+        Ok(Self { path: path.to_owned(), data, pos: header.len, runs: 0, done: false, tool: header.tool, spec })
+    }
+
+    /// What decides every run of the file besides its seed.
+    pub fn spec(&self) -> &Arc<Spec> {
+        &self.spec
     }
 
     pub fn path(&self) -> &Path {
@@ -160,8 +154,9 @@ impl Iterator for TraceFile {
     type Item = Result<Run, TraceError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let spec = self.spec.clone();
         let (offset, run) = match self.next_payload()? {
-            Ok((offset, payload)) => (offset, decode_payload(payload)),
+            Ok((offset, payload)) => (offset, decode_payload(payload, &spec)),
             Err(e) => return Some(Err(e)),
         };
         Some(run.map_err(|problem| error(&self.path, Some(offset), Some(self.runs - 1), problem)))

@@ -1,6 +1,8 @@
 //! One run as stored: everything needed to reproduce it, how it ended, and
 //! its events.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 
@@ -34,10 +36,10 @@ pub struct Outcome {
     pub message_events: u64,
 }
 
-/// What decides a run, and how it ended.
+/// What decides a run besides its seed. A trace file stores it once, in its
+/// header: every run of a file shares it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunHeader {
-    pub seed: u64,
+pub struct Spec {
     pub scenario: String,
     /// The scenario's text when it came from a drill file, so that the run
     /// can be reproduced from the trace alone; empty for built-in scenarios.
@@ -46,20 +48,33 @@ pub struct RunHeader {
     pub records: u32,
     pub options: Options,
     pub profile: Profile,
+}
+
+impl Spec {
+    /// Everything that decides a run besides its seed, as one number (see
+    /// [`spec_identity`]): runs with the same identity may be pooled, and
+    /// two runs with the same identity and seed are the same run.
+    pub fn identity(&self) -> u64 {
+        spec_identity(self)
+    }
+}
+
+/// One run: its seed, what decided it, and how it ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunHeader {
+    pub seed: u64,
+    pub spec: Arc<Spec>,
     pub outcome: Outcome,
+}
+
+impl RunHeader {
+    pub fn identity(&self) -> u64 {
+        self.spec.identity()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     pub header: RunHeader,
     pub events: Vec<Event>,
-}
-
-impl RunHeader {
-    /// Everything that decides the run besides its seed, as one number (see
-    /// [`spec_identity`]): runs with the same identity may be pooled, and
-    /// two runs with the same identity and seed are the same run.
-    pub fn identity(&self) -> u64 {
-        spec_identity(&self.scenario, &self.drill, &self.options, &self.profile)
-    }
 }

@@ -9,24 +9,29 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::format::{encode_frame, file_header, trailer};
-use super::{Event, RunHeader};
+use super::{Event, RunHeader, Spec};
 
 /// Encodes a trace (header, runs, trailer) into a sink.
 pub struct TraceWriter<W: Write> {
     out: W,
+    /// The identity of the spec every run of the file shares.
+    identity: u64,
     frame: Vec<u8>,
     runs: u64,
     bytes: u64,
 }
 
 impl<W: Write> TraceWriter<W> {
-    pub fn new(mut out: W) -> io::Result<Self> {
-        let header = file_header();
+    /// A trace of runs of `spec`.
+    pub fn new(mut out: W, spec: &Spec) -> io::Result<Self> {
+        let header = file_header(spec);
         out.write_all(&header)?;
-        Ok(Self { out, frame: Vec::new(), runs: 0, bytes: header.len() as u64 })
+        Ok(Self { out, identity: spec.identity(), frame: Vec::new(), runs: 0, bytes: header.len() as u64 })
     }
 
+    /// Appends a run; it must be of the file's spec.
     pub fn write_run(&mut self, header: &RunHeader, events: &[Event]) -> io::Result<()> {
+        assert_eq!(header.identity(), self.identity, "a trace file holds runs of one spec");
         self.frame.clear();
         encode_frame(header, events, &mut self.frame);
         self.out.write_all(&self.frame)?;
@@ -56,12 +61,12 @@ pub struct AtomicTraceFile {
 }
 
 impl AtomicTraceFile {
-    pub fn create(path: &Path) -> io::Result<Self> {
+    pub fn create(path: &Path, spec: &Spec) -> io::Result<Self> {
         let mut temp = path.as_os_str().to_owned();
         temp.push(".partial");
         let temp = PathBuf::from(temp);
         let file = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
-        let writer = TraceWriter::new(file).inspect_err(|_| {
+        let writer = TraceWriter::new(file, spec).inspect_err(|_| {
             let _ = fs::remove_file(&temp);
         })?;
         Ok(Self { path: path.to_owned(), temp, writer: Some(writer) })

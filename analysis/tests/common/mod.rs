@@ -5,22 +5,21 @@
 
 use std::path::Path;
 
-use wl1::config::Options;
-use wl1::config::Profile;
+use std::sync::Arc;
+
+use wl1::config::{Options, Profile};
 use wl1::run::{Plan, RunSpec, simulate};
 use wl1::scenario::built_in;
-use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader};
+use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader, Spec};
+
+/// The spec of synthetic runs of `records` records.
+pub fn spec(records: u32) -> Arc<Spec> {
+    let (options, profile) = (Options::default(), Profile::default());
+    Arc::new(Spec { scenario: "synthetic".into(), drill: String::new(), records, options, profile })
+}
 
 pub fn header(seed: u64, records: u32, outcome: OutcomeKind) -> RunHeader {
-    RunHeader {
-        seed,
-        scenario: "synthetic".into(),
-        drill: String::new(),
-        records,
-        options: Options::default(),
-        profile: Profile::default(),
-        outcome: Outcome { kind: outcome, end_us: 1_000_000, message_events: 0 },
-    }
+    RunHeader { seed, spec: spec(records), outcome: Outcome { kind: outcome, end_us: 1_000_000, message_events: 0 } }
 }
 
 /// The region a synthetic record is routed to: odd ids to 1, even ids to 2.
@@ -85,7 +84,7 @@ pub fn position(events: &[Event], kind: Kind, record: u32, region: Option<u8>) -
 }
 
 pub fn write(path: &Path, runs: &[(RunHeader, Vec<Event>)]) {
-    let mut w = AtomicTraceFile::create(path).unwrap();
+    let mut w = AtomicTraceFile::create(path, &runs[0].0.spec).unwrap();
     for (header, events) in runs {
         w.write_run(header, events).unwrap();
     }
