@@ -26,7 +26,7 @@ fn the_version_2_fixture_reads_and_encodes_back_to_the_same_bytes() {
     assert_eq!(FORMAT_VERSION, 2, "a new format version needs a new fixture beside this one");
     let bytes = fs::read(FIXTURE_V2).unwrap();
     let header = decode_file_header(&bytes).unwrap();
-    assert_eq!(file_header(&header.spec), bytes[..header.len], "the header encodes back to its bytes");
+    assert_eq!(file_header(&header.spec).unwrap(), bytes[..header.len], "the header encodes back to its bytes");
     let mut trace = TraceFile::open(Path::new(FIXTURE_V2)).unwrap();
     assert!(trace.tool().starts_with("wl1 "));
     let spec = trace.spec().clone();

@@ -48,10 +48,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         .map_err(|e| format!("analysis failed: {e}"))?;
     bar.finish_and_clear();
     let report = Report::new(&analysis, args.max_seeds).map_err(|e| format!("report failed: {e}"))?;
-    match args.format {
-        Format::Text => print!("{}", report.text()),
-        Format::Json => println!("{}", report.json()),
-    }
+    super::to_stdout(|out| match args.format {
+        Format::Text => write!(out, "{}", report.text()),
+        Format::Json => writeln!(out, "{}", report.json()),
+    })?;
     for problem in &analysis.problems {
         eprintln!("bad input: {problem}");
     }

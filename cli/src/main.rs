@@ -6,6 +6,7 @@ mod progress;
 mod replay;
 mod simulate;
 
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -89,8 +90,17 @@ fn run(cli: Cli) -> Result<Verdict, String> {
         Command::Check(args) => analyze::check(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Scenarios => {
-            print!("{}", simulate::scenario_list());
+            to_stdout(|out| out.write_all(simulate::scenario_list().as_bytes()))?;
             Ok(Verdict::Holds)
         }
     }
+}
+
+/// Runs `write` on standard output (buffered) and flushes it; a failure,
+/// such as a full disk behind `> file`, becomes an error that says so
+/// instead of the panic of `print!`.
+fn to_stdout<T>(write: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) -> Result<T, String> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let written = write(&mut out).and_then(|value| out.flush().map(|()| value));
+    written.map_err(|e| format!("cannot write to standard output: {e}"))
 }

@@ -2,6 +2,7 @@
 //! message handled, with the stages and state changes it caused, then where
 //! any undelivered record sits and why.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -12,10 +13,10 @@ use wl1::model::topology;
 use wl1::run::{Delivery, RunSpec, Simulator, stranded};
 use wl1::scenario::resolve;
 use wl1::trace::format::{decode_payload, encode_payload};
-use wl1::trace::{Event, Kind, RunHeader, TraceFile};
+use wl1::trace::{Event, Kind, RunHeader, TraceError, TraceFile};
 
-use super::Verdict;
 use super::simulate::ModelArgs;
+use super::{Verdict, to_stdout};
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
@@ -53,13 +54,15 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     let mut sim = Simulator::new();
     let mut log = Vec::new();
     let header = sim.run_logged(&spec, args.seed, &mut log);
-    print_header(&header);
-    print_timeline(&sim, &log, args.record);
-    print_stranded(&sim, args.record);
-    match (&args.check, stored) {
-        (Some(file), Some((_, bytes))) => compare(file, &header, sim.events(), &bytes),
-        _ => Ok(Verdict::Holds),
-    }
+    to_stdout(|out| {
+        print_header(out, &header)?;
+        print_timeline(out, &sim, &log, args.record)?;
+        print_stranded(out, &sim, args.record)?;
+        match (&args.check, &stored) {
+            (Some(file), Some((_, bytes))) => compare(out, file, &header, sim.events(), bytes),
+            _ => Ok(Verdict::Holds),
+        }
+    })
 }
 
 fn spec_from_args(args: &ReplayArgs) -> Result<RunSpec, String> {
@@ -67,43 +70,63 @@ fn spec_from_args(args: &ReplayArgs) -> Result<RunSpec, String> {
     Ok(RunSpec::with_drill(scenario, drill, args.model.options(), args.model.profile()?))
 }
 
-/// The stored header and payload bytes of `seed`'s run in `file`.
+/// The stored header and payload bytes of `seed`'s run in `file`. If the
+/// file holds no readable run of that seed, the error names any damage
+/// met on the way, where the run may have been.
 fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
     let spec = trace.spec().clone();
+    let mut damage = Vec::new();
     while let Some(next) = trace.next_payload() {
-        let Ok((_, payload)) = next else { continue };
-        let run = decode_payload(payload, &spec).map_err(|e| format!("{}: {e}", file.display()))?;
-        if run.header.seed == seed {
-            return Ok((run.header, payload.to_vec()));
+        let decoded = next.and_then(|(offset, payload)| match decode_payload(payload, &spec) {
+            Ok(run) => Ok((run, payload.to_vec())),
+            Err(problem) => Err(TraceError { path: file.to_owned(), offset: Some(offset), run: None, problem }),
+        });
+        match decoded {
+            Ok((run, payload)) if run.header.seed == seed => return Ok((run.header, payload)),
+            Ok(_) => {}
+            Err(e) => damage.push(e.to_string()),
         }
     }
-    Err(format!("{}: holds no run with seed {seed}", file.display()))
+    let mut message = format!("{}: holds no run with seed {seed}", file.display());
+    if !damage.is_empty() {
+        message += &format!("; the file is damaged, and the run may be among those lost: {}", damage.join("; "));
+    }
+    Err(message)
 }
 
-fn compare(file: &Path, header: &RunHeader, events: &[Event], stored: &[u8]) -> Result<Verdict, String> {
+fn compare(
+    out: &mut dyn Write,
+    file: &Path,
+    header: &RunHeader,
+    events: &[Event],
+    stored: &[u8],
+) -> io::Result<Verdict> {
     let mut replayed = Vec::new();
     encode_payload(header, events, &mut replayed);
     if replayed == stored {
-        println!(
+        writeln!(
+            out,
             "\ncheck: the replay reproduces the run stored in {} byte for byte ({} bytes)",
             file.display(),
             stored.len()
-        );
+        )?;
         return Ok(Verdict::Holds);
     }
     let at = replayed.iter().zip(stored).position(|(a, b)| a != b).unwrap_or(replayed.len().min(stored.len()));
-    println!(
+    writeln!(
+        out,
         "\ncheck: the replay DIFFERS from the run stored in {}: first difference at byte {at} of the run ({} bytes replayed, {} stored)",
         file.display(),
         replayed.len(),
         stored.len()
-    );
+    )?;
     Ok(Verdict::Violated)
 }
 
-fn print_header(h: &RunHeader) {
-    println!(
+fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
+    writeln!(
+        out,
         "seed {} · scenario {} · variants {} · routing {} · batch {} · outcome {} at {:.3} ms · {} messages",
         h.seed,
         h.spec.scenario,
@@ -113,11 +136,11 @@ fn print_header(h: &RunHeader) {
         h.outcome.kind.name(),
         h.outcome.end_us as f64 / 1e3,
         h.outcome.message_events
-    );
+    )
 }
 
-fn print_timeline(sim: &Simulator, log: &[Delivery], record: Option<u32>) {
-    let Some(world) = sim.world() else { return };
+fn print_timeline(out: &mut dyn Write, sim: &Simulator, log: &[Delivery], record: Option<u32>) -> io::Result<()> {
+    let Some(world) = sim.world() else { return Ok(()) };
     let events = sim.events();
     for d in log {
         let caused = &events[d.events.clone()];
@@ -133,17 +156,19 @@ fn print_timeline(sim: &Simulator, log: &[Delivery], record: Option<u32>) {
         if !relevant {
             continue;
         }
-        println!(
+        writeln!(
+            out,
             "{:>12.3} ms  {:>22} -> {:<22} {}",
             d.time as f64 / MILLISECOND as f64,
             topology::name(d.envelope.from),
             topology::name(d.envelope.to),
             msg.describe(&world.arena)
-        );
+        )?;
         for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
-            println!("{:>16}  · {}", "", describe_event(e));
+            writeln!(out, "{:>16}  · {}", "", describe_event(e))?;
         }
     }
+    Ok(())
 }
 
 fn concerns(e: &Event, id: u32) -> bool {
@@ -166,17 +191,17 @@ fn describe_event(e: &Event) -> String {
     }
 }
 
-fn print_stranded(sim: &Simulator, record: Option<u32>) {
+fn print_stranded(out: &mut dyn Write, sim: &Simulator, record: Option<u32>) -> io::Result<()> {
     let findings: Vec<_> =
         stranded(sim).into_iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
     if findings.is_empty() {
-        println!("\nevery record reached the destination and left every stream");
-        return;
+        return writeln!(out, "\nevery record reached the destination and left every stream");
     }
-    println!("\nwhere the records that did not get through are:");
+    writeln!(out, "\nwhere the records that did not get through are:")?;
     for f in findings {
-        println!("  {}: {} record(s) {}: {}", f.place, f.records.len(), ranges(&f.records), f.reason);
+        writeln!(out, "  {}: {} record(s) {}: {}", f.place, f.records.len(), ranges(&f.records), f.reason)?;
     }
+    Ok(())
 }
 
 /// "1-3,7" for [1,2,3,7].

@@ -1,7 +1,8 @@
 //! `wl1 simulate`: many seeds of one or more scenarios into trace files.
 
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use wl1::config::{Options, Profile, Routing, Variant};
 use wl1::engine::MILLISECOND;
 use wl1::run::{Plan, RunSpec, Summary, simulate};
 use wl1::scenario::{BUILT_IN, Scenario, Step, built_in, resolve, to_drill};
+use wl1::trace::trace_files;
 
 use super::{Format, progress_bar};
 
@@ -94,24 +96,31 @@ impl ModelArgs {
     }
 
     pub fn profile(&self) -> Result<Profile, String> {
-        let Some(path) = &self.profile else {
-            return Ok(Profile::default());
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Profile::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+        self.profile
+            .as_deref()
+            .map_or(Ok(Profile::default()), |path| Profile::read(path).map_err(|e| format!("--profile {e}")))
     }
 }
 
 impl SimulateArgs {
     /// The scenarios named, each with its drill text (empty for built-ins),
     /// each once. Two different scenarios of one name are refused: their
-    /// runs could not be told apart by name.
+    /// runs could not be told apart by name. So are `--chaos-*` options for
+    /// a scenario named on its own that has no chaos to set.
     pub fn scenarios(&self) -> Result<Vec<(Scenario, String)>, String> {
         let mut out: Vec<(Scenario, String)> = Vec::new();
-        for name in &self.scenarios {
-            let names: Vec<&str> = if name == "all" { BUILT_IN.to_vec() } else { vec![name.as_str()] };
+        for given in &self.scenarios {
+            let all = given == "all";
+            let names: Vec<&str> = if all { BUILT_IN.to_vec() } else { vec![given.as_str()] };
             for name in names {
-                let (scenario, drill) = self.chaos.apply(resolve(name)?)?;
+                let resolved = resolve(name)?;
+                if !all && self.chaos.is_set() && !has_chaos(&resolved.0) {
+                    return Err(format!(
+                        "{} set the chaos scenario's faults, but --scenario {name} has no chaos step",
+                        self.chaos.given().join(", ")
+                    ));
+                }
+                let (scenario, drill) = self.chaos.apply(resolved)?;
                 match out.iter().find(|(s, _)| s.name == scenario.name) {
                     Some((_, seen)) if *seen == drill => {}
                     Some(_) => {
@@ -162,18 +171,31 @@ fn parse_pair(s: &str) -> Result<[u64; 2], String> {
     Ok([parse(a)?, parse(b)?])
 }
 
+fn has_chaos(scenario: &Scenario) -> bool {
+    scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_)))
+}
+
 impl ChaosArgs {
     fn is_set(&self) -> bool {
-        self.chaos_rate.is_some()
-            || self.chaos_duration_ms.is_some()
-            || self.chaos_max_at_once.is_some()
-            || self.chaos_deadline_ms.is_some()
+        !self.given().is_empty()
+    }
+
+    /// The options given, by name.
+    fn given(&self) -> Vec<&'static str> {
+        [
+            ("--chaos-rate", self.chaos_rate.is_some()),
+            ("--chaos-duration-ms", self.chaos_duration_ms.is_some()),
+            ("--chaos-max-at-once", self.chaos_max_at_once.is_some()),
+            ("--chaos-deadline-ms", self.chaos_deadline_ms.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
     }
 
     /// Applies the settings to every chaos step of `scenario`.
     fn apply(&self, (mut scenario, drill): (Scenario, String)) -> Result<(Scenario, String), String> {
-        let has_chaos = scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_)));
-        if !self.is_set() || !has_chaos {
+        if !self.is_set() || !has_chaos(&scenario) {
             return Ok((scenario, drill));
         }
         for step in &mut scenario.steps {
@@ -182,7 +204,7 @@ impl ChaosArgs {
                 p.duration_ms = self.chaos_duration_ms.unwrap_or(p.duration_ms);
                 p.max_at_once = self.chaos_max_at_once.unwrap_or(p.max_at_once);
                 p.deadline_ms = self.chaos_deadline_ms.unwrap_or(p.deadline_ms);
-                p.validate()?;
+                p.validate().map_err(|e| format!("{}: {e}", self.given().join(", ")))?;
             }
         }
         let drill = to_drill(&scenario);
@@ -190,34 +212,74 @@ impl ChaosArgs {
     }
 }
 
-/// Set by Ctrl-C or SIGTERM: simulation stops between runs.
+/// Set by Ctrl-C or SIGTERM: simulation stops, even inside a run.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
 /// Simulates and writes the closing summary to `out`.
 pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
-    args.seed.checked_add(args.runs).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
+    args.seed.checked_add(args.runs - 1).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
     let plans: Vec<Plan> = args.scenarios()?.into_iter().map(|s| args.plan(s, &profile)).collect();
+    warn_of_other_traces(&args.out, &plans);
     // Fails only if a handler is already set, as when `check` simulates twice.
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
     let started = Instant::now();
     let bar = progress_bar(plans.iter().map(Plan::runs_in_shard).sum(), "simulate");
     let mut total = Summary::default();
     for plan in &plans {
-        total.add(simulate(plan, &CANCEL, &|n| bar.inc(n)).map_err(|e| e.to_string())?);
+        match simulate(plan, &CANCEL, &|n| bar.inc(n)) {
+            Ok(part) => total.add(part),
+            Err(stopped) => {
+                bar.finish_and_clear();
+                total.add(stopped.saved);
+                let saved = total.saved(&args.out);
+                return Err(format!("{}; {saved}; the file in progress was discarded", stopped.error));
+            }
+        }
     }
     bar.finish_and_clear();
     if CANCEL.load(Ordering::Relaxed) {
-        return Err(format!(
-            "interrupted: {} runs saved in {} complete files under {}; the files in progress were discarded",
-            total.runs,
-            total.files.len(),
-            args.out.display()
-        ));
+        return Err(format!("interrupted: {}; the files in progress were discarded", total.saved(&args.out)));
     }
+    warn_of_stalled_runs(&total.stalled);
     print_summary(&total, started.elapsed().as_secs_f64(), args, format, out)
         .map_err(|e| format!("cannot print: {e}"))?;
     Ok(total)
+}
+
+/// Says so when `dir` already holds trace files that these plans do not
+/// write: `wl1 analyze DIR` would read them too.
+fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
+    if !dir.is_dir() {
+        return;
+    }
+    let ours: HashSet<PathBuf> = plans.iter().flat_map(Plan::file_names).collect();
+    let (found, _) = trace_files(&[dir.to_owned()]);
+    let others: Vec<&PathBuf> = found.iter().filter(|f| !ours.contains(*f)).collect();
+    if let Some(first) = others.first() {
+        eprintln!(
+            "warning: {} already holds {} trace file(s) of other runs (such as {}); \
+             `wl1 analyze {}` will read them beside the new ones",
+            dir.display(),
+            others.len(),
+            first.display(),
+            dir.display()
+        );
+    }
+}
+
+/// Names the runs the engine's progress guard stopped.
+fn warn_of_stalled_runs(seeds: &[u64]) {
+    if !seeds.is_empty() {
+        let shown: Vec<String> = seeds.iter().take(10).map(u64::to_string).collect();
+        eprintln!(
+            "warning: {} run(s) spun without simulated time advancing and were stopped and counted as \
+             stuck, seeds {}{}",
+            seeds.len(),
+            shown.join(", "),
+            if seeds.len() > shown.len() { ", ..." } else { "" }
+        );
+    }
 }
 
 impl SimulateArgs {

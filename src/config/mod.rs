@@ -6,7 +6,9 @@
 mod options;
 mod profile;
 pub mod set;
+mod text_file;
 
 pub use options::{Options, Routing, Variant, Variants};
 pub use profile::{Profile, RangeUs, ServiceTimes};
 pub use set::{EnumSet, Member};
+pub use text_file::read_text_file;

@@ -66,9 +66,17 @@ impl Default for ServiceTimes {
 impl Profile {
     /// Reads a TOML profile; keys left out keep their defaults.
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        let profile: Profile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        every_array_a_pair(&table, "")?;
+        let profile: Profile = table.try_into().map_err(|e: toml::de::Error| e.to_string())?;
         profile.validate()?;
         Ok(profile)
+    }
+
+    /// Reads the profile file at `path` (at most 64 KiB; errors name it).
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let text = super::read_text_file(path, 64 << 10)?;
+        Self::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     pub fn to_toml(&self) -> String {
@@ -106,6 +114,21 @@ impl Profile {
     }
 }
 
+/// Every value of a profile that is an array is a `[min, max]` pair: one
+/// of three values is refused rather than cut short.
+fn every_array_a_pair(table: &toml::Table, prefix: &str) -> Result<(), String> {
+    for (key, value) in table {
+        match value {
+            toml::Value::Array(values) if values.len() != 2 => {
+                return Err(format!("{prefix}{key}: expected [min, max], found {} values", values.len()));
+            }
+            toml::Value::Table(inner) => every_array_a_pair(inner, &format!("{prefix}{key}."))?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +148,7 @@ mod tests {
         assert!(Profile::from_toml("nonsense = 1").unwrap_err().contains("nonsense"));
         assert!(Profile::from_toml("[service_us]\nkafka = [9, 3]").unwrap_err().contains("service_us.kafka"));
         assert!(Profile::from_toml("speed_factor = [0.0, 1.0]").is_err());
+        let e = Profile::from_toml("[service_us]\nkafka = [1, 2, 3]").unwrap_err();
+        assert_eq!(e, "service_us.kafka: expected [min, max], found 3 values");
     }
 }

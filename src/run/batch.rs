@@ -36,6 +36,9 @@ pub struct Summary {
     pub completed: u64,
     pub stuck: u64,
     pub time_bound: u64,
+    /// Seeds of the runs the engine's progress guard stopped (counted as
+    /// stuck): they spun without simulated time advancing.
+    pub stalled: Vec<u64>,
     pub files: Vec<PathBuf>,
 }
 
@@ -48,12 +51,31 @@ impl Summary {
         self.completed += other.completed;
         self.stuck += other.stuck;
         self.time_bound += other.time_bound;
+        self.stalled.extend(other.stalled);
         self.files.extend(other.files);
+    }
+
+    /// "N runs saved in M files under DIR (a.wl1, b.wl1, ...)": what an
+    /// error or an interruption leaves behind.
+    pub fn saved(&self, dir: &std::path::Path) -> String {
+        const SHOWN: usize = 4;
+        let names: Vec<String> = self
+            .files
+            .iter()
+            .take(SHOWN)
+            .map(|f| f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned()))
+            .collect();
+        let more =
+            if self.files.len() > SHOWN { format!(", and {} more", self.files.len() - SHOWN) } else { String::new() };
+        let list = if names.is_empty() { String::new() } else { format!(" ({}{more})", names.join(", ")) };
+        format!("{} runs saved in {} complete files under {}{list}", self.runs, self.files.len(), dir.display())
     }
 }
 
 #[derive(Debug)]
 pub enum SimError {
+    /// The plan cannot be carried out as given.
+    Plan(String),
     /// A file could not be written.
     Write { path: PathBuf, error: std::io::Error },
     /// An invariant of the simulator broke: a bug, reproducible by its seed.
@@ -63,6 +85,7 @@ pub enum SimError {
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SimError::Plan(problem) => write!(f, "{problem}"),
             SimError::Write { path, error } => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
@@ -78,7 +101,39 @@ impl fmt::Display for SimError {
 
 impl std::error::Error for SimError {}
 
+/// A simulation stopped by an error, and what it had saved by then.
+#[derive(Debug)]
+pub struct Stopped {
+    pub error: SimError,
+    /// The complete files written before the error; the files in progress
+    /// were discarded.
+    pub saved: Summary,
+}
+
+impl fmt::Display for Stopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)
+    }
+}
+
+impl std::error::Error for Stopped {}
+
 impl Plan {
+    /// Whether the plan can be carried out: at least one run and one run per
+    /// file, a valid shard, and seeds that stay within `u64`.
+    pub fn check(&self) -> Result<(), SimError> {
+        let problem = if self.runs == 0 || self.runs_per_file == 0 {
+            "a plan needs at least one run and one run per file".to_string()
+        } else if self.first_seed.checked_add(self.runs - 1).is_none() {
+            format!("seeds {} and {} more go past the largest seed (2^64 - 1)", self.first_seed, self.runs - 1)
+        } else if self.shard.is_some_and(|(index, count)| index >= count) {
+            "a shard I/N needs 0 <= I < N".to_string()
+        } else {
+            return Ok(());
+        };
+        Err(SimError::Plan(problem))
+    }
+
     /// The chunks (files) this plan, or its shard, writes.
     fn chunks(&self) -> Vec<u64> {
         let all = 0..self.runs.div_ceil(self.runs_per_file);
@@ -93,25 +148,53 @@ impl Plan {
         self.chunks().iter().map(|&c| self.seeds(c).count() as u64).sum()
     }
 
-    fn seeds(&self, chunk: u64) -> std::ops::Range<u64> {
+    /// The seeds of chunk `chunk`; the arithmetic cannot overflow once
+    /// [`Plan::check`] passed, as the last seed fits in `u64`.
+    fn seeds(&self, chunk: u64) -> std::ops::RangeInclusive<u64> {
+        let last_of_plan = self.first_seed + (self.runs - 1);
         let first = self.first_seed + chunk * self.runs_per_file;
-        first..(first + self.runs_per_file).min(self.first_seed + self.runs)
+        first..=first.saturating_add(self.runs_per_file - 1).min(last_of_plan)
     }
 
-    /// The file for chunk `c`, named by scenario, a digest of the spec and its seeds.
+    /// The file for chunk `c`, named by scenario, a digest of the spec and
+    /// its seeds, always directly under `out_dir` (see [`file_stem`]).
     pub fn file_name(&self, chunk: u64) -> PathBuf {
         let seeds = self.seeds(chunk);
-        let (first, last) = (seeds.start, seeds.end - 1);
         let digest = self.spec.identity() as u32;
-        let name = format!("{}-{digest:08x}-{first}-{last}.{EXTENSION}", self.spec.scenario.name);
+        let name = format!(
+            "{}-{digest:08x}-{}-{}.{EXTENSION}",
+            file_stem(&self.spec.scenario.name),
+            seeds.start(),
+            seeds.end()
+        );
         self.out_dir.join(name)
+    }
+
+    /// The files this plan, or its shard, writes.
+    pub fn file_names(&self) -> Vec<PathBuf> {
+        self.chunks().into_iter().map(|c| self.file_name(c)).collect()
     }
 }
 
-/// Simulates the plan. `cancel` stops it between runs, keeping only whole
-/// files; `progress` is told of every finished run.
-pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary, SimError> {
-    std::fs::create_dir_all(&plan.out_dir).map_err(|error| SimError::Write { path: plan.out_dir.clone(), error })?;
+/// A scenario's name made safe as the start of a file name: letters,
+/// digits, `-`, `_` and inner dots kept, anything else (a `/`, a space)
+/// turned into `_`, at most 64 characters. The spec's digest, which
+/// follows it in the file name, tells apart names that read the same here.
+pub fn file_stem(name: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let stem: String = name.chars().map(|c| if safe(c) { c } else { '_' }).take(64).collect();
+    let stem = stem.trim_start_matches('.');
+    if stem.is_empty() { "scenario".to_string() } else { stem.to_string() }
+}
+
+/// Simulates the plan. `cancel` stops it, even inside a run, keeping only
+/// whole files; `progress` is told of every finished run. On an error, the
+/// files already complete are kept and named in [`Stopped::saved`].
+pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary, Stopped> {
+    let stopped = |error| Stopped { error, saved: Summary::default() };
+    plan.check().map_err(stopped)?;
+    std::fs::create_dir_all(&plan.out_dir)
+        .map_err(|error| stopped(SimError::Write { path: plan.out_dir.clone(), error }))?;
     let chunks = plan.chunks();
     let next_chunk = AtomicUsize::new(0);
     let total = Mutex::new(Summary::default());
@@ -139,12 +222,13 @@ pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync
             });
         }
     });
-    if let Some(e) = failure.into_inner().unwrap() {
-        return Err(e);
-    }
     let mut total = total.into_inner().unwrap();
     total.files.sort();
-    Ok(total)
+    total.stalled.sort();
+    match failure.into_inner().unwrap() {
+        Some(error) => Err(Stopped { error, saved: total }),
+        None => Ok(total),
+    }
 }
 
 /// One file's worth of seeds; `None` if cancelled (the file is discarded).
@@ -160,10 +244,12 @@ fn simulate_chunk(
     let mut writer = AtomicTraceFile::create(&path, &plan.spec.stored).map_err(write_error)?;
     let mut part = Summary::default();
     for seed in plan.seeds(chunk) {
-        if cancel.load(Ordering::Relaxed) {
+        let Some(header) = run_guarded(sim, seed, |sim| sim.run_cancellable(&plan.spec, seed, cancel))? else {
             return Ok(None);
+        };
+        if sim.stalled() {
+            part.stalled.push(seed);
         }
-        let header = run_guarded(sim, seed, |sim| sim.run(&plan.spec, seed))?;
         writer.write_run(&header, sim.events()).map_err(write_error)?;
         part.runs += 1;
         part.message_events += header.outcome.message_events;

@@ -6,17 +6,18 @@ mod diagnose;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use rand::Rng;
 
 use crate::config::{Options, Profile};
-use crate::engine::{ActorId, Ctx, Engine, Envelope, MICROSECOND, Stop, System, Time};
+use crate::engine::{ActorId, Ctx, Engine, Envelope, Guard, MICROSECOND, Stop, System, Time};
 use crate::model::topology::DRIVER;
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
-pub use batch::{Plan, SimError, Summary, simulate};
+pub use batch::{Plan, SimError, Stopped, Summary, simulate};
 pub use diagnose::{Finding, stranded};
 
 /// The world of a run: the pipeline driven by the scenario's driver.
@@ -81,6 +82,8 @@ impl RunSpec {
 pub struct Simulator {
     engine: Engine<Msg>,
     world: Option<RunWorld>,
+    /// Why the last run stopped.
+    last_stop: Stop,
 }
 
 impl Default for Simulator {
@@ -91,13 +94,28 @@ impl Default for Simulator {
 
 impl Simulator {
     pub fn new() -> Self {
-        Self { engine: Engine::new(), world: None }
+        Self { engine: Engine::new(), world: None, last_stop: Stop::Quiescent }
     }
 
     /// Simulates `seed` and returns its header; the events stay readable
     /// through [`Simulator::events`] until the next run.
     pub fn run(&mut self, spec: &RunSpec, seed: u64) -> RunHeader {
         self.run_with(spec, seed, |world| world)
+    }
+
+    /// As [`Simulator::run`], stopping early when `cancel` is raised: `None`
+    /// then, the run being unfinished.
+    pub fn run_cancellable(&mut self, spec: &RunSpec, seed: u64, cancel: &AtomicBool) -> Option<RunHeader> {
+        let guard = Guard { cancel: Some(cancel), ..Guard::default() };
+        let header = self.run_with_guard(spec, seed, guard, |world| world);
+        (self.last_stop != Stop::Cancelled).then_some(header)
+    }
+
+    /// Whether the last run was stopped by the engine's progress guard: it
+    /// spun without simulated time advancing (see [`Guard::stall_limit`]),
+    /// and is recorded as stuck.
+    pub fn stalled(&self) -> bool {
+        self.last_stop == Stop::Stalled
     }
 
     /// As [`Simulator::run`], also logging every delivery into `log`.
@@ -117,14 +135,28 @@ impl Simulator {
     where
         S: System<Msg = Msg> + HasWorld<Harness = Driver>,
     {
+        self.run_with_guard(spec, seed, Guard::default(), wrap)
+    }
+
+    fn run_with_guard<'w, S>(
+        &'w mut self,
+        spec: &RunSpec,
+        seed: u64,
+        guard: Guard,
+        wrap: impl FnOnce(&'w mut RunWorld) -> S,
+    ) -> RunHeader
+    where
+        S: System<Msg = Msg> + HasWorld<Harness = Driver>,
+    {
         self.prepare(spec, seed);
         let mut system = wrap(self.world.as_mut().expect("prepared"));
         let bound = spec.options().time_bound;
         let stop = if spec.checks() {
-            self.engine.run(&mut Checked::new(&mut system), bound)
+            self.engine.run_guarded(&mut Checked::new(&mut system), bound, guard)
         } else {
-            self.engine.run(&mut system, bound)
+            self.engine.run_guarded(&mut system, bound, guard)
         };
+        self.last_stop = stop;
         header(&self.engine, system.world(), spec, seed, stop)
     }
 
@@ -164,7 +196,8 @@ fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, sto
     let kind = match stop {
         Stop::TimeBound => OutcomeKind::TimeBound,
         Stop::Quiescent if world.machines.harness.finished() => OutcomeKind::Completed,
-        Stop::Quiescent => OutcomeKind::Stuck,
+        // A run that spun without end is stuck; a cancelled one is discarded.
+        Stop::Quiescent | Stop::Stalled | Stop::Cancelled => OutcomeKind::Stuck,
     };
     let outcome = Outcome { kind, end_us: engine.now() / MICROSECOND, message_events: engine.deliveries() };
     RunHeader { seed, spec: spec.stored.clone(), outcome }
@@ -173,11 +206,7 @@ fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, sto
 /// Runs one seed, turning a broken invariant (a panic anywhere in the
 /// model) into an error that names the seed. The simulator is rebuilt
 /// afterwards, since the panic left it half-way through a run.
-pub fn run_guarded(
-    sim: &mut Simulator,
-    seed: u64,
-    run: impl FnOnce(&mut Simulator) -> RunHeader,
-) -> Result<RunHeader, SimError> {
+pub fn run_guarded<T>(sim: &mut Simulator, seed: u64, run: impl FnOnce(&mut Simulator) -> T) -> Result<T, SimError> {
     catch_unwind(AssertUnwindSafe(|| run(sim))).map_err(|panic| {
         *sim = Simulator::new();
         let message = panic

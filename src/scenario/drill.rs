@@ -42,11 +42,14 @@ use strum::VariantArray;
 use super::{ChaosParams, FaultKind, FaultKinds, RECORDS_PER_BATCH, Scenario, Step};
 use crate::engine::{ActorId, MILLISECOND};
 use crate::model::topology::{self, Db, REGIONS};
+use crate::trace::format::MAX_DRILL_LEN;
 
 /// The most batches a drill may have.
 const MAX_BATCHES: u32 = 200;
 /// The longest `sleep_ms`: the command line's longest time bound.
 const MAX_SLEEP_MS: u64 = 864_000_000;
+/// The longest name: it starts the names of the drill's trace files.
+const MAX_NAME_LEN: usize = 64;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,13 +117,14 @@ impl From<&ChaosParams> for ChaosSpec {
     }
 }
 
-/// Reads a drill. Errors name the step (counted from 1) and list what is
-/// valid there.
+/// Reads a drill of at most [`MAX_DRILL_LEN`] bytes. Errors name the step
+/// (counted from 1) and list what is valid there.
 pub fn parse_drill(text: &str) -> Result<Scenario, String> {
-    let file: DrillFile<toml::Table> = toml::from_str(text).map_err(|e| e.to_string())?;
-    if file.name.trim().is_empty() {
-        return Err("name must not be empty".into());
+    if text.len() > MAX_DRILL_LEN {
+        return Err(format!("the drill takes {} bytes; a drill may take {MAX_DRILL_LEN}", text.len()));
     }
+    let file: DrillFile<toml::Table> = toml::from_str(text).map_err(|e| e.to_string())?;
+    check_name(&file.name)?;
     if !(1..=MAX_BATCHES).contains(&file.batches) {
         return Err(format!("batches = {} is out of range; valid: 1..={MAX_BATCHES}", file.batches));
     }
@@ -144,6 +148,19 @@ pub fn to_drill(scenario: &Scenario) -> String {
         step: scenario.steps.iter().map(spec_of).collect(),
     };
     toml::to_string(&file).expect("a scenario's fields all have a TOML form")
+}
+
+/// A name is what trace files and reports call the drill's runs: letters,
+/// digits, `-`, `_` and `.`, not starting with a dot, so that it reads the
+/// same in a file name and can never name a path.
+fn check_name(name: &str) -> Result<(), String> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.len() > MAX_NAME_LEN || name.starts_with('.') || !name.chars().all(safe) {
+        return Err(format!(
+            "name = {name:?}: a name takes 1 to {MAX_NAME_LEN} letters, digits, '-', '_' or '.' (not first)"
+        ));
+    }
+    Ok(())
 }
 
 fn step_keys() -> String {
@@ -175,6 +192,11 @@ fn parse_step(table: toml::Table, batches: u8) -> Result<Step, String> {
             keys.join(", "),
             step_keys()
         ));
+    }
+    if let Some(pair) = table.get("chaos").and_then(|c| c.get("duration_ms")).and_then(toml::Value::as_array)
+        && pair.len() != 2
+    {
+        return Err(format!("chaos: duration_ms takes [min, max], found {} values", pair.len()));
     }
     let spec: StepSpec =
         toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| e.message().trim_end().to_string())?;
@@ -435,6 +457,23 @@ mod tests {
         assert!(parse_drill("batches = 3\n").unwrap_err().contains("name"));
         let e = drill("[[step]]\nchaos = { rate = 3 }\n").unwrap_err();
         assert!(e.contains("faults_per_minute"), "{e}");
+    }
+
+    #[test]
+    fn names_that_could_name_a_path_are_refused() {
+        for name in ["../escaped", "/abs", "a/b", ".hidden", "", "tab\there", &"x".repeat(65), "ba\\ck"] {
+            let e = parse_drill(&format!("name = {name:?}\nbatches = 1\n")).unwrap_err();
+            assert!(e.starts_with("name = "), "{name:?}: {e}");
+        }
+        assert!(parse_drill("name = \"my-f1_v2.3\"\nbatches = 1\n").is_ok());
+    }
+
+    #[test]
+    fn an_oversized_drill_and_a_three_value_duration_are_refused() {
+        let big = format!("{HEAD}{}", "# padding\n".repeat(MAX_DRILL_LEN / 10 + 1));
+        assert!(parse_drill(&big).unwrap_err().contains("a drill may take"));
+        let e = drill("[[step]]\nchaos = { duration_ms = [1, 2, 3] }\n").unwrap_err();
+        assert!(e.contains("found 3 values"), "{e}");
     }
 
     #[test]

@@ -7,8 +7,10 @@ mod chaos;
 mod drill;
 mod driver;
 
+use crate::config::read_text_file;
 use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db};
+use crate::trace::format::MAX_DRILL_LEN;
 
 pub use chaos::{ChaosParams, FaultKind, FaultKinds};
 pub use drill::{parse_drill, to_drill};
@@ -16,6 +18,9 @@ pub use driver::Driver;
 
 /// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
 pub const RECORDS_PER_BATCH: u32 = 50;
+
+// The trace reader refuses specs of more records than a scenario can have.
+const _: () = assert!(u8::MAX as u32 * RECORDS_PER_BATCH == crate::trace::format::MAX_RECORDS);
 
 /// One thing the driver does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +80,8 @@ pub const BUILT_IN: [&str; 7] = ["baseline", "failover", "f1", "f2", "f3", "f4",
 const CHAOS_SETTLE: Time = 1_000 * MILLISECOND;
 
 /// A built-in scenario by name (`Ok` with empty text), or a drill file by
-/// path (`Ok` with the file's text, for the trace header).
+/// path (`Ok` with the file's text, for the trace header), read only if it
+/// is a regular file of at most [`MAX_DRILL_LEN`] bytes.
 pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
     if let Some(scenario) = built_in(name_or_path) {
         return Ok((scenario, String::new()));
@@ -87,7 +93,7 @@ pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
             BUILT_IN.join(", ")
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name_or_path}: {e}"))?;
+    let text = read_text_file(path, MAX_DRILL_LEN as u64)?;
     let scenario = parse_drill(&text).map_err(|e| format!("{name_or_path}: {e}"))?;
     Ok((scenario, text))
 }

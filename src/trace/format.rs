@@ -27,6 +27,7 @@ use bincode::de::Decoder;
 use bincode::enc::Encoder;
 use bincode::error::{DecodeError, EncodeError};
 use bincode::{Decode, Encode};
+use std::io::Read;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -35,9 +36,16 @@ use super::{Event, Kind, Outcome, Run, RunHeader, Spec};
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
 pub const FORMAT_VERSION: u16 = 2;
-/// The longest spec a header may hold: a drill text of a few hundred kB at
-/// most, so that a forged length cannot make a reader allocate much.
+/// The longest spec a header may hold: a drill text of at most
+/// [`MAX_DRILL_LEN`] and a few hundred bytes more, so that a forged length
+/// cannot make a reader allocate much.
 pub const MAX_SPEC_LEN: u32 = 1 << 20;
+/// The longest drill text a spec may hold.
+pub const MAX_DRILL_LEN: usize = 256 << 10;
+/// The most records a run may publish: a scenario has at most 255 batches
+/// of 50 records. A reader refuses a spec claiming more, since whoever
+/// reads its runs may allocate per record.
+pub const MAX_RECORDS: u32 = 255 * 50;
 pub const RUN_TAG: u8 = b'R';
 pub const END_TAG: u8 = b'E';
 /// No honest run comes near this; a larger length means a damaged frame.
@@ -54,18 +62,33 @@ struct RunFrame {
     outcome: Outcome,
 }
 
-/// The file header for this build, for runs of `spec`.
-pub fn file_header(spec: &Spec) -> Vec<u8> {
+/// The file header for this build, for runs of `spec`; an error if the
+/// spec is beyond what a reader accepts (see [`check_spec`]).
+pub fn file_header(spec: &Spec) -> Result<Vec<u8>, String> {
     let tool = concat!("wl1 ", env!("CARGO_PKG_VERSION")).as_bytes();
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(tool.len() as u16).to_le_bytes());
     out.extend_from_slice(tool);
+    check_spec(spec)?;
     let spec = encode_spec(spec);
-    out.extend_from_slice(&(spec.len() as u32).to_le_bytes());
+    let len = u32::try_from(spec.len()).ok().filter(|&len| len <= MAX_SPEC_LEN);
+    let len = len.ok_or_else(|| format!("the spec takes {} bytes, beyond {MAX_SPEC_LEN}", spec.len()))?;
+    out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&spec).to_le_bytes());
     out.extend_from_slice(&spec);
-    out
+    Ok(out)
+}
+
+/// The bounds a spec keeps, on writing and on reading.
+fn check_spec(spec: &Spec) -> Result<(), String> {
+    if spec.records > MAX_RECORDS {
+        return Err(format!("the spec claims {} records, beyond any scenario's {MAX_RECORDS}", spec.records));
+    }
+    if spec.drill.len() > MAX_DRILL_LEN {
+        return Err(format!("the drill text takes {} bytes, beyond {MAX_DRILL_LEN}", spec.drill.len()));
+    }
+    Ok(())
 }
 
 fn encode_spec(spec: &Spec) -> Vec<u8> {
@@ -81,6 +104,38 @@ pub struct FileHeader {
     pub tool: String,
     pub spec: Spec,
     pub len: usize,
+}
+
+/// Reads a file header from the start of `source`, taking only the bytes
+/// that the header's own lengths say it has, within [`MAX_SPEC_LEN`] (see
+/// [`decode_file_header`]).
+pub fn read_file_header(source: &mut impl Read) -> Result<FileHeader, (u64, String)> {
+    let mut data = Vec::new();
+    loop {
+        let wanted = header_bytes_wanted(&data);
+        if wanted <= data.len() {
+            break;
+        }
+        let read = source.by_ref().take((wanted - data.len()) as u64).read_to_end(&mut data);
+        match read {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Err((data.len() as u64, format!("cannot read: {e}"))),
+        }
+    }
+    decode_file_header(&data)
+}
+
+/// How many bytes of header the bytes so far call for.
+fn header_bytes_wanted(data: &[u8]) -> usize {
+    if data.len() < 12 || &data[..8] != MAGIC {
+        return 12;
+    }
+    let spec_at = 12 + u16::from_le_bytes([data[10], data[11]]) as usize;
+    match data.get(spec_at..spec_at + 4) {
+        None => spec_at + 8,
+        Some(len) => spec_at + 8 + u32::from_le_bytes(len.try_into().unwrap()).min(MAX_SPEC_LEN) as usize,
+    }
 }
 
 /// Reads a file header from the start of `data`: Err names the byte offset
@@ -120,20 +175,28 @@ pub fn decode_file_header(data: &[u8]) -> Result<FileHeader, (u64, String)> {
     if used != bytes.len() {
         return Err((start as u64, "bytes left over after the file header's spec".into()));
     }
+    check_spec(&spec).map_err(|problem| (start as u64, format!("{problem}: the header is damaged")))?;
     let tool = String::from_utf8_lossy(tool).into_owned();
     Ok(FileHeader { tool, spec, len: start + bytes.len() })
 }
 
-/// Appends the frame of one run to `out`.
-pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
+/// Appends the frame of one run to `out`; an error (and `out` as it was) if
+/// the run is beyond [`MAX_FRAME_LEN`].
+pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) -> Result<(), String> {
     let start = out.len();
     out.extend_from_slice(&[RUN_TAG, 0, 0, 0, 0, 0, 0, 0, 0]);
     encode_payload(header, events, out);
     let payload = &out[start + 9..];
-    let len = u32::try_from(payload.len()).ok().filter(|&l| l <= MAX_FRAME_LEN).expect("a run fits in a frame");
+    let Some(len) = u32::try_from(payload.len()).ok().filter(|&l| l <= MAX_FRAME_LEN) else {
+        let problem =
+            format!("the run of seed {} takes {} bytes, beyond a frame's {MAX_FRAME_LEN}", header.seed, payload.len());
+        out.truncate(start);
+        return Err(problem);
+    };
     let crc = crc32fast::hash(payload);
     out[start + 1..start + 5].copy_from_slice(&len.to_le_bytes());
     out[start + 5..start + 9].copy_from_slice(&crc.to_le_bytes());
+    Ok(())
 }
 
 /// Appends a run's payload (seed, outcome, events; not its spec) to `out`.
@@ -166,8 +229,10 @@ pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
     let (frame, used): (RunFrame, usize) =
         bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
     let header = RunHeader { seed: frame.seed, spec: spec.clone(), outcome: frame.outcome };
+    let rest = &payload[used..];
     let (Events(events), used_events) =
-        bincode::decode_from_slice(&payload[used..], config()).map_err(|e| format!("events: {e}"))?;
+        bincode::decode_from_slice_with_context(rest, config(), MaxEvents(rest.len() / MIN_EVENT_LEN))
+            .map_err(|e| format!("events: {e}"))?;
     if used + used_events != payload.len() {
         return Err(format!("{} bytes left over after the events", payload.len() - used - used_events));
     }
@@ -196,14 +261,21 @@ impl Encode for EventsRef<'_> {
 
 struct Events(Vec<Event>);
 
-impl<C> Decode<C> for Events {
-    fn decode<D: Decoder<Context = C>>(decoder: &mut D) -> Result<Self, DecodeError> {
+/// Each event takes at least three bytes: code, time and subject.
+const MIN_EVENT_LEN: usize = 3;
+
+/// The most events the bytes left in a payload can hold, so that a forged
+/// count cannot make the decoder allocate more than the payload's size
+/// warrants.
+struct MaxEvents(usize);
+
+impl Decode<MaxEvents> for Events {
+    fn decode<D: Decoder<Context = MaxEvents>>(decoder: &mut D) -> Result<Self, DecodeError> {
         let count = u64::decode(decoder)?;
-        // Each event takes at least three bytes: refuse counts the frame cannot hold.
-        if count > MAX_FRAME_LEN as u64 / 3 {
+        if count > decoder.context().0 as u64 {
             return Err(DecodeError::Other("event count larger than the frame can hold"));
         }
-        decoder.claim_container_read::<[u8; 3]>(count as usize)?;
+        decoder.claim_container_read::<[u8; MIN_EVENT_LEN]>(count as usize)?;
         let mut events = Vec::with_capacity(count as usize);
         let mut time = 0i64;
         for _ in 0..count {
@@ -270,7 +342,7 @@ mod tests {
 
     #[test]
     fn a_file_header_holds_the_spec_and_refuses_damage() {
-        let header = file_header(&spec());
+        let header = file_header(&spec()).unwrap();
         let read = decode_file_header(&header).unwrap();
         assert_eq!((read.spec, read.len), ((*spec()).clone(), header.len()));
         assert!(read.tool.starts_with("wl1 "));
@@ -285,6 +357,36 @@ mod tests {
         for cut in 0..header.len() {
             assert!(decode_file_header(&header[..cut]).is_err(), "cut at {cut} read");
         }
+    }
+
+    #[test]
+    fn a_spec_beyond_the_bounds_is_neither_written_nor_read() {
+        let many = Spec { records: MAX_RECORDS + 1, ..(*spec()).clone() };
+        assert!(file_header(&many).unwrap_err().contains("records"));
+        let long = Spec { drill: "#".repeat(MAX_DRILL_LEN + 1), ..(*spec()).clone() };
+        assert!(file_header(&long).unwrap_err().contains("drill text"));
+        // A forged header: a spec of 4e9 records, with a valid checksum.
+        let forged = encode_spec(&Spec { records: 4_000_000_000, ..(*spec()).clone() });
+        let mut header = file_header(&spec()).unwrap();
+        let spec_at = header.len() - encode_spec(&spec()).len() - 8;
+        header.truncate(spec_at);
+        header.extend_from_slice(&(forged.len() as u32).to_le_bytes());
+        header.extend_from_slice(&crc32fast::hash(&forged).to_le_bytes());
+        header.extend_from_slice(&forged);
+        let (_, problem) = decode_file_header(&header).unwrap_err();
+        assert!(problem.contains("4000000000 records") && problem.contains("damaged"), "{problem}");
+    }
+
+    #[test]
+    fn a_forged_event_count_is_refused_before_any_allocation() {
+        let run = sample();
+        let mut out = Vec::new();
+        let frame = RunFrame { seed: run.header.seed, outcome: run.header.outcome };
+        bincode::serde::encode_into_std_write(frame, &mut out, config()).unwrap();
+        // A count the 64 bytes after it cannot hold.
+        bincode::encode_into_std_write(1_000_000u64, &mut out, config()).unwrap();
+        out.extend_from_slice(&[0; 64]);
+        assert!(decode_payload(&out, &spec()).unwrap_err().contains("larger than the frame can hold"));
     }
 
     #[test]

@@ -1,12 +1,17 @@
-//! Reads trace files run by run. Damage is reported with the file, the byte
-//! offset and the run it was found in; runs before it (and, where the frame
-//! length is intact, after it) are still read.
+//! Reads trace files run by run, one frame in memory at a time. Damage is
+//! reported with the file, the byte offset and the run it was found in;
+//! runs before it (and, where the frame length is intact, after it) are
+//! still read. Directories are walked so that each real file is read once,
+//! however many links or given paths lead to it.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::fs::{self, File};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{END_TAG, MAX_FRAME_LEN, RUN_TAG, decode_file_header, decode_payload};
+use super::format::{END_TAG, MAX_FRAME_LEN, RUN_TAG, decode_payload, read_file_header};
 use super::{EXTENSION, Run, Spec};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,11 +39,16 @@ impl fmt::Display for TraceError {
 
 impl std::error::Error for TraceError {}
 
-/// One trace file, read into memory and iterated run by run.
+/// One trace file, read run by run: only the frame being read is in
+/// memory, and no frame longer than what is left of the file is believed.
 pub struct TraceFile {
     path: PathBuf,
-    data: Vec<u8>,
-    pos: usize,
+    source: Box<dyn Read + Send>,
+    /// The file's size when opened, and how far it has been read.
+    size: u64,
+    pos: u64,
+    /// The payload of the last frame read.
+    payload: Vec<u8>,
     runs: u64,
     done: bool,
     tool: String,
@@ -46,15 +56,30 @@ pub struct TraceFile {
 }
 
 impl TraceFile {
+    /// Opens a regular file (a FIFO or a device is refused without being
+    /// opened, since reading it could block or never end) and reads its
+    /// header.
     pub fn open(path: &Path) -> Result<Self, TraceError> {
-        let data = std::fs::read(path).map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
-        Self::from_bytes(path, data)
+        let cannot = |e: std::io::Error| error(path, None, None, format!("cannot read: {e}"));
+        regular_file(path)?;
+        let file = File::open(path).map_err(cannot)?;
+        let size = file.metadata().map_err(cannot)?.len();
+        Self::from_reader(path, Box::new(BufReader::with_capacity(1 << 16, file)), size)
     }
 
+    /// A trace held in memory, as if read from `path`.
     pub fn from_bytes(path: &Path, data: Vec<u8>) -> Result<Self, TraceError> {
-        let header = decode_file_header(&data).map_err(|(offset, problem)| error(path, Some(offset), None, problem))?;
-        let spec = Arc::new(header.spec);
-        Ok(Self { path: path.to_owned(), data, pos: header.len, runs: 0, done: false, tool: header.tool, spec })
+        let size = data.len() as u64;
+        Self::from_reader(path, Box::new(std::io::Cursor::new(data)), size)
+    }
+
+    /// A trace of `size` bytes read from `source`.
+    pub fn from_reader(path: &Path, mut source: Box<dyn Read + Send>, size: u64) -> Result<Self, TraceError> {
+        let header =
+            read_file_header(&mut source).map_err(|(offset, problem)| error(path, Some(offset), None, problem))?;
+        let (tool, spec) = (header.tool, Arc::new(header.spec));
+        let pos = header.len as u64;
+        Ok(Self { path: path.to_owned(), source, size, pos, payload: Vec::new(), runs: 0, done: false, tool, spec })
     }
 
     /// What decides every run of the file besides its seed.
@@ -71,8 +96,18 @@ impl TraceFile {
         &self.tool
     }
 
-    fn error(&mut self, offset: usize, problem: String) -> TraceError {
-        error(&self.path, Some(offset as u64), Some(self.runs), problem)
+    fn error(&self, offset: u64, problem: String) -> TraceError {
+        error(&self.path, Some(offset), Some(self.runs), problem)
+    }
+
+    /// Ends the file with an error found at `offset`.
+    fn fail<T>(&mut self, offset: u64, problem: String) -> Option<Result<T, TraceError>> {
+        self.done = true;
+        Some(Err(self.error(offset, problem)))
+    }
+
+    fn remaining(&self) -> u64 {
+        self.size.saturating_sub(self.pos)
     }
 
     /// The next run's raw payload (checked against its checksum), with its offset.
@@ -81,70 +116,78 @@ impl TraceFile {
             return None;
         }
         let at = self.pos;
-        let rest = &self.data[at..];
-        let Some(&tag) = rest.first() else {
-            self.done = true;
+        if self.remaining() == 0 {
             let problem = format!("file ends after {} runs without its trailer: the write was cut short", self.runs);
-            return Some(Err(self.error(at, problem)));
-        };
-        match tag {
+            return self.fail(at, problem);
+        }
+        let mut tag = [0u8];
+        if let Err(e) = self.source.read_exact(&mut tag) {
+            return self.fail(at, format!("cannot read: {e}"));
+        }
+        self.pos += 1;
+        match tag[0] {
             RUN_TAG => self.frame(at),
             END_TAG => {
                 self.done = true;
                 self.trailer(at).map(Err)
             }
-            other => {
-                self.done = true;
-                Some(Err(self.error(at, format!("unknown frame tag 0x{other:02x}: the file is damaged here"))))
-            }
+            other => self.fail(at, format!("unknown frame tag 0x{other:02x}: the file is damaged here")),
         }
     }
 
-    fn frame(&mut self, at: usize) -> Option<Result<(u64, &[u8]), TraceError>> {
-        let Some(head) = self.data.get(at..at + 9) else {
-            self.done = true;
-            return Some(Err(self.error(at, "truncated inside a run's frame header".into())));
-        };
-        let len = u32::from_le_bytes(head[1..5].try_into().unwrap());
-        let crc = u32::from_le_bytes(head[5..9].try_into().unwrap());
+    fn frame(&mut self, at: u64) -> Option<Result<(u64, &[u8]), TraceError>> {
+        let mut head = [0u8; 8];
+        if self.remaining() < 8 {
+            return self.fail(at, "truncated inside a run's frame header".into());
+        }
+        if let Err(e) = self.source.read_exact(&mut head) {
+            return self.fail(at, format!("cannot read: {e}"));
+        }
+        self.pos += 8;
+        let len = u32::from_le_bytes(head[..4].try_into().unwrap());
+        let crc = u32::from_le_bytes(head[4..].try_into().unwrap());
         if len > MAX_FRAME_LEN {
-            self.done = true;
-            return Some(
-                Err(self.error(at, format!("frame length {len} is beyond any run: the file is damaged here"))),
-            );
+            return self.fail(at, format!("frame length {len} is beyond any run: the file is damaged here"));
         }
-        let end = at + 9 + len as usize;
-        if end > self.data.len() {
-            self.done = true;
-            let problem = format!("truncated: the run needs {len} bytes, {} remain", self.data.len() - at - 9);
-            return Some(Err(self.error(at, problem)));
+        if u64::from(len) > self.remaining() {
+            let problem = format!("truncated: the run needs {len} bytes, {} remain", self.remaining());
+            return self.fail(at, problem);
         }
-        self.pos = end;
+        self.payload.resize(len as usize, 0);
+        if let Err(e) = self.source.read_exact(&mut self.payload) {
+            return self.fail(at, format!("cannot read: {e}"));
+        }
+        self.pos += u64::from(len);
         self.runs += 1;
-        if crc32fast::hash(&self.data[at + 9..end]) != crc {
-            self.runs -= 1;
-            let e = self.error(at, "checksum mismatch: the run is damaged and was skipped".into());
-            self.runs += 1;
+        if crc32fast::hash(&self.payload) != crc {
+            let e = error(
+                &self.path,
+                Some(at),
+                Some(self.runs - 1),
+                "checksum mismatch: the run is damaged and was skipped".into(),
+            );
             return Some(Err(e));
         }
-        Some(Ok((at as u64, &self.data[at + 9..end])))
+        Some(Ok((at, &self.payload)))
     }
 
     /// Checks the trailer; an error if it does not match what was read.
-    fn trailer(&mut self, at: usize) -> Option<TraceError> {
-        let Some(t) = self.data.get(at..at + 13) else {
+    fn trailer(&mut self, at: u64) -> Option<TraceError> {
+        let mut t = [0u8; 12];
+        if self.remaining() < 12 || self.source.read_exact(&mut t).is_err() {
             return Some(self.error(at, "truncated inside the trailer".into()));
-        };
-        let count = u64::from_le_bytes(t[1..9].try_into().unwrap());
-        let crc = u32::from_le_bytes(t[9..13].try_into().unwrap());
-        if crc != crc32fast::hash(&t[1..9]) {
+        }
+        self.pos += 12;
+        let count = u64::from_le_bytes(t[..8].try_into().unwrap());
+        let crc = u32::from_le_bytes(t[8..].try_into().unwrap());
+        if crc != crc32fast::hash(&t[..8]) {
             return Some(self.error(at, "the trailer's checksum does not match".into()));
         }
         if count != self.runs {
             return Some(self.error(at, format!("the trailer counts {count} runs, the file holds {}", self.runs)));
         }
-        if at + 13 != self.data.len() {
-            return Some(self.error(at + 13, "bytes after the trailer".into()));
+        if self.remaining() > 0 {
+            return Some(self.error(self.pos, "bytes after the trailer".into()));
         }
         None
     }
@@ -168,37 +211,111 @@ fn error(path: &Path, offset: Option<u64>, run: Option<u64>, problem: String) ->
 }
 
 /// The trace files named by `paths`: files as given, directories searched
-/// recursively for `*.wl1`, in sorted order. Paths that cannot be read are
-/// returned as errors beside the files that can.
+/// recursively for `*.wl1`, in sorted order. Each real file comes once,
+/// whatever the links or paths that lead to it (a link to a folder already
+/// seen, a folder given twice, a link loop); only regular files are taken.
+/// Paths that cannot be read are returned as errors beside the files that
+/// can.
 pub fn trace_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<TraceError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let mut walk = Walk::default();
     for path in paths {
-        if path.is_dir() {
-            collect(path, &mut files, &mut errors);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            errors.push(error(path, None, None, "no such file or directory".into()));
-        }
+        walk.given(path);
     }
-    files.sort();
-    files.dedup();
-    (files, errors)
+    walk.files.sort();
+    (walk.files, walk.errors)
 }
 
-fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<TraceError>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return errors.push(error(dir, None, None, format!("cannot list: {e}"))),
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, files, errors);
-        } else if path.extension().is_some_and(|e| e == EXTENSION) {
-            files.push(path);
+/// A file's identity on its device: two paths to one file share it.
+#[cfg(unix)]
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata, _: &Path) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+#[cfg(not(unix))]
+fn file_id(_: &fs::Metadata, path: &Path) -> FileId {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    errors: Vec<TraceError>,
+    seen: HashSet<FileId>,
+}
+
+impl Walk {
+    fn given(&mut self, path: &Path) {
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => self.directory(path, &meta),
+            Ok(meta) => self.file(path, &meta),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.errors.push(error(path, None, None, "no such file or directory".into()))
+            }
+            Err(e) => self.errors.push(error(path, None, None, format!("cannot read: {e}"))),
         }
+    }
+
+    fn file(&mut self, path: &Path, meta: &fs::Metadata) {
+        if !meta.is_file() {
+            self.errors.push(error(path, None, None, NOT_REGULAR.into()));
+        } else if self.seen.insert(file_id(meta, path)) {
+            self.files.push(path.to_owned());
+        }
+    }
+
+    /// Walks `dir` without recursion (a deep tree cannot overflow the
+    /// stack); in each folder, real entries before links, so that a file
+    /// reached both ways is named by its real path.
+    fn directory(&mut self, dir: &Path, meta: &fs::Metadata) {
+        if !self.seen.insert(file_id(meta, dir)) {
+            return;
+        }
+        let mut folders = vec![dir.to_owned()];
+        while let Some(folder) = folders.pop() {
+            let mut entries = match fs::read_dir(&folder) {
+                Ok(entries) => {
+                    entries.flatten().map(|e| (e.file_type().is_ok_and(|t| t.is_symlink()), e.path())).collect()
+                }
+                Err(e) => {
+                    self.errors.push(error(&folder, None, None, format!("cannot list: {e}")));
+                    Vec::new()
+                }
+            };
+            entries.sort();
+            let mut subfolders = Vec::new();
+            for (_, path) in entries {
+                let is_trace = path.extension().is_some_and(|e| e == EXTENSION);
+                match fs::metadata(&path) {
+                    Ok(meta) if meta.is_dir() => {
+                        if self.seen.insert(file_id(&meta, &path)) {
+                            subfolders.push(path);
+                        }
+                    }
+                    Ok(meta) if is_trace => self.file(&path, &meta),
+                    Err(e) if is_trace => self.errors.push(error(&path, None, None, format!("cannot read: {e}"))),
+                    _ => {}
+                }
+            }
+            folders.extend(subfolders.into_iter().rev());
+        }
+    }
+}
+
+const NOT_REGULAR: &str = "not a regular file (a FIFO, socket or device?): not read";
+
+/// An error unless `path` is a regular file.
+fn regular_file(path: &Path) -> Result<(), TraceError> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(_) => Err(error(path, None, None, NOT_REGULAR.into())),
+        Err(e) => Err(error(path, None, None, format!("cannot read: {e}"))),
     }
 }
 
