@@ -243,7 +243,7 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
     }
     warn_of_stalled_runs(&total.stalled);
     print_summary(&total, started.elapsed().as_secs_f64(), args, format, out)
-        .map_err(|e| format!("cannot print: {e}"))?;
+        .map_err(|e| format!("cannot write the summary: {e}"))?;
     Ok(total)
 }
 
