@@ -48,8 +48,10 @@ pub const MAX_DRILL_LEN: usize = 256 << 10;
 pub const MAX_RECORDS: u32 = 255 * 50;
 pub const RUN_TAG: u8 = b'R';
 pub const END_TAG: u8 = b'E';
-/// No honest run comes near this; a larger length means a damaged frame.
-pub const MAX_FRAME_LEN: u32 = 256 << 20;
+/// No honest run comes near this (the largest, a drill of 200 batches,
+/// takes about 1 MB); a larger length means a damaged frame. It bounds
+/// what a reader holds at once: one frame, and its events decoded.
+pub const MAX_FRAME_LEN: u32 = 64 << 20;
 
 fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<{ MAX_FRAME_LEN as usize }>()
