@@ -54,7 +54,7 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
-/// 1. Before: `first + runs_per_file` wrapped near the largest seed, so the
+/// Defect 1. Before: `first + runs_per_file` wrapped near the largest seed, so the
 /// second file's seed range came out empty and 500 runs were never
 /// simulated, with exit 0.
 #[test]
@@ -77,7 +77,7 @@ fn defect_01_seeds_near_the_largest_are_all_simulated() {
     assert!(plan.check().is_ok(), "the largest seed itself can be simulated");
 }
 
-/// 2. Before: both writers of one path used `NAME.wl1.partial`, created with
+/// Defect 2. Before: both writers of one path used `NAME.wl1.partial`, created with
 /// truncation; the second one's start cut the first one's runs, and its
 /// removal on drop made the first one's rename fail.
 #[test]
@@ -102,7 +102,7 @@ fn defect_02_two_writers_of_one_file_never_share_a_temporary_file() {
     assert_eq!(runs.iter().map(|r| r.header.seed).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
 }
 
-/// 3. Before: `loop -> .` made the walk find one file 41 times (until the
+/// Defect 3. Before: `loop -> .` made the walk find one file 41 times (until the
 /// path grew too long), two such links made it run for ever, and a link
 /// `latest -> run1` counted run1's files twice.
 #[test]
@@ -120,7 +120,7 @@ fn defect_03_links_to_folders_lead_to_each_file_once() {
     assert_eq!(files, [run1.join("a.wl1")], "found once, by its real path");
 }
 
-/// 4. Before: one folder given by two paths (or a file by a hard link) was
+/// Defect 4. Before: one folder given by two paths (or a file by a hard link) was
 /// read twice, so its runs were counted twice.
 #[test]
 fn defect_04_a_file_given_by_two_paths_is_read_once() {
@@ -143,7 +143,7 @@ fn runaway() -> RunSpec {
     RunSpec::with_drill(scenario, drill, Options::default(), zero)
 }
 
-/// 5. Before: this run spun for ever (14 minutes until SIGKILL), and the
+/// Defect 5. Before: this run spun for ever (14 minutes until SIGKILL), and the
 /// cancel flag was looked at only between runs.
 #[test]
 fn defect_05_a_runaway_run_ends_as_stuck_and_a_raised_flag_ends_any_run() {
@@ -165,7 +165,7 @@ fn defect_05_a_runaway_run_ends_as_stuck_and_a_raised_flag_ends_any_run() {
     assert!(stopped.is_none(), "a cancelled run is not returned as finished");
 }
 
-/// 6. Before: the file name was the scenario's name as written, so a drill
+/// Defect 6. Before: the file name was the scenario's name as written, so a drill
 /// named "../escaped" wrote its trace outside `--out`.
 #[test]
 fn defect_06_trace_files_stay_under_the_output_folder_whatever_the_name() {
@@ -186,7 +186,7 @@ fn defect_06_trace_files_stay_under_the_output_folder_whatever_the_name() {
     assert!(e.contains("name = \"../escaped\""), "{e}");
 }
 
-/// 7. Before: a drill of 256 MiB made the writer panic ("a run fits in a
+/// Defect 7. Before: a drill of 256 MiB made the writer panic ("a run fits in a
 /// frame"), and the drill was copied into every run.
 #[test]
 fn defect_07_an_oversized_drill_is_an_error_and_a_drill_is_stored_once_per_file() {
@@ -208,7 +208,7 @@ fn defect_07_an_oversized_drill_is_an_error_and_a_drill_is_stored_once_per_file(
     assert!(bytes < 100_000 + 20 * 20_000, "{bytes} bytes for 20 runs");
 }
 
-/// 9. Before: a failed rename left `NAME.wl1.partial` behind, and the error
+/// Defect 9. Before: a failed rename left `NAME.wl1.partial` behind, and the error
 /// that stopped `simulate` did not say what had been saved.
 #[test]
 fn defect_09_a_failed_write_leaves_no_temporary_file_and_says_what_was_saved() {
@@ -229,7 +229,7 @@ fn defect_09_a_failed_write_leaves_no_temporary_file_and_says_what_was_saved() {
     assert!(names(dir.path()).iter().all(|n| !n.contains("partial")), "{:?}", names(dir.path()));
 }
 
-/// 11. Grouping: runs are pooled only with runs of the same identity. (The
+/// Defect 11. Grouping: runs are pooled only with runs of the same identity. (The
 /// format 2 commit already put the drill text and options in the identity;
 /// this pins it.)
 #[test]
@@ -252,7 +252,7 @@ fn header_only(path: &Path, header: Vec<u8>) {
     fs::write(path, bytes).unwrap();
 }
 
-/// 12. Before: a spec claiming 100,000,000 records with a valid checksum
+/// Defect 12. Before: a spec claiming 100,000,000 records with a valid checksum
 /// was believed, and the analysis allocated per record (7 GB, abort).
 #[test]
 fn defect_12_a_forged_record_count_is_refused_by_the_reader() {
@@ -287,7 +287,7 @@ fn forge_header(spec: &Spec) -> Vec<u8> {
     bytes
 }
 
-/// 13. Before: `/dev/zero` was read until memory ran out, a FIFO named
+/// Defect 13. Before: `/dev/zero` was read until memory ran out, a FIFO named
 /// `x.wl1` blocked the reader for ever, a 1 GiB junk file was read whole,
 /// and `[1, 2, 3]` in a profile was taken as `[1, 2]`.
 #[test]
@@ -313,7 +313,7 @@ fn defect_13_devices_fifos_and_huge_junk_are_refused_with_bounded_memory() {
     // whole would allocate 1 GiB.
     let junk = dir.path().join("junk.wl1");
     fs::File::create(&junk).unwrap().set_len(1 << 30).unwrap();
-    let ((runs, errors), peak) = counting_alloc::peak_during(|| read_dir_or_files(&[junk.clone()]));
+    let ((runs, errors), peak) = counting_alloc::peak_during(|| read_dir_or_files(std::slice::from_ref(&junk)));
     assert!(runs.is_empty() && errors[0].to_string().contains("not a wl1 trace file"), "{errors:?}");
     assert!(peak < 1 << 20, "{peak} bytes allocated to refuse 1 GiB of junk");
 
@@ -323,7 +323,7 @@ fn defect_13_devices_fifos_and_huge_junk_are_refused_with_bounded_memory() {
     bytes.extend_from_slice(&(60u32 << 20).to_le_bytes());
     bytes.extend_from_slice(&[0; 100]);
     fs::write(&junk, bytes).unwrap();
-    let ((_, errors), peak) = counting_alloc::peak_during(|| read_dir_or_files(&[junk.clone()]));
+    let ((_, errors), peak) = counting_alloc::peak_during(|| read_dir_or_files(std::slice::from_ref(&junk)));
     assert!(errors[0].to_string().contains("truncated: the run needs 62914560 bytes"), "{errors:?}");
     assert!(peak < 1 << 20, "{peak} bytes allocated for a frame the file cannot hold");
 

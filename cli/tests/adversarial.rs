@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::{Ran, entries, repo_file, start, wl1_in};
+use support::{Ran, crc32, entries, repo_file, start, wl1_in};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -25,7 +25,7 @@ fn analyzed_runs(dir: &Path, paths: &[&str]) -> (Ran, u64) {
     (ran, runs)
 }
 
-/// 1. Before: exit 0 saying 1000 runs; the 500 seeds past the wrap were
+/// Defect 1. Before: exit 0 saying 1000 runs; the 500 seeds past the wrap were
 /// never simulated.
 #[test]
 fn defect_01_every_seed_near_the_largest_is_simulated() {
@@ -40,7 +40,7 @@ fn defect_01_every_seed_near_the_largest_is_simulated() {
     assert_eq!(last.sane("the largest seed").code, Some(0), "{}", last.stderr);
 }
 
-/// 2. Before: both processes wrote `NAME.wl1.partial`: the second one's
+/// Defect 2. Before: both processes wrote `NAME.wl1.partial`: the second one's
 /// start truncated the first one's runs, and its clean-up on SIGTERM
 /// removed the file the first one was about to rename.
 #[test]
@@ -60,7 +60,7 @@ fn defect_02_a_second_writer_of_the_same_file_cannot_damage_the_first() {
     assert_eq!((runs, ran.code), (3000, Some(0)), "{}", ran.stderr);
 }
 
-/// 3. Before: `loop -> .` gave 41,000 runs from a 1,000-run file, two loops
+/// Defect 3. Before: `loop -> .` gave 41,000 runs from a 1,000-run file, two loops
 /// never ended, and `latest -> run1` counted run1 twice.
 #[test]
 fn defect_03_folder_links_and_loops_count_each_run_once() {
@@ -75,7 +75,7 @@ fn defect_03_folder_links_and_loops_count_each_run_once() {
     assert_eq!((runs, ran.code), (200, Some(0)), "{}", ran.stderr);
 }
 
-/// 4. Before: one folder given by two paths (or a hard link to a file) was
+/// Defect 4. Before: one folder given by two paths (or a hard link to a file) was
 /// read twice: "200 of 200 runs" for 100 seeds.
 #[test]
 fn defect_04_one_file_reached_by_several_paths_is_read_once() {
@@ -89,7 +89,7 @@ fn defect_04_one_file_reached_by_several_paths_is_read_once() {
     assert_eq!((runs, ran.code), (100, Some(0)), "{}", ran.stderr);
 }
 
-/// 5. Before: SIGTERM was read only between runs, and this drill's runs
+/// Defect 5. Before: SIGTERM was read only between runs, and this drill's runs
 /// never ended (14 minutes, until SIGKILL).
 #[test]
 fn defect_05_a_runaway_run_is_stopped_as_stuck_and_sigterm_stops_any_run() {
@@ -114,7 +114,7 @@ fn defect_05_a_runaway_run_is_stopped_as_stuck_and_sigterm_stops_any_run() {
     assert!(signalled.elapsed() < Duration::from_secs(5), "took {:?} to stop", signalled.elapsed());
 }
 
-/// 6. Before: the trace of a drill named "../escaped" was written beside
+/// Defect 6. Before: the trace of a drill named "../escaped" was written beside
 /// `--out`, not in it.
 #[test]
 fn defect_06_a_drill_name_cannot_lead_outside_the_output_folder() {
@@ -129,7 +129,7 @@ fn defect_06_a_drill_name_cannot_lead_outside_the_output_folder() {
     assert_eq!(entries(dir.path()), ["d.toml"], "nothing written anywhere");
 }
 
-/// 7. Before: a drill over 256 MiB panicked (exit 101); a 4.4 MB drill gave
+/// Defect 7. Before: a drill over 256 MiB panicked (exit 101); a 4.4 MB drill gave
 /// 88 MB of traces for 20 runs.
 #[test]
 fn defect_07_an_oversized_drill_is_refused_and_a_drill_is_stored_once() {
@@ -148,7 +148,7 @@ fn defect_07_an_oversized_drill_is_refused_and_a_drill_is_stored_once() {
     assert!(bytes < 200_000 + 20 * 25_000, "{bytes} bytes: the drill is stored more than once");
 }
 
-/// 8. Before: `print!` panicked on a failed write (exit 101).
+/// Defect 8. Before: `print!` panicked on a failed write (exit 101).
 #[test]
 fn defect_08_a_failing_standard_output_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,7 +175,7 @@ fn defect_08_a_failing_standard_output_is_an_error_not_a_panic() {
     full(&["simulate", "--runs", "3", "--out", s(&traces)]);
 }
 
-/// 9. Before: a `.partial` file was left when writing failed, and the error
+/// Defect 9. Before: a `.partial` file was left when writing failed, and the error
 /// did not say how many runs were saved. A folder in the way of the second
 /// file's name makes its rename fail, as a full disk would make a write
 /// fail (`adversarial_random.rs` fills a real tmpfs where it can).
@@ -195,7 +195,7 @@ fn defect_09_a_failed_write_says_what_was_saved_and_leaves_no_partial_file() {
     assert!(entries(&out).iter().all(|n| !n.contains("partial")), "{:?}", entries(&out));
 }
 
-/// 10. Scenarios named twice run once; two different drills of one name
+/// Defect 10. Scenarios named twice run once; two different drills of one name
 /// are refused (already so before this change; pinned here).
 #[test]
 fn defect_10_a_scenario_named_twice_runs_once_and_two_drills_of_one_name_are_refused() {
@@ -211,7 +211,7 @@ fn defect_10_a_scenario_named_twice_runs_once_and_two_drills_of_one_name_are_ref
         .fails_with("two drills named alike", &["two different scenarios are named \"same\""]);
 }
 
-/// 11. Runs of `chaos` with different `--chaos-*` settings are two groups,
+/// Defect 11. Runs of `chaos` with different `--chaos-*` settings are two groups,
 /// and a drill named `baseline` beside the built-in one is refused
 /// (already so before this change; pinned here).
 #[test]
@@ -235,7 +235,7 @@ fn defect_11_runs_of_different_settings_are_never_pooled() {
         .fails_with("a drill named baseline", &["two different scenarios are named \"baseline\""]);
 }
 
-/// 12. Before: a forged header claiming 100,000,000 records made `analyze`
+/// Defect 12. Before: a forged header claiming 100,000,000 records made `analyze`
 /// allocate 7 GB and abort (exit 134).
 #[test]
 fn defect_12_a_forged_record_count_is_named_not_believed() {
@@ -266,25 +266,13 @@ fn forge_records(bytes: &[u8], records: u32) -> Vec<u8> {
     forged_spec.extend_from_slice(&spec[records_at + 1..]);
     let mut out = bytes[..spec_at].to_vec();
     out.extend_from_slice(&(forged_spec.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast_hash(&forged_spec).to_le_bytes());
+    out.extend_from_slice(&crc32(&forged_spec).to_le_bytes());
     out.extend_from_slice(&forged_spec);
     out.extend_from_slice(&bytes[spec_at + 8 + len..]);
     out
 }
 
-/// CRC-32 (IEEE), bit by bit: the test needs no crate for it.
-fn crc32fast_hash(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-/// 13. Before: `/dev/zero` was read until the kernel killed wl1 at 24 GB, a
+/// Defect 13. Before: `/dev/zero` was read until the kernel killed wl1 at 24 GB, a
 /// FIFO blocked `analyze` for ever, 1 GiB of junk was read whole, and a
 /// profile's `[1, 2, 3]` was taken silently.
 #[test]
@@ -312,7 +300,7 @@ fn defect_13_devices_fifos_junk_and_long_arrays_are_refused_quickly() {
         .fails_with("[1, 2, 3]", &["p.toml", "service_us.kafka: expected [min, max], found 3 values"]);
 }
 
-/// 14. Before: `replay --from` a damaged file said only "holds no run with
+/// Defect 14. Before: `replay --from` a damaged file said only "holds no run with
 /// seed N"; `--chaos-*` options on a scenario without chaos were ignored.
 #[test]
 fn defect_14_replay_names_the_damage_and_chaos_options_need_chaos() {
@@ -328,6 +316,10 @@ fn defect_14_replay_names_the_damage_and_chaos_options_need_chaos() {
         .fails_with("replay from a damaged file", &["holds no run with seed 2", "checksum mismatch", "run 2"]);
     wl1_in(dir.path(), 60, &["simulate", "--scenario", "baseline", "--chaos-rate", "5", "--out", s(&out)])
         .fails_with("chaos options on baseline", &["--chaos-rate", "--scenario baseline has no chaos step"]);
+    for (option, value) in [("--chaos-max-at-once", "4294967295"), ("--chaos-duration-ms", "1,18446744073709551615")] {
+        wl1_in(dir.path(), 60, &["simulate", "--scenario", "chaos", option, value, "--out", s(&out)])
+            .fails_with("an absurd chaos option", &[option, "must be"]);
+    }
 }
 
 /// Issue 12: `simulate` says so when its output folder already holds traces

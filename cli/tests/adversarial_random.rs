@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::{Ran, entries, repo_file, start, wl1_in};
+use support::{Ran, crc32, entries, repo_file, start, wl1_in};
 use wl1::trace::{TraceFile, trace_files};
 
 /// splitmix64: the campaign needs no crate for its randomness.
@@ -230,18 +230,6 @@ fn event_count_offset(payload: &[u8]) -> Option<usize> {
     (at < payload.len()).then_some(at)
 }
 
-/// CRC-32 (IEEE), bit by bit.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 /// Two to four `simulate` processes into one folder, on overlapping seeds,
 /// some stopped by a signal at a random moment.
 fn concurrent_writers(rng: &mut Rng, scratch: &Path, counts: &mut Counts) {
@@ -373,7 +361,7 @@ fn randomized_red_team() {
     let mut counts = Counts::default();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     // Every kind once, then at random until the deadline.
-    let mut kinds = (0..4u64).collect::<Vec<_>>().into_iter();
+    let mut kinds = 0..4u64;
     loop {
         let kind = match kinds.next() {
             Some(kind) => kind,

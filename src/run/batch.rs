@@ -190,8 +190,8 @@ pub fn file_stem(name: &str) -> String {
 /// Simulates the plan. `cancel` stops it, even inside a run, keeping only
 /// whole files; `progress` is told of every finished run. On an error, the
 /// files already complete are kept and named in [`Stopped::saved`].
-pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary, Stopped> {
-    let stopped = |error| Stopped { error, saved: Summary::default() };
+pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary, Box<Stopped>> {
+    let stopped = |error| Box::new(Stopped { error, saved: Summary::default() });
     plan.check().map_err(stopped)?;
     std::fs::create_dir_all(&plan.out_dir)
         .map_err(|error| stopped(SimError::Write { path: plan.out_dir.clone(), error }))?;
@@ -226,7 +226,7 @@ pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync
     total.files.sort();
     total.stalled.sort();
     match failure.into_inner().unwrap() {
-        Some(error) => Err(Stopped { error, saved: total }),
+        Some(error) => Err(Box::new(Stopped { error, saved: total })),
         None => Ok(total),
     }
 }

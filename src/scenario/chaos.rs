@@ -84,17 +84,21 @@ impl Default for ChaosParams {
 impl ChaosParams {
     pub const MAX_FAULTS_PER_MINUTE: u32 = 6_000;
     pub const MAX_DEADLINE_MS: u64 = 600_000;
+    /// More than there are components and regions to fail.
+    pub const MAX_AT_ONCE: u32 = 64;
+    /// The command line's longest time bound.
+    pub const MAX_DURATION_MS: u64 = 864_000_000;
 
     pub fn validate(&self) -> Result<(), String> {
         let [shortest, longest] = self.duration_ms;
         if !(1..=Self::MAX_FAULTS_PER_MINUTE).contains(&self.faults_per_minute) {
             return Err(format!("faults_per_minute must be in 1..={}", Self::MAX_FAULTS_PER_MINUTE));
         }
-        if shortest == 0 || shortest > longest {
-            return Err("duration_ms must be [min, max] with 1 <= min <= max".into());
+        if shortest == 0 || shortest > longest || longest > Self::MAX_DURATION_MS {
+            return Err(format!("duration_ms must be [min, max] with 1 <= min <= max <= {}", Self::MAX_DURATION_MS));
         }
-        if self.max_at_once == 0 {
-            return Err("max_at_once must be at least 1".into());
+        if !(1..=Self::MAX_AT_ONCE).contains(&self.max_at_once) {
+            return Err(format!("max_at_once must be in 1..={}", Self::MAX_AT_ONCE));
         }
         if !(1..=Self::MAX_DEADLINE_MS).contains(&self.deadline_ms) {
             return Err(format!("deadline_ms must be in 1..={}", Self::MAX_DEADLINE_MS));

@@ -294,9 +294,7 @@ impl Walk {
                 let is_trace = path.extension().is_some_and(|e| e == EXTENSION);
                 match fs::metadata(&path) {
                     Ok(meta) if meta.is_dir() => {
-                        if self.seen.insert(file_id(&meta, &path)) {
-                            subfolders.push(path);
-                        }
+                        subfolders.extend(self.seen.insert(file_id(&meta, &path)).then_some(path))
                     }
                     Ok(meta) if is_trace => self.file(&path, &meta),
                     Err(e) if is_trace => self.errors.push(error(&path, None, None, format!("cannot read: {e}"))),

@@ -127,3 +127,15 @@ pub fn entries(dir: &Path) -> Vec<String> {
 pub fn repo_file(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests").join(path).to_string_lossy().into_owned()
 }
+
+/// CRC-32 (IEEE), bit by bit, to forge checksums as a forger would.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
