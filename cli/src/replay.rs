@@ -10,7 +10,7 @@ use clap::Args;
 use wl1::engine::MILLISECOND;
 use wl1::model::ContainerState;
 use wl1::model::topology;
-use wl1::run::{Delivery, RunSpec, Simulator, stranded};
+use wl1::run::{Delivery, MAX_LOGGED, RunSpec, Simulator, stranded};
 use wl1::scenario::resolve;
 use wl1::trace::format::{decode_payload, encode_payload};
 use wl1::trace::{Event, Kind, RunHeader, TraceError, TraceFile};
@@ -57,6 +57,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     to_stdout(|out| {
         print_header(out, &header)?;
         print_timeline(out, &sim, &log, args.record)?;
+        print_unlisted(out, &sim, log.len(), header.outcome.message_events)?;
         print_stranded(out, &sim, args.record)?;
         match (&args.check, &stored) {
             (Some(file), Some((_, bytes))) => compare(out, file, &header, sim.events(), bytes),
@@ -167,6 +168,21 @@ fn print_timeline(out: &mut dyn Write, sim: &Simulator, log: &[Delivery], record
         for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
             writeln!(out, "{:>16}  · {}", "", describe_event(e))?;
         }
+    }
+    Ok(())
+}
+
+/// Says what the timeline left out, and why a run spinning at one instant
+/// ended.
+fn print_unlisted(out: &mut dyn Write, sim: &Simulator, listed: usize, deliveries: u64) -> io::Result<()> {
+    if listed >= MAX_LOGGED {
+        writeln!(out, "{:>16}  ... the timeline stops after {MAX_LOGGED} messages", "")?;
+    }
+    if sim.stalled() {
+        writeln!(
+            out,
+            "\nthe run spun without simulated time advancing and was stopped as stuck after {deliveries} messages"
+        )?;
     }
     Ok(())
 }

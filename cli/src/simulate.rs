@@ -96,9 +96,10 @@ impl ModelArgs {
     }
 
     pub fn profile(&self) -> Result<Profile, String> {
-        self.profile
-            .as_deref()
-            .map_or(Ok(Profile::default()), |path| Profile::read(path).map_err(|e| format!("--profile {e}")))
+        match &self.profile {
+            None => Ok(Profile::default()),
+            Some(path) => Profile::read(path).map_err(|e| format!("--profile {e}")),
+        }
     }
 }
 
@@ -233,7 +234,7 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
                 bar.finish_and_clear();
                 total.add(stopped.saved);
                 let saved = total.saved(&args.out);
-                return Err(format!("{}; {saved}; the file in progress was discarded", stopped.error));
+                return Err(format!("{}; {saved}; the files in progress were discarded", stopped.error));
             }
         }
     }

@@ -157,7 +157,7 @@ impl Plan {
     }
 
     /// The file for chunk `c`, named by scenario, a digest of the spec and
-    /// its seeds, always directly under `out_dir` (see [`file_stem`]).
+    /// its seeds, always directly under `out_dir` (see `file_stem`).
     pub fn file_name(&self, chunk: u64) -> PathBuf {
         let seeds = self.seeds(chunk);
         let digest = self.spec.identity() as u32;
@@ -180,7 +180,7 @@ impl Plan {
 /// digits, `-`, `_` and inner dots kept, anything else (a `/`, a space)
 /// turned into `_`, at most 64 characters. The spec's digest, which
 /// follows it in the file name, tells apart names that read the same here.
-pub fn file_stem(name: &str) -> String {
+fn file_stem(name: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     let stem: String = name.chars().map(|c| if safe(c) { c } else { '_' }).take(64).collect();
     let stem = stem.trim_start_matches('.');

@@ -118,7 +118,8 @@ impl Simulator {
         self.last_stop == Stop::Stalled
     }
 
-    /// As [`Simulator::run`], also logging every delivery into `log`.
+    /// As [`Simulator::run`], also logging every delivery into `log`, up to
+    /// [`MAX_LOGGED`] of them.
     pub fn run_logged(&mut self, spec: &RunSpec, seed: u64, log: &mut Vec<Delivery>) -> RunHeader {
         self.run_with(spec, seed, |world| Logged { world, log })
     }
@@ -218,6 +219,10 @@ pub fn run_guarded<T>(sim: &mut Simulator, seed: u64, run: impl FnOnce(&mut Simu
     })
 }
 
+/// The most deliveries a logged run keeps: a run stopped by the progress
+/// guard makes millions.
+pub const MAX_LOGGED: usize = 1 << 20;
+
 /// One message handled during a logged run, with the trace events it caused.
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -246,7 +251,9 @@ impl System for Logged<'_> {
         let first = self.world.trace.len();
         let time = ctx.now();
         self.world.handle(ctx, envelope);
-        self.log.push(Delivery { time, envelope, events: first..self.world.trace.len() });
+        if self.log.len() < MAX_LOGGED {
+            self.log.push(Delivery { time, envelope, events: first..self.world.trace.len() });
+        }
     }
 }
 

@@ -65,7 +65,7 @@ struct RunFrame {
 }
 
 /// The file header for this build, for runs of `spec`; an error if the
-/// spec is beyond what a reader accepts (see [`check_spec`]).
+/// spec is beyond what a reader accepts.
 pub fn file_header(spec: &Spec) -> Result<Vec<u8>, String> {
     let tool = concat!("wl1 ", env!("CARGO_PKG_VERSION")).as_bytes();
     let mut out = MAGIC.to_vec();
