@@ -95,14 +95,12 @@ pub fn write(path: &Path, runs: &[(RunHeader, Vec<Event>)]) {
 /// into `dir`.
 pub fn simulate_into(dir: &Path, scenario: &str, runs: u64, runs_per_file: u64) {
     let (scenario, drill) = resolve(scenario).unwrap();
-    let plan = Plan {
-        spec: RunSpec::with_drill(scenario, drill, Options::default(), Profile::default()),
-        first_seed: 0,
-        runs,
-        out_dir: dir.to_owned(),
-        jobs: 2,
-        runs_per_file,
-        shard: None,
-    };
+    let spec = RunSpec::with_drill(scenario, drill, Options::default(), Profile::default());
+    simulate_spec_into(dir, spec, runs, runs_per_file);
+}
+
+/// Simulates seeds `0..runs` of `spec` into `dir`.
+pub fn simulate_spec_into(dir: &Path, spec: RunSpec, runs: u64, runs_per_file: u64) {
+    let plan = Plan { spec, first_seed: 0, runs, out_dir: dir.to_owned(), jobs: 2, runs_per_file, shard: None };
     simulate(&plan, &std::sync::atomic::AtomicBool::new(false), &|_| {}).unwrap();
 }
