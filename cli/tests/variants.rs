@@ -17,7 +17,7 @@ const ORIGINAL: &[&str] = &[];
 /// record. With the original's strict alternation region 2 always finishes
 /// batch 1 last (its last batch is completed by record 50, published last),
 /// so f3 and f4 fail region 1's streams when they are empty. Here region 1
-/// finishes last in about 4 runs of 10, and the fault lands while outbound-1
+/// finishes last in about 6 runs of 10, and the fault lands while outbound-1
 /// still holds the destination's last batch or inbound-1 processor-1's, as in
 /// the original's unordered P schedules; and inbound-1 still gets the 50
 /// appends f3 waits for in nearly every run.
