@@ -209,6 +209,16 @@ mod tests {
         bench.step(k, WRITER, Msg::Append(batch))
     }
 
+    /// A stream that delivers a partial batch after 100 ns, with the
+    /// consumer registered and `ids` appended at time 1.
+    fn lingering(ids: &[u32]) -> (Bench, Kafka) {
+        let mut bench = Bench::with_options(Options { linger: Some(100), ..Default::default() });
+        let mut k = stream();
+        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
+        append(&mut bench, &mut k, ids);
+        (bench, k)
+    }
+
     fn delivered(bench: &Bench, sent: &[(ActorId, Msg)]) -> Vec<u32> {
         match sent.iter().find(|(to, _)| *to == CONSUMER) {
             Some((_, Msg::Deliver(b))) => bench.ids(*b),
@@ -285,11 +295,7 @@ mod tests {
 
     #[test]
     fn neither_recover_nor_remove_offers_a_batch_only_a_linger_wake_up_does() {
-        let options = Options { linger: Some(100), ..Default::default() };
-        let mut bench = Bench::with_options(options);
-        let mut k = stream();
-        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
-        append(&mut bench, &mut k, &[1, 2]);
+        let (mut bench, mut k) = lingering(&[1, 2]);
         bench.step(&mut k, 0, Msg::Fail);
         bench.now = 101;
         assert!(bench.step(&mut k, 0, Msg::Timer).is_empty(), "a failed stream delivers nothing");
@@ -304,11 +310,7 @@ mod tests {
 
     #[test]
     fn a_remove_before_the_linger_wake_up_does_not_deliver_early() {
-        let options = Options { linger: Some(100), ..Default::default() };
-        let mut bench = Bench::with_options(options);
-        let mut k = stream();
-        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
-        append(&mut bench, &mut k, &[1, 2]);
+        let (mut bench, mut k) = lingering(&[1, 2]);
         bench.now = 150;
         let missing = bench.batch(&[9]);
         assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(missing)), vec![(CONSUMER, Msg::RemoveAnswer(true))]);
@@ -318,11 +320,7 @@ mod tests {
 
     #[test]
     fn a_repeated_registration_is_not_a_new_one() {
-        let options = Options { linger: Some(100), ..Default::default() };
-        let mut bench = Bench::with_options(options);
-        let mut k = stream();
-        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
-        append(&mut bench, &mut k, &[1]);
+        let (mut bench, mut k) = lingering(&[1]);
         bench.now = 200;
         assert!(bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }).is_empty());
         let sent = bench.step(&mut k, 0, Msg::Timer);
@@ -361,11 +359,7 @@ mod tests {
 
     #[test]
     fn linger_delivers_a_partial_batch_once_its_oldest_record_waited_long_enough() {
-        let options = Options { linger: Some(100), ..Default::default() };
-        let mut bench = Bench::with_options(options);
-        let mut k = stream();
-        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
-        append(&mut bench, &mut k, &[1, 2]);
+        let (mut bench, mut k) = lingering(&[1, 2]);
         bench.now = 50;
         let sent = bench.step(&mut k, 0, Msg::Timer);
         assert!(delivered(&bench, &sent).is_empty());
