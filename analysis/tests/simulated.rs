@@ -1,5 +1,5 @@
-//! Real traces: a clean baseline set holds; f3 runs, which genuinely fail
-//! in the model, are explained record by record.
+//! Real traces: a clean baseline set holds; runs of the inbound-1 failure
+//! drill, which genuinely fail in the model, are explained record by record.
 
 use wl1_analysis::*;
 
@@ -27,12 +27,13 @@ fn a_clean_baseline_set_holds_and_is_measured() {
 }
 
 #[test]
-fn failing_f3_runs_are_explained_record_by_record() {
+fn failing_drill_runs_are_explained_record_by_record() {
     let dir = tempfile::tempdir().unwrap();
-    common::simulate_into(dir.path(), "f3", 40, 250);
+    let drill = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/drills/f3-inbound-1.toml");
+    common::simulate_into(dir.path(), drill, 40, 250);
     let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
     let violating = analysis.violating_runs().unwrap();
-    assert!(violating > 0, "f3 fails in the model");
+    assert!(violating > 0, "the drill fails in the model");
     let v = &analysis.violations;
     let properties = v.column("property").unwrap().str().unwrap();
     let records = v.column("record").unwrap().u32().unwrap();

@@ -11,9 +11,11 @@ fn wl1(args: &[&str]) -> Output {
 fn the_printed_reproduce_command_replays_the_stored_run_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let traces = dir.path().to_str().unwrap();
-    assert!(wl1(&["simulate", "--runs", "30", "--seed", "500", "--scenario", "f3", "--out", traces]).status.success());
+    assert!(
+        wl1(&["simulate", "--runs", "30", "--seed", "500", "--scenario", "chaos", "--out", traces]).status.success()
+    );
     let report = wl1(&["analyze", traces, "--format", "json", "--max-seeds", "3"]);
-    assert_eq!(report.status.code(), Some(1), "f3 violates the specification");
+    assert_eq!(report.status.code(), Some(1), "chaos violates the specification");
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     let first = &json["violating_seeds"][0];
     let command = first["command"].as_str().expect("a reproduce command");
@@ -26,7 +28,7 @@ fn the_printed_reproduce_command_replays_the_stored_run_byte_for_byte() {
     assert!(replay.status.success());
     let timeline = String::from_utf8_lossy(&replay.stdout);
     let record = first["record"].as_u64().unwrap();
-    assert!(timeline.starts_with(&format!("seed {seed} · scenario f3")), "{timeline}");
+    assert!(timeline.starts_with(&format!("seed {seed} · scenario chaos")), "{timeline}");
     assert!(timeline.contains("where the records that did not get through are"), "{timeline}");
     assert!(timeline.contains(&format!("record {record} ")), "{timeline}");
 

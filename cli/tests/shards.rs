@@ -12,7 +12,7 @@ fn the_union_of_shards_analyzes_like_one_big_run() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole");
     let shards = dir.path().join("shards");
-    let common = ["--scenario", "f2", "--runs", "250", "--runs-per-file", "40"];
+    let common = ["--scenario", "chaos", "--runs", "250", "--runs-per-file", "40"];
     let run = |out: &std::path::Path, shard: Option<String>| {
         let mut args = vec!["simulate"];
         args.extend(common);
@@ -28,7 +28,7 @@ fn the_union_of_shards_analyzes_like_one_big_run() {
     }
     let report = |dir: &std::path::Path| {
         let out = wl1(&["analyze", dir.to_str().unwrap(), "--format", "json", "--max-seeds", "1000"]);
-        assert_eq!(out.status.code(), Some(1), "f2 violates the specification");
+        assert_eq!(out.status.code(), Some(1), "chaos violates the specification");
         let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         // The reproduce commands name the directory; everything else must match.
         let text = json.to_string().replace(dir.to_str().unwrap(), "DIR");

@@ -20,6 +20,8 @@ pub enum Answer {
     Append,
     /// To a stream remove.
     Remove,
+    /// To a watch on a stream's total appends.
+    Appends,
 }
 
 impl Msg {
@@ -31,6 +33,7 @@ impl Msg {
             Msg::StoreAnswer(ok) => Some((Answer::Store, ok)),
             Msg::AppendAnswer(ok) => Some((Answer::Append, ok)),
             Msg::RemoveAnswer(ok) => Some((Answer::Remove, ok)),
+            Msg::AppendsReached(ok) => Some((Answer::Appends, ok)),
             _ => None,
         }
     }

@@ -24,9 +24,15 @@ impl Offline {
     fn route(&self, region: u8) -> u8 {
         if self.0[region as usize - 1] { other(region) } else { region }
     }
+
+    fn any(&self) -> bool {
+        self.0.contains(&true)
+    }
 }
 
 /// In-DNS: relays each record to one region's receiver and the answer back.
+/// Alternate routing moves to the other region after a success, except
+/// while a region is offline (as the original).
 pub struct InDns {
     routing: Routing,
     offline: Offline,
@@ -64,9 +70,9 @@ impl InDns {
     fn answer(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         let (record, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
         let ok = Awaited::new(receiver(region), Answer::Invoke).outcome(io.me(), from, &msg);
-        if ok {
+        if ok && !self.offline.any() {
             self.next_region = other(region);
-        } else {
+        } else if !ok {
             io.trace(Kind::PublishFailed, region, record.id, 0);
         }
         io.send(SOURCE, Msg::Answer(ok));
@@ -95,15 +101,23 @@ impl Machine for InDns {
     }
 }
 
-/// Out-DNS: forwards the destination's reads to an outbound stream and its
-/// removes to the stream they name. Like the original, it answers every
-/// remove with success, even one the stream refused; such a refusal is
-/// traced as [`Kind::RemoveFailureHidden`].
+/// Out-DNS: forwards the destination's reads and removes to the outbound
+/// stream of the region they name, or of the other region while that one
+/// is offline. Like the original, it answers every remove with success,
+/// even one the stream refused (traced here as [`Kind::RemoveFailureHidden`])
+/// or one that reached a stream without the records (traced by the stream
+/// as [`Kind::RemoveMissed`]).
 #[derive(Default)]
 pub struct OutDns {
     offline: Offline,
     /// The remove whose answer is awaited: the stream and its records.
     awaiting: Option<(ActorId, Batch)>,
+}
+
+impl OutDns {
+    fn stream(&self, region: u8) -> ActorId {
+        outbound(self.offline.route(region))
+    }
 }
 
 impl Machine for OutDns {
@@ -113,10 +127,9 @@ impl Machine for OutDns {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
-            Msg::ReadVia { region } => {
-                io.send(outbound(self.offline.route(region)), Msg::Read { consumer: DESTINATION });
-            }
-            Msg::RemoveVia { stream, batch } => {
+            Msg::ReadVia { region } => io.send(self.stream(region), Msg::Read { consumer: DESTINATION }),
+            Msg::RemoveVia { region, batch } => {
+                let stream = self.stream(region);
                 self.awaiting = Some((stream, batch));
                 io.send(stream, Msg::Remove(batch));
             }
@@ -169,6 +182,20 @@ mod tests {
     }
 
     #[test]
+    fn the_alternation_does_not_advance_while_a_region_is_offline() {
+        let mut bench = Bench::new();
+        let mut dns = InDns::new(Routing::Alternate);
+        bench.step(&mut dns, SOURCE, Msg::Invoke(R));
+        bench.step(&mut dns, receiver(1), Msg::Answer(true));
+        bench.step(&mut dns, 0, Msg::RegionOffline(1));
+        assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
+        bench.step(&mut dns, receiver(2), Msg::Answer(true));
+        bench.step(&mut dns, 0, Msg::RegionOnline(1));
+        let sent = bench.step(&mut dns, SOURCE, Msg::Invoke(R));
+        assert_eq!(sent, vec![(receiver(2), Msg::Invoke(R))], "region 2 is still next, as before the outage");
+    }
+
+    #[test]
     fn weighted_routing_follows_the_weights() {
         let mut bench = Bench::new();
         let mut dns = InDns::new(Routing::Weighted { region1_percent: 80 });
@@ -192,10 +219,29 @@ mod tests {
         assert_eq!(read, vec![(outbound(2), Msg::Read { consumer: DESTINATION })]);
 
         let batch = bench.batch(&[7, 8]);
-        let fwd = bench.step(&mut dns, DESTINATION, Msg::RemoveVia { stream: outbound(1), batch });
-        assert_eq!(fwd, vec![(outbound(1), Msg::Remove(batch))]);
-        let relayed = bench.step(&mut dns, outbound(1), Msg::RemoveAnswer(false));
+        let fwd = bench.step(&mut dns, DESTINATION, Msg::RemoveVia { region: 2, batch });
+        assert_eq!(fwd, vec![(outbound(2), Msg::Remove(batch))]);
+        let relayed = bench.step(&mut dns, outbound(2), Msg::RemoveAnswer(false));
         assert_eq!(relayed, vec![(DESTINATION, Msg::RemoveAnswer(true))]);
         assert_eq!(bench.kinds(), vec![Kind::RemoveFailureHidden; 2]);
+        assert!(bench.trace.iter().all(|e| e.region == 2));
+    }
+
+    #[test]
+    fn out_dns_routes_a_remove_by_region_with_the_offline_redirect() {
+        let mut bench = Bench::new();
+        let mut dns = OutDns::default();
+        let batch = bench.batch(&[7]);
+        let fwd = bench.step(&mut dns, DESTINATION, Msg::RemoveVia { region: 1, batch });
+        assert_eq!(fwd, vec![(outbound(1), Msg::Remove(batch))]);
+        bench.step(&mut dns, outbound(1), Msg::RemoveAnswer(true));
+        bench.step(&mut dns, 0, Msg::RegionOffline(1));
+        let fwd = bench.step(&mut dns, DESTINATION, Msg::RemoveVia { region: 1, batch });
+        assert_eq!(fwd, vec![(outbound(2), Msg::Remove(batch))], "a batch of outbound-1 is removed from outbound-2");
+        assert_eq!(
+            bench.step(&mut dns, outbound(2), Msg::RemoveAnswer(true)),
+            vec![(DESTINATION, Msg::RemoveAnswer(true))]
+        );
+        assert!(bench.trace.is_empty(), "the stream, not out-DNS, traces what it did not hold");
     }
 }

@@ -1,6 +1,12 @@
 //! A Kafka stream with one consumer registration at a time. A registered
 //! consumer is sent the first `batch_size` records once that many are
 //! present; they stay in the stream until the consumer removes them.
+//!
+//! As the original, a stream offers a batch only when records are appended,
+//! when a consumer registers anew, or on a linger wake-up: never on Recover
+//! or Remove. A remove deletes the first stored copy of each id it names and
+//! answers success even when it named records the stream did not hold (each
+//! traced as [`Kind::RemoveMissed`]).
 
 use std::collections::VecDeque;
 
@@ -18,12 +24,26 @@ pub struct Kafka {
     consumer: Option<ActorId>,
     /// A linger wake-up is already scheduled.
     linger_armed: bool,
+    /// Records appended since the run began (the original's `count`).
+    appends: u32,
+    /// Who waits to hear that `appends` reached a total, and the total.
+    watch: Option<(ActorId, u32)>,
 }
 
 impl Kafka {
     /// A stream of `region` that traces appends and removes as the given stages.
     pub fn new(region: u8, appended: Kind, removed: Kind) -> Self {
-        Self { region, appended, removed, records: VecDeque::new(), failed: false, consumer: None, linger_armed: false }
+        Self {
+            region,
+            appended,
+            removed,
+            records: VecDeque::new(),
+            failed: false,
+            consumer: None,
+            linger_armed: false,
+            appends: 0,
+            watch: None,
+        }
     }
 
     pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
@@ -38,6 +58,11 @@ impl Kafka {
         self.failed
     }
 
+    /// Records appended since the run began.
+    pub fn appends(&self) -> u32 {
+        self.appends
+    }
+
     fn append(&mut self, io: &mut Io<'_, '_>, batch: Batch) -> bool {
         if self.failed {
             return false;
@@ -48,26 +73,39 @@ impl Kafka {
             self.records.push_back((record, now));
             io.trace_record(self.appended, self.region, record);
         }
+        self.appends += batch.len() as u32;
         true
     }
 
+    /// Deletes the first stored copy of each named record.
     fn remove(&mut self, io: &mut Io<'_, '_>, batch: Batch) -> bool {
         if self.failed {
             return false;
         }
-        let Self { records, removed, region, .. } = self;
-        records.retain(|(record, _)| {
-            let named = io.arena.get(batch).iter().any(|r| r.id == record.id);
-            if named {
-                io.trace_record(*removed, *region, *record);
+        for i in 0..batch.len() {
+            let named = io.arena.get(batch)[i];
+            match self.records.iter().position(|(r, _)| r.id == named.id) {
+                Some(at) => {
+                    let (record, _) = self.records.remove(at).expect("position is in range");
+                    io.trace_record(self.removed, self.region, record);
+                }
+                None => io.trace_record(Kind::RemoveMissed, self.region, named),
             }
-            !named
-        });
+        }
         true
     }
 
+    /// A registration by a consumer not registered yet is offered a batch at
+    /// once; a repeated one changes nothing.
+    fn register(&mut self, io: &mut Io<'_, '_>, consumer: ActorId) {
+        if self.consumer != Some(consumer) {
+            self.consumer = Some(consumer);
+            self.offer(io);
+        }
+    }
+
     /// Sends the consumer a batch if one is due, or arms the linger timer.
-    fn deliver_if_due(&mut self, io: &mut Io<'_, '_>) {
+    fn offer(&mut self, io: &mut Io<'_, '_>) {
         let Some(consumer) = self.consumer else {
             return;
         };
@@ -96,6 +134,16 @@ impl Kafka {
         io.send(consumer, Msg::Deliver(batch));
         self.consumer = None;
     }
+
+    /// Tells the watcher once the total it waits for has been appended.
+    fn notify_watcher(&mut self, io: &mut Io<'_, '_>) {
+        if let Some((watcher, total)) = self.watch
+            && self.appends >= total
+        {
+            self.watch = None;
+            io.send(watcher, Msg::AppendsReached(true));
+        }
+    }
 }
 
 impl Machine for Kafka {
@@ -103,13 +151,22 @@ impl Machine for Kafka {
         match msg {
             Msg::Append(batch) => {
                 let ok = self.append(io, batch);
+                if ok {
+                    self.offer(io);
+                    self.notify_watcher(io);
+                }
                 io.send(from, Msg::AppendAnswer(ok));
             }
             Msg::Read { consumer } if self.failed => io.send(consumer, Msg::ReadFailed),
-            Msg::Read { consumer } => self.consumer = Some(consumer),
+            Msg::Read { consumer } => self.register(io, consumer),
             Msg::Remove(batch) => {
                 let ok = self.remove(io, batch);
                 io.send(from, Msg::RemoveAnswer(ok));
+            }
+            Msg::WatchAppends(_) if self.failed => io.send(from, Msg::AppendsReached(false)),
+            Msg::WatchAppends(total) => {
+                self.watch = Some((from, total));
+                self.notify_watcher(io);
             }
             Msg::Fail => {
                 self.failed = true;
@@ -118,10 +175,12 @@ impl Machine for Kafka {
                 }
             }
             Msg::Recover => self.failed = false,
-            Msg::Timer => self.linger_armed = false,
+            Msg::Timer => {
+                self.linger_armed = false;
+                self.offer(io);
+            }
             other => panic!("kafka cannot handle {other:?}"),
         }
-        self.deliver_if_due(io);
     }
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
@@ -139,6 +198,7 @@ mod tests {
 
     const CONSUMER: ActorId = 7;
     const WRITER: ActorId = 5;
+    const DRIVER: ActorId = 0;
 
     fn stream() -> Kafka {
         Kafka::new(1, Kind::InboundAppended, Kind::InboundRemoved)
@@ -147,6 +207,16 @@ mod tests {
     fn append(bench: &mut Bench, k: &mut Kafka, ids: &[u32]) -> Vec<(ActorId, Msg)> {
         let batch = bench.batch(ids);
         bench.step(k, WRITER, Msg::Append(batch))
+    }
+
+    /// A stream that delivers a partial batch after 100 ns, with the
+    /// consumer registered and `ids` appended at time 1.
+    fn lingering(ids: &[u32]) -> (Bench, Kafka) {
+        let mut bench = Bench::with_options(Options { linger: Some(100), ..Default::default() });
+        let mut k = stream();
+        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
+        append(&mut bench, &mut k, ids);
+        (bench, k)
     }
 
     fn delivered(bench: &Bench, sent: &[(ActorId, Msg)]) -> Vec<u32> {
@@ -198,6 +268,86 @@ mod tests {
     }
 
     #[test]
+    fn remove_deletes_the_first_copy_of_each_named_record_only() {
+        let mut bench = Bench::new();
+        let mut k = stream();
+        append(&mut bench, &mut k, &[1, 2, 3, 4, 5]);
+        append(&mut bench, &mut k, &[1, 2, 3, 4, 5]);
+        let batch = bench.batch(&[1, 2, 3, 4, 5]);
+        bench.step(&mut k, CONSUMER, Msg::Remove(batch));
+        assert_eq!(
+            k.records().map(|r| r.id).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5],
+            "a batch appended twice stays once"
+        );
+    }
+
+    #[test]
+    fn a_remove_of_records_the_stream_does_not_hold_succeeds_and_is_traced() {
+        let mut bench = Bench::new();
+        let mut k = stream();
+        append(&mut bench, &mut k, &[1, 2]);
+        let batch = bench.batch(&[2, 9]);
+        assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(batch)), vec![(CONSUMER, Msg::RemoveAnswer(true))]);
+        let last: Vec<(Kind, u32)> = bench.trace[2..].iter().map(|e| (e.kind, e.subject)).collect();
+        assert_eq!(last, vec![(Kind::InboundRemoved, 2), (Kind::RemoveMissed, 9)]);
+    }
+
+    #[test]
+    fn neither_recover_nor_remove_offers_a_batch_only_a_linger_wake_up_does() {
+        let (mut bench, mut k) = lingering(&[1, 2]);
+        bench.step(&mut k, 0, Msg::Fail);
+        bench.now = 101;
+        assert!(bench.step(&mut k, 0, Msg::Timer).is_empty(), "a failed stream delivers nothing");
+        assert!(bench.step(&mut k, 0, Msg::Recover).is_empty(), "recovery offers nothing");
+        bench.now = 150;
+        let missing = bench.batch(&[9]);
+        let sent = bench.step(&mut k, CONSUMER, Msg::Remove(missing));
+        assert_eq!(sent, vec![(CONSUMER, Msg::RemoveAnswer(true))], "a remove offers nothing");
+        let sent = append(&mut bench, &mut k, &[3]);
+        assert_eq!(delivered(&bench, &sent), vec![1, 2, 3], "the next append offers the overdue batch");
+    }
+
+    #[test]
+    fn a_remove_before_the_linger_wake_up_does_not_deliver_early() {
+        let (mut bench, mut k) = lingering(&[1, 2]);
+        bench.now = 150;
+        let missing = bench.batch(&[9]);
+        assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(missing)), vec![(CONSUMER, Msg::RemoveAnswer(true))]);
+        let sent = bench.step(&mut k, 0, Msg::Timer);
+        assert_eq!(delivered(&bench, &sent), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_repeated_registration_is_not_a_new_one() {
+        let (mut bench, mut k) = lingering(&[1]);
+        bench.now = 200;
+        assert!(bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }).is_empty());
+        let sent = bench.step(&mut k, 0, Msg::Timer);
+        assert_eq!(delivered(&bench, &sent), vec![1]);
+    }
+
+    #[test]
+    fn a_watch_on_total_appends_is_answered_once_the_total_is_reached() {
+        let mut bench = Bench::new();
+        let mut k = stream();
+        assert!(bench.step(&mut k, DRIVER, Msg::WatchAppends(7)).is_empty());
+        append(&mut bench, &mut k, &[1]);
+        let sent = append(&mut bench, &mut k, &[2]);
+        assert!(sent.iter().all(|(to, _)| *to != DRIVER));
+        let sent = append(&mut bench, &mut k, &[3, 4, 5, 6, 7]);
+        assert!(sent.contains(&(DRIVER, Msg::AppendsReached(true))), "{sent:?}");
+        assert_eq!(k.appends(), 7);
+        let sent = append(&mut bench, &mut k, &[8]);
+        assert!(sent.iter().all(|(to, _)| *to != DRIVER), "answered once");
+        assert_eq!(bench.step(&mut k, DRIVER, Msg::WatchAppends(8)), vec![(DRIVER, Msg::AppendsReached(true))]);
+        bench.step(&mut k, 0, Msg::Fail);
+        assert_eq!(append(&mut bench, &mut k, &[9]), vec![(WRITER, Msg::AppendAnswer(false))]);
+        assert_eq!(k.appends(), 8, "a refused append does not count");
+        assert_eq!(bench.step(&mut k, DRIVER, Msg::WatchAppends(20)), vec![(DRIVER, Msg::AppendsReached(false))]);
+    }
+
+    #[test]
     fn lossy_variant_drops_records_on_failure() {
         let options = Options { variants: [Variant::LossyKafka].into_iter().collect(), ..Default::default() };
         let mut bench = Bench::with_options(options);
@@ -209,11 +359,7 @@ mod tests {
 
     #[test]
     fn linger_delivers_a_partial_batch_once_its_oldest_record_waited_long_enough() {
-        let options = Options { linger: Some(100), ..Default::default() };
-        let mut bench = Bench::with_options(options);
-        let mut k = stream();
-        bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER });
-        append(&mut bench, &mut k, &[1, 2]);
+        let (mut bench, mut k) = lingering(&[1, 2]);
         bench.now = 50;
         let sent = bench.step(&mut k, 0, Msg::Timer);
         assert!(delivered(&bench, &sent).is_empty());

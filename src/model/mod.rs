@@ -195,18 +195,26 @@ pub enum Msg {
     /// From a Kafka stream to its consumer.
     Deliver(Batch),
     ReadFailed,
-    /// Destination to out-DNS.
+    /// Destination to out-DNS: read or remove by the region of the stream
+    /// (out-DNS picks the stream, redirecting while that region is offline).
     ReadVia {
         region: u8,
     },
     RemoveVia {
-        stream: ActorId,
+        region: u8,
         batch: Batch,
     },
-    /// Destination to driver: how many distinct records it holds.
+    /// Destination to driver: how many records have arrived, duplicates
+    /// included.
     Delivered {
-        distinct: u32,
+        arrivals: u32,
     },
+    /// Driver to a stream: answer once this many records have been appended
+    /// to you since the run began.
+    WatchAppends(u32),
+    /// The answer: the total was reached (true), or the stream is failed and
+    /// refused to watch (false).
+    AppendsReached(bool),
     /// Commands from the driver.
     Fail,
     Recover,
@@ -233,7 +241,7 @@ impl Msg {
             Msg::Append(b) => format!("append {}", ids(b)),
             Msg::Remove(b) => format!("remove {}", ids(b)),
             Msg::Deliver(b) => format!("deliver {}", ids(b)),
-            Msg::RemoveVia { stream, batch } => format!("remove {} from {}", ids(batch), topology::name(stream)),
+            Msg::RemoveVia { region, batch } => format!("remove {} region {region}", ids(batch)),
             Msg::Read { consumer } => format!("read for {}", topology::name(consumer)),
             Msg::ReadVia { region } => format!("read region {region}"),
             other => format!("{other:?}"),

@@ -1,6 +1,7 @@
 //! MongoDB Atlas: a cluster of three regional replicas. An insert goes to the
-//! primary and waits, then to the secondary and waits, then to the remaining
-//! replica without waiting; it succeeds only if primary and secondary did.
+//! primary and waits, then to the secondary and waits (whatever the primary
+//! answered, as the original), then to the remaining replica without
+//! waiting; it succeeds only if primary and secondary did.
 
 use super::answer::{Answer, Awaited};
 use super::topology::{Db, replica};
@@ -13,8 +14,8 @@ use crate::trace::Kind;
 struct Insert {
     caller: ActorId,
     record: Record,
-    /// Whether the primary already answered (the secondary is awaited).
-    at_secondary: bool,
+    /// The primary's answer, once it came (the secondary is then awaited).
+    primary_stored: Option<bool>,
     awaited: Awaited,
 }
 
@@ -32,6 +33,10 @@ impl Cluster {
 
     pub fn primary(&self) -> u8 {
         self.primary
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.failed
     }
 
     /// (secondary, asynchronous) replica regions for the current primary.
@@ -62,23 +67,24 @@ impl Machine for Cluster {
             Msg::Insert(record) => {
                 let primary = replica(self.db, self.primary);
                 let awaited = Awaited::new(primary, Answer::Store);
-                self.insert = Some(Insert { caller: from, record, at_secondary: false, awaited });
+                self.insert = Some(Insert { caller: from, record, primary_stored: None, awaited });
                 io.send(primary, Msg::Store(record));
             }
             Msg::StoreAnswer(_) => {
                 let insert = self.insert.expect("a store answer comes only during an insert");
-                let ok = insert.awaited.outcome(io.me(), from, &msg);
+                let stored = insert.awaited.outcome(io.me(), from, &msg);
                 let (secondary, third) = self.followers();
-                if !ok {
-                    self.answer(io, false);
-                } else if !insert.at_secondary {
-                    let secondary = replica(self.db, secondary);
-                    let awaited = Awaited::new(secondary, Answer::Store);
-                    self.insert = Some(Insert { at_secondary: true, awaited, ..insert });
-                    io.send(secondary, Msg::Store(insert.record));
-                } else {
-                    io.send(replica(self.db, third), Msg::StoreAsync(insert.record));
-                    self.answer(io, true);
+                match insert.primary_stored {
+                    None => {
+                        let secondary = replica(self.db, secondary);
+                        let awaited = Awaited::new(secondary, Answer::Store);
+                        self.insert = Some(Insert { primary_stored: Some(stored), awaited, ..insert });
+                        io.send(secondary, Msg::Store(insert.record));
+                    }
+                    Some(primary_stored) => {
+                        io.send(replica(self.db, third), Msg::StoreAsync(insert.record));
+                        self.answer(io, primary_stored && stored);
+                    }
                 }
             }
             Msg::Fail => {
@@ -105,23 +111,27 @@ impl Machine for Cluster {
 }
 
 /// One regional copy of a database. Storage is idempotent by record id
-/// unless the non-idempotent variant is on.
+/// unless the non-idempotent variant is on. While failed it holds the stores
+/// that reach it (they wait in its inbox) and applies and answers them after
+/// it recovers, as the original.
 pub struct Replica {
     db: Db,
     region: u8,
     failed: bool,
     stored: IdSet,
-    /// Stores that reached the replica while it was failed.
-    while_failed: Vec<Record>,
 }
 
 impl Replica {
     pub fn new(db: Db, region: u8) -> Self {
-        Self { db, region, failed: false, stored: IdSet::default(), while_failed: Vec::new() }
+        Self { db, region, failed: false, stored: IdSet::default() }
     }
 
     pub fn holds(&self, id: u32) -> bool {
         self.stored.contains(id)
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.failed
     }
 
     fn stage(&self) -> Kind {
@@ -132,49 +142,34 @@ impl Replica {
         }
     }
 
-    fn apply(&mut self, io: &mut Io<'_, '_>, record: Record) {
+    fn store(&mut self, io: &mut Io<'_, '_>, record: Record) {
         let new = self.stored.insert(record.id);
         if new || io.options.variants.has(Variant::NonIdempotent) {
             io.trace_record(self.stage(), self.region, record);
         }
     }
-
-    fn store(&mut self, io: &mut Io<'_, '_>, record: Record) -> bool {
-        if self.failed {
-            self.while_failed.push(record);
-        } else {
-            self.apply(io, record);
-        }
-        !self.failed
-    }
 }
 
 impl Machine for Replica {
+    fn accepts(&self, msg: &Msg) -> bool {
+        !self.failed || !matches!(msg, Msg::Store(_) | Msg::StoreAsync(_))
+    }
+
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Store(record) => {
-                let ok = self.store(io, record);
-                io.send(from, Msg::StoreAnswer(ok));
-            }
-            Msg::StoreAsync(record) => {
                 self.store(io, record);
+                io.send(from, Msg::StoreAnswer(true));
             }
+            Msg::StoreAsync(record) => self.store(io, record),
             Msg::Fail => self.failed = true,
-            Msg::Recover => {
-                self.failed = false;
-                for record in std::mem::take(&mut self.while_failed) {
-                    self.apply(io, record);
-                }
-            }
+            Msg::Recover => self.failed = false,
             other => panic!("replica cannot handle {other:?}"),
         }
     }
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
         out.union_with(&self.stored);
-        self.while_failed.iter().for_each(|r| {
-            out.insert(r.id);
-        });
     }
 }
 
@@ -226,12 +221,14 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_primary_store_fails_the_insert() {
+    fn a_failed_primary_store_still_goes_to_the_secondary_and_the_insert_fails() {
         let mut bench = Bench::new();
         let mut c = Cluster::new(Db::Validator);
         bench.step(&mut c, CALLER, Msg::Insert(R));
         let sent = bench.step(&mut c, replica(Db::Validator, 1), Msg::StoreAnswer(false));
-        assert_eq!(sent, vec![(CALLER, Msg::InsertAnswer(false))]);
+        assert_eq!(sent, vec![(replica(Db::Validator, 2), Msg::Store(R))]);
+        let sent = bench.step(&mut c, replica(Db::Validator, 2), Msg::StoreAnswer(true));
+        assert_eq!(sent, vec![(replica(Db::Validator, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer(false))]);
     }
 
     #[test]
@@ -247,22 +244,26 @@ mod tests {
     }
 
     #[test]
-    fn replica_is_idempotent_and_keeps_stores_while_failed() {
+    fn replica_is_idempotent() {
         let mut bench = Bench::new();
         let mut r = Replica::new(Db::Receiver, 3);
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         assert_eq!(bench.step(&mut r, 9, Msg::Store(R)), vec![(9, Msg::StoreAnswer(true))]);
         assert_eq!(bench.kinds(), vec![Kind::ReceiverReplicaStored], "the second store is a no-op");
+    }
+
+    #[test]
+    fn a_failed_replica_holds_stores_unanswered_until_it_recovers() {
+        let mut bench = Bench::new();
+        let mut r = Replica::new(Db::Receiver, 3);
         bench.step(&mut r, 0, Msg::Fail);
-        let other = Record { id: 4, value: 40 };
-        bench.step(&mut r, 0, Msg::StoreAsync(other));
-        assert!(!r.holds(4));
+        assert!(!r.accepts(&Msg::Store(R)) && !r.accepts(&Msg::StoreAsync(R)), "stores wait in the inbox");
+        assert!(r.accepts(&Msg::Recover));
         bench.step(&mut r, 0, Msg::Recover);
-        assert!(r.holds(4), "applied after recovery");
-        assert_eq!(
-            bench.trace.last().map(|e| (e.kind, e.region, e.subject)),
-            Some((Kind::ReceiverReplicaStored, 3, 4))
-        );
+        assert!(r.accepts(&Msg::Store(R)));
+        let cluster = cluster(Db::Receiver);
+        assert_eq!(bench.step(&mut r, cluster, Msg::Store(R)), vec![(cluster, Msg::StoreAnswer(true))]);
+        assert!(r.holds(R.id));
     }
 
     #[test]

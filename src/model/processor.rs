@@ -117,7 +117,8 @@ impl Processor {
 impl Machine for Processor {
     fn accepts(&self, msg: &Msg) -> bool {
         match msg {
-            Msg::Deliver(_) => self.health.is_processing() && self.work.is_none(),
+            // Read answers, batches and failed reads alike, wait while failed (as the original).
+            Msg::Deliver(_) | Msg::ReadFailed => self.health.is_processing() && self.work.is_none(),
             Msg::Start => true,
             _ if msg.answer().is_some() => true,
             _ => self.work.is_none(),
@@ -213,6 +214,19 @@ mod tests {
             assert_eq!(sent, vec![(inbound(1), Msg::Read { consumer: ME })], "re-registers on recovery");
             assert_eq!(p.health().state(), ContainerState::Processing);
         }
+    }
+
+    #[test]
+    fn a_failed_read_waits_while_failed_and_is_handled_after_recovery() {
+        let (mut bench, mut p) = with(None);
+        step(&mut bench, &mut p, Msg::Fail);
+        assert!(!p.accepts(&Msg::ReadFailed), "waits in the inbox while failed-processing");
+        assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
+        assert!(p.accepts(&Msg::ReadFailed));
+        step(&mut bench, &mut p, Msg::ReadFailed);
+        assert_eq!(p.health().state(), ContainerState::FailedDependency, "so a second recovery is needed");
+        assert!(!p.accepts(&Msg::ReadFailed), "waits in the inbox while failed-dependency too");
+        assert_eq!(step(&mut bench, &mut p, Msg::Recover), vec![(inbound(1), Msg::Read { consumer: ME })]);
     }
 
     #[test]

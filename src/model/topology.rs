@@ -107,11 +107,13 @@ pub fn role(actor: ActorId) -> Role {
     }
 }
 
-/// The region an actor starts in; databases start with their primary in 1.
+/// The region an actor starts in; databases start with their primary in 1;
+/// the destination lives in region 2, as the original's.
 pub fn home_region(actor: ActorId) -> u8 {
     match role(actor) {
         Role::Driver => 0,
-        Role::Source | Role::InDns | Role::OutDns | Role::Destination | Role::Cluster(_) => 1,
+        Role::Source | Role::InDns | Role::OutDns | Role::Cluster(_) => 1,
+        Role::Destination => 2,
         Role::Receiver(r)
         | Role::Validator(r)
         | Role::Processor(r)

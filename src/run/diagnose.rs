@@ -1,12 +1,18 @@
 //! Where the records a run did not deliver ended up, and why they cannot move.
+//!
+//! Each [`Finding`] carries a typed [`Reason`]; its [`Why`] (the reason
+//! without its details) is what tests and tables count.
 
 use std::collections::BTreeSet;
+use std::fmt;
+
+use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
 use super::{RunWorld, Simulator};
 use crate::config::Variant;
 use crate::engine::ActorId;
-use crate::model::Kafka;
-use crate::model::topology::{self, ACTORS, REGIONS};
+use crate::model::topology::{self, ACTORS, REGIONS, Role};
+use crate::model::{ContainerState, Kafka};
 use crate::scenario::RECORDS_PER_BATCH;
 use crate::trace::{Event, Kind};
 
@@ -15,7 +21,172 @@ use crate::trace::{Event, Kind};
 pub struct Finding {
     pub place: String,
     pub records: Vec<u32>,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// What a machine was doing when the run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// A container, in one of its three states.
+    Container(ContainerState),
+    /// A stream, database or replica that was failed and not recovered.
+    Failed,
+    Running,
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Container(state) => f.write_str(state.name()),
+            Condition::Failed => f.write_str("failed"),
+            Condition::Running => f.write_str("running"),
+        }
+    }
+}
+
+/// Front-end containers (receivers and validators) not processing at the
+/// end of a run: what keeps a batch that stopped from being published.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrontEnds(pub Vec<(ActorId, ContainerState)>);
+
+impl fmt::Display for FrontEnds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (actor, state) in &self.0 {
+            write!(f, "; {} is {}", topology::name(*actor), state.name())?;
+        }
+        Ok(())
+    }
+}
+
+/// Why records stay where a finding places them. With every variant off,
+/// each is a property of the modelled design, except [`Reason::Vanished`]
+/// and [`Reason::LostByStream`] without the lossy-kafka variant, which would
+/// be simulator bugs (see [`Reason::is_design_property`]).
+#[derive(Clone, Debug, PartialEq, Eq, EnumDiscriminants)]
+#[strum_discriminants(name(Why), derive(IntoStaticStr, VariantArray, PartialOrd, Ord, Hash))]
+#[strum_discriminants(strum(serialize_all = "kebab-case"))]
+pub enum Reason {
+    /// The stream holding them was failed and never recovered.
+    StreamFailed,
+    /// Fewer records than a batch at a stream's tail, and no linger.
+    PartialBatch { held: usize, batch: usize },
+    /// No read of the destination is registered at this outbound stream: it
+    /// went to the other stream while the region was offline, and the
+    /// destination renews a read only for the stream that answered it.
+    DestinationReadsElsewhere,
+    /// No consumer is registered at this inbound stream.
+    NoConsumer { consumer: ActorId, condition: Condition },
+    /// A consumer is registered: the records were still moving when the run
+    /// ended.
+    StillMoving { consumer: ActorId },
+    /// They reached the destination, but out-DNS sent their remove by region
+    /// to `went_to` (the other region's stream, while theirs was offline),
+    /// which did not hold them and answered success.
+    RemoveMissed { went_to: ActorId },
+    /// They reached the destination, but the stream was failed when their
+    /// remove reached it, and out-DNS answered the destination success.
+    RemoveRefused,
+    /// Waiting in the inbox of a machine that cannot take them.
+    InInbox { actor: ActorId, condition: Condition },
+    /// Never published: the batch stopped at `failed_record`.
+    BatchStopped { batch: u32, failed_record: u32, front_ends: FrontEnds },
+    /// Never published: the scenario did not publish the batch.
+    NotPublished { batch: u32, front_ends: FrontEnds },
+    /// The publication was refused and the record not published again.
+    PublicationRefused { last: Option<(Kind, u8)> },
+    /// It reached the destination but a stream lost it before `missing`.
+    LostByStream { missing: Kind, lossy: bool },
+    /// No stream, inbox or machine holds it any more.
+    Vanished { last: Option<(Kind, u8)>, lossy: bool },
+}
+
+impl Reason {
+    pub fn why(&self) -> Why {
+        self.into()
+    }
+
+    /// Whether the reason is a real property of the design: anything but a
+    /// record that disappeared with no variant to explain it.
+    pub fn is_design_property(&self) -> bool {
+        match self {
+            Reason::LostByStream { lossy, .. } | Reason::Vanished { lossy, .. } => *lossy,
+            _ => true,
+        }
+    }
+}
+
+impl Why {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+const LOSSY_HINT: &str = " (lossy-kafka drops a stream's records when it fails)";
+
+fn stage_name(last: &Option<(Kind, u8)>) -> String {
+    last.map_or("no stage".into(), |(kind, region)| format!("{kind} in region {region}"))
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = |actor: &ActorId| topology::name(*actor);
+        let hint = |lossy: &bool| if *lossy { LOSSY_HINT } else { "" };
+        match self {
+            Reason::StreamFailed => f.write_str("the stream is failed and was never recovered"),
+            Reason::PartialBatch { held, batch } => {
+                write!(f, "{held} records, fewer than the batch of {batch}; nothing will deliver them")
+            }
+            Reason::DestinationReadsElsewhere => f.write_str(
+                "no read is registered: the destination's read of this region went to the other stream while the \
+                 region was offline, and the destination renews reads only for the stream that answers",
+            ),
+            Reason::NoConsumer { consumer, condition } => {
+                write!(f, "no consumer is registered; {} is {condition}", name(consumer))
+            }
+            Reason::StillMoving { consumer } => {
+                write!(f, "{} is registered: still moving when the run ended", name(consumer))
+            }
+            Reason::RemoveMissed { went_to } => write!(
+                f,
+                "reached the destination, but out-DNS sent their remove by region to {} while their region was \
+                 offline; it did not hold them and answered success",
+                name(went_to)
+            ),
+            Reason::RemoveRefused => f.write_str(
+                "reached the destination, but the stream was failed when their remove reached it, and out-DNS \
+                 answered the destination success",
+            ),
+            Reason::InInbox { actor, condition } => {
+                write!(f, "waiting in its inbox; {} is {condition}", name(actor))
+            }
+            Reason::BatchStopped { batch, failed_record, front_ends } => {
+                write!(f, "never published: batch {batch} stopped when record {failed_record} failed{front_ends}")
+            }
+            Reason::NotPublished { batch, front_ends } => {
+                write!(f, "never published: the scenario did not publish batch {batch}{front_ends}")
+            }
+            Reason::PublicationRefused { last } => write!(
+                f,
+                "its publication was answered with failure and it was not published again; it last reached {}",
+                stage_name(last)
+            ),
+            Reason::LostByStream { missing, lossy } => {
+                write!(f, "reached the destination but was never {missing}: a stream lost it{}", hint(lossy))
+            }
+            Reason::Vanished { last, lossy } => write!(
+                f,
+                "last reached {}; no stream, inbox or machine holds it any more{}",
+                stage_name(last),
+                hint(lossy)
+            ),
+        }
+    }
 }
 
 /// Explains every record of the last run that is not at the destination or
@@ -23,84 +194,74 @@ pub struct Finding {
 pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     let Some(world) = sim.world() else { return Vec::new() };
     let events = sim.events();
-    let published = ids(events, Kind::Published);
     let mut findings = Vec::new();
     let streams = world.machines.inbound.iter().zip(REGIONS.map(topology::inbound));
     let streams = streams.chain(world.machines.outbound.iter().zip(REGIONS.map(topology::outbound)));
     for (stream, actor) in streams {
-        let held: Vec<u32> = stream.records().map(|r| r.id).collect();
-        if !held.is_empty() {
-            let reason = stream_reason(world, stream, actor, held.len());
-            findings.push(Finding { place: topology::name(actor), records: held, reason });
-        }
+        findings.extend(in_stream(world, events, stream, actor));
     }
     for actor in 0..ACTORS as ActorId {
         let waiting: Vec<u32> = sim.engine().inbox(actor).flat_map(|e| e.msg.record_ids(&world.arena)).collect();
         if !waiting.is_empty() {
-            let reason = format!("waiting in its inbox; {} is {}", topology::name(actor), state_of(world, actor));
+            let reason = Reason::InInbox { actor, condition: condition(world, actor) };
             findings.push(Finding { place: topology::name(actor), records: waiting, reason });
         }
     }
     let placed: BTreeSet<u32> = findings.iter().flat_map(|f| f.records.iter().copied()).collect();
-    let records = world.machines.source.records().len() as u32;
+    let published = ids(events, Kind::Published);
     findings.extend(unpublished(world, events, &published));
-    let failed = ids(events, Kind::PublishFailed);
-    // A record is done once it is at the destination and out of both streams.
-    let done = [Kind::DestinationReceived, Kind::InboundRemoved, Kind::OutboundRemoved].map(|k| (k, ids(events, k)));
-    let first_missing = |id: u32| done.iter().find(|(_, ids)| !ids.contains(&id)).map(|(kind, _)| *kind);
-    let lost = (1..=records).filter(|&id| published.contains(&id) && !placed.contains(&id));
-    for (id, missing) in lost.filter_map(|id| Some((id, first_missing(id)?))) {
-        let last = last_stage(events, id);
-        let reason = if failed.contains(&id) {
-            format!("its publication was answered with failure and it was not published again; it last reached {last}")
-        } else if missing != Kind::DestinationReceived {
-            format!("reached the destination but was never {missing}: a stream lost it{}", lossy_hint(world))
-        } else {
-            format!("last reached {last}; no stream, inbox or machine holds it any more{}", lossy_hint(world))
+    findings.extend(gone(world, events, &published, &placed));
+    findings
+}
+
+/// The findings for what a stream still holds: delivered records whose
+/// remove went astray, then the rest.
+fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId) -> Vec<Finding> {
+    let place = topology::name(actor);
+    let mut rest: Vec<u32> = stream.records().map(|r| r.id).collect();
+    let mut findings = Vec::new();
+    if matches!(topology::role(actor), Role::Outbound(_)) {
+        let received = ids(events, Kind::DestinationReceived);
+        let mut astray = |reason: Reason, astray: &BTreeSet<u32>| {
+            let (these, others): (Vec<u32>, Vec<u32>) =
+                rest.iter().partition(|id| received.contains(id) && astray.contains(id));
+            rest = others;
+            if !these.is_empty() {
+                findings.push(Finding { place: place.clone(), records: these, reason });
+            }
         };
-        findings.push(Finding { place: "nowhere".into(), records: vec![id], reason });
+        for region in REGIONS.into_iter().filter(|&r| topology::outbound(r) != actor) {
+            let missed = events.iter().filter(|e| e.kind == Kind::RemoveMissed && e.region == region);
+            let went_to = topology::outbound(region);
+            astray(Reason::RemoveMissed { went_to }, &missed.map(|e| e.subject).collect());
+        }
+        let region = topology::home_region(actor);
+        let refused = events.iter().filter(|e| e.kind == Kind::RemoveFailureHidden && e.region == region);
+        astray(Reason::RemoveRefused, &refused.map(|e| e.subject).collect());
+    }
+    if !rest.is_empty() {
+        let reason = stream_reason(world, stream, actor, rest.len());
+        findings.push(Finding { place, records: rest, reason });
     }
     findings
 }
 
-fn lossy_hint(world: &RunWorld) -> &'static str {
-    if world.options.variants.has(Variant::LossyKafka) {
-        " (lossy-kafka drops a stream's records when it fails)"
-    } else {
-        ""
-    }
-}
-
-fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
-    events.iter().filter(|e| e.kind == kind).map(|e| e.subject).collect()
-}
-
-fn last_stage(events: &[Event], id: u32) -> String {
-    events
-        .iter()
-        .rev()
-        .find(|e| e.subject == id && Kind::STAGES.contains(&e.kind))
-        .map_or("no stage".into(), |e| format!("{} in region {}", e.kind, e.region))
-}
-
-fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) -> String {
+fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) -> Reason {
     let batch = world.options.batch_size as usize;
     let consumer = match topology::role(actor) {
-        topology::Role::Inbound(r) => topology::processor(r),
+        Role::Inbound(r) => topology::processor(r),
         _ => topology::DESTINATION,
     };
     if stream.is_failed() {
-        format!("{} is failed and was never recovered", topology::name(actor))
+        Reason::StreamFailed
     } else if held < batch && world.options.linger.is_none() {
-        format!("{held} records, fewer than the batch of {batch}; nothing will deliver them")
+        Reason::PartialBatch { held, batch }
     } else if stream.consumer().is_none() && consumer == topology::DESTINATION {
-        "no read is registered: the destination's read of this region went to the other stream while the region was \
-         offline, and the destination renews reads only for the stream that answers"
-            .to_string()
+        Reason::DestinationReadsElsewhere
     } else if stream.consumer().is_none() {
-        format!("no consumer is registered; {} is {}", topology::name(consumer), state_of(world, consumer))
+        Reason::NoConsumer { consumer, condition: condition(world, consumer) }
     } else {
-        format!("{held} records with {} registered: still moving when the run ended", topology::name(consumer))
+        Reason::StillMoving { consumer }
     }
 }
 
@@ -108,7 +269,6 @@ fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) 
 fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) -> Vec<Finding> {
     let per_batch = RECORDS_PER_BATCH;
     let batches = world.machines.source.records().len() as u32 / per_batch;
-    let states = failed_front_ends(world);
     let mut findings = Vec::new();
     for batch in 1..=batches {
         let ids: Vec<u32> =
@@ -117,38 +277,75 @@ fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) ->
             continue;
         }
         let stopped = events.iter().rev().find(|e| e.kind == Kind::BatchStopped && e.subject == batch);
+        let front_ends = failed_front_ends(world);
         let reason = match stopped {
-            Some(e) => format!(
-                "never published: batch {batch} stopped when record {} failed{states}",
-                (batch - 1) * per_batch + e.value + 1
-            ),
-            None => format!("never published: the scenario did not publish batch {batch}{states}"),
+            Some(e) => Reason::BatchStopped { batch, failed_record: (batch - 1) * per_batch + e.value + 1, front_ends },
+            None => Reason::NotPublished { batch, front_ends },
         };
         findings.push(Finding { place: "source".into(), records: ids, reason });
     }
     findings
 }
 
-/// "; receiver-1 is failed-dependency, ..." for front-end containers that are not processing.
-fn failed_front_ends(world: &RunWorld) -> String {
-    let states: Vec<String> = REGIONS
-        .iter()
-        .flat_map(|&r| [topology::receiver(r), topology::validator(r)])
-        .filter(|&a| state_of(world, a) != "processing")
-        .map(|a| format!("{} is {}", topology::name(a), state_of(world, a)))
-        .collect();
-    if states.is_empty() { String::new() } else { format!("; {}", states.join(", ")) }
+/// Published records that nothing holds and that are not done: at the
+/// destination and out of both streams.
+fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &BTreeSet<u32>) -> Vec<Finding> {
+    let lossy = world.options.variants.has(Variant::LossyKafka);
+    let failed = ids(events, Kind::PublishFailed);
+    let done = [Kind::DestinationReceived, Kind::InboundRemoved, Kind::OutboundRemoved].map(|k| (k, ids(events, k)));
+    let first_missing = |id: u32| done.iter().find(|(_, ids)| !ids.contains(&id)).map(|(kind, _)| *kind);
+    let records = world.machines.source.records().len() as u32;
+    let lost = (1..=records).filter(|id| published.contains(id) && !placed.contains(id));
+    lost.filter_map(|id| Some((id, first_missing(id)?)))
+        .map(|(id, missing)| {
+            let last = last_stage(events, id);
+            let reason = if failed.contains(&id) {
+                Reason::PublicationRefused { last }
+            } else if missing != Kind::DestinationReceived {
+                Reason::LostByStream { missing, lossy }
+            } else {
+                Reason::Vanished { last, lossy }
+            };
+            Finding { place: "nowhere".into(), records: vec![id], reason }
+        })
+        .collect()
 }
 
-fn state_of(world: &RunWorld, actor: ActorId) -> &'static str {
+fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
+    events.iter().filter(|e| e.kind == kind).map(|e| e.subject).collect()
+}
+
+fn last_stage(events: &[Event], id: u32) -> Option<(Kind, u8)> {
+    events.iter().rev().find(|e| e.subject == id && Kind::STAGES.contains(&e.kind)).map(|e| (e.kind, e.region))
+}
+
+/// Receivers and validators that are not processing.
+fn failed_front_ends(world: &RunWorld) -> FrontEnds {
+    let front_ends = REGIONS.iter().flat_map(|&r| [topology::receiver(r), topology::validator(r)]);
+    FrontEnds(
+        front_ends
+            .filter_map(|a| match condition(world, a) {
+                Condition::Container(state) if state != ContainerState::Processing => Some((a, state)),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn condition(world: &RunWorld, actor: ActorId) -> Condition {
     let m = &world.machines;
-    let health = match topology::role(actor) {
-        topology::Role::Receiver(r) => m.receivers[r as usize - 1].health(),
-        topology::Role::Validator(r) => m.validators[r as usize - 1].health(),
-        topology::Role::Processor(r) => m.processors[r as usize - 1].health(),
-        _ => return "running",
+    let i = |r: u8| r as usize - 1;
+    let failed = match topology::role(actor) {
+        Role::Receiver(r) => return Condition::Container(m.receivers[i(r)].health().state()),
+        Role::Validator(r) => return Condition::Container(m.validators[i(r)].health().state()),
+        Role::Processor(r) => return Condition::Container(m.processors[i(r)].health().state()),
+        Role::Inbound(r) => m.inbound[i(r)].is_failed(),
+        Role::Outbound(r) => m.outbound[i(r)].is_failed(),
+        Role::Cluster(db) => m.clusters[db as usize].is_failed(),
+        Role::Replica(db, r) => m.replicas[db as usize * 3 + (r as usize - 1)].is_failed(),
+        _ => false,
     };
-    health.state().name()
+    if failed { Condition::Failed } else { Condition::Running }
 }
 
 #[cfg(test)]
@@ -156,7 +353,7 @@ mod tests {
     use super::*;
     use crate::config::{Options, Profile, Routing};
     use crate::run::RunSpec;
-    use crate::scenario::built_in;
+    use crate::scenario::{built_in, parse_drill};
 
     fn findings(scenario: &str, options: Options, seed: u64) -> Vec<Finding> {
         let spec = RunSpec::new(built_in(scenario).unwrap(), options, Profile::default());
@@ -171,35 +368,39 @@ mod tests {
     }
 
     #[test]
-    fn f3_strands_the_batches_the_source_stopped_and_says_why() {
-        let found = findings("f3", Options::default(), 3);
+    fn the_inbound_1_drill_strands_the_batches_the_source_stopped_and_says_why() {
+        let text = include_str!("../../tests/drills/f3-inbound-1.toml");
+        let spec = RunSpec::with_drill(parse_drill(text).unwrap(), text.into(), Options::default(), Profile::default());
+        let mut sim = Simulator::new();
+        sim.run(&spec, 3);
+        let found = stranded(&sim);
         let batch2 = found.iter().find(|f| f.records.contains(&52)).expect("record 52 is explained");
         assert_eq!(batch2.place, "source");
-        assert!(batch2.reason.contains("batch 2 stopped when record 51 failed"), "{}", batch2.reason);
-        assert!(batch2.reason.contains("receiver-1 is failed-dependency"), "{}", batch2.reason);
+        let stuck = FrontEnds(vec![
+            (topology::receiver(1), ContainerState::FailedDependency),
+            (topology::validator(1), ContainerState::FailedDependency),
+        ]);
+        assert_eq!(batch2.reason, Reason::BatchStopped { batch: 2, failed_record: 51, front_ends: stuck });
         let failed = found.iter().find(|f| f.records == vec![51]).expect("record 51 is explained");
-        assert!(failed.reason.contains("answered with failure"), "{}", failed.reason);
+        assert_eq!(failed.reason.why(), Why::PublicationRefused);
+        assert!(found.iter().all(|f| f.reason.is_design_property()));
     }
 
     #[test]
     fn a_record_a_lossy_stream_dropped_after_delivery_is_named() {
         let options = Options {
-            routing: Routing::Weighted { region1_percent: 50 },
+            routing: Routing::Weighted { region1_percent: 60 },
             batch_size: 1,
             variants: [Variant::LossyKafka].into_iter().collect(),
             ..Options::default()
         };
-        // f3 fails inbound-1 before processor-1 removes its last record when region 1 finishes last.
+        // f3 fails outbound-1 before the destination removes its last record when region 1 finishes last.
         let lost = (0..20)
             .flat_map(|seed| findings("f3", options.clone(), seed))
             .find(|f| f.place == "nowhere")
-            .expect("some of 20 seeds fail inbound-1 while it holds a delivered record");
-        assert!(
-            lost.reason
-                .starts_with("reached the destination but was never inbound-removed: a stream lost it (lossy-kafka"),
-            "{}",
-            lost.reason
-        );
+            .expect("some of 20 seeds fail outbound-1 while it holds a delivered record");
+        assert_eq!(lost.reason, Reason::LostByStream { missing: Kind::OutboundRemoved, lossy: true });
+        assert!(lost.reason.to_string().ends_with(LOSSY_HINT), "{}", lost.reason);
     }
 
     #[test]
@@ -210,6 +411,25 @@ mod tests {
             .find(|f| f.place.starts_with("inbound-"))
             .expect("random routing leaves a partial inbound batch in some of 50 seeds");
         assert!(partial.records.len() < 5);
-        assert!(partial.reason.contains("fewer than the batch of 5; nothing will deliver them"), "{}", partial.reason);
+        assert_eq!(partial.reason, Reason::PartialBatch { held: partial.records.len(), batch: 5 });
+    }
+
+    #[test]
+    fn a_remove_that_out_dns_sent_to_the_other_region_leaves_the_records_behind() {
+        // Region 1 finishes batch 1 last, so the failover's offline command
+        // reaches out-DNS before the destination's remove of that batch.
+        let options =
+            Options { routing: Routing::Weighted { region1_percent: 50 }, batch_size: 1, ..Options::default() };
+        let left = (0..20)
+            .flat_map(|seed| findings("failover", options.clone(), seed))
+            .find(|f| f.place == "outbound-1")
+            .expect("some of 20 seeds finish batch 1 in region 1");
+        assert_eq!(left.reason, Reason::RemoveMissed { went_to: topology::outbound(2) });
+    }
+
+    #[test]
+    fn every_why_has_a_name() {
+        assert_eq!(Why::RemoveMissed.name(), "remove-missed");
+        assert_eq!(Why::VARIANTS.len(), 13);
     }
 }

@@ -20,7 +20,8 @@
 //! |---|---|---|
 //! | `publish` | batch | ask the source to publish the batch; does not wait |
 //! | `await_published` | batch | wait until the batch is published or stopped |
-//! | `await_delivered` | records | wait until the destination holds this many distinct records |
+//! | `await_delivered` | records | wait until this many records have arrived at the destination, duplicates included |
+//! | `await_appended` | `{ stream, total }` | wait until the stream (`inbound-1`, ...) has had `total` records appended, or answers that it is failed |
 //! | `fail`, `recover` | component | fail or recover `receiver-1`, `inbound-2`, `processor-db`, ... |
 //! | `switch_primary` | database | move `receiver-db`, `validator-db` or `processor-db`'s primary |
 //! | `region_offline`, `region_online` | 1 or 2 | take a region offline in both DNS routers, or back |
@@ -68,6 +69,7 @@ enum StepSpec {
     Publish(u32),
     AwaitPublished(u32),
     AwaitDelivered(u32),
+    AwaitAppended(AwaitAppendedSpec),
     Fail(String),
     Recover(String),
     SwitchPrimary(String),
@@ -79,6 +81,13 @@ enum StepSpec {
     RecoverFailed(bool),
     Chaos(ChaosSpec),
     AwaitChaosEnd(bool),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AwaitAppendedSpec {
+    stream: String,
+    total: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -168,6 +177,7 @@ fn step_keys() -> String {
         "publish",
         "await_published",
         "await_delivered",
+        "await_appended",
         "fail",
         "recover",
         "switch_primary",
@@ -217,6 +227,9 @@ fn step_of(spec: StepSpec, batches: u8) -> Result<Step, String> {
             }
             Step::AwaitDelivered(n)
         }
+        StepSpec::AwaitAppended(AwaitAppendedSpec { stream: name, total }) => {
+            Step::AwaitAppended { stream: stream(&name)?, total }
+        }
         StepSpec::Fail(c) => Step::Fail(component(&c)?),
         StepSpec::Recover(c) => Step::Recover(component(&c)?),
         StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db)?),
@@ -239,6 +252,9 @@ fn spec_of(step: &Step) -> StepSpec {
         Step::AwaitPublished(b) => StepSpec::AwaitPublished(*b as u32),
         Step::RepublishIfStopped(b) => StepSpec::RepublishIfStopped(*b as u32),
         Step::AwaitDelivered(n) => StepSpec::AwaitDelivered(*n),
+        Step::AwaitAppended { stream, total } => {
+            StepSpec::AwaitAppended(AwaitAppendedSpec { stream: topology::name(*stream), total: *total })
+        }
         Step::Fail(c) => StepSpec::Fail(topology::name(*c)),
         Step::Recover(c) => StepSpec::Recover(topology::name(*c)),
         Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(db.name().to_string()),
@@ -268,6 +284,14 @@ fn component(name: &str) -> Result<ActorId, String> {
     topology::faultable().find(|&c| topology::name(c) == name).ok_or_else(|| {
         let valid: Vec<String> = topology::faultable().map(topology::name).collect();
         format!("unknown component {name:?}; valid components: {}", valid.join(", "))
+    })
+}
+
+fn stream(name: &str) -> Result<ActorId, String> {
+    let streams = || REGIONS.into_iter().flat_map(|r| [topology::inbound(r), topology::outbound(r)]);
+    streams().find(|&s| topology::name(s) == name).ok_or_else(|| {
+        let valid: Vec<String> = streams().map(topology::name).collect();
+        format!("unknown stream {name:?}; valid streams: {}", valid.join(", "))
     })
 }
 
@@ -363,6 +387,7 @@ mod tests {
                 Step::Publish(1),
                 Step::AwaitPublished(1),
                 Step::AwaitDelivered(150),
+                Step::AwaitAppended { stream: c("outbound-2"), total: 7 },
                 Step::Fail(c("outbound-2")),
                 Step::Recover(c("validator-db")),
                 Step::SwitchPrimary(Db::Validator),
@@ -424,6 +449,8 @@ mod tests {
     fn unknown_databases_regions_and_kinds_list_the_valid_ones() {
         let e = drill("[[step]]\nswitch_primary = \"kafka\"\n").unwrap_err();
         assert!(e.contains("receiver-db, validator-db, processor-db"), "{e}");
+        let e = drill("[[step]]\nawait_appended = { stream = \"processor-1\", total = 5 }\n").unwrap_err();
+        assert!(e.contains("valid streams: inbound-1, outbound-1, inbound-2, outbound-2"), "{e}");
         let e = drill("[[step]]\nregion_offline = 3\n").unwrap_err();
         assert!(e.contains("valid regions: 1, 2"), "{e}");
         let e = drill("[[step]]\nchaos = { kinds = [\"meteors\"] }\n").unwrap_err();

@@ -8,7 +8,7 @@ use rand::Rng;
 use super::{Scenario, Step, chaos};
 use crate::engine::{ActorId, Time};
 use crate::model::topology::{IN_DNS, OUT_DNS, SOURCE, cluster};
-use crate::model::{Io, Machine, Msg};
+use crate::model::{Answer, Awaited, Io, Machine, Msg};
 use crate::trace::Kind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +24,8 @@ enum Wait {
     Nothing,
     Published(u8),
     Delivered(u32),
+    /// Until the watched stream answers.
+    Appended,
     Timer,
     /// Until every chaos command has been sent.
     ChaosEnd,
@@ -33,7 +35,10 @@ pub struct Driver {
     scenario: Arc<Scenario>,
     next_step: usize,
     wait: Wait,
+    /// Arrivals at the destination, duplicates included.
     delivered: u32,
+    /// The stream whose total appends are watched, until it answers.
+    watching: Option<Awaited>,
     batches: Vec<BatchStatus>,
     /// Components failed by a `FailRandom` step, for `RecoverFailed`.
     failed_at_random: Vec<ActorId>,
@@ -56,6 +61,7 @@ impl Driver {
             next_step: 0,
             wait: Wait::Nothing,
             delivered: 0,
+            watching: None,
             batches,
             failed_at_random: Vec::new(),
             agenda: Vec::new(),
@@ -75,6 +81,7 @@ impl Driver {
             Wait::Nothing => true,
             Wait::Published(b) => matches!(self.batches[b as usize], BatchStatus::Published | BatchStatus::Stopped),
             Wait::Delivered(n) => self.delivered >= n,
+            Wait::Appended => self.watching.is_none(),
             Wait::Timer => self.sleep_until.is_none(),
             Wait::ChaosEnd => self.agenda_next == self.agenda.len(),
         }
@@ -97,6 +104,11 @@ impl Driver {
             Step::Publish(b) => self.publish(io, b),
             Step::AwaitPublished(b) => self.wait = Wait::Published(b),
             Step::AwaitDelivered(n) => self.wait = Wait::Delivered(n),
+            Step::AwaitAppended { stream, total } => {
+                self.watching = Some(Awaited::new(stream, Answer::Appends));
+                self.wait = Wait::Appended;
+                io.send(stream, Msg::WatchAppends(total));
+            }
             Step::Fail(c) => command(io, c, Msg::Fail, Kind::Fail),
             Step::Recover(c) => command(io, c, Msg::Recover, Kind::Recover),
             Step::SwitchPrimary(db) => command(io, cluster(db), Msg::SwitchPrimary, Kind::SwitchPrimary),
@@ -115,11 +127,14 @@ impl Driver {
             Step::FailRandom { candidates, min, max } => {
                 let k = min + io.rng().next_u32() % (max - min + 1);
                 let mut pool = candidates.to_vec();
-                for _ in 0..k.min(pool.len() as u32) {
-                    let c = pool.swap_remove(io.rng().next_u32() as usize % pool.len());
-                    self.failed_at_random.push(c);
+                let mut chosen: Vec<ActorId> = (0..k.min(pool.len() as u32))
+                    .map(|_| pool.swap_remove(io.rng().next_u32() as usize % pool.len()))
+                    .collect();
+                chosen.sort_by_key(|c| candidates.iter().position(|candidate| candidate == c));
+                for &c in &chosen {
                     command(io, c, Msg::Fail, Kind::Fail);
                 }
+                self.failed_at_random.extend(chosen);
             }
             Step::RecoverFailed => {
                 for c in std::mem::take(&mut self.failed_at_random) {
@@ -196,7 +211,7 @@ fn dns_command(io: &mut Io<'_, '_>, msg: Msg, kind: Kind, region: u8) {
 }
 
 impl Machine for Driver {
-    fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+    fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Start => {}
             Msg::BatchPublished(b) => {
@@ -207,7 +222,12 @@ impl Machine for Driver {
                 io.trace(Kind::BatchStopped, 0, batch as u32, sent);
                 self.batches[batch as usize] = BatchStatus::Stopped;
             }
-            Msg::Delivered { distinct } => self.delivered = distinct,
+            Msg::Delivered { arrivals } => self.delivered = arrivals,
+            Msg::AppendsReached(_) => {
+                let awaited = self.watching.take().expect("a stream answers only a watch");
+                // The wait ends on the answer, whatever it says: as the original.
+                awaited.outcome(io.me(), from, &msg);
+            }
             Msg::Timer => self.on_timer(io),
             other => panic!("driver cannot handle {other:?}"),
         }

@@ -29,8 +29,15 @@ pub enum Step {
     Publish(u8),
     /// Wait until the source reports batch `b` published or stopped.
     AwaitPublished(u8),
-    /// Wait until the destination holds this many distinct records.
+    /// Wait until this many records have arrived at the destination,
+    /// duplicates included (as the original counts them).
     AwaitDelivered(u32),
+    /// Wait until `stream` has had `total` records appended since the run
+    /// began, or says it cannot tell because it is failed (as the original).
+    AwaitAppended {
+        stream: ActorId,
+        total: u32,
+    },
     Fail(ActorId),
     Recover(ActorId),
     SwitchPrimary(Db),
@@ -42,13 +49,14 @@ pub enum Step {
     /// If the last publication of batch `b` stopped early, publish it again
     /// and wait for it.
     RepublishIfStopped(u8),
-    /// Fail between `min` and `max` distinct components drawn from `candidates`.
+    /// Fail between `min` and `max` distinct components drawn from
+    /// `candidates`, in the order `candidates` lists them.
     FailRandom {
         candidates: Vec<ActorId>,
         min: u32,
         max: u32,
     },
-    /// Recover every component that `FailRandom` failed.
+    /// Recover every component that `FailRandom` failed, in the same order.
     RecoverFailed,
     /// Start faults at random times that run alongside the following steps
     /// (see [`ChaosParams`]); does not wait.
@@ -98,17 +106,19 @@ pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
     Ok((scenario, text))
 }
 
-/// A built-in scenario by name.
+/// A built-in scenario by name: the original's six tests, step by step as
+/// its P code takes them, and chaos.
 pub fn built_in(name: &str) -> Option<Scenario> {
     use Step::*;
-    let r1 = |name: &str| topology::by_name(name).expect("built-in component names exist");
+    let c = |name: &str| topology::by_name(name).expect("built-in component names exist");
     let batch1_delivered = [Publish(1), AwaitDelivered(RECORDS_PER_BATCH)];
     let publish = |b| [Publish(b), AwaitPublished(b)];
-    let failure_test = |description: &str, fail: &[&str], recover: &[&str]| {
+    // f1 to f3: fail, publish batch 2 until inbound-1 has had its 25 records
+    // of batches 1 and 2, recover, publish batch 3.
+    let failure_test = |description: &str, fail: &str, recover: &[&str]| {
         let mut steps = batch1_delivered.to_vec();
-        steps.extend(fail.iter().map(|c| Fail(r1(c))));
-        steps.extend(publish(2));
-        steps.extend(recover.iter().map(|c| Recover(r1(c))));
+        steps.extend([Fail(c(fail)), Publish(2), AwaitAppended { stream: c("inbound-1"), total: RECORDS_PER_BATCH }]);
+        steps.extend(recover.iter().map(|r| Recover(c(r))));
         steps.extend(publish(3));
         (description.to_string(), 3, steps)
     };
@@ -117,24 +127,27 @@ pub fn built_in(name: &str) -> Option<Scenario> {
         "failover" => {
             let mut steps = batch1_delivered.to_vec();
             steps.push(RegionOffline(1));
-            steps.extend(publish(2));
+            steps.extend(Db::ALL.map(SwitchPrimary));
+            steps.extend([Publish(2), AwaitDelivered(2 * RECORDS_PER_BATCH)]);
             steps.extend(publish(3));
-            ("batch 1 delivered, region 1 offline in both DNS, then batches 2 and 3".to_string(), 3, steps)
+            let description = "batch 1 delivered; region 1 offline in both DNS, every database primary to region 2; \
+                               batches 2 and 3";
+            (description.to_string(), 3, steps)
         }
         "f1" => failure_test(
             "fail processor-1 while batch 2 is published, then recover it",
-            &["processor-1"],
+            "processor-1",
             &["processor-1"],
         ),
         "f2" => failure_test(
-            "fail processor-db while batch 2 is published, then recover it and processor-1",
-            &["processor-db"],
-            &["processor-db", "processor-1"],
+            "fail processor-db while batch 2 is published, then recover it, processor-1 and processor-2",
+            "processor-db",
+            &["processor-db", "processor-1", "processor-2"],
         ),
         "f3" => failure_test(
-            "fail inbound-1 while batch 2 is published, then recover it and processor-1",
-            &["inbound-1"],
-            &["inbound-1", "processor-1"],
+            "fail outbound-1 while batch 2 is published, then recover it and processor-1",
+            "outbound-1",
+            &["outbound-1", "processor-1"],
         ),
         "f4" => {
             let candidates = [
@@ -147,13 +160,13 @@ pub fn built_in(name: &str) -> Option<Scenario> {
                 "processor-db",
                 "outbound-1",
             ]
-            .map(r1)
+            .map(c)
             .to_vec();
             let mut steps = batch1_delivered.to_vec();
             steps.push(FailRandom { candidates, min: 1, max: 8 });
             steps.extend(publish(2));
             steps.push(RecoverFailed);
-            steps.extend(["receiver-1", "validator-1", "processor-1", "processor-2"].map(|c| Recover(r1(c))));
+            steps.extend(["receiver-1", "validator-1", "processor-1", "processor-2"].map(|r| Recover(c(r))));
             steps.push(RepublishIfStopped(2));
             steps.extend(publish(3));
             ("fail 1 to 8 random region-1 components during batch 2, recover all, republish".to_string(), 3, steps)
@@ -163,7 +176,7 @@ pub fn built_in(name: &str) -> Option<Scenario> {
             steps.extend((1..=3).flat_map(publish));
             steps.extend([AwaitChaosEnd, Sleep(CHAOS_SETTLE)]);
             let containers = ["receiver-1", "receiver-2", "validator-1", "validator-2", "processor-1", "processor-2"];
-            steps.extend(containers.map(|c| Recover(r1(c))));
+            steps.extend(containers.map(|r| Recover(c(r))));
             steps.extend((1..=3).map(RepublishIfStopped));
             (
                 "random faults in both regions while batches 1 to 3 are published; recover all, republish".to_string(),
@@ -189,6 +202,48 @@ mod tests {
             }
         }
         assert!(built_in("nope").is_none());
+    }
+
+    fn steps(name: &str) -> Vec<Step> {
+        built_in(name).unwrap().steps
+    }
+
+    fn c(name: &str) -> ActorId {
+        topology::by_name(name).unwrap()
+    }
+
+    /// The steps after the first occurrence of `step`.
+    fn after(steps: &[Step], step: &Step) -> Vec<Step> {
+        let at = steps.iter().position(|s| s == step).unwrap_or_else(|| panic!("no {step:?} in {steps:?}"));
+        steps[at + 1..].to_vec()
+    }
+
+    #[test]
+    fn failover_switches_every_primary_and_waits_for_100_before_batch_3() {
+        let steps = steps("failover");
+        let offline = after(&steps, &Step::RegionOffline(1));
+        assert_eq!(offline[..3], Db::ALL.map(Step::SwitchPrimary));
+        let batch2 = after(&steps, &Step::Publish(2));
+        assert_eq!(batch2[..2], [Step::AwaitDelivered(100), Step::Publish(3)]);
+    }
+
+    #[test]
+    fn f1_to_f3_wait_for_50_appends_to_inbound_1_after_batch_2_and_recover_as_the_original() {
+        let waits = Step::AwaitAppended { stream: c("inbound-1"), total: 50 };
+        let recovers = |name| -> Vec<Step> {
+            after(&steps(name), &waits).into_iter().take_while(|s| matches!(s, Step::Recover(_))).collect()
+        };
+        for (name, fails, recovered) in [
+            ("f1", "processor-1", &["processor-1"][..]),
+            ("f2", "processor-db", &["processor-db", "processor-1", "processor-2"]),
+            ("f3", "outbound-1", &["outbound-1", "processor-1"]),
+        ] {
+            let steps = steps(name);
+            assert_eq!(after(&steps, &Step::Fail(c(fails)))[..2], [Step::Publish(2), waits.clone()], "{name}");
+            assert!(!steps.contains(&Step::AwaitPublished(2)), "{name}");
+            assert_eq!(recovers(name), recovered.iter().map(|r| Step::Recover(c(r))).collect::<Vec<_>>(), "{name}");
+        }
+        assert!(!steps("f3").contains(&Step::Fail(c("inbound-1"))));
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub enum Kind {
     BatchStopped = 24,
     // A machine changed state. Subject: actor id, value: the state's code.
     StateChanged = 25,
+    // A remove named a record the stream did not hold (it answers success
+    // all the same). Subject: record id; region: the stream's.
+    RemoveMissed = 26,
 }
 
 impl Kind {
@@ -73,9 +76,32 @@ impl Kind {
         matches!(self, Kind::Published | Kind::DestinationReceived | Kind::BatchStopped | Kind::StateChanged)
     }
 
-    /// Kinds whose subject is a record id.
+    /// Kinds whose subject is a record id. Exhaustive, so that a new kind
+    /// has to say.
     pub fn is_about_record(self) -> bool {
-        (self as u8) <= Kind::RemoveFailureHidden as u8
+        use Kind::*;
+        match self {
+            Published
+            | ReceiverInvoked
+            | ReceiverDbStored
+            | ValidatorInvoked
+            | ValidatorDbStored
+            | InboundAppended
+            | ProcessorRead
+            | ProcessorDbStored
+            | OutboundAppended
+            | InboundRemoved
+            | DestinationReceived
+            | OutboundRemoved
+            | ReceiverReplicaStored
+            | ValidatorReplicaStored
+            | ProcessorReplicaStored
+            | PublishFailed
+            | RemoveFailureHidden
+            | RemoveMissed => true,
+            Fail | Recover | SwitchPrimary | RegionOffline | RegionOnline | PublishRequested | BatchPublished
+            | BatchStopped | StateChanged => false,
+        }
     }
 
     pub fn from_code(code: u8) -> Option<Kind> {
@@ -105,4 +131,20 @@ pub struct Event {
     pub subject: u32,
     /// Only for kinds that [`Kind::carries_value`]; 0 otherwise.
     pub value: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn record_kinds_are_the_stages_the_incidents_and_nothing_else() {
+        let about: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| k.is_about_record()).collect();
+        let mut expected = Kind::STAGES.to_vec();
+        expected.extend(Kind::REPLICA_STORES);
+        expected.extend([Kind::PublishFailed, Kind::RemoveFailureHidden, Kind::RemoveMissed]);
+        assert_eq!(about, expected);
+        assert_eq!(Kind::from_code(26), Some(Kind::RemoveMissed));
+        assert_eq!(Kind::RemoveMissed.name(), "remove-missed");
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use wl1::config::{Options, Profile};
 use wl1::run::{Plan, RunSpec, simulate};
-use wl1::scenario::built_in;
+use wl1::scenario::resolve;
 use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader, Spec};
 
 /// The spec of synthetic runs of `records` records.
@@ -91,16 +91,16 @@ pub fn write(path: &Path, runs: &[(RunHeader, Vec<Event>)]) {
     w.finish().unwrap();
 }
 
-/// Simulates seeds `0..runs` of a built-in scenario into `dir`.
+/// Simulates seeds `0..runs` of a built-in scenario, or of a drill file,
+/// into `dir`.
 pub fn simulate_into(dir: &Path, scenario: &str, runs: u64, runs_per_file: u64) {
-    let plan = Plan {
-        spec: RunSpec::new(built_in(scenario).unwrap(), Options::default(), Profile::default()),
-        first_seed: 0,
-        runs,
-        out_dir: dir.to_owned(),
-        jobs: 2,
-        runs_per_file,
-        shard: None,
-    };
+    let (scenario, drill) = resolve(scenario).unwrap();
+    let spec = RunSpec::with_drill(scenario, drill, Options::default(), Profile::default());
+    simulate_spec_into(dir, spec, runs, runs_per_file);
+}
+
+/// Simulates seeds `0..runs` of `spec` into `dir`.
+pub fn simulate_spec_into(dir: &Path, spec: RunSpec, runs: u64, runs_per_file: u64) {
+    let plan = Plan { spec, first_seed: 0, runs, out_dir: dir.to_owned(), jobs: 2, runs_per_file, shard: None };
     simulate(&plan, &std::sync::atomic::AtomicBool::new(false), &|_| {}).unwrap();
 }
