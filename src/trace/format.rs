@@ -163,15 +163,30 @@ pub fn trailer(runs: u64) -> Vec<u8> {
 /// Decodes a frame's payload (already checked against its checksum), a run
 /// of `spec`.
 pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
+    let (header, events_at) = decode_run_header(payload, spec)?;
+    let mut events = Vec::new();
+    decode_events(&payload[events_at..], |e| events.push(e))?;
+    Ok(Run { header, events })
+}
+
+/// Decodes the run header at the start of a payload; its events follow
+/// at the offset returned, for [`decode_events`].
+pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader, usize), String> {
     let (frame, used): (RunFrame, usize) =
         bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
-    let header = RunHeader { seed: frame.seed, spec: spec.clone(), outcome: frame.outcome };
-    let (Events(events), used_events) =
-        bincode::decode_from_slice(&payload[used..], config()).map_err(|e| format!("events: {e}"))?;
-    if used + used_events != payload.len() {
-        return Err(format!("{} bytes left over after the events", payload.len() - used - used_events));
+    Ok((RunHeader { seed: frame.seed, spec: spec.clone(), outcome: frame.outcome }, used))
+}
+
+/// Decodes the events that end a payload (`payload[offset..]`, as
+/// [`decode_run_header`] says), handing each to `visit` in order instead
+/// of collecting them; returns how many there were.
+pub fn decode_events(bytes: &[u8], visit: impl FnMut(Event)) -> Result<u64, String> {
+    let (VisitedEvents(count), used) =
+        bincode::decode_from_slice_with_context(bytes, config(), visit).map_err(|e| format!("events: {e}"))?;
+    if used != bytes.len() {
+        return Err(format!("{} bytes left over after the events", bytes.len() - used));
     }
-    Ok(Run { header, events })
+    Ok(count)
 }
 
 struct EventsRef<'a>(&'a [Event]);
@@ -194,17 +209,17 @@ impl Encode for EventsRef<'_> {
     }
 }
 
-struct Events(Vec<Event>);
+/// How many events were handed to the visitor, which the decoder holds as
+/// its context.
+struct VisitedEvents(u64);
 
-impl<C> Decode<C> for Events {
-    fn decode<D: Decoder<Context = C>>(decoder: &mut D) -> Result<Self, DecodeError> {
+impl<V: FnMut(Event)> Decode<V> for VisitedEvents {
+    fn decode<D: Decoder<Context = V>>(decoder: &mut D) -> Result<Self, DecodeError> {
         let count = u64::decode(decoder)?;
         // Each event takes at least three bytes: refuse counts the frame cannot hold.
         if count > MAX_FRAME_LEN as u64 / 3 {
             return Err(DecodeError::Other("event count larger than the frame can hold"));
         }
-        decoder.claim_container_read::<[u8; 3]>(count as usize)?;
-        let mut events = Vec::with_capacity(count as usize);
         let mut time = 0i64;
         for _ in 0..count {
             let code = u8::decode(decoder)?;
@@ -215,9 +230,9 @@ impl<C> Decode<C> for Events {
             }
             let subject = u32::decode(decoder)?;
             let value = if kind.carries_value() { u32::decode(decoder)? } else { 0 };
-            events.push(Event { time_us: time as u64, kind, region: code >> 5, subject, value });
+            (decoder.context())(Event { time_us: time as u64, kind, region: code >> 5, subject, value });
         }
-        Ok(Events(events))
+        Ok(VisitedEvents(count))
     }
 }
 
