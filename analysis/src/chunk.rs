@@ -73,7 +73,8 @@ pub struct UnitResult {
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
 pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
-    let mut chunk = Chunk::default();
+    let rows = unit.runs.iter().map(|r| r.file.group.records as usize).sum();
+    let mut chunk = Chunk { records: RecordColumns::with_capacity(rows, export_frames), ..Chunk::default() };
     let mut facts = RunFacts::default();
     let mut summary = Summary::new(settings.seeds_kept);
     let mut undecodable = Vec::new();
@@ -90,7 +91,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
             }
         }
     }
-    let records = chunk.records.frame()?;
+    let records = std::mem::take(&mut chunk.records).into_frame()?;
     let runs = chunk.runs.frame()?;
     let violations = spec::violations(&records, &runs)?;
     let frames =
@@ -302,9 +303,7 @@ pub struct RecordColumns {
     pub record: Vec<u32>,
     pub known: Vec<bool>,
     pub n: [Vec<u32>; PLACES],
-    pub idx: [Vec<u32>; PLACES],
-    pub us: [Vec<u64>; PLACES],
-    pub region: [Vec<u32>; STAGES],
+    pub published_idx: Vec<u32>,
     pub watched: [[Vec<u32>; REGIONS]; WATCHED.len()],
     pub routed_region: Vec<u32>,
     pub first_place: Vec<u32>,
@@ -316,6 +315,17 @@ pub struct RecordColumns {
     pub carried_region: Vec<u32>,
     pub changed_place: Vec<u32>,
     pub changed_region: Vec<u32>,
+    /// The first time at each place, only if the tables are exported.
+    pub firsts: Option<FirstTimes>,
+}
+
+/// Per place, the index and time of the first time it was reached; per
+/// stage, its region.
+#[derive(Default)]
+pub struct FirstTimes {
+    pub idx: [Vec<u32>; PLACES],
+    pub us: [Vec<u64>; PLACES],
+    pub region: [Vec<u32>; STAGES],
 }
 
 /// Column names of the record frame.
@@ -342,19 +352,49 @@ pub mod name {
 }
 
 impl RecordColumns {
+    /// Room for `rows` rows, with the first times if `firsts`.
+    fn with_capacity(rows: usize, firsts: bool) -> RecordColumns {
+        let mut columns = RecordColumns { firsts: firsts.then(FirstTimes::default), ..RecordColumns::default() };
+        columns.each_u32(&mut |c| c.reserve_exact(rows));
+        columns.known.reserve_exact(rows);
+        if let Some(f) = &mut columns.firsts {
+            f.us.iter_mut().for_each(|c| c.reserve_exact(rows));
+        }
+        columns
+    }
+
+    /// Applies `f` to every u32 column.
+    fn each_u32(&mut self, f: &mut impl FnMut(&mut Vec<u32>)) {
+        let single = [&mut self.run, &mut self.group, &mut self.record, &mut self.published_idx];
+        single.into_iter().for_each(&mut *f);
+        self.n.iter_mut().chain(self.watched.iter_mut().flatten()).for_each(&mut *f);
+        let facts = [
+            &mut self.routed_region,
+            &mut self.first_place,
+            &mut self.first_region,
+            &mut self.first_idx,
+            &mut self.value,
+            &mut self.carried_value,
+            &mut self.carried_place,
+            &mut self.carried_region,
+            &mut self.changed_place,
+            &mut self.changed_region,
+        ];
+        facts.into_iter().for_each(&mut *f);
+        if let Some(firsts) = &mut self.firsts {
+            firsts.idx.iter_mut().chain(&mut firsts.region).for_each(f);
+        }
+    }
+
     fn push(&mut self, run: u32, group: u32, f: &RecordFacts) {
         self.run.push(run);
         self.group.push(group);
         self.record.push(f.record);
         self.known.push(f.known);
-        for p in 0..PLACES {
-            self.n[p].push(f.n[p]);
-            self.idx[p].push(f.idx[p]);
-            self.us[p].push(f.us[p]);
+        for (column, &n) in self.n.iter_mut().zip(&f.n) {
+            column.push(n);
         }
-        for (column, &region) in self.region.iter_mut().zip(&f.region) {
-            column.push(u32::from(region));
-        }
+        self.published_idx.push(f.idx[PUBLISHED]);
         for (columns, firsts) in self.watched.iter_mut().zip(&f.watched) {
             columns.iter_mut().zip(firsts).for_each(|(c, &i)| c.push(i));
         }
@@ -368,37 +408,56 @@ impl RecordColumns {
         self.carried_region.push(u32::from(f.carried_region));
         self.changed_place.push(f.changed_place);
         self.changed_region.push(u32::from(f.changed_region));
+        if let Some(firsts) = &mut self.firsts {
+            firsts.push(f);
+        }
     }
 
-    pub fn frame(&self) -> PolarsResult<DataFrame> {
-        let u32s = |name: &str, values: &Vec<u32>| Column::new(name.into(), values);
+    /// The columns as a frame, moved into it.
+    pub fn into_frame(self) -> PolarsResult<DataFrame> {
+        let height = self.run.len();
+        let u32s = |name: &str, values: Vec<u32>| Column::new(name.into(), values);
         let mut columns = vec![
-            u32s("run", &self.run),
-            u32s("group", &self.group),
-            u32s("record", &self.record),
-            Column::new("known".into(), &self.known),
+            u32s("run", self.run),
+            u32s("group", self.group),
+            u32s("record", self.record),
+            Column::new("known".into(), self.known),
+            u32s(&name::idx(PUBLISHED), self.published_idx),
         ];
-        for p in 0..PLACES {
-            columns.push(u32s(&name::n(p), &self.n[p]));
-            columns.push(u32s(&name::idx(p), &self.idx[p]));
-            columns.push(Column::new(name::us(p).into(), &self.us[p]));
-        }
-        columns.extend(self.region.iter().enumerate().map(|(k, c)| u32s(&name::region(k), c)));
-        for (w, columns_of_kind) in self.watched.iter().enumerate() {
-            columns.extend(columns_of_kind.iter().enumerate().map(|(r, c)| u32s(&name::watched(w, r + 1), c)));
+        columns.extend(self.n.into_iter().enumerate().map(|(p, c)| u32s(&name::n(p), c)));
+        for (w, columns_of_kind) in self.watched.into_iter().enumerate() {
+            columns.extend(columns_of_kind.into_iter().enumerate().map(|(r, c)| u32s(&name::watched(w, r + 1), c)));
         }
         columns.extend([
-            u32s("routed_region", &self.routed_region),
-            u32s("first_place", &self.first_place),
-            u32s("first_region", &self.first_region),
-            u32s("first_idx", &self.first_idx),
-            u32s("value", &self.value),
-            u32s("carried_value", &self.carried_value),
-            u32s("carried_place", &self.carried_place),
-            u32s("carried_region", &self.carried_region),
-            u32s("changed_place", &self.changed_place),
-            u32s("changed_region", &self.changed_region),
+            u32s("routed_region", self.routed_region),
+            u32s("first_place", self.first_place),
+            u32s("first_region", self.first_region),
+            u32s("first_idx", self.first_idx),
+            u32s("value", self.value),
+            u32s("carried_value", self.carried_value),
+            u32s("carried_place", self.carried_place),
+            u32s("carried_region", self.carried_region),
+            u32s("changed_place", self.changed_place),
+            u32s("changed_region", self.changed_region),
         ]);
-        DataFrame::new(self.run.len(), columns)
+        if let Some(firsts) = self.firsts {
+            let idx = firsts.idx.into_iter().enumerate().filter(|&(p, _)| p != PUBLISHED);
+            columns.extend(idx.map(|(p, c)| u32s(&name::idx(p), c)));
+            columns.extend(firsts.us.into_iter().enumerate().map(|(p, c)| Column::new(name::us(p).into(), c)));
+            columns.extend(firsts.region.into_iter().enumerate().map(|(k, c)| u32s(&name::region(k), c)));
+        }
+        DataFrame::new(height, columns)
+    }
+}
+
+impl FirstTimes {
+    fn push(&mut self, f: &RecordFacts) {
+        for p in 0..PLACES {
+            self.idx[p].push(f.idx[p]);
+            self.us[p].push(f.us[p]);
+        }
+        for (column, &region) in self.region.iter_mut().zip(&f.region) {
+            column.push(u32::from(region));
+        }
     }
 }
