@@ -14,10 +14,11 @@ pub fn publish(path: &Path) -> Result<(), String> {
     std::fs::rename(temporary(path), path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically, creating its folder if need be.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let partial = temporary(path);
-    if let Err(e) = std::fs::write(&partial, bytes) {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Err(e) = folder.map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&partial, bytes)) {
         let _ = std::fs::remove_file(&partial);
         return Err(format!("cannot write {}: {e}", path.display()));
     }

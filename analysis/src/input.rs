@@ -43,7 +43,7 @@ pub fn group_label(spec: &Spec, identity: u64) -> String {
         o.routing,
         o.batch_size,
         o.time_bound / 1_000_000_000,
-        identity >> 32
+        identity as u32
     )
 }
 
