@@ -275,8 +275,7 @@ impl GroupReport {
         }
         let precision = RELATIVE_PRECISION * 100.0;
         out += &format!(
-            "  latency publish -> destination, simulated ms, by region the record arrived from \
-             (percentiles within {precision:.1}%):\n"
+            "  latency publish -> destination, simulated ms, by arrival region (percentiles within {precision:.1}%):\n"
         );
         out += &indent(&self.latency.text());
         out += "  latency per hop, simulated ms (first time at a stage minus first time at its cause):\n";
