@@ -13,7 +13,8 @@ use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::OutcomeKind;
 
-use crate::chunk::{Chunk, name};
+use crate::chunk::Chunk;
+use crate::columns::name;
 use crate::places::{PLACES, STAGES, place_name};
 use crate::spec::PROPERTIES;
 use crate::{Sink, atomic};

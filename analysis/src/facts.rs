@@ -171,7 +171,7 @@ impl RunFacts {
             return;
         }
         let slot = match e.subject {
-            r if r >= 1 && r <= self.known => r as usize - 1,
+            r if (1..=self.known).contains(&r) => r as usize - 1,
             r => *self.unknown.entry(r).or_insert_with(|| {
                 self.records.push(RecordFacts::new(r, false));
                 self.records.len() - 1

@@ -13,6 +13,7 @@
 
 mod atomic;
 mod chunk;
+mod columns;
 pub mod export;
 mod facts;
 pub mod histogram;

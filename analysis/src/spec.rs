@@ -11,7 +11,8 @@ use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::{Kind, OutcomeKind};
 
-use crate::chunk::{RunColumns, name, outcome_code};
+use crate::chunk::outcome_code;
+use crate::columns::{RunColumns, name};
 use crate::facts::{NONE, watched};
 use crate::places::{ARRIVAL, FIRST_REPLICA, PLACES, PUBLISHED, REGIONS, replica_region, stage};
 use crate::summary::{GroupSummary, Violated, Violator};

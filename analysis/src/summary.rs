@@ -38,8 +38,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::histogram::Histogram;
 use crate::order::OrderTotals;
-use crate::places::{PLACES, place_name};
-use crate::seeds::{DuplicateRuns, SeedSet};
+use crate::places::{PLACES, STAGES, place_name};
+use crate::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 
 pub const FORMAT: &str = "wl1-analysis-summary";
 pub const VERSION: u32 = 1;
@@ -182,12 +182,30 @@ impl GroupSummary {
         self
     }
 
-    /// Whether every file index is below `files`.
-    fn files_below(&self, files: usize) -> bool {
-        let ok = |f: u32| (f as usize) < files;
-        self.seeds.ranges().all(|r| ok(r.file))
-            && self.duplicate_runs.listed.iter().all(|d| ok(d.kept) && ok(d.again))
-            && self.violators.values().flatten().all(|v| ok(v.file))
+    /// What is inconsistent in a group read from a file, if anything: a
+    /// file index beyond the `files` listed, a place or stage out of range,
+    /// seed ranges that are reversed or overlap, or that do not count the
+    /// group's runs.
+    fn damage(&self, files: usize) -> Option<&'static str> {
+        let file = |f: u32| (f as usize) < files;
+        let place = |p: &u32| (*p as usize) < PLACES;
+        let ranges: Vec<SeedRange> = self.seeds.ranges().collect();
+        let checks = [
+            (ranges.iter().all(|r| file(r.file) && r.first <= r.last), "a seed range out of range"),
+            (ranges.windows(2).all(|w| w[0].last < w[1].first), "overlapping seed ranges"),
+            (self.seeds.len() == self.runs, "seed ranges that do not count its runs"),
+            (
+                self.duplicate_runs.listed.iter().all(|d| file(d.kept) && file(d.again) && d.first <= d.last),
+                "a duplicate out of range",
+            ),
+            (
+                self.violators.values().flatten().all(|v| file(v.file) && v.place.is_none_or(|p| place(&p))),
+                "a violator out of range",
+            ),
+            (self.undelivered.keys().all(place) && self.duplicates.keys().all(place), "a place out of range"),
+            (self.hops.values().flat_map(|h| h.keys()).all(|&k| (1..STAGES as u32).contains(&k)), "a hop out of range"),
+        ];
+        checks.into_iter().find(|(ok, _)| !ok).map(|(_, what)| what)
     }
 }
 
@@ -280,31 +298,31 @@ impl Summary {
     /// of them is counted here, skipped as duplicates if all of them are;
     /// a summary that shares only some of its runs cannot be merged.
     pub fn merge(&mut self, other: Summary, source: &str) -> Result<(), String> {
-        let files: Vec<u32> = other.files.iter().map(|f| self.file_index(f)).collect();
-        let other_groups: Vec<GroupSummary> = other.groups.into_iter().map(|g| g.renumbered(&files)).collect();
         let mut overlaps = Vec::new();
-        for theirs in &other_groups {
+        for theirs in &other.groups {
             if let Some(mine) = self.groups.iter().find(|g| g.identity == theirs.identity) {
-                overlaps.extend(mine.seeds.overlap(&theirs.seeds).into_iter().map(|d| (mine.identity.clone(), d)));
+                overlaps.extend(mine.seeds.overlap(&theirs.seeds).into_iter().map(|d| (theirs.identity.clone(), d)));
             }
         }
         let shared: u64 = overlaps.iter().map(|(_, d)| d.last - d.first + 1).sum();
-        let runs: u64 = other_groups.iter().map(|g| g.runs).sum();
-        if shared == 0 {
-            self.keep_seeds(self.seeds_kept.min(other.seeds_kept));
-            self.add(&Summary { groups: other_groups, problems: other.problems, ..Summary::new(self.seeds_kept) });
-            return Ok(());
-        }
-        if shared < runs {
+        let runs = other.runs();
+        if shared > 0 && shared < runs {
             return Err(format!(
                 "{source}: {shared} of its {runs} runs are counted already (from other summaries or traces), \
                  the others not: a summary cannot be split, analyze the traces of both instead"
             ));
         }
-        for (identity, d) in overlaps {
-            let group = self.groups.iter_mut().find(|g| g.identity == identity).expect("found above");
-            group.duplicate_runs.add(d);
+        let files: Vec<u32> = other.files.iter().map(|f| self.file_index(f)).collect();
+        if shared > 0 {
+            for (identity, d) in overlaps {
+                let group = self.groups.iter_mut().find(|g| g.identity == identity).expect("found above");
+                group.duplicate_runs.add(Duplicates { again: files[d.again as usize], ..d });
+            }
+            return Ok(());
         }
+        self.keep_seeds(self.seeds_kept.min(other.seeds_kept));
+        let groups = other.groups.into_iter().map(|g| g.renumbered(&files)).collect();
+        self.add(&Summary { groups, problems: other.problems, ..Summary::new(self.seeds_kept) });
         Ok(())
     }
 
@@ -323,8 +341,13 @@ impl Summary {
         if summary.places != Summary::new(0).places {
             return Err(format!("{name}: its places differ from this wl1's: analyze its traces again"));
         }
-        if !summary.groups.iter().all(|g| g.files_below(summary.files.len())) {
-            return Err(format!("{name}: a file index is beyond its file list: the summary is damaged"));
+        if !summary.groups.windows(2).all(|w| w[0].identity < w[1].identity) {
+            return Err(format!("{name}: its groups are not in order of identity: the summary is damaged"));
+        }
+        for group in &summary.groups {
+            if let Some(what) = group.damage(summary.files.len()) {
+                return Err(format!("{name}: the summary is damaged: {what} in group {}", group.label));
+            }
         }
         Ok(summary)
     }
