@@ -11,7 +11,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::format::decode_events;
-use wl1::trace::{Outcome, OutcomeKind, TraceError};
+use wl1::trace::{Outcome, OutcomeKind, Spec, TraceError};
 
 use crate::columns::{RecordColumns, RunColumns};
 use crate::facts::{RecordFacts, RunFacts};
@@ -41,6 +41,8 @@ pub struct InputFile {
     /// Its index in the summary's file list.
     pub id: u32,
     pub path: PathBuf,
+    /// What decides its runs besides their seeds.
+    pub spec: Arc<Spec>,
     pub group: Arc<Group>,
 }
 

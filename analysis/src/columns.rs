@@ -217,10 +217,8 @@ impl RecordColumns {
 
 impl FirstTimes {
     fn push(&mut self, f: &RecordFacts) {
-        for p in 0..PLACES {
-            self.idx[p].push(f.idx[p]);
-            self.us[p].push(f.us[p]);
-        }
+        self.idx.iter_mut().zip(&f.idx).for_each(|(c, &i)| c.push(i));
+        self.us.iter_mut().zip(&f.us).for_each(|(c, &us)| c.push(us));
         for (column, &region) in self.region.iter_mut().zip(&f.region) {
             column.push(u32::from(region));
         }

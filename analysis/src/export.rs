@@ -33,7 +33,12 @@ pub struct ChunkFrames {
 
 impl ChunkFrames {
     /// The tables of a chunk whose first run is number `first_run`.
-    pub fn new(first_run: u64, chunk: &Chunk, records: &DataFrame, violations: &DataFrame) -> PolarsResult<Self> {
+    pub(crate) fn new(
+        first_run: u64,
+        chunk: &Chunk,
+        records: &DataFrame,
+        violations: &DataFrame,
+    ) -> PolarsResult<Self> {
         Ok(ChunkFrames {
             runs: runs(first_run, chunk)?,
             records: record_table(first_run, chunk, records)?,
@@ -49,7 +54,7 @@ impl ChunkFrames {
 fn runs(first_run: u64, chunk: &Chunk) -> PolarsResult<DataFrame> {
     let r = &chunk.runs;
     let group = |i: usize| &chunk.groups[r.group[i] as usize];
-    let strings = |f: &dyn Fn(usize) -> String| Vec::from_iter((0..r.seed.len()).map(f));
+    let strings = |f: &dyn Fn(usize) -> String| (0..r.seed.len()).map(f).collect::<Vec<_>>();
     let outcome = |i: usize| OutcomeKind::VARIANTS[r.outcome[i] as usize].name().to_string();
     DataFrame::new(
         r.seed.len(),

@@ -4,7 +4,7 @@
 //! whole runs for the analyzers to decode.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wl1::config::Variant;
@@ -76,7 +76,7 @@ pub fn read(
     }
     progress(traces.len() as u64);
     if !reader.unit.runs.is_empty() {
-        hand_on(std::mem::take(&mut reader.unit));
+        hand_on(reader.take_unit());
     }
     reader.read
 }
@@ -89,59 +89,65 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// Reads one file; false if the runs handed on are no longer wanted.
-    fn read_file(&mut self, path: &std::path::Path, unit_bytes: usize, hand_on: &mut impl FnMut(Unit) -> bool) -> bool {
+    fn read_file(&mut self, path: &Path, unit_bytes: usize, hand_on: &mut impl FnMut(Unit) -> bool) -> bool {
         let id = self.file_index(path);
-        let mut trace = match TraceFile::open(path) {
-            Ok(trace) => trace,
-            Err(e) => {
-                self.read.problems.add(e.to_string());
-                return true;
-            }
-        };
-        let spec = trace.spec().clone();
-        if spec.records > MAX_RECORDS {
-            let problem = format!("the header says each run publishes {} records: the file is damaged", spec.records);
-            self.read.problems.add(TraceError { path: path.to_owned(), offset: None, run: None, problem }.to_string());
+        let Some(mut trace) = self.open(path) else {
             return true;
-        }
-        let file = Arc::new(InputFile { id, path: path.to_owned(), group: self.group(&spec) });
+        };
+        let (spec, group) = (trace.spec().clone(), self.group(trace.spec()));
+        let file = Arc::new(InputFile { id, path: path.to_owned(), spec, group });
         let counted = self.counted.group(file.group.identity).map(|g| &g.seeds);
         let mut index = 0;
         while let Some(next) = trace.next_payload() {
             match next {
-                Ok((offset, payload)) => match decode_run_header(payload, &spec) {
-                    Ok((header, events_at)) => {
-                        let run = RunInput {
-                            file: file.clone(),
-                            seed: header.seed,
-                            outcome: header.outcome,
-                            events: 0..0,
-                            offset,
-                            index,
-                        };
-                        self.add_run(counted, run, &payload[events_at..]);
-                    }
-                    Err(problem) => {
-                        let error =
-                            TraceError { path: path.to_owned(), offset: Some(offset), run: Some(index), problem };
-                        self.read.problems.add(error.to_string());
-                    }
-                },
+                Ok((offset, payload)) => self.read_run(&file, counted, payload, offset, index),
                 Err(e) => self.read.problems.add(e.to_string()),
             }
             index += 1;
-            if self.unit.events.len() >= unit_bytes {
-                let first_run = self.unit.first_run + self.unit.runs.len() as u64;
-                let unit = std::mem::replace(&mut self.unit, Unit { first_run, ..Unit::default() });
-                if !hand_on(unit) {
-                    return false;
-                }
+            if self.unit.events.len() >= unit_bytes && !hand_on(self.take_unit()) {
+                return false;
             }
         }
         true
     }
 
-    fn file_index(&mut self, path: &std::path::Path) -> u32 {
+    fn open(&mut self, path: &Path) -> Option<TraceFile> {
+        let problem = match TraceFile::open(path) {
+            Ok(trace) if trace.spec().records <= MAX_RECORDS => return Some(trace),
+            Ok(trace) => {
+                let records = trace.spec().records;
+                let problem = format!("the header says each run publishes {records} records: the file is damaged");
+                TraceError { path: path.to_owned(), offset: None, run: None, problem }
+            }
+            Err(e) => e,
+        };
+        self.read.problems.add(problem.to_string());
+        None
+    }
+
+    /// Reads the header of the run at `offset`, which is run `index` of
+    /// its file, and counts it.
+    fn read_run(&mut self, file: &Arc<InputFile>, counted: Option<&SeedSet>, payload: &[u8], offset: u64, index: u64) {
+        match decode_run_header(payload, &file.spec) {
+            Ok((header, events_at)) => {
+                let (seed, outcome) = (header.seed, header.outcome);
+                let run = RunInput { file: file.clone(), seed, outcome, events: 0..0, offset, index };
+                self.add_run(counted, run, &payload[events_at..]);
+            }
+            Err(problem) => {
+                let error = TraceError { path: file.path.clone(), offset: Some(offset), run: Some(index), problem };
+                self.read.problems.add(error.to_string());
+            }
+        }
+    }
+
+    /// The runs gathered so far; the next unit numbers its runs after them.
+    fn take_unit(&mut self) -> Unit {
+        let first_run = self.unit.first_run + self.unit.runs.len() as u64;
+        std::mem::replace(&mut self.unit, Unit { first_run, ..Unit::default() })
+    }
+
+    fn file_index(&mut self, path: &Path) -> u32 {
         let name = path.display().to_string();
         let files = &mut self.read.files;
         files.iter().position(|f| *f == name).unwrap_or_else(|| {

@@ -4,7 +4,7 @@
 //!
 //! The runs are read in order and each is counted once; an analyzer per
 //! core takes chunks of whole runs, decodes their events straight into one
-//! row per run and record (see [`facts`](crate::facts)), checks the
+//! row per run and record (the facts its events give), checks the
 //! specification on that frame with column-wise polars expressions, and
 //! reduces the chunk to a [`Summary`]. Summaries merge exactly, so memory
 //! depends on the number of groups, not of runs, and the summaries of

@@ -140,10 +140,10 @@ fn cdf_points(h: &Histogram) -> Vec<(f64, f64)> {
     let step = all.len().div_ceil(POINTS).max(1);
     let mut points: Vec<(f64, f64)> =
         all.iter().step_by(step).map(|&(us, share)| (us as f64 / 1000.0, share)).collect();
-    if let (Some(&(us, share)), Some(last)) = (all.last(), points.last()) {
-        if last.1 < share {
-            points.push((us as f64 / 1000.0, share));
-        }
+    if let (Some(&(us, share)), Some(last)) = (all.last(), points.last())
+        && last.1 < share
+    {
+        points.push((us as f64 / 1000.0, share));
     }
     if let Some(&(first, _)) = points.first() {
         points.insert(0, (first, 0.0));

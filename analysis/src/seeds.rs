@@ -17,7 +17,8 @@ pub struct SeedRange {
 }
 
 impl SeedRange {
-    pub fn len(&self) -> u64 {
+    /// How many seeds the range holds.
+    pub fn seeds(&self) -> u64 {
         self.last - self.first + 1
     }
 }
@@ -87,7 +88,7 @@ impl SeedSet {
 
     /// How many seeds are counted.
     pub fn len(&self) -> u64 {
-        self.ranges().map(|r| r.len()).sum()
+        self.ranges().map(|r| r.seeds()).sum()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -271,6 +271,19 @@ mod tests {
     }
 
     #[test]
+    fn events_are_visited_in_order_without_collecting_them() {
+        let run = sample();
+        let mut out = Vec::new();
+        encode_payload(&run.header, &run.events, &mut out);
+        let (header, events_at) = decode_run_header(&out, &spec()).unwrap();
+        assert_eq!(header, run.header);
+        let mut visited = Vec::new();
+        assert_eq!(decode_events(&out[events_at..], |e| visited.push(e)), Ok(3));
+        assert_eq!(visited, run.events);
+        assert!(decode_events(&out[events_at..out.len() - 1], |_| {}).is_err());
+    }
+
+    #[test]
     fn damaged_payloads_are_errors_not_panics() {
         let run = sample();
         let mut out = Vec::new();
