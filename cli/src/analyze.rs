@@ -9,10 +9,11 @@ use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, S
 use super::simulate::{self, SimulateArgs};
 use super::{Format, Verdict, progress_bar};
 
-const AFTER_HELP: &str = "Runs are pooled per group: runs that share their scenario (with its drill \
-text), options, variants and latency profile. A run met twice (a copied file, overlapping seed \
-ranges) is counted once and reported as a duplicate. Counts, means and maxima are exact; \
-percentiles come from log-linear histograms and are within 0.2% of the exact values.";
+const AFTER_HELP: &str = "\
+Runs are pooled per group: runs that share their scenario (with its drill text), options,
+variants and latency profile. A run met twice (a copied file, overlapping seed ranges) is
+counted once and reported as a duplicate. Counts, means and maxima are exact; percentiles
+come from log-linear histograms and are within 0.2% of the exact values.";
 
 #[derive(Args, Clone, Debug)]
 #[command(after_help = AFTER_HELP)]
