@@ -258,7 +258,8 @@ fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], s
     Ok(())
 }
 
-/// The rows of some integer columns of a small frame, as optional u64.
+/// The rows of some integer columns of a small frame, as optional u64
+/// (only record, place and region may be null; keys and counts never are).
 fn u64_rows(frame: &DataFrame, names: &[&str]) -> PolarsResult<Vec<Vec<Option<u64>>>> {
     let columns =
         names.iter().map(|n| frame.column(n)?.cast(&DataType::UInt64)).collect::<PolarsResult<Vec<Column>>>()?;

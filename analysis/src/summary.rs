@@ -23,7 +23,7 @@
 //! a record: `records`, `extra`); `violators` (per property, the violating
 //! runs of smallest seed: `seed`, `file`, `record`, `place`, `region` of
 //! the run's first violation of it, and how many `violations`); `seeds`
-//! (the seeds counted, as `[first, last, file]` ranges); `duplicate_runs`
+//! (the seeds counted, as ranges `first`, `last`, `file`); `duplicate_runs`
 //! (runs met twice: `runs`, and the first ranges `listed`).
 //! A histogram is `count`, `sum`, `min`, `max` and its non-empty
 //! `buckets` as `[bucket, count]` (see [`crate::histogram`]).
