@@ -66,6 +66,8 @@ pub struct Unit {
     /// The events of every run, as stored.
     pub events: Vec<u8>,
     pub runs: Vec<RunInput>,
+    /// The records the runs publish.
+    pub rows: usize,
 }
 
 /// What a unit adds up to.
@@ -79,8 +81,7 @@ pub struct UnitResult {
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
 pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
-    let rows = unit.runs.iter().map(|r| r.file.group.records as usize).sum();
-    let mut chunk = Chunk { records: RecordColumns::with_capacity(rows, export_frames), ..Chunk::default() };
+    let mut chunk = Chunk { records: RecordColumns::with_capacity(unit.rows, export_frames), ..Chunk::default() };
     let mut facts = RunFacts::default();
     let mut summary = Summary::new(settings.seeds_kept);
     let mut undecodable = Vec::new();

@@ -15,9 +15,12 @@ use crate::chunk::{Group, InputFile, RunInput, Unit};
 use crate::seeds::{DuplicateRuns, Duplicates, SeedSet};
 use crate::summary::{Problems, Summary};
 
-/// No scenario publishes more records than this; a header that says more
-/// is damaged.
-const MAX_RECORDS: u32 = 1 << 20;
+/// No scenario publishes more records than this (a drill at most 10,000);
+/// a header that says more is damaged.
+const MAX_RECORDS: u32 = 1 << 16;
+/// A unit is handed on once its runs publish this many records, whatever
+/// the size of their events: the rows of its record frame.
+const UNIT_ROWS: usize = 1 << 18;
 
 /// What reading the traces found besides the runs handed on.
 pub struct Read {
@@ -104,7 +107,8 @@ impl Reader<'_> {
                 Err(e) => self.read.problems.add(e.to_string()),
             }
             index += 1;
-            if self.unit.events.len() >= unit_bytes && !hand_on(self.take_unit()) {
+            let full = self.unit.events.len() >= unit_bytes || self.unit.rows >= UNIT_ROWS;
+            if full && !hand_on(self.take_unit()) {
                 return false;
             }
         }
@@ -186,6 +190,7 @@ impl Reader<'_> {
         let start = self.unit.events.len();
         self.unit.events.extend_from_slice(events);
         run.events = start..self.unit.events.len();
+        self.unit.rows += run.file.group.records as usize;
         self.unit.runs.push(run);
     }
 }

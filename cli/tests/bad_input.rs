@@ -82,3 +82,16 @@ fn leftover_traces_of_the_same_runs_are_counted_once() {
     assert!(stdout.contains("100 of 100 runs violate the specification"), "{stdout}");
     assert!(stdout.contains("duplicate runs (each counted once): 50"), "{stdout}");
 }
+
+#[test]
+fn a_header_claiming_more_records_than_any_scenario_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("good.wl1"), &[(header(1, 3, OutcomeKind::Completed), clean_events(3))]);
+    let forged = dir.path().join("forged.wl1");
+    write(&forged, &[(header(2, 1 << 17, OutcomeKind::Completed), Vec::new())]);
+    let out = Command::new(env!("CARGO_BIN_EXE_wl1")).arg("analyze").arg(dir.path()).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stdout.contains("2 files, 1 runs"), "{stdout}");
+    assert!(stderr.contains("forged.wl1: the header says each run publishes 131072 records"), "{stderr}");
+}
