@@ -14,6 +14,10 @@ use crate::places::{PLACES, PUBLISHED, REGIONS, STAGES, place_of};
 /// "Never": the index of an event that did not happen, or no place.
 pub const NONE: u32 = u32::MAX;
 
+/// Records a run never published that are told apart, at most: what
+/// bounds the memory a damaged run can take.
+const MAX_UNKNOWN: usize = 1 << 16;
+
 /// The kinds whose first index per region the safety checks compare.
 pub const WATCHED: [Kind; 5] = [
     Kind::InboundRemoved,
@@ -172,10 +176,17 @@ impl RunFacts {
         }
         let slot = match e.subject {
             r if (1..=self.known).contains(&r) => r as usize - 1,
-            r => *self.unknown.entry(r).or_insert_with(|| {
-                self.records.push(RecordFacts::new(r, false));
-                self.records.len() - 1
-            }),
+            r => match self.unknown.get(&r) {
+                Some(&slot) => slot,
+                None if self.unknown.len() < MAX_UNKNOWN => {
+                    self.records.push(RecordFacts::new(r, false));
+                    self.unknown.insert(r, self.records.len() - 1);
+                    self.records.len() - 1
+                }
+                // Past so many, the last record never published stands for
+                // the others: the run is still found to hold phantoms.
+                None => self.records.len() - 1,
+            },
         };
         self.records[slot].observe(i, &e);
     }
