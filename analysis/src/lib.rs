@@ -36,10 +36,9 @@ pub use polars;
 
 pub use export::{ChunkFrames, Export, ExportFormat};
 pub use histogram::{Histogram, RELATIVE_PRECISION};
-pub use input::group_label;
 pub use order::{OrderStats, OrderTotals, scope_name};
 pub use places::{PLACES, place_name};
-pub use report::Report;
+pub use report::{Cell, GroupReport, Report, Table};
 pub use seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 pub use spec::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
