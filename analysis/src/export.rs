@@ -136,7 +136,7 @@ impl ExportFormat {
 }
 
 enum TableWriter {
-    Parquet(ParquetBatches<File>),
+    Parquet(Box<ParquetBatches<File>>),
     Csv(CsvBatches<File>),
 }
 
@@ -144,7 +144,7 @@ impl TableWriter {
     fn create(path: &Path, format: ExportFormat, schema: &Schema) -> PolarsResult<TableWriter> {
         let file = File::create(atomic::temporary(path))?;
         Ok(match format {
-            ExportFormat::Parquet => TableWriter::Parquet(ParquetWriter::new(file).batched(schema)?),
+            ExportFormat::Parquet => TableWriter::Parquet(Box::new(ParquetWriter::new(file).batched(schema)?)),
             ExportFormat::Csv => TableWriter::Csv(CsvWriter::new(file).batched(schema)?),
         })
     }

@@ -91,7 +91,7 @@ impl Histogram {
     }
 
     pub fn mean(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.sum as f64 / self.count as f64)
+        if self.count == 0 { None } else { Some(self.sum as f64 / self.count as f64) }
     }
 
     pub fn min(&self) -> Option<i64> {
