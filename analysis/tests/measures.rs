@@ -116,3 +116,21 @@ fn duplicates_are_counted_per_stage() {
     assert_eq!(place_name(place as usize), "destination-received");
     assert_eq!((repeats.records, repeats.extra), (1, 2));
 }
+
+#[test]
+fn a_record_arriving_twice_is_measured_at_its_first_arrival() {
+    // Record 1, routed to region 1, also arrives half a millisecond earlier
+    // from region 2: the first arrival is region 2's, whatever the numbers.
+    let mut events = clean_events(1);
+    let at = position(&events, Kind::DestinationReceived, 1, None);
+    let mut early = events[at];
+    (early.region, early.time_us) = (2, early.time_us - 500);
+    events.insert(at, early);
+    let published = events[position(&events, Kind::Published, 1, None)].time_us;
+    let (summary, _) = analyze_runs(&[(header(1, 1, OutcomeKind::Completed), events)]);
+    let group = &summary.groups[0];
+    assert_eq!(group.latency.keys().copied().collect::<Vec<_>>(), [2]);
+    assert_eq!(group.latency[&2].max(), Some((early.time_us - published) as i64));
+    let arrival = group.duplicates.iter().find(|(p, _)| place_name(**p as usize) == "destination-received");
+    assert_eq!(arrival.map(|(_, r)| (r.records, r.extra)), Some((1, 1)));
+}
