@@ -52,8 +52,9 @@ pub struct RecordFacts {
     pub region: [u8; STAGES],
     /// Per watched kind and region 1..=3: the index of the first event.
     pub watched: [[u32; REGIONS]; WATCHED.len()],
-    /// The region of the latest regional stage first reached, or of a
-    /// publication refused there; 0 if none.
+    /// The region of the latest event at a regional stage, or of a
+    /// publication refused there: where the record was last routed; 0 if
+    /// none.
     pub routed_region: u8,
     /// The first place reached, its region and index.
     pub first_place: u32,
@@ -120,9 +121,6 @@ impl RecordFacts {
             self.us[place] = e.time_us;
             if place < STAGES {
                 self.region[place] = e.region;
-                if place != PUBLISHED {
-                    self.routed_region = e.region;
-                }
             }
             if place == PUBLISHED {
                 self.value = e.value;
@@ -130,6 +128,9 @@ impl RecordFacts {
             if self.first_place == NONE {
                 (self.first_place, self.first_region, self.first_idx) = (place as u32, e.region, i);
             }
+        }
+        if place < STAGES && place != PUBLISHED {
+            self.routed_region = e.region;
         }
         self.n[place] = self.n[place].saturating_add(1);
         if matches!(e.kind, Kind::Published | Kind::DestinationReceived) {
@@ -216,7 +217,7 @@ mod tests {
         assert_eq!((r2.idx[ARRIVAL], r2.us[ARRIVAL], r2.region[ARRIVAL]), (2, 9, 1));
         assert_eq!(r2.watched[watched(Kind::DestinationReceived)], [2, 3, NONE]);
         assert_eq!((r2.value, r2.changed_place, r2.changed_region), (77, ARRIVAL as u32, 2));
-        assert_eq!((r2.first_place, r2.first_idx, r2.routed_region), (PUBLISHED as u32, 0, 1));
+        assert_eq!((r2.first_place, r2.first_idx, r2.routed_region), (PUBLISHED as u32, 0, 2));
         assert!(!run.records[0].reached(PUBLISHED));
         assert!(!run.records[2].known && run.records[2].record == 9);
     }
