@@ -103,17 +103,21 @@ pub fn analyze(
     summary.files = read.files;
     summary.problems.merge(&read.problems);
     summary.add(&part.summary);
-    for (identity, seeds) in read.seeds {
-        let group = &read.groups[&identity];
-        summary.group_mut(identity, &group.label, &group.scenario).seeds.add_disjoint(&seeds);
-    }
-    for (identity, duplicates) in read.duplicates {
-        let group = &read.groups[&identity];
-        summary.group_mut(identity, &group.label, &group.scenario).duplicate_runs.merge(&duplicates);
-    }
-    for (identity, seed) in part.undecodable {
-        let group = &read.groups[&identity];
-        summary.group_mut(identity, &group.label, &group.scenario).seeds.remove(seed);
+    for (identity, group) in &read.groups {
+        let (seeds, duplicates) = (read.seeds.get(identity), read.duplicates.get(identity));
+        if seeds.is_none() && duplicates.is_none() {
+            continue;
+        }
+        let counted = summary.group_mut(*identity, &group.label, &group.scenario);
+        if let Some(seeds) = seeds {
+            counted.seeds.add_disjoint(seeds);
+        }
+        if let Some(duplicates) = duplicates {
+            counted.duplicate_runs.merge(duplicates);
+        }
+        for &(_, seed) in part.undecodable.iter().filter(|(i, _)| i == identity) {
+            counted.seeds.remove(seed);
+        }
     }
     Ok(summary)
 }
