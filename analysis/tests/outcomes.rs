@@ -45,9 +45,9 @@ const PINNED: &[Pin] = &[
 /// (seed, property, record) of every violation the analysis finds in `dir`.
 /// The one place this test uses the analysis crate.
 fn violations(dir: &Path) -> Vec<(u64, String, Option<u32>)> {
-    let analysis = Analysis::of(&[dir.to_owned()]).unwrap();
-    assert!(analysis.problems.is_empty());
-    let v = &analysis.violations;
+    let (summary, frames) = common::analyze_dir(dir);
+    assert!(summary.problems.listed.is_empty());
+    let v = &common::violations(&frames);
     let seeds = v.column("seed").unwrap().u64().unwrap();
     let properties = v.column("property").unwrap().str().unwrap();
     let records = v.column("record").unwrap().u32().unwrap();
