@@ -98,7 +98,7 @@ pub struct UnitResult {
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
 pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
-    let (runs, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
+    let (run_count, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
     let mut chunk = Chunk { records: RecordColumns::with_capacity(unit.rows, export_frames), ..Chunk::default() };
     let mut facts = RunFacts::default();
     let mut summary = Summary::new(settings.seeds_kept);
@@ -128,7 +128,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
         summary_group.add(&tally.into_summary(), settings.seeds_kept);
         summary_group.add(&found, settings.seeds_kept);
     }
-    Ok(UnitResult { runs, bytes, summary, undecodable, frames })
+    Ok(UnitResult { runs: run_count, bytes, summary, undecodable, frames })
 }
 
 /// The runs of a unit as columns, and their measurements per group.

@@ -14,7 +14,7 @@ use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
 use wl1::trace::Run;
 
 use crate::charts;
-use crate::report::{Cell, GroupReport, Report, SeedRow, Table};
+use crate::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
 use crate::run_view::{RunView, read_runs};
 use crate::summary::{GroupSummary, Summary};
 
@@ -61,6 +61,9 @@ pub fn page(report: &Report, summary: &Summary, progress: Progress<'_>) -> Strin
             drawn += 1;
             progress(drawn);
         });
+    }
+    if let Some(coverage) = &report.coverage {
+        out += &section(coverage, "h2");
     }
     if report.problem_count > 0 {
         let _ = writeln!(out, "<h2>Input problems ({})</h2>\n<ul>", report.problem_count);
@@ -115,6 +118,16 @@ fn table(t: &Table) -> String {
     out + "</table>\n"
 }
 
+/// A titled table, under a heading of level `heading`; an empty one as
+/// its title and what it means when empty, or not at all.
+fn section(s: &Section, heading: &str) -> String {
+    match (s.table.rows.is_empty(), s.when_empty) {
+        (true, None) => String::new(),
+        (true, Some(empty)) => format!("<p>{}: {}</p>\n", escape(&s.title), escape(empty)),
+        (false, _) => format!("<{heading}>{}</{heading}>\n{}", escape(&s.title), table(&s.table)),
+    }
+}
+
 fn figure(svg: Result<String, String>, caption: &str) -> String {
     match svg {
         Ok(svg) => format!("<figure>\n{svg}<figcaption>{}</figcaption>\n</figure>\n", escape(caption)),
@@ -155,16 +168,7 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
         drawn();
     }
     out += &figure(charts::hops_chart(figures), "Where the time goes, hop by hop, per region.");
-    for s in &g.sections {
-        if s.table.rows.is_empty() {
-            if let Some(empty) = s.when_empty {
-                let _ = writeln!(out, "<p>{}: {}</p>", escape(&s.title), escape(empty));
-            }
-            continue;
-        }
-        let _ = writeln!(out, "<h3>{}</h3>", escape(&s.title));
-        out += &table(&s.table);
-    }
+    g.sections.iter().for_each(|s| out += &section(s, "h3"));
     if !g.seeds.is_empty() {
         let _ = writeln!(out, "<h3>Violating seeds ({} listed of {})</h3>", g.seeds.len(), g.violating_runs);
     }
@@ -209,7 +213,10 @@ fn seed(s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
         .violations
         .iter()
         .map(|(p, v)| match v.record {
-            Some(r) => format!("{p}: record {r}{}", if v.violations > 1 { format!(" and {} more", v.violations - 1) } else { String::new() }),
+            Some(r) => format!(
+                "{p}: record {r}{}",
+                if v.violations > 1 { format!(" and {} more", v.violations - 1) } else { String::new() }
+            ),
             None => p.clone(),
         })
         .collect();

@@ -49,10 +49,6 @@ impl Cell {
     }
 }
 
-fn optional(value: Option<u32>) -> Cell {
-    value.map_or(Cell::Missing, |v| Cell::Count(v.into()))
-}
-
 /// Rows under named columns: (JSON name, heading).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
@@ -61,7 +57,7 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(columns: &'static [(&'static str, &'static str)]) -> Table {
+    pub(crate) fn new(columns: &'static [(&'static str, &'static str)]) -> Table {
         Table { columns, rows: Vec::new() }
     }
 
@@ -82,8 +78,7 @@ impl Table {
         }
         let mut out = String::new();
         for row in cells {
-            let line: Vec<String> =
-                row.iter().zip(&widths).map(|(c, &w)| format!("{:<w$}", shorten(c, w))).collect();
+            let line: Vec<String> = row.iter().zip(&widths).map(|(c, &w)| format!("{:<w$}", shorten(c, w))).collect();
             out += line.join("  ").trim_end();
             out.push('\n');
         }
@@ -117,18 +112,19 @@ fn shorten(text: &str, width: usize) -> String {
 }
 
 /// `text` broken at spaces into lines of at most `width` columns, the
-/// lines after the first indented by `indent` spaces. A word longer than
-/// a line stays whole.
+/// first keeping its own indentation, the others indented by `indent`
+/// spaces. A word longer than a line stays whole.
 pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
+    let words = text.trim_start_matches(' ');
+    let mut line = " ".repeat(text.len() - words.len());
+    for word in words.split(' ') {
         let fits = line.chars().count() + 1 + word.chars().count() <= width;
         if !line.trim().is_empty() && !fits {
             out += line.trim_end();
             out.push('\n');
             line = " ".repeat(indent);
-        } else if !line.is_empty() {
+        } else if !line.trim().is_empty() {
             line.push(' ');
         }
         line += word;
@@ -148,11 +144,11 @@ pub struct Section {
 }
 
 impl Section {
-    fn new(key: &'static str, title: impl Into<String>, table: Table) -> Section {
+    pub(crate) fn new(key: &'static str, title: impl Into<String>, table: Table) -> Section {
         Section { key, title: title.into(), table, when_empty: None }
     }
 
-    fn or_else(self, when_empty: &'static str) -> Section {
+    pub(crate) fn or_else(self, when_empty: &'static str) -> Section {
         Section { when_empty: Some(when_empty), ..self }
     }
 
@@ -261,6 +257,10 @@ pub struct Report {
     pub seeds_listed: usize,
     pub problems: Vec<String>,
     pub problem_count: u64,
+    /// What the runs covered of the model's states, when the analysis
+    /// measured it: shown after the groups, in the text, the JSON (key
+    /// `coverage`) and the page alike.
+    pub coverage: Option<Section>,
 }
 
 const VERDICT: &[(&str, &str)] = &[
@@ -325,6 +325,7 @@ impl Report {
             seeds_listed,
             problems: summary.problems.listed.clone(),
             problem_count: summary.problems.count,
+            coverage: None,
         })
     }
 
@@ -375,6 +376,10 @@ impl Report {
             out += &wrap(&format!("group {} of {groups}: {}", i + 1, g.label), WIDTH, 2);
             g.sections.iter().for_each(|s| out += &s.text());
         }
+        if let Some(coverage) = &self.coverage {
+            out += "\n";
+            out += &coverage.text();
+        }
         out += &self.seeds_text();
         if self.problem_count > 0 {
             out += &format!("\ninput problems ({}):\n", self.problem_count);
@@ -416,6 +421,7 @@ impl Report {
             "groups": self.groups.iter().map(GroupReport::json).collect::<Vec<_>>(),
             "violating_seeds": seeds,
             "seeds_listed_per_group": self.seeds_listed,
+            "coverage": self.coverage.as_ref().map(|c| c.table.json()),
             "input_problems": self.problems,
             "input_problem_count": self.problem_count,
         })
@@ -453,9 +459,29 @@ pub fn command_lines(command: &str, indent: usize) -> String {
             _ => lines.push(part),
         }
     }
-    let continued: Vec<String> =
-        lines.iter().enumerate().map(|(i, l)| format!("{pad}{}{l}", if i > 0 { "  " } else { "" })).collect();
+    let continued: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| break_word(&format!("{pad}{}{l}", if i > 0 { "  " } else { "" })))
+        .collect();
     continued.join(" \\\n") + "\n"
+}
+
+/// A line of a command still wider than [`WIDTH`] (a long path) broken
+/// after a `/` with a backslash-newline, which the shell removes even
+/// inside a word: the continuation starts at column 0 so as to add no
+/// space to the word.
+fn break_word(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while rest.chars().count() > WIDTH - 2 {
+        let room: usize = rest.char_indices().nth(WIDTH - 2).map_or(rest.len(), |(at, _)| at);
+        let Some(cut) = rest[..room].rfind('/').filter(|&at| at > 0) else { break };
+        out += &rest[..=cut];
+        out += "\\\n";
+        rest = &rest[cut + 1..];
+    }
+    out + rest
 }
 
 fn indent(text: &str) -> String {
@@ -694,7 +720,8 @@ fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<SeedRow> 
     let known = PROPERTIES.iter().filter_map(|p| g.violators.get_key_value(p));
     let others = g.violators.iter().filter(|(p, _)| !PROPERTIES.contains(p));
     let by_property: Vec<(&String, &Vec<Violator>)> = known.chain(others).collect();
-    let mut seeds: Vec<(u64, u32)> = by_property.iter().flat_map(|(_, vs)| vs.iter().map(|v| (v.seed, v.file))).collect();
+    let mut seeds: Vec<(u64, u32)> =
+        by_property.iter().flat_map(|(_, vs)| vs.iter().map(|v| (v.seed, v.file))).collect();
     seeds.sort_unstable();
     seeds.dedup();
     seeds.truncate(listed);
@@ -711,4 +738,37 @@ fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<SeedRow> 
             SeedRow { seed, file, violations, command }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the shell makes of printed lines: backslash-newlines removed.
+    fn as_the_shell_reads(lines: &str) -> Vec<String> {
+        lines.replace("\\\n", "").split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_long_command_is_broken_into_lines_the_shell_joins_back() {
+        let long_dir = "/tmp/a-rather-long-directory-name-for-traces/and-another-level-below-it/and-one-more-level";
+        let command = format!("wl1 replay --from {long_dir}/chaos-5bb64810-0-19.wl1 --seed 12 --record 146");
+        let printed = command_lines(&command, 4);
+        assert!(printed.lines().count() > 2, "{printed}");
+        assert!(printed.lines().all(|l| l.chars().count() <= WIDTH), "{printed}");
+        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        assert_eq!(as_the_shell_reads(&printed), words);
+        assert_eq!(command_lines("wl1 replay --seed 1", 4), "    wl1 replay --seed 1\n");
+    }
+
+    #[test]
+    fn wrapping_keeps_the_first_lines_indentation_and_indents_the_rest() {
+        let text = format!("  {}", ["word"; 30].join(" "));
+        let wrapped = wrap(&text, 40, 6);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines[0].starts_with("  word") && !lines[0].starts_with("   "), "{wrapped}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("      word") && !l.starts_with("       ")), "{wrapped}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{wrapped}");
+        assert_eq!(wrapped.split_whitespace().count(), 30);
+    }
 }
