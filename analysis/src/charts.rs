@@ -39,7 +39,10 @@ fn trouble_colour(trouble: Trouble) -> RGBAColor {
 const FONT: &str = "sans-serif";
 
 /// Draws on an SVG of `size` pixels and returns its text.
-fn svg(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>) -> Result<String, String> {
+fn svg(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<String, String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
@@ -60,8 +63,7 @@ fn cdf_points(h: &Histogram, total: u64, most: usize) -> Vec<(f64, f64)> {
     let all = h.cumulative();
     let scale = h.count() as f64 / total.max(1) as f64;
     let step = all.len().div_ceil(most).max(1);
-    let mut points: Vec<(f64, f64)> =
-        all.iter().step_by(step).map(|&(us, share)| (ms(us), share * scale)).collect();
+    let mut points: Vec<(f64, f64)> = all.iter().step_by(step).map(|&(us, share)| (ms(us), share * scale)).collect();
     if let (Some(&(us, share)), Some(&(_, drawn))) = (all.last(), points.last())
         && drawn < share * scale
     {
@@ -270,12 +272,15 @@ pub fn latency_over_time(run: &RunView) -> Result<String, String> {
             chart.draw_series([label]).map_err(failed)?;
         }
         for region in [1, 2, 3] {
-            let these = points.iter().filter(|p| p.2 == region).map(|p| Circle::new((p.0, p.1), 3, region_colour(region).filled()));
+            let these = points
+                .iter()
+                .filter(|p| p.2 == region)
+                .map(|p| Circle::new((p.0, p.1), 3, region_colour(region).filled()));
             let series = chart.draw_series(these).map_err(failed)?;
             if points.iter().any(|p| p.2 == region) {
-                series.label(format!("arrived through region {region}")).legend(move |(x, y)| {
-                    Circle::new((x + 10, y), 4, region_colour(region).filled())
-                });
+                series
+                    .label(format!("arrived through region {region}"))
+                    .legend(move |(x, y)| Circle::new((x + 10, y), 4, region_colour(region).filled()));
             }
         }
         if !lost.is_empty() {
@@ -316,13 +321,7 @@ pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
             .x_label_area_size(44)
             .build_cartesian_2d(0f64..end_s, -0.6f64..lanes as f64 - 0.4)
             .map_err(failed)?;
-        chart
-            .configure_mesh()
-            .disable_y_axis()
-            .disable_y_mesh()
-            .x_desc("simulated seconds")
-            .draw()
-            .map_err(failed)?;
+        chart.configure_mesh().disable_y_axis().disable_y_mesh().x_desc("simulated seconds").draw().map_err(failed)?;
         for w in &run.windows {
             let (from, to) = (w.from_us as f64 / 1e6, w.to_us as f64 / 1e6);
             let row = y(w.lane);
@@ -334,7 +333,9 @@ pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
             let mark = Text::new(format!("batch {batch}"), (at, y(0) + 0.45), (FONT, 11));
             chart.draw_series([mark]).map_err(failed)?;
         }
-        let path = |r: &crate::run_view::RecordView| r.steps.iter().map(|&(us, lane)| (us as f64 / 1e6, y(lane))).collect::<Vec<_>>();
+        let path = |r: &crate::run_view::RecordView| {
+            r.steps.iter().map(|&(us, lane)| (us as f64 / 1e6, y(lane))).collect::<Vec<_>>()
+        };
         for r in run.records.iter().filter(|r| !violating.contains(&r.record)) {
             let colour = match r.arrived {
                 Some((_, region)) => region_colour(u32::from(region)).mix(0.35),

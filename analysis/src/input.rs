@@ -52,12 +52,7 @@ pub fn group_label(spec: &Spec, identity: u64) -> String {
 /// Reads `traces` in order, handing each unit of about `unit_bytes` of
 /// events to `hand_on` (which says false to stop); runs already counted in
 /// `counted` are duplicates.
-pub fn read(
-    traces: &[PathBuf],
-    counted: &Summary,
-    unit_bytes: usize,
-    mut hand_on: impl FnMut(Unit) -> bool,
-) -> Read {
+pub fn read(traces: &[PathBuf], counted: &Summary, unit_bytes: usize, mut hand_on: impl FnMut(Unit) -> bool) -> Read {
     let mut reader = Reader {
         counted,
         read: Read {

@@ -145,7 +145,8 @@ impl RunView {
             let Some(view) = (e.subject as usize).checked_sub(1).and_then(|i| by_record.get_mut(i)) else { continue };
             view.observe(e);
         }
-        let batches = events.iter().filter(|e| e.kind == Kind::BatchPublished).map(|e| (e.time_us, e.subject)).collect();
+        let batches =
+            events.iter().filter(|e| e.kind == Kind::BatchPublished).map(|e| (e.time_us, e.subject)).collect();
         RunView { seed: run.header.seed, end_us, records: by_record, windows: windows(&events, end_us), batches }
     }
 }
@@ -224,9 +225,10 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
 }
 
 fn is_container(actor: u32) -> bool {
-    u8::try_from(actor).ok().filter(|&a| (a as usize) < topology::ACTORS).is_some_and(|a| {
-        matches!(topology::role(a), Role::Receiver(_) | Role::Validator(_) | Role::Processor(_))
-    })
+    u8::try_from(actor)
+        .ok()
+        .filter(|&a| (a as usize) < topology::ACTORS)
+        .is_some_and(|a| matches!(topology::role(a), Role::Receiver(_) | Role::Validator(_) | Role::Processor(_)))
 }
 
 /// The runs of `seeds` stored in `file`, in the order of `seeds`; a seed

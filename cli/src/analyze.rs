@@ -103,9 +103,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     let started = Instant::now();
     let bar = Bar::bytes("analyze");
     let sink = export.as_mut().map(|e| e as &mut dyn Sink);
-    let summary = wl1_analysis::analyze(&args.paths, &settings, &|done| {
-        bar.set_bytes(done.runs, done.bytes, done.total_bytes)
-    }, sink)?;
+    let summary = wl1_analysis::analyze(
+        &args.paths,
+        &settings,
+        &|done| bar.set_bytes(done.runs, done.bytes, done.total_bytes),
+        sink,
+    )?;
     bar.finish();
     progress::timed("analyzed", summary.runs(), started);
     for problem in &summary.problems.listed {

@@ -120,7 +120,8 @@ fn compare(out: &mut dyn Write, file: &Path, header: &RunHeader, events: &[Event
     encode_payload(header, events, &mut replayed);
     let file = file.display();
     if replayed == stored {
-        let line = format!("check: the replay reproduces the run stored in {file} byte for byte ({} bytes)", stored.len());
+        let line =
+            format!("check: the replay reproduces the run stored in {file} byte for byte ({} bytes)", stored.len());
         write!(out, "\n{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
         return Ok(true);
     }
