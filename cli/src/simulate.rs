@@ -372,11 +372,17 @@ pub fn scenario_list() -> String {
     let mut out = String::from("scenarios:\n");
     for name in BUILT_IN {
         let s = built_in(name).expect("built-in");
-        out += &format!("  {name:<10} {}\n", s.description);
+        out += &wrap(&format!("  {name:<10} {}", s.description), 13);
     }
     out += "\nvariants (--variant NAME, repeatable):\n";
     for &v in Variant::ALL {
-        out += &format!("  {:<24} {}\n", v.name(), v.describe());
+        out += &wrap(&format!("  {:<24} {}", v.name(), v.describe()), 27);
     }
     out
+}
+
+/// A line of the scenario list within the report's width, continued under
+/// its description.
+fn wrap(line: &str, indent: usize) -> String {
+    wl1_analysis::wrap(line, wl1_analysis::WIDTH, indent)
 }

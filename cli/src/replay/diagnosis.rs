@@ -59,8 +59,16 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
     let findings = stranded(sim);
     print_stranded(out, &findings, record)?;
     let events = sim.events();
-    for v in violations.iter().filter(|v| v.property != EVENTUAL_DELIVERY && v.record.is_some()) {
+    let safety: Vec<&Violation> =
+        violations.iter().filter(|v| v.property != EVENTUAL_DELIVERY && v.record.is_some()).collect();
+    let (shown, others): (Vec<&Violation>, Vec<&Violation>) =
+        safety.into_iter().partition(|v| record.is_none_or(|id| v.record == Some(id)));
+    for v in shown {
         let line = format!("  {}: {}", v.property, history(events, v));
+        write!(out, "{}", wrap(&line, WIDTH, 6))?;
+    }
+    for (property, count) in count_by_property(&others) {
+        let line = format!("  {property}: {count} violation(s) by other records (replay without --record for them)");
         write!(out, "{}", wrap(&line, WIDTH, 6))?;
     }
     for v in violations.iter().filter(|v| v.record.is_none()) {
@@ -78,12 +86,23 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
     write!(out, "{}", wrap(&line, WIDTH, 4))
 }
 
+/// How many of `violations` each property has, in the order met.
+fn count_by_property<'v>(violations: &[&'v Violation]) -> Vec<(&'v str, usize)> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for v in violations {
+        match counts.iter_mut().find(|(p, _)| *p == v.property) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&v.property, 1)),
+        }
+    }
+    counts
+}
+
 fn print_stranded(out: &mut dyn Write, findings: &[Finding], record: Option<u32>) -> io::Result<()> {
     if findings.is_empty() {
-        return writeln!(out, "  every record reached the destination and left every stream");
+        return writeln!(out, "  eventual delivery: every record reached the destination and left every stream");
     }
-    let shown: Vec<&Finding> =
-        findings.iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
+    let shown: Vec<&Finding> = findings.iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
     let all: usize = findings.iter().map(|f| f.records.len()).sum();
     match record {
         Some(id) if shown.is_empty() => writeln!(out, "  record {id} reached the destination and left every stream")?,

@@ -25,7 +25,8 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record:
         Some(id) => format!("timeline of what concerns record {id}"),
         None => "timeline".to_string(),
     };
-    writeln!(out, "\n{heading} (simulated ms when the handling ended · from -> to · message):")?;
+    let heading = format!("{heading} (simulated ms when the handling ended · from -> to · message):");
+    write!(out, "\n{}", wl1_analysis::wrap(&heading, WIDTH, 2))?;
     for d in log.iter() {
         let caused = &events[d.events.clone()];
         let msg = d.envelope.msg;
