@@ -348,7 +348,9 @@ pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
             let last = steps.last().copied();
             chart.draw_series([PathElement::new(steps, VIOLATION.stroke_width(3))]).map_err(failed)?;
             if let Some(at) = last {
-                let label = Text::new(format!("record {}", r.record), at, (FONT, 13).into_font().color(&VIOLATION));
+                // Ending left of where the record stopped: runs stop near the right edge.
+                let style = TextStyle::from((FONT, 13)).color(&VIOLATION).pos(Pos::new(HPos::Right, VPos::Bottom));
+                let label = Text::new(format!("record {} ", r.record), at, style);
                 chart.draw_series([label]).map_err(failed)?;
             }
         }
