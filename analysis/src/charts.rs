@@ -123,6 +123,7 @@ pub fn latency_cdf(g: &GroupSummary) -> Result<String, String> {
         chart
             .configure_mesh()
             .x_desc("latency, simulated ms (log scale)")
+            .x_labels(6)
             .y_desc("share of the records (lost ones never arrive)")
             .x_label_formatter(&|v| format!("{v}"))
             .y_label_formatter(&|v| format!("{v:.1}"))
@@ -248,27 +249,31 @@ pub fn latency_over_time(run: &RunView) -> Result<String, String> {
         .collect();
     let range = log_range(points.iter().map(|p| p.1));
     let lost_at = range.end * 1.6;
+    let top = if lost.is_empty() { range.end * 1.2 } else { lost_at * 1.4 };
     svg((900, 420), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(format!("Seed {}: latency of each record against its publication", run.seed), (FONT, 18))
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..end_s.max(0.001), (range.start..lost_at * 1.4).log_scale())
+            .build_cartesian_2d(0f64..end_s.max(0.001), (range.start..top).log_scale())
             .map_err(failed)?;
         chart
             .configure_mesh()
             .x_desc("publication, simulated seconds (shaded: faults injected)")
             .y_desc("latency, simulated ms (log scale)")
+            .y_labels(6)
             .y_label_formatter(&|v| format!("{v}"))
             .draw()
             .map_err(failed)?;
-        let top = lost_at * 1.4;
-        for w in run.windows.iter().filter(|w| w.trouble.injected()) {
+        let injected = run.windows.iter().filter(|w| w.trouble.injected());
+        for (i, w) in injected.enumerate() {
             let (from, to) = (w.from_us as f64 / 1e6, w.to_us as f64 / 1e6);
             let band = Rectangle::new([(from, range.start), (to, top)], trouble_colour(w.trouble).filled());
             chart.draw_series([band]).map_err(failed)?;
-            let label = Text::new(w.label.clone(), (from, top / 1.3), (FONT, 11).into_font().color(&BLACK.mix(0.7)));
+            // Staggered, so that the labels of faults close in time stay readable.
+            let at = (from, top / 1.3f64.powi(1 + (i % 4) as i32));
+            let label = Text::new(w.label.clone(), at, (FONT, 11).into_font().color(&BLACK.mix(0.7)));
             chart.draw_series([label]).map_err(failed)?;
         }
         for region in [1, 2, 3] {
