@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::histogram::Histogram;
 use crate::places::hop_name;
 use crate::report::thousands;
-use crate::run_view::{LANES, RunView, Trouble};
+use crate::run_view::{LANES, RunView, Trouble, Window};
 use crate::summary::GroupSummary;
 
 /// Regions 1, 2 and 3 in their colours; no region in grey.
@@ -262,17 +262,18 @@ pub fn latency_over_time(run: &RunView) -> Result<String, String> {
             .configure_mesh()
             .x_desc("publication, simulated seconds (shaded: faults injected)")
             .y_desc("latency, simulated ms (log scale)")
-            .y_labels(6)
             .y_label_formatter(&|v| format!("{v}"))
             .draw()
             .map_err(failed)?;
-        let injected = run.windows.iter().filter(|w| w.trouble.injected());
-        for (i, w) in injected.enumerate() {
+        // A region offline has a window on both DNS lanes: one band for it.
+        let mut injected: Vec<&Window> = run.windows.iter().filter(|w| w.trouble.injected()).collect();
+        injected.dedup_by_key(|w| (w.from_us, w.to_us, w.label.clone()));
+        for (i, w) in injected.into_iter().enumerate() {
             let (from, to) = (w.from_us as f64 / 1e6, w.to_us as f64 / 1e6);
             let band = Rectangle::new([(from, range.start), (to, top)], trouble_colour(w.trouble).filled());
             chart.draw_series([band]).map_err(failed)?;
             // Staggered, so that the labels of faults close in time stay readable.
-            let at = (from, top / 1.3f64.powi(1 + (i % 4) as i32));
+            let at = (from, top / 1.2f64.powi(1 + (i % 6) as i32));
             let label = Text::new(w.label.clone(), at, (FONT, 11).into_font().color(&BLACK.mix(0.7)));
             chart.draw_series([label]).map_err(failed)?;
         }
@@ -298,9 +299,10 @@ pub fn latency_over_time(run: &RunView) -> Result<String, String> {
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            // Below the row of lost records, and see-through.
+            .position(SeriesLabelPosition::LowerRight)
             .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
+            .background_style(WHITE.mix(0.6))
             .label_font((FONT, 13))
             .draw()
             .map_err(failed)
