@@ -312,7 +312,7 @@ pub fn latency_over_time(run: &RunView) -> Result<String, String> {
 /// One run's timeline, in the spirit of Jepsen's timeline: one lane per
 /// component, each record's way through them as a line in the colour of
 /// its region (grey when it never arrived), the `violating` records in red
-/// and thick; failed components, containers not processing and regions
+/// and thick, the first of them labelled; failed components, containers not processing and regions
 /// offline shaded on their lanes; batches published marked.
 pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
     let end_s = (run.end_us as f64 / 1e6).max(0.001);
@@ -354,7 +354,8 @@ pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
             let steps = path(r);
             let last = steps.last().copied();
             chart.draw_series([PathElement::new(steps, VIOLATION.stroke_width(3))]).map_err(failed)?;
-            if let Some(at) = last {
+            // The first one named: the labels of records that stopped together would overlap.
+            if let Some(at) = last.filter(|_| violating.first() == Some(&r.record)) {
                 // Ending left of where the record stopped: runs stop near the right edge.
                 let style = TextStyle::from((FONT, 13)).color(&VIOLATION).pos(Pos::new(HPos::Right, VPos::Bottom));
                 let label = Text::new(format!("record {} ", r.record), at, style);
@@ -370,7 +371,7 @@ pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
         let mut legend: Vec<(String, RGBAColor)> =
             troubles.into_iter().map(|t| (t.name().to_string(), trouble_colour(t))).collect();
         legend.push(("a record's way (by arrival region; grey: lost)".into(), region_colour(1).mix(0.35)));
-        legend.push(("violating record".into(), VIOLATION.mix(1.0)));
+        legend.push(("violating records".into(), VIOLATION.mix(1.0)));
         draw_legend_row(&foot, (120, 14), legend)
     })
 }

@@ -233,14 +233,25 @@ fn seed(s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
         None => return out,
     };
     out += &diagnosis(run);
-    let records: Vec<u32> = s.violations.iter().filter_map(|(_, v)| v.record).collect();
+    let first = s.violations.iter().filter_map(|(_, v)| v.record);
+    let mut records: Vec<u32> = first.chain(violating_records(run)).collect();
+    records.sort_unstable();
+    records.dedup();
     out += &figure(
         charts::timeline(&RunView::of(run), &records),
         "One lane per component: every record's way through them, in the colour of the region it \
-         arrived through (grey if it never arrived), the violating record in red; shaded: a component \
-         failed, a container not processing, a region offline in the DNS.",
+         arrived through (grey if it never arrived), the records that violate the specification in red \
+         (the first one named); shaded: a component failed, a container not processing, a region \
+         offline in the DNS.",
     );
     out
+}
+
+/// Every record the run's violations name, from the checks of an
+/// analysis run on it alone (none if it cannot be checked).
+fn violating_records(run: &Run) -> Vec<u32> {
+    let violations = crate::check_run(&run.header, &run.events).unwrap_or_default();
+    violations.into_iter().filter_map(|v| v.record).collect()
 }
 
 /// Where the run's undelivered records are and why, from the run
