@@ -39,7 +39,11 @@ pub fn print_verdict(out: &mut dyn Write, violations: &[Violation], record: Opti
     if violations.is_empty() {
         return writeln!(out, "verdict: the run holds the specification");
     }
-    writeln!(out, "verdict: the run VIOLATES the specification ({} violations):", violations.len())?;
+    let count = match violations.len() {
+        1 => "1 violation".to_string(),
+        n => format!("{n} violations"),
+    };
+    writeln!(out, "verdict: the run VIOLATES the specification ({count}):")?;
     let mine = |v: &&Violation| record.is_some_and(|id| v.record == Some(id));
     let first: Vec<&Violation> = violations.iter().filter(mine).chain(violations.iter().filter(|v| !mine(v))).collect();
     for v in first.iter().take(LISTED) {
