@@ -35,6 +35,20 @@ pub struct Group {
     pub global_order: bool,
 }
 
+impl Group {
+    /// The group of the runs of `spec`.
+    pub fn of(spec: &Spec) -> Group {
+        let identity = spec.identity();
+        Group {
+            identity,
+            label: crate::input::group_label(spec, identity),
+            scenario: spec.scenario.clone(),
+            records: spec.records,
+            global_order: spec.options.variants.has(wl1::config::Variant::GlobalOrder),
+        }
+    }
+}
+
 /// A trace file being read.
 #[derive(Debug)]
 pub struct InputFile {
@@ -72,6 +86,9 @@ pub struct Unit {
 
 /// What a unit adds up to.
 pub struct UnitResult {
+    /// The runs of the unit, and the bytes of their events.
+    pub runs: u64,
+    pub bytes: u64,
     pub summary: Summary,
     /// The runs whose events could not be decoded: identity and seed.
     pub undecodable: Vec<(u64, u64)>,
@@ -81,6 +98,7 @@ pub struct UnitResult {
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
 pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
+    let (run_count, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
     let mut chunk = Chunk { records: RecordColumns::with_capacity(unit.rows, export_frames), ..Chunk::default() };
     let mut facts = RunFacts::default();
     let mut summary = Summary::new(settings.seeds_kept);
@@ -110,7 +128,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
         summary_group.add(&tally.into_summary(), settings.seeds_kept);
         summary_group.add(&found, settings.seeds_kept);
     }
-    Ok(UnitResult { summary, undecodable, frames })
+    Ok(UnitResult { runs: run_count, bytes, summary, undecodable, frames })
 }
 
 /// The runs of a unit as columns, and their measurements per group.
@@ -186,6 +204,9 @@ pub struct Tally {
     /// Per region a record arrived from: slot 0 its latency, slot k the hop
     /// into stage k.
     latency: [[Histogram; STAGES]; REGION_CODES],
+    /// Per region a record was last routed to (0 for none): records of
+    /// the run that never reached the destination.
+    lost: [u64; REGION_CODES],
     order: [OrderTotals; 1 + ORDER_REGIONS.len()],
     duplicates: [Repeats; PLACES],
 }
@@ -216,6 +237,9 @@ impl Tally {
     }
 
     fn add_latency(&mut self, f: &RecordFacts) {
+        if f.known && !f.reached(ARRIVAL) {
+            self.lost[usize::from(f.routed_region) % REGION_CODES] += 1;
+        }
         if !(f.reached(PUBLISHED) && f.reached(ARRIVAL)) {
             return;
         }
@@ -238,6 +262,7 @@ impl Tally {
             let hops = histograms.into_iter().enumerate().skip(1).filter(|(_, h)| h.count() > 0);
             g.hops.insert(region, hops.map(|(k, h)| (k as u32, h)).collect());
         }
+        g.lost = (0..).zip(self.lost).filter(|&(_, n)| n > 0).collect();
         let scopes = std::iter::once(GLOBAL).chain(ORDER_REGIONS);
         g.order = scopes.zip(self.order).filter(|(_, t)| t.runs > 0).collect();
         g.duplicates = self

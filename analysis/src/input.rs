@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use wl1::config::Variant;
 use wl1::trace::format::decode_run_header;
 use wl1::trace::{Spec, TraceError, TraceFile};
 
@@ -53,13 +52,7 @@ pub fn group_label(spec: &Spec, identity: u64) -> String {
 /// Reads `traces` in order, handing each unit of about `unit_bytes` of
 /// events to `hand_on` (which says false to stop); runs already counted in
 /// `counted` are duplicates.
-pub fn read(
-    traces: &[PathBuf],
-    counted: &Summary,
-    unit_bytes: usize,
-    progress: crate::Progress<'_>,
-    mut hand_on: impl FnMut(Unit) -> bool,
-) -> Read {
+pub fn read(traces: &[PathBuf], counted: &Summary, unit_bytes: usize, mut hand_on: impl FnMut(Unit) -> bool) -> Read {
     let mut reader = Reader {
         counted,
         read: Read {
@@ -71,13 +64,11 @@ pub fn read(
         },
         unit: Unit::default(),
     };
-    for (i, path) in traces.iter().enumerate() {
-        progress(i as u64);
+    for path in traces {
         if !reader.read_file(path, unit_bytes, &mut hand_on) {
             return reader.read;
         }
     }
-    progress(traces.len() as u64);
     if !reader.unit.runs.is_empty() {
         hand_on(reader.take_unit());
     }
@@ -162,15 +153,7 @@ impl Reader<'_> {
 
     fn group(&mut self, spec: &Arc<Spec>) -> Arc<Group> {
         let identity = spec.identity();
-        let group = self.read.groups.entry(identity).or_insert_with(|| {
-            Arc::new(Group {
-                identity,
-                label: group_label(spec, identity),
-                scenario: spec.scenario.clone(),
-                records: spec.records,
-                global_order: spec.options.variants.has(Variant::GlobalOrder),
-            })
-        });
+        let group = self.read.groups.entry(identity).or_insert_with(|| Arc::new(Group::of(spec)));
         group.clone()
     }
 

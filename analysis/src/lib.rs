@@ -9,19 +9,26 @@
 //! reduces the chunk to a [`Summary`]. Summaries merge exactly, so memory
 //! depends on the number of groups, not of runs, and the summaries of
 //! shards stored apart (`wl1 analyze --summary FILE`) merge into the report
-//! of their union. The [`Report`] is printed from the merged summary.
+//! of their union. The [`Report`] is printed from the merged summary, as
+//! text, JSON or an HTML page ([`html`]) whose pictures ([`charts`]) also
+//! draw runs read back from their traces. [`check_run`] checks one run on
+//! its own, for `wl1 replay`.
 
 mod atomic;
+pub mod charts;
 mod chunk;
 mod columns;
 pub mod export;
 mod facts;
 pub mod histogram;
+pub mod html;
 mod input;
 mod order;
 mod places;
 pub mod plot;
 mod report;
+mod run_check;
+pub mod run_view;
 mod seeds;
 mod spec;
 mod summary;
@@ -37,8 +44,9 @@ pub use polars;
 pub use export::{ChunkFrames, Export, ExportFormat};
 pub use histogram::{Histogram, RELATIVE_PRECISION};
 pub use order::{OrderStats, OrderTotals, scope_name};
-pub use places::{PLACES, place_name};
-pub use report::{Cell, GroupReport, Report, Table};
+pub use places::{PLACES, place_name, place_of};
+pub use report::{Cell, GroupReport, Report, Section, SeedRow, Table, WIDTH, command_lines, thousands, wrap};
+pub use run_check::{Violation, check_run};
 pub use seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 pub use spec::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
@@ -81,8 +89,20 @@ impl Sink for Vec<ChunkFrames> {
     }
 }
 
-/// Told how many trace files have been read so far, as the analysis goes.
-pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+/// How far an analysis has got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Done {
+    /// Runs analyzed so far.
+    pub runs: u64,
+    /// Bytes of the trace files read, about: those of the runs analyzed,
+    /// until all are.
+    pub bytes: u64,
+    /// The bytes of every trace file to read.
+    pub total_bytes: u64,
+}
+
+/// Told how far the analysis has got, as it goes.
+pub type Progress<'a> = &'a dyn Fn(Done);
 
 /// Analyzes the trace files and stored summaries under `paths` (files as
 /// given, directories searched for `*.wl1`), handing each chunk's tables
@@ -152,6 +172,7 @@ fn merge_stored(summary: &mut Summary, stored: &[PathBuf]) {
 
 /// What the analyzers add up to.
 struct Analyzed {
+    runs: u64,
     summary: Summary,
     /// Runs whose events could not be decoded: identity and seed.
     undecodable: Vec<(u64, u64)>,
@@ -187,29 +208,40 @@ fn analyze_traces(
         }
         let reader = scope.spawn(move || {
             let mut next = 0;
-            input::read(traces, counted, settings.chunk_bytes, progress, |unit| {
+            input::read(traces, counted, settings.chunk_bytes, |unit| {
                 next += 1;
                 to_analyzers[(next - 1) % analyzers].send(unit).is_ok()
             })
         });
-        let collected = collect(&from_analyzers, sink, settings.seeds_kept);
+        let total_bytes = traces.iter().filter_map(|t| std::fs::metadata(t).ok()).map(|m| m.len()).sum();
+        let collected = collect(&from_analyzers, sink, settings.seeds_kept, &|runs, bytes| {
+            progress(Done { runs, bytes: bytes.min(total_bytes), total_bytes })
+        });
         drop(from_analyzers);
         let read = reader.join().expect("the reader does not panic");
-        collected.map(|analyzed| (read, analyzed))
+        let analyzed = collected?;
+        progress(Done { runs: analyzed.runs, bytes: total_bytes, total_bytes });
+        Ok((read, analyzed))
     })
 }
 
-/// Adds up the analyzers' results, taking them in turn.
+/// Adds up the analyzers' results, taking them in turn, and tells
+/// `progress` the runs and bytes of events analyzed so far.
 fn collect(
     results: &[Receiver<PolarsResult<UnitResult>>],
     mut sink: Option<&mut dyn Sink>,
     seeds_kept: usize,
+    progress: &dyn Fn(u64, u64),
 ) -> Result<Analyzed, String> {
-    let mut analyzed = Analyzed { summary: Summary::new(seeds_kept), undecodable: Vec::new() };
+    let mut analyzed = Analyzed { runs: 0, summary: Summary::new(seeds_kept), undecodable: Vec::new() };
     let mut turn = 0;
+    let mut bytes = 0;
     while let Ok(result) = results[turn % results.len()].recv() {
         turn += 1;
         let result = result.map_err(|e| format!("analysis failed: {e}"))?;
+        analyzed.runs += result.runs;
+        bytes += result.bytes;
+        progress(analyzed.runs, bytes);
         analyzed.summary.add(&result.summary);
         analyzed.undecodable.extend(result.undecodable);
         if let (Some(sink), Some(frames)) = (sink.as_deref_mut(), result.frames) {

@@ -1,13 +1,24 @@
-//! The report, built from a merged [`Summary`]: small tables, each printed
-//! for a person at a terminal or as part of one JSON document.
+//! The report, built from a merged [`Summary`]: the verdict, one line per
+//! group, first; then each group's details as titled tables
+//! ([`Section`]s); then the violating seeds of each group with the command
+//! that replays each. Printed for a person at a terminal (within
+//! [`WIDTH`] columns), as one JSON document, or as a page ([`crate::html`]).
+//!
+//! A new figure shown per group is one [`Section`] pushed in
+//! [`GroupReport::new`]: the text, the JSON and the HTML page show it with
+//! no other change.
 
 use serde_json::{Map, Value, json};
 
 use crate::histogram::RELATIVE_PRECISION;
+use crate::input::group_label;
 use crate::order::scope_name;
 use crate::places::{hop_name, place_name};
 use crate::spec::PROPERTIES;
 use crate::summary::{GroupSummary, Summary, Violator};
+
+/// The columns the text report fits in.
+pub const WIDTH: usize = 100;
 
 /// One value of a table.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +30,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             Cell::Count(n) => n.to_string(),
             Cell::Figure(f) => format!("{f:.3}"),
@@ -38,10 +49,6 @@ impl Cell {
     }
 }
 
-fn optional(value: Option<u32>) -> Cell {
-    value.map_or(Cell::Missing, |v| Cell::Count(v.into()))
-}
-
 /// Rows under named columns: (JSON name, heading).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
@@ -50,19 +57,28 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(columns: &'static [(&'static str, &'static str)]) -> Table {
+    pub(crate) fn new(columns: &'static [(&'static str, &'static str)]) -> Table {
         Table { columns, rows: Vec::new() }
     }
 
-    /// The table aligned in columns, headings first.
-    pub fn text(&self) -> String {
+    /// The table aligned in columns, headings first, within `width`
+    /// columns: the widest texts are cut short (with `…`) if need be.
+    pub fn text(&self, width: usize) -> String {
         let mut cells: Vec<Vec<String>> = vec![self.columns.iter().map(|c| c.1.to_string()).collect()];
         cells.extend(self.rows.iter().map(|row| row.iter().map(Cell::text).collect()));
-        let widths: Vec<usize> =
+        let mut widths: Vec<usize> =
             (0..self.columns.len()).map(|j| cells.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
+        let gaps = 2 * widths.len().saturating_sub(1);
+        while widths.iter().sum::<usize>() + gaps > width {
+            let (widest, &w) = widths.iter().enumerate().max_by_key(|&(_, w)| *w).expect("a column");
+            if w <= 8 {
+                break;
+            }
+            widths[widest] = w - 1;
+        }
         let mut out = String::new();
         for row in cells {
-            let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            let line: Vec<String> = row.iter().zip(&widths).map(|(c, &w)| format!("{:<w$}", shorten(c, w))).collect();
             out += line.join("  ").trim_end();
             out.push('\n');
         }
@@ -80,22 +96,153 @@ impl Table {
     }
 }
 
+/// `text` cut to `width` characters, the cut marked with `…`: a path
+/// keeps its end, where the file's name is.
+fn shorten(text: &str, width: usize) -> String {
+    let length = text.chars().count();
+    if length <= width {
+        return text.to_string();
+    }
+    let keep = width.saturating_sub(1);
+    if text.contains('/') {
+        std::iter::once('…').chain(text.chars().skip(length - keep)).collect()
+    } else {
+        text.chars().take(keep).chain(['…']).collect()
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` columns, the
+/// first keeping its own indentation, the others indented by `indent`
+/// spaces. A word longer than a line stays whole.
+pub fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let mut out = String::new();
+    let words = text.trim_start_matches(' ');
+    let mut line = " ".repeat(text.len() - words.len());
+    for word in words.split(' ') {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if !line.trim().is_empty() && !fits {
+            out += line.trim_end();
+            out.push('\n');
+            line = " ".repeat(indent);
+        } else if !line.trim().is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    out + line.trim_end() + "\n"
+}
+
+/// One titled table of a group's details. `key` names it in JSON; an
+/// empty table is shown as its title followed by `when_empty`, or not
+/// at all when that is `None`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub key: &'static str,
+    pub title: String,
+    pub table: Table,
+    pub when_empty: Option<&'static str>,
+}
+
+impl Section {
+    pub(crate) fn new(key: &'static str, title: impl Into<String>, table: Table) -> Section {
+        Section { key, title: title.into(), table, when_empty: None }
+    }
+
+    pub(crate) fn or_else(self, when_empty: &'static str) -> Section {
+        Section { when_empty: Some(when_empty), ..self }
+    }
+
+    fn text(&self) -> String {
+        match (self.table.rows.is_empty(), self.when_empty) {
+            (true, None) => String::new(),
+            (true, Some(empty)) => wrap(&format!("  {}: {empty}", self.title), WIDTH, 4),
+            (false, _) => wrap(&format!("  {}:", self.title), WIDTH, 4) + &indent(&self.table.text(WIDTH - 4)),
+        }
+    }
+}
+
+/// A violating run of a group: its seed, its first violation of each
+/// property it violates, and how to replay it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedRow {
+    pub seed: u64,
+    /// The trace file it was read from.
+    pub file: String,
+    /// Per property violated, in the order of [`PROPERTIES`].
+    pub violations: Vec<(String, Violator)>,
+    pub command: String,
+}
+
+impl SeedRow {
+    /// "eventual-delivery (3 records; record 146 at processor-read,
+    /// region 1)" for each property.
+    fn describe(&self) -> String {
+        let each = self.violations.iter().map(|(property, v)| {
+            let Some(record) = v.record else { return property.clone() };
+            let place = v.place.map_or(String::new(), |p| format!(" at {}", where_(p, v.region)));
+            let count = if v.violations > 1 { format!("{} records; ", v.violations) } else { String::new() };
+            format!("{property} ({count}record {record}{place})")
+        });
+        each.collect::<Vec<_>>().join(", ")
+    }
+
+    fn json(&self, group: &GroupReport) -> Value {
+        let first = self.violations.first().map(|(_, v)| v);
+        let properties: Vec<Value> = self
+            .violations
+            .iter()
+            .map(|(property, v)| {
+                json!({
+                    "property": property,
+                    "record": v.record,
+                    "stage": v.place.map(|p| place_name(p as usize)),
+                    "region": v.region,
+                    "violations": v.violations,
+                })
+            })
+            .collect();
+        json!({
+            "seed": self.seed,
+            "group": group.label,
+            "scenario": group.scenario,
+            "property": self.violations.first().map(|(p, _)| p),
+            "record": first.and_then(|v| v.record),
+            "stage": first.and_then(|v| v.place).map(|p| place_name(p as usize)),
+            "region": first.and_then(|v| v.region),
+            "properties": properties,
+            "file": self.file,
+            "command": self.command,
+        })
+    }
+}
+
+/// Where a place is: "processor-read, region 1"; replica places name
+/// their region already.
+fn where_(place: u32, region: Option<u32>) -> String {
+    let name = place_name(place as usize);
+    match region {
+        Some(r) if !name.contains('@') => format!("{name}, region {r}"),
+        _ => name,
+    }
+}
+
 /// The tables of one group of runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupReport {
     pub label: String,
     pub identity: String,
+    pub scenario: String,
+    /// The scenario and the options that differ from the defaults.
+    pub name: String,
     pub runs: u64,
     pub violating_runs: u64,
-    pub outcomes: Table,
-    pub properties: Table,
-    pub undelivered: Table,
-    pub latency: Table,
-    pub hops: Table,
-    pub order: Table,
-    pub duplicates: Table,
-    pub duplicate_runs: u64,
-    pub duplicate_ranges: Table,
+    /// The property most runs violate, if any.
+    pub main_property: Option<String>,
+    /// Where the undelivered records of most runs stopped, if any.
+    pub stopped: Option<String>,
+    pub sections: Vec<Section>,
+    /// The violating runs of smallest seed.
+    pub seeds: Vec<SeedRow>,
 }
 
 /// Everything the report shows.
@@ -106,21 +253,32 @@ pub struct Report {
     pub trace_events: u64,
     pub violating_runs: u64,
     pub groups: Vec<GroupReport>,
-    /// Per group and property, the violating runs of smallest seed.
-    pub seeds: Table,
-    /// How many are listed at most per group and property.
+    /// How many seeds are listed at most per group.
     pub seeds_listed: usize,
     pub problems: Vec<String>,
     pub problem_count: u64,
+    /// What the runs covered of the model's states, when the analysis
+    /// measured it: shown after the groups, in the text, the JSON (key
+    /// `coverage`) and the page alike.
+    pub coverage: Option<Section>,
 }
 
+const VERDICT: &[(&str, &str)] = &[
+    ("group", "group"),
+    ("runs", "runs"),
+    ("verdict", "verdict"),
+    ("violating_runs", "violating"),
+    ("main_property", "main property"),
+    ("stopped", "records stopped at"),
+];
 const OUTCOMES: &[(&str, &str)] = &[("outcome", "outcome"), ("runs", "runs"), ("share", "share")];
 const PROPERTY_COUNTS: &[(&str, &str)] = &[("property", "property"), ("runs", "runs"), ("records", "records")];
 const UNDELIVERED: &[(&str, &str)] =
     &[("stage", "first stage never reached"), ("region", "region"), ("records", "records"), ("runs", "runs")];
 const LATENCY: &[(&str, &str)] = &[
     ("region", "region"),
-    ("count", "count"),
+    ("count", "arrived"),
+    ("lost", "lost"),
     ("mean", "mean"),
     ("p50", "p50"),
     ("p90", "p90"),
@@ -141,21 +299,11 @@ const ORDER: &[(&str, &str)] = &[
 const DUPLICATES: &[(&str, &str)] = &[("stage", "stage"), ("records", "records"), ("extra", "extra arrivals")];
 const DUPLICATE_RANGES: &[(&str, &str)] =
     &[("first_seed", "seeds from"), ("last_seed", "to"), ("file", "met again in"), ("kept", "counted from")];
-const SEEDS: &[(&str, &str)] = &[
-    ("seed", "seed"),
-    ("scenario", "scenario"),
-    ("property", "property"),
-    ("record", "record"),
-    ("stage", "stage"),
-    ("region", "region"),
-    ("violations", "violations"),
-    ("command", "reproduce"),
-];
 
 impl Report {
     /// The report of `summary`, listing at most `max_seeds` violating seeds
-    /// per group and property. No runs, no report: there is nothing to
-    /// say whether the specification holds.
+    /// per group. No runs, no report: there is nothing to say whether the
+    /// specification holds.
     pub fn new(summary: &Summary, max_seeds: usize) -> Result<Report, String> {
         if summary.runs() == 0 {
             return Err("no runs to analyze: simulate some first, e.g. `wl1 simulate --runs 1000`, \
@@ -165,20 +313,19 @@ impl Report {
         let mut groups: Vec<&GroupSummary> = summary.groups.iter().filter(|g| g.runs > 0).collect();
         groups.sort_by(|a, b| (&a.label, &a.identity).cmp(&(&b.label, &b.identity)));
         let seeds_listed = max_seeds.min(summary.seeds_kept);
-        let mut seeds = Table::new(SEEDS);
-        for g in &groups {
-            seeds.rows.extend(seed_rows(g, &summary.files, seeds_listed));
-        }
+        let mut groups: Vec<GroupReport> =
+            groups.iter().map(|g| GroupReport::new(g, &summary.files, seeds_listed)).collect();
+        tell_names_apart(&mut groups);
         Ok(Report {
             files: summary.files.len(),
             runs: summary.runs(),
             trace_events: summary.trace_events(),
             violating_runs: summary.violating_runs(),
-            groups: groups.iter().map(|g| GroupReport::new(g, &summary.files)).collect(),
-            seeds,
+            groups,
             seeds_listed,
             problems: summary.problems.listed.clone(),
             problem_count: summary.problems.count,
+            coverage: None,
         })
     }
 
@@ -187,20 +334,56 @@ impl Report {
         self.violating_runs == 0
     }
 
+    /// The verdict: one row per group.
+    pub fn verdict(&self) -> Table {
+        let mut t = Table::new(VERDICT);
+        for g in &self.groups {
+            let verdict = if g.violating_runs == 0 { "holds" } else { "VIOLATED" };
+            let text = |s: &Option<String>| s.clone().map_or(Cell::Missing, Cell::Text);
+            t.rows.push(vec![
+                Cell::Text(g.name.clone()),
+                Cell::Count(g.runs),
+                Cell::Text(verdict.into()),
+                Cell::Count(g.violating_runs),
+                text(&g.main_property),
+                text(&g.stopped),
+            ]);
+        }
+        t
+    }
+
+    /// One line that sums the verdict up.
+    pub fn conclusion(&self) -> String {
+        let read = format!("{} files, {} trace events", thousands(self.files as u64), thousands(self.trace_events));
+        if self.holds() {
+            return format!("every one of {} runs holds the specification ({read})", thousands(self.runs));
+        }
+        let violating = self.groups.iter().filter(|g| g.violating_runs > 0).count();
+        format!(
+            "{} of {} runs violate the specification, in {violating} of {} groups ({read})",
+            thousands(self.violating_runs),
+            thousands(self.runs),
+            self.groups.len()
+        )
+    }
+
     pub fn text(&self) -> String {
+        let mut out = self.verdict().text(WIDTH);
+        out += &wrap(&self.conclusion(), WIDTH, 2);
         let groups = self.groups.len();
-        let mut out = format!(
-            "wl1 analyze: {} files, {} runs, {} trace events, {groups} groups\n",
-            self.files, self.runs, self.trace_events
-        );
         for (i, g) in self.groups.iter().enumerate() {
-            out += &format!("\ngroup {} of {groups}: {}\n", i + 1, g.label);
-            out += &g.text();
+            out += "\n";
+            out += &wrap(&format!("group {} of {groups}: {}", i + 1, g.label), WIDTH, 2);
+            g.sections.iter().for_each(|s| out += &s.text());
+        }
+        if let Some(coverage) = &self.coverage {
+            out += "\n";
+            out += &coverage.text();
         }
         out += &self.seeds_text();
         if self.problem_count > 0 {
             out += &format!("\ninput problems ({}):\n", self.problem_count);
-            self.problems.iter().for_each(|p| out += &format!("  {p}\n"));
+            self.problems.iter().for_each(|p| out += &wrap(&format!("  {p}"), WIDTH, 4));
             if self.problem_count > self.problems.len() as u64 {
                 out += &format!("  ... and {} more\n", self.problem_count - self.problems.len() as u64);
             }
@@ -209,109 +392,215 @@ impl Report {
     }
 
     fn seeds_text(&self) -> String {
-        if self.holds() {
-            return format!("\nevery one of {} runs holds the specification\n", self.runs);
+        let mut out = String::new();
+        for g in self.groups.iter().filter(|g| !g.seeds.is_empty()) {
+            let shown = if g.seeds.len() as u64 == g.violating_runs {
+                format!("all {}", g.seeds.len())
+            } else {
+                format!("the first {} of {}", g.seeds.len(), g.violating_runs)
+            };
+            out += &format!("\nviolating seeds of {}, {shown}:\n", g.name);
+            for s in &g.seeds {
+                out += &wrap(&format!("  seed {}: {}", s.seed, s.describe()), WIDTH, 4);
+                out += &command_lines(&s.command, 4);
+            }
         }
-        let listed = format!("the first {} per group and property", self.seeds_listed);
-        format!(
-            "\n{} of {} runs violate the specification; {listed}:\n{}",
-            self.violating_runs,
-            self.runs,
-            self.seeds.text()
-        )
+        out
     }
 
     pub fn json(&self) -> Value {
+        let seeds: Vec<Value> = self.groups.iter().flat_map(|g| g.seeds.iter().map(|s| s.json(g))).collect();
         json!({
-            "files": self.files,
-            "runs": self.runs,
-            "trace_events": self.trace_events,
+            "verdict": self.verdict().json(),
             "holds": self.holds(),
+            "runs": self.runs,
             "violating_runs": self.violating_runs,
+            "files": self.files,
+            "trace_events": self.trace_events,
             "percentile_precision": RELATIVE_PRECISION,
             "groups": self.groups.iter().map(GroupReport::json).collect::<Vec<_>>(),
-            "violating_seeds": self.seeds.json(),
+            "violating_seeds": seeds,
+            "seeds_listed_per_group": self.seeds_listed,
+            "coverage": self.coverage.as_ref().map(|c| c.table.json()),
             "input_problems": self.problems,
             "input_problem_count": self.problem_count,
         })
     }
 }
 
+/// 1234567 as "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A command on lines of its own, indented by `indent`: whole if it fits,
+/// else broken before its options with shell continuations.
+pub fn command_lines(command: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    if indent + command.chars().count() <= WIDTH {
+        return format!("{pad}{command}\n");
+    }
+    let mut lines: Vec<String> = vec![];
+    for part in command.split(" --") {
+        let part = if lines.is_empty() { part.to_string() } else { format!("--{part}") };
+        match lines.last_mut() {
+            Some(line) if indent + line.chars().count() + part.chars().count() + 3 <= WIDTH => {
+                *line += " ";
+                *line += &part;
+            }
+            _ => lines.push(part),
+        }
+    }
+    let continued: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| break_word(&format!("{pad}{}{l}", if i > 0 { "  " } else { "" })))
+        .collect();
+    continued.join(" \\\n") + "\n"
+}
+
+/// A line of a command still wider than [`WIDTH`] (a long path) broken
+/// after a `/` with a backslash-newline, which the shell removes even
+/// inside a word: the continuation starts at column 0 so as to add no
+/// space to the word.
+fn break_word(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while rest.chars().count() > WIDTH - 2 {
+        let room: usize = rest.char_indices().nth(WIDTH - 2).map_or(rest.len(), |(at, _)| at);
+        let Some(cut) = rest[..room].rfind('/').filter(|&at| at > 0) else { break };
+        out += &rest[..=cut];
+        out += "\\\n";
+        rest = &rest[cut + 1..];
+    }
+    out + rest
+}
+
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
+/// Groups of one name (a drill named like a built-in scenario, a chaos
+/// run with other settings, another latency profile) get their digest.
+fn tell_names_apart(groups: &mut [GroupReport]) {
+    let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+    for g in groups.iter_mut() {
+        if names.iter().filter(|n| **n == g.name).count() > 1 {
+            g.name = format!("{} spec={}", g.name, &g.identity[8..]);
+        }
+    }
+}
+
+/// The scenario and the options of a group's label that differ from the
+/// defaults: "f3 non-idempotent batch=1".
+fn short_name(g: &GroupSummary) -> String {
+    let spec = wl1::trace::Spec {
+        scenario: String::new(),
+        drill: String::new(),
+        records: 0,
+        options: wl1::config::Options::default(),
+        profile: wl1::config::Profile::default(),
+    };
+    let defaults = group_label(&spec, 0);
+    let defaults: Vec<&str> = defaults.split_whitespace().collect();
+    let options = g.label.strip_prefix(&g.scenario).unwrap_or(&g.label);
+    let changed = options
+        .split_whitespace()
+        .filter(|t| !defaults.contains(t) && !t.starts_with("spec="))
+        .map(|t| t.strip_prefix("variants=").unwrap_or(t));
+    std::iter::once(g.scenario.as_str()).chain(changed).collect::<Vec<_>>().join(" ")
+}
+
 impl GroupReport {
-    fn new(g: &GroupSummary, files: &[String]) -> GroupReport {
+    fn new(g: &GroupSummary, files: &[String], seeds_listed: usize) -> GroupReport {
+        let specification = if g.violating_runs == 0 {
+            "specification".to_string()
+        } else {
+            format!("specification: VIOLATED in {} of {} runs", g.violating_runs, g.runs)
+        };
+        let precision = RELATIVE_PRECISION * 100.0;
+        let mut sections = vec![
+            Section::new("outcomes", format!("runs: {}, by outcome", g.runs), outcomes(g)),
+            Section::new("properties", specification, properties(g)).or_else("holds in every run"),
+            Section::new("undelivered", "where undelivered records stopped", undelivered(g)),
+            Section::new(
+                "latency_ms",
+                format!(
+                    "latency publish -> destination, simulated ms, by arrival region (percentiles within \
+                     {precision:.1}%)"
+                ),
+                latency(g),
+            ),
+            Section::new(
+                "hops_ms",
+                "latency per hop, simulated ms (first time at a stage minus first time at its cause)",
+                hops(g),
+            ),
+            Section::new("order", "order at the destination (first arrivals against publish order)", order(g)),
+            Section::new("duplicates", "duplicates per stage", duplicates(g)).or_else("none at any stage"),
+        ];
+        if g.duplicate_runs.runs > 0 {
+            let title = format!("duplicate runs (each counted once): {}", g.duplicate_runs.runs);
+            sections.push(Section::new("duplicate_ranges", title, duplicate_ranges(g, files)));
+        }
         GroupReport {
             label: g.label.clone(),
             identity: g.identity.clone(),
+            scenario: g.scenario.clone(),
+            name: short_name(g),
             runs: g.runs,
             violating_runs: g.violating_runs,
-            outcomes: outcomes(g),
-            properties: properties(g),
-            undelivered: undelivered(g),
-            latency: latency(g),
-            hops: hops(g),
-            order: order(g),
-            duplicates: duplicates(g),
-            duplicate_runs: g.duplicate_runs.runs,
-            duplicate_ranges: duplicate_ranges(g, files),
+            main_property: main_property(g),
+            stopped: stopped(g),
+            sections,
+            seeds: seed_rows(g, files, seeds_listed),
         }
     }
 
-    fn text(&self) -> String {
-        let mut out = format!("  runs: {}\n", self.runs);
-        out += &indent(&self.outcomes.text());
-        if self.violating_runs == 0 {
-            out += "  specification: holds in every run\n";
-        } else {
-            out += &format!("  specification: VIOLATED in {} of {} runs\n", self.violating_runs, self.runs);
-            out += &indent(&self.properties.text());
-        }
-        if !self.undelivered.rows.is_empty() {
-            out += "  where undelivered records stopped:\n";
-            out += &indent(&self.undelivered.text());
-        }
-        let precision = RELATIVE_PRECISION * 100.0;
-        out += &format!(
-            "  latency publish -> destination, simulated ms, by arrival region (percentiles within {precision:.1}%):\n"
-        );
-        out += &indent(&self.latency.text());
-        out += "  latency per hop, simulated ms (first time at a stage minus first time at its cause):\n";
-        out += &indent(&self.hops.text());
-        out += "  order at the destination (first arrivals against publish order):\n";
-        out += &indent(&self.order.text());
-        if self.duplicates.rows.is_empty() {
-            out += "  duplicates: none at any stage\n";
-        } else {
-            out += "  duplicates per stage:\n";
-            out += &indent(&self.duplicates.text());
-        }
-        if self.duplicate_runs > 0 {
-            out += &format!("  duplicate runs (each counted once): {}\n", self.duplicate_runs);
-            out += &indent(&self.duplicate_ranges.text());
-        }
-        out
+    /// The section named `key`.
+    pub fn section(&self, key: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.key == key)
     }
 
     fn json(&self) -> Value {
-        json!({
-            "group": self.label,
-            "identity": self.identity,
-            "runs": self.runs,
-            "violating_runs": self.violating_runs,
-            "outcomes": self.outcomes.json(),
-            "properties": self.properties.json(),
-            "undelivered": self.undelivered.json(),
-            "latency_ms": self.latency.json(),
-            "hops_ms": self.hops.json(),
-            "order": self.order.json(),
-            "duplicates": self.duplicates.json(),
-            "duplicate_runs": self.duplicate_runs,
-            "duplicate_ranges": self.duplicate_ranges.json(),
-        })
+        let mut fields = Map::new();
+        fields.insert("group".into(), json!(self.label));
+        fields.insert("name".into(), json!(self.name));
+        fields.insert("identity".into(), json!(self.identity));
+        fields.insert("scenario".into(), json!(self.scenario));
+        fields.insert("runs".into(), json!(self.runs));
+        fields.insert("violating_runs".into(), json!(self.violating_runs));
+        fields.insert("main_property".into(), json!(self.main_property));
+        fields.insert("stopped".into(), json!(self.stopped));
+        for s in &self.sections {
+            fields.insert(s.key.into(), s.table.json());
+        }
+        Value::Object(fields)
     }
+}
+
+/// The property most runs violate; the first in [`PROPERTIES`] of those
+/// tied.
+fn main_property(g: &GroupSummary) -> Option<String> {
+    let order = |p: &String| PROPERTIES.iter().position(|q| q == p).unwrap_or(usize::MAX);
+    let most = g.properties.iter().max_by(|a, b| a.1.runs.cmp(&b.1.runs).then(order(b.0).cmp(&order(a.0))));
+    most.map(|(p, _)| p.clone())
+}
+
+/// Where the undelivered records of most runs stopped (then of most
+/// records, then the first place).
+fn stopped(g: &GroupSummary) -> Option<String> {
+    let places = g.undelivered.iter().flat_map(|(&p, by)| by.iter().map(move |(&r, v)| (p, r, v)));
+    let most = places.max_by(|a, b| (a.2.runs, a.2.records, b.0).cmp(&(b.2.runs, b.2.records, a.0)));
+    most.map(|(place, region, _)| where_(place, (region > 0).then_some(region)))
 }
 
 fn outcomes(g: &GroupSummary) -> Table {
@@ -350,10 +639,18 @@ fn ms(us: Option<f64>) -> Cell {
     us.map_or(Cell::Missing, |us| Cell::Figure(us / 1000.0))
 }
 
+/// Per region, the records that arrived through it, those lost in it (last
+/// routed to it), and the latency of the ones that arrived; records lost
+/// before any routing are in a row with no region.
 fn latency(g: &GroupSummary) -> Table {
     let mut t = Table::new(LATENCY);
-    for (&region, h) in &g.latency {
-        let mut row = vec![Cell::Count(region.into()), Cell::Count(h.count()), ms(h.mean())];
+    let regions: std::collections::BTreeSet<u32> = g.latency.keys().chain(g.lost.keys()).copied().collect();
+    let none = crate::Histogram::default();
+    for region in regions {
+        let h = g.latency.get(&region).unwrap_or(&none);
+        let name = if region == 0 { Cell::Missing } else { Cell::Count(region.into()) };
+        let lost = Cell::Count(g.lost.get(&region).copied().unwrap_or(0));
+        let mut row = vec![name, Cell::Count(h.count()), lost, ms(h.mean())];
         row.extend(QUANTILES.iter().map(|&q| ms(h.quantile(q))));
         row.push(ms(h.max().map(|m| m as f64)));
         t.rows.push(row);
@@ -409,32 +706,69 @@ fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
     t
 }
 
-/// The command that replays a violation.
-fn replay_command(file: &str, v: &Violator) -> String {
-    let record = v.record.map_or(String::new(), |r| format!(" --record {r}"));
-    format!("wl1 replay --from {file} --seed {}{record}", v.seed)
+/// The command that replays a seed of `file`, about `record`.
+fn replay_command(file: &str, seed: u64, record: Option<u32>) -> String {
+    let record = record.map_or(String::new(), |r| format!(" --record {r}"));
+    format!("wl1 replay --from {file} --seed {seed}{record}")
 }
 
-/// The violating seeds of a group, at most `listed` per property, in the
-/// order of [`PROPERTIES`].
-fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<Vec<Cell>> {
-    let mut rows = Vec::new();
+/// The `listed` violating runs of smallest seed of a group, each with its
+/// first violation of every property it violates. The violators kept per
+/// property hold them all: a seed among the `listed` smallest of the group
+/// is among the `listed` smallest of each property it violates.
+fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<SeedRow> {
     let known = PROPERTIES.iter().filter_map(|p| g.violators.get_key_value(p));
     let others = g.violators.iter().filter(|(p, _)| !PROPERTIES.contains(p));
-    for (property, violators) in known.chain(others) {
-        for v in violators.iter().take(listed) {
-            let file = file_name(files, v.file);
-            rows.push(vec![
-                Cell::Count(v.seed),
-                Cell::Text(g.scenario.clone()),
-                Cell::Text(property.clone()),
-                optional(v.record),
-                v.place.map_or(Cell::Missing, |p| Cell::Text(place_name(p as usize))),
-                optional(v.region),
-                Cell::Count(v.violations),
-                Cell::Text(replay_command(&file, v)),
-            ]);
-        }
+    let by_property: Vec<(&String, &Vec<Violator>)> = known.chain(others).collect();
+    let mut seeds: Vec<(u64, u32)> =
+        by_property.iter().flat_map(|(_, vs)| vs.iter().map(|v| (v.seed, v.file))).collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    seeds.truncate(listed);
+    seeds
+        .into_iter()
+        .map(|(seed, file)| {
+            let violations: Vec<(String, Violator)> = by_property
+                .iter()
+                .filter_map(|(p, vs)| vs.iter().find(|v| v.seed == seed).map(|v| ((*p).clone(), v.clone())))
+                .collect();
+            let file = file_name(files, file);
+            let record = violations.iter().find_map(|(_, v)| v.record);
+            let command = replay_command(&file, seed, record);
+            SeedRow { seed, file, violations, command }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the shell makes of printed lines: backslash-newlines removed.
+    fn as_the_shell_reads(lines: &str) -> Vec<String> {
+        lines.replace("\\\n", "").split_whitespace().map(String::from).collect()
     }
-    rows
+
+    #[test]
+    fn a_long_command_is_broken_into_lines_the_shell_joins_back() {
+        let long_dir = "/tmp/a-rather-long-directory-name-for-traces/and-another-level-below-it/and-one-more-level";
+        let command = format!("wl1 replay --from {long_dir}/chaos-5bb64810-0-19.wl1 --seed 12 --record 146");
+        let printed = command_lines(&command, 4);
+        assert!(printed.lines().count() > 2, "{printed}");
+        assert!(printed.lines().all(|l| l.chars().count() <= WIDTH), "{printed}");
+        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        assert_eq!(as_the_shell_reads(&printed), words);
+        assert_eq!(command_lines("wl1 replay --seed 1", 4), "    wl1 replay --seed 1\n");
+    }
+
+    #[test]
+    fn wrapping_keeps_the_first_lines_indentation_and_indents_the_rest() {
+        let text = format!("  {}", ["word"; 30].join(" "));
+        let wrapped = wrap(&text, 40, 6);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines[0].starts_with("  word") && !lines[0].starts_with("   "), "{wrapped}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("      word") && !l.starts_with("       ")), "{wrapped}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{wrapped}");
+        assert_eq!(wrapped.split_whitespace().count(), 30);
+    }
 }

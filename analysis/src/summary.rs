@@ -94,6 +94,8 @@ pub struct GroupSummary {
     pub properties: BTreeMap<String, Violated>,
     pub undelivered: BTreeMap<u32, BTreeMap<u32, Violated>>,
     pub latency: BTreeMap<u32, Histogram>,
+    #[serde(default)]
+    pub lost: BTreeMap<u32, u64>,
     pub hops: BTreeMap<u32, BTreeMap<u32, Histogram>>,
     pub order: BTreeMap<u32, OrderTotals>,
     pub duplicates: BTreeMap<u32, Repeats>,
@@ -157,6 +159,7 @@ impl GroupSummary {
         add_maps(&mut self.properties, &other.properties, Violated::add);
         add_maps(&mut self.undelivered, &other.undelivered, |a, b| add_maps(a, b, Violated::add));
         add_maps(&mut self.latency, &other.latency, Histogram::merge);
+        add_maps(&mut self.lost, &other.lost, |a, b| *a += b);
         add_maps(&mut self.hops, &other.hops, |a, b| add_maps(a, b, Histogram::merge));
         add_maps(&mut self.order, &other.order, OrderTotals::merge);
         add_maps(&mut self.duplicates, &other.duplicates, |a, b| {

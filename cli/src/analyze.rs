@@ -1,13 +1,16 @@
-//! `wl1 analyze` and `wl1 check`: the analysis library's report, printed.
+//! `wl1 analyze` and `wl1 check`: the analysis library's report, printed,
+//! and on request drawn as an HTML page or SVG files.
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary, plot};
+use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary, html, plot};
 
+use super::progress::{self, Bar};
 use super::simulate::{self, SimulateArgs};
-use super::{Format, Verdict, progress_bar};
+use super::{Format, Verdict};
 
 const AFTER_HELP: &str = "\
 Runs are pooled per group: runs that share their scenario (with its drill text), options,
@@ -24,12 +27,10 @@ pub struct AnalyzeArgs {
     #[arg(default_value = "traces")]
     pub paths: Vec<PathBuf>,
     /// Output format of the report.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// How many violating seeds to list per group and property (the totals
-    /// are always given).
-    #[arg(long, default_value_t = 20)]
-    pub max_seeds: usize,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Also store the analysis in FILE (JSON, format wl1-analysis-summary),
     /// to be merged later: `wl1 analyze` given several summaries reports on
     /// all their runs.
@@ -43,13 +44,28 @@ pub struct AnalyzeArgs {
     /// File format of the exported tables.
     #[arg(long, value_enum, default_value_t = TableFormat::Parquet)]
     pub export_format: TableFormat,
-    /// Draw the latency distribution per region, one SVG image per group of
-    /// runs, in this directory.
+    /// Chunks of runs analyzed at once [default: the number of cores].
+    #[arg(short, long)]
+    pub jobs: Option<NonZeroUsize>,
+}
+
+/// What the report shows, and where else it goes: shared by `analyze` and
+/// `check`.
+#[derive(Args, Clone, Debug)]
+pub struct ReportArgs {
+    /// How many violating seeds to list per group (the totals are always
+    /// given).
+    #[arg(short, long, default_value_t = 20)]
+    pub max_seeds: usize,
+    /// Also write the report as one self-contained HTML page: the verdict,
+    /// latency and per-hop pictures, every table, and a timeline of each
+    /// violating seed listed.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Draw each group's latency distribution and per-hop breakdown as SVG
+    /// files in this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
-    /// Chunks of runs analyzed at once [default: the number of cores].
-    #[arg(long)]
-    pub jobs: Option<NonZeroUsize>,
 }
 
 /// The file formats of `--export`.
@@ -65,9 +81,8 @@ pub enum TableFormat {
 pub struct CheckArgs {
     #[command(flatten)]
     pub simulate: SimulateArgs,
-    /// How many violating seeds to list per group and property.
-    #[arg(long, default_value_t = 20)]
-    pub max_seeds: usize,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Analyzes, prints the report, and says whether the spec held. An `Err`
@@ -76,7 +91,7 @@ pub struct CheckArgs {
 pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     let defaults = Settings::default();
     let settings = Settings {
-        seeds_kept: args.max_seeds,
+        seeds_kept: args.report.max_seeds,
         analyzers: args.jobs.map_or(defaults.analyzers, NonZeroUsize::get),
         ..defaults
     };
@@ -85,14 +100,21 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         TableFormat::Csv => ExportFormat::Csv,
     };
     let mut export = args.export.as_deref().map(|dir| Export::new(dir, format)).transpose()?;
-    let bar = progress_bar(0, "analyze");
+    let started = Instant::now();
+    let bar = Bar::bytes("analyze");
     let sink = export.as_mut().map(|e| e as &mut dyn Sink);
-    let summary = wl1_analysis::analyze(&args.paths, &settings, &|files| bar.set_position(files), sink)?;
-    bar.finish_and_clear();
+    let summary = wl1_analysis::analyze(
+        &args.paths,
+        &settings,
+        &|done| bar.set_bytes(done.runs, done.bytes, done.total_bytes),
+        sink,
+    )?;
+    bar.finish();
+    progress::timed("analyzed", summary.runs(), started);
     for problem in &summary.problems.listed {
-        eprintln!("bad input: {problem}");
+        eprint!("{}", wl1_analysis::wrap(&format!("bad input: {problem}"), wl1_analysis::WIDTH, 2));
     }
-    let report = Report::new(&summary, args.max_seeds)?;
+    let report = Report::new(&summary, args.report.max_seeds)?;
     print_report(&report, args.format)?;
     if let Some(path) = &args.summary {
         summary.write(path)?;
@@ -101,10 +123,25 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     if let Some(export) = export {
         announce("exported", export.finish()?);
     }
-    if let Some(dir) = &args.plot {
-        announce("plotted", plot::plot(&report, &summary, dir)?);
-    }
+    draw(&args.report, &report, &summary)?;
     verdict(&summary, &report)
+}
+
+/// Writes the HTML page and the SVG files asked for.
+fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), String> {
+    if let Some(path) = &args.html {
+        let started = Instant::now();
+        let runs = html::runs_drawn(report);
+        let bar = Bar::runs(runs, "report");
+        html::write(path, report, summary, &|drawn| bar.set(drawn))?;
+        bar.finish();
+        progress::timed("drew the pictures of", runs, started);
+        announce("wrote", vec![path.clone()]);
+    }
+    if let Some(dir) = &args.plot {
+        announce("plotted", plot::plot(report, summary, dir)?);
+    }
+    Ok(())
 }
 
 /// Prints the report on standard output.
@@ -118,15 +155,16 @@ fn print_report(report: &Report, format: Format) -> Result<(), String> {
 /// Simulates, then analyzes exactly the files just written (not older ones
 /// beside them); the report is what `check` prints on standard output.
 pub fn check(args: &CheckArgs) -> Result<Verdict, String> {
-    let simulated = simulate::run(&args.simulate, Format::Text, &mut std::io::stderr())?;
+    let mut said = Vec::new();
+    let simulated = simulate::run(&args.simulate, Format::Text, &mut said)?;
+    progress::note(String::from_utf8_lossy(&said).trim_end());
     let analyze = AnalyzeArgs {
         paths: simulated.files,
         format: args.simulate.format,
-        max_seeds: args.max_seeds,
+        report: args.report.clone(),
         summary: None,
         export: None,
         export_format: TableFormat::Parquet,
-        plot: None,
         jobs: None,
     };
     run(&analyze)
@@ -134,7 +172,7 @@ pub fn check(args: &CheckArgs) -> Result<Verdict, String> {
 
 fn announce(what: &str, paths: Vec<PathBuf>) {
     for path in paths {
-        eprintln!("{what} {}", path.display());
+        progress::note(&format!("{what} {}", path.display()));
     }
 }
 

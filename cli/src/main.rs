@@ -9,20 +9,29 @@ mod simulate;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 
 use analyze::{AnalyzeArgs, CheckArgs};
-use progress::progress_bar;
 use simulate::SimulateArgs;
 
 /// Deterministic simulation of the Workload1 multi-region payment pipeline.
 ///
 /// Each run is decided entirely by its seed. `simulate` writes runs as
 /// binary traces, `analyze` checks them against the eventual-delivery
-/// specification, `replay` re-runs one seed and shows what happened.
+/// specification, `check` does both, `replay` re-runs one seed and shows
+/// what happened. Exit codes, for every command: 0 the specification holds,
+/// 1 it is violated, 2 an error.
 #[derive(Parser, Debug)]
-#[command(name = "wl1", version, propagate_version = true)]
+#[command(name = "wl1", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
+    /// Say nothing on standard error but errors and warnings: no progress
+    /// bars, no notes of the files written.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also say how long each phase took (simulate, analyze, report).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,10 +44,16 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Simulate, then analyze what was simulated: the main job in one command.
     Check(CheckArgs),
-    /// Re-simulate one run and print its timeline.
+    /// Re-simulate one run, check it, and print its timeline and diagnosis.
     Replay(replay::ReplayArgs),
     /// List the built-in scenarios and design variants.
     Scenarios,
+    /// Print the completion script of a shell, e.g. `wl1 completions bash >
+    /// ~/.local/share/bash-completion/completions/wl1`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
 }
 
 /// How results are printed.
@@ -63,11 +78,12 @@ enum Verdict {
 fn main() -> ExitCode {
     restore_default_sigpipe();
     let cli = Cli::parse();
-    match run(cli) {
+    progress::set_verbosity(if cli.quiet { 0 } else { 1 + cli.verbose });
+    match run(cli.command) {
         Ok(Verdict::Holds) => ExitCode::from(0),
         Ok(Verdict::Violated) => ExitCode::from(1),
         Err(message) => {
-            eprintln!("error: {message}");
+            eprint!("{}", wl1_analysis::wrap(&format!("error: {message}"), wl1_analysis::WIDTH, 2));
             ExitCode::from(2)
         }
     }
@@ -83,14 +99,22 @@ fn restore_default_sigpipe() {
     }
 }
 
-fn run(cli: Cli) -> Result<Verdict, String> {
-    match cli.command {
+fn run(command: Command) -> Result<Verdict, String> {
+    match command {
         Command::Simulate(args) => simulate::run(&args, args.format, &mut std::io::stdout()).map(|_| Verdict::Holds),
         Command::Analyze(args) => analyze::run(&args),
         Command::Check(args) => analyze::check(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Scenarios => {
             to_stdout(|out| out.write_all(simulate::scenario_list().as_bytes()))?;
+            Ok(Verdict::Holds)
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            to_stdout(|out| {
+                clap_complete::generate(shell, &mut command, "wl1", out);
+                Ok(())
+            })?;
             Ok(Verdict::Holds)
         }
     }

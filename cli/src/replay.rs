@@ -1,22 +1,26 @@
-//! `wl1 replay`: re-simulates one seed and prints its timeline: every
-//! message handled, with the stages and state changes it caused, then where
-//! any undelivered record sits and why.
+//! `wl1 replay`: re-simulates one seed, checks it against the specification
+//! as `wl1 analyze` would, and prints its verdict, its timeline (every
+//! message handled, in simulated-time order, with the stages and state
+//! changes it caused), then a diagnosis of every violation.
+
+mod diagnosis;
+mod timeline;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use wl1::engine::MILLISECOND;
-use wl1::model::ContainerState;
-use wl1::model::topology;
-use wl1::run::{Delivery, MAX_LOGGED, RunSpec, Simulator, stranded};
+use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::resolve;
 use wl1::trace::format::{decode_payload, encode_payload};
-use wl1::trace::{Event, Kind, RunHeader, TraceError, TraceFile};
+use wl1::trace::{Event, RunHeader, TraceError, TraceFile};
 
 use super::simulate::ModelArgs;
 use super::{Verdict, to_stdout};
+
+/// The options that decide a run: a stored run has its own.
+const DECIDING: [&str; 7] = ["scenario", "variants", "profile", "routing", "batch_size", "linger_ms", "time_bound_s"];
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
@@ -24,23 +28,28 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub seed: u64,
     /// Replay the run of this seed stored in a trace file, with the
-    /// scenario, options and profile recorded there.
-    #[arg(long, value_name = "FILE")]
+    /// scenario, options and profile recorded there (the options that
+    /// decide a run cannot be given with it).
+    #[arg(long, value_name = "FILE", conflicts_with_all = DECIDING)]
     pub from: Option<PathBuf>,
-    /// Scenario to replay, a built-in name or a drill file (ignored with --from or --check).
-    #[arg(long, default_value = "baseline", value_name = "NAME")]
+    /// Scenario to replay: a built-in name or a drill file.
+    #[arg(short, long, default_value = "baseline", value_name = "NAME")]
     pub scenario: String,
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Show only what concerns this record id.
-    #[arg(long, value_name = "ID")]
+    /// Show only what concerns this record id in the timeline (the verdict
+    /// and the states that hold records back are always shown whole).
+    #[arg(short, long, value_name = "ID")]
     pub record: Option<u32>,
     /// Confirm that the replay reproduces exactly, byte for byte, the run of
-    /// this seed stored in this trace file.
-    #[arg(long, value_name = "FILE")]
+    /// this seed stored in this trace file (whose options it takes, as
+    /// --from does).
+    #[arg(long, value_name = "FILE", conflicts_with_all = DECIDING)]
     pub check: Option<PathBuf>,
 }
 
+/// Replays; the verdict is `Violated` when the run violates the
+/// specification or does not reproduce the stored one.
 pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     let stored = match args.from.as_ref().or(args.check.as_ref()) {
         Some(file) => Some(stored_run(file, args.seed)?),
@@ -50,19 +59,28 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         Some((header, _)) => RunSpec::from_stored(&header.spec)?,
         None => spec_from_args(args)?,
     };
+    if let Some(id) = args.record {
+        let records = spec.stored.records;
+        if !(1..=records).contains(&id) {
+            return Err(format!("--record {id}: no such record; the run publishes records 1 to {records}"));
+        }
+    }
     let spec = RunSpec { check_invariants: args.model.check_invariants, ..spec };
     let mut sim = Simulator::new();
     let mut log = Vec::new();
     let header = sim.run_logged(&spec, args.seed, &mut log);
+    let violations = wl1_analysis::check_run(&header, sim.events())?;
     to_stdout(|out| {
         print_header(out, &header)?;
-        print_timeline(out, &sim, &log, args.record)?;
-        print_unlisted(out, &sim, log.len(), header.outcome.message_events)?;
-        print_stranded(out, &sim, args.record)?;
-        match (&args.check, &stored) {
-            (Some(file), Some((_, bytes))) => compare(out, file, &header, sim.events(), bytes),
-            _ => Ok(Verdict::Holds),
-        }
+        diagnosis::print_verdict(out, &violations, args.record)?;
+        timeline::print(out, &sim, &mut log, args.record)?;
+        timeline::print_unlisted(out, &sim, log.len(), header.outcome.message_events)?;
+        diagnosis::print(out, &sim, &violations, args.record)?;
+        let reproduced = match (&args.check, &stored) {
+            (Some(file), Some((_, bytes))) => compare(out, file, &header, sim.events(), bytes)?,
+            _ => true,
+        };
+        Ok(if violations.is_empty() && reproduced { Verdict::Holds } else { Verdict::Violated })
     })
 }
 
@@ -96,143 +114,41 @@ fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
     Err(message)
 }
 
-fn compare(
-    out: &mut dyn Write,
-    file: &Path,
-    header: &RunHeader,
-    events: &[Event],
-    stored: &[u8],
-) -> io::Result<Verdict> {
+/// Says whether the replay reproduced the stored run byte for byte.
+fn compare(out: &mut dyn Write, file: &Path, header: &RunHeader, events: &[Event], stored: &[u8]) -> io::Result<bool> {
     let mut replayed = Vec::new();
     encode_payload(header, events, &mut replayed);
+    let file = file.display();
     if replayed == stored {
-        writeln!(
-            out,
-            "\ncheck: the replay reproduces the run stored in {} byte for byte ({} bytes)",
-            file.display(),
-            stored.len()
-        )?;
-        return Ok(Verdict::Holds);
+        let line =
+            format!("check: the replay reproduces the run stored in {file} byte for byte ({} bytes)", stored.len());
+        write!(out, "\n{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+        return Ok(true);
     }
     let at = replayed.iter().zip(stored).position(|(a, b)| a != b).unwrap_or(replayed.len().min(stored.len()));
-    writeln!(
-        out,
-        "\ncheck: the replay DIFFERS from the run stored in {}: first difference at byte {at} of the run ({} bytes replayed, {} stored)",
-        file.display(),
+    let line = format!(
+        "check: the replay DIFFERS from the run stored in {file}: first difference at byte {at} of the run \
+         ({} bytes replayed, {} stored)",
         replayed.len(),
         stored.len()
-    )?;
-    Ok(Verdict::Violated)
+    );
+    write!(out, "\n{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+    Ok(false)
 }
 
 fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
+    let o = &h.spec.options;
+    let linger = o.linger.map_or("off".to_string(), |l| format!("{} ms", l / wl1::engine::MILLISECOND));
+    let line = format!(
+        "seed {} · scenario {} · variants {} · routing {} · batch {} · linger {linger}",
+        h.seed, h.spec.scenario, o.variants, o.routing, o.batch_size
+    );
+    write!(out, "{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
     writeln!(
         out,
-        "seed {} · scenario {} · variants {} · routing {} · batch {} · outcome {} at {:.3} ms · {} messages",
-        h.seed,
-        h.spec.scenario,
-        h.spec.options.variants,
-        h.spec.options.routing,
-        h.spec.options.batch_size,
+        "outcome: {} at {:.3} ms, after {} messages",
         h.outcome.kind.name(),
         h.outcome.end_us as f64 / 1e3,
-        h.outcome.message_events
+        wl1_analysis::thousands(h.outcome.message_events)
     )
-}
-
-fn print_timeline(out: &mut dyn Write, sim: &Simulator, log: &[Delivery], record: Option<u32>) -> io::Result<()> {
-    let Some(world) = sim.world() else { return Ok(()) };
-    let events = sim.events();
-    for d in log {
-        let caused = &events[d.events.clone()];
-        let msg = d.envelope.msg;
-        let relevant = match record {
-            None => true,
-            Some(id) => {
-                msg.record_ids(&world.arena).contains(&id)
-                    || msg.is_command()
-                    || caused.iter().any(|e| concerns(e, id) || !e.kind.is_about_record())
-            }
-        };
-        if !relevant {
-            continue;
-        }
-        writeln!(
-            out,
-            "{:>12.3} ms  {:>22} -> {:<22} {}",
-            d.time as f64 / MILLISECOND as f64,
-            topology::name(d.envelope.from),
-            topology::name(d.envelope.to),
-            msg.describe(&world.arena)
-        )?;
-        for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
-            writeln!(out, "{:>16}  · {}", "", describe_event(e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Says what the timeline left out, and why a run spinning at one instant
-/// ended.
-fn print_unlisted(out: &mut dyn Write, sim: &Simulator, listed: usize, deliveries: u64) -> io::Result<()> {
-    if listed >= MAX_LOGGED {
-        writeln!(out, "{:>16}  ... the timeline stops after {MAX_LOGGED} messages", "")?;
-    }
-    if sim.stalled() {
-        writeln!(
-            out,
-            "\nthe run spun without simulated time advancing and was stopped as stuck after {deliveries} messages"
-        )?;
-    }
-    Ok(())
-}
-
-fn concerns(e: &Event, id: u32) -> bool {
-    e.kind.is_about_record() && e.subject == id
-}
-
-fn describe_event(e: &Event) -> String {
-    match e.kind {
-        Kind::StateChanged => {
-            let state = ContainerState::from_code(e.value).map_or("unknown", ContainerState::name);
-            format!("{} is now {}", topology::name(e.subject as u8), state)
-        }
-        Kind::Fail | Kind::Recover => format!("{} {}", e.kind, topology::name(e.subject as u8)),
-        Kind::PublishRequested | Kind::BatchPublished => format!("{} batch {}", e.kind, e.subject),
-        Kind::BatchStopped => format!("batch {} stopped after {} records", e.subject, e.value),
-        Kind::SwitchPrimary => format!("{} {}", e.kind, topology::name(e.subject as u8)),
-        Kind::RegionOffline | Kind::RegionOnline => format!("{} region {}", e.kind, e.region),
-        kind if kind.carries_value() => format!("{kind} record {} value {} region {}", e.subject, e.value, e.region),
-        kind => format!("{kind} record {} region {}", e.subject, e.region),
-    }
-}
-
-fn print_stranded(out: &mut dyn Write, sim: &Simulator, record: Option<u32>) -> io::Result<()> {
-    let findings: Vec<_> =
-        stranded(sim).into_iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
-    if findings.is_empty() {
-        return writeln!(out, "\nevery record reached the destination and left every stream");
-    }
-    writeln!(out, "\nwhere the records that did not get through are:")?;
-    for f in findings {
-        writeln!(out, "  {}: {} record(s) {}: {}", f.place, f.records.len(), ranges(&f.records), f.reason)?;
-    }
-    Ok(())
-}
-
-/// "1-3,7" for [1,2,3,7].
-fn ranges(ids: &[u32]) -> String {
-    let mut sorted = ids.to_vec();
-    sorted.sort_unstable();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1] <= sorted[j] + 1 {
-            j += 1;
-        }
-        out.push(if i == j { sorted[i].to_string() } else { format!("{}-{}", sorted[i], sorted[j]) });
-        i = j + 1;
-    }
-    out.join(",")
 }

@@ -11,32 +11,33 @@ use clap::Args;
 use wl1::config::{Options, Profile, Routing, Variant};
 use wl1::engine::MILLISECOND;
 use wl1::run::{Plan, RunSpec, Summary, simulate};
-use wl1::scenario::{BUILT_IN, Scenario, Step, built_in, resolve, to_drill};
+use wl1::scenario::{BUILT_IN, ChaosParams, Scenario, Step, built_in, resolve, to_drill};
 use wl1::trace::trace_files;
 
-use super::{Format, progress_bar};
+use super::Format;
+use super::progress::{self, Bar};
 
 #[derive(Args, Clone, Debug)]
 pub struct SimulateArgs {
     /// How many runs per scenario. Run i uses seed SEED+i.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(short = 'n', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub runs: u64,
     /// The first seed; `--seed X --runs 1` reproduces run X exactly.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Scenario to run (repeatable): a built-in name, `all` for every built-in
     /// one, or the path of a drill file (.toml). See `wl1 scenarios`.
-    #[arg(long = "scenario", default_value = "baseline", value_name = "NAME")]
+    #[arg(short, long = "scenario", default_value = "baseline", value_name = "NAME")]
     pub scenarios: Vec<String>,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
     pub chaos: ChaosArgs,
     /// Directory the trace files are written to.
-    #[arg(long, default_value = "traces")]
+    #[arg(short, long, default_value = "traces")]
     pub out: PathBuf,
     /// Worker threads. The traces are the same whatever this is.
-    #[arg(long, default_value_t = default_jobs(), value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(short, long, default_value_t = default_jobs(), value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
     /// Simulate only shard I of N (0-based), for running one seed range on
     /// many machines: shard I writes the files whose number is I modulo N,
@@ -48,7 +49,7 @@ pub struct SimulateArgs {
     pub runs_per_file: u64,
     /// Output format: a summary for people, or one JSON document (with
     /// `check`, the format of the report).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -140,20 +141,28 @@ impl SimulateArgs {
 
 /// Settings of the chaos scenario's faults; given any, the chaos scenario
 /// is stored in the trace as a drill so that its runs replay exactly.
+/// Their defaults are the chaos scenario's own, shown in the help.
 #[derive(Args, Clone, Debug, Default)]
 pub struct ChaosArgs {
-    /// Chaos: mean faults started per simulated minute.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = chaos_help("Mean faults started per simulated minute", |p| p.faults_per_minute.to_string()))]
     pub chaos_rate: Option<u32>,
-    /// Chaos: how long a fault lasts, as MIN,MAX milliseconds.
-    #[arg(long, value_name = "MIN,MAX", value_parser = parse_pair)]
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_pair, help = chaos_help(
+        "How long a fault lasts, in milliseconds",
+        |p| format!("{},{}", p.duration_ms[0], p.duration_ms[1])
+    ))]
     pub chaos_duration_ms: Option<[u64; 2]>,
-    /// Chaos: the most faults at once.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = chaos_help("The most faults at once", |p| p.max_at_once.to_string()))]
     pub chaos_max_at_once: Option<u32>,
-    /// Chaos: milliseconds after the start by which every fault has been recovered.
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", help = chaos_help(
+        "Milliseconds after the start by which every fault has been recovered",
+        |p| p.deadline_ms.to_string()
+    ))]
     pub chaos_deadline_ms: Option<u64>,
+}
+
+/// The help of a chaos option, with the chaos scenario's default.
+fn chaos_help(what: &str, default: impl Fn(&ChaosParams) -> String) -> String {
+    format!("Chaos: {what} [default: {}]", default(&ChaosParams::default()))
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -225,20 +234,21 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
     // Fails only if a handler is already set, as when `check` simulates twice.
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
     let started = Instant::now();
-    let bar = progress_bar(plans.iter().map(Plan::runs_in_shard).sum(), "simulate");
+    let bar = Bar::runs(plans.iter().map(Plan::runs_in_shard).sum(), "simulate");
     let mut total = Summary::default();
     for plan in &plans {
         match simulate(plan, &CANCEL, &|n| bar.inc(n)) {
             Ok(part) => total.add(part),
             Err(stopped) => {
-                bar.finish_and_clear();
+                bar.finish();
                 total.add(stopped.saved);
                 let saved = total.saved(&args.out);
                 return Err(format!("{}; {saved}; the files in progress were discarded", stopped.error));
             }
         }
     }
-    bar.finish_and_clear();
+    bar.finish();
+    progress::timed("simulated", total.runs, started);
     if CANCEL.load(Ordering::Relaxed) {
         return Err(format!("interrupted: {}; the files in progress were discarded", total.saved(&args.out)));
     }
@@ -258,28 +268,33 @@ fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
     let (found, _) = trace_files(&[dir.to_owned()]);
     let others: Vec<&PathBuf> = found.iter().filter(|f| !ours.contains(*f)).collect();
     if let Some(first) = others.first() {
-        eprintln!(
+        warn(&format!(
             "warning: {} already holds {} trace file(s) of other runs (such as {}); \
              `wl1 analyze {}` will read them beside the new ones",
             dir.display(),
             others.len(),
             first.display(),
             dir.display()
-        );
+        ));
     }
+}
+
+/// A warning on standard error, within the report's width.
+fn warn(text: &str) {
+    eprint!("{}", wl1_analysis::wrap(text, wl1_analysis::WIDTH, 2));
 }
 
 /// Names the runs the engine's progress guard stopped.
 fn warn_of_stalled_runs(seeds: &[u64]) {
     if !seeds.is_empty() {
         let shown: Vec<String> = seeds.iter().take(10).map(u64::to_string).collect();
-        eprintln!(
+        warn(&format!(
             "warning: {} run(s) spun without simulated time advancing and were stopped and counted as \
              stuck, seeds {}{}",
             seeds.len(),
             shown.join(", "),
             if seeds.len() > shown.len() { ", ..." } else { "" }
-        );
+        ));
     }
 }
 
@@ -327,8 +342,7 @@ fn print_summary(
             writeln!(out, "{json}")?;
         }
         Format::Text => {
-            writeln!(
-                out,
+            let line = format!(
                 "simulated {} runs into {} ({} files): {} completed, {} stuck, {} hit the time bound",
                 s.runs,
                 args.out.display(),
@@ -336,7 +350,8 @@ fn print_summary(
                 s.completed,
                 s.stuck,
                 s.time_bound
-            )?;
+            );
+            write!(out, "{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
             writeln!(
                 out,
                 "{} message events, {} trace events, {} bytes ({per_event:.2} bytes per trace event)",
@@ -357,11 +372,17 @@ pub fn scenario_list() -> String {
     let mut out = String::from("scenarios:\n");
     for name in BUILT_IN {
         let s = built_in(name).expect("built-in");
-        out += &format!("  {name:<10} {}\n", s.description);
+        out += &wrap(&format!("  {name:<10} {}", s.description), 13);
     }
     out += "\nvariants (--variant NAME, repeatable):\n";
     for &v in Variant::ALL {
-        out += &format!("  {:<24} {}\n", v.name(), v.describe());
+        out += &wrap(&format!("  {:<24} {}", v.name(), v.describe()), 27);
     }
     out
+}
+
+/// A line of the scenario list within the report's width, continued under
+/// its description.
+fn wrap(line: &str, indent: usize) -> String {
+    wl1_analysis::wrap(line, wl1_analysis::WIDTH, indent)
 }

@@ -24,6 +24,26 @@ pub struct Finding {
     pub reason: Reason,
 }
 
+impl Finding {
+    /// Its records as ranges: "1-3,7" for 1, 2, 3 and 7.
+    pub fn ranges(&self) -> String {
+        let mut sorted = self.records.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < sorted.len() {
+            let mut j = i;
+            while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
+                j += 1;
+            }
+            out.push(if i == j { sorted[i].to_string() } else { format!("{}-{}", sorted[i], sorted[j]) });
+            i = j + 1;
+        }
+        out.join(",")
+    }
+}
+
 /// What a machine was doing when the run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Condition {
@@ -92,12 +112,13 @@ pub enum Reason {
     BatchStopped { batch: u32, failed_record: u32, front_ends: FrontEnds },
     /// Never published: the scenario did not publish the batch.
     NotPublished { batch: u32, front_ends: FrontEnds },
-    /// The publication was refused and the record not published again.
-    PublicationRefused { last: Option<(Kind, u8)> },
+    /// The publication was refused, by the receiver in-DNS sent it to, and
+    /// the record not published again.
+    PublicationRefused { furthest: Option<(Kind, u8)>, refused_by: Option<(ActorId, Condition)> },
     /// It reached the destination but a stream lost it before `missing`.
     LostByStream { missing: Kind, lossy: bool },
     /// No stream, inbox or machine holds it any more.
-    Vanished { last: Option<(Kind, u8)>, lossy: bool },
+    Vanished { furthest: Option<(Kind, u8)>, lossy: bool },
 }
 
 impl Reason {
@@ -129,8 +150,18 @@ impl fmt::Display for Why {
 
 const LOSSY_HINT: &str = " (lossy-kafka drops a stream's records when it fails)";
 
-fn stage_name(last: &Option<(Kind, u8)>) -> String {
-    last.map_or("no stage".into(), |(kind, region)| format!("{kind} in region {region}"))
+/// The furthest stage a record reached, as a person reads it.
+fn stage_name(furthest: &Option<(Kind, u8)>) -> String {
+    match *furthest {
+        None => "no stage".into(),
+        Some((Kind::Published, _)) => "its publication (not yet routed to a region)".into(),
+        Some((kind, 0)) => kind.to_string(),
+        Some((kind, region)) => format!("{kind} in region {region}"),
+    }
+}
+
+fn refused(by: &Option<(ActorId, Condition)>) -> String {
+    by.map_or(String::new(), |(actor, condition)| format!(" by {} ({condition})", topology::name(actor)))
 }
 
 impl fmt::Display for Reason {
@@ -171,22 +202,32 @@ impl fmt::Display for Reason {
             Reason::NotPublished { batch, front_ends } => {
                 write!(f, "never published: the scenario did not publish batch {batch}{front_ends}")
             }
-            Reason::PublicationRefused { last } => write!(
+            Reason::PublicationRefused { furthest, refused_by } => write!(
                 f,
-                "its publication was answered with failure and it was not published again; it last reached {}",
-                stage_name(last)
+                "its publication was answered with failure{} and it was not published again; it got as far as {}",
+                refused(refused_by),
+                stage_name(furthest)
             ),
             Reason::LostByStream { missing, lossy } => {
                 write!(f, "reached the destination but was never {missing}: a stream lost it{}", hint(lossy))
             }
-            Reason::Vanished { last, lossy } => write!(
+            Reason::Vanished { furthest, lossy } => write!(
                 f,
-                "last reached {}; no stream, inbox or machine holds it any more{}",
-                stage_name(last),
+                "got as far as {}; no stream, inbox or machine holds it any more{}",
+                stage_name(furthest),
                 hint(lossy)
             ),
         }
     }
+}
+
+/// The components that were not working when the last run ended:
+/// containers not processing; streams, databases and replicas failed.
+/// What holds records back, whichever records are looked at.
+pub fn not_working(sim: &Simulator) -> Vec<(ActorId, Condition)> {
+    let Some(world) = sim.world() else { return Vec::new() };
+    let working = |c: &Condition| matches!(c, Condition::Running | Condition::Container(ContainerState::Processing));
+    (0..ACTORS as ActorId).map(|a| (a, condition(world, a))).filter(|(_, c)| !working(c)).collect()
 }
 
 /// Explains every record of the last run that is not at the destination or
@@ -298,13 +339,13 @@ fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &
     let lost = (1..=records).filter(|id| published.contains(id) && !placed.contains(id));
     lost.filter_map(|id| Some((id, first_missing(id)?)))
         .map(|(id, missing)| {
-            let last = last_stage(events, id);
+            let furthest = furthest_stage(events, id);
             let reason = if failed.contains(&id) {
-                Reason::PublicationRefused { last }
+                Reason::PublicationRefused { furthest, refused_by: refused_by(world, events, id) }
             } else if missing != Kind::DestinationReceived {
                 Reason::LostByStream { missing, lossy }
             } else {
-                Reason::Vanished { last, lossy }
+                Reason::Vanished { furthest, lossy }
             };
             Finding { place: "nowhere".into(), records: vec![id], reason }
         })
@@ -315,8 +356,20 @@ fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
     events.iter().filter(|e| e.kind == kind).map(|e| e.subject).collect()
 }
 
-fn last_stage(events: &[Event], id: u32) -> Option<(Kind, u8)> {
-    events.iter().rev().find(|e| e.subject == id && Kind::STAGES.contains(&e.kind)).map(|e| (e.kind, e.region))
+/// The stage furthest down the pipeline a record reached, with its region
+/// (the first time it got there).
+fn furthest_stage(events: &[Event], id: u32) -> Option<(Kind, u8)> {
+    let stage = |e: &&Event| Kind::STAGES.iter().position(|&k| k == e.kind);
+    let reached = events.iter().filter(|e| e.subject == id && e.kind.is_about_record());
+    reached.filter(|e| stage(e).is_some()).min_by_key(|e| std::cmp::Reverse(stage(e))).map(|e| (e.kind, e.region))
+}
+
+/// The receiver that last refused a record's publication, and its state at
+/// the end of the run.
+fn refused_by(world: &RunWorld, events: &[Event], id: u32) -> Option<(ActorId, Condition)> {
+    let refusal = events.iter().rev().find(|e| e.kind == Kind::PublishFailed && e.subject == id)?;
+    let receiver = REGIONS.contains(&refusal.region).then(|| topology::receiver(refusal.region))?;
+    Some((receiver, condition(world, receiver)))
 }
 
 /// Receivers and validators that are not processing.

@@ -18,7 +18,7 @@ use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
-pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, stranded};
+pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, not_working, stranded};
 
 /// The world of a run: the pipeline driven by the scenario's driver.
 pub type RunWorld = World<Driver>;

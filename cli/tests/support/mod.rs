@@ -43,7 +43,7 @@ impl Ran {
         self.sane(what);
         assert_eq!(self.code, Some(2), "{what}: expected exit 2\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
         for needle in needles {
-            assert!(self.stderr.contains(needle), "{what}: {needle:?} not in:\n{}", self.stderr);
+            assert!(said(&self.stderr, needle), "{what}: {needle:?} not in:\n{}", self.stderr);
         }
         self
     }
@@ -54,6 +54,13 @@ impl Ran {
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr));
         json["runs"].as_u64().unwrap_or_else(|| panic!("no runs in {json}"))
     }
+}
+
+/// Whether `text` says `needle`, whatever the line breaks: messages are
+/// wrapped to fit 100 columns.
+pub fn said(text: &str, needle: &str) -> bool {
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    squeeze(text).contains(&squeeze(needle))
 }
 
 /// A started command whose output goes to files in `dir`.

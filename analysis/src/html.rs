@@ -1,0 +1,297 @@
+//! `--html FILE`: the report as one self-contained page (no script, no
+//! network access when viewed): the verdict table; per group its latency
+//! distribution, the latency over simulated time of one run with its
+//! faults shaded, the per-hop breakdown and every table of the text report
+//! (any [`crate::Section`] shows up with no change here); and for each
+//! violating seed listed, the command that replays it, where its records
+//! stopped and why (the run re-simulated), and its timeline.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
+use wl1::trace::Run;
+
+use crate::charts;
+use crate::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
+use crate::run_view::{RunView, read_runs};
+use crate::summary::{GroupSummary, Summary};
+
+const STYLE: &str = "
+body { font-family: sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
+h1 { margin-bottom: 0.2em; }
+p.holds { color: #2a7a2a; font-weight: bold; font-size: 1.2em; }
+p.violated { color: #b22; font-weight: bold; font-size: 1.2em; }
+table { border-collapse: collapse; margin: 0.5em 0 1em 0; }
+th, td { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.VIOLATED { color: #b22; font-weight: bold; }
+td.holds { color: #2a7a2a; }
+figure { margin: 1em 0; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; }
+section.group { border-top: 2px solid #888; margin-top: 2em; }
+p.label, p.note { color: #555; font-size: 0.9em; }
+";
+
+/// Told how many pictures of runs have been drawn, as the page is made.
+pub type Progress<'a> = &'a dyn Fn(u64);
+
+/// How many runs the page draws: what [`page`] counts in its progress.
+pub fn runs_drawn(report: &Report) -> u64 {
+    report.groups.iter().map(|g| g.seeds.len().max(1) as u64).sum()
+}
+
+/// The page of `report`, whose figures come from `summary`.
+pub fn page(report: &Report, summary: &Summary, progress: Progress<'_>) -> String {
+    let verdict_class = if report.holds() { "holds" } else { "violated" };
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>wl1 report</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<h1>wl1 report</h1>\n<p class=\"{verdict_class}\">{}</p>\n",
+        escape(&report.conclusion())
+    );
+    out += "<h2>Verdict per group</h2>\n";
+    out += &verdict_table(report);
+    let mut drawn = 0;
+    for (i, g) in report.groups.iter().enumerate() {
+        let Some(figures) = summary.groups.iter().find(|s| s.identity == g.identity) else { continue };
+        out += &group(i + 1, g, figures, summary, &mut || {
+            drawn += 1;
+            progress(drawn);
+        });
+    }
+    if let Some(coverage) = &report.coverage {
+        out += &section(coverage, "h2");
+    }
+    if report.problem_count > 0 {
+        let _ = writeln!(out, "<h2>Input problems ({})</h2>\n<ul>", report.problem_count);
+        report.problems.iter().for_each(|p| out += &format!("<li>{}</li>\n", escape(p)));
+        out += "</ul>\n";
+    }
+    out + "</body>\n</html>\n"
+}
+
+/// Writes the page at `path`, whole or not at all.
+pub fn write(path: &Path, report: &Report, summary: &Summary, progress: Progress<'_>) -> Result<(), String> {
+    crate::atomic::write(path, page(report, summary, progress).as_bytes())
+}
+
+fn verdict_table(report: &Report) -> String {
+    let verdict = report.verdict();
+    let mut out = String::from("<table>\n<tr>");
+    verdict.columns.iter().for_each(|(_, heading)| out += &format!("<th>{}</th>", escape(heading)));
+    out += "</tr>\n";
+    for (i, row) in verdict.rows.iter().enumerate() {
+        out += "<tr>";
+        for (j, cell) in row.iter().enumerate() {
+            let text = escape(&cell.text());
+            let class = class(cell);
+            out += &match j {
+                0 => format!("<td><a href=\"#group-{}\">{text}</a></td>", i + 1),
+                2 => format!("<td class=\"{text}\">{text}</td>"),
+                _ => format!("<td{class}>{text}</td>"),
+            };
+        }
+        out += "</tr>\n";
+    }
+    out + "</table>\n"
+}
+
+fn class(cell: &Cell) -> &'static str {
+    match cell {
+        Cell::Count(_) | Cell::Figure(_) => " class=\"n\"",
+        _ => "",
+    }
+}
+
+fn table(t: &Table) -> String {
+    let mut out = String::from("<table>\n<tr>");
+    t.columns.iter().for_each(|(_, heading)| out += &format!("<th>{}</th>", escape(heading)));
+    out += "</tr>\n";
+    for row in &t.rows {
+        out += "<tr>";
+        row.iter().for_each(|cell| out += &format!("<td{}>{}</td>", class(cell), escape(&cell.text())));
+        out += "</tr>\n";
+    }
+    out + "</table>\n"
+}
+
+/// A titled table, under a heading of level `heading`; an empty one as
+/// its title and what it means when empty, or not at all.
+fn section(s: &Section, heading: &str) -> String {
+    match (s.table.rows.is_empty(), s.when_empty) {
+        (true, None) => String::new(),
+        (true, Some(empty)) => format!("<p>{}: {}</p>\n", escape(&s.title), escape(empty)),
+        (false, _) => format!("<{heading}>{}</{heading}>\n{}", escape(&s.title), table(&s.table)),
+    }
+}
+
+fn figure(svg: Result<String, String>, caption: &str) -> String {
+    match svg {
+        Ok(svg) => format!("<figure>\n{svg}<figcaption>{}</figcaption>\n</figure>\n", escape(caption)),
+        Err(e) => format!("<p class=\"note\">{}</p>\n", escape(&e)),
+    }
+}
+
+fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summary, drawn: &mut dyn FnMut()) -> String {
+    let mut out = format!(
+        "<section class=\"group\" id=\"group-{number}\">\n<h2>Group {number}: {}</h2>\n<p class=\"label\">{}</p>\n",
+        escape(&g.name),
+        escape(&g.label)
+    );
+    out += &figure(
+        charts::latency_cdf(figures),
+        "Each region's curve is the share of its records (those that arrived through it and those lost \
+         in it) that arrived within a latency: a curve that stops below 1, dashed on, has lost records.",
+    );
+    let runs = seed_runs(g, figures, summary);
+    let sample = g.seeds.first().map(|s| s.seed).or_else(|| figures.seeds.ranges().next().map(|r| r.first));
+    match sample.and_then(|seed| runs.get(&seed)) {
+        Some(Ok(run)) => {
+            let which = if g.seeds.is_empty() { "the group's first run" } else { "the first violating seed" };
+            out += &figure(
+                charts::latency_over_time(&RunView::of(run)),
+                &format!(
+                    "Seed {} ({which}): each record's latency at the time it was published, in the colour \
+                     of the region it arrived through; lost records are crosses at the top; the faults the \
+                     scenario injected are shaded.",
+                    run.header.seed
+                ),
+            );
+        }
+        Some(Err(e)) => out += &format!("<p class=\"note\">{}</p>\n", escape(e)),
+        None => {}
+    }
+    if g.seeds.is_empty() {
+        drawn();
+    }
+    out += &figure(charts::hops_chart(figures), "Where the time goes, hop by hop, per region.");
+    g.sections.iter().for_each(|s| out += &section(s, "h3"));
+    if !g.seeds.is_empty() {
+        let _ = writeln!(out, "<h3>Violating seeds ({} listed of {})</h3>", g.seeds.len(), g.violating_runs);
+    }
+    for s in &g.seeds {
+        out += &seed(s, runs.get(&s.seed));
+        drawn();
+    }
+    out + "</section>\n"
+}
+
+/// The runs the group's pictures need, read from their trace files: its
+/// listed seeds, or its first run.
+fn seed_runs(g: &GroupReport, figures: &GroupSummary, summary: &Summary) -> BTreeMap<u64, Result<Run, String>> {
+    let mut wanted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for s in &g.seeds {
+        wanted.entry(s.file.clone()).or_default().push(s.seed);
+    }
+    if let (true, Some(first)) = (g.seeds.is_empty(), figures.seeds.ranges().next())
+        && let Some(file) = summary.files.get(first.file as usize)
+    {
+        wanted.entry(file.clone()).or_default().push(first.first);
+    }
+    let mut runs = BTreeMap::new();
+    for (file, seeds) in wanted {
+        match read_runs(Path::new(&file), &seeds) {
+            Ok(found) => {
+                for seed in &seeds {
+                    let run = found.iter().find(|r| r.header.seed == *seed).cloned();
+                    runs.insert(*seed, run.ok_or_else(|| format!("{file} holds no readable run of seed {seed}")));
+                }
+            }
+            Err(e) => seeds.iter().for_each(|&seed| {
+                runs.insert(seed, Err(format!("seed {seed} is not drawn: {e}")));
+            }),
+        }
+    }
+    runs
+}
+
+fn seed(s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
+    let violations: Vec<String> = s
+        .violations
+        .iter()
+        .map(|(p, v)| match v.record {
+            Some(r) => format!(
+                "{p}: record {r}{}",
+                if v.violations > 1 { format!(" and {} more", v.violations - 1) } else { String::new() }
+            ),
+            None => p.clone(),
+        })
+        .collect();
+    let mut out = format!(
+        "<h4 id=\"seed-{}\">Seed {}</h4>\n<p>{}</p>\n<pre><code>{}</code></pre>\n",
+        s.seed,
+        s.seed,
+        escape(&violations.join("; ")),
+        escape(&s.command)
+    );
+    let run = match run {
+        Some(Ok(run)) => run,
+        Some(Err(e)) => return out + &format!("<p class=\"note\">{}</p>\n", escape(e)),
+        None => return out,
+    };
+    out += &diagnosis(run);
+    let first = s.violations.iter().filter_map(|(_, v)| v.record);
+    let mut records: Vec<u32> = first.chain(violating_records(run)).collect();
+    records.sort_unstable();
+    records.dedup();
+    out += &figure(
+        charts::timeline(&RunView::of(run), &records),
+        "One lane per component: every record's way through them, in the colour of the region it \
+         arrived through (grey if it never arrived), the records that violate the specification in red \
+         (the first one named); shaded: a component failed, a container not processing, a region \
+         offline in the DNS.",
+    );
+    out
+}
+
+/// Every record the run's violations name, from the checks of an
+/// analysis run on it alone (none if it cannot be checked).
+fn violating_records(run: &Run) -> Vec<u32> {
+    let violations = crate::check_run(&run.header, &run.events).unwrap_or_default();
+    violations.into_iter().filter_map(|v| v.record).collect()
+}
+
+/// Where the run's undelivered records are and why, from the run
+/// re-simulated (as `wl1 replay` does).
+fn diagnosis(run: &Run) -> String {
+    let spec = match RunSpec::from_stored(&run.header.spec) {
+        Ok(spec) => spec,
+        Err(e) => return format!("<p class=\"note\">not re-simulated: {}</p>\n", escape(&e)),
+    };
+    let mut sim = Simulator::new();
+    let findings = run_guarded(&mut sim, run.header.seed, |sim| {
+        sim.run(&spec, run.header.seed);
+        (sim.events() == run.events.as_slice(), stranded(sim))
+    });
+    match findings {
+        Err(e) => format!("<p class=\"note\">{}</p>\n", escape(&e.to_string())),
+        Ok((false, _)) => "<p class=\"note\">this wl1 simulates the seed differently from its trace: \
+                           no diagnosis</p>\n"
+            .into(),
+        Ok((true, findings)) if findings.is_empty() => {
+            "<p>Every record reached the destination and left every stream.</p>\n".into()
+        }
+        Ok((true, findings)) => {
+            let mut out = String::from("<p>Where the records that did not get through are:</p>\n<ul>\n");
+            for f in findings {
+                let _ = writeln!(
+                    out,
+                    "<li><b>{}</b>: {} record(s) {}: {}</li>",
+                    escape(&f.place),
+                    f.records.len(),
+                    escape(&f.ranges()),
+                    escape(&f.reason.to_string())
+                );
+            }
+            out + "</ul>\n"
+        }
+    }
+}
+
+/// Text as HTML.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,149 @@
+//! What a replayed run did wrong: its verdict under the specification
+//! (the checks of `wl1 analyze`, on this run alone) before the timeline,
+//! and after it a diagnosis of every violation: where the records that
+//! did not get through are and why, the history of each record a safety
+//! property names, and the components that hold records back.
+
+use std::io::{self, Write};
+
+use wl1::engine::MICROSECOND;
+use wl1::model::topology;
+use wl1::run::{Finding, Simulator, not_working, stranded};
+use wl1::trace::{Event, Kind};
+use wl1_analysis::{EVENTUAL_DELIVERY, PLACES, Violation, WIDTH, place_name, place_of, wrap};
+
+/// Violations listed in the verdict before the timeline; the diagnosis
+/// covers them all.
+const LISTED: usize = 10;
+
+/// "processor-read, region 1"; replica places name their region already.
+fn place(v: &Violation) -> String {
+    let Some(p) = v.place.filter(|&p| p < PLACES) else { return String::new() };
+    let name = place_name(p);
+    match v.region {
+        Some(r) if !name.contains('@') => format!("{name}, region {r}"),
+        _ => name,
+    }
+}
+
+fn one_line(v: &Violation) -> String {
+    match v.record {
+        Some(record) => format!("{:<20} record {record:<5} {}", v.property, place(v)),
+        None => v.property.clone(),
+    }
+}
+
+/// The run's verdict and the first of its violations (property, record,
+/// stage, region).
+pub fn print_verdict(out: &mut dyn Write, violations: &[Violation], record: Option<u32>) -> io::Result<()> {
+    if violations.is_empty() {
+        return writeln!(out, "verdict: the run holds the specification");
+    }
+    let count = match violations.len() {
+        1 => "1 violation".to_string(),
+        n => format!("{n} violations"),
+    };
+    writeln!(out, "verdict: the run VIOLATES the specification ({count}):")?;
+    let mine = |v: &&Violation| record.is_some_and(|id| v.record == Some(id));
+    let first: Vec<&Violation> = violations.iter().filter(mine).chain(violations.iter().filter(|v| !mine(v))).collect();
+    for v in first.iter().take(LISTED) {
+        writeln!(out, "  {}", one_line(v))?;
+    }
+    if violations.len() > LISTED {
+        writeln!(out, "  ... and {} more (the diagnosis at the end covers them all)", violations.len() - LISTED)?;
+    }
+    Ok(())
+}
+
+/// The diagnosis of every violation, then the components not working at
+/// the end. With `record`, the undelivered records shown are that one's,
+/// and the others are counted.
+pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], record: Option<u32>) -> io::Result<()> {
+    writeln!(out, "\ndiagnosis:")?;
+    let findings = stranded(sim);
+    print_stranded(out, &findings, record)?;
+    let events = sim.events();
+    let safety: Vec<&Violation> =
+        violations.iter().filter(|v| v.property != EVENTUAL_DELIVERY && v.record.is_some()).collect();
+    let (shown, others): (Vec<&Violation>, Vec<&Violation>) =
+        safety.into_iter().partition(|v| record.is_none_or(|id| v.record == Some(id)));
+    for v in shown {
+        let line = format!("  {}: {}", v.property, history(events, v));
+        write!(out, "{}", wrap(&line, WIDTH, 6))?;
+    }
+    for (property, count) in count_by_property(&others) {
+        let line = format!("  {property}: {count} violation(s) by other records (replay without --record for them)");
+        write!(out, "{}", wrap(&line, WIDTH, 6))?;
+    }
+    for v in violations.iter().filter(|v| v.record.is_none()) {
+        writeln!(out, "  {}: the run as a whole (see its outcome above)", v.property)?;
+    }
+    let stuck: Vec<String> = not_working(sim)
+        .into_iter()
+        .map(|(actor, condition)| format!("{} ({condition})", topology::name(actor)))
+        .collect();
+    let line = if stuck.is_empty() {
+        "  every component was working when the run ended".to_string()
+    } else {
+        format!("  not working when the run ended: {}", stuck.join(", "))
+    };
+    write!(out, "{}", wrap(&line, WIDTH, 4))
+}
+
+/// How many of `violations` each property has, in the order met.
+fn count_by_property<'v>(violations: &[&'v Violation]) -> Vec<(&'v str, usize)> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for v in violations {
+        match counts.iter_mut().find(|(p, _)| *p == v.property) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&v.property, 1)),
+        }
+    }
+    counts
+}
+
+fn print_stranded(out: &mut dyn Write, findings: &[Finding], record: Option<u32>) -> io::Result<()> {
+    if findings.is_empty() {
+        return writeln!(out, "  eventual delivery: every record reached the destination and left every stream");
+    }
+    let shown: Vec<&Finding> = findings.iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
+    let all: usize = findings.iter().map(|f| f.records.len()).sum();
+    match record {
+        Some(id) if shown.is_empty() => writeln!(out, "  record {id} reached the destination and left every stream")?,
+        Some(id) => writeln!(out, "  where record {id} is, and why it does not get through:")?,
+        None => writeln!(out, "  where the records that did not get through are, and why:")?,
+    }
+    for f in &shown {
+        let line = format!("    {}: {} record(s) {}: {}", f.place, f.records.len(), f.ranges(), f.reason);
+        write!(out, "{}", wrap(&line, WIDTH, 6))?;
+    }
+    let others = all - shown.iter().map(|f| f.records.len()).sum::<usize>();
+    if record.is_some() && others > 0 {
+        writeln!(out, "  {others} other record(s) did not get through either (replay without --record for them)")?;
+    }
+    Ok(())
+}
+
+/// The events that show a record's violation: at a replica, each time it
+/// was stored there; at a pipeline stage, the record's way through that
+/// region, so that an order (removed before stored) or a repeat shows.
+fn history(events: &[Event], v: &Violation) -> String {
+    let record = v.record.expect("a violation about a record");
+    let mine = events.iter().filter(|e| e.kind.is_about_record() && e.subject == record);
+    let at_place = |e: &&Event| place_of(e.kind, e.region) == v.place;
+    let replica = v.place.is_some_and(|p| place_name(p).contains('@'));
+    let mut shown: Vec<&Event> = if replica {
+        mine.filter(at_place).collect()
+    } else {
+        mine.filter(|e| Kind::STAGES.contains(&e.kind) && v.region.is_none_or(|r| u32::from(e.region) == r)).collect()
+    };
+    shown.sort_by_key(|e| e.time_us);
+    let steps: Vec<String> = shown.iter().map(|e| format!("{} {:.3} ms", e.kind, ms(e))).collect();
+    let at = place(v);
+    let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
+    format!("record {record}{at}; its events there: {}", steps.join(", "))
+}
+
+fn ms(e: &Event) -> f64 {
+    (e.time_us * MICROSECOND) as f64 / 1e6
+}

@@ -1,0 +1,111 @@
+//! The timeline of a replayed run: every message handled, in the order of
+//! simulated time (the time its handling ended, when what it caused
+//! happened), with the stages and state changes it caused.
+
+use std::io::{self, Write};
+
+use wl1::engine::MILLISECOND;
+use wl1::model::ContainerState;
+use wl1::model::topology;
+use wl1::run::{Delivery, MAX_LOGGED, Simulator};
+use wl1::trace::{Event, Kind};
+use wl1_analysis::WIDTH;
+
+/// Where a message's description starts: after the time and its ends.
+const DESCRIPTION_AT: usize = 63;
+
+/// Prints the messages of `log` in simulated-time order (sorting it):
+/// handlers are logged when they run, and a message that waited for a
+/// busy receiver ends later than one handled after it by another.
+pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record: Option<u32>) -> io::Result<()> {
+    let Some(world) = sim.world() else { return Ok(()) };
+    log.sort_by_key(|d| d.time);
+    let events = sim.events();
+    let heading = match record {
+        Some(id) => format!("timeline of what concerns record {id}"),
+        None => "timeline".to_string(),
+    };
+    let heading = format!("{heading} (simulated ms when the handling ended · from -> to · message):");
+    write!(out, "\n{}", wl1_analysis::wrap(&heading, WIDTH, 2))?;
+    for d in log.iter() {
+        let caused = &events[d.events.clone()];
+        let msg = d.envelope.msg;
+        let relevant = record.is_none_or(|id| {
+            msg.record_ids(&world.arena).contains(&id)
+                || msg.is_command()
+                || caused.iter().any(|e| concerns(e, id) || !e.kind.is_about_record())
+        });
+        if !relevant {
+            continue;
+        }
+        let ends = format!(
+            "{:>11.3} ms {:>22} -> {:<22}",
+            d.time as f64 / MILLISECOND as f64,
+            topology::name(d.envelope.from),
+            topology::name(d.envelope.to),
+        );
+        write_wrapped(out, &ends, &msg.describe(&world.arena))?;
+        for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
+            write_wrapped(out, &format!("{:>16}·", ""), &describe_event(e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `start`, then `text` broken at commas or spaces so that no line passes
+/// [`WIDTH`]; continuations are indented to where the text starts.
+fn write_wrapped(out: &mut dyn Write, start: &str, text: &str) -> io::Result<()> {
+    let at = start.chars().count().min(DESCRIPTION_AT) + 1;
+    let room = WIDTH - at;
+    let mut line = String::new();
+    let mut lines = Vec::new();
+    for piece in text.split_inclusive([',', ' ']) {
+        if line.chars().count() + piece.chars().count() > room && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        line += piece;
+    }
+    lines.push(line);
+    for (i, l) in lines.iter().enumerate() {
+        let lead = if i == 0 { format!("{start:<w$}", w = at - 1) } else { " ".repeat(at - 1) };
+        writeln!(out, "{lead} {}", l.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Says what the timeline left out, and why a run spinning at one instant
+/// ended.
+pub fn print_unlisted(out: &mut dyn Write, sim: &Simulator, listed: usize, deliveries: u64) -> io::Result<()> {
+    if listed >= MAX_LOGGED {
+        writeln!(out, "{:>16}  ... the timeline stops after {MAX_LOGGED} messages", "")?;
+    }
+    if sim.stalled() {
+        writeln!(
+            out,
+            "\nthe run spun without simulated time advancing and was stopped as stuck after {deliveries} messages"
+        )?;
+    }
+    Ok(())
+}
+
+fn concerns(e: &Event, id: u32) -> bool {
+    e.kind.is_about_record() && e.subject == id
+}
+
+/// An event as the timeline shows it; a region is named only where the
+/// event has one.
+pub fn describe_event(e: &Event) -> String {
+    let region = if e.region > 0 { format!(" region {}", e.region) } else { String::new() };
+    match e.kind {
+        Kind::StateChanged => {
+            let state = ContainerState::from_code(e.value).map_or("unknown", ContainerState::name);
+            format!("{} is now {}", topology::name(e.subject as u8), state)
+        }
+        Kind::Fail | Kind::Recover | Kind::SwitchPrimary => format!("{} {}", e.kind, topology::name(e.subject as u8)),
+        Kind::PublishRequested | Kind::BatchPublished => format!("{} batch {}", e.kind, e.subject),
+        Kind::BatchStopped => format!("batch {} stopped after {} records", e.subject, e.value),
+        Kind::RegionOffline | Kind::RegionOnline => format!("{}{region}", e.kind),
+        kind if kind.carries_value() => format!("{kind} record {} value {}{region}", e.subject, e.value),
+        kind => format!("{kind} record {}{region}", e.subject),
+    }
+}
