@@ -1,93 +1,82 @@
-//! `wl1 analyze` on polars: loads trace files into DataFrames, checks the
-//! specification of MODEL.md section 5 per run and per record, measures
-//! latency, ordering and duplicates per group of runs, and reports.
+//! `wl1 analyze` on polars: checks trace files against the specification
+//! of MODEL.md section 5 and measures latency, ordering and duplicates,
+//! per group of runs that share everything but their seeds.
 //!
-//! Every property is about one run, so the runs are analyzed a chunk at a
-//! time (see [`Settings::chunk_events`]), which bounds the memory used: a
-//! chunk leaves only its violations and its measurement samples behind,
-//! and the chunks' figures add up to those of the whole set.
+//! The runs are read in order and each is counted once; an analyzer per
+//! core takes chunks of whole runs, decodes their events straight into one
+//! row per run and record (the facts its events give), checks the
+//! specification on that frame with column-wise polars expressions, and
+//! reduces the chunk to a [`Summary`]. Summaries merge exactly, so memory
+//! depends on the number of groups, not of runs, and the summaries of
+//! shards stored apart (`wl1 analyze --summary FILE`) merge into the report
+//! of their union. The [`Report`] is printed from the merged summary.
 
+mod atomic;
+mod chunk;
+mod columns;
 pub mod export;
-mod load;
-mod measure;
+mod facts;
+pub mod histogram;
+mod input;
 mod order;
+mod places;
 pub mod plot;
 mod report;
+mod seeds;
 mod spec;
-mod tables;
+mod summary;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, sync_channel};
 
-use polars::prelude::*;
-use wl1::trace::TraceError;
+use polars::prelude::PolarsResult;
 
-pub use load::rec_key;
-pub use measure::Measures;
-use measure::Samples;
-pub use order::OrderStats;
-pub use report::Report;
+/// The polars the tables are made with.
+pub use polars;
+
+pub use export::{ChunkFrames, Export, ExportFormat};
+pub use histogram::{Histogram, RELATIVE_PRECISION};
+pub use order::{OrderStats, OrderTotals, scope_name};
+pub use places::{PLACES, place_name};
+pub use report::{Cell, GroupReport, Report, Table};
+pub use seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 pub use spec::{
-    DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, REMOVED_BEFORE_APPEND, REMOVED_BEFORE_DELIVERY,
-    REMOVED_BEFORE_STORE, VALUE_CHANGED,
+    DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
+    REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
-pub use tables::place_name;
+pub use summary::{GroupSummary, Problems, Repeats, Summary, Violated, Violator};
+
+use chunk::UnitResult;
 
 /// How to go through the inputs.
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {
-    /// About how many trace events about records to analyze at once (whole
-    /// runs, at least one): what bounds the memory used.
-    pub chunk_events: usize,
-    /// Whether to keep the stage table of every run (see [`Analysis::stages`]).
-    pub keep_stages: bool,
+    /// About how many bytes of stored events an analyzer takes at once
+    /// (whole runs, at least one): with the number of analyzers, what
+    /// bounds the memory used.
+    pub chunk_bytes: usize,
+    /// Chunks analyzed at once.
+    pub analyzers: usize,
+    /// Violating seeds kept per group and property.
+    pub seeds_kept: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { chunk_events: 1 << 20, keep_stages: false }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Settings { chunk_bytes: 4 << 20, analyzers: cores, seeds_kept: 20 }
     }
 }
 
-/// The analysis of a set of trace files.
-pub struct Analysis {
-    pub files: usize,
-    /// Trace events read.
-    pub events: usize,
-    /// One row per run (see `load::Chunk::runs`).
-    pub runs: DataFrame,
-    /// The groups of runs that may be pooled, indexed by `group_id`.
-    pub groups: Vec<String>,
-    /// One row per run, record and place reached (see
-    /// `tables::stage_table`), if [`Settings::keep_stages`] asked for it.
-    pub stages: Option<DataFrame>,
-    /// One row per violation: run, record, property, place, region, seed,
-    /// scenario, file, group_id, stage.
-    pub violations: DataFrame,
-    pub measures: Measures,
-    pub problems: Vec<TraceError>,
+/// Where the tables of each chunk go, in the order of the runs.
+pub trait Sink {
+    fn chunk(&mut self, frames: ChunkFrames) -> Result<(), String>;
 }
 
-/// What the chunks analyzed so far add up to.
-struct Totals {
-    events: usize,
-    runs: DataFrame,
-    stages: Option<DataFrame>,
-    violations: DataFrame,
-    samples: Samples,
-    problems: Vec<TraceError>,
-}
-
-impl Totals {
-    /// Adds the figures of the runs after these.
-    fn add(&mut self, part: Totals) -> PolarsResult<()> {
-        self.events += part.events;
-        self.runs.vstack_mut(&part.runs)?;
-        if let (Some(stages), Some(more)) = (&mut self.stages, &part.stages) {
-            stages.vstack_mut(more)?;
-        }
-        self.violations.vstack_mut(&part.violations)?;
-        self.samples.append(&part.samples)?;
-        self.problems.extend(part.problems);
+/// Keeps every chunk's tables in memory (for tests and small sets).
+impl Sink for Vec<ChunkFrames> {
+    fn chunk(&mut self, frames: ChunkFrames) -> Result<(), String> {
+        self.push(frames);
         Ok(())
     }
 }
@@ -95,64 +84,137 @@ impl Totals {
 /// Told how many trace files have been read so far, as the analysis goes.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
-impl Analysis {
-    /// Loads, checks and measures every trace file under `paths`, a chunk
-    /// of runs at a time.
-    pub fn of(paths: &[PathBuf]) -> PolarsResult<Analysis> {
-        Analysis::with(paths, Settings::default(), &|_| {})
-    }
-
-    pub fn with(paths: &[PathBuf], settings: Settings, progress: Progress<'_>) -> PolarsResult<Analysis> {
-        let analyze = |chunk| analyze_chunk(chunk, settings.keep_stages);
-        let (inputs, parts) = load::analyze_in_chunks(paths, settings.chunk_events, progress, analyze)?;
-        let mut parts = parts.into_iter();
-        let mut t = parts.next().expect("the loader hands over at least one chunk");
-        for part in parts {
-            t.add(part)?;
+/// Analyzes the trace files and stored summaries under `paths` (files as
+/// given, directories searched for `*.wl1`), handing each chunk's tables
+/// to `sink` if given. Input problems are in the summary's `problems`; an
+/// `Err` means the analysis could not be completed.
+pub fn analyze(
+    paths: &[PathBuf],
+    settings: &Settings,
+    progress: Progress<'_>,
+    sink: Option<&mut dyn Sink>,
+) -> Result<Summary, String> {
+    let (files, errors) = wl1::trace::trace_files(paths);
+    let mut summary = Summary::new(settings.seeds_kept);
+    errors.iter().for_each(|e| summary.problems.add(e.to_string()));
+    let (stored, traces): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_summary(f));
+    merge_stored(&mut summary, &stored);
+    let (read, part) = analyze_traces(&traces, &summary, settings, progress, sink)?;
+    summary.files = read.files;
+    summary.problems.merge(&read.problems);
+    summary.add(&part.summary);
+    for (identity, group) in &read.groups {
+        let (seeds, duplicates) = (read.seeds.get(identity), read.duplicates.get(identity));
+        if seeds.is_none() && duplicates.is_none() {
+            continue;
         }
-        t.runs.rechunk_mut();
-        t.violations.rechunk_mut();
-        let problems = t.problems;
-        Ok(Analysis {
-            files: inputs.files,
-            events: t.events,
-            measures: t.samples.measure(&t.runs)?,
-            runs: t.runs,
-            groups: inputs.groups,
-            stages: t.stages,
-            violations: t.violations,
-            problems,
-        })
+        let counted = summary.group_mut(*identity, &group.label, &group.scenario);
+        if let Some(seeds) = seeds {
+            counted.seeds.add_disjoint(seeds);
+        }
+        if let Some(duplicates) = duplicates {
+            counted.duplicate_runs.merge(duplicates);
+        }
+        for &(_, seed) in part.undecodable.iter().filter(|(i, _)| i == identity) {
+            counted.seeds.remove(seed);
+        }
     }
+    Ok(summary)
+}
 
-    /// How many runs violate some property.
-    pub fn violating_runs(&self) -> PolarsResult<usize> {
-        self.violations.column("run")?.n_unique()
+/// Whether a file holds a stored summary rather than traces.
+fn is_summary(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; 64];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut start)) else {
+        return false;
+    };
+    summary::looks_like_summary(&start[..n])
+}
+
+/// Merges stored summaries, the largest first, so that one holding only
+/// runs of another is found to be a duplicate whatever the order given.
+fn merge_stored(summary: &mut Summary, stored: &[PathBuf]) {
+    let mut read = Vec::new();
+    for path in stored {
+        match Summary::read(path) {
+            Ok(s) => read.push((path, s)),
+            Err(problem) => summary.problems.add(problem),
+        }
+    }
+    read.sort_by_key(|(_, s)| std::cmp::Reverse(s.runs()));
+    for (path, stored) in read {
+        if let Err(problem) = summary.merge(stored, &path.display().to_string()) {
+            summary.problems.add(problem);
+        }
     }
 }
 
-/// Checks and samples the runs of one chunk.
-fn analyze_chunk(chunk: load::Chunk, keep_stages: bool) -> PolarsResult<Totals> {
-    let record_events = tables::record_events(&chunk.events)?;
-    drop(chunk.events);
-    let stages = tables::stage_table(&record_events)?;
-    let record_table = tables::record_table(&stages, &chunk.runs)?;
-    let ordering = order::ordering(&record_table)?;
-    let violations = spec::violations(spec::SpecInput {
-        runs: &chunk.runs,
-        records: &chunk.records,
-        stages: &stages,
-        record_table: &record_table,
-        record_events: &record_events,
-        first_out_of_order: &ordering.first_out_of_order,
-    })?;
-    let samples = Samples::of(&stages, &record_table, &chunk.runs, &ordering)?;
-    Ok(Totals {
-        events: chunk.event_count,
-        runs: chunk.runs,
-        stages: keep_stages.then_some(stages),
-        violations,
-        samples,
-        problems: chunk.problems,
+/// What the analyzers add up to.
+struct Analyzed {
+    summary: Summary,
+    /// Runs whose events could not be decoded: identity and seed.
+    undecodable: Vec<(u64, u64)>,
+}
+
+/// Reads `traces` on one thread and analyzes their chunks on
+/// `settings.analyzers` others, in turn, so that results come back in the
+/// order of the runs whatever the threads' timing.
+fn analyze_traces(
+    traces: &[PathBuf],
+    counted: &Summary,
+    settings: &Settings,
+    progress: Progress<'_>,
+    sink: Option<&mut dyn Sink>,
+) -> Result<(input::Read, Analyzed), String> {
+    let analyzers = settings.analyzers.max(1);
+    let export_frames = sink.is_some();
+    std::thread::scope(|scope| {
+        let mut to_analyzers = Vec::new();
+        let mut from_analyzers = Vec::new();
+        for _ in 0..analyzers {
+            let (unit_sender, units) = sync_channel(1);
+            let (result_sender, results) = sync_channel(1);
+            scope.spawn(move || {
+                for unit in units {
+                    if result_sender.send(chunk::analyze(unit, settings, export_frames)).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_analyzers.push(unit_sender);
+            from_analyzers.push(results);
+        }
+        let reader = scope.spawn(move || {
+            let mut next = 0;
+            input::read(traces, counted, settings.chunk_bytes, progress, |unit| {
+                next += 1;
+                to_analyzers[(next - 1) % analyzers].send(unit).is_ok()
+            })
+        });
+        let collected = collect(&from_analyzers, sink, settings.seeds_kept);
+        drop(from_analyzers);
+        let read = reader.join().expect("the reader does not panic");
+        collected.map(|analyzed| (read, analyzed))
     })
+}
+
+/// Adds up the analyzers' results, taking them in turn.
+fn collect(
+    results: &[Receiver<PolarsResult<UnitResult>>],
+    mut sink: Option<&mut dyn Sink>,
+    seeds_kept: usize,
+) -> Result<Analyzed, String> {
+    let mut analyzed = Analyzed { summary: Summary::new(seeds_kept), undecodable: Vec::new() };
+    let mut turn = 0;
+    while let Ok(result) = results[turn % results.len()].recv() {
+        turn += 1;
+        let result = result.map_err(|e| format!("analysis failed: {e}"))?;
+        analyzed.summary.add(&result.summary);
+        analyzed.undecodable.extend(result.undecodable);
+        if let (Some(sink), Some(frames)) = (sink.as_deref_mut(), result.frames) {
+            sink.chunk(frames)?;
+        }
+    }
+    Ok(analyzed)
 }

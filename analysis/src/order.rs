@@ -1,22 +1,13 @@
-//! Ordering at the destination: for each run, the sequence of first
-//! arrivals compared with publish order, globally and per region. The
-//! arrivals are selected and sorted with polars; one short loop per run
-//! counts inversions.
+//! Ordering at the destination: a run's first arrivals compared with
+//! publish order, globally and per region the arrivals came from.
 
-use polars::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// The scope of an ordering figure: 0 for all arrivals, else the region
 /// the arrivals came from.
 pub const GLOBAL: u32 = 0;
-
-pub struct Ordering {
-    /// Per run and scope: run, scope, arrivals, out_of_order, inversions,
-    /// pairs, max_displacement.
-    pub per_run: DataFrame,
-    /// Per run whose arrivals are not in publish order: run, record (the
-    /// first that arrived after a record published later), region.
-    pub first_out_of_order: DataFrame,
-}
+/// The regions whose arrivals are also measured on their own.
+pub const ORDER_REGIONS: [u32; 2] = [1, 2];
 
 /// Order figures of one sequence of publish positions, in arrival order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,19 +22,18 @@ pub struct OrderStats {
 }
 
 impl OrderStats {
-    /// `published[i]` is the publish position (any increasing measure) of
-    /// the i-th arrival.
+    /// `published[i]` is the publish position (any increasing measure,
+    /// distinct) of the i-th arrival.
     pub fn of(published: &[u32]) -> OrderStats {
         let mut sorted = published.to_vec();
-        sorted.sort_unstable();
-        let mut stats = OrderStats { arrivals: published.len() as u32, ..OrderStats::default() };
+        let inversions = sort_counting_inversions(&mut sorted);
         let mut latest = None;
+        let mut stats = OrderStats { arrivals: published.len() as u32, inversions, ..OrderStats::default() };
         for (i, &p) in published.iter().enumerate() {
             if latest.is_some_and(|l| p < l) {
                 stats.out_of_order += 1;
             }
             latest = latest.max(Some(p));
-            stats.inversions += published[i + 1..].iter().filter(|&&q| q < p).count() as u64;
             let rank = sorted.partition_point(|&q| q < p);
             stats.max_displacement = stats.max_displacement.max(rank.abs_diff(i) as u32);
         }
@@ -57,107 +47,116 @@ impl OrderStats {
     }
 }
 
-/// The first arrivals of every run, in arrival order: run, record, region,
-/// published (the publication's event index).
-fn arrivals(record_table: &DataFrame) -> PolarsResult<DataFrame> {
-    record_table
-        .clone()
-        .lazy()
-        .filter(col("arrival_idx").is_not_null().and(col("published_idx").is_not_null()))
-        .sort(["run", "arrival_idx"], SortMultipleOptions::default())
-        .select([
-            col("run"),
-            col("record"),
-            col("arrival_region").alias("region"),
-            col("published_idx").alias("published"),
-        ])
-        .collect()
+/// The first arrival (its position) published before a record that
+/// arrived earlier, if any.
+pub fn first_late(published: &[u32]) -> Option<usize> {
+    let mut latest = *published.first()?;
+    (1..published.len()).find(|&i| {
+        let late = published[i] < latest;
+        latest = latest.max(published[i]);
+        late
+    })
 }
 
-fn values(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
-    Ok(df.column(name)?.u32()?.into_no_null_iter().collect())
+/// Sorts `values` by merging, and counts the pairs that were out of order.
+fn sort_counting_inversions(values: &mut [u32]) -> u64 {
+    let n = values.len();
+    if n < 2 {
+        return 0;
+    }
+    let (left, right) = values.split_at_mut(n / 2);
+    let mut inversions = sort_counting_inversions(left) + sort_counting_inversions(right);
+    let mut merged = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if right[j] < left[i] {
+            inversions += (left.len() - i) as u64;
+            merged.push(right[j]);
+            j += 1;
+        } else {
+            merged.push(left[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&left[i..]);
+    merged.extend_from_slice(&right[j..]);
+    values.copy_from_slice(&merged);
+    inversions
 }
 
-#[derive(Default)]
-struct Rows {
-    run: Vec<u32>,
-    scope: Vec<u32>,
-    stats: Vec<OrderStats>,
-    first_run: Vec<u32>,
-    first_record: Vec<u32>,
-    first_region: Vec<u32>,
+/// Order figures of many runs in one scope, added up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderTotals {
+    /// Runs with at least one arrival in the scope.
+    pub runs: u64,
+    pub arrivals: u64,
+    pub out_of_order: u64,
+    pub inversions: u64,
+    pub pairs: u64,
+    pub max_displacement: u32,
 }
 
-impl Rows {
-    fn push(&mut self, run: u32, scope: u32, stats: OrderStats) {
-        self.run.push(run);
-        self.scope.push(scope);
-        self.stats.push(stats);
+impl OrderTotals {
+    pub fn add_run(&mut self, s: &OrderStats) {
+        self.runs += 1;
+        self.arrivals += u64::from(s.arrivals);
+        self.out_of_order += u64::from(s.out_of_order);
+        self.inversions += s.inversions;
+        self.pairs += s.pairs();
+        self.max_displacement = self.max_displacement.max(s.max_displacement);
     }
 
-    /// Figures of one run: `published`, `records` and `regions` in arrival order.
-    fn add_run(&mut self, run: u32, published: &[u32], records: &[u32], regions: &[u32]) {
-        self.push(run, GLOBAL, OrderStats::of(published));
-        for region in [1, 2] {
-            let subset: Vec<u32> =
-                (0..published.len()).filter(|&i| regions[i] == region).map(|i| published[i]).collect();
-            if !subset.is_empty() {
-                self.push(run, region, OrderStats::of(&subset));
+    pub fn merge(&mut self, other: &OrderTotals) {
+        self.runs += other.runs;
+        self.arrivals += other.arrivals;
+        self.out_of_order += other.out_of_order;
+        self.inversions += other.inversions;
+        self.pairs += other.pairs;
+        self.max_displacement = self.max_displacement.max(other.max_displacement);
+    }
+
+    /// The share of arrivals that came after a record published later.
+    pub fn out_of_order_share(&self) -> f64 {
+        ratio(self.out_of_order, self.arrivals)
+    }
+
+    /// Inversions over pairs of arrivals: 0 in order, 1 reversed.
+    pub fn inversions_normalised(&self) -> f64 {
+        ratio(self.inversions, self.pairs)
+    }
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// The name of a scope as reports show it.
+pub fn scope_name(scope: u32) -> String {
+    match scope {
+        GLOBAL => "global".into(),
+        region => format!("region {region}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_counts_inversions_like_comparing_every_pair() {
+        let mut state = 7u32;
+        for len in 0..60 {
+            let mut values: Vec<u32> = (0..len).collect();
+            for i in (1..values.len()).rev() {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                values.swap(i, (state >> 8) as usize % (i + 1));
             }
+            let pairs = (0..values.len())
+                .map(|i| values[i + 1..].iter().filter(|&&q| q < values[i]).count() as u64)
+                .sum::<u64>();
+            assert_eq!(OrderStats::of(&values).inversions, pairs, "{values:?}");
         }
-        let mut latest = 0;
-        if let Some(i) = (0..published.len()).find(|&i| {
-            let late = i > 0 && published[i] < latest;
-            latest = latest.max(published[i]);
-            late
-        }) {
-            self.first_run.push(run);
-            self.first_record.push(records[i]);
-            self.first_region.push(regions[i]);
-        }
+        assert_eq!(first_late(&[1, 3, 2, 0]), Some(2));
+        assert_eq!(first_late(&[1, 2]), None);
     }
-
-    fn into_ordering(self) -> PolarsResult<Ordering> {
-        let stat = |f: fn(&OrderStats) -> u64| -> Vec<u64> { self.stats.iter().map(f).collect() };
-        let per_run = DataFrame::new(
-            self.run.len(),
-            vec![
-                Column::new("run".into(), &self.run),
-                Column::new("scope".into(), &self.scope),
-                Column::new("arrivals".into(), stat(|s| s.arrivals.into())),
-                Column::new("out_of_order".into(), stat(|s| s.out_of_order.into())),
-                Column::new("inversions".into(), stat(|s| s.inversions)),
-                Column::new("pairs".into(), stat(OrderStats::pairs)),
-                Column::new("max_displacement".into(), stat(|s| s.max_displacement.into())),
-            ],
-        )?;
-        let first_out_of_order = DataFrame::new(
-            self.first_run.len(),
-            vec![
-                Column::new("run".into(), self.first_run),
-                Column::new("record".into(), self.first_record),
-                Column::new("region".into(), self.first_region),
-            ],
-        )?;
-        Ok(Ordering { per_run, first_out_of_order })
-    }
-}
-
-/// Ordering figures of every run.
-pub fn ordering(record_table: &DataFrame) -> PolarsResult<Ordering> {
-    let arrivals = arrivals(record_table)?;
-    let runs = values(&arrivals, "run")?;
-    let records = values(&arrivals, "record")?;
-    let regions = values(&arrivals, "region")?;
-    let published = values(&arrivals, "published")?;
-    let mut rows = Rows::default();
-    let mut start = 0;
-    while start < runs.len() {
-        let run = runs[start];
-        let end = start + runs[start..].partition_point(|&r| r == run);
-        let span = start..end;
-        rows.add_run(run, &published[span.clone()], &records[span.clone()], &regions[span]);
-        start = end;
-    }
-    rows.into_ordering()
 }

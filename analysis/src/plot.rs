@@ -5,9 +5,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
-
-use crate::Analysis;
+use crate::{Histogram, Report, Summary};
 
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 440.0;
@@ -15,48 +13,36 @@ const LEFT: f64 = 70.0;
 const RIGHT: f64 = 30.0;
 const TOP: f64 = 50.0;
 const BOTTOM: f64 = 60.0;
-/// Points per curve: enough for a smooth line whatever the number of records.
+/// Points per curve at most: enough for a smooth line.
 const POINTS: usize = 400;
 const COLOURS: [&str; 3] = ["#1f77b4", "#d62728", "#2ca02c"];
 
-/// One curve: a region's latencies, sorted.
+/// One curve: a region's latencies, as points of their cumulative
+/// distribution (ms, share of records at or below it).
 struct Curve {
     region: u32,
-    sorted_ms: Vec<f64>,
+    records: u64,
+    points: Vec<(f64, f64)>,
 }
 
-/// Writes latency-group-N.svg per group; returns the paths written.
-pub fn plot(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, String> {
+/// Writes latency-group-N.svg per group, numbered as in the report;
+/// returns the paths written.
+pub fn plot(report: &Report, summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut written = Vec::new();
-    for (g, name) in analysis.groups.iter().enumerate() {
-        let curves = curves(&analysis.measures.delivered, g as u32)
-            .map_err(|e| format!("cannot collect latencies of {name}: {e}"))?;
-        let path = dir.join(format!("latency-group-{}.svg", g + 1));
-        std::fs::write(&path, svg(name, &curves)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    for (i, group) in report.groups.iter().enumerate() {
+        let Some(summary) = summary.groups.iter().find(|g| g.identity == group.identity) else { continue };
+        let curves: Vec<Curve> = summary
+            .latency
+            .iter()
+            .map(|(&region, h)| Curve { region, records: h.count(), points: cdf_points(h) })
+            .collect();
+        let path = dir.join(format!("latency-group-{}.svg", i + 1));
+        std::fs::write(&path, svg(&group.label, &curves))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);
     }
     Ok(written)
-}
-
-fn curves(delivered: &DataFrame, group: u32) -> PolarsResult<Vec<Curve>> {
-    let sorted = delivered
-        .clone()
-        .lazy()
-        .filter(col("group_id").eq(lit(group)))
-        .select([col("region"), col("latency_ms")])
-        .sort(["region", "latency_ms"], SortMultipleOptions::default())
-        .collect()?;
-    let regions = sorted.column("region")?.u32()?;
-    let latencies = sorted.column("latency_ms")?.f64()?;
-    let mut curves: Vec<Curve> = Vec::new();
-    for (region, ms) in regions.into_no_null_iter().zip(latencies.into_no_null_iter()) {
-        match curves.last_mut() {
-            Some(c) if c.region == region => c.sorted_ms.push(ms),
-            _ => curves.push(Curve { region, sorted_ms: vec![ms] }),
-        }
-    }
-    Ok(curves)
 }
 
 /// A "nice" axis maximum and tick step for values up to `max`.
@@ -68,7 +54,7 @@ fn axis(max: f64) -> (f64, f64) {
 }
 
 fn svg(title: &str, curves: &[Curve]) -> String {
-    let max = curves.iter().filter_map(|c| c.sorted_ms.last()).fold(0.0f64, |a, &b| a.max(b));
+    let max = curves.iter().filter_map(|c| c.points.last()).fold(0.0f64, |a, &(ms, _)| a.max(ms));
     let (x_max, x_step) = axis(max);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -90,8 +76,10 @@ fn svg(title: &str, curves: &[Curve]) -> String {
     axes(&mut s, x_max, x_step, &x, &y);
     for (i, curve) in curves.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
-        let points = cdf_points(&curve.sorted_ms)
-            .map(|(ms, share)| format!("{:.1},{:.1}", x(ms), y(share)))
+        let points = curve
+            .points
+            .iter()
+            .map(|&(ms, share)| format!("{:.1},{:.1}", x(ms), y(share)))
             .collect::<Vec<_>>()
             .join(" ");
         let _ = writeln!(s, r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>"#);
@@ -104,7 +92,7 @@ fn svg(title: &str, curves: &[Curve]) -> String {
             WIDTH - RIGHT - 160.0,
             ly + 4.0,
             curve.region,
-            curve.sorted_ms.len()
+            curve.records
         );
     }
     s + "</svg>\n"
@@ -146,15 +134,21 @@ fn axes(s: &mut String, x_max: f64, x_step: f64, x: &dyn Fn(f64) -> f64, y: &dyn
     );
 }
 
-/// Up to [`POINTS`] points (latency, share of records at or below it).
-fn cdf_points(sorted: &[f64]) -> impl Iterator<Item = (f64, f64)> + '_ {
-    let n = sorted.len();
-    let steps = n.min(POINTS);
-    (0..=steps).map(move |i| {
-        let rank = (i * n / steps.max(1)).min(n);
-        let ms = sorted[rank.saturating_sub(1).min(n - 1)];
-        (if rank == 0 { sorted[0] } else { ms }, rank as f64 / n as f64)
-    })
+/// At most [`POINTS`] points of a histogram's cumulative distribution, in ms.
+fn cdf_points(h: &Histogram) -> Vec<(f64, f64)> {
+    let all = h.cumulative();
+    let step = all.len().div_ceil(POINTS).max(1);
+    let mut points: Vec<(f64, f64)> =
+        all.iter().step_by(step).map(|&(us, share)| (us as f64 / 1000.0, share)).collect();
+    if let (Some(&(us, share)), Some(last)) = (all.last(), points.last())
+        && last.1 < share
+    {
+        points.push((us as f64 / 1000.0, share));
+    }
+    if let Some(&(first, _)) = points.first() {
+        points.insert(0, (first, 0.0));
+    }
+    points
 }
 
 fn escape(text: &str) -> String {

@@ -1,18 +1,124 @@
-//! The report: tables for a person at a terminal, or one JSON document.
+//! The report, built from a merged [`Summary`]: small tables, each printed
+//! for a person at a terminal or as part of one JSON document.
 
-use polars::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::Analysis;
+use crate::histogram::RELATIVE_PRECISION;
+use crate::order::scope_name;
+use crate::places::{hop_name, place_name};
+use crate::spec::PROPERTIES;
+use crate::summary::{GroupSummary, Summary, Violator};
 
-/// A column of a report table: its name in the frame, its heading.
-type Columns<'a> = &'a [(&'a str, &'a str)];
+/// One value of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Count(u64),
+    Figure(f64),
+    Text(String),
+    Missing,
+}
 
-const OUTCOMES: Columns = &[("outcome", "outcome"), ("runs", "runs"), ("share", "share")];
-const PROPERTIES: Columns = &[("property", "property"), ("runs", "runs"), ("records", "records")];
-const STOPPED: Columns =
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Count(n) => n.to_string(),
+            Cell::Figure(f) => format!("{f:.3}"),
+            Cell::Text(s) => s.clone(),
+            Cell::Missing => "-".into(),
+        }
+    }
+
+    fn json(&self) -> Value {
+        match self {
+            Cell::Count(n) => json!(n),
+            Cell::Figure(f) => json!(f),
+            Cell::Text(s) => json!(s),
+            Cell::Missing => Value::Null,
+        }
+    }
+}
+
+fn optional(value: Option<u32>) -> Cell {
+    value.map_or(Cell::Missing, |v| Cell::Count(v.into()))
+}
+
+/// Rows under named columns: (JSON name, heading).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub columns: &'static [(&'static str, &'static str)],
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    fn new(columns: &'static [(&'static str, &'static str)]) -> Table {
+        Table { columns, rows: Vec::new() }
+    }
+
+    /// The table aligned in columns, headings first.
+    pub fn text(&self) -> String {
+        let mut cells: Vec<Vec<String>> = vec![self.columns.iter().map(|c| c.1.to_string()).collect()];
+        cells.extend(self.rows.iter().map(|row| row.iter().map(Cell::text).collect()));
+        let widths: Vec<usize> =
+            (0..self.columns.len()).map(|j| cells.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
+        let mut out = String::new();
+        for row in cells {
+            let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            out += line.join("  ").trim_end();
+            out.push('\n');
+        }
+        out
+    }
+
+    /// One JSON object per row.
+    pub fn json(&self) -> Value {
+        let object = |row: &Vec<Cell>| {
+            let fields: Map<String, Value> =
+                self.columns.iter().zip(row).map(|((name, _), cell)| (name.to_string(), cell.json())).collect();
+            Value::Object(fields)
+        };
+        Value::Array(self.rows.iter().map(object).collect())
+    }
+}
+
+/// The tables of one group of runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupReport {
+    pub label: String,
+    pub identity: String,
+    pub runs: u64,
+    pub violating_runs: u64,
+    pub outcomes: Table,
+    pub properties: Table,
+    pub undelivered: Table,
+    pub latency: Table,
+    pub hops: Table,
+    pub order: Table,
+    pub duplicates: Table,
+    pub duplicate_runs: u64,
+    pub duplicate_ranges: Table,
+}
+
+/// Everything the report shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub files: usize,
+    pub runs: u64,
+    pub trace_events: u64,
+    pub violating_runs: u64,
+    pub groups: Vec<GroupReport>,
+    /// Per group and property, the violating runs of smallest seed.
+    pub seeds: Table,
+    /// How many are listed at most per group and property.
+    pub seeds_listed: usize,
+    pub problems: Vec<String>,
+    pub problem_count: u64,
+}
+
+const OUTCOMES: &[(&str, &str)] = &[("outcome", "outcome"), ("runs", "runs"), ("share", "share")];
+const PROPERTY_COUNTS: &[(&str, &str)] = &[("property", "property"), ("runs", "runs"), ("records", "records")];
+const UNDELIVERED: &[(&str, &str)] =
     &[("stage", "first stage never reached"), ("region", "region"), ("records", "records"), ("runs", "runs")];
-const LATENCY: Columns = &[
+const LATENCY: &[(&str, &str)] = &[
     ("region", "region"),
     ("count", "count"),
     ("mean", "mean"),
@@ -22,8 +128,9 @@ const LATENCY: Columns = &[
     ("p99_9", "p99.9"),
     ("max", "max"),
 ];
-const HOPS: Columns = &[("region", "region"), ("hop", "hop"), ("mean", "mean"), ("p50", "p50"), ("p99", "p99")];
-const ORDER: Columns = &[
+const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
+const HOPS: &[(&str, &str)] = &[("region", "region"), ("hop", "hop"), ("mean", "mean"), ("p50", "p50"), ("p99", "p99")];
+const ORDER: &[(&str, &str)] = &[
     ("scope", "scope"),
     ("runs", "runs"),
     ("arrivals", "arrivals"),
@@ -31,8 +138,10 @@ const ORDER: Columns = &[
     ("inversions_normalised", "inversions (normalised)"),
     ("max_displacement", "largest displacement"),
 ];
-const DUPLICATES: Columns = &[("stage", "stage"), ("records", "records"), ("extra", "extra arrivals")];
-const SEEDS: Columns = &[
+const DUPLICATES: &[(&str, &str)] = &[("stage", "stage"), ("records", "records"), ("extra", "extra arrivals")];
+const DUPLICATE_RANGES: &[(&str, &str)] =
+    &[("first_seed", "seeds from"), ("last_seed", "to"), ("file", "met again in"), ("kept", "counted from")];
+const SEEDS: &[(&str, &str)] = &[
     ("seed", "seed"),
     ("scenario", "scenario"),
     ("property", "property"),
@@ -43,275 +152,289 @@ const SEEDS: Columns = &[
     ("command", "reproduce"),
 ];
 
-/// The tables of one group of runs.
-struct GroupTables {
-    name: String,
-    runs: usize,
-    violating_runs: usize,
-    outcomes: DataFrame,
-    properties: DataFrame,
-    stopped: DataFrame,
-    latency: DataFrame,
-    hops: DataFrame,
-    order: DataFrame,
-    duplicates: DataFrame,
-}
-
-/// Everything the report shows, as small frames.
-pub struct Report {
-    files: usize,
-    runs: usize,
-    events: usize,
-    problems: Vec<String>,
-    groups: Vec<GroupTables>,
-    violating_runs: usize,
-    seeds: DataFrame,
-}
-
 impl Report {
-    pub fn new(analysis: &Analysis, max_seeds: usize) -> PolarsResult<Report> {
-        let groups =
-            (0..analysis.groups.len()).map(|g| group_tables(analysis, g as u32)).collect::<PolarsResult<_>>()?;
+    /// The report of `summary`, listing at most `max_seeds` violating seeds
+    /// per group and property. No runs, no report: there is nothing to
+    /// say whether the specification holds.
+    pub fn new(summary: &Summary, max_seeds: usize) -> Result<Report, String> {
+        if summary.runs() == 0 {
+            return Err("no runs to analyze: simulate some first, e.g. `wl1 simulate --runs 1000`, \
+                        then `wl1 analyze traces`"
+                .into());
+        }
+        let mut groups: Vec<&GroupSummary> = summary.groups.iter().filter(|g| g.runs > 0).collect();
+        groups.sort_by(|a, b| (&a.label, &a.identity).cmp(&(&b.label, &b.identity)));
+        let seeds_listed = max_seeds.min(summary.seeds_kept);
+        let mut seeds = Table::new(SEEDS);
+        for g in &groups {
+            seeds.rows.extend(seed_rows(g, &summary.files, seeds_listed));
+        }
         Ok(Report {
-            files: analysis.files,
-            runs: analysis.runs.height(),
-            events: analysis.events,
-            problems: analysis.problems.iter().map(ToString::to_string).collect(),
-            groups,
-            violating_runs: analysis.violating_runs()?,
-            seeds: seeds(&analysis.violations, max_seeds)?,
+            files: summary.files.len(),
+            runs: summary.runs(),
+            trace_events: summary.trace_events(),
+            violating_runs: summary.violating_runs(),
+            groups: groups.iter().map(|g| GroupReport::new(g, &summary.files)).collect(),
+            seeds,
+            seeds_listed,
+            problems: summary.problems.listed.clone(),
+            problem_count: summary.problems.count,
         })
     }
 
+    /// Whether every run holds the specification.
+    pub fn holds(&self) -> bool {
+        self.violating_runs == 0
+    }
+
     pub fn text(&self) -> String {
+        let groups = self.groups.len();
         let mut out = format!(
-            "wl1 analyze: {} files, {} runs, {} trace events, {} groups\n",
-            self.files,
-            self.runs,
-            self.events,
-            self.groups.len()
+            "wl1 analyze: {} files, {} runs, {} trace events, {groups} groups\n",
+            self.files, self.runs, self.trace_events
         );
         for (i, g) in self.groups.iter().enumerate() {
-            out += &format!("\ngroup {} of {}: {}\n", i + 1, self.groups.len(), g.name);
+            out += &format!("\ngroup {} of {groups}: {}\n", i + 1, g.label);
             out += &g.text();
         }
         out += &self.seeds_text();
-        if !self.problems.is_empty() {
-            out += &format!("\ninput problems ({}):\n", self.problems.len());
-            for p in &self.problems {
-                out += &format!("  {p}\n");
+        if self.problem_count > 0 {
+            out += &format!("\ninput problems ({}):\n", self.problem_count);
+            self.problems.iter().for_each(|p| out += &format!("  {p}\n"));
+            if self.problem_count > self.problems.len() as u64 {
+                out += &format!("  ... and {} more\n", self.problem_count - self.problems.len() as u64);
             }
         }
         out
     }
 
     fn seeds_text(&self) -> String {
-        if self.violating_runs == 0 {
+        if self.holds() {
             return format!("\nevery one of {} runs holds the specification\n", self.runs);
         }
-        let mut out = format!("\n{} of {} runs violate the specification", self.violating_runs, self.runs);
-        if self.seeds.height() < self.violating_runs {
-            out += &format!("; the first {}", self.seeds.height());
-        }
-        out += ":\n";
-        out + &table(&self.seeds, SEEDS)
+        let listed = format!("the first {} per group and property", self.seeds_listed);
+        format!(
+            "\n{} of {} runs violate the specification; {listed}:\n{}",
+            self.violating_runs,
+            self.runs,
+            self.seeds.text()
+        )
     }
 
     pub fn json(&self) -> Value {
-        let groups: Vec<Value> = self.groups.iter().map(GroupTables::json).collect();
         json!({
             "files": self.files,
             "runs": self.runs,
-            "trace_events": self.events,
-            "holds": self.violating_runs == 0,
+            "trace_events": self.trace_events,
+            "holds": self.holds(),
             "violating_runs": self.violating_runs,
-            "groups": groups,
-            "violating_seeds": records(&self.seeds),
+            "percentile_precision": RELATIVE_PRECISION,
+            "groups": self.groups.iter().map(GroupReport::json).collect::<Vec<_>>(),
+            "violating_seeds": self.seeds.json(),
             "input_problems": self.problems,
+            "input_problem_count": self.problem_count,
         })
     }
-}
-
-impl GroupTables {
-    fn text(&self) -> String {
-        let mut out = format!("  runs: {}\n", self.runs);
-        out += &indent(&table(&self.outcomes, OUTCOMES));
-        if self.violating_runs == 0 {
-            out += "  specification: holds in every run\n";
-        } else {
-            out += &format!("  specification: VIOLATED in {} of {} runs\n", self.violating_runs, self.runs);
-            out += &indent(&table(&self.properties, PROPERTIES));
-        }
-        if self.stopped.height() > 0 {
-            out += "  where undelivered records stopped:\n";
-            out += &indent(&table(&self.stopped, STOPPED));
-        }
-        out += "  latency publish -> destination, simulated ms, by region the record arrived from:\n";
-        out += &indent(&table(&self.latency, LATENCY));
-        out += "  latency per hop, simulated ms (first time at a stage minus first time at its cause):\n";
-        out += &indent(&table(&self.hops, HOPS));
-        out += "  order at the destination (first arrivals against publish order):\n";
-        out += &indent(&table(&self.order, ORDER));
-        if self.duplicates.height() == 0 {
-            out += "  duplicates: none at any stage\n";
-        } else {
-            out += "  duplicates per stage:\n";
-            out += &indent(&table(&self.duplicates, DUPLICATES));
-        }
-        out
-    }
-
-    fn json(&self) -> Value {
-        json!({
-            "group": self.name,
-            "runs": self.runs,
-            "violating_runs": self.violating_runs,
-            "outcomes": records(&self.outcomes),
-            "properties": records(&self.properties),
-            "undelivered": records(&self.stopped),
-            "latency_ms": records(&self.latency),
-            "hops_ms": records(&self.hops),
-            "order": records(&self.order),
-            "duplicates": records(&self.duplicates),
-        })
-    }
-}
-
-fn of_group(df: &DataFrame, group: u32) -> LazyFrame {
-    df.clone().lazy().filter(col("group_id").eq(lit(group)))
-}
-
-fn group_tables(a: &Analysis, group: u32) -> PolarsResult<GroupTables> {
-    let violations = of_group(&a.violations, group);
-    let runs = of_group(&a.runs, group).collect()?.height();
-    let violating_runs = violations
-        .clone()
-        .select([col("run").n_unique()])
-        .collect()?
-        .column("run")?
-        .get(0)?
-        .extract::<usize>()
-        .unwrap_or(0);
-    let properties = violations
-        .clone()
-        .group_by([col("property")])
-        .agg([col("run").n_unique().alias("runs"), col("record").count().alias("records")])
-        .sort(["property"], SortMultipleOptions::default())
-        .collect()?;
-    let stopped = violations
-        .filter(col("property").eq(lit(crate::spec::EVENTUAL_DELIVERY)))
-        .group_by([col("place"), col("stage"), col("region")])
-        .agg([len().alias("records"), col("run").n_unique().alias("runs")])
-        .sort(["place", "region"], SortMultipleOptions::default())
-        .collect()?;
-    let m = &a.measures;
-    Ok(GroupTables {
-        name: a.groups[group as usize].clone(),
-        runs,
-        violating_runs,
-        outcomes: of_group(&m.outcomes, group).collect()?,
-        properties,
-        stopped,
-        latency: of_group(&m.latency, group).collect()?,
-        hops: of_group(&m.hops, group).collect()?,
-        order: of_group(&m.order, group).collect()?,
-        duplicates: of_group(&m.duplicates, group).collect()?,
-    })
-}
-
-/// The first `max` violating runs, one row each: the run's first violation
-/// of a record (or of the run itself), how many it has, and the command
-/// that reproduces it.
-fn seeds(violations: &DataFrame, max: usize) -> PolarsResult<DataFrame> {
-    let record_arg =
-        when(col("record").is_null()).then(lit("")).otherwise(lit(" --record ") + col("record").cast(DataType::String));
-    let command =
-        lit("wl1 replay --from ") + col("file") + lit(" --seed ") + col("seed").cast(DataType::String) + record_arg;
-    violations
-        .clone()
-        .lazy()
-        .sort(["run", "record", "place"], SortMultipleOptions::default().with_nulls_last(true))
-        .group_by_stable([col("run")])
-        .agg([
-            col("seed").first(),
-            col("scenario").first(),
-            col("file").first(),
-            col("property").first(),
-            col("record").first(),
-            col("stage").first(),
-            col("region").first(),
-            len().alias("violations"),
-        ])
-        .limit(max as IdxSize)
-        .with_column(command.alias("command"))
-        .collect()
 }
 
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
-fn cell(value: &AnyValue) -> String {
-    match value {
-        AnyValue::Null => "-".into(),
-        AnyValue::Float64(f) => format!("{f:.3}"),
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        other => other.to_string(),
+impl GroupReport {
+    fn new(g: &GroupSummary, files: &[String]) -> GroupReport {
+        GroupReport {
+            label: g.label.clone(),
+            identity: g.identity.clone(),
+            runs: g.runs,
+            violating_runs: g.violating_runs,
+            outcomes: outcomes(g),
+            properties: properties(g),
+            undelivered: undelivered(g),
+            latency: latency(g),
+            hops: hops(g),
+            order: order(g),
+            duplicates: duplicates(g),
+            duplicate_runs: g.duplicate_runs.runs,
+            duplicate_ranges: duplicate_ranges(g, files),
+        }
     }
-}
 
-fn json_value(value: &AnyValue) -> Value {
-    match value {
-        AnyValue::Null => Value::Null,
-        AnyValue::Boolean(b) => json!(b),
-        AnyValue::Float64(f) => json!(f),
-        AnyValue::String(s) => json!(s),
-        AnyValue::StringOwned(s) => json!(s.as_str()),
-        other => other.extract::<u64>().map_or_else(|| json!(other.to_string()), |n| json!(n)),
+    fn text(&self) -> String {
+        let mut out = format!("  runs: {}\n", self.runs);
+        out += &indent(&self.outcomes.text());
+        if self.violating_runs == 0 {
+            out += "  specification: holds in every run\n";
+        } else {
+            out += &format!("  specification: VIOLATED in {} of {} runs\n", self.violating_runs, self.runs);
+            out += &indent(&self.properties.text());
+        }
+        if !self.undelivered.rows.is_empty() {
+            out += "  where undelivered records stopped:\n";
+            out += &indent(&self.undelivered.text());
+        }
+        let precision = RELATIVE_PRECISION * 100.0;
+        out += &format!(
+            "  latency publish -> destination, simulated ms, by arrival region (percentiles within {precision:.1}%):\n"
+        );
+        out += &indent(&self.latency.text());
+        out += "  latency per hop, simulated ms (first time at a stage minus first time at its cause):\n";
+        out += &indent(&self.hops.text());
+        out += "  order at the destination (first arrivals against publish order):\n";
+        out += &indent(&self.order.text());
+        if self.duplicates.rows.is_empty() {
+            out += "  duplicates: none at any stage\n";
+        } else {
+            out += "  duplicates per stage:\n";
+            out += &indent(&self.duplicates.text());
+        }
+        if self.duplicate_runs > 0 {
+            out += &format!("  duplicate runs (each counted once): {}\n", self.duplicate_runs);
+            out += &indent(&self.duplicate_ranges.text());
+        }
+        out
     }
-}
 
-/// A frame as a list of JSON objects, one per row.
-fn records(df: &DataFrame) -> Value {
-    let rows = (0..df.height())
-        .map(|i| {
-            let row: Map<String, Value> = df
-                .columns()
-                .iter()
-                .filter(|c| c.name().as_str() != "group_id")
-                .map(|c| (c.name().to_string(), c.get(i).map_or(Value::Null, |v| json_value(&v))))
-                .collect();
-            Value::Object(row)
+    fn json(&self) -> Value {
+        json!({
+            "group": self.label,
+            "identity": self.identity,
+            "runs": self.runs,
+            "violating_runs": self.violating_runs,
+            "outcomes": self.outcomes.json(),
+            "properties": self.properties.json(),
+            "undelivered": self.undelivered.json(),
+            "latency_ms": self.latency.json(),
+            "hops_ms": self.hops.json(),
+            "order": self.order.json(),
+            "duplicates": self.duplicates.json(),
+            "duplicate_runs": self.duplicate_runs,
+            "duplicate_ranges": self.duplicate_ranges.json(),
         })
-        .collect();
-    Value::Array(rows)
+    }
 }
 
-/// The given columns of a frame as an aligned text table.
-fn table(df: &DataFrame, columns: Columns) -> String {
-    let mut cells: Vec<Vec<String>> = vec![columns.iter().map(|c| c.1.to_string()).collect()];
-    for i in 0..df.height() {
-        let row = columns
-            .iter()
-            .map(|(name, _)| df.column(name).and_then(|c| c.get(i).map(|v| cell(&v))).unwrap_or_else(|_| "?".into()));
-        cells.push(row.collect());
+fn outcomes(g: &GroupSummary) -> Table {
+    let mut t = Table::new(OUTCOMES);
+    for (outcome, &runs) in &g.outcomes {
+        t.rows.push(vec![Cell::Text(outcome.clone()), Cell::Count(runs), Cell::Figure(runs as f64 / g.runs as f64)]);
     }
-    let widths: Vec<usize> =
-        (0..columns.len()).map(|j| cells.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for row in cells {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(j, (c, w))| match j + 1 == columns.len() {
-                true => c.clone(),
-                false => format!("{c:<w$}"),
-            })
-            .collect();
-        out += line.join("  ").trim_end();
-        out.push('\n');
+    t
+}
+
+fn properties(g: &GroupSummary) -> Table {
+    let mut t = Table::new(PROPERTY_COUNTS);
+    for (property, v) in &g.properties {
+        t.rows.push(vec![Cell::Text(property.clone()), Cell::Count(v.runs), Cell::Count(v.records)]);
     }
-    out
+    t
+}
+
+fn undelivered(g: &GroupSummary) -> Table {
+    let mut t = Table::new(UNDELIVERED);
+    for (&place, by_region) in &g.undelivered {
+        for (&region, v) in by_region {
+            let region = if region == 0 { Cell::Missing } else { Cell::Count(region.into()) };
+            t.rows.push(vec![
+                Cell::Text(place_name(place as usize)),
+                region,
+                Cell::Count(v.records),
+                Cell::Count(v.runs),
+            ]);
+        }
+    }
+    t
+}
+
+fn ms(us: Option<f64>) -> Cell {
+    us.map_or(Cell::Missing, |us| Cell::Figure(us / 1000.0))
+}
+
+fn latency(g: &GroupSummary) -> Table {
+    let mut t = Table::new(LATENCY);
+    for (&region, h) in &g.latency {
+        let mut row = vec![Cell::Count(region.into()), Cell::Count(h.count()), ms(h.mean())];
+        row.extend(QUANTILES.iter().map(|&q| ms(h.quantile(q))));
+        row.push(ms(h.max().map(|m| m as f64)));
+        t.rows.push(row);
+    }
+    t
+}
+
+fn hops(g: &GroupSummary) -> Table {
+    let mut t = Table::new(HOPS);
+    for (&region, by_stage) in &g.hops {
+        for (&stage, h) in by_stage {
+            let hop = Cell::Text(hop_name(stage as usize));
+            let figures = [h.mean(), h.quantile(0.5), h.quantile(0.99)].map(ms);
+            t.rows.push([vec![Cell::Count(region.into()), hop], figures.to_vec()].concat());
+        }
+    }
+    t
+}
+
+fn order(g: &GroupSummary) -> Table {
+    let mut t = Table::new(ORDER);
+    for (&scope, o) in &g.order {
+        t.rows.push(vec![
+            Cell::Text(scope_name(scope)),
+            Cell::Count(o.runs),
+            Cell::Count(o.arrivals),
+            Cell::Figure(o.out_of_order_share()),
+            Cell::Figure(o.inversions_normalised()),
+            Cell::Count(o.max_displacement.into()),
+        ]);
+    }
+    t
+}
+
+fn duplicates(g: &GroupSummary) -> Table {
+    let mut t = Table::new(DUPLICATES);
+    for (&place, r) in &g.duplicates {
+        t.rows.push(vec![Cell::Text(place_name(place as usize)), Cell::Count(r.records), Cell::Count(r.extra)]);
+    }
+    t
+}
+
+fn file_name(files: &[String], file: u32) -> String {
+    files.get(file as usize).cloned().unwrap_or_else(|| format!("file #{file}"))
+}
+
+fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
+    let mut t = Table::new(DUPLICATE_RANGES);
+    for d in &g.duplicate_runs.listed {
+        let (again, kept) = (file_name(files, d.again), file_name(files, d.kept));
+        t.rows.push(vec![Cell::Count(d.first), Cell::Count(d.last), Cell::Text(again), Cell::Text(kept)]);
+    }
+    t
+}
+
+/// The command that replays a violation.
+fn replay_command(file: &str, v: &Violator) -> String {
+    let record = v.record.map_or(String::new(), |r| format!(" --record {r}"));
+    format!("wl1 replay --from {file} --seed {}{record}", v.seed)
+}
+
+/// The violating seeds of a group, at most `listed` per property, in the
+/// order of [`PROPERTIES`].
+fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    let known = PROPERTIES.iter().filter_map(|p| g.violators.get_key_value(p));
+    let others = g.violators.iter().filter(|(p, _)| !PROPERTIES.contains(p));
+    for (property, violators) in known.chain(others) {
+        for v in violators.iter().take(listed) {
+            let file = file_name(files, v.file);
+            rows.push(vec![
+                Cell::Count(v.seed),
+                Cell::Text(g.scenario.clone()),
+                Cell::Text(property.clone()),
+                optional(v.record),
+                v.place.map_or(Cell::Missing, |p| Cell::Text(place_name(p as usize))),
+                optional(v.region),
+                Cell::Count(v.violations),
+                Cell::Text(replay_command(&file, v)),
+            ]);
+        }
+    }
+    rows
 }

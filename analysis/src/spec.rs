@@ -1,12 +1,21 @@
-//! The specification of MODEL.md section 5, checked per run and per record
-//! with polars joins and expressions. Every check yields rows of the same
-//! shape: run, record, property, place, region (record, place and region
-//! null where they do not apply).
+//! The specification of MODEL.md section 5, checked on a chunk's frames
+//! (one row per run, one per run and record) with column-wise polars
+//! expressions. Every check yields rows of one shape: run, group, record,
+//! property, place, region (record, place and region null where they do
+//! not apply); the chunk's rows are then added up per group.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use polars::prelude::*;
-use wl1::trace::Kind;
+use strum::VariantArray;
+use wl1::trace::{Kind, OutcomeKind};
 
-use crate::tables::{ARRIVAL, FIRST_REPLICA, PLACE_COUNT, kind_is, mark_sorted, null_u32, places_frame};
+use crate::chunk::outcome_code;
+use crate::columns::{RunColumns, name};
+use crate::facts::{NONE, watched};
+use crate::places::{ARRIVAL, FIRST_REPLICA, PLACES, PUBLISHED, REGIONS, replica_region, stage};
+use crate::summary::{GroupSummary, Violated, Violator};
 
 pub const EVENTUAL_DELIVERY: &str = "eventual-delivery";
 pub const REMOVED_BEFORE_STORE: &str = "inbound-removed-before-store";
@@ -17,218 +26,257 @@ pub const VALUE_CHANGED: &str = "value-changed";
 pub const DUPLICATE_STORE: &str = "duplicate-store";
 pub const GLOBAL_ORDER: &str = "global-order";
 
-/// The inputs of the checks.
-pub struct SpecInput<'a> {
-    pub runs: &'a DataFrame,
-    pub records: &'a DataFrame,
-    pub stages: &'a DataFrame,
-    /// One row per record that reached any place (see [`crate::tables::record_table`]).
-    pub record_table: &'a DataFrame,
-    pub record_events: &'a DataFrame,
-    /// Per run, the first record that reached the destination after a record
-    /// published later: run, record, region (see [`crate::order`]).
-    pub first_out_of_order: &'a DataFrame,
+/// Every property, by code: those about records, then one per way a run
+/// can end without completing ("run-stuck", "run-time-bound").
+pub static PROPERTIES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let about_records = [
+        EVENTUAL_DELIVERY,
+        REMOVED_BEFORE_STORE,
+        REMOVED_BEFORE_APPEND,
+        REMOVED_BEFORE_DELIVERY,
+        PHANTOM,
+        VALUE_CHANGED,
+        DUPLICATE_STORE,
+        GLOBAL_ORDER,
+    ];
+    let about_runs = OutcomeKind::VARIANTS.iter().filter(|&&k| k != OutcomeKind::Completed);
+    about_records.iter().map(|p| p.to_string()).chain(about_runs.map(|k| format!("run-{}", k.name()))).collect()
+});
+
+fn code(property: &str) -> u32 {
+    PROPERTIES.iter().position(|p| p == property).expect("a listed property") as u32
 }
 
-/// Every violation: run, record, property, place, region, then from the
-/// run: seed, scenario, file, group_id; and the place's name as stage.
-pub fn violations(input: SpecInput) -> PolarsResult<DataFrame> {
-    let checks = [
-        run_outcomes(input.runs),
-        eventual_delivery(&input)?,
-        removals(input.record_events)?,
-        phantoms(input.record_table, input.stages),
-        changed_values(input.record_events.clone().lazy()),
-        duplicate_stores(input.stages),
-        global_order(input.first_out_of_order, input.runs),
-    ];
-    let runs =
-        input.runs.clone().lazy().select([col("run"), col("seed"), col("scenario"), col("file"), col("group_id")]);
+/// A removal must come after an event of the same record in the same
+/// region: (property, removal, what it must follow).
+const REMOVALS: [(&str, Kind, Kind); 3] = [
+    (REMOVED_BEFORE_STORE, Kind::InboundRemoved, Kind::ProcessorDbStored),
+    (REMOVED_BEFORE_APPEND, Kind::InboundRemoved, Kind::OutboundAppended),
+    (REMOVED_BEFORE_DELIVERY, Kind::OutboundRemoved, Kind::DestinationReceived),
+];
+
+/// Every violation in a chunk: run, group, record, property, place,
+/// region, sorted by run, record and place.
+pub fn violations(records: &DataFrame, runs: &DataFrame) -> PolarsResult<DataFrame> {
+    let records = records.clone().lazy();
+    let mut checks = vec![run_outcomes(runs.clone().lazy()), eventual_delivery(records.clone())];
+    checks.extend(removals(&records));
+    checks.push(phantoms(records.clone()));
+    checks.push(changed_values(records.clone()));
+    checks.extend(duplicate_stores(&records));
+    checks.push(global_order(runs.clone().lazy()));
     concat(checks, UnionArgs::default())?
-        .left_join(runs, col("run"), col("run"))
-        .left_join(places_frame()?.lazy(), col("place"), col("place"))
-        .sort(["run", "record", "place"], SortMultipleOptions::default().with_nulls_last(false))
+        .sort(["run", "record", "place"], SortMultipleOptions::default().with_maintain_order(true))
         .collect()
 }
 
-fn violation(property: &str, record: Expr, place: Expr, region: Expr) -> [Expr; 5] {
+fn u32_null() -> Expr {
+    lit(NULL).cast(DataType::UInt32)
+}
+
+fn violation(property: &str, record: Expr, place: Expr, region: Expr) -> [Expr; 6] {
     [
         col("run"),
+        col("group"),
         record.cast(DataType::UInt32).alias("record"),
-        lit(property).alias("property"),
+        lit(code(property)).cast(DataType::UInt32).alias("property"),
         place.cast(DataType::UInt32).alias("place"),
         region.cast(DataType::UInt32).alias("region"),
     ]
 }
 
 /// A run that got stuck or hit its time bound violates the spec by itself.
-fn run_outcomes(runs: &DataFrame) -> LazyFrame {
-    let property = lit("run-") + col("outcome");
-    let [run, record, _, place, region] = violation("", null_u32(), null_u32(), null_u32());
-    runs.clone().lazy().filter(col("outcome").neq(lit("completed"))).select([
-        run,
-        record,
+fn run_outcomes(runs: LazyFrame) -> LazyFrame {
+    let mut property = u32_null();
+    for &kind in OutcomeKind::VARIANTS.iter().filter(|&&k| k != OutcomeKind::Completed) {
+        let name = format!("run-{}", kind.name());
+        property = when(col("outcome").eq(lit(outcome_code(kind)))).then(lit(code(&name))).otherwise(property);
+    }
+    let columns = [
+        col("run"),
+        col("group"),
+        u32_null().alias("record"),
         property.alias("property"),
-        place,
-        region,
-    ])
+        u32_null().alias("place"),
+        u32_null().alias("region"),
+    ];
+    runs.filter(col("outcome").neq(lit(outcome_code(OutcomeKind::Completed)))).select(columns)
 }
 
-/// Every published record reaches every place: names the first place each
-/// incomplete record never reached, and its region.
-fn eventual_delivery(input: &SpecInput) -> PolarsResult<LazyFrame> {
-    let reached = input.record_table.clone().lazy().select([col("rec_key"), col("reached")]);
-    let incomplete = input
-        .records
-        .clone()
-        .lazy()
-        .left_join(reached, col("rec_key"), col("rec_key"))
-        .filter(col("reached").is_null().or(col("reached").lt(lit(PLACE_COUNT))))
-        .select([col("run"), col("record"), col("rec_key")])
-        .collect()?
-        .lazy();
-    let stage_key = col("rec_key") * lit(32u64) + col("place").cast(DataType::UInt64);
-    let reached_places = input
-        .stages
-        .clone()
-        .lazy()
-        .inner_join(incomplete.clone().select([col("rec_key")]), col("rec_key"), col("rec_key"))
-        .select([col("stage_key"), col("count")]);
-    let places = places_frame()?.lazy().select([col("place"), lit(1u32).alias("one")]);
-    let first_missing = incomplete
-        .clone()
-        .with_column(lit(1u32).alias("one"))
-        .inner_join(places, col("one"), col("one"))
-        .with_column(stage_key.alias("stage_key"))
-        .left_join(reached_places, col("stage_key"), col("stage_key"))
-        .filter(col("count").is_null())
-        .group_by([col("rec_key")])
-        .agg([col("run").first(), col("record").first(), col("place").min()]);
-    let routed = routed_regions(input.stages, input.record_events, incomplete)?;
-    let region = when(col("place").gt_eq(lit(FIRST_REPLICA)))
-        .then((col("place") - lit(FIRST_REPLICA)) % lit(3u32) + lit(1u32))
-        .when(col("place").eq(lit(Kind::Published as u32)))
-        .then(null_u32())
-        .otherwise(col("routed_region"));
-    Ok(first_missing.left_join(routed, col("rec_key"), col("rec_key")).select(violation(
-        EVENTUAL_DELIVERY,
-        col("record"),
-        col("place"),
-        region,
-    )))
+fn reached(place: usize) -> Expr {
+    col(name::n(place)).gt(lit(0u32))
 }
 
-/// The region each of `records` was routed to: that of the latest
-/// regional pipeline stage it reached, or of a publication refused there.
-fn routed_regions(stages: &DataFrame, record_events: &DataFrame, records: LazyFrame) -> PolarsResult<LazyFrame> {
-    let regional = col("place").gt_eq(lit(Kind::ReceiverInvoked as u32)).and(col("place").lt(lit(FIRST_REPLICA)));
-    let reached = stages.clone().lazy().filter(regional).select([col("rec_key"), col("region"), col("first_idx")]);
-    let refused = record_events.clone().lazy().filter(kind_is(Kind::PublishFailed)).select([
-        col("rec_key"),
-        col("region").cast(DataType::UInt32),
-        col("idx").alias("first_idx"),
-    ]);
-    Ok(concat([reached, refused], UnionArgs::default())?
-        .inner_join(records.select([col("rec_key")]), col("rec_key"), col("rec_key"))
-        .group_by([col("rec_key")])
-        .agg([col("region").sort_by([col("first_idx")], SortMultipleOptions::default()).last().alias("routed_region")]))
-}
-
-/// Per record and region, the first event of `kind`: key (rec_key * 4 +
-/// region), run, record, region, and the event's index named as the kind.
-/// The loader's row order keeps the key ascending within one kind.
-fn first_per_region(record_events: &DataFrame, kind: Kind) -> PolarsResult<LazyFrame> {
-    let key = col("rec_key") * lit(4u64) + col("region").cast(DataType::UInt64);
-    let events = record_events
-        .clone()
-        .lazy()
-        .filter(kind_is(kind))
-        .select([key.alias("key"), col("run"), col("subject"), col("region"), col("idx")])
-        .collect()?;
-    Ok(mark_sorted(events, &["key"])?.lazy().group_by([col("key")]).agg([
-        col("run").first(),
-        col("subject").first().alias("record"),
-        col("region").first(),
-        col("idx").first().alias(kind.name()),
-    ]))
+/// Every published record reaches every place: names the first place an
+/// incomplete record never reached, and its region: the replica's, none
+/// for the publication, else the region the record was routed to.
+fn eventual_delivery(records: LazyFrame) -> LazyFrame {
+    let missing = (0..PLACES).rev().fold(lit(NONE), |later, p| when(reached(p)).then(later).otherwise(lit(p as u32)));
+    let first_replica = lit(FIRST_REPLICA as u32);
+    let region = when(col("missing").gt_eq(first_replica.clone()))
+        .then((col("missing") - first_replica) % lit(REGIONS as u32) + lit(1u32))
+        .when(col("missing").eq(lit(PUBLISHED as u32)))
+        .then(u32_null())
+        .otherwise(when(col("routed_region").eq(lit(0u32))).then(u32_null()).otherwise(col("routed_region")));
+    records
+        .filter(col("known"))
+        .with_column(missing.alias("missing"))
+        .filter(col("missing").neq(lit(NONE)))
+        .select(violation(EVENTUAL_DELIVERY, col("record"), col("missing"), region))
 }
 
 /// Removal from inbound Kafka only after the processor DB store and the
 /// outbound append of the same region; removal from outbound Kafka only
 /// after the destination received the record from that region.
-fn removals(record_events: &DataFrame) -> PolarsResult<LazyFrame> {
-    let first = |kind| first_per_region(record_events, kind);
-    let check = |property: &str, removed: Kind, needed: Kind| -> PolarsResult<LazyFrame> {
-        let needed_idx = first(needed)?.select([col("key"), col(needed.name())]);
-        let early = col(needed.name()).is_null().or(col(needed.name()).gt(col(removed.name())));
-        Ok(first(removed)?.left_join(needed_idx, col("key"), col("key")).filter(early).select(violation(
-            property,
-            col("record"),
-            lit(removed as u32),
-            col("region"),
-        )))
-    };
-    let checks = [
-        check(REMOVED_BEFORE_STORE, Kind::InboundRemoved, Kind::ProcessorDbStored)?,
-        check(REMOVED_BEFORE_APPEND, Kind::InboundRemoved, Kind::OutboundAppended)?,
-        check(REMOVED_BEFORE_DELIVERY, Kind::OutboundRemoved, Kind::DestinationReceived)?,
-    ];
-    concat(checks, UnionArgs::default())
+fn removals(records: &LazyFrame) -> Vec<LazyFrame> {
+    let mut checks = Vec::new();
+    for (property, removal, needed) in REMOVALS {
+        for r in 1..=REGIONS {
+            let removed = col(name::watched(watched(removal), r));
+            let early = removed.clone().neq(lit(NONE)).and(col(name::watched(watched(needed), r)).gt(removed));
+            let place = lit(stage(removal) as u32);
+            checks.push(records.clone().filter(early).select(violation(property, col("record"), place, lit(r as u32))));
+        }
+    }
+    checks
 }
 
 /// No record appears that was never published: every place a record
 /// reaches is of a record 1..=records of its run, after its publication.
 /// Names the first place the phantom reached.
-fn phantoms(record_table: &DataFrame, stages: &DataFrame) -> LazyFrame {
-    let unknown = col("record").eq(lit(0u32)).or(col("record").gt(col("records")));
-    let unpublished = col("published_idx").is_null().or(col("published_idx").gt(col("first_idx")));
-    let phantoms = record_table.clone().lazy().filter(unknown.or(unpublished)).select([col("rec_key")]);
-    let first = |c: &str| col(c).sort_by([col("first_idx")], SortMultipleOptions::default()).first();
-    stages
-        .clone()
-        .lazy()
-        .inner_join(phantoms, col("rec_key"), col("rec_key"))
-        .group_by([col("rec_key")])
-        .agg([col("run").first(), col("record").first(), first("place"), first("region")])
-        .select(violation(PHANTOM, col("record"), col("place"), col("region")))
+fn phantoms(records: LazyFrame) -> LazyFrame {
+    let unpublished_then = col(name::idx(PUBLISHED)).gt(col("first_idx"));
+    let phantom = col("first_idx").neq(lit(NONE)).and(col("known").not().or(unpublished_then));
+    records.filter(phantom).select(violation(PHANTOM, col("record"), col("first_place"), col("first_region")))
 }
 
 /// No record's value changes: every publication and every arrival carries
-/// the value of its first publication.
-fn changed_values(record_events: LazyFrame) -> LazyFrame {
-    let carrying = kind_is(Kind::Published).or(kind_is(Kind::DestinationReceived));
-    let carriers = record_events.filter(carrying);
-    let published = carriers
-        .clone()
-        .filter(kind_is(Kind::Published))
-        .group_by([col("rec_key")])
-        .agg([col("value").first().alias("published_value")]);
-    let by_idx = |c: &str| col(c).sort_by([col("idx")], SortMultipleOptions::default()).first();
-    carriers
-        .inner_join(published, col("rec_key"), col("rec_key"))
-        .filter(col("value").neq(col("published_value")))
-        .group_by([col("rec_key")])
-        .agg([col("run").first(), col("subject").first().alias("record"), by_idx("place"), by_idx("region")])
-        .select(violation(VALUE_CHANGED, col("record"), col("place"), col("region")))
+/// the value of its first publication. Names the first that does not.
+fn changed_values(records: LazyFrame) -> LazyFrame {
+    let first_differs = col("carried_value").neq(col("value"));
+    let later_differs = col("changed_place").neq(lit(NONE));
+    let changed = reached(PUBLISHED).and(first_differs.clone().or(later_differs));
+    let place = when(first_differs.clone()).then(col("carried_place")).otherwise(col("changed_place"));
+    let region = when(first_differs).then(col("carried_region")).otherwise(col("changed_region"));
+    records.filter(changed).select(violation(VALUE_CHANGED, col("record"), place, region))
 }
 
 /// Replica storage is idempotent: no replica stores a record twice.
-fn duplicate_stores(stages: &DataFrame) -> LazyFrame {
-    stages
-        .clone()
-        .lazy()
-        .filter(col("place").gt_eq(lit(FIRST_REPLICA)).and(col("count").gt(lit(1u32))))
-        .select(violation(DUPLICATE_STORE, col("record"), col("place"), col("region")))
+fn duplicate_stores(records: &LazyFrame) -> Vec<LazyFrame> {
+    (FIRST_REPLICA..PLACES)
+        .map(|p| {
+            let region = lit(replica_region(p).expect("a replica place"));
+            let stored_twice = col(name::n(p)).gt(lit(1u32));
+            records.clone().filter(stored_twice).select(violation(
+                DUPLICATE_STORE,
+                col("record"),
+                lit(p as u32),
+                region,
+            ))
+        })
+        .collect()
 }
 
 /// With the global-order variant, first arrivals at the destination follow
-/// publish order.
-fn global_order(first_out_of_order: &DataFrame, runs: &DataFrame) -> LazyFrame {
-    let required = runs.clone().lazy().select([col("run"), col("global_order")]);
-    first_out_of_order
+/// publish order: names the first record that arrived after a record
+/// published later.
+fn global_order(runs: LazyFrame) -> LazyFrame {
+    let late = col("global_order").and(col("late_record").neq(lit(NONE)));
+    runs.filter(late).select(violation(GLOBAL_ORDER, col("late_record"), lit(ARRIVAL as u32), col("late_region")))
+}
+
+/// Adds a chunk's violations to its groups' figures: per property, the
+/// runs and records; where undelivered records stopped; the runs that
+/// violate anything; and per property the `seeds_kept` violating runs of
+/// smallest seed.
+pub fn add_violations(
+    violations: &DataFrame,
+    runs: &RunColumns,
+    groups: &mut [GroupSummary],
+    seeds_kept: usize,
+) -> PolarsResult<()> {
+    let v = violations.clone().lazy();
+    let runs_in = |e: Expr| e.n_unique().cast(DataType::UInt64);
+    let per_property = v
         .clone()
-        .lazy()
-        .inner_join(required, col("run"), col("run"))
-        .filter(col("global_order"))
-        .select(violation(GLOBAL_ORDER, col("record"), lit(ARRIVAL), col("region")))
+        .group_by([col("group"), col("property")])
+        .agg([runs_in(col("run")).alias("runs"), col("record").count().cast(DataType::UInt64).alias("records")])
+        .collect()?;
+    for row in u64_rows(&per_property, &["group", "property", "runs", "records"])? {
+        let property = PROPERTIES[row[1].unwrap() as usize].clone();
+        let counts = Violated { runs: row[2].unwrap(), records: row[3].unwrap() };
+        groups[row[0].unwrap() as usize].properties.insert(property, counts);
+    }
+    let stopped = v
+        .clone()
+        .filter(col("property").eq(lit(code(EVENTUAL_DELIVERY))))
+        .group_by([col("group"), col("place"), col("region")])
+        .agg([len().cast(DataType::UInt64).alias("records"), runs_in(col("run")).alias("runs")])
+        .collect()?;
+    for row in u64_rows(&stopped, &["group", "place", "region", "records", "runs"])? {
+        let by_region = groups[row[0].unwrap() as usize].undelivered.entry(row[1].unwrap() as u32).or_default();
+        by_region.insert(row[2].unwrap_or(0) as u32, Violated { records: row[3].unwrap(), runs: row[4].unwrap() });
+    }
+    let violating = v.clone().group_by([col("group")]).agg([runs_in(col("run")).alias("runs")]).collect()?;
+    for row in u64_rows(&violating, &["group", "runs"])? {
+        groups[row[0].unwrap() as usize].violating_runs = row[1].unwrap();
+    }
+    add_violators(v, runs, groups, seeds_kept)
+}
+
+/// Per group and property, the violating runs of smallest seed, each with
+/// its first violation of the property and how many it has.
+fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], seeds_kept: usize) -> PolarsResult<()> {
+    let first_of_run = v
+        .group_by_stable([col("group"), col("property"), col("run")])
+        .agg([
+            col("record").first(),
+            col("place").first(),
+            col("region").first(),
+            len().cast(DataType::UInt64).alias("violations"),
+        ])
+        .collect()?;
+    let mut found: BTreeMap<(u64, u64), Vec<Violator>> = BTreeMap::new();
+    let columns = ["group", "property", "run", "record", "place", "region", "violations"];
+    for row in u64_rows(&first_of_run, &columns)? {
+        let run = row[2].unwrap() as usize;
+        let to_u32 = |x: Option<u64>| x.map(|x| x as u32);
+        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push(Violator {
+            seed: runs.seed[run],
+            file: runs.files[run].id,
+            record: to_u32(row[3]),
+            place: to_u32(row[4]),
+            region: to_u32(row[5]),
+            violations: row[6].unwrap(),
+        });
+    }
+    for ((group, property), mut violators) in found {
+        violators.sort_by_key(|v| v.seed);
+        violators.truncate(seeds_kept);
+        groups[group as usize].violators.insert(PROPERTIES[property as usize].clone(), violators);
+    }
+    Ok(())
+}
+
+/// The rows of some integer columns of a small frame, as optional u64
+/// (only record, place and region may be null; keys and counts never are).
+fn u64_rows(frame: &DataFrame, names: &[&str]) -> PolarsResult<Vec<Vec<Option<u64>>>> {
+    let columns =
+        names.iter().map(|n| frame.column(n)?.cast(&DataType::UInt64)).collect::<PolarsResult<Vec<Column>>>()?;
+    let values = columns.iter().map(|c| Ok(c.u64()?.iter().collect())).collect::<PolarsResult<Vec<Vec<_>>>>()?;
+    Ok((0..frame.height()).map(|i| values.iter().map(|c| c[i]).collect()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::WATCHED;
+
+    #[test]
+    fn the_removal_rules_compare_watched_kinds_only() {
+        for (_, removal, needed) in REMOVALS {
+            assert!(WATCHED.contains(&removal) && WATCHED.contains(&needed));
+        }
+        assert_eq!(PROPERTIES.iter().filter(|p| p.starts_with("run-")).count(), OutcomeKind::VARIANTS.len() - 1);
+    }
 }

@@ -14,8 +14,8 @@ const RECORDS: u32 = 4;
 /// (seed, property, record, stage, region) of every violation found.
 type Found = BTreeSet<(u64, String, Option<u32>, Option<String>, Option<u32>)>;
 
-fn found(analysis: &Analysis) -> Found {
-    let v = &analysis.violations;
+fn found(frames: &[ChunkFrames]) -> Found {
+    let v = violations(frames);
     let seeds = v.column("seed").unwrap().u64().unwrap();
     let properties = v.column("property").unwrap().str().unwrap();
     let records = v.column("record").unwrap().u32().unwrap();
@@ -44,21 +44,23 @@ fn analyze_with(defect: Vec<wl1::trace::Event>, outcome: OutcomeKind) -> Found {
     let runs =
         [(header(1, RECORDS, OutcomeKind::Completed), clean_events(RECORDS)), (header(2, RECORDS, outcome), defect)];
     write(&dir.path().join("runs.wl1"), &runs);
-    let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
-    assert!(analysis.problems.is_empty());
-    assert_eq!(analysis.runs.height(), 2);
-    found(&analysis)
+    let (summary, frames) = analyze_dir(dir.path());
+    assert_eq!(summary.problems.count, 0);
+    assert_eq!(summary.runs(), 2);
+    let found = found(&frames);
+    let violating = found.iter().map(|f| f.0).collect::<BTreeSet<_>>().len() as u64;
+    assert_eq!(summary.violating_runs(), violating, "the summary counts the runs the table names");
+    found
 }
 
 #[test]
 fn a_clean_synthetic_run_holds() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("clean.wl1"), &[(header(1, RECORDS, OutcomeKind::Completed), clean_events(RECORDS))]);
-    let analysis =
-        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }, &|_| {})
-            .unwrap();
-    assert_eq!(found(&analysis), Found::new());
-    assert_eq!(analysis.stages.unwrap().height(), (RECORDS * 21) as usize);
+    let (summary, frames) = analyze_dir(dir.path());
+    assert_eq!(found(&frames), Found::new());
+    assert_eq!(summary.violating_runs(), 0);
+    assert_eq!(records(&frames).height(), RECORDS as usize);
 }
 
 #[test]
@@ -151,15 +153,18 @@ fn a_record_never_published_misses_the_first_stage() {
 }
 
 #[test]
-fn the_stage_table_counts_every_place_reached() {
+fn the_record_table_counts_every_place_reached() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("clean.wl1"), &[(header(1, 2, OutcomeKind::Completed), clean_events(2))]);
-    let analysis =
-        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }, &|_| {})
-            .unwrap();
-    let stages = analysis.stages.unwrap();
-    let counts = stages.column("count").unwrap().u32().unwrap();
-    assert!(counts.into_no_null_iter().all(|c| c == 1));
-    let key = stages.column("rec_key").unwrap().u64().unwrap();
-    assert!(key.into_no_null_iter().all(|k| k == rec_key(0, 1) || k == rec_key(0, 2)));
+    let (_, frames) = analyze_dir(dir.path());
+    let table = records(&frames);
+    assert_eq!(table.column("record").unwrap().u32().unwrap().to_vec(), [Some(1), Some(2)]);
+    assert!(table.column("run").unwrap().u64().unwrap().into_no_null_iter().all(|r| r == 0));
+    for place in 0..PLACES {
+        let reached = table.column(&format!("{}.n", place_name(place))).unwrap().u32().unwrap();
+        assert!(reached.into_no_null_iter().all(|c| c == 1), "{}", place_name(place));
+    }
+    // Record 2 starts 100 ms after record 1, one millisecond per place.
+    let arrival = table.column("destination-received.us").unwrap().u64().unwrap();
+    assert_eq!(arrival.to_vec(), [Some(100_000 + 19_000), Some(200_000 + 19_000)]);
 }

@@ -3,25 +3,19 @@
 mod common;
 
 use common::*;
-use polars::prelude::*;
 use wl1::config::Variant;
 use wl1::trace::{Kind, OutcomeKind};
 use wl1_analysis::*;
 
-/// The figure `name` of the row of `region` in a per-region table.
-fn figure(table: &DataFrame, region_column: &str, region: &str, name: &str) -> f64 {
-    let regions = table.column(region_column).unwrap().cast(&DataType::String).unwrap();
-    let row = (0..table.height())
-        .find(|&i| regions.str().unwrap().get(i) == Some(region))
-        .unwrap_or_else(|| panic!("no row for {region}"));
-    let value = table.column(name).unwrap().cast(&DataType::Float64).unwrap();
-    value.f64().unwrap().get(row).unwrap()
-}
-
-fn analyze(runs: &[(wl1::trace::RunHeader, Vec<wl1::trace::Event>)]) -> Analysis {
+fn analyze_runs(runs: &[(wl1::trace::RunHeader, Vec<wl1::trace::Event>)]) -> (Summary, Vec<ChunkFrames>) {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("runs.wl1"), runs);
-    Analysis::of(&[dir.path().to_owned()]).unwrap()
+    analyze_dir(dir.path())
+}
+
+/// `got` is `want` within the stated precision of percentiles.
+fn close(got: f64, want: f64, what: &str) {
+    assert!((got - want).abs() <= want.abs() * RELATIVE_PRECISION + 1e-9, "{what}: {got} != {want}");
 }
 
 #[test]
@@ -34,21 +28,24 @@ fn latency_percentiles_match_the_hand_computed_ones() {
         let published = position(&events, Kind::Published, record, None);
         events[published].time_us = arrival - u64::from(record) * 1000;
     }
-    let analysis = analyze(&[(header(1, 10, OutcomeKind::Completed), events)]);
-    let latency = &analysis.measures.latency;
-    assert_eq!(latency.height(), 2);
+    let (summary, _) = analyze_runs(&[(header(1, 10, OutcomeKind::Completed), events)]);
+    let latency = &summary.groups[0].latency;
+    assert_eq!(latency.len(), 2);
     // Linear interpolation between closest ranks: p90 of 1,3,5,7,9 sits at
     // rank 0.9 * 4 = 3.6, i.e. 7 + 0.6 * (9 - 7) = 8.2.
-    let expected = [
-        ("1", [("count", 5.0), ("mean", 5.0), ("p50", 5.0), ("p90", 8.2), ("p99", 8.92), ("max", 9.0)]),
-        ("2", [("count", 5.0), ("mean", 6.0), ("p50", 6.0), ("p90", 9.2), ("p99", 9.92), ("max", 10.0)]),
-    ];
-    for (region, figures) in expected {
-        for (name, value) in figures {
-            let got = figure(latency, "region", region, name);
-            assert!((got - value).abs() < 1e-9, "region {region} {name}: {got} != {value}");
+    let expected =
+        [(1, [(0.5, 5.0), (0.9, 8.2), (0.99, 8.92)], 5.0, 9.0), (2, [(0.5, 6.0), (0.9, 9.2), (0.99, 9.92)], 6.0, 10.0)];
+    for (region, quantiles, mean, max) in expected {
+        let h = &latency[&region];
+        assert_eq!(h.count(), 5);
+        assert_eq!(h.mean(), Some(mean * 1000.0), "the mean is exact");
+        assert_eq!(h.max(), Some((max * 1000.0) as i64), "the maximum is exact");
+        for (q, ms) in quantiles {
+            close(h.quantile(q).unwrap(), ms * 1000.0, &format!("region {region} q {q}"));
         }
     }
+    let text = Report::new(&summary, 20).unwrap().text();
+    assert!(text.contains("percentiles within 0.2%"), "{text}");
 }
 
 #[test]
@@ -78,15 +75,16 @@ fn reordered_run() -> Vec<wl1::trace::Event> {
 
 #[test]
 fn reordering_at_the_destination_is_measured_globally_and_per_region() {
-    let analysis = analyze(&[(header(1, 5, OutcomeKind::Completed), reordered_run())]);
-    assert_eq!(analysis.violating_runs().unwrap(), 0, "order is measured, not required");
-    let order = &analysis.measures.order;
-    assert_eq!(figure(order, "scope", "global", "out_of_order_share"), 0.6);
-    assert_eq!(figure(order, "scope", "global", "inversions_normalised"), 0.3);
-    assert_eq!(figure(order, "scope", "global", "max_displacement"), 2.0);
+    let (summary, _) = analyze_runs(&[(header(1, 5, OutcomeKind::Completed), reordered_run())]);
+    assert_eq!(summary.violating_runs(), 0, "order is measured, not required");
+    let order = &summary.groups[0].order;
+    let global = &order[&0];
+    assert_eq!(global.out_of_order_share(), 0.6);
+    assert_eq!(global.inversions_normalised(), 0.3);
+    assert_eq!(global.max_displacement, 2);
     // Region 1 delivers 3, 1, 5: one inversion of three pairs.
-    assert!((figure(order, "scope", "region 1", "inversions_normalised") - 1.0 / 3.0).abs() < 1e-12);
-    assert_eq!(figure(order, "scope", "region 2", "inversions_normalised"), 0.0);
+    assert!((order[&1].inversions_normalised() - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(order[&2].inversions_normalised(), 0.0);
 }
 
 #[test]
@@ -94,13 +92,15 @@ fn the_global_order_variant_makes_reordering_a_violation() {
     let mut h = header(7, 5, OutcomeKind::Completed);
     let spec = std::sync::Arc::make_mut(&mut h.spec);
     spec.options.variants = spec.options.variants.with(Variant::GlobalOrder);
-    let analysis = analyze(&[(h, reordered_run())]);
-    let v = &analysis.violations;
+    let (summary, frames) = analyze_runs(&[(h, reordered_run())]);
+    let v = violations(&frames);
     assert_eq!(v.height(), 1);
     assert_eq!(v.column("property").unwrap().str().unwrap().get(0), Some(GLOBAL_ORDER));
     assert_eq!(v.column("record").unwrap().u32().unwrap().get(0), Some(1));
     assert_eq!(v.column("region").unwrap().u32().unwrap().get(0), Some(1));
     assert_eq!(v.column("seed").unwrap().u64().unwrap().get(0), Some(7));
+    let violators = &summary.groups[0].violators[GLOBAL_ORDER];
+    assert_eq!((violators[0].seed, violators[0].record), (7, Some(1)));
 }
 
 #[test]
@@ -109,10 +109,28 @@ fn duplicates_are_counted_per_stage() {
     let arrival = events[position(&events, Kind::DestinationReceived, 2, None)];
     events.push(arrival);
     events.push(arrival);
-    let analysis = analyze(&[(header(1, 3, OutcomeKind::Completed), events)]);
-    let duplicates = &analysis.measures.duplicates;
-    assert_eq!(duplicates.height(), 1);
-    assert_eq!(duplicates.column("stage").unwrap().str().unwrap().get(0), Some("destination-received"));
-    assert_eq!(duplicates.column("records").unwrap().u64().unwrap().get(0), Some(1));
-    assert_eq!(duplicates.column("extra").unwrap().u64().unwrap().get(0), Some(2));
+    let (summary, _) = analyze_runs(&[(header(1, 3, OutcomeKind::Completed), events)]);
+    let duplicates = &summary.groups[0].duplicates;
+    assert_eq!(duplicates.len(), 1);
+    let (&place, repeats) = duplicates.iter().next().unwrap();
+    assert_eq!(place_name(place as usize), "destination-received");
+    assert_eq!((repeats.records, repeats.extra), (1, 2));
+}
+
+#[test]
+fn a_record_arriving_twice_is_measured_at_its_first_arrival() {
+    // Record 1, routed to region 1, also arrives half a millisecond earlier
+    // from region 2: the first arrival is region 2's, whatever the numbers.
+    let mut events = clean_events(1);
+    let at = position(&events, Kind::DestinationReceived, 1, None);
+    let mut early = events[at];
+    (early.region, early.time_us) = (2, early.time_us - 500);
+    events.insert(at, early);
+    let published = events[position(&events, Kind::Published, 1, None)].time_us;
+    let (summary, _) = analyze_runs(&[(header(1, 1, OutcomeKind::Completed), events)]);
+    let group = &summary.groups[0];
+    assert_eq!(group.latency.keys().copied().collect::<Vec<_>>(), [2]);
+    assert_eq!(group.latency[&2].max(), Some((early.time_us - published) as i64));
+    let arrival = group.duplicates.iter().find(|(p, _)| place_name(**p as usize) == "destination-received");
+    assert_eq!(arrival.map(|(_, r)| (r.records, r.extra)), Some((1, 1)));
 }

@@ -9,19 +9,16 @@ mod common;
 fn a_clean_baseline_set_holds_and_is_measured() {
     let dir = tempfile::tempdir().unwrap();
     common::simulate_into(dir.path(), "baseline", 500, 250);
-    let analysis =
-        Analysis::with(&[dir.path().to_owned()], Settings { keep_stages: true, ..Settings::default() }, &|_| {})
-            .unwrap();
-    assert!(analysis.problems.is_empty());
-    assert_eq!(analysis.runs.height(), 500);
-    assert_eq!(analysis.groups.len(), 1);
-    assert_eq!(analysis.violating_runs().unwrap(), 0);
-    assert_eq!(analysis.stages.as_ref().unwrap().height(), 500 * 50 * 21);
-    let latency = &analysis.measures.latency;
-    let counts = latency.column("count").unwrap().u64().unwrap();
-    let delivered: u64 = counts.into_no_null_iter().sum();
+    let (summary, frames) = common::analyze_dir(dir.path());
+    assert_eq!(summary.problems.count, 0);
+    assert_eq!(summary.runs(), 500);
+    assert_eq!(summary.groups.len(), 1);
+    assert_eq!(summary.violating_runs(), 0);
+    assert_eq!(common::records(&frames).height(), 500 * 50);
+    assert_eq!(common::violations(&frames).height(), 0);
+    let delivered: u64 = summary.groups[0].latency.values().map(Histogram::count).sum();
     assert_eq!(delivered, 500 * 50, "every record is delivered once");
-    let report = Report::new(&analysis, 20).unwrap();
+    let report = Report::new(&summary, 20).unwrap();
     assert!(report.text().contains("every one of 500 runs holds the specification"));
     assert_eq!(report.json()["holds"], true);
 }
@@ -31,10 +28,10 @@ fn failing_drill_runs_are_explained_record_by_record() {
     let dir = tempfile::tempdir().unwrap();
     let drill = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/drills/f3-inbound-1.toml");
     common::simulate_into(dir.path(), drill, 40, 250);
-    let analysis = Analysis::of(&[dir.path().to_owned()]).unwrap();
-    let violating = analysis.violating_runs().unwrap();
+    let (summary, frames) = common::analyze_dir(dir.path());
+    let violating = summary.violating_runs() as usize;
     assert!(violating > 0, "the drill fails in the model");
-    let v = &analysis.violations;
+    let v = common::violations(&frames);
     let properties = v.column("property").unwrap().str().unwrap();
     let records = v.column("record").unwrap().u32().unwrap();
     let stages = v.column("stage").unwrap().str().unwrap();
@@ -45,6 +42,7 @@ fn failing_drill_runs_are_explained_record_by_record() {
         })
         .count();
     assert!(undelivered > 0);
+    assert_eq!(summary.groups[0].properties[EVENTUAL_DELIVERY].records, undelivered as u64);
     let regions = v.column("region").unwrap().u32().unwrap();
     let refused: Vec<(Option<u32>, Option<u32>)> = (0..v.height())
         .filter(|&i| stages.get(i) == Some("receiver-invoked"))
@@ -52,9 +50,12 @@ fn failing_drill_runs_are_explained_record_by_record() {
         .collect();
     assert_eq!(refused.len(), 40, "in every run, batch 3's first record is refused before the receiver takes it");
     assert!(refused.iter().all(|&r| r == (Some(101), Some(1))), "refused by receiver-1: {refused:?}");
-    let report = Report::new(&analysis, 5).unwrap();
+    let report = Report::new(&summary, 5).unwrap();
     let text = report.text();
     assert!(text.contains(&format!("{violating} of 40 runs violate the specification")));
     assert!(text.contains("wl1 replay --from "));
-    assert_eq!(report.json()["violating_seeds"].as_array().unwrap().len(), 5.min(violating));
+    let seeds = report.json()["violating_seeds"].as_array().unwrap().clone();
+    let per_property = summary.groups[0].violators.values().map(|v| v.len().min(5)).sum::<usize>();
+    assert_eq!(seeds.len(), per_property);
+    assert!(seeds.iter().all(|s| s["seed"].as_u64().unwrap() < 40));
 }

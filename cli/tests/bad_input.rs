@@ -1,6 +1,7 @@
 //! A directory holding a truncated and a garbage file beside a good one:
 //! the good runs are analyzed, each bad file is named with what is wrong,
-//! and the exit code says an error occurred.
+//! and the exit code says an error occurred. No runs: no verdict. Runs met
+//! twice: counted once.
 
 #[path = "../../analysis/tests/common/mod.rs"]
 mod common;
@@ -48,4 +49,36 @@ fn a_missing_path_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/nonexistent/traces: no such file or directory"), "{stderr}");
+}
+
+#[test]
+fn no_runs_is_an_error_with_a_hint_in_text_and_json_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["text", "json"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_wl1"))
+            .args(["analyze", dir.path().to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{format}: {stderr}");
+        assert!(stdout.is_empty(), "{format}: no report without runs, got {stdout}");
+        assert!(stderr.contains("no runs") && stderr.contains("wl1 simulate"), "{format}: {stderr}");
+    }
+}
+
+#[test]
+fn leftover_traces_of_the_same_runs_are_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().to_str().unwrap();
+    for runs in ["100", "50"] {
+        let args = ["simulate", "--scenario", common::FAILING_DRILL, "--runs", runs, "--out", out_dir];
+        assert!(Command::new(env!("CARGO_BIN_EXE_wl1")).args(args).output().unwrap().status.success());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_wl1")).args(["analyze", out_dir]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("2 files, 100 runs"), "{stdout}");
+    assert!(stdout.contains("100 of 100 runs violate the specification"), "{stdout}");
+    assert!(stdout.contains("duplicate runs (each counted once): 50"), "{stdout}");
 }

@@ -125,3 +125,47 @@ fn a_reader_that_stops_early_does_not_make_wl1_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn damaged_or_foreign_summaries_are_named_and_the_rest_still_analyzed() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces");
+    let summary = dir.path().join("summary.json");
+    assert!(wl1(&["simulate", "--runs", "20", "--out", traces.to_str().unwrap()]).status.success());
+    let out = wl1(&["analyze", traces.to_str().unwrap(), "--summary", summary.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    let damaged = dir.path().join("damaged.json");
+    std::fs::write(&damaged, text.replace("\"undelivered\":{}", "\"undelivered\":{\"99\":{}}")).unwrap();
+    let foreign = dir.path().join("foreign.json");
+    std::fs::write(&foreign, "{\"format\": \"something else\"}").unwrap();
+    let more = dir.path().join("more");
+    assert!(wl1(&["simulate", "--seed", "100", "--runs", "5", "--out", more.to_str().unwrap()]).status.success());
+    let out = wl1(&["analyze", damaged.to_str().unwrap(), foreign.to_str().unwrap(), more.to_str().unwrap()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stdout.contains("5 runs"), "the good traces are analyzed: {stdout}");
+    assert!(stderr.contains("damaged.json: the summary is damaged: a place out of range"), "{stderr}");
+    assert!(stderr.contains("foreign.json: not a readable analysis summary"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_summary_or_export_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces");
+    assert!(wl1(&["simulate", "--runs", "3", "--out", traces.to_str().unwrap()]).status.success());
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a directory").unwrap();
+    let inside = file.join("summary.json");
+    fails_with(
+        &["analyze", traces.to_str().unwrap(), "--summary", inside.to_str().unwrap()],
+        &["cannot write", "a-file"],
+    );
+    fails_with(
+        &["analyze", traces.to_str().unwrap(), "--export", file.to_str().unwrap()],
+        &["cannot create", "a-file"],
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "nothing partial is left: {left:?}");
+}

@@ -35,8 +35,12 @@ fn violations(scenario: &str, variant: Option<&str>, options: &[&str], runs: u32
         simulate.args(["--variant", v]);
     }
     assert!(simulate.output().unwrap().status.success());
-    let analyze =
-        Command::new(env!("CARGO_BIN_EXE_wl1")).arg("analyze").arg(&traces).arg("--export").arg(&export).output();
+    let analyze = Command::new(env!("CARGO_BIN_EXE_wl1"))
+        .arg("analyze")
+        .arg(&traces)
+        .args(["--export-format", "csv", "--export"])
+        .arg(&export)
+        .output();
     let code = analyze.unwrap().status.code();
     let table = std::fs::read_to_string(export.join("violations.csv")).unwrap();
     let found = parse(&table);

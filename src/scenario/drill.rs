@@ -38,7 +38,7 @@
 //! "regions", "primaries"] }` (see [`ChaosParams`]).
 
 use serde::{Deserialize, Serialize};
-use strum::VariantArray;
+use strum::{VariantArray, VariantNames};
 
 use super::{ChaosParams, FaultKind, FaultKinds, RECORDS_PER_BATCH, Scenario, Step};
 use crate::engine::{ActorId, MILLISECOND};
@@ -63,8 +63,9 @@ struct DrillFile<S> {
     step: Vec<S>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, VariantNames)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
 enum StepSpec {
     Publish(u32),
     AwaitPublished(u32),
@@ -173,24 +174,7 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 fn step_keys() -> String {
-    [
-        "publish",
-        "await_published",
-        "await_delivered",
-        "await_appended",
-        "fail",
-        "recover",
-        "switch_primary",
-        "region_offline",
-        "region_online",
-        "sleep_ms",
-        "republish_if_stopped",
-        "fail_random",
-        "recover_failed",
-        "chaos",
-        "await_chaos_end",
-    ]
-    .join(", ")
+    StepSpec::VARIANTS.join(", ")
 }
 
 fn parse_step(table: toml::Table, batches: u8) -> Result<Step, String> {

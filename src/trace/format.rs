@@ -241,6 +241,15 @@ pub fn trailer(runs: u64) -> Vec<u8> {
 /// Decodes a frame's payload (already checked against its checksum), a run
 /// of `spec`.
 pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
+    let (header, events_at) = decode_run_header(payload, spec)?;
+    let mut events = Vec::new();
+    decode_events(&payload[events_at..], |e| events.push(e))?;
+    Ok(Run { header, events })
+}
+
+/// Decodes the run header at the start of a payload; its events follow
+/// at the offset returned, for [`decode_events`].
+pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader, usize), String> {
     let (frame, used): (RunFrame, usize) =
         bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
     let environment = frame.environment.map(Cow::into_owned);
@@ -254,14 +263,20 @@ pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
         outcome: frame.outcome,
         coverage: frame.coverage,
     };
-    let rest = &payload[used..];
-    let (Events(events), used_events) =
-        bincode::decode_from_slice_with_context(rest, config(), MaxEvents(rest.len() / MIN_EVENT_LEN))
-            .map_err(|e| format!("events: {e}"))?;
-    if used + used_events != payload.len() {
-        return Err(format!("{} bytes left over after the events", payload.len() - used - used_events));
+    Ok((header, used))
+}
+
+/// Decodes the events that end a payload (`payload[offset..]`, as
+/// [`decode_run_header`] says), handing each to `visit` in order instead
+/// of collecting them; returns how many there were.
+pub fn decode_events(bytes: &[u8], visit: impl FnMut(Event)) -> Result<u64, String> {
+    let context = Visit { visit, max_events: (bytes.len() / MIN_EVENT_LEN) as u64 };
+    let (VisitedEvents(count), used) =
+        bincode::decode_from_slice_with_context(bytes, config(), context).map_err(|e| format!("events: {e}"))?;
+    if used != bytes.len() {
+        return Err(format!("{} bytes left over after the events", bytes.len() - used));
     }
-    Ok(Run { header, events })
+    Ok(count)
 }
 
 struct EventsRef<'a>(&'a [Event]);
@@ -284,24 +299,26 @@ impl Encode for EventsRef<'_> {
     }
 }
 
-struct Events(Vec<Event>);
+/// How many events were handed to the visitor, which the decoder holds as
+/// its context.
+struct VisitedEvents(u64);
 
 /// Each event takes at least three bytes: code, time and subject.
 const MIN_EVENT_LEN: usize = 3;
 
-/// The most events the bytes left in a payload can hold, so that a forged
-/// count cannot make the decoder allocate more than the payload's size
-/// warrants.
-struct MaxEvents(usize);
+/// The decoder's context: who is handed each event, and the most events
+/// the bytes can hold, so that a forged count is refused at once.
+struct Visit<V> {
+    visit: V,
+    max_events: u64,
+}
 
-impl Decode<MaxEvents> for Events {
-    fn decode<D: Decoder<Context = MaxEvents>>(decoder: &mut D) -> Result<Self, DecodeError> {
+impl<V: FnMut(Event)> Decode<Visit<V>> for VisitedEvents {
+    fn decode<D: Decoder<Context = Visit<V>>>(decoder: &mut D) -> Result<Self, DecodeError> {
         let count = u64::decode(decoder)?;
-        if count > decoder.context().0 as u64 {
+        if count > decoder.context().max_events {
             return Err(DecodeError::Other("event count larger than the frame can hold"));
         }
-        decoder.claim_container_read::<[u8; MIN_EVENT_LEN]>(count as usize)?;
-        let mut events = Vec::with_capacity(count as usize);
         let mut time = 0i64;
         for _ in 0..count {
             let code = u8::decode(decoder)?;
@@ -312,9 +329,9 @@ impl Decode<MaxEvents> for Events {
             }
             let subject = u32::decode(decoder)?;
             let value = if kind.carries_value() { u32::decode(decoder)? } else { 0 };
-            events.push(Event { time_us: time as u64, kind, region: code >> 5, subject, value });
+            (decoder.context().visit)(Event { time_us: time as u64, kind, region: code >> 5, subject, value });
         }
-        Ok(Events(events))
+        Ok(VisitedEvents(count))
     }
 }
 
@@ -368,6 +385,19 @@ mod tests {
         encode_payload(&run.header, &run.events, &mut out);
         let problem = decode_payload(&out, &spec()).unwrap_err();
         assert!(problem.starts_with("run header: the environment: the run's profile: pause.every_ms"), "{problem}");
+    }
+
+    #[test]
+    fn events_are_visited_in_order_without_collecting_them() {
+        let run = sample();
+        let mut out = Vec::new();
+        encode_payload(&run.header, &run.events, &mut out);
+        let (header, events_at) = decode_run_header(&out, &spec()).unwrap();
+        assert_eq!(header, run.header);
+        let mut visited = Vec::new();
+        assert_eq!(decode_events(&out[events_at..], |e| visited.push(e)), Ok(3));
+        assert_eq!(visited, run.events);
+        assert!(decode_events(&out[events_at..out.len() - 1], |_| {}).is_err());
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
-
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use wl1_analysis::polars::prelude::*;
 
 use wl1::config::{Options, Profile};
 use wl1::run::{Plan, RunSpec, simulate};
@@ -92,16 +93,66 @@ pub fn write(path: &Path, runs: &[(RunHeader, Vec<Event>)]) {
     w.finish().unwrap();
 }
 
+/// A drill that violates the specification in every seed: today's inbound-1
+/// version of f3 leaves receiver-1 and validator-1 in FailedDependency, so
+/// batches 2 and 3 are never published.
+pub const FAILING_DRILL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/drills/f3-inbound-1.toml");
+
 /// Simulates seeds `0..runs` of a built-in scenario, or of a drill file,
 /// into `dir`.
 pub fn simulate_into(dir: &Path, scenario: &str, runs: u64, runs_per_file: u64) {
+    simulate_seeds(dir, scenario, 0, runs, runs_per_file);
+}
+
+/// Simulates `runs` seeds from `first_seed` of a built-in scenario, or of a
+/// drill file, into `dir`.
+pub fn simulate_seeds(dir: &Path, scenario: &str, first_seed: u64, runs: u64, runs_per_file: u64) {
     let (scenario, drill) = resolve(scenario).unwrap();
     let spec = RunSpec::with_drill(scenario, drill, Options::default(), Profile::default());
-    simulate_spec_into(dir, spec, runs, runs_per_file);
+    simulate_spec_seeds(dir, spec, first_seed, runs, runs_per_file);
 }
 
 /// Simulates seeds `0..runs` of `spec` into `dir`.
 pub fn simulate_spec_into(dir: &Path, spec: RunSpec, runs: u64, runs_per_file: u64) {
-    let plan = Plan { spec, first_seed: 0, runs, out_dir: dir.to_owned(), jobs: 2, runs_per_file, shard: None };
+    simulate_spec_seeds(dir, spec, 0, runs, runs_per_file);
+}
+
+fn simulate_spec_seeds(dir: &Path, spec: RunSpec, first_seed: u64, runs: u64, runs_per_file: u64) {
+    let out_dir = dir.to_owned();
+    let plan = Plan { spec, first_seed, runs, out_dir, jobs: 2, runs_per_file, shard: None };
     simulate(&plan, &std::sync::atomic::AtomicBool::new(false), &|_| {}).unwrap();
+}
+
+/// Analyzes `paths` in chunks of about `chunk_bytes`, keeping every chunk's
+/// tables.
+pub fn analyze_chunked(
+    paths: &[PathBuf],
+    chunk_bytes: usize,
+) -> (wl1_analysis::Summary, Vec<wl1_analysis::ChunkFrames>) {
+    let settings = wl1_analysis::Settings { chunk_bytes, seeds_kept: 1000, ..Default::default() };
+    let mut frames = Vec::new();
+    let summary = wl1_analysis::analyze(paths, &settings, &|_| {}, Some(&mut frames)).unwrap();
+    (summary, frames)
+}
+
+/// Analyzes `dir` with the default settings, keeping every chunk's tables.
+pub fn analyze_dir(dir: &Path) -> (wl1_analysis::Summary, Vec<wl1_analysis::ChunkFrames>) {
+    analyze_chunked(&[dir.to_owned()], wl1_analysis::Settings::default().chunk_bytes)
+}
+
+/// One table of every chunk, stacked.
+pub fn stacked(frames: &[wl1_analysis::ChunkFrames], table: fn(&wl1_analysis::ChunkFrames) -> &DataFrame) -> DataFrame {
+    let mut all = table(&frames[0]).clone();
+    for f in &frames[1..] {
+        all.vstack_mut(table(f)).unwrap();
+    }
+    all
+}
+
+pub fn violations(frames: &[wl1_analysis::ChunkFrames]) -> DataFrame {
+    stacked(frames, |f| &f.violations)
+}
+
+pub fn records(frames: &[wl1_analysis::ChunkFrames]) -> DataFrame {
+    stacked(frames, |f| &f.records)
 }

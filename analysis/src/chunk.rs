@@ -1,0 +1,252 @@
+//! One chunk of whole runs, analyzed: each run's events are decoded
+//! straight into the facts of its records, which become one row per run
+//! and record of the chunk's record frame; the measurements (latency,
+//! order, duplicates, outcomes) are added up per group as each run ends;
+//! then the specification is checked on the frames (see [`crate::spec`]).
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use polars::prelude::*;
+use strum::VariantArray;
+use wl1::trace::format::decode_events;
+use wl1::trace::{Outcome, OutcomeKind, Spec, TraceError};
+
+use crate::columns::{RecordColumns, RunColumns};
+use crate::facts::{RecordFacts, RunFacts};
+use crate::histogram::Histogram;
+use crate::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
+use crate::places::{ARRIVAL, PLACES, PUBLISHED, STAGES, cause};
+use crate::summary::{GroupSummary, Repeats, Summary};
+use crate::{Settings, export, spec};
+
+/// Regions are stored in three bits.
+const REGION_CODES: usize = 8;
+
+/// Runs that share everything besides their seeds.
+#[derive(Debug)]
+pub struct Group {
+    pub identity: u64,
+    pub label: String,
+    pub scenario: String,
+    /// Records each run publishes: 1..=records.
+    pub records: u32,
+    pub global_order: bool,
+}
+
+/// A trace file being read.
+#[derive(Debug)]
+pub struct InputFile {
+    /// Its index in the summary's file list.
+    pub id: u32,
+    pub path: PathBuf,
+    /// What decides its runs besides their seeds.
+    pub spec: Arc<Spec>,
+    pub group: Arc<Group>,
+}
+
+/// One run to analyze: what its header says and where its events are.
+pub struct RunInput {
+    pub file: Arc<InputFile>,
+    pub seed: u64,
+    pub outcome: Outcome,
+    /// Its events, in [`Unit::events`].
+    pub events: Range<usize>,
+    /// Where its frame starts in its file, and which run of the file it is.
+    pub offset: u64,
+    pub index: u64,
+}
+
+/// Consecutive runs, each whole, handed to one analyzer.
+#[derive(Default)]
+pub struct Unit {
+    /// The number of the first run, counting from 0 across the analysis.
+    pub first_run: u64,
+    /// The events of every run, as stored.
+    pub events: Vec<u8>,
+    pub runs: Vec<RunInput>,
+    /// The records the runs publish.
+    pub rows: usize,
+}
+
+/// What a unit adds up to.
+pub struct UnitResult {
+    pub summary: Summary,
+    /// The runs whose events could not be decoded: identity and seed.
+    pub undecodable: Vec<(u64, u64)>,
+    /// The tables to export, if asked for.
+    pub frames: Option<export::ChunkFrames>,
+}
+
+/// Analyzes the runs of one unit, and builds the tables to export if asked.
+pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
+    let mut chunk = Chunk { records: RecordColumns::with_capacity(unit.rows, export_frames), ..Chunk::default() };
+    let mut facts = RunFacts::default();
+    let mut summary = Summary::new(settings.seeds_kept);
+    let mut undecodable = Vec::new();
+    for run in &unit.runs {
+        facts.start(run.file.group.records);
+        match decode_events(&unit.events[run.events.clone()], |e| facts.observe(e)) {
+            Ok(events) => chunk.add_run(run, events, &facts.records),
+            Err(problem) => {
+                let path = run.file.path.clone();
+                summary
+                    .problems
+                    .add(TraceError { path, offset: Some(run.offset), run: Some(run.index), problem }.to_string());
+                undecodable.push((run.file.group.identity, run.seed));
+            }
+        }
+    }
+    let records = std::mem::take(&mut chunk.records).into_frame()?;
+    let runs = chunk.runs.frame()?;
+    let violations = spec::violations(&records, &runs)?;
+    let frames =
+        export_frames.then(|| export::ChunkFrames::new(unit.first_run, &chunk, &records, &violations)).transpose()?;
+    let mut found = vec![GroupSummary::default(); chunk.groups.len()];
+    spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
+    for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
+        let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario);
+        summary_group.add(&tally.into_summary(), settings.seeds_kept);
+        summary_group.add(&found, settings.seeds_kept);
+    }
+    Ok(UnitResult { summary, undecodable, frames })
+}
+
+/// The runs of a unit as columns, and their measurements per group.
+#[derive(Default)]
+pub struct Chunk {
+    /// The unit's groups, numbered in the order met.
+    pub groups: Vec<Arc<Group>>,
+    pub tallies: Vec<Tally>,
+    pub runs: RunColumns,
+    pub records: RecordColumns,
+}
+
+impl Chunk {
+    fn group_of(&mut self, group: &Arc<Group>) -> u32 {
+        match self.groups.iter().position(|g| Arc::ptr_eq(g, group)) {
+            Some(i) => i as u32,
+            None => {
+                self.groups.push(group.clone());
+                self.tallies.push(Tally::default());
+                self.groups.len() as u32 - 1
+            }
+        }
+    }
+
+    fn add_run(&mut self, run: &RunInput, events: u64, records: &[RecordFacts]) {
+        let group = self.group_of(&run.file.group);
+        let local = self.runs.seed.len() as u32;
+        let arrivals = arrivals(records);
+        self.tallies[group as usize].add_run(run.outcome.kind, events, records, &arrivals);
+        self.runs.push(run, group, events, &arrivals);
+        for facts in records {
+            self.records.push(local, group, facts);
+        }
+    }
+}
+
+/// An outcome's code: its place in [`OutcomeKind::VARIANTS`].
+pub fn outcome_code(kind: OutcomeKind) -> u32 {
+    OutcomeKind::VARIANTS.iter().position(|&k| k == kind).expect("every outcome is listed") as u32
+}
+
+/// A record's first arrival at the destination.
+pub struct Arrival {
+    pub record: u32,
+    pub region: u8,
+    /// The index of its first publication and of its first arrival.
+    pub published: u32,
+    pub arrived: u32,
+}
+
+/// The first arrivals of a run's published records, in arrival order.
+fn arrivals(records: &[RecordFacts]) -> Vec<Arrival> {
+    let mut arrivals: Vec<Arrival> = records
+        .iter()
+        .filter(|f| f.reached(ARRIVAL) && f.reached(PUBLISHED))
+        .map(|f| Arrival {
+            record: f.record,
+            region: f.region[ARRIVAL],
+            published: f.idx[PUBLISHED],
+            arrived: f.idx[ARRIVAL],
+        })
+        .collect();
+    arrivals.sort_unstable_by_key(|a| a.arrived);
+    arrivals
+}
+
+/// The measurements of the runs of one group in a unit.
+#[derive(Default)]
+pub struct Tally {
+    runs: u64,
+    events: u64,
+    outcomes: [u64; OutcomeKind::VARIANTS.len()],
+    /// Per region a record arrived from: slot 0 its latency, slot k the hop
+    /// into stage k.
+    latency: [[Histogram; STAGES]; REGION_CODES],
+    order: [OrderTotals; 1 + ORDER_REGIONS.len()],
+    duplicates: [Repeats; PLACES],
+}
+
+impl Tally {
+    fn add_run(&mut self, outcome: OutcomeKind, events: u64, records: &[RecordFacts], arrivals: &[Arrival]) {
+        self.runs += 1;
+        self.events += events;
+        self.outcomes[outcome_code(outcome) as usize] += 1;
+        for f in records {
+            self.add_latency(f);
+            for (place, repeats) in self.duplicates.iter_mut().enumerate().filter(|(p, _)| f.n[*p] > 1) {
+                repeats.records += 1;
+                repeats.extra += u64::from(f.n[place] - 1);
+            }
+        }
+        let scopes = std::iter::once(GLOBAL).chain(ORDER_REGIONS);
+        for (totals, scope) in self.order.iter_mut().zip(scopes) {
+            let published: Vec<u32> = arrivals
+                .iter()
+                .filter(|a| scope == GLOBAL || u32::from(a.region) == scope)
+                .map(|a| a.published)
+                .collect();
+            if !published.is_empty() {
+                totals.add_run(&OrderStats::of(&published));
+            }
+        }
+    }
+
+    fn add_latency(&mut self, f: &RecordFacts) {
+        if !(f.reached(PUBLISHED) && f.reached(ARRIVAL)) {
+            return;
+        }
+        let histograms = &mut self.latency[usize::from(f.region[ARRIVAL]) % REGION_CODES];
+        let since = |from: usize, to: usize| f.us[to] as i64 - f.us[from] as i64;
+        histograms[0].record(since(PUBLISHED, ARRIVAL));
+        for k in (1..STAGES).filter(|&k| f.reached(k) && f.reached(cause(k))) {
+            histograms[k].record(since(cause(k), k));
+        }
+    }
+
+    fn into_summary(self) -> GroupSummary {
+        let mut g = GroupSummary { runs: self.runs, trace_events: self.events, ..GroupSummary::default() };
+        for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {
+            g.outcomes.insert(kind.name().to_string(), runs);
+        }
+        for (region, mut histograms) in self.latency.into_iter().enumerate().filter(|(_, h)| h[0].count() > 0) {
+            let region = region as u32;
+            g.latency.insert(region, std::mem::take(&mut histograms[0]));
+            let hops = histograms.into_iter().enumerate().skip(1).filter(|(_, h)| h.count() > 0);
+            g.hops.insert(region, hops.map(|(k, h)| (k as u32, h)).collect());
+        }
+        let scopes = std::iter::once(GLOBAL).chain(ORDER_REGIONS);
+        g.order = scopes.zip(self.order).filter(|(_, t)| t.runs > 0).collect();
+        g.duplicates = self
+            .duplicates
+            .into_iter()
+            .enumerate()
+            .filter(|(_, r)| r.records > 0)
+            .map(|(p, r)| (p as u32, r))
+            .collect();
+        g
+    }
+}

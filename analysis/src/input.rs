@@ -1,0 +1,196 @@
+//! Reads trace files in order, run by run, without decoding their events:
+//! each run is identified by its group and seed, counted once (a run met
+//! again is a duplicate, noted with both files), and handed on in units of
+//! whole runs for the analyzers to decode.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wl1::config::Variant;
+use wl1::trace::format::decode_run_header;
+use wl1::trace::{Spec, TraceError, TraceFile};
+
+use crate::chunk::{Group, InputFile, RunInput, Unit};
+use crate::seeds::{DuplicateRuns, Duplicates, SeedSet};
+use crate::summary::{Problems, Summary};
+
+/// No scenario publishes more records than this (a drill at most 10,000);
+/// a header that says more is damaged.
+const MAX_RECORDS: u32 = 1 << 16;
+/// A unit is handed on once its runs publish this many records, whatever
+/// the size of their events: the rows of its record frame.
+const UNIT_ROWS: usize = 1 << 18;
+
+/// What reading the traces found besides the runs handed on.
+pub struct Read {
+    /// The summary's file list, with the trace files read appended.
+    pub files: Vec<String>,
+    /// Per group identity: the seeds counted from the traces, and the runs
+    /// met again.
+    pub seeds: BTreeMap<u64, SeedSet>,
+    pub duplicates: BTreeMap<u64, DuplicateRuns>,
+    pub groups: BTreeMap<u64, Arc<Group>>,
+    pub problems: Problems,
+}
+
+/// The label of a group of runs: what tells it apart from others at a
+/// glance, and the start of its identity, which tells it apart for sure.
+pub fn group_label(spec: &Spec, identity: u64) -> String {
+    let o = &spec.options;
+    let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
+    format!(
+        "{} variants={} routing={} batch={} linger={linger} bound={}s spec={:08x}",
+        spec.scenario,
+        o.variants,
+        o.routing,
+        o.batch_size,
+        o.time_bound / 1_000_000_000,
+        identity as u32
+    )
+}
+
+/// Reads `traces` in order, handing each unit of about `unit_bytes` of
+/// events to `hand_on` (which says false to stop); runs already counted in
+/// `counted` are duplicates.
+pub fn read(
+    traces: &[PathBuf],
+    counted: &Summary,
+    unit_bytes: usize,
+    progress: crate::Progress<'_>,
+    mut hand_on: impl FnMut(Unit) -> bool,
+) -> Read {
+    let mut reader = Reader {
+        counted,
+        read: Read {
+            files: counted.files.clone(),
+            seeds: BTreeMap::new(),
+            duplicates: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            problems: Problems::default(),
+        },
+        unit: Unit::default(),
+    };
+    for (i, path) in traces.iter().enumerate() {
+        progress(i as u64);
+        if !reader.read_file(path, unit_bytes, &mut hand_on) {
+            return reader.read;
+        }
+    }
+    progress(traces.len() as u64);
+    if !reader.unit.runs.is_empty() {
+        hand_on(reader.take_unit());
+    }
+    reader.read
+}
+
+struct Reader<'a> {
+    counted: &'a Summary,
+    read: Read,
+    unit: Unit,
+}
+
+impl Reader<'_> {
+    /// Reads one file; false if the runs handed on are no longer wanted.
+    fn read_file(&mut self, path: &Path, unit_bytes: usize, hand_on: &mut impl FnMut(Unit) -> bool) -> bool {
+        let id = self.file_index(path);
+        let Some(mut trace) = self.open(path) else {
+            return true;
+        };
+        let (spec, group) = (trace.spec().clone(), self.group(trace.spec()));
+        let file = Arc::new(InputFile { id, path: path.to_owned(), spec, group });
+        let counted = self.counted.group(file.group.identity).map(|g| &g.seeds);
+        let mut index = 0;
+        while let Some(next) = trace.next_payload() {
+            match next {
+                Ok((offset, payload)) => self.read_run(&file, counted, payload, offset, index),
+                Err(e) => self.read.problems.add(e.to_string()),
+            }
+            index += 1;
+            let full = self.unit.events.len() >= unit_bytes || self.unit.rows >= UNIT_ROWS;
+            if full && !hand_on(self.take_unit()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn open(&mut self, path: &Path) -> Option<TraceFile> {
+        let problem = match TraceFile::open(path) {
+            Ok(trace) if trace.spec().records <= MAX_RECORDS => return Some(trace),
+            Ok(trace) => {
+                let records = trace.spec().records;
+                let problem = format!("the header says each run publishes {records} records: the file is damaged");
+                TraceError { path: path.to_owned(), offset: None, run: None, problem }
+            }
+            Err(e) => e,
+        };
+        self.read.problems.add(problem.to_string());
+        None
+    }
+
+    /// Reads the header of the run at `offset`, which is run `index` of
+    /// its file, and counts it.
+    fn read_run(&mut self, file: &Arc<InputFile>, counted: Option<&SeedSet>, payload: &[u8], offset: u64, index: u64) {
+        match decode_run_header(payload, &file.spec) {
+            Ok((header, events_at)) => {
+                let (seed, outcome) = (header.seed, header.outcome);
+                let run = RunInput { file: file.clone(), seed, outcome, events: 0..0, offset, index };
+                self.add_run(counted, run, &payload[events_at..]);
+            }
+            Err(problem) => {
+                let error = TraceError { path: file.path.clone(), offset: Some(offset), run: Some(index), problem };
+                self.read.problems.add(error.to_string());
+            }
+        }
+    }
+
+    /// The runs gathered so far; the next unit numbers its runs after them.
+    fn take_unit(&mut self) -> Unit {
+        let first_run = self.unit.first_run + self.unit.runs.len() as u64;
+        std::mem::replace(&mut self.unit, Unit { first_run, ..Unit::default() })
+    }
+
+    fn file_index(&mut self, path: &Path) -> u32 {
+        let name = path.display().to_string();
+        let files = &mut self.read.files;
+        files.iter().position(|f| *f == name).unwrap_or_else(|| {
+            files.push(name);
+            files.len() - 1
+        }) as u32
+    }
+
+    fn group(&mut self, spec: &Arc<Spec>) -> Arc<Group> {
+        let identity = spec.identity();
+        let group = self.read.groups.entry(identity).or_insert_with(|| {
+            Arc::new(Group {
+                identity,
+                label: group_label(spec, identity),
+                scenario: spec.scenario.clone(),
+                records: spec.records,
+                global_order: spec.options.variants.has(Variant::GlobalOrder),
+            })
+        });
+        group.clone()
+    }
+
+    /// Counts a run, unless it was counted before (in `counted`, or in
+    /// the traces read so far).
+    fn add_run(&mut self, counted: Option<&SeedSet>, mut run: RunInput, events: &[u8]) {
+        let (identity, file) = (run.file.group.identity, run.file.id);
+        let first_time = match counted.and_then(|seeds| seeds.file_of(run.seed)) {
+            Some(kept) => Err(kept),
+            None => self.read.seeds.entry(identity).or_default().insert(run.seed, file),
+        };
+        if let Err(kept) = first_time {
+            let duplicate = Duplicates { first: run.seed, last: run.seed, kept, again: file };
+            self.read.duplicates.entry(identity).or_default().add(duplicate);
+            return;
+        }
+        let start = self.unit.events.len();
+        self.unit.events.extend_from_slice(events);
+        run.events = start..self.unit.events.len();
+        self.unit.rows += run.file.group.records as usize;
+        self.unit.runs.push(run);
+    }
+}
