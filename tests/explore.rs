@@ -74,7 +74,13 @@ fn explore_changes_the_timing_never_the_design_and_every_stranded_record_is_a_de
             let alternates = (1..=50).all(|id| region(id) == Some(2 - id as u8 % 2));
             assert!(scenario == "chaos" || alternates, "{scenario} seed {seed}");
             for f in stranded(&sim) {
-                assert!(f.reason.is_design_property(), "{scenario} seed {seed}: {:?} at {}: {}", f.records, f.place, f.reason);
+                assert!(
+                    f.reason.is_design_property(),
+                    "{scenario} seed {seed}: {:?} at {}: {}",
+                    f.records,
+                    f.place,
+                    f.reason
+                );
             }
         }
     }
@@ -122,7 +128,8 @@ fn explored_traces_are_byte_identical_for_any_jobs_and_replay_from_their_environ
         while let Some(next) = trace.next_payload() {
             let (_, stored) = next.unwrap();
             let run = wl1::trace::format::decode_payload(stored, &spec.stored).unwrap();
-            let environment = run.header.environment.as_deref().cloned().expect("an explored run keeps its environment");
+            let environment =
+                run.header.environment.as_deref().cloned().expect("an explored run keeps its environment");
             environments.insert(format!("{environment:?}"));
             let header = sim.run_logged(&spec, run.header.seed, Some(environment), &mut Vec::new());
             let mut again = Vec::new();

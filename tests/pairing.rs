@@ -40,7 +40,9 @@ fn first_effect(variant: Variant, run: &Logged) -> Option<usize> {
     let processor = |d: &Delivery| matches!(role(d.envelope.to), Role::Processor(_));
     let caused = |d: &Delivery| &run.events[d.events.clone()];
     match variant {
-        Variant::RemoveBeforeStore => run.log.iter().position(|d| processor(d) && matches!(d.envelope.msg, Msg::Deliver(_))),
+        Variant::RemoveBeforeStore => {
+            run.log.iter().position(|d| processor(d) && matches!(d.envelope.msg, Msg::Deliver(_)))
+        }
         Variant::RemoveOnSendFailure => {
             run.log.iter().position(|d| processor(d) && d.envelope.msg == Msg::AppendAnswer(false))
         }
@@ -89,7 +91,8 @@ fn first_effect(variant: Variant, run: &Logged) -> Option<usize> {
 
 /// The driver's commands, in order: what fault choices decided.
 fn commands(events: &[Event]) -> Vec<(Kind, u32)> {
-    let command = |k| matches!(k, Kind::Fail | Kind::Recover | Kind::SwitchPrimary | Kind::RegionOffline | Kind::RegionOnline);
+    let command =
+        |k| matches!(k, Kind::Fail | Kind::Recover | Kind::SwitchPrimary | Kind::RegionOffline | Kind::RegionOnline);
     events.iter().filter(|e| command(e.kind)).map(|e| (e.kind, e.subject)).collect()
 }
 
@@ -113,7 +116,10 @@ fn check(variant: Variant, scenario: &str, explore: bool) -> (u64, u64) {
         acted += 1;
         let same = off.log[..effect].iter().zip(&on.log[..effect]).all(|(a, b)| same_delivery(a, b));
         let (a, b) = (&off.log[effect], &on.log[effect]);
-        assert!(same && (a.time, a.envelope) == (b.time, b.envelope), "{what}: the runs parted before delivery {effect}");
+        assert!(
+            same && (a.time, a.envelope) == (b.time, b.envelope),
+            "{what}: the runs parted before delivery {effect}"
+        );
         let events_before = off.log[effect].events.start;
         assert_eq!(off.events[..events_before], on.events[..events_before], "{what}");
         changed += u64::from(off.events != on.events);
@@ -133,7 +139,9 @@ fn a_variant_changes_nothing_before_its_first_effect_and_never_the_fault_choices
             };
             for scenario in scenarios {
                 let (acted, changed) = check(variant, scenario, explore);
-                println!("{variant} under {scenario}, explore {explore}: acted in {acted}, changed {changed} of {SEEDS}");
+                println!(
+                    "{variant} under {scenario}, explore {explore}: acted in {acted}, changed {changed} of {SEEDS}"
+                );
                 // With the original's timing, region 1's streams are empty
                 // when f3 and f4 fail them: lossy-kafka has nothing to drop.
                 let idle = variant == Variant::GlobalOrder

@@ -36,7 +36,9 @@ fn an_explored_run_replays_from_its_trace_byte_for_byte_and_shows_what_it_drew()
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[1].starts_with("explored: network "), "{text}");
     assert!(lines[3].starts_with("  a delay of 0-"), "{text}");
-    assert!(lines.iter().take_while(|l| !l.contains(" ms  ")).all(|l| l.chars().count() <= 100 || l.starts_with("seed ")));
+    assert!(
+        lines.iter().take_while(|l| !l.contains(" ms  ")).all(|l| l.chars().count() <= 100 || l.starts_with("seed "))
+    );
 
     // The same run from the options, without the trace: the seed draws the
     // same environment again.

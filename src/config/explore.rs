@@ -201,7 +201,9 @@ mod tests {
             assert!(p.pause.duration_us[1] <= p.pause.every_ms * 500, "a pause lasts at most half the gap");
             assert!((1_000..=10_000_000).contains(&env.step_delay_us));
             assert!(env.delayed.len() <= 8 && env.delayed.iter().all(|d| (1..=26).contains(&d.sender)));
-            assert!(env.delayed.iter().all(|d| (1..=50).contains(&d.nth) && (10_000..=10_000_000).contains(&d.extra_us)));
+            assert!(
+                env.delayed.iter().all(|d| (1..=50).contains(&d.nth) && (10_000..=10_000_000).contains(&d.extra_us))
+            );
         }
         let distinct = |f: &dyn Fn(&Environment) -> u64| {
             let mut v: Vec<u64> = envs.iter().map(f).collect();
@@ -227,7 +229,13 @@ mod tests {
         let bytes = bincode::serde::encode_to_vec(&env, config).unwrap();
         let (back, _): (Environment, usize) = bincode::serde::decode_from_slice(&bytes, config).unwrap();
         assert_eq!(back, env);
-        let many = Environment { delayed: vec![env.delayed.first().copied().unwrap_or(DelayedMessage { sender: 1, nth: 1, extra_us: 1 }); 17], ..env.clone() };
+        let many = Environment {
+            delayed: vec![
+                env.delayed.first().copied().unwrap_or(DelayedMessage { sender: 1, nth: 1, extra_us: 1 });
+                17
+            ],
+            ..env.clone()
+        };
         let bytes = bincode::serde::encode_to_vec(&many, config).unwrap();
         let refused = bincode::serde::decode_from_slice::<Environment, _>(&bytes, config).unwrap_err();
         assert!(refused.to_string().contains("at most 16 delayed messages"), "{refused}");

@@ -9,8 +9,8 @@ mod profile;
 pub mod set;
 mod text_file;
 
-pub use options::{Options, Routing, Variant, Variants};
 pub use explore::{DelayedMessage, Environment};
+pub use options::{Options, Routing, Variant, Variants};
 pub use profile::{Pause, Profile, RangeUs, ServiceTimes, Tail};
 pub use set::{EnumSet, Member};
 pub use text_file::read_text_file;

@@ -111,7 +111,11 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
         if coverage::bit(env.to, state, &env.msg).is_none() {
             let states = MachineKind::of(env.to).states();
             let state = states.get(state as usize).copied().unwrap_or("an unknown state");
-            panic!("invariant broken: {} handled {:?} in state {state}, which its rules do not allow", name(env.to), env.msg);
+            panic!(
+                "invariant broken: {} handled {:?} in state {state}, which its rules do not allow",
+                name(env.to),
+                env.msg
+            );
         }
         env.msg.carried(&world.arena, &mut self.reached[env.to as usize]);
         self.inner.handle(ctx, env);

@@ -25,7 +25,7 @@ pub mod topology;
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
 use crate::config::Options;
-use crate::engine::{ActorId, Ctx, Envelope, Stream, System, Time, stream};
+use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind};
 
 pub use answer::{Answer, Awaited};
@@ -444,6 +444,8 @@ pub struct World<H> {
     pub trace: Vec<Event>,
     pub options: Options,
     pub coverage: Coverage,
+    /// Scratch space for what a fault finds a machine holding.
+    held: IdSet,
 }
 
 impl<H: Machine> World<H> {
@@ -456,6 +458,7 @@ impl<H: Machine> World<H> {
             trace: Vec::new(),
             options,
             coverage: Coverage::default(),
+            held: IdSet::default(),
         }
     }
 
@@ -466,6 +469,24 @@ impl<H: Machine> World<H> {
         self.trace.clear();
         self.options = options;
         self.coverage = Coverage::default();
+    }
+
+    /// Traces what a fault command finds `actor` holding, if anything: the
+    /// events cannot show what a machine has in hand when it fails.
+    #[cold]
+    fn trace_fault_found_holding(&mut self, now: Time, actor: ActorId) {
+        self.held.clear();
+        self.machines.get(actor).held(&self.arena, &mut self.held);
+        if !self.held.is_empty() {
+            let event = Event {
+                time_us: now / MICROSECOND,
+                kind: Kind::FaultFoundHolding,
+                region: topology::home_region(actor),
+                subject: actor as u32,
+                value: self.held.len(),
+            };
+            self.trace.push(event);
+        }
     }
 
     /// The actors that get [`Msg::Start`] at time 0.
@@ -482,6 +503,9 @@ impl<H: Machine> System for World<H> {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
+        if env.msg == Msg::Fail && env.from == topology::DRIVER {
+            self.trace_fault_found_holding(ctx.now(), env.to);
+        }
         let mut io = Io { ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
         self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, &mut self.coverage);
     }

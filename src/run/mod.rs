@@ -16,7 +16,9 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 
 use crate::config::{Environment, Options, Profile};
-use crate::engine::{ActorId, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, Stop, Stream, System, Time, stream};
+use crate::engine::{
+    ActorId, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, Stop, Stream, System, Time, stream,
+};
 use crate::model::topology::{ACTORS, DRIVER};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};

@@ -373,7 +373,11 @@ mod tests {
 
     #[test]
     fn an_explored_run_keeps_its_environment_and_one_beyond_the_bounds_is_refused() {
-        let mut env = Environment::draw(&Profile::default(), 1..=26, &mut crate::engine::stream(1, crate::engine::Stream::Environment));
+        let mut env = Environment::draw(
+            &Profile::default(),
+            1..=26,
+            &mut crate::engine::stream(1, crate::engine::Stream::Environment),
+        );
         let mut run = sample();
         run.header.environment = Some(Arc::new(env.clone()));
         let mut out = Vec::new();
