@@ -14,6 +14,7 @@
 mod atomic;
 mod chunk;
 mod columns;
+pub mod coverage;
 pub mod export;
 mod facts;
 pub mod histogram;

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::coverage::CoverageReport;
 use crate::histogram::RELATIVE_PRECISION;
 use crate::order::scope_name;
 use crate::places::{hop_name, place_name};
@@ -96,6 +97,7 @@ pub struct GroupReport {
     pub duplicates: Table,
     pub duplicate_runs: u64,
     pub duplicate_ranges: Table,
+    pub coverage: CoverageReport,
 }
 
 /// Everything the report shows.
@@ -257,6 +259,7 @@ impl GroupReport {
             duplicates: duplicates(g),
             duplicate_runs: g.duplicate_runs.runs,
             duplicate_ranges: duplicate_ranges(g, files),
+            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds),
         }
     }
 
@@ -292,6 +295,7 @@ impl GroupReport {
             out += &format!("  duplicate runs (each counted once): {}\n", self.duplicate_runs);
             out += &indent(&self.duplicate_ranges.text());
         }
+        out += &self.coverage.text(100);
         out
     }
 
@@ -310,6 +314,7 @@ impl GroupReport {
             "duplicates": self.duplicates.json(),
             "duplicate_runs": self.duplicate_runs,
             "duplicate_ranges": self.duplicate_ranges.json(),
+            "coverage": self.coverage,
         })
     }
 }
