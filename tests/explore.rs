@@ -10,7 +10,7 @@ use std::path::Path;
 
 use wl1::config::{Options, Profile};
 use wl1::model::coverage::PAIRS;
-use wl1::run::{RunSpec, Simulator, stranded};
+use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::{BUILT_IN, built_in};
 use wl1::trace::format::encode_payload;
 use wl1::trace::{Event, Kind, OutcomeKind, TraceFile};
@@ -73,15 +73,7 @@ fn explore_changes_the_timing_never_the_design_and_every_stranded_record_is_a_de
             };
             let alternates = (1..=50).all(|id| region(id) == Some(2 - id as u8 % 2));
             assert!(scenario == "chaos" || alternates, "{scenario} seed {seed}");
-            for f in stranded(&sim) {
-                assert!(
-                    f.reason.is_design_property(),
-                    "{scenario} seed {seed}: {:?} at {}: {}",
-                    f.records,
-                    f.place,
-                    f.reason
-                );
-            }
+            common::assert_stranded_by_design(&sim, &format!("{scenario} seed {seed}"));
         }
     }
 }

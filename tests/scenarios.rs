@@ -4,6 +4,8 @@
 //! simulator bug. (How many seeds fail, per property and reason, is pinned
 //! by `analysis/tests/outcomes.rs`.)
 
+mod common;
+
 use std::path::Path;
 
 use wl1::config::{Options, Profile};
@@ -20,15 +22,7 @@ fn every_stranded_record_of_every_built_in_scenario_is_a_design_property() {
         let spec = RunSpec::new(built_in(scenario).unwrap(), Options::default(), Profile::default());
         for seed in 0..300 {
             sim.run(&spec, seed);
-            for f in stranded(&sim) {
-                assert!(
-                    f.reason.is_design_property(),
-                    "{scenario} seed {seed}: records {:?} at {} for no design reason: {}",
-                    f.records,
-                    f.place,
-                    f.reason
-                );
-            }
+            common::assert_stranded_by_design(&sim, &format!("{scenario} seed {seed}"));
         }
     }
 }
