@@ -14,7 +14,7 @@ use wl1::trace::format::decode_events;
 use wl1::trace::{Event, Outcome, OutcomeKind, Spec, TraceError};
 
 use crate::columns::{RecordColumns, RunColumns};
-use crate::coverage::{Coverage, RunSituations};
+use crate::coverage::{CoverageTally, RunSituations};
 use crate::facts::{RecordFacts, RunFacts};
 use crate::histogram::Histogram;
 use crate::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
@@ -199,7 +199,7 @@ pub struct Tally {
     latency: [[Histogram; STAGES]; REGION_CODES],
     order: [OrderTotals; 1 + ORDER_REGIONS.len()],
     duplicates: [Repeats; PLACES],
-    coverage: Coverage,
+    coverage: CoverageTally,
 }
 
 impl Tally {
@@ -243,7 +243,7 @@ impl Tally {
         let mut g = GroupSummary {
             runs: self.runs,
             trace_events: self.events,
-            coverage: self.coverage,
+            coverage: self.coverage.into_coverage(),
             ..GroupSummary::default()
         };
         for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {

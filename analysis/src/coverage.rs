@@ -173,7 +173,21 @@ fn pair_key(pair: &Pair) -> String {
     format!("{} {}/{}", pair.kind.name(), pair.state, pair.message)
 }
 
-impl Coverage {
+/// The coverage of the runs of one group in a unit, counted by index as
+/// each run ends (no string per run), then turned into a [`Coverage`].
+pub struct CoverageTally {
+    orders: BTreeMap<u64, u64>,
+    pairs: [u64; PAIRS],
+    situations: [Option<Seen>; Situation::VARIANTS.len()],
+}
+
+impl Default for CoverageTally {
+    fn default() -> Self {
+        CoverageTally { orders: BTreeMap::new(), pairs: [0; PAIRS], situations: Default::default() }
+    }
+}
+
+impl CoverageTally {
     /// Adds one run of `seed`: the pairs it handled (`bits`, as its trace
     /// frame stores them), its first arrivals and its situations.
     pub fn add_run(
@@ -186,17 +200,33 @@ impl Coverage {
     ) {
         let first = self.orders.entry(order_digest(arrivals)).or_insert(seed);
         *first = (*first).min(seed);
-        self.cap_orders();
-        let all = pairs();
-        for bit in (0..PAIRS).filter(|&b| bits >> b & 1 == 1) {
-            *self.pairs.entry(pair_key(&all[bit])).or_default() += 1;
+        for (bit, runs) in self.pairs.iter_mut().enumerate() {
+            *runs += (bits >> bit & 1) as u64;
         }
         let seen = situations.finish(records, arrivals);
-        for s in Situation::VARIANTS.iter().filter(|s| seen & s.bit() != 0) {
-            add_seen(&mut self.situations, s.name(), Seen { runs: 1, example: seed });
+        for (_, counted) in Situation::VARIANTS.iter().zip(&mut self.situations).filter(|(s, _)| seen & s.bit() != 0) {
+            let counted = counted.get_or_insert(Seen { runs: 0, example: seed });
+            counted.runs += 1;
+            counted.example = counted.example.min(seed);
         }
     }
 
+    pub fn into_coverage(self) -> Coverage {
+        let all = pairs();
+        let pairs = all.iter().zip(self.pairs).filter(|(_, runs)| *runs > 0).map(|(p, runs)| (pair_key(p), runs));
+        let situations = Situation::VARIANTS.iter().zip(self.situations);
+        let mut coverage = Coverage {
+            orders: self.orders,
+            orders_capped: false,
+            pairs: pairs.collect(),
+            situations: situations.filter_map(|(s, seen)| Some((s.name().to_string(), seen?))).collect(),
+        };
+        coverage.cap_orders();
+        coverage
+    }
+}
+
+impl Coverage {
     /// Adds the coverage of other runs, none of them counted here.
     pub fn merge(&mut self, other: &Coverage) {
         for (&digest, &seed) in &other.orders {
@@ -364,13 +394,14 @@ mod tests {
 
     #[test]
     fn orders_merge_by_union_keeping_the_first_seed() {
-        let mut a = Coverage::default();
+        let mut a = CoverageTally::default();
         let none = RunSituations::default();
         a.add_run(5, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
         a.add_run(3, 0, &[], &[arrival(2, 2), arrival(1, 1)], &none);
-        let mut b = Coverage::default();
+        let mut b = CoverageTally::default();
         b.add_run(1, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
-        a.merge(&b);
+        let mut a = a.into_coverage();
+        a.merge(&b.into_coverage());
         let mut firsts: Vec<u64> = a.orders.values().copied().collect();
         firsts.sort_unstable();
         assert_eq!(firsts, [1, 3], "two orders, first met in seeds 1 and 3");
