@@ -410,6 +410,15 @@ mod tests {
     }
 
     #[test]
+    fn bits_beyond_the_models_pairs_are_ignored() {
+        let mut tally = CoverageTally::default();
+        tally.add_run(0, u128::MAX, &[], &[], &RunSituations::default());
+        let coverage = tally.into_coverage();
+        assert_eq!(coverage.pairs.len(), PAIRS);
+        assert!(coverage.pairs.values().all(|&runs| runs == 1));
+    }
+
+    #[test]
     fn a_republished_batch_is_one_stopped_then_requested_again() {
         let event = |kind, subject| Event { time_us: 0, kind, region: 0, subject, value: 0 };
         let mut run = RunSituations::default();
