@@ -1,7 +1,7 @@
 //! Throughput of the simulator: baseline runs per second and message events
-//! per second, against a bare loop that pushes and pops the same number of
-//! timed events through the engine's queue with no model work, so that the
-//! model's cost reads as a ratio.
+//! per second, by default and under `--explore`, against a bare loop that
+//! pushes and pops the same number of timed events through the engine's
+//! queue with no model work, so that the model's cost reads as a ratio.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
@@ -19,10 +19,14 @@ fn spec(name: &str) -> RunSpec {
     RunSpec::new(built_in(name).unwrap(), Options::default(), Profile::default())
 }
 
-/// Message events of `RUNS` baseline runs, to size the bare loop alike.
-fn message_events(spec: &RunSpec) -> u64 {
-    let mut sim = Simulator::new();
+/// Runs seeds `0..RUNS`; their message events.
+fn run_all(sim: &mut Simulator, spec: &RunSpec) -> u64 {
     (0..RUNS).map(|seed| sim.run(spec, seed).outcome.message_events).sum()
+}
+
+/// Message events of `RUNS` runs, to size the bare loop alike.
+fn message_events(spec: &RunSpec) -> u64 {
+    run_all(&mut Simulator::new(), spec)
 }
 
 fn simulate(c: &mut Criterion) {
@@ -32,7 +36,12 @@ fn simulate(c: &mut Criterion) {
     group.throughput(Throughput::Elements(events));
     group.bench_function(format!("baseline {RUNS} runs"), |b| {
         let mut sim = Simulator::new();
-        b.iter(|| (0..RUNS).map(|seed| sim.run(&baseline, seed).outcome.message_events).sum::<u64>())
+        b.iter(|| run_all(&mut sim, &baseline))
+    });
+    let explored = baseline.clone().exploring(true);
+    group.bench_function(format!("baseline {RUNS} runs --explore"), |b| {
+        let mut sim = Simulator::new();
+        b.iter(|| run_all(&mut sim, &explored))
     });
     group.bench_function(format!("baseline {RUNS} runs with trace encoding"), |b| {
         let mut sim = Simulator::new();
@@ -56,7 +65,7 @@ fn simulate(c: &mut Criterion) {
     group.throughput(Throughput::Elements(message_events(&f4)));
     group.bench_function(format!("f4 {RUNS} runs"), |b| {
         let mut sim = Simulator::new();
-        b.iter(|| (0..RUNS).map(|seed| sim.run(&f4, seed).outcome.message_events).sum::<u64>())
+        b.iter(|| run_all(&mut sim, &f4))
     });
     group.finish();
 }

@@ -1,10 +1,11 @@
 //! The invariants the simulator checks while it runs, each shown firing on a
 //! deliberately broken machine, with the seed in the error; and shown quiet
-//! on the real model, in every scenario and under every design variant.
+//! on the real model, in every scenario and under every design variant,
+//! explored or not.
 
 use wl1::config::{Options, Profile, Variant};
 use wl1::engine::{ActorId, Ctx, Envelope, Pending, System};
-use wl1::model::topology::{Db, IN_DNS, SOURCE, cluster, inbound, receiver};
+use wl1::model::topology::{DRIVER, Db, IN_DNS, SOURCE, cluster, inbound, receiver};
 use wl1::model::{HasWorld, Msg, Record};
 use wl1::run::{RunSpec, RunWorld, SimError, Simulator, run_guarded};
 use wl1::scenario::{BUILT_IN, Driver, built_in};
@@ -115,16 +116,34 @@ fn answer_matching_fires_when_an_answer_comes_from_the_wrong_machine() {
 }
 
 #[test]
-fn the_real_model_keeps_every_invariant_in_every_scenario_and_variant() {
+fn coverage_fires_when_a_machine_handles_a_message_in_a_state_its_rules_never_allow() {
+    // Receiver-1 takes a Fail while it awaits its database's answer, instead
+    // of letting the command wait: the answer then finds it failed.
+    let message = broken_run(14, |world, ctx, env| match env.msg {
+        Msg::Invoke(_) if env.to == receiver(1) => {
+            world.handle(ctx, env);
+            world.handle(ctx, Envelope { from: DRIVER, to: receiver(1), msg: Msg::Fail });
+            Tampered::Swallowed
+        }
+        _ => Tampered::Untouched,
+    });
+    let expected = "receiver-1 handled InsertAnswer(true) in state failed-processing, which its rules do not allow";
+    assert!(message.contains(expected), "{message}");
+}
+
+#[test]
+fn the_real_model_keeps_every_invariant_in_every_scenario_and_variant_explored_or_not() {
     let mut sim = Simulator::new();
     let variants = std::iter::once(None).chain(Variant::ALL.iter().copied().map(Some));
     for variant in variants {
         let options = Options { variants: variant.into_iter().collect(), ..Options::default() };
         for scenario in BUILT_IN {
-            let spec = checked(scenario, options.clone());
-            for seed in 0..20 {
-                if let Err(e) = run_guarded(&mut sim, seed, |sim| sim.run(&spec, seed)) {
-                    panic!("{scenario} with {variant:?}: {e}");
+            for explore in [false, true] {
+                let spec = checked(scenario, options.clone()).exploring(explore);
+                for seed in 0..20 {
+                    if let Err(e) = run_guarded(&mut sim, seed, |sim| sim.run(&spec, seed)) {
+                        panic!("{scenario} with {variant:?}, explore {explore}: {e}");
+                    }
                 }
             }
         }

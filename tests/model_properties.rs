@@ -1,10 +1,11 @@
-//! Properties of the model over random seeds, profiles and options: the
-//! simulator's own invariants hold (a broken one panics), the same seed gives
-//! the same bytes, and the baseline delivers everything whatever the timing.
+//! Properties of the model over random seeds, profiles (tails and pauses
+//! included) and options, explored or not: the simulator's own invariants
+//! hold (a broken one panics), the same seed gives the same bytes, and the
+//! baseline delivers everything whatever the timing.
 
 use proptest::prelude::*;
 use wl1::config::{Options, Routing, Variant, Variants};
-use wl1::config::{Profile, ServiceTimes};
+use wl1::config::{Pause, Profile, ServiceTimes, Tail};
 use wl1::engine::MILLISECOND;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::{BUILT_IN, built_in};
@@ -15,9 +16,23 @@ fn range(max: u64) -> impl Strategy<Value = [u64; 2]> {
     (0..max, 0..max).prop_map(|(a, b)| [a.min(b), a.max(b)])
 }
 
+/// Tails and pauses, or none. As in an explored run, a pause lasts at most
+/// half the mean time between two and is drawn by octaves from a
+/// millisecond up, so that no instance is paused most of the time.
+fn tails_and_pauses() -> impl Strategy<Value = (Tail, Pause)> {
+    (0u32..=100, range(200_000), prop_oneof![Just(0u64), 100u64..20_000], 1u64..=1_000).prop_map(
+        |(share, [a, b], every_ms, longest)| {
+            let tail = Tail { probability: share as f64 / 1_000.0, extra_us: [a + 1, b + 1] };
+            let longest = (every_ms * longest / 2).max(1_000);
+            (tail, Pause { every_ms, duration_us: [1_000, longest] })
+        },
+    )
+}
+
 fn profiles() -> impl Strategy<Value = Profile> {
-    (range(2_000), range(80_000), range(3_000), range(3_000), range(2_000), (1u32..20, 20u32..400)).prop_map(
-        |(intra, inter, containers, replica, kafka, (lo, hi))| Profile {
+    let ranges = (range(2_000), range(80_000), range(3_000), range(3_000), range(2_000));
+    (ranges, (1u32..20, 20u32..400), tails_and_pauses()).prop_map(
+        |((intra, inter, containers, replica, kafka), (lo, hi), (tail, pause))| Profile {
             intra_region_us: intra,
             inter_region_us: inter,
             service_us: ServiceTimes {
@@ -29,6 +44,8 @@ fn profiles() -> impl Strategy<Value = Profile> {
                 ..ServiceTimes::default()
             },
             speed_factor: [lo as f64 / 10.0, hi as f64 / 10.0],
+            tail,
+            pause,
         },
     )
 }
@@ -65,8 +82,9 @@ proptest! {
         scenario in 0..BUILT_IN.len(),
         profile in profiles(),
         options in options(),
+        explore in any::<bool>(),
     ) {
-        let spec = RunSpec::new(built_in(BUILT_IN[scenario]).unwrap(), options, profile);
+        let spec = RunSpec::new(built_in(BUILT_IN[scenario]).unwrap(), options, profile).exploring(explore);
         let mut sim = Simulator::new();
         let first = bytes(&mut sim, &spec, seed);
         let again = bytes(&mut Simulator::new(), &spec, seed);

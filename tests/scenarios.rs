@@ -4,11 +4,13 @@
 //! simulator bug. (How many seeds fail, per property and reason, is pinned
 //! by `analysis/tests/outcomes.rs`.)
 
+mod common;
+
 use std::path::Path;
 
 use wl1::config::{Options, Profile};
 use wl1::model::ContainerState;
-use wl1::model::topology::{receiver, validator};
+use wl1::model::topology::{inbound, receiver, validator};
 use wl1::run::{Reason, RunSpec, Simulator, Why, stranded};
 use wl1::scenario::{BUILT_IN, Step, built_in, resolve};
 use wl1::trace::Kind;
@@ -20,15 +22,7 @@ fn every_stranded_record_of_every_built_in_scenario_is_a_design_property() {
         let spec = RunSpec::new(built_in(scenario).unwrap(), Options::default(), Profile::default());
         for seed in 0..300 {
             sim.run(&spec, seed);
-            for f in stranded(&sim) {
-                assert!(
-                    f.reason.is_design_property(),
-                    "{scenario} seed {seed}: records {:?} at {} for no design reason: {}",
-                    f.records,
-                    f.place,
-                    f.reason
-                );
-            }
+            common::assert_stranded_by_design(&sim, &format!("{scenario} seed {seed}"));
         }
     }
 }
@@ -85,4 +79,20 @@ fn f4_fails_and_recovers_what_it_chose_in_the_original_s_index_order() {
         chosen_counts.insert(failed.len());
     }
     assert_eq!(chosen_counts.len(), 8, "every number of components from 1 to 8 is drawn");
+}
+
+#[test]
+fn a_fault_that_finds_its_component_holding_records_is_traced_with_their_number() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/drills/records-in-a-failing-stream.toml");
+    let (scenario, text) = resolve(path.to_str().unwrap()).unwrap();
+    let spec = RunSpec::with_drill(scenario, text, Options::default(), Profile::default());
+    let mut sim = Simulator::new();
+    for seed in 0..20 {
+        sim.run(&spec, seed);
+        let found: Vec<(u32, u32)> =
+            sim.events().iter().filter(|e| e.kind == Kind::FaultFoundHolding).map(|e| (e.subject, e.value)).collect();
+        // Idle processor-1 holds nothing; inbound-1 then holds batch 2's 25
+        // region-1 records (odd ids 51..=99).
+        assert_eq!(found, [(u32::from(inbound(1)), 25)], "seed {seed}");
+    }
 }

@@ -12,40 +12,61 @@ use wl1::trace::{AtomicTraceFile, FORMAT_VERSION, Kind, OutcomeKind, TraceFile, 
 
 const FIXTURE_V1: &str = "tests/fixtures/format-v1-baseline-seeds-0-2.wl1";
 const FIXTURE_V2: &str = "tests/fixtures/format-v2-baseline-seeds-0-2.wl1";
+const FIXTURE_V2_EXPLORED: &str = "tests/fixtures/format-v2-explored-baseline-seeds-0-2.wl1";
 
-/// The format golden: a file written by format version 2 reads, to the same
-/// runs, and each run encodes back to exactly its stored bytes. It pins the
-/// format only; `tests/simulation_golden.rs` pins what the simulator
-/// produces. `WL1_WRITE_FIXTURE=1` writes it (only for a new format version,
-/// under a new name, beside the old one).
+/// The format golden: files written by format version 2, of default and of
+/// explored runs, read to the same runs, and each run encodes back to
+/// exactly its stored bytes. It pins the format only;
+/// `tests/simulation_golden.rs` pins what the simulator produces.
+/// `WL1_WRITE_FIXTURE=1` writes them (only while version 2 is unreleased,
+/// or for a new format version under new names beside the old ones).
 #[test]
-fn the_version_2_fixture_reads_and_encodes_back_to_the_same_bytes() {
+fn the_version_2_fixtures_read_and_encode_back_to_the_same_bytes() {
     if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
-        good_file(Path::new("tests/fixtures"), "format-v2-baseline-seeds-0-2.wl1", 0..3);
+        let dir = Path::new("tests/fixtures");
+        write_file(dir, "format-v2-baseline-seeds-0-2.wl1", &baseline(), 0..3);
+        write_file(dir, "format-v2-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
     }
-    assert_eq!(FORMAT_VERSION, 2, "a new format version needs a new fixture beside this one");
-    let bytes = fs::read(FIXTURE_V2).unwrap();
+    assert_eq!(FORMAT_VERSION, 2, "a new format version needs new fixtures beside these");
+    for (fixture, explored) in [(FIXTURE_V2, false), (FIXTURE_V2_EXPLORED, true)] {
+        let runs = read_back_byte_for_byte(Path::new(fixture));
+        let spec = &runs[0].header.spec;
+        assert_eq!((spec.scenario.as_str(), spec.records, spec.drill.as_str()), ("baseline", 50, ""));
+        assert_eq!((spec.options.batch_size, spec.profile.inter_region_us), (5, [20_000, 45_000]));
+        assert_eq!(spec.explore, explored, "{fixture}");
+        assert_eq!(runs.iter().map(|r| r.header.seed).collect::<Vec<_>>(), [0, 1, 2]);
+        for run in &runs {
+            assert_eq!(run.header.environment.is_some(), explored, "{fixture}: an environment only if explored");
+            assert_ne!(run.header.coverage, 0, "{fixture}: every run records its coverage");
+            assert_eq!(run.header.outcome.kind, OutcomeKind::Completed);
+            assert_eq!(run.events.iter().filter(|e| e.kind == Kind::DestinationReceived).count(), 50);
+            assert_eq!(run.events.len(), 1052);
+        }
+    }
+    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V2_EXPLORED));
+    let environment = explored[1].header.environment.as_deref().unwrap();
+    assert_ne!(environment.profile, explored[1].header.spec.profile, "an explored run draws its own profile");
+}
+
+/// Every run of `path`, after checking that its header and each of its runs
+/// encode back to their stored bytes.
+fn read_back_byte_for_byte(path: &Path) -> Vec<wl1::trace::Run> {
+    let bytes = fs::read(path).unwrap();
     let header = decode_file_header(&bytes).unwrap();
     assert_eq!(file_header(&header.spec).unwrap(), bytes[..header.len], "the header encodes back to its bytes");
-    let mut trace = TraceFile::open(Path::new(FIXTURE_V2)).unwrap();
+    let mut trace = TraceFile::open(path).unwrap();
     assert!(trace.tool().starts_with("wl1 "));
     let spec = trace.spec().clone();
-    assert_eq!((spec.scenario.as_str(), spec.records, spec.drill.as_str()), ("baseline", 50, ""));
-    assert_eq!((spec.options.batch_size, spec.profile.inter_region_us), (5, [20_000, 45_000]));
-    let mut seeds = Vec::new();
+    let mut runs = Vec::new();
     while let Some(next) = trace.next_payload() {
         let (_, stored) = next.unwrap();
         let run = decode_payload(stored, &spec).unwrap();
         let mut again = Vec::new();
         encode_payload(&run.header, &run.events, &mut again);
         assert!(again == stored, "seed {} does not encode back to its bytes", run.header.seed);
-        seeds.push(run.header.seed);
+        runs.push(run);
     }
-    assert_eq!(seeds, vec![0, 1, 2]);
-    let runs: Vec<_> = TraceFile::open(Path::new(FIXTURE_V2)).unwrap().map(Result::unwrap).collect();
-    assert_eq!(runs[1].header.outcome.kind, OutcomeKind::Completed);
-    assert_eq!(runs[1].events.iter().filter(|e| e.kind == Kind::DestinationReceived).count(), 50);
-    assert_eq!(runs[1].events.len(), 1052);
+    runs
 }
 
 #[test]
@@ -62,11 +83,15 @@ fn baseline() -> RunSpec {
 }
 
 fn good_file(dir: &Path, name: &str, seeds: std::ops::Range<u64>) -> PathBuf {
+    write_file(dir, name, &baseline(), seeds)
+}
+
+fn write_file(dir: &Path, name: &str, spec: &RunSpec, seeds: std::ops::Range<u64>) -> PathBuf {
     let path = dir.join(name);
-    let mut writer = AtomicTraceFile::create(&path, &baseline().stored).unwrap();
+    let mut writer = AtomicTraceFile::create(&path, &spec.stored).unwrap();
     let mut sim = Simulator::new();
     for seed in seeds {
-        let header = sim.run(&baseline(), seed);
+        let header = sim.run(spec, seed);
         writer.write_run(&header, sim.events()).unwrap();
     }
     writer.finish().unwrap();
@@ -83,7 +108,9 @@ fn a_truncated_file_keeps_its_whole_runs_and_says_where_it_was_cut() {
     let dir = tempfile::tempdir().unwrap();
     let path = good_file(dir.path(), "cut.wl1", 0..4);
     let bytes = fs::read(&path).unwrap();
-    fs::write(&path, &bytes[..bytes.len() * 3 / 4]).unwrap();
+    let mut trace = TraceFile::open(&path).unwrap();
+    let run_2 = (0..3).map(|_| trace.next_payload().unwrap().map(|(at, p)| (at, p.len())).unwrap()).last().unwrap();
+    fs::write(&path, &bytes[..run_2.0 as usize + run_2.1 / 2]).unwrap();
     let (runs, errors) = errors_of(&path);
     assert_eq!(runs, 2, "the runs before the cut are read");
     assert_eq!(errors.len(), 1);

@@ -11,9 +11,10 @@ use std::sync::Arc;
 use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::format::decode_events;
-use wl1::trace::{Outcome, OutcomeKind, Spec, TraceError};
+use wl1::trace::{Event, Outcome, OutcomeKind, Spec, TraceError};
 
 use crate::columns::{RecordColumns, RunColumns};
+use crate::coverage::{CoverageTally, RunSituations};
 use crate::facts::{RecordFacts, RunFacts};
 use crate::histogram::Histogram;
 use crate::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
@@ -65,6 +66,8 @@ pub struct RunInput {
     pub file: Arc<InputFile>,
     pub seed: u64,
     pub outcome: Outcome,
+    /// The coverage pairs it handled, as its trace frame stores them.
+    pub coverage: u128,
     /// Its events, in [`Unit::events`].
     pub events: Range<usize>,
     /// Where its frame starts in its file, and which run of the file it is.
@@ -101,12 +104,18 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
     let (run_count, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
     let mut chunk = Chunk { records: RecordColumns::with_capacity(unit.rows, export_frames), ..Chunk::default() };
     let mut facts = RunFacts::default();
+    let mut situations = RunSituations::default();
     let mut summary = Summary::new(settings.seeds_kept);
     let mut undecodable = Vec::new();
     for run in &unit.runs {
         facts.start(run.file.group.records);
-        match decode_events(&unit.events[run.events.clone()], |e| facts.observe(e)) {
-            Ok(events) => chunk.add_run(run, events, &facts.records),
+        situations.start();
+        let observe = |e: Event| {
+            situations.observe(&e);
+            facts.observe(e);
+        };
+        match decode_events(&unit.events[run.events.clone()], observe) {
+            Ok(events) => chunk.add_run(run, events, &facts.records, &situations),
             Err(problem) => {
                 let path = run.file.path.clone();
                 summary
@@ -153,11 +162,13 @@ impl Chunk {
         }
     }
 
-    fn add_run(&mut self, run: &RunInput, events: u64, records: &[RecordFacts]) {
+    fn add_run(&mut self, run: &RunInput, events: u64, records: &[RecordFacts], situations: &RunSituations) {
         let group = self.group_of(&run.file.group);
         let local = self.runs.seed.len() as u32;
         let arrivals = arrivals(records);
-        self.tallies[group as usize].add_run(run.outcome.kind, events, records, &arrivals);
+        let tally = &mut self.tallies[group as usize];
+        tally.add_run(run.outcome.kind, events, records, &arrivals);
+        tally.coverage.add_run(run.seed, run.coverage, records, &arrivals, situations);
         self.runs.push(run, group, events, &arrivals);
         for facts in records {
             self.records.push(local, group, facts);
@@ -209,6 +220,7 @@ pub struct Tally {
     lost: [u64; REGION_CODES],
     order: [OrderTotals; 1 + ORDER_REGIONS.len()],
     duplicates: [Repeats; PLACES],
+    coverage: CoverageTally,
 }
 
 impl Tally {
@@ -252,7 +264,12 @@ impl Tally {
     }
 
     fn into_summary(self) -> GroupSummary {
-        let mut g = GroupSummary { runs: self.runs, trace_events: self.events, ..GroupSummary::default() };
+        let mut g = GroupSummary {
+            runs: self.runs,
+            trace_events: self.events,
+            coverage: self.coverage.into_coverage(),
+            ..GroupSummary::default()
+        };
         for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {
             g.outcomes.insert(kind.name().to_string(), runs);
         }

@@ -14,6 +14,7 @@ use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
 use wl1::trace::Run;
 
 use crate::charts;
+use crate::coverage::CoverageReport;
 use crate::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
 use crate::run_view::{RunView, read_runs};
 use crate::summary::{GroupSummary, Summary};
@@ -61,9 +62,6 @@ pub fn page(report: &Report, summary: &Summary, progress: Progress<'_>) -> Strin
             drawn += 1;
             progress(drawn);
         });
-    }
-    if let Some(coverage) = &report.coverage {
-        out += &section(coverage, "h2");
     }
     if report.problem_count > 0 {
         let _ = writeln!(out, "<h2>Input problems ({})</h2>\n<ul>", report.problem_count);
@@ -169,6 +167,7 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
     }
     out += &figure(charts::hops_chart(figures), "Where the time goes, hop by hop, per region.");
     g.sections.iter().for_each(|s| out += &section(s, "h3"));
+    out += &coverage(&g.coverage);
     if !g.seeds.is_empty() {
         let _ = writeln!(out, "<h3>Violating seeds ({} listed of {})</h3>", g.seeds.len(), g.violating_runs);
     }
@@ -177,6 +176,34 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
         drawn();
     }
     out + "</section>\n"
+}
+
+/// The coverage section: the orders, then the (state, message) pairs per
+/// kind of machine, then the notable situations.
+fn coverage(c: &CoverageReport) -> String {
+    let at_least = if c.orders_capped { "at least " } else { "" };
+    let mut out = format!(
+        "<h3>Coverage</h3>\n<p>{at_least}{} distinct orders of arrival at the destination in {} runs; the last \
+         {} seeds added {}.</p>\n",
+        c.orders, c.runs, c.last_tenth_seeds, c.last_tenth_new_orders
+    );
+    let mut kinds = Table::new(&[("kind", "machine"), ("reached", "pairs reached"), ("never", "never reached")]);
+    for k in &c.kinds {
+        let never: Vec<&str> = k.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str()).collect();
+        let reached = k.pairs.len() - never.len();
+        kinds.rows.push(vec![
+            Cell::Text(k.kind.into()),
+            Cell::Text(format!("{reached} of {}", k.pairs.len())),
+            Cell::Text(never.join(", ")),
+        ]);
+    }
+    out += &table(&kinds);
+    let mut situations = Table::new(&[("situation", "notable situation"), ("runs", "runs"), ("seed", "e.g. seed")]);
+    for s in &c.situations {
+        let example = s.example_seed.map_or(Cell::Missing, Cell::Count);
+        situations.rows.push(vec![Cell::Text(s.description.into()), Cell::Count(s.runs), example]);
+    }
+    out + &table(&situations)
 }
 
 /// The runs the group's pictures need, read from their trace files: its

@@ -38,8 +38,9 @@ pub struct Read {
 pub fn group_label(spec: &Spec, identity: u64) -> String {
     let o = &spec.options;
     let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
+    let explore = if spec.explore { " explore" } else { "" };
     format!(
-        "{} variants={} routing={} batch={} linger={linger} bound={}s spec={:08x}",
+        "{}{explore} variants={} routing={} batch={} linger={linger} bound={}s spec={:08x}",
         spec.scenario,
         o.variants,
         o.routing,
@@ -125,8 +126,8 @@ impl Reader<'_> {
     fn read_run(&mut self, file: &Arc<InputFile>, counted: Option<&SeedSet>, payload: &[u8], offset: u64, index: u64) {
         match decode_run_header(payload, &file.spec) {
             Ok((header, events_at)) => {
-                let (seed, outcome) = (header.seed, header.outcome);
-                let run = RunInput { file: file.clone(), seed, outcome, events: 0..0, offset, index };
+                let (seed, outcome, coverage) = (header.seed, header.outcome, header.coverage);
+                let run = RunInput { file: file.clone(), seed, outcome, coverage, events: 0..0, offset, index };
                 self.add_run(counted, run, &payload[events_at..]);
             }
             Err(problem) => {

@@ -18,6 +18,7 @@ mod atomic;
 pub mod charts;
 mod chunk;
 mod columns;
+pub mod coverage;
 pub mod export;
 mod facts;
 pub mod histogram;

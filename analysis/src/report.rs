@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::coverage::CoverageReport;
 use crate::histogram::RELATIVE_PRECISION;
 use crate::input::group_label;
 use crate::order::scope_name;
@@ -243,6 +244,8 @@ pub struct GroupReport {
     pub sections: Vec<Section>,
     /// The violating runs of smallest seed.
     pub seeds: Vec<SeedRow>,
+    /// What the runs reached: orders, (state, message) pairs, situations.
+    pub coverage: CoverageReport,
 }
 
 /// Everything the report shows.
@@ -257,10 +260,6 @@ pub struct Report {
     pub seeds_listed: usize,
     pub problems: Vec<String>,
     pub problem_count: u64,
-    /// What the runs covered of the model's states, when the analysis
-    /// measured it: shown after the groups, in the text, the JSON (key
-    /// `coverage`) and the page alike.
-    pub coverage: Option<Section>,
 }
 
 const VERDICT: &[(&str, &str)] = &[
@@ -325,7 +324,6 @@ impl Report {
             seeds_listed,
             problems: summary.problems.listed.clone(),
             problem_count: summary.problems.count,
-            coverage: None,
         })
     }
 
@@ -375,10 +373,7 @@ impl Report {
             out += "\n";
             out += &wrap(&format!("group {} of {groups}: {}", i + 1, g.label), WIDTH, 2);
             g.sections.iter().for_each(|s| out += &s.text());
-        }
-        if let Some(coverage) = &self.coverage {
-            out += "\n";
-            out += &coverage.text();
+            out += &g.coverage.text(WIDTH);
         }
         out += &self.seeds_text();
         if self.problem_count > 0 {
@@ -421,7 +416,6 @@ impl Report {
             "groups": self.groups.iter().map(GroupReport::json).collect::<Vec<_>>(),
             "violating_seeds": seeds,
             "seeds_listed_per_group": self.seeds_listed,
-            "coverage": self.coverage.as_ref().map(|c| c.table.json()),
             "input_problems": self.problems,
             "input_problem_count": self.problem_count,
         })
@@ -562,6 +556,7 @@ impl GroupReport {
             stopped: stopped(g),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
+            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds),
         }
     }
 
@@ -583,6 +578,7 @@ impl GroupReport {
         for s in &self.sections {
             fields.insert(s.key.into(), s.table.json());
         }
+        fields.insert("coverage".into(), json!(self.coverage));
         Value::Object(fields)
     }
 }

@@ -95,6 +95,17 @@ impl SeedSet {
         self.ranges.is_empty()
     }
 
+    /// The `n`th smallest seed counted, from 0.
+    pub fn nth(&self, mut n: u64) -> Option<u64> {
+        for range in self.ranges() {
+            if n < range.seeds() {
+                return Some(range.first + n);
+            }
+            n -= range.seeds();
+        }
+        None
+    }
+
     pub fn ranges(&self) -> impl Iterator<Item = SeedRange> + '_ {
         self.ranges.iter().map(|(&first, &(last, file))| SeedRange { first, last, file })
     }

@@ -24,7 +24,11 @@
 //! runs of smallest seed: `seed`, `file`, `record`, `place`, `region` of
 //! the run's first violation of it, and how many `violations`); `seeds`
 //! (the seeds counted, as ranges `first`, `last`, `file`); `duplicate_runs`
-//! (runs met twice: `runs`, and the first ranges `listed`).
+//! (runs met twice: `runs`, and the first ranges `listed`); `coverage`
+//! (`orders`: per destination order's digest, the first seed that gave it;
+//! `orders_capped`; `pairs`: runs per (state, message) pair handled, as
+//! `kind state/message`; `situations`: per notable situation, `runs` and
+//! an `example` seed; see [`crate::coverage`]).
 //! A histogram is `count`, `sum`, `min`, `max` and its non-empty
 //! `buckets` as `[bucket, count]` (see [`crate::histogram`]).
 //!
@@ -36,6 +40,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::coverage::Coverage;
 use crate::histogram::Histogram;
 use crate::order::OrderTotals;
 use crate::places::{PLACES, STAGES, place_name};
@@ -102,6 +107,8 @@ pub struct GroupSummary {
     pub violators: BTreeMap<String, Vec<Violator>>,
     pub seeds: SeedSet,
     pub duplicate_runs: DuplicateRuns,
+    #[serde(default)]
+    pub coverage: Coverage,
 }
 
 /// How many runs, and records in them, something was found in.
@@ -173,6 +180,7 @@ impl GroupSummary {
         });
         self.seeds.add_disjoint(&other.seeds);
         self.duplicate_runs.merge(&other.duplicate_runs);
+        self.coverage.merge(&other.coverage);
     }
 
     /// The same figures with every file index mapped through `files`.

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use wl1::config::Environment;
+use wl1::model::topology;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::resolve;
 use wl1::trace::format::{decode_payload, encode_payload};
@@ -20,7 +22,8 @@ use super::simulate::ModelArgs;
 use super::{Verdict, to_stdout};
 
 /// The options that decide a run: a stored run has its own.
-const DECIDING: [&str; 7] = ["scenario", "variants", "profile", "routing", "batch_size", "linger_ms", "time_bound_s"];
+const DECIDING: [&str; 8] =
+    ["scenario", "variants", "profile", "routing", "batch_size", "linger_ms", "time_bound_s", "explore"];
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
@@ -55,9 +58,14 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         Some(file) => Some(stored_run(file, args.seed)?),
         None => None,
     };
-    let spec = match &stored {
-        Some((header, _)) => RunSpec::from_stored(&header.spec)?,
-        None => spec_from_args(args)?,
+    // A stored run is replayed in the environment its trace recorded.
+    let (spec, environment) = match &stored {
+        Some((header, _)) => (RunSpec::from_stored(&header.spec)?, header.environment.as_deref().cloned()),
+        None => {
+            let spec = args.model.spec(resolve(&args.scenario)?, args.model.profile()?);
+            let environment = Simulator::environment(&spec, args.seed);
+            (spec, environment)
+        }
     };
     if let Some(id) = args.record {
         let records = spec.stored.records;
@@ -68,7 +76,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     let spec = RunSpec { check_invariants: args.model.check_invariants, ..spec };
     let mut sim = Simulator::new();
     let mut log = Vec::new();
-    let header = sim.run_logged(&spec, args.seed, &mut log);
+    let header = sim.run_logged(&spec, args.seed, environment, &mut log);
     let violations = wl1_analysis::check_run(&header, sim.events())?;
     to_stdout(|out| {
         print_header(out, &header)?;
@@ -82,11 +90,6 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         };
         Ok(if violations.is_empty() && reproduced { Verdict::Holds } else { Verdict::Violated })
     })
-}
-
-fn spec_from_args(args: &ReplayArgs) -> Result<RunSpec, String> {
-    let (scenario, drill) = resolve(&args.scenario)?;
-    Ok(RunSpec::with_drill(scenario, drill, args.model.options(), args.model.profile()?))
 }
 
 /// The stored header and payload bytes of `seed`'s run in `file`. If the
@@ -150,5 +153,37 @@ fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
         h.outcome.kind.name(),
         h.outcome.end_us as f64 / 1e3,
         wl1_analysis::thousands(h.outcome.message_events)
-    )
+    )?;
+    match &h.environment {
+        Some(environment) => print_environment(out, environment),
+        None => Ok(()),
+    }
+}
+
+/// What an explored run drew, in milliseconds.
+fn print_environment(out: &mut dyn Write, e: &Environment) -> io::Result<()> {
+    let ms = |[min, max]: [u64; 2]| format!("{:.1}-{:.1} ms", min as f64 / 1e3, max as f64 / 1e3);
+    let p = &e.profile;
+    let [slow, fast] = p.speed_factor;
+    writeln!(
+        out,
+        "explored: network {} within a region, {} across; speed factors {slow:.2}-{fast:.2}",
+        ms(p.intra_region_us),
+        ms(p.inter_region_us)
+    )?;
+    writeln!(
+        out,
+        "  tail on {:.1}% of messages, {}; pauses every {:.1} s on average, {}",
+        p.tail.probability * 100.0,
+        ms(p.tail.extra_us),
+        p.pause.every_ms as f64 / 1e3,
+        ms(p.pause.duration_us)
+    )?;
+    writeln!(out, "  a delay of 0-{:.1} ms before each step", e.step_delay_us as f64 / 1e3)?;
+    for d in &e.delayed {
+        // A damaged trace may name an actor that does not exist.
+        let sender = if (d.sender as usize) < topology::ACTORS { topology::name(d.sender) } else { "nobody".into() };
+        writeln!(out, "  message {} of {sender} delayed by {:.1} ms", d.nth, d.extra_us as f64 / 1e3)?;
+    }
+    Ok(())
 }

@@ -79,6 +79,12 @@ pub struct ModelArgs {
     /// builds): slower, and changes nothing in the traces.
     #[arg(long)]
     pub check_invariants: bool,
+    /// Each run draws its own environment around the profile: latencies and
+    /// speeds, tails, pauses, a delay before each scenario step, long delays
+    /// on a few messages (see README "Exploring"). The design under test
+    /// (routing, batch size, variants) stays as given. Off by default.
+    #[arg(long)]
+    pub explore: bool,
 }
 
 fn default_jobs() -> u16 {
@@ -101,6 +107,12 @@ impl ModelArgs {
             None => Ok(Profile::default()),
             Some(path) => Profile::read(path).map_err(|e| format!("--profile {e}")),
         }
+    }
+
+    /// What decides a run of `scenario` besides its seed, as these options say.
+    pub fn spec(&self, (scenario, drill): (Scenario, String), profile: Profile) -> RunSpec {
+        let spec = RunSpec::with_drill(scenario, drill, self.options(), profile).exploring(self.explore);
+        RunSpec { check_invariants: self.check_invariants, ..spec }
     }
 }
 
@@ -299,12 +311,9 @@ fn warn_of_stalled_runs(seeds: &[u64]) {
 }
 
 impl SimulateArgs {
-    fn plan(&self, (scenario, drill): (Scenario, String), profile: &Profile) -> Plan {
+    fn plan(&self, scenario: (Scenario, String), profile: &Profile) -> Plan {
         Plan {
-            spec: RunSpec {
-                check_invariants: self.model.check_invariants,
-                ..RunSpec::with_drill(scenario, drill, self.model.options(), profile.clone())
-            },
+            spec: self.model.spec(scenario, profile.clone()),
             first_seed: self.seed,
             runs: self.runs,
             out_dir: self.out.clone(),

@@ -1,14 +1,16 @@
 //! What decides a run besides its seed and its scenario: the options that
-//! change the model's behaviour and the latency profile that sets its
-//! timing. The model reads them and the trace format stores them, so they
-//! live below both.
+//! change the model's behaviour, the latency profile that sets its timing,
+//! and the environment an explored run draws. The model reads them and the
+//! trace format stores them, so they live below both.
 
+pub mod explore;
 mod options;
 mod profile;
 pub mod set;
 mod text_file;
 
+pub use explore::{DelayedMessage, Environment};
 pub use options::{Options, Routing, Variant, Variants};
-pub use profile::{Profile, RangeUs, ServiceTimes};
+pub use profile::{Pause, Profile, RangeUs, ServiceTimes, Tail};
 pub use set::{EnumSet, Member};
 pub use text_file::read_text_file;

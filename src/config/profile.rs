@@ -1,7 +1,9 @@
 //! The latency profile (MODEL.md section 3): network delay inside and across
-//! regions, service time per kind of component, and the range of the per-run
-//! speed factor of each instance. All durations are in microseconds; the
-//! model turns a profile into the engine's timing.
+//! regions, service time per kind of component, the range of the per-run
+//! speed factor of each instance, and the tails: an occasional extra delay
+//! on a message and pauses of an instance. Durations are in microseconds
+//! unless a name says otherwise; the model turns a profile into the
+//! engine's timing.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +21,30 @@ pub struct Profile {
     /// Each instance's service times are multiplied by a factor drawn from
     /// this range once per run, so components run at different speeds.
     pub speed_factor: [f64; 2],
+    pub tail: Tail,
+    pub pause: Pause,
+}
+
+/// Now and then a message takes longer: a retransmission, a congested link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tail {
+    /// The share of network messages that take an extra delay, 0 to 1.
+    pub probability: f64,
+    /// The extra delay, drawn log-uniformly by octaves (min at least 1).
+    pub extra_us: RangeUs,
+}
+
+/// Now and then an instance stalls: a garbage-collection pause, a stalled
+/// process, a slow failover. While paused it starts nothing new.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pause {
+    /// Each instance pauses on average once every this many milliseconds
+    /// (the gaps uniform in 0 to twice this); 0 for never.
+    pub every_ms: u64,
+    /// How long a pause lasts, drawn log-uniformly by octaves (min at least 1).
+    pub duration_us: RangeUs,
 }
 
 /// How long one message takes to handle, per kind of component.
@@ -43,7 +69,21 @@ impl Default for Profile {
             inter_region_us: [20_000, 45_000],
             service_us: ServiceTimes::default(),
             speed_factor: [0.5, 2.0],
+            tail: Tail::default(),
+            pause: Pause::default(),
         }
+    }
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Self { probability: 0.01, extra_us: [1_000, 100_000] }
+    }
+}
+
+impl Default for Pause {
+    fn default() -> Self {
+        Self { every_ms: 30_000, duration_us: [1_000, 200_000] }
     }
 }
 
@@ -62,6 +102,12 @@ impl Default for ServiceTimes {
         }
     }
 }
+
+/// The longest duration a profile may name: an hour.
+pub const MAX_US: u64 = 3_600_000_000;
+/// The shortest mean time between pauses: what bounds the pauses an idle
+/// instance skips over.
+pub const MIN_PAUSE_EVERY_MS: u64 = 100;
 
 impl Profile {
     /// Reads a TOML profile; keys left out keep their defaults.
@@ -97,18 +143,33 @@ impl Profile {
             ("service_us.replica", s.replica),
             ("service_us.kafka", s.kafka),
             ("service_us.destination", s.destination),
+            ("tail.extra_us", self.tail.extra_us),
+            ("pause.duration_us", self.pause.duration_us),
         ];
         for (name, [min, max]) in ranges {
             if min > max {
                 return Err(format!("{name}: min {min} is above max {max}"));
             }
-            if max > 3_600_000_000 {
+            if max > MAX_US {
                 return Err(format!("{name}: {max} µs is over an hour"));
+            }
+        }
+        for (name, [min, _]) in [("tail.extra_us", self.tail.extra_us), ("pause.duration_us", self.pause.duration_us)] {
+            if min == 0 {
+                return Err(format!("{name}: min must be at least 1 (the range is drawn by octaves)"));
             }
         }
         let [lo, hi] = self.speed_factor;
         if !(lo > 0.0 && lo <= hi && hi <= 1000.0) {
             return Err(format!("speed_factor: [{lo}, {hi}] must satisfy 0 < min <= max <= 1000"));
+        }
+        let p = self.tail.probability;
+        if !(0.0..=1.0).contains(&p) {
+            return Err(format!("tail.probability: {p} is not between 0 and 1"));
+        }
+        let every = self.pause.every_ms;
+        if every != 0 && !(MIN_PAUSE_EVERY_MS..=MAX_US / 1_000).contains(&every) {
+            return Err(format!("pause.every_ms: {every} must be 0 (never) or {MIN_PAUSE_EVERY_MS} to 3600000"));
         }
         Ok(())
     }
@@ -150,5 +211,22 @@ mod tests {
         assert!(Profile::from_toml("speed_factor = [0.0, 1.0]").is_err());
         let e = Profile::from_toml("[service_us]\nkafka = [1, 2, 3]").unwrap_err();
         assert_eq!(e, "service_us.kafka: expected [min, max], found 3 values");
+    }
+
+    #[test]
+    fn tails_and_pauses_are_read_and_checked() {
+        let p = Profile::from_toml("[tail]\nprobability = 0.5\n[pause]\nevery_ms = 0").unwrap();
+        assert_eq!((p.tail.probability, p.tail.extra_us, p.pause.every_ms), (0.5, Tail::default().extra_us, 0));
+        let refused = |toml: &str, says: &str| {
+            let e = Profile::from_toml(toml).unwrap_err();
+            assert!(e.contains(says), "{toml}: {e}");
+        };
+        refused("[tail]\nprobability = 1.5", "tail.probability");
+        refused("[tail]\nprobability = nan", "tail.probability");
+        refused("[tail]\nextra_us = [0, 10]", "tail.extra_us: min must be at least 1");
+        refused("[pause]\nduration_us = [20, 10]", "pause.duration_us: min 20 is above max 10");
+        refused("[pause]\nevery_ms = 5", "pause.every_ms");
+        refused("[pause]\nduration_us = [1, 3600000001]", "over an hour");
+        refused("[pause]\noften = 1", "often");
     }
 }

@@ -6,25 +6,25 @@
 //!
 //! Timing rules:
 //! - a message takes the network delay between the regions of its two ends,
-//!   drawn from [`Timing`];
+//!   drawn from [`Timing`], now and then with a tail;
 //! - messages from one sender to one receiver arrive in the order sent;
 //! - an actor handles one message at a time, each taking its service time;
-//!   whatever it sends leaves when that service ends;
+//!   whatever it sends leaves when that service ends; a paused actor starts
+//!   nothing new until its pause ends;
 //! - a message the actor cannot take yet ([`System::accepts`] says no) waits in
 //!   the actor's inbox, in arrival order, and is offered again after every
 //!   message the actor handles.
 
 pub mod queue;
+pub mod random;
 mod timing;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::SeedableRng;
-use rand_pcg::Pcg64Mcg;
-
 pub use queue::EventQueue;
-pub use timing::{Span, Timing};
+pub use random::{Stream, stream};
+pub use timing::{Octaves, Pauses, Perturbation, Span, Tail, Timing};
 
 /// Simulated time in nanoseconds.
 pub type Time = u64;
@@ -134,14 +134,13 @@ impl Guard<'_> {
     }
 }
 
-/// What a handler may do: read the clock, draw randomness, send.
+/// What a handler may do: read the clock, send.
 pub struct Ctx<'a, M> {
     now: Time,
     me: ActorId,
     queue: &'a mut EventQueue<Envelope<M>>,
     links: &'a mut Links,
     timing: &'a mut Timing,
-    rng: &'a mut Pcg64Mcg,
 }
 
 impl<M> Ctx<'_, M> {
@@ -153,13 +152,9 @@ impl<M> Ctx<'_, M> {
         self.me
     }
 
-    pub fn rng(&mut self) -> &mut Pcg64Mcg {
-        self.rng
-    }
-
     /// Sends `msg` to `to` over the network.
     pub fn send(&mut self, to: ActorId, msg: M) {
-        let delay = self.timing.network_delay(self.me, to, self.rng);
+        let delay = self.timing.network_delay(self.me, to);
         let arrival = self.links.arrival(self.me, to, self.now + delay);
         self.queue.push(arrival, Envelope { from: self.me, to, msg });
     }
@@ -206,7 +201,6 @@ pub struct Engine<M> {
     inbox: Vec<VecDeque<Envelope<M>>>,
     busy_until: Vec<Time>,
     timing: Timing,
-    rng: Pcg64Mcg,
     deliveries: u64,
 }
 
@@ -219,16 +213,14 @@ impl<M: Copy> Engine<M> {
             inbox: Vec::new(),
             busy_until: Vec::new(),
             timing: Timing::default(),
-            rng: Pcg64Mcg::seed_from_u64(0),
             deliveries: 0,
         }
     }
 
-    /// Prepares a run: `seed` fixes the randomness, and `timing`, given the
-    /// freshly seeded generator, fixes the actors and their timing.
-    pub fn reset(&mut self, seed: u64, timing: impl FnOnce(&mut Pcg64Mcg) -> Timing) {
-        self.rng = Pcg64Mcg::seed_from_u64(seed);
-        let timing = timing(&mut self.rng);
+    /// Prepares a run: `timing` fixes the actors and their timing, `seed`
+    /// the streams its draws come from.
+    pub fn reset(&mut self, seed: u64, mut timing: Timing) {
+        timing.start(seed);
         let actors = timing.actors();
         assert!(actors <= ActorId::MAX as usize + 1, "too many actors");
         self.now = 0;
@@ -253,10 +245,6 @@ impl<M: Copy> Engine<M> {
 
     pub fn timing(&self) -> &Timing {
         &self.timing
-    }
-
-    pub fn rng(&mut self) -> &mut Pcg64Mcg {
-        &mut self.rng
     }
 
     /// Messages waiting in `actor`'s inbox.
@@ -312,17 +300,11 @@ impl<M: Copy> Engine<M> {
 
     fn dispatch<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, env: Envelope<M>) {
         let actor = env.to as usize;
-        let start = self.now.max(self.busy_until[actor]);
-        let done = start + self.timing.service_time(env.to, &mut self.rng);
+        let start = self.timing.after_pauses(env.to, self.now.max(self.busy_until[actor]));
+        let done = start + self.timing.service_time(env.to);
         self.busy_until[actor] = done;
-        let mut ctx = Ctx {
-            now: done,
-            me: env.to,
-            queue: &mut self.queue,
-            links: &mut self.links,
-            timing: &mut self.timing,
-            rng: &mut self.rng,
-        };
+        let mut ctx =
+            Ctx { now: done, me: env.to, queue: &mut self.queue, links: &mut self.links, timing: &mut self.timing };
         system.handle(&mut ctx, env);
     }
 
@@ -351,19 +333,19 @@ pub struct Probe<M> {
     queue: EventQueue<Envelope<M>>,
     links: Links,
     timing: Timing,
-    rng: Pcg64Mcg,
 }
 
 impl<M> Probe<M> {
-    pub fn new(timing: Timing) -> Self {
+    pub fn new(mut timing: Timing) -> Self {
+        timing.start(0);
         let mut links = Links::default();
         links.reset(timing.actors());
-        Self { queue: EventQueue::default(), links, timing, rng: Pcg64Mcg::seed_from_u64(0) }
+        Self { queue: EventQueue::default(), links, timing }
     }
 
     /// A context for actor `me` at time `now`.
     pub fn ctx(&mut self, me: ActorId, now: Time) -> Ctx<'_, M> {
-        Ctx { now, me, queue: &mut self.queue, links: &mut self.links, timing: &mut self.timing, rng: &mut self.rng }
+        Ctx { now, me, queue: &mut self.queue, links: &mut self.links, timing: &mut self.timing }
     }
 
     /// What the handlers sent since the last call, in delivery order.
@@ -416,7 +398,7 @@ mod tests {
 
     fn run(seed: u64) -> Vec<(Time, u32)> {
         let mut engine = Engine::new();
-        engine.reset(seed, |_| timing());
+        engine.reset(seed, timing());
         engine.inject(0, Envelope { from: 0, to: 0, msg: 20 });
         let mut echo = Echo { seen: Vec::new(), gate_open: false };
         assert_eq!(engine.run(&mut echo, Time::MAX), Stop::Quiescent);
@@ -450,7 +432,7 @@ mod tests {
     #[test]
     fn time_bound_stops_before_late_deliveries() {
         let mut engine = Engine::new();
-        engine.reset(1, |_| timing());
+        engine.reset(1, timing());
         engine.inject(0, Envelope { from: 0, to: 0, msg: 20 });
         let mut echo = Echo { seen: Vec::new(), gate_open: false };
         assert_eq!(engine.run(&mut echo, 0), Stop::TimeBound);
@@ -475,7 +457,7 @@ mod tests {
 
     fn spinning() -> Engine<u32> {
         let mut engine = Engine::new();
-        engine.reset(1, |_| Timing::new(vec![0], 1));
+        engine.reset(1, Timing::new(vec![0], 1));
         engine.inject(0, Envelope { from: 0, to: 0, msg: 0 });
         engine
     }

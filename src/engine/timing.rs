@@ -1,8 +1,17 @@
-//! How long things take: network delay between regions, service time per actor.
+//! How long things take: network delay between regions with an occasional
+//! tail, service time per actor, pauses of an actor, and the long delays an
+//! explored run puts on chosen messages.
+//!
+//! Every draw comes from a stream of the actor it concerns (see
+//! [`super::random`]): a message's delay from its sender's, a service time
+//! and a pause from the serving actor's. Draws use integers and the four
+//! exact floating-point operations only, so that every machine draws the
+//! same numbers.
 
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
+use super::random::{Stream, stream};
 use super::{ActorId, Time};
 
 /// A uniform range of durations, `min..=max` nanoseconds.
@@ -21,13 +30,20 @@ impl Span {
     }
 
     pub fn sample(&self, rng: &mut Pcg64Mcg) -> Time {
-        let width = self.max - self.min;
-        if width == 0 {
+        if self.min == self.max {
             return self.min;
         }
-        // Multiply-shift maps 64 random bits onto 0..=width without a division.
-        let r = ((rng.next_u64() as u128 * (width as u128 + 1)) >> 64) as Time;
-        self.min + r
+        self.sample_and_rest(rng).0
+    }
+
+    /// A sample, always drawn, and the 64 bits of the draw the sample did
+    /// not use: uniform and independent of the sample, for a second
+    /// decision that costs no second draw.
+    fn sample_and_rest(&self, rng: &mut Pcg64Mcg) -> (Time, u64) {
+        // Multiply-shift maps 64 random bits onto 0..=width without a
+        // division; the low half of the product is what is left over.
+        let product = rng.next_u64() as u128 * ((self.max - self.min) as u128 + 1);
+        (self.min + (product >> 64) as Time, product as u64)
     }
 
     pub fn scaled(&self, factor: f64) -> Self {
@@ -35,37 +51,157 @@ impl Span {
     }
 }
 
+/// A heavy-tailed range, `min..=max` nanoseconds, drawn log-uniformly by
+/// octaves: one of the octaves `min * 2^k` the range spans, each as likely,
+/// then uniformly within it. Short values are as likely as an octave of
+/// long ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Octaves {
+    min: Time,
+    max: Time,
+}
+
+impl Octaves {
+    pub fn new(min: Time, max: Time) -> Self {
+        assert!(0 < min && min <= max, "octaves {min}..={max}: need 0 < min <= max");
+        Self { min, max }
+    }
+
+    pub fn sample(&self, rng: &mut Pcg64Mcg) -> Time {
+        if self.min == self.max {
+            return self.min;
+        }
+        // The octaves that cover the range: the last one may be cut short.
+        let octaves = ((self.max - 1) / self.min).ilog2() as Time + 1;
+        let low = self.min << Span::new(0, octaves - 1).sample(rng);
+        Span::new(low, low.saturating_mul(2).min(self.max)).sample(rng)
+    }
+}
+
+/// An occasional extra delay on a network message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tail {
+    /// A message is delayed when a 64-bit draw falls below this.
+    threshold: u64,
+    extra: Octaves,
+}
+
+impl Tail {
+    /// Each message, with `probability`, takes a draw of `extra` more.
+    pub fn new(probability: f64, extra: Octaves) -> Self {
+        assert!((0.0..=1.0).contains(&probability), "probability {probability}");
+        // 2^64 * probability, saturating at 1.
+        Self { threshold: (probability * 18_446_744_073_709_551_616.0) as u64, extra }
+    }
+
+    /// The extra delay of a message whose delay left `rest` of its draw.
+    fn extra(&self, rest: u64, rng: &mut Pcg64Mcg) -> Time {
+        if rest < self.threshold { self.extra.sample(rng) } else { 0 }
+    }
+}
+
+/// How an actor pauses: a stalled process, a garbage-collection pause, a
+/// slow failover. While paused it starts nothing new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pauses {
+    /// The mean time between the end of one pause and the start of the next
+    /// (uniform in `1..=2 * every`); 0 for never.
+    every: Time,
+    length: Octaves,
+}
+
+impl Pauses {
+    pub const NEVER: Pauses = Pauses { every: 0, length: Octaves { min: 1, max: 1 } };
+
+    pub fn new(every: Time, length: Octaves) -> Self {
+        Self { every, length }
+    }
+
+    /// The pause after one that ended at `after`: `(start, end)`.
+    fn next(&self, after: Time, rng: &mut Pcg64Mcg) -> (Time, Time) {
+        let start = after + Span::new(1, 2 * self.every).sample(rng);
+        (start, start + self.length.sample(rng))
+    }
+}
+
+/// The `nth` network message `sender` sends takes `extra` longer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Perturbation {
+    pub sender: ActorId,
+    pub nth: u32,
+    pub extra: Time,
+}
+
 /// Where each actor lives and how long its work and its messages take.
 ///
 /// Region 0 is the harness: messages to or from it take no network time.
 #[derive(Clone, Debug, Default)]
 pub struct Timing {
-    region: Vec<u8>,
+    actors: Vec<Actor>,
+    pauses: Vec<Pausing>,
     regions: usize,
     delay: Vec<Span>,
-    service: Vec<Span>,
+    tail: Option<Tail>,
+    perturbations: Vec<Perturbation>,
+}
+
+/// What every message reads of an actor (a cache line), its streams seeded
+/// by [`Timing::start`].
+#[derive(Clone, Debug)]
+struct Actor {
+    region: u8,
+    service: Span,
+    /// When its next pause starts ([`Time::MAX`] for never).
+    next_pause: Time,
+    network_rng: Pcg64Mcg,
+    service_rng: Pcg64Mcg,
+}
+
+/// How an actor pauses, and what perturbed runs count of it.
+#[derive(Clone, Debug)]
+struct Pausing {
+    pauses: Pauses,
+    /// When its next pause ends.
+    pause_end: Time,
+    rng: Pcg64Mcg,
+    /// Network messages it sent, counted while messages are perturbed.
+    sent: u32,
 }
 
 impl Timing {
     /// `region[a]` is actor `a`'s region, in `0..regions`.
     pub fn new(region: Vec<u8>, regions: usize) -> Self {
         assert!(region.iter().all(|&r| (r as usize) < regions), "region out of range");
-        let actors = region.len();
-        Self { region, regions, delay: vec![Span::ZERO; regions * regions], service: vec![Span::ZERO; actors] }
+        let unseeded = || Pcg64Mcg::new(0);
+        let actor = |region| Actor {
+            region,
+            service: Span::ZERO,
+            next_pause: Time::MAX,
+            network_rng: unseeded(),
+            service_rng: unseeded(),
+        };
+        let pausing = Pausing { pauses: Pauses::NEVER, pause_end: Time::MAX, rng: unseeded(), sent: 0 };
+        Self {
+            pauses: vec![pausing; region.len()],
+            actors: region.into_iter().map(actor).collect(),
+            regions,
+            delay: vec![Span::ZERO; regions * regions],
+            ..Self::default()
+        }
     }
 
     pub fn actors(&self) -> usize {
-        self.region.len()
+        self.actors.len()
     }
 
     pub fn region(&self, actor: ActorId) -> u8 {
-        self.region[actor as usize]
+        self.actors[actor as usize].region
     }
 
     /// Moves an actor to another region (a database whose primary moved).
     pub fn set_region(&mut self, actor: ActorId, region: u8) {
         assert!((region as usize) < self.regions, "region out of range");
-        self.region[actor as usize] = region;
+        self.actors[actor as usize].region = region;
     }
 
     /// Sets the delay between two regions, both ways.
@@ -76,19 +212,87 @@ impl Timing {
     }
 
     pub fn set_service(&mut self, actor: ActorId, span: Span) {
-        self.service[actor as usize] = span;
+        self.actors[actor as usize].service = span;
     }
 
-    pub(super) fn network_delay(&self, from: ActorId, to: ActorId, rng: &mut Pcg64Mcg) -> Time {
-        let (a, b) = (self.region[from as usize], self.region[to as usize]);
-        if a == 0 || b == 0 {
+    /// Every network message may take a tail.
+    pub fn set_tail(&mut self, tail: Tail) {
+        self.tail = (tail.threshold > 0).then_some(tail);
+    }
+
+    pub fn set_pauses(&mut self, actor: ActorId, pauses: Pauses) {
+        self.pauses[actor as usize].pauses = pauses;
+    }
+
+    pub fn perturb(&mut self, perturbation: Perturbation) {
+        self.perturbations.push(perturbation);
+    }
+
+    /// Seeds every actor's streams from the run's seed and draws each
+    /// actor's first pause: the timing is then ready for a run.
+    pub fn start(&mut self, seed: u64) {
+        for (a, (actor, pausing)) in self.actors.iter_mut().zip(&mut self.pauses).enumerate() {
+            let id = a as ActorId;
+            actor.network_rng = stream(seed, Stream::Network(id));
+            actor.service_rng = stream(seed, Stream::Service(id));
+            pausing.rng = stream(seed, Stream::Pauses(id));
+            pausing.sent = 0;
+            (actor.next_pause, pausing.pause_end) = match pausing.pauses.every {
+                0 => (Time::MAX, Time::MAX),
+                _ => pausing.pauses.next(0, &mut pausing.rng),
+            };
+        }
+    }
+
+    #[inline]
+    pub(super) fn network_delay(&mut self, from: ActorId, to: ActorId) -> Time {
+        let to_region = self.actors[to as usize].region;
+        let sender = &mut self.actors[from as usize];
+        if sender.region == 0 || to_region == 0 {
             return 0;
         }
-        self.delay[a as usize * self.regions + b as usize].sample(rng)
+        let span = self.delay[sender.region as usize * self.regions + to_region as usize];
+        let (mut delay, rest) = span.sample_and_rest(&mut sender.network_rng);
+        if let Some(tail) = &self.tail {
+            delay += tail.extra(rest, &mut sender.network_rng);
+        }
+        if !self.perturbations.is_empty() {
+            delay += self.perturbation(from);
+        }
+        delay
     }
 
-    pub(super) fn service_time(&self, actor: ActorId, rng: &mut Pcg64Mcg) -> Time {
-        self.service[actor as usize].sample(rng)
+    /// Counts a network message of `from`; the extra delay it is due.
+    #[cold]
+    fn perturbation(&mut self, from: ActorId) -> Time {
+        let sent = &mut self.pauses[from as usize].sent;
+        *sent += 1;
+        let nth = *sent;
+        self.perturbations.iter().filter(|p| p.sender == from && p.nth == nth).map(|p| p.extra).sum()
+    }
+
+    #[inline]
+    pub(super) fn service_time(&mut self, actor: ActorId) -> Time {
+        let actor = &mut self.actors[actor as usize];
+        actor.service.sample(&mut actor.service_rng)
+    }
+
+    /// When `actor`, free from `start` on, can begin its next service: after
+    /// the pause `start` falls in, if any.
+    #[inline]
+    pub(super) fn after_pauses(&mut self, actor: ActorId, start: Time) -> Time {
+        if start < self.actors[actor as usize].next_pause { start } else { self.wait_out_pauses(actor, start) }
+    }
+
+    /// As [`Timing::after_pauses`], `start` being in a pause or after it.
+    #[cold]
+    fn wait_out_pauses(&mut self, actor: ActorId, mut start: Time) -> Time {
+        let (actor, pausing) = (&mut self.actors[actor as usize], &mut self.pauses[actor as usize]);
+        while start >= actor.next_pause {
+            start = start.max(pausing.pause_end);
+            (actor.next_pause, pausing.pause_end) = pausing.pauses.next(pausing.pause_end, &mut pausing.rng);
+        }
+        start
     }
 }
 
@@ -109,15 +313,90 @@ mod tests {
     }
 
     #[test]
+    fn octaves_stay_in_range_and_give_each_octave_a_like_share() {
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        let octaves = Octaves::new(1_000, 1_000_000);
+        let draws: Vec<Time> = (0..10_000).map(|_| octaves.sample(&mut rng)).collect();
+        assert!(draws.iter().all(|d| (1_000..=1_000_000).contains(d)));
+        // Ten octaves, 1000 << 0 to 1000 << 9: about a tenth of the draws each.
+        for k in 0..10 {
+            let low = 1_000 << k;
+            let share = draws.iter().filter(|&&d| d >= low && d <= 2 * low).count();
+            assert!((800..1300).contains(&share), "octave {k}: {share} of 10000");
+        }
+        assert_eq!(Octaves::new(5, 5).sample(&mut rng), 5);
+        // Exactly four octaves: no share is wasted on the single value 4000.
+        let exact = Octaves::new(250, 4_000);
+        let at_top = (0..10_000).filter(|_| exact.sample(&mut rng) == 4_000).count();
+        assert!(at_top < 20, "{at_top} of 10000 drew the top value");
+    }
+
+    #[test]
+    fn a_tail_delays_about_its_share_of_messages_by_its_extra() {
+        let mut t = Timing::new(vec![1, 1], 2);
+        t.set_delay(1, 1, Span::new(10, 10));
+        t.set_tail(Tail::new(0.1, Octaves::new(1_000, 2_000)));
+        t.start(3);
+        let delays: Vec<Time> = (0..10_000).map(|_| t.network_delay(0, 1)).collect();
+        let tailed = delays.iter().filter(|&&d| d != 10).count();
+        assert!((900..1100).contains(&tailed), "{tailed} of 10000");
+        assert!(delays.iter().all(|&d| d == 10 || (1_010..=2_010).contains(&d)));
+    }
+
+    #[test]
+    fn a_pause_holds_back_the_start_of_service_until_it_ends() {
+        let mut t = Timing::new(vec![1], 2);
+        t.set_pauses(0, Pauses::new(1_000, Octaves::new(100, 100)));
+        t.start(5);
+        let (start, end) = (t.actors[0].next_pause, t.pauses[0].pause_end);
+        assert!((1..=2_000).contains(&start) && end == start + 100);
+        assert_eq!(t.after_pauses(0, start - 1), start - 1, "before the pause");
+        assert_eq!(t.after_pauses(0, start), end, "inside it");
+        let next = t.actors[0].next_pause;
+        assert!(next > end, "the next pause comes after");
+        assert!(t.after_pauses(0, 1_000_000) >= 1_000_000, "pauses long over are skipped");
+        let mut never = Timing::new(vec![1], 2);
+        never.start(5);
+        assert_eq!(never.after_pauses(0, 1 << 60), 1 << 60);
+    }
+
+    #[test]
+    fn a_perturbation_delays_the_nth_network_message_of_its_sender_only() {
+        let mut t = Timing::new(vec![1, 1, 0], 2);
+        t.set_delay(1, 1, Span::new(10, 10));
+        t.perturb(Perturbation { sender: 0, nth: 3, extra: 500 });
+        t.start(1);
+        assert_eq!(t.network_delay(0, 2), 0, "the harness is no network message and not counted");
+        let delays: Vec<Time> = (0..4).map(|_| t.network_delay(0, 1)).collect();
+        assert_eq!(delays, [10, 10, 510, 10]);
+        assert_eq!(t.network_delay(1, 0), 10);
+    }
+
+    #[test]
     fn harness_region_has_no_network_delay() {
         let mut t = Timing::new(vec![0, 1, 2], 3);
         t.set_delay(1, 2, Span::new(5, 5));
         t.set_delay(1, 1, Span::new(1, 1));
-        let mut rng = Pcg64Mcg::seed_from_u64(1);
-        assert_eq!(t.network_delay(0, 2, &mut rng), 0);
-        assert_eq!(t.network_delay(2, 1, &mut rng), 5);
-        assert_eq!(t.network_delay(1, 1, &mut rng), 1);
+        t.start(1);
+        assert_eq!(t.network_delay(0, 2), 0);
+        assert_eq!(t.network_delay(2, 1), 5);
+        assert_eq!(t.network_delay(1, 1), 1);
         t.set_region(2, 1);
-        assert_eq!(t.network_delay(2, 1, &mut rng), 1);
+        assert_eq!(t.network_delay(2, 1), 1);
+    }
+
+    #[test]
+    fn each_actor_draws_from_its_own_stream() {
+        let timing = || {
+            let mut t = Timing::new(vec![1, 1, 1], 2);
+            t.set_delay(1, 1, Span::new(0, 1 << 40));
+            t.start(9);
+            t
+        };
+        let (mut alone, mut busy) = (timing(), timing());
+        (0..100).for_each(|_| {
+            busy.network_delay(0, 1);
+        });
+        assert_eq!(alone.network_delay(1, 2), busy.network_delay(1, 2), "actor 0's traffic leaves actor 1's draws");
     }
 }

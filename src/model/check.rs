@@ -9,9 +9,12 @@
 //!   inbox, in a machine's hands, in a stream, in a replica, or at the
 //!   destination.
 //! - **Provenance:** no machine holds a record that never reached it.
+//! - **Coverage:** every message is handled in a state its machine's rules
+//!   allow it in ([`super::coverage::HANDLED`]).
 //!
 //! Answers are matched to their requests inside the machines ([`super::Awaited`]).
 
+use super::coverage::{self, MachineKind};
 use super::topology::{ACTORS, name};
 use super::{IdSet, Machine, Msg, World};
 use crate::engine::{ActorId, Ctx, Envelope, Pending, System};
@@ -103,7 +106,18 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
-        env.msg.carried(&self.inner.world().arena, &mut self.reached[env.to as usize]);
+        let world = self.inner.world();
+        let state = world.machines.get(env.to).coverage_state();
+        if coverage::bit(env.to, state, &env.msg).is_none() {
+            let states = MachineKind::of(env.to).states();
+            let state = states.get(state as usize).copied().unwrap_or("an unknown state");
+            panic!(
+                "invariant broken: {} handled {:?} in state {state}, which its rules do not allow",
+                name(env.to),
+                env.msg
+            );
+        }
+        env.msg.carried(&world.arena, &mut self.reached[env.to as usize]);
         self.inner.handle(ctx, env);
     }
 

@@ -121,6 +121,10 @@ impl Machine for Container {
             out.insert(call.record.id);
         }
     }
+
+    fn coverage_state(&self) -> u8 {
+        self.health.state() as u8
+    }
 }
 
 #[cfg(test)]

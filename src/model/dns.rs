@@ -3,6 +3,7 @@
 //! outbound streams.
 
 use rand::Rng;
+use rand_pcg::Pcg64Mcg;
 
 use super::answer::{Answer, Awaited};
 use super::topology::{DESTINATION, SOURCE, other, outbound, receiver};
@@ -35,6 +36,8 @@ impl Offline {
 /// while a region is offline (as the original).
 pub struct InDns {
     routing: Routing,
+    /// Where weighted routing draws from.
+    rng: Pcg64Mcg,
     offline: Offline,
     /// Alternate routing: the region the next record goes to.
     next_region: u8,
@@ -43,15 +46,15 @@ pub struct InDns {
 }
 
 impl InDns {
-    pub fn new(routing: Routing) -> Self {
-        Self { routing, offline: Offline::default(), next_region: 1, awaiting: None }
+    pub fn new(routing: Routing, rng: Pcg64Mcg) -> Self {
+        Self { routing, rng, offline: Offline::default(), next_region: 1, awaiting: None }
     }
 
-    fn pick_region(&mut self, io: &mut Io<'_, '_>) -> u8 {
+    fn pick_region(&mut self) -> u8 {
         let wanted = match self.routing {
             Routing::Alternate => self.next_region,
             Routing::Weighted { region1_percent } => {
-                if (io.rng().next_u32() % 100) < region1_percent as u32 {
+                if (self.rng.next_u32() % 100) < region1_percent as u32 {
                     1
                 } else {
                     2
@@ -62,7 +65,7 @@ impl InDns {
     }
 
     fn invoke(&mut self, io: &mut Io<'_, '_>, record: Record) {
-        let region = self.pick_region(io);
+        let region = self.pick_region();
         self.awaiting = Some((record, region));
         io.send(receiver(region), Msg::Invoke(record));
     }
@@ -98,6 +101,10 @@ impl Machine for InDns {
         if let Some((record, _)) = self.awaiting {
             out.insert(record.id);
         }
+    }
+
+    fn coverage_state(&self) -> u8 {
+        self.offline.any() as u8
     }
 }
 
@@ -146,19 +153,24 @@ impl Machine for OutDns {
             other => panic!("out-dns cannot handle {other:?}"),
         }
     }
+
+    fn coverage_state(&self) -> u8 {
+        self.offline.any() as u8
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
+    use rand::SeedableRng;
 
     const R: Record = Record { id: 1, value: 5 };
 
     #[test]
     fn alternates_regions_and_repeats_a_region_after_a_failure() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate);
+        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
         assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(1), Msg::Invoke(R))]);
         assert!(!dns.accepts(&Msg::Invoke(R)), "one record at a time");
         assert_eq!(bench.step(&mut dns, receiver(1), Msg::Answer(true)), vec![(SOURCE, Msg::Answer(true))]);
@@ -171,7 +183,7 @@ mod tests {
     #[test]
     fn an_offline_region_sends_everything_to_the_other() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate);
+        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
         for _ in 0..3 {
             assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
@@ -184,7 +196,7 @@ mod tests {
     #[test]
     fn the_alternation_does_not_advance_while_a_region_is_offline() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate);
+        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
         bench.step(&mut dns, SOURCE, Msg::Invoke(R));
         bench.step(&mut dns, receiver(1), Msg::Answer(true));
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
@@ -198,7 +210,7 @@ mod tests {
     #[test]
     fn weighted_routing_follows_the_weights() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Weighted { region1_percent: 80 });
+        let mut dns = InDns::new(Routing::Weighted { region1_percent: 80 }, Pcg64Mcg::seed_from_u64(0));
         let mut to_region1 = 0;
         for _ in 0..1000 {
             let sent = bench.step(&mut dns, SOURCE, Msg::Invoke(R));

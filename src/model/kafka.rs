@@ -188,6 +188,11 @@ impl Machine for Kafka {
             out.insert(r.id);
         });
     }
+
+    /// Empty, holding records, or failed.
+    fn coverage_state(&self) -> u8 {
+        if self.failed { 2 } else { !self.records.is_empty() as u8 }
+    }
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@
 //! [`World`] holds one of each instance, plus the harness that drives them
 //! (actor 0, whatever [`Machine`] the caller supplies), and implements the
 //! engine's [`System`] by routing each message to the machine it is
-//! addressed to. [`Checked`] wraps a world to check its invariants after
-//! every delivery.
+//! addressed to, and records the run's [`Coverage`]. [`Checked`] wraps a
+//! world to check its invariants after every delivery.
 
 mod answer;
 mod check;
 mod container;
+pub mod coverage;
 mod destination;
 mod dns;
 mod health;
@@ -21,13 +22,16 @@ mod source;
 mod timing;
 pub mod topology;
 
+use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
+
 use crate::config::Options;
-use crate::engine::{ActorId, Ctx, Envelope, System, Time};
+use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind};
 
 pub use answer::{Answer, Awaited};
 pub use check::{Checked, HasWorld};
 pub use container::{Container, Next};
+pub use coverage::{Coverage, MachineKind};
 pub use destination::Destination;
 pub use dns::{InDns, OutDns};
 pub use health::ContainerState;
@@ -162,7 +166,9 @@ impl IdSet {
 
 /// Every message of the model. Requests are answered by the matching
 /// `...Answer` (or [`Msg::Deliver`] / [`Msg::ReadFailed`] for reads).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumDiscriminants)]
+#[strum_discriminants(name(MsgKind), derive(IntoStaticStr, VariantArray))]
+#[strum_discriminants(strum(serialize_all = "kebab-case"))]
 pub enum Msg {
     /// From the harness at time 0.
     Start,
@@ -309,10 +315,6 @@ impl Io<'_, '_> {
         self.ctx.send_self_after(delay, Msg::Timer);
     }
 
-    pub fn rng(&mut self) -> &mut rand_pcg::Pcg64Mcg {
-        self.ctx.rng()
-    }
-
     pub fn trace(&mut self, kind: Kind, region: u8, subject: u32, value: u32) {
         debug_assert!(kind.carries_value() || value == 0);
         let time_us = self.ctx.now() / crate::engine::MICROSECOND;
@@ -351,6 +353,20 @@ pub trait Machine {
     /// Adds to `out` the records the machine has in its custody: in hand,
     /// stored, or queued.
     fn held(&self, _arena: &Arena, _out: &mut IdSet) {}
+
+    /// The state the machine is in, as an index into its kind's
+    /// [`MachineKind::states`]: what coverage records beside each message.
+    fn coverage_state(&self) -> u8 {
+        0
+    }
+
+    /// Records in `coverage` the state the machine handles `msg` in, then
+    /// handles it. One call through a machine's vtable does both, since
+    /// every delivery comes this way.
+    fn handle_covered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg, coverage: &mut Coverage) {
+        coverage.handled(io.me(), self.coverage_state(), &msg);
+        self.handle(io, from, msg);
+    }
 }
 
 /// One instance of every machine of MODEL.md section 1, plus the harness.
@@ -393,12 +409,12 @@ macro_rules! machine_at {
 }
 
 impl<H: Machine> Machines<H> {
-    fn new(harness: H, source: Source, options: &Options) -> Self {
+    fn new(harness: H, source: Source, options: &Options, seed: u64) -> Self {
         let container = |region, next| Container::new(region, next);
         Self {
             harness,
             source,
-            in_dns: InDns::new(options.routing),
+            in_dns: InDns::new(options.routing, stream(seed, Stream::Routing)),
             receivers: [container(1, Next::Validator), container(2, Next::Validator)],
             validators: [container(1, Next::Inbound), container(2, Next::Inbound)],
             processors: [Processor::new(1), Processor::new(2)],
@@ -427,19 +443,50 @@ pub struct World<H> {
     pub arena: Arena,
     pub trace: Vec<Event>,
     pub options: Options,
+    pub coverage: Coverage,
+    /// Scratch space for what a fault finds a machine holding.
+    held: IdSet,
 }
 
 impl<H: Machine> World<H> {
-    pub fn new(harness: H, source: Source, options: Options) -> Self {
-        Self { machines: Machines::new(harness, source, &options), arena: Arena::default(), trace: Vec::new(), options }
+    /// The world of the run of `seed`, whose routing draws from that seed's
+    /// routing stream.
+    pub fn new(harness: H, source: Source, options: Options, seed: u64) -> Self {
+        Self {
+            machines: Machines::new(harness, source, &options, seed),
+            arena: Arena::default(),
+            trace: Vec::new(),
+            options,
+            coverage: Coverage::default(),
+            held: IdSet::default(),
+        }
     }
 
     /// Starts a new run in place, keeping the buffers' allocations.
-    pub fn reset(&mut self, harness: H, source: Source, options: Options) {
-        self.machines = Machines::new(harness, source, &options);
+    pub fn reset(&mut self, harness: H, source: Source, options: Options, seed: u64) {
+        self.machines = Machines::new(harness, source, &options, seed);
         self.arena.clear();
         self.trace.clear();
         self.options = options;
+        self.coverage = Coverage::default();
+    }
+
+    /// Traces what a fault command finds `actor` holding, if anything: the
+    /// events cannot show what a machine has in hand when it fails.
+    #[cold]
+    fn trace_fault_found_holding(&mut self, now: Time, actor: ActorId) {
+        self.held.clear();
+        self.machines.get(actor).held(&self.arena, &mut self.held);
+        if !self.held.is_empty() {
+            let event = Event {
+                time_us: now / MICROSECOND,
+                kind: Kind::FaultFoundHolding,
+                region: topology::home_region(actor),
+                subject: actor as u32,
+                value: self.held.len(),
+            };
+            self.trace.push(event);
+        }
     }
 
     /// The actors that get [`Msg::Start`] at time 0.
@@ -456,8 +503,11 @@ impl<H: Machine> System for World<H> {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
+        if env.msg == Msg::Fail && env.from == topology::DRIVER {
+            self.trace_fault_found_holding(ctx.now(), env.to);
+        }
         let mut io = Io { ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
-        self.machines.get_mut(env.to).handle(&mut io, env.from, env.msg);
+        self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, &mut self.coverage);
     }
 }
 

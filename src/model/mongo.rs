@@ -108,6 +108,11 @@ impl Machine for Cluster {
             out.insert(insert.record.id);
         }
     }
+
+    /// Up with its primary in region 1 or 2, or failed.
+    fn coverage_state(&self) -> u8 {
+        if self.failed { 2 } else { self.primary - 1 }
+    }
 }
 
 /// One regional copy of a database. Storage is idempotent by record id
@@ -170,6 +175,10 @@ impl Machine for Replica {
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
         out.union_with(&self.stored);
+    }
+
+    fn coverage_state(&self) -> u8 {
+        self.failed as u8
     }
 }
 

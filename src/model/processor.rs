@@ -144,6 +144,10 @@ impl Machine for Processor {
             });
         }
     }
+
+    fn coverage_state(&self) -> u8 {
+        self.health.state() as u8
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,19 @@
 //! The engine timing of one run, from a latency profile: where each actor
-//! lives, the network delay between regions, and each actor's service time
-//! scaled by its per-run speed factor.
+//! lives, the network delay between regions and its tail, each actor's
+//! service time scaled by its per-run speed factor, and each instance's
+//! pauses.
+
+use rand::Rng;
+use rand_pcg::Pcg64Mcg;
 
 use super::topology::{ACTORS, Role, home_region, role};
 use crate::config::{Profile, RangeUs};
-use crate::engine::{MICROSECOND, Span, Timing};
+use crate::engine::{MICROSECOND, MILLISECOND, Octaves, Pauses, Span, Tail, Timing};
 
-/// The engine timing for one run; `speed` yields a draw in `0..1` per actor.
-pub fn timing(profile: &Profile, mut speed: impl FnMut() -> f64) -> Timing {
+/// The engine timing for one run; `speed` draws each actor's speed factor.
+pub fn timing(profile: &Profile, speed: &mut Pcg64Mcg) -> Timing {
     let span = |[min, max]: RangeUs| Span::new(min * MICROSECOND, max * MICROSECOND);
+    let octaves = |[min, max]: RangeUs| Octaves::new(min * MICROSECOND, max * MICROSECOND);
     let mut timing = Timing::new((0..ACTORS as u8).map(home_region).collect(), 4);
     for a in 1..=3 {
         timing.set_delay(a, a, span(profile.intra_region_us));
@@ -16,12 +21,25 @@ pub fn timing(profile: &Profile, mut speed: impl FnMut() -> f64) -> Timing {
             timing.set_delay(a, b, span(profile.inter_region_us));
         }
     }
+    timing.set_tail(Tail::new(profile.tail.probability, octaves(profile.tail.extra_us)));
+    let pauses = match profile.pause.every_ms {
+        0 => Pauses::NEVER,
+        every => Pauses::new(every * MILLISECOND, octaves(profile.pause.duration_us)),
+    };
     let [lo, hi] = profile.speed_factor;
     for actor in 0..ACTORS as u8 {
-        let factor = lo + (hi - lo) * speed();
+        let factor = lo + (hi - lo) * unit(speed);
         timing.set_service(actor, span(service(profile, role(actor))).scaled(factor));
+        if role(actor) != Role::Driver {
+            timing.set_pauses(actor, pauses);
+        }
     }
     timing
+}
+
+/// A uniform draw in `0..1` with 53 bits of precision.
+fn unit(rng: &mut Pcg64Mcg) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn service(profile: &Profile, role: Role) -> RangeUs {

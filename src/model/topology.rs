@@ -86,7 +86,27 @@ pub enum Role {
     Destination,
 }
 
+/// Every actor's role, by actor number: `role` is on the path of every
+/// message, so it is a lookup.
+pub(crate) const ROLES: [Role; ACTORS] = {
+    let mut roles = [Role::Driver; ACTORS];
+    let mut actor = 0;
+    while actor < ACTORS {
+        roles[actor] = role_of(actor as ActorId);
+        actor += 1;
+    }
+    roles
+};
+
+#[inline]
 pub fn role(actor: ActorId) -> Role {
+    match ROLES.get(actor as usize) {
+        Some(role) => *role,
+        None => panic!("no actor {actor}"),
+    }
+}
+
+const fn role_of(actor: ActorId) -> Role {
     match actor {
         DRIVER => Role::Driver,
         SOURCE => Role::Source,
@@ -103,7 +123,7 @@ pub fn role(actor: ActorId) -> Role {
         23..=24 => Role::Outbound(actor - OUTBOUND_BASE + 1),
         OUT_DNS => Role::OutDns,
         DESTINATION => Role::Destination,
-        _ => panic!("no actor {actor}"),
+        _ => panic!("no such actor"),
     }
 }
 

@@ -1,5 +1,10 @@
 //! Running the model: one seed at a time ([`Simulator`]), or many seeds in
 //! parallel into trace files ([`simulate`]).
+//!
+//! A run draws from streams derived from its seed (see
+//! [`crate::engine::random`]): timing per actor, speed factors, record
+//! values, routing, faults, and under `--explore` its environment and the
+//! delays before the driver's steps.
 
 mod batch;
 mod diagnose;
@@ -10,9 +15,11 @@ use std::sync::atomic::AtomicBool;
 
 use rand::Rng;
 
-use crate::config::{Options, Profile};
-use crate::engine::{ActorId, Ctx, Engine, Envelope, Guard, MICROSECOND, Stop, System, Time};
-use crate::model::topology::DRIVER;
+use crate::config::{Environment, Options, Profile};
+use crate::engine::{
+    ActorId, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, Stop, Stream, System, Time, stream,
+};
+use crate::model::topology::{ACTORS, DRIVER};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
@@ -44,8 +51,16 @@ impl RunSpec {
 
     /// A spec of a scenario read from `drill`, the drill file's text.
     pub fn with_drill(scenario: Scenario, drill: String, options: Options, profile: Profile) -> Self {
-        let stored = Spec { scenario: scenario.name.clone(), drill, records: scenario.records(), options, profile };
+        let records = scenario.records();
+        let stored = Spec { scenario: scenario.name.clone(), drill, records, options, profile, explore: false };
         Self { scenario: Arc::new(scenario), stored: Arc::new(stored), check_invariants: false }
+    }
+
+    /// This spec with each run drawing its own environment around the
+    /// profile (`--explore`), or not.
+    pub fn exploring(self, explore: bool) -> Self {
+        let stored = Arc::new(Spec { explore, ..(*self.stored).clone() });
+        Self { stored, ..self }
     }
 
     /// The spec a stored run was simulated with.
@@ -111,6 +126,13 @@ impl Simulator {
         (self.last_stop != Stop::Cancelled).then_some(header)
     }
 
+    /// The environment of the run of `seed`: drawn from its environment
+    /// stream if the spec explores, `None` otherwise.
+    pub fn environment(spec: &RunSpec, seed: u64) -> Option<Environment> {
+        let senders = DRIVER + 1..=(ACTORS - 1) as ActorId;
+        spec.stored.explore.then(|| Environment::draw(spec.profile(), senders, &mut stream(seed, Stream::Environment)))
+    }
+
     /// Whether the last run was stopped by the engine's progress guard: it
     /// spun without simulated time advancing (see [`Guard::stall_limit`]),
     /// and is recorded as stuck.
@@ -118,10 +140,17 @@ impl Simulator {
         self.last_stop == Stop::Stalled
     }
 
-    /// As [`Simulator::run`], also logging every delivery into `log`, up to
-    /// [`MAX_LOGGED`] of them.
-    pub fn run_logged(&mut self, spec: &RunSpec, seed: u64, log: &mut Vec<Delivery>) -> RunHeader {
-        self.run_with(spec, seed, |world| Logged { world, log })
+    /// As [`Simulator::run`] in the environment the run drew, as its trace
+    /// recorded it (see [`Simulator::environment`]), also logging every
+    /// delivery into `log`, up to [`MAX_LOGGED`] of them.
+    pub fn run_logged(
+        &mut self,
+        spec: &RunSpec,
+        seed: u64,
+        environment: Option<Environment>,
+        log: &mut Vec<Delivery>,
+    ) -> RunHeader {
+        self.run_in(spec, seed, environment, Guard::default(), |world| Logged { world, log })
     }
 
     /// As [`Simulator::run`], with the world wrapped by `wrap`: a logger, or
@@ -149,7 +178,22 @@ impl Simulator {
     where
         S: System<Msg = Msg> + HasWorld<Harness = Driver>,
     {
-        self.prepare(spec, seed);
+        self.run_in(spec, seed, Self::environment(spec, seed), guard, wrap)
+    }
+
+    fn run_in<'w, S>(
+        &'w mut self,
+        spec: &RunSpec,
+        seed: u64,
+        environment: Option<Environment>,
+        guard: Guard,
+        wrap: impl FnOnce(&'w mut RunWorld) -> S,
+    ) -> RunHeader
+    where
+        S: System<Msg = Msg> + HasWorld<Harness = Driver>,
+    {
+        let environment = environment.map(Arc::new);
+        self.prepare(spec, seed, environment.as_deref());
         let mut system = wrap(self.world.as_mut().expect("prepared"));
         let bound = spec.options().time_bound;
         let stop = if spec.checks() {
@@ -158,24 +202,33 @@ impl Simulator {
             self.engine.run_guarded(&mut system, bound, guard)
         };
         self.last_stop = stop;
-        header(&self.engine, system.world(), spec, seed, stop)
+        let mut header = header(&self.engine, system.world(), spec, seed, stop);
+        header.environment = environment;
+        header
     }
 
-    /// Sets up world and engine for `seed` without running.
-    fn prepare(&mut self, spec: &RunSpec, seed: u64) {
-        let engine = &mut self.engine;
-        engine.reset(seed, |rng| timing(spec.profile(), || unit(rng)));
-        let records = (1..=spec.scenario.records())
-            .map(|id| Record { id, value: 1 + engine.rng().next_u32() % 100_000 })
-            .collect();
-        let driver = Driver::new(spec.scenario.clone());
+    /// Sets up world and engine for `seed`, in `environment` if the run
+    /// explores, without running.
+    fn prepare(&mut self, spec: &RunSpec, seed: u64, environment: Option<&Environment>) {
+        let profile = environment.map_or(spec.profile(), |e| &e.profile);
+        let mut timing = timing(profile, &mut stream(seed, Stream::Speed));
+        for delayed in environment.iter().flat_map(|e| &e.delayed) {
+            let extra = delayed.extra_us * MICROSECOND;
+            timing.perturb(Perturbation { sender: delayed.sender, nth: delayed.nth, extra });
+        }
+        self.engine.reset(seed, timing);
+        let mut values = stream(seed, Stream::Values);
+        let records =
+            (1..=spec.scenario.records()).map(|id| Record { id, value: 1 + values.next_u32() % 100_000 }).collect();
+        let step_delay = environment.map_or(0, |e| e.step_delay_us * MICROSECOND);
+        let driver = Driver::new(spec.scenario.clone(), seed, step_delay);
         let source = Source::new(records, RECORDS_PER_BATCH as usize);
         match &mut self.world {
-            Some(world) => world.reset(driver, source, spec.options().clone()),
-            None => self.world = Some(World::new(driver, source, spec.options().clone())),
+            Some(world) => world.reset(driver, source, spec.options().clone(), seed),
+            None => self.world = Some(World::new(driver, source, spec.options().clone(), seed)),
         }
         for actor in RunWorld::starters() {
-            engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
+            self.engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
         }
     }
 
@@ -201,7 +254,7 @@ fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, sto
         Stop::Quiescent | Stop::Stalled | Stop::Cancelled => OutcomeKind::Stuck,
     };
     let outcome = Outcome { kind, end_us: engine.now() / MICROSECOND, message_events: engine.deliveries() };
-    RunHeader { seed, spec: spec.stored.clone(), outcome }
+    RunHeader { seed, spec: spec.stored.clone(), environment: None, outcome, coverage: world.coverage.bits() }
 }
 
 /// Runs one seed, turning a broken invariant (a panic anywhere in the
@@ -262,9 +315,4 @@ impl HasWorld for Logged<'_> {
     fn world(&self) -> &RunWorld {
         self.world
     }
-}
-
-/// A uniform draw in `0..1` with 53 bits of precision.
-fn unit(rng: &mut rand_pcg::Pcg64Mcg) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }

@@ -1,12 +1,16 @@
 //! The driver: the test harness that walks a scenario's steps, sending
-//! commands to the pipeline and waiting for what the steps wait for.
+//! commands to the pipeline and waiting for what the steps wait for. Its
+//! fault choices draw from the seed's fault stream; an explored run also
+//! waits a random delay before each step, so that the faults land in
+//! different phases of the work.
 
 use std::sync::Arc;
 
 use rand::Rng;
+use rand_pcg::Pcg64Mcg;
 
 use super::{Scenario, Step, chaos};
-use crate::engine::{ActorId, Time};
+use crate::engine::{ActorId, Span, Stream, Time, stream};
 use crate::model::topology::{IN_DNS, OUT_DNS, SOURCE, cluster};
 use crate::model::{Answer, Awaited, Io, Machine, Msg};
 use crate::trace::Kind;
@@ -51,11 +55,29 @@ pub struct Driver {
     /// Due times of the timers sent and not yet received: a sleep may end
     /// before the next chaos command, so there can be more than one.
     timers: Vec<Time>,
+    /// Where random failures and chaos schedules draw from.
+    faults: Pcg64Mcg,
+    step_delays: Option<StepDelays>,
+}
+
+/// The delays before each step of an explored run.
+struct StepDelays {
+    span: Span,
+    rng: Pcg64Mcg,
+    /// The step whose delay has been waited.
+    waited: Option<usize>,
 }
 
 impl Driver {
-    pub fn new(scenario: Arc<Scenario>) -> Self {
+    /// The driver of the run of `seed`; with a `step_delay` above 0, it waits
+    /// a delay drawn in `0..=step_delay` before each step.
+    pub fn new(scenario: Arc<Scenario>, seed: u64, step_delay: Time) -> Self {
         let batches = vec![BatchStatus::NotRequested; scenario.batches as usize + 1];
+        let step_delays = (step_delay > 0).then(|| StepDelays {
+            span: Span::new(0, step_delay),
+            rng: stream(seed, Stream::Steps),
+            waited: None,
+        });
         Self {
             scenario,
             next_step: 0,
@@ -68,6 +90,8 @@ impl Driver {
             agenda_next: 0,
             sleep_until: None,
             timers: Vec::new(),
+            faults: stream(seed, Stream::Faults),
+            step_delays,
         }
     }
 
@@ -94,9 +118,29 @@ impl Driver {
             let Some(step) = self.scenario.steps.get(self.next_step).cloned() else {
                 return;
             };
+            if self.delay_before_step(io) {
+                continue;
+            }
             self.next_step += 1;
             self.execute(io, step);
         }
+    }
+
+    /// In an explored run, starts the wait before the next step, once per
+    /// step: true if the step has to wait.
+    fn delay_before_step(&mut self, io: &mut Io<'_, '_>) -> bool {
+        let Some(delays) = &mut self.step_delays else { return false };
+        if delays.waited == Some(self.next_step) {
+            return false;
+        }
+        delays.waited = Some(self.next_step);
+        let delay = delays.span.sample(&mut delays.rng);
+        if delay == 0 {
+            return false;
+        }
+        self.sleep_until = Some(io.now() + delay);
+        self.wait = Wait::Timer;
+        true
     }
 
     fn execute(&mut self, io: &mut Io<'_, '_>, step: Step) {
@@ -125,10 +169,10 @@ impl Driver {
                 }
             }
             Step::FailRandom { candidates, min, max } => {
-                let k = min + io.rng().next_u32() % (max - min + 1);
+                let k = min + self.faults.next_u32() % (max - min + 1);
                 let mut pool = candidates.to_vec();
                 let mut chosen: Vec<ActorId> = (0..k.min(pool.len() as u32))
-                    .map(|_| pool.swap_remove(io.rng().next_u32() as usize % pool.len()))
+                    .map(|_| pool.swap_remove(self.faults.next_u32() as usize % pool.len()))
                     .collect();
                 chosen.sort_by_key(|c| candidates.iter().position(|candidate| candidate == c));
                 for &c in &chosen {
@@ -151,7 +195,7 @@ impl Driver {
         self.agenda.drain(..self.agenda_next);
         self.agenda_next = 0;
         let start = io.now();
-        chaos::schedule(params, start, io.rng(), &mut self.agenda);
+        chaos::schedule(params, start, &mut self.faults, &mut self.agenda);
         // Stable: see `chaos::schedule`.
         self.agenda.sort_by_key(|(due, _)| *due);
     }

@@ -49,6 +49,10 @@ pub enum Kind {
     // A remove named a record the stream did not hold (it answers success
     // all the same). Subject: record id; region: the stream's.
     RemoveMissed = 26,
+    // A fault command from the driver found its component holding records
+    // (in hand, or queued in a stream). Subject: the component's actor id;
+    // value: how many records it held.
+    FaultFoundHolding = 27,
 }
 
 impl Kind {
@@ -73,7 +77,14 @@ impl Kind {
 
     /// Kinds whose event carries a value besides its subject.
     pub fn carries_value(self) -> bool {
-        matches!(self, Kind::Published | Kind::DestinationReceived | Kind::BatchStopped | Kind::StateChanged)
+        matches!(
+            self,
+            Kind::Published
+                | Kind::DestinationReceived
+                | Kind::BatchStopped
+                | Kind::StateChanged
+                | Kind::FaultFoundHolding
+        )
     }
 
     /// Kinds whose subject is a record id. Exhaustive, so that a new kind
@@ -100,7 +111,7 @@ impl Kind {
             | RemoveFailureHidden
             | RemoveMissed => true,
             Fail | Recover | SwitchPrimary | RegionOffline | RegionOnline | PublishRequested | BatchPublished
-            | BatchStopped | StateChanged => false,
+            | BatchStopped | StateChanged | FaultFoundHolding => false,
         }
     }
 

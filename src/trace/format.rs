@@ -7,7 +7,7 @@
 //! frame   := 'R' len:u32le crc32:u32le payload[len]
 //! trailer := 'E' runs:u64le crc32(runs):u32le
 //! payload := bincode(RunFrame) Events
-//! RunFrame:= seed:varint outcome
+//! RunFrame:= seed:varint outcome environment:option coverage:varint(u128)
 //! Events  := count:varint event*
 //! event   := (kind | region << 5):u8 dt_us:zigzag-varint subject:varint [value:varint]
 //! ```
@@ -17,7 +17,10 @@
 //! file shares it. Integers inside the spec and the payload use bincode's
 //! standard configuration (little-endian, variable length). An event's time
 //! is stored as the difference from the previous event's, which is usually
-//! a few bytes; `value` is present only for kinds that carry one.
+//! a few bytes; `value` is present only for kinds that carry one. A run
+//! frame also holds what an explored run drew (its environment; one byte
+//! for runs that do not explore) and the bits of the coverage pairs the run
+//! handled.
 //!
 //! Version 1 stored the spec in every run; its traces were simulated by an
 //! earlier model (MODEL.md section 8) and are refused with a message that
@@ -27,12 +30,14 @@ use bincode::de::Decoder;
 use bincode::enc::Encoder;
 use bincode::error::{DecodeError, EncodeError};
 use bincode::{Decode, Encode};
+use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Kind, Outcome, Run, RunHeader, Spec};
+use crate::config::Environment;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
 pub const FORMAT_VERSION: u16 = 2;
@@ -59,9 +64,11 @@ fn config() -> impl bincode::config::Config {
 
 /// What a frame stores besides the events.
 #[derive(Serialize, Deserialize)]
-struct RunFrame {
+struct RunFrame<'a> {
     seed: u64,
     outcome: Outcome,
+    environment: Option<Cow<'a, Environment>>,
+    coverage: u128,
 }
 
 /// The file header for this build, for runs of `spec`; an error if the
@@ -201,9 +208,15 @@ pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) -> 
     Ok(())
 }
 
-/// Appends a run's payload (seed, outcome, events; not its spec) to `out`.
+/// Appends a run's payload (seed, outcome, environment, coverage, events;
+/// not its spec) to `out`.
 pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
-    let frame = RunFrame { seed: header.seed, outcome: header.outcome };
+    let frame = RunFrame {
+        seed: header.seed,
+        outcome: header.outcome,
+        environment: header.environment.as_deref().map(Cow::Borrowed),
+        coverage: header.coverage,
+    };
     bincode::serde::encode_into_std_write(frame, out, config()).expect("writing to memory cannot fail");
     bincode::encode_into_std_write(EventsRef(events), out, config()).expect("writing to memory cannot fail");
 }
@@ -239,7 +252,18 @@ pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
 pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader, usize), String> {
     let (frame, used): (RunFrame, usize) =
         bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
-    Ok((RunHeader { seed: frame.seed, spec: spec.clone(), outcome: frame.outcome }, used))
+    let environment = frame.environment.map(Cow::into_owned);
+    if let Some(environment) = &environment {
+        environment.validate().map_err(|e| format!("run header: the environment: {e}"))?;
+    }
+    let header = RunHeader {
+        seed: frame.seed,
+        spec: spec.clone(),
+        environment: environment.map(Arc::new),
+        outcome: frame.outcome,
+        coverage: frame.coverage,
+    };
+    Ok((header, used))
 }
 
 /// Decodes the events that end a payload (`payload[offset..]`, as
@@ -320,14 +344,16 @@ mod tests {
     fn spec() -> Arc<Spec> {
         let drill = String::new();
         let (options, profile) = (Options::default(), Profile::default());
-        Arc::new(Spec { scenario: "baseline".into(), drill, records: 50, options, profile })
+        Arc::new(Spec { scenario: "baseline".into(), drill, records: 50, options, profile, explore: false })
     }
 
     pub(crate) fn sample() -> Run {
         let header = RunHeader {
             seed: 42,
             spec: spec(),
+            environment: None,
             outcome: Outcome { kind: OutcomeKind::Completed, end_us: 900, message_events: 12 },
+            coverage: 1 << 100 | 5,
         };
         let events = vec![
             Event { time_us: 5, kind: Kind::Published, region: 0, subject: 1, value: 99_999 },
@@ -343,6 +369,26 @@ mod tests {
         let mut out = Vec::new();
         encode_payload(&run.header, &run.events, &mut out);
         assert_eq!(decode_payload(&out, &spec()).unwrap(), run);
+    }
+
+    #[test]
+    fn an_explored_run_keeps_its_environment_and_one_beyond_the_bounds_is_refused() {
+        let mut env = Environment::draw(
+            &Profile::default(),
+            1..=26,
+            &mut crate::engine::stream(1, crate::engine::Stream::Environment),
+        );
+        let mut run = sample();
+        run.header.environment = Some(Arc::new(env.clone()));
+        let mut out = Vec::new();
+        encode_payload(&run.header, &run.events, &mut out);
+        assert_eq!(decode_payload(&out, &spec()).unwrap(), run);
+        env.profile.pause.every_ms = 1;
+        run.header.environment = Some(Arc::new(env));
+        out.clear();
+        encode_payload(&run.header, &run.events, &mut out);
+        let problem = decode_payload(&out, &spec()).unwrap_err();
+        assert!(problem.starts_with("run header: the environment: the run's profile: pause.every_ms"), "{problem}");
     }
 
     #[test]
@@ -412,7 +458,7 @@ mod tests {
     fn a_forged_event_count_is_refused_before_any_allocation() {
         let run = sample();
         let mut out = Vec::new();
-        let frame = RunFrame { seed: run.header.seed, outcome: run.header.outcome };
+        let frame = RunFrame { seed: run.header.seed, outcome: run.header.outcome, environment: None, coverage: 0 };
         bincode::serde::encode_into_std_write(frame, &mut out, config()).unwrap();
         // A count the 64 bytes after it cannot hold.
         bincode::encode_into_std_write(1_000_000u64, &mut out, config()).unwrap();

@@ -8,7 +8,7 @@ use strum::{IntoStaticStr, VariantArray};
 
 use super::Event;
 use super::format::spec_identity;
-use crate::config::{Options, Profile};
+use crate::config::{Environment, Options, Profile};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "kebab-case")]
@@ -47,7 +47,12 @@ pub struct Spec {
     /// Records the scenario publishes: ids `1..=records`.
     pub records: u32,
     pub options: Options,
+    /// The latency profile; with `explore`, what each run's environment is
+    /// drawn around.
     pub profile: Profile,
+    /// Each run draws its own environment (`--explore`). Part of the
+    /// identity: explored runs are never pooled with default ones.
+    pub explore: bool,
 }
 
 impl Spec {
@@ -64,7 +69,12 @@ impl Spec {
 pub struct RunHeader {
     pub seed: u64,
     pub spec: Arc<Spec>,
+    /// What the run drew, if its spec explores.
+    pub environment: Option<Arc<Environment>>,
     pub outcome: Outcome,
+    /// The (state, message) pairs the run's machines handled: bit `i` is
+    /// the model's coverage pair `i` (`wl1::model::coverage::pairs`).
+    pub coverage: u128,
 }
 
 impl RunHeader {

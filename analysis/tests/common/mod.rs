@@ -16,11 +16,12 @@ use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader, 
 /// The spec of synthetic runs of `records` records.
 pub fn spec(records: u32) -> Arc<Spec> {
     let (options, profile) = (Options::default(), Profile::default());
-    Arc::new(Spec { scenario: "synthetic".into(), drill: String::new(), records, options, profile })
+    Arc::new(Spec { scenario: "synthetic".into(), drill: String::new(), records, options, profile, explore: false })
 }
 
 pub fn header(seed: u64, records: u32, outcome: OutcomeKind) -> RunHeader {
-    RunHeader { seed, spec: spec(records), outcome: Outcome { kind: outcome, end_us: 1_000_000, message_events: 0 } }
+    let outcome = Outcome { kind: outcome, end_us: 1_000_000, message_events: 0 };
+    RunHeader { seed, spec: spec(records), environment: None, outcome, coverage: 0 }
 }
 
 /// The region a synthetic record is routed to: odd ids to 1, even ids to 2.

@@ -1,0 +1,443 @@
+//! The coverage section: how much of the model the seeds of a group
+//! reached, so that a user can tell whether more seeds would find more.
+//!
+//! - **Destination orders:** the distinct orders in which the published
+//!   records first reached the destination, each with the smallest seed
+//!   that gave it; the report says how many the last tenth of the seeds
+//!   added (few or none: more seeds of this kind are unlikely to find new
+//!   orders).
+//! - **Pairs:** per kind of machine, the (state, message) pairs its
+//!   machines handled and in how many runs, from the bits each run's trace
+//!   frame records (see `wl1::model::coverage`), listing the pairs the
+//!   machines' rules allow that no run reached, as the P checker reports
+//!   event and state coverage.
+//! - **Situations:** notable things that happened, in how many runs, with
+//!   the smallest seed as an example; all but one are read from the events
+//!   (see [`Situation`]).
+//!
+//! [`Coverage`] is part of the mergeable summary: orders merge by union
+//! (keeping the smaller first seed), counts by addition, examples by the
+//! smaller seed. At most [`MAX_ORDERS`] orders are kept per group, those
+//! first met in the smallest seeds; past that the figures are lower bounds
+//! and say so.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
+use wl1::model::coverage::{PAIRS, Pair, pairs};
+use wl1::trace::{Event, Kind};
+
+use crate::chunk::Arrival;
+use crate::facts::RecordFacts;
+use crate::places::{ARRIVAL, stage};
+use crate::seeds::SeedSet;
+
+/// Distinct destination orders kept per group: what bounds a summary's
+/// size whatever the number of runs.
+pub const MAX_ORDERS: usize = 1 << 16;
+
+/// The coverage figures of the runs of one group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Per destination order (a digest of the record ids in order of first
+    /// arrival), the smallest seed that gave it.
+    pub orders: BTreeMap<u64, u64>,
+    /// More orders were met than [`MAX_ORDERS`]: those of the largest
+    /// first seeds were dropped.
+    pub orders_capped: bool,
+    /// Per pair handled, as `kind state/message`: the runs that handled it.
+    pub pairs: BTreeMap<String, u64>,
+    /// Per situation that happened, by name.
+    pub situations: BTreeMap<String, Seen>,
+}
+
+/// In how many runs something happened, and the smallest seed of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub runs: u64,
+    pub example: u64,
+}
+
+/// The notable situations the coverage section counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Situation {
+    /// A record reached the destination more than once.
+    DeliveredTwice,
+    /// Out-DNS answered success for a remove the stream had failed.
+    RemoveFailureHidden,
+    /// A remove named a record its stream did not hold.
+    RemoveMissed,
+    /// A batch stopped early and was published again.
+    BatchRepublished,
+    /// A fault found its component holding records: the one situation the
+    /// simulator records for the analysis ([`Kind::FaultFoundHolding`]),
+    /// since the events cannot show what a machine has in hand.
+    FaultFoundHolding,
+    /// The last first arrival at the destination came from region 1.
+    #[strum(serialize = "region-1-finished-last")]
+    Region1FinishedLast,
+    /// ... from region 2.
+    #[strum(serialize = "region-2-finished-last")]
+    Region2FinishedLast,
+    /// A processor read a record a second time: it read its batch again.
+    ProcessorReadTwice,
+}
+
+impl Situation {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// What the report says of it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Situation::DeliveredTwice => "a record delivered twice",
+            Situation::RemoveFailureHidden => "a remove failure hidden by out-DNS",
+            Situation::RemoveMissed => "a remove that found nothing",
+            Situation::BatchRepublished => "a batch stopped early and republished",
+            Situation::FaultFoundHolding => "a fault that found its component holding records",
+            Situation::Region1FinishedLast => "region 1 finished last",
+            Situation::Region2FinishedLast => "region 2 finished last",
+            Situation::ProcessorReadTwice => "a processor that read the same batch twice",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// What one run's events show of the situations, gathered as they are
+/// decoded; the rest comes from the records' facts at the end.
+#[derive(Default)]
+pub struct RunSituations {
+    seen: u16,
+    /// Batches that stopped early, not yet published again.
+    stopped: Vec<u32>,
+}
+
+impl RunSituations {
+    pub fn start(&mut self) {
+        self.seen = 0;
+        self.stopped.clear();
+    }
+
+    /// Takes in the run's next event.
+    pub fn observe(&mut self, e: &Event) {
+        let seen = match e.kind {
+            Kind::RemoveFailureHidden => Situation::RemoveFailureHidden,
+            Kind::RemoveMissed => Situation::RemoveMissed,
+            Kind::FaultFoundHolding => Situation::FaultFoundHolding,
+            Kind::BatchStopped => {
+                // A damaged run cannot make this grow past its batches.
+                if !self.stopped.contains(&e.subject) && self.stopped.len() < 1 << 16 {
+                    self.stopped.push(e.subject);
+                }
+                return;
+            }
+            Kind::PublishRequested if self.stopped.contains(&e.subject) => Situation::BatchRepublished,
+            _ => return,
+        };
+        self.seen |= seen.bit();
+    }
+
+    /// Every situation of the run, with what its records' facts and first
+    /// arrivals show.
+    fn finish(&self, records: &[RecordFacts], arrivals: &[Arrival]) -> u16 {
+        let read = stage(Kind::ProcessorRead);
+        let mut seen = self.seen;
+        let mut note = |happened: bool, s: Situation| seen |= if happened { s.bit() } else { 0 };
+        note(records.iter().any(|f| f.n[ARRIVAL] > 1), Situation::DeliveredTwice);
+        note(records.iter().any(|f| f.n[read] > 1), Situation::ProcessorReadTwice);
+        let last = arrivals.last().map(|a| a.region);
+        note(last == Some(1), Situation::Region1FinishedLast);
+        note(last == Some(2), Situation::Region2FinishedLast);
+        seen
+    }
+}
+
+/// A digest of the record ids in order of first arrival (FNV-1a over their
+/// bytes): the same order gives the same digest on every machine.
+fn order_digest(arrivals: &[Arrival]) -> u64 {
+    let mut digest = 0xcbf2_9ce4_8422_2325u64;
+    for byte in arrivals.iter().flat_map(|a| a.record.to_le_bytes()) {
+        digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    digest
+}
+
+/// A pair's key in [`Coverage::pairs`].
+fn pair_key(pair: &Pair) -> String {
+    format!("{} {}/{}", pair.kind.name(), pair.state, pair.message)
+}
+
+/// The coverage of the runs of one group in a unit, counted by index as
+/// each run ends (no string per run), then turned into a [`Coverage`].
+pub struct CoverageTally {
+    orders: BTreeMap<u64, u64>,
+    pairs: [u64; PAIRS],
+    situations: [Option<Seen>; Situation::VARIANTS.len()],
+}
+
+impl Default for CoverageTally {
+    fn default() -> Self {
+        CoverageTally { orders: BTreeMap::new(), pairs: [0; PAIRS], situations: Default::default() }
+    }
+}
+
+impl CoverageTally {
+    /// Adds one run of `seed`: the pairs it handled (`bits`, as its trace
+    /// frame stores them), its first arrivals and its situations.
+    pub fn add_run(
+        &mut self,
+        seed: u64,
+        bits: u128,
+        records: &[RecordFacts],
+        arrivals: &[Arrival],
+        situations: &RunSituations,
+    ) {
+        let first = self.orders.entry(order_digest(arrivals)).or_insert(seed);
+        *first = (*first).min(seed);
+        for (bit, runs) in self.pairs.iter_mut().enumerate() {
+            *runs += (bits >> bit & 1) as u64;
+        }
+        let seen = situations.finish(records, arrivals);
+        for (_, counted) in Situation::VARIANTS.iter().zip(&mut self.situations).filter(|(s, _)| seen & s.bit() != 0) {
+            let counted = counted.get_or_insert(Seen { runs: 0, example: seed });
+            counted.runs += 1;
+            counted.example = counted.example.min(seed);
+        }
+    }
+
+    pub fn into_coverage(self) -> Coverage {
+        let all = pairs();
+        let pairs = all.iter().zip(self.pairs).filter(|(_, runs)| *runs > 0).map(|(p, runs)| (pair_key(p), runs));
+        let situations = Situation::VARIANTS.iter().zip(self.situations);
+        let mut coverage = Coverage {
+            orders: self.orders,
+            orders_capped: false,
+            pairs: pairs.collect(),
+            situations: situations.filter_map(|(s, seen)| Some((s.name().to_string(), seen?))).collect(),
+        };
+        coverage.cap_orders();
+        coverage
+    }
+}
+
+impl Coverage {
+    /// Adds the coverage of other runs, none of them counted here.
+    pub fn merge(&mut self, other: &Coverage) {
+        for (&digest, &seed) in &other.orders {
+            let first = self.orders.entry(digest).or_insert(seed);
+            *first = (*first).min(seed);
+        }
+        self.orders_capped |= other.orders_capped;
+        self.cap_orders();
+        for (pair, runs) in &other.pairs {
+            *self.pairs.entry(pair.clone()).or_default() += runs;
+        }
+        for (name, &seen) in &other.situations {
+            add_seen(&mut self.situations, name, seen);
+        }
+    }
+
+    /// Keeps the [`MAX_ORDERS`] orders of smallest first seed.
+    fn cap_orders(&mut self) {
+        if self.orders.len() <= MAX_ORDERS {
+            return;
+        }
+        let mut by_seed: Vec<(u64, u64)> = self.orders.iter().map(|(&d, &s)| (s, d)).collect();
+        by_seed.sort_unstable();
+        by_seed.truncate(MAX_ORDERS);
+        self.orders = by_seed.into_iter().map(|(s, d)| (d, s)).collect();
+        self.orders_capped = true;
+    }
+}
+
+fn add_seen(situations: &mut BTreeMap<String, Seen>, name: &str, seen: Seen) {
+    let mine = situations.entry(name.to_string()).or_insert(Seen { runs: 0, example: seen.example });
+    mine.runs += seen.runs;
+    mine.example = mine.example.min(seen.example);
+}
+
+/// The coverage section of one group, as the report shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoverageReport {
+    pub runs: u64,
+    /// Distinct destination orders (at least, if capped).
+    pub orders: u64,
+    /// The seeds of the last tenth (the largest), and the orders first met
+    /// in them.
+    pub last_tenth_seeds: u64,
+    pub last_tenth_new_orders: u64,
+    pub orders_capped: bool,
+    pub kinds: Vec<KindCoverage>,
+    pub situations: Vec<SituationCount>,
+}
+
+/// The pairs of one kind of machine.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindCoverage {
+    pub kind: &'static str,
+    /// Every pair its rules allow, as `state/message`, with the runs that
+    /// handled it (0 for never).
+    pub pairs: Vec<(String, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SituationCount {
+    pub situation: &'static str,
+    pub description: &'static str,
+    pub runs: u64,
+    pub example_seed: Option<u64>,
+}
+
+impl CoverageReport {
+    /// The section of a group of `runs` runs, whose seeds are `seeds`.
+    pub fn new(coverage: &Coverage, runs: u64, seeds: &SeedSet) -> CoverageReport {
+        let last_tenth_seeds = runs / 10;
+        let cutoff = seeds.nth(runs - last_tenth_seeds);
+        let new = coverage.orders.values().filter(|&&first| cutoff.is_some_and(|c| first >= c)).count();
+        let mut kinds: Vec<KindCoverage> = Vec::new();
+        for pair in pairs() {
+            let runs = coverage.pairs.get(&pair_key(&pair)).copied().unwrap_or(0);
+            let entry = (format!("{}/{}", pair.state, pair.message), runs);
+            match kinds.last_mut() {
+                Some(k) if k.kind == pair.kind.name() => k.pairs.push(entry),
+                _ => kinds.push(KindCoverage { kind: pair.kind.name(), pairs: vec![entry] }),
+            }
+        }
+        let situations = Situation::VARIANTS
+            .iter()
+            .map(|s| {
+                let seen = coverage.situations.get(s.name());
+                SituationCount {
+                    situation: s.name(),
+                    description: s.description(),
+                    runs: seen.map_or(0, |s| s.runs),
+                    example_seed: seen.map(|s| s.example),
+                }
+            })
+            .collect();
+        CoverageReport {
+            runs,
+            orders: coverage.orders.len() as u64,
+            last_tenth_seeds,
+            last_tenth_new_orders: new as u64,
+            orders_capped: coverage.orders_capped,
+            kinds,
+            situations,
+        }
+    }
+
+    /// The section as text, in lines of at most `width` characters.
+    pub fn text(&self, width: usize) -> String {
+        let at_least = if self.orders_capped { "at least " } else { "" };
+        let mut out = format!(
+            "  coverage: {at_least}{} distinct orders of arrival at the destination in {} runs; \
+             the last {} seeds added {}\n",
+            self.orders, self.runs, self.last_tenth_seeds, self.last_tenth_new_orders
+        );
+        out += "  (state/message) pairs handled, in how many runs, and those never reached:\n";
+        for k in &self.kinds {
+            let reached: Vec<String> =
+                k.pairs.iter().filter(|(_, runs)| *runs > 0).map(|(p, runs)| format!("{p} {runs}")).collect();
+            let never: Vec<&str> = k.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str()).collect();
+            let head = format!("{} ({} of {} pairs):", k.kind, reached.len(), k.pairs.len());
+            out += &wrapped(&head, &reached, width);
+            if !never.is_empty() {
+                out += &wrapped("  never:", &never, width);
+            }
+        }
+        out += "  notable situations:\n";
+        let words = self.situations.iter().map(|s| s.description.len()).max().unwrap_or(0);
+        for s in &self.situations {
+            let example = s.example_seed.map_or(String::new(), |seed| format!("  e.g. seed {seed}"));
+            out += &format!("    {:<words$}  {:>8} runs{example}\n", s.description, s.runs);
+        }
+        out
+    }
+}
+
+/// `head` then `items` separated by commas, wrapped at `width` columns,
+/// continued lines indented.
+fn wrapped(head: &str, items: &[impl AsRef<str>], width: usize) -> String {
+    let mut out = String::new();
+    let mut line = format!("    {head}");
+    for (i, item) in items.iter().enumerate() {
+        let item = item.as_ref();
+        let piece = if i + 1 < items.len() { format!("{item},") } else { item.to_string() };
+        if line.len() + 1 + piece.len() > width && line.trim_start().len() > head.len() {
+            out += &line;
+            out += "\n";
+            line = "        ".to_string();
+            line += &piece;
+        } else {
+            line += " ";
+            line += &piece;
+        }
+    }
+    out += &line;
+    out += "\n";
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arrival(record: u32, region: u8) -> Arrival {
+        Arrival { record, region, published: 0, arrived: 0 }
+    }
+
+    #[test]
+    fn orders_merge_by_union_keeping_the_first_seed() {
+        let mut a = CoverageTally::default();
+        let none = RunSituations::default();
+        a.add_run(5, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
+        a.add_run(3, 0, &[], &[arrival(2, 2), arrival(1, 1)], &none);
+        let mut b = CoverageTally::default();
+        b.add_run(1, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
+        let mut a = a.into_coverage();
+        a.merge(&b.into_coverage());
+        let mut firsts: Vec<u64> = a.orders.values().copied().collect();
+        firsts.sort_unstable();
+        assert_eq!(firsts, [1, 3], "two orders, first met in seeds 1 and 3");
+        assert_eq!(a.situations["region-2-finished-last"], Seen { runs: 2, example: 1 });
+        assert_eq!(a.situations["region-1-finished-last"], Seen { runs: 1, example: 3 });
+    }
+
+    #[test]
+    fn bits_beyond_the_models_pairs_are_ignored() {
+        let mut tally = CoverageTally::default();
+        tally.add_run(0, u128::MAX, &[], &[], &RunSituations::default());
+        let coverage = tally.into_coverage();
+        assert_eq!(coverage.pairs.len(), PAIRS);
+        assert!(coverage.pairs.values().all(|&runs| runs == 1));
+    }
+
+    #[test]
+    fn a_republished_batch_is_one_stopped_then_requested_again() {
+        let event = |kind, subject| Event { time_us: 0, kind, region: 0, subject, value: 0 };
+        let mut run = RunSituations::default();
+        run.observe(&event(Kind::PublishRequested, 2));
+        run.observe(&event(Kind::BatchStopped, 2));
+        assert_eq!(run.finish(&[], &[]), 0);
+        run.observe(&event(Kind::PublishRequested, 3));
+        assert_eq!(run.finish(&[], &[]), 0, "another batch");
+        run.observe(&event(Kind::PublishRequested, 2));
+        assert_eq!(run.finish(&[], &[]), Situation::BatchRepublished.bit());
+        run.start();
+        assert_eq!(run.finish(&[], &[]), 0);
+    }
+
+    #[test]
+    fn wrapped_lines_fit_their_width() {
+        let items: Vec<String> = (0..40).map(|i| format!("state-{i}/message {i}")).collect();
+        let text = wrapped("kafka (40 of 40 pairs):", &items, 100);
+        assert!(text.lines().all(|l| l.len() <= 100), "{text}");
+        assert_eq!(text.matches("state-").count(), 40);
+    }
+}
