@@ -502,6 +502,7 @@ fn short_name(g: &GroupSummary) -> String {
         records: 0,
         options: wl1::config::Options::default(),
         profile: wl1::config::Profile::default(),
+        explore: false,
     };
     let defaults = group_label(&spec, 0);
     let defaults: Vec<&str> = defaults.split_whitespace().collect();

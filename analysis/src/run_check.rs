@@ -34,8 +34,8 @@ pub fn check_run(header: &RunHeader, events: &[Event]) -> Result<Vec<Violation>,
     let records = group.records as usize;
     let file = Arc::new(InputFile { id: 0, path: PathBuf::new(), spec, group });
     let stored = payload.split_off(events_at);
-    let run =
-        RunInput { file, seed: header.seed, outcome: header.outcome, events: 0..stored.len(), offset: 0, index: 0 };
+    let (seed, outcome, coverage) = (header.seed, header.outcome, header.coverage);
+    let run = RunInput { file, seed, outcome, coverage, events: 0..stored.len(), offset: 0, index: 0 };
     let unit = Unit { first_run: 0, events: stored, runs: vec![run], rows: records };
     let settings = Settings { analyzers: 1, seeds_kept: 1, ..Settings::default() };
     let failed = |e: PolarsError| format!("the run could not be checked: {e}");
