@@ -31,6 +31,7 @@ use wl1::trace::{Event, Kind};
 use crate::chunk::Arrival;
 use crate::facts::RecordFacts;
 use crate::places::{ARRIVAL, stage};
+use crate::report::{thousands, wrap};
 use crate::seeds::SeedSet;
 
 /// Distinct destination orders kept per group: what bounds a summary's
@@ -335,11 +336,15 @@ impl CoverageReport {
     /// The section as text, in lines of at most `width` characters.
     pub fn text(&self, width: usize) -> String {
         let at_least = if self.orders_capped { "at least " } else { "" };
-        let mut out = format!(
+        let orders = format!(
             "  coverage: {at_least}{} distinct orders of arrival at the destination in {} runs; \
-             the last {} seeds added {}\n",
-            self.orders, self.runs, self.last_tenth_seeds, self.last_tenth_new_orders
+             the last {} seeds added {}",
+            thousands(self.orders),
+            thousands(self.runs),
+            thousands(self.last_tenth_seeds),
+            thousands(self.last_tenth_new_orders)
         );
+        let mut out = wrap(&orders, width, 4);
         out += "  (state/message) pairs handled, in how many runs, and those never reached:\n";
         for k in &self.kinds {
             let reached: Vec<String> =
@@ -355,7 +360,7 @@ impl CoverageReport {
         let words = self.situations.iter().map(|s| s.description.len()).max().unwrap_or(0);
         for s in &self.situations {
             let example = s.example_seed.map_or(String::new(), |seed| format!("  e.g. seed {seed}"));
-            out += &format!("    {:<words$}  {:>8} runs{example}\n", s.description, s.runs);
+            out += &format!("    {:<words$}  {:>8} runs{example}\n", s.description, thousands(s.runs));
         }
         out
     }

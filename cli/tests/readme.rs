@@ -3,6 +3,12 @@
 //! it shows under each command must be what the binary prints. A line
 //! `...` stands for lines left out; a line ending in ` ...` for the rest of
 //! a line (a wall time, say).
+//!
+//! After a change that alters the output on purpose, `WL1_BLESS=1 cargo test
+//! --release --test readme` rewrites the shown lines from what the binary
+//! prints, keeping each `...` where it was (a run of shown lines is found
+//! again by its first line, figures aside); then read the README's prose
+//! around the examples again, since it explains what they show.
 
 mod support;
 
@@ -77,18 +83,75 @@ fn the_readme_examples_are_what_the_binary_prints() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
     let blocks = console_blocks(&readme);
     assert!(blocks.len() >= 5, "the README's examples were found: {}", blocks.len());
+    let bless = std::env::var_os("WL1_BLESS").is_some();
     let mut wrong = Vec::new();
+    let (mut blessed, mut cursor) = (String::new(), 0);
     for examples in blocks {
         let dir = tempfile::tempdir().unwrap();
         for example in examples {
             let printed = run(dir.path(), &example.command);
             let printed: Vec<&str> = printed.lines().collect();
-            if let Err(e) = matches(&example.shown, &printed) {
-                wrong.push(format!("$ {}\n{e}\n--- printed:\n{}", example.command, printed.join("\n")));
-            }
+            let Err(e) = matches(&example.shown, &printed) else { continue };
+            wrong.push(format!("$ {}\n{e}\n--- printed:\n{}", example.command, printed.join("\n")));
+            let command = last_line(&example.command);
+            let old = format!("{command}\n{}\n", example.shown.join("\n"));
+            let at = cursor + readme[cursor..].find(&old).expect("an example is found again");
+            blessed += &readme[cursor..at];
+            blessed += &format!("{command}\n{}\n", reshown(&example.shown, &printed).join("\n"));
+            cursor = at + old.len();
         }
     }
+    if bless {
+        blessed += &readme[cursor..];
+        std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"), blessed).unwrap();
+        return;
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// The last line of a command as the README writes it (`$ ` or `> ` first).
+fn last_line(command: &str) -> String {
+    match command.rsplit_once('\n') {
+        Some((_, last)) => format!("> {last}"),
+        None => format!("$ {command}"),
+    }
+}
+
+/// `shown` with each run of lines between two `...` replaced by the lines
+/// printed where its first line is found again, its figures, digests and
+/// spacing aside; a run not found again is kept.
+fn reshown(shown: &[String], printed: &[&str]) -> Vec<String> {
+    let shape = |line: &str| -> String {
+        let words = line.split_whitespace().map(|w| {
+            let hex = w.len() >= 8 && w.chars().filter(|c| c.is_ascii_hexdigit()).count() >= 8;
+            if hex { "#".to_string() } else { w.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect() }
+        });
+        words.collect::<Vec<_>>().join(" ")
+    };
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (i, run) in shown.split(|l| l == "...").enumerate() {
+        if i > 0 {
+            out.push("...".to_string());
+        }
+        let Some(first) = run.first() else { continue };
+        let found = if i == 0 {
+            (!printed.is_empty() && shape(printed[0]) == shape(first)).then_some(0)
+        } else {
+            (from..printed.len()).find(|&at| shape(printed[at]) == shape(first))
+        };
+        match found {
+            Some(at) => {
+                for (k, line) in run.iter().enumerate() {
+                    let kept = line.ends_with(" ...") || at + k >= printed.len();
+                    out.push(if kept { line.clone() } else { printed[at + k].to_string() });
+                }
+                from = at + run.len();
+            }
+            None => out.extend(run.iter().cloned()),
+        }
+    }
+    out
 }
 
 #[test]

@@ -95,6 +95,7 @@ fn defect_2_options_that_conflict_with_from_and_unknown_records_are_refused() {
         &["--routing", "weighted:60,40"],
         &["--profile", "whatever.toml"],
         &["--scenario", "f1"],
+        &["--explore"],
     ] {
         let ran = wl1(dir.path(), &[&from[..], given].concat());
         ran.fails_with(&format!("{given:?}"), &["--from", given[0]]);
