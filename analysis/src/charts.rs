@@ -86,6 +86,9 @@ fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     (low.max(0.1) / 1.5)..(high.max(low.max(0.1) * 10.0) * 1.5)
 }
 
+/// A labelled line: its legend, its colour, its points.
+type Curve = (String, RGBColor, Vec<(f64, f64)>);
+
 /// The latency distribution of a group: per arrival region, the share of
 /// its records that arrived within a latency, lost ones counted in (a
 /// curve that stops below 1 has lost records); and all records together.
@@ -95,7 +98,7 @@ pub fn latency_cdf(g: &GroupSummary) -> Result<String, String> {
     g.latency.values().for_each(|h| all.merge(h));
     let total = all.count() + g.lost.values().sum::<u64>();
     let range = log_range(all.min().into_iter().chain(all.max()).map(ms));
-    let mut curves: Vec<(String, RGBColor, Vec<(f64, f64)>)> = g
+    let mut curves: Vec<Curve> = g
         .latency
         .iter()
         .map(|(&region, h)| {

@@ -109,7 +109,7 @@ fn caught_beside(
     if expect.property != "eventual-delivery" {
         assert!(!without.iter().any(counts), "{scenario} {options:?} shows {} without {variant}", expect.property);
     }
-    let new: Vec<_> = with.difference(&without).filter(|v| counts(v)).collect();
+    let new: Vec<_> = with.difference(without).filter(|v| counts(v)).collect();
     let seeds: BTreeSet<u64> = new.iter().map(|v| v.0).collect();
     println!(
         "{variant} under {scenario} {options:?}: {} new {} violations in {} of {runs} runs",
