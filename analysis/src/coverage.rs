@@ -287,6 +287,13 @@ pub struct KindCoverage {
     pub pairs: Vec<(String, u64)>,
 }
 
+impl KindCoverage {
+    /// The pairs no run handled.
+    pub fn never(&self) -> Vec<&str> {
+        self.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str()).collect()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SituationCount {
     pub situation: &'static str,
@@ -333,23 +340,26 @@ impl CoverageReport {
         }
     }
 
-    /// The section as text, in lines of at most `width` characters.
-    pub fn text(&self, width: usize) -> String {
+    /// How many orders the runs produced, and how many the last tenth added.
+    pub fn orders_sentence(&self) -> String {
         let at_least = if self.orders_capped { "at least " } else { "" };
-        let orders = format!(
-            "  coverage: {at_least}{} distinct orders of arrival at the destination in {} runs; \
-             the last {} seeds added {}",
+        format!(
+            "{at_least}{} distinct orders of arrival at the destination in {} runs; the last {} seeds added {}",
             thousands(self.orders),
             thousands(self.runs),
             thousands(self.last_tenth_seeds),
             thousands(self.last_tenth_new_orders)
-        );
-        let mut out = wrap(&orders, width, 4);
+        )
+    }
+
+    /// The section as text, in lines of at most `width` characters.
+    pub fn text(&self, width: usize) -> String {
+        let mut out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
         out += "  (state/message) pairs handled, in how many runs, and those never reached:\n";
         for k in &self.kinds {
             let reached: Vec<String> =
                 k.pairs.iter().filter(|(_, runs)| *runs > 0).map(|(p, runs)| format!("{p} {runs}")).collect();
-            let never: Vec<&str> = k.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str()).collect();
+            let never = k.never();
             let head = format!("{} ({} of {} pairs):", k.kind, reached.len(), k.pairs.len());
             out += &wrapped(&head, &reached, width);
             if !never.is_empty() {

@@ -181,15 +181,10 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
 /// The coverage section: the orders, then the (state, message) pairs per
 /// kind of machine, then the notable situations.
 fn coverage(c: &CoverageReport) -> String {
-    let at_least = if c.orders_capped { "at least " } else { "" };
-    let mut out = format!(
-        "<h3>Coverage</h3>\n<p>{at_least}{} distinct orders of arrival at the destination in {} runs; the last \
-         {} seeds added {}.</p>\n",
-        c.orders, c.runs, c.last_tenth_seeds, c.last_tenth_new_orders
-    );
+    let mut out = format!("<h3>Coverage</h3>\n<p>{}.</p>\n", escape(&c.orders_sentence()));
     let mut kinds = Table::new(&[("kind", "machine"), ("reached", "pairs reached"), ("never", "never reached")]);
     for k in &c.kinds {
-        let never: Vec<&str> = k.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str()).collect();
+        let never = k.never();
         let reached = k.pairs.len() - never.len();
         kinds.rows.push(vec![
             Cell::Text(k.kind.into()),
