@@ -42,6 +42,7 @@ impl Machine for Destination {
                 Self::read(io, 2);
             }
             Msg::Deliver(batch) => {
+                assert!(self.removing.is_none() && !batch.is_empty(), "{} took a batch while removing one", io.name());
                 let region = home_region(from);
                 for i in 0..batch.len() {
                     let record = io.arena.get(batch)[i];
@@ -49,6 +50,7 @@ impl Machine for Destination {
                     self.received.insert(record.id);
                 }
                 self.arrivals += batch.len() as u32;
+                assert!(self.received.len() <= self.arrivals, "more records received than arrived");
                 io.send(DRIVER, Msg::Delivered { arrivals: self.arrivals });
                 self.removing = Some(region);
                 io.send(OUT_DNS, Msg::RemoveVia { region, batch });
@@ -72,7 +74,7 @@ impl Machine for Destination {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
-    use crate::model::topology::outbound;
+    use crate::model::topology::{DESTINATION, outbound};
 
     #[test]
     fn reads_both_regions_then_receives_removes_and_reads_again() {
@@ -114,5 +116,15 @@ mod tests {
         let mut bench = Bench::new();
         let mut d = Destination::default();
         assert_eq!(bench.step(&mut d, outbound(1), Msg::ReadFailed), vec![(OUT_DNS, Msg::ReadVia { region: 1 })]);
+    }
+
+    #[test]
+    #[should_panic(expected = "destination took a batch while removing one")]
+    fn a_batch_taken_while_removing_one_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        let batch = bench.batch(&[3]);
+        bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
+        bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
     }
 }

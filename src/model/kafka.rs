@@ -67,13 +67,14 @@ impl Kafka {
         if self.failed {
             return false;
         }
-        let now = io.now();
+        let (now, held) = (io.now(), self.records.len());
         for i in 0..batch.len() {
             let record = io.arena.get(batch)[i];
             self.records.push_back((record, now));
             io.trace_record(self.appended, self.region, record);
         }
         self.appends += batch.len() as u32;
+        assert_eq!(self.records.len(), held + batch.len(), "an append keeps every record");
         true
     }
 
@@ -82,6 +83,7 @@ impl Kafka {
         if self.failed {
             return false;
         }
+        let held = self.records.len();
         for i in 0..batch.len() {
             let named = io.arena.get(batch)[i];
             match self.records.iter().position(|(r, _)| r.id == named.id) {
@@ -92,12 +94,14 @@ impl Kafka {
                 None => io.trace_record(Kind::RemoveMissed, self.region, named),
             }
         }
+        assert!(held - self.records.len() <= batch.len(), "a remove deletes no more than it names");
         true
     }
 
     /// A registration by a consumer not registered yet is offered a batch at
     /// once; a repeated one changes nothing.
     fn register(&mut self, io: &mut Io<'_, '_>, consumer: ActorId) {
+        assert!(!self.failed, "{} took a registration while failed", io.name());
         if self.consumer != Some(consumer) {
             self.consumer = Some(consumer);
             self.offer(io);
@@ -130,6 +134,7 @@ impl Kafka {
             }
             self.records.len()
         };
+        assert!(count > 0 && count <= full, "{} offered {count} records in batches of {full}", io.name());
         let batch = io.arena.put(self.records.iter().take(count).map(|(r, _)| *r));
         io.send(consumer, Msg::Deliver(batch));
         self.consumer = None;
@@ -173,6 +178,7 @@ impl Machine for Kafka {
                 if io.options.variants.has(Variant::LossyKafka) {
                     self.records.clear();
                 }
+                assert!(self.watch.is_none_or(|(_, total)| self.appends < total), "a reached watch is answered");
             }
             Msg::Recover => self.failed = false,
             Msg::Timer => {

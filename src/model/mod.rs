@@ -77,6 +77,7 @@ impl Arena {
     pub fn put(&mut self, records: impl IntoIterator<Item = Record>) -> Batch {
         let start = self.records.len();
         self.records.extend(records);
+        assert!(self.records.len() <= u32::MAX as usize, "the arena outgrew its 32-bit handles");
         Batch { start: start as u32, len: (self.records.len() - start) as u32 }
     }
 
@@ -106,6 +107,7 @@ impl IdSet {
         let new = self.words[word] & bit == 0;
         self.words[word] |= bit;
         self.len += new as u32;
+        debug_assert!(self.len as usize <= self.words.len() * 64);
         new
     }
 
@@ -132,14 +134,17 @@ impl IdSet {
             *word |= bits;
         }
         self.len = self.words.iter().map(|w| w.count_ones()).sum();
+        debug_assert!(self.len >= other.len);
     }
 
     /// The smallest id of this set that `other` lacks, if any.
     pub fn first_not_in(&self, other: &IdSet) -> Option<u32> {
-        self.words.iter().enumerate().find_map(|(i, &bits)| {
+        let first = self.words.iter().enumerate().find_map(|(i, &bits)| {
             let missing = bits & !other.words.get(i).copied().unwrap_or(0);
             (missing != 0).then(|| i as u32 * 64 + missing.trailing_zeros())
-        })
+        });
+        debug_assert!(first.is_none_or(|id| self.contains(id) && !other.contains(id)));
+        first
     }
 
     /// The ids, ascending.
@@ -302,7 +307,14 @@ impl Io<'_, '_> {
         self.ctx.me()
     }
 
+    /// This machine's name, for the message of a broken assertion.
+    #[cold]
+    pub fn name(&self) -> String {
+        topology::name(self.me())
+    }
+
     pub fn send(&mut self, to: ActorId, msg: Msg) {
+        assert!((to as usize) < topology::ACTORS, "{} sent {msg:?} to actor {to}", self.name());
         self.ctx.send(to, msg);
     }
 
@@ -312,11 +324,13 @@ impl Io<'_, '_> {
     }
 
     pub fn wake_after(&mut self, delay: Time) {
+        assert!(delay > 0, "{} set a timer for now", self.name());
         self.ctx.send_self_after(delay, Msg::Timer);
     }
 
     pub fn trace(&mut self, kind: Kind, region: u8, subject: u32, value: u32) {
-        debug_assert!(kind.carries_value() || value == 0);
+        assert!(kind.carries_value() || value == 0, "{kind} carries no value");
+        assert!(region <= 3, "{kind} in region {region}");
         let time_us = self.ctx.now() / crate::engine::MICROSECOND;
         self.trace.push(Event { time_us, kind, region, subject, value });
     }
@@ -324,11 +338,13 @@ impl Io<'_, '_> {
     /// Traces a record reaching a stage; `Published` and `DestinationReceived`
     /// keep the value so that the checker can see it unchanged.
     pub fn trace_record(&mut self, kind: Kind, region: u8, record: Record) {
+        assert!(kind.is_about_record() && record.id > 0, "{kind} of record {}", record.id);
         let value = if kind.carries_value() { record.value } else { 0 };
         self.trace(kind, region, record.id, value);
     }
 
     pub fn trace_batch(&mut self, kind: Kind, region: u8, batch: Batch) {
+        assert!(!batch.is_empty(), "{kind} of an empty batch");
         for i in 0..batch.len() {
             let record = self.arena.get(batch)[i];
             self.trace_record(kind, region, record);
@@ -503,6 +519,7 @@ impl<H: Machine> System for World<H> {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
+        assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
         if env.msg == Msg::Fail && env.from == topology::DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }

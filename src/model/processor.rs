@@ -40,12 +40,14 @@ impl Processor {
     }
 
     fn register(&self, io: &mut Io<'_, '_>) {
+        assert!(self.work.is_none(), "{} registered with a batch in hand", io.name());
         let me = io.me();
         io.send(inbound(self.region), Msg::Read { consumer: me });
     }
 
     fn begin(&mut self, io: &mut Io<'_, '_>, batch: Batch) {
         assert!(!batch.is_empty(), "kafka delivered an empty batch");
+        assert!(self.work.is_none() && self.health.is_processing(), "{} read a batch while busy or failed", io.name());
         io.trace_batch(Kind::ProcessorRead, self.region, batch);
         if io.options.variants.has(Variant::RemoveBeforeStore) {
             self.request(io, batch, Step::RemovingFirst);
@@ -67,6 +69,7 @@ impl Processor {
 
     /// Sends the request that `step` waits for.
     fn request(&mut self, io: &mut Io<'_, '_>, batch: Batch, step: Step) {
+        assert!(!matches!(step, Step::Storing(i) if i >= batch.len()), "{step:?} of a batch of {}", batch.len());
         self.work = Some((batch, step));
         let to = self.awaited(step).from;
         match step {
@@ -76,7 +79,10 @@ impl Processor {
         }
     }
 
+    /// The batch in hand has gone all the way: stored, appended, removed.
     fn done(&mut self, io: &mut Io<'_, '_>) {
+        let step = self.work.map(|(_, step)| step);
+        assert!(matches!(step, Some(Step::Appending | Step::Removing)), "{} done at {step:?}", io.name());
         self.work = None;
         self.register(io);
     }
@@ -84,6 +90,7 @@ impl Processor {
     fn fail_dependency(&mut self, io: &mut Io<'_, '_>) {
         self.work = None;
         self.health.dependency_failed(io);
+        assert!(!self.health.is_processing());
     }
 
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
@@ -108,6 +115,7 @@ impl Processor {
     }
 
     fn recover(&mut self, io: &mut Io<'_, '_>) {
+        assert!(self.work.is_none(), "{} recovered with a batch in hand", io.name());
         if self.health.recover(io) == ContainerState::FailedDependency {
             self.register(io);
         }
@@ -289,5 +297,22 @@ mod tests {
         step(&mut bench, &mut p, Msg::ReadFailed);
         assert_eq!(p.health().state(), ContainerState::FailedProcessing);
         assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-1 read a batch while busy or failed")]
+    fn a_batch_read_with_another_in_hand_breaks_the_invariant() {
+        let (mut bench, mut p) = with(None);
+        let batch = bench.batch(&[4, 5]);
+        bench.step_as(&mut p, ME, inbound(1), Msg::Deliver(batch));
+        bench.step_as(&mut p, ME, inbound(1), Msg::Deliver(batch));
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-1's dependency failed while it was FailedProcessing")]
+    fn a_failed_read_handled_while_failed_breaks_the_invariant() {
+        let (mut bench, mut p) = with(None);
+        bench.step_as(&mut p, ME, 0, Msg::Fail);
+        bench.step_as(&mut p, ME, inbound(1), Msg::ReadFailed);
     }
 }
