@@ -157,7 +157,8 @@ enum How {
     /// As `OnTheWay`, and the machine then removes the whole batch.
     OnTheWayRemovesWhole,
     /// Once every record has been removed from outbound, the destination
-    /// forgets what it received.
+    /// forgets what it received, at its next delivery (the answer to its
+    /// last remove).
     Forgets,
 }
 
@@ -272,7 +273,8 @@ impl System for Vanishing<'_> {
             }
         }
         self.world.handle(ctx, env);
-        if !self.fired && self.probe.how == How::Forgets && self.everything_removed_from_outbound() {
+        let at = (self.probe.at)(env.to);
+        if !self.fired && self.probe.how == How::Forgets && at && self.everything_removed_from_outbound() {
             self.fired = true;
             self.world.machines.destination = Destination::default();
         }
