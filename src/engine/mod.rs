@@ -274,6 +274,7 @@ impl<M: Copy> Engine<M> {
         while let Some((time, env)) = self.queue.pop() {
             if time > limit {
                 self.queue.push(time, env);
+                assert!(self.now <= limit, "a delivery beyond the time bound");
                 return Stop::TimeBound;
             }
             assert!(time >= self.now, "time went backwards: {time} after {}", self.now);
@@ -343,6 +344,7 @@ pub struct Probe<M> {
 
 impl<M> Probe<M> {
     pub fn new(mut timing: Timing) -> Self {
+        assert!(timing.actors() <= ActorId::MAX as usize + 1, "too many actors");
         timing.start(0);
         let mut links = Links::default();
         links.reset(timing.actors());

@@ -246,6 +246,7 @@ impl Timing {
                 0 => (Time::MAX, Time::MAX),
                 _ => pausing.pauses.next(0, &mut pausing.rng),
             };
+            assert!(actor.next_pause <= pausing.pause_end, "actor {a} pauses before its pause starts");
         }
     }
 
@@ -258,6 +259,7 @@ impl Timing {
         }
         let span = self.delay[sender.region as usize * self.regions + to_region as usize];
         let (mut delay, rest) = span.sample_and_rest(&mut sender.network_rng);
+        assert!(delay >= span.min, "a delay of {delay} under {span:?}");
         if let Some(tail) = &self.tail {
             delay += tail.extra(rest, &mut sender.network_rng);
         }
@@ -293,11 +295,13 @@ impl Timing {
     #[cold]
     fn wait_out_pauses(&mut self, actor: ActorId, mut start: Time) -> Time {
         let (actor, pausing) = (&mut self.actors[actor as usize], &mut self.pauses[actor as usize]);
+        let asked = start;
         while start >= actor.next_pause {
             start = start.max(pausing.pause_end);
             (actor.next_pause, pausing.pause_end) = pausing.pauses.next(pausing.pause_end, &mut pausing.rng);
         }
         assert!(actor.next_pause < pausing.pause_end, "a pause ends after it starts");
+        assert!(start >= asked, "a pause moved a start earlier");
         start
     }
 }

@@ -120,7 +120,9 @@ impl Stages {
     /// stage a record vanished after, whatever it reached out of order.
     fn last_in_order(self) -> Kind {
         let reached = (self.0.trailing_ones() as usize).max(1);
-        Kind::STAGES[reached - 1]
+        let stage = Kind::STAGES[reached - 1];
+        assert!(self.has(stage) || stage == Kind::Published, "{stage} was not reached");
+        stage
     }
 }
 

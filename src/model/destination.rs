@@ -2,7 +2,7 @@
 //! records each arrival, removes the batch and reads again.
 
 use super::answer::{Answer, Awaited};
-use super::topology::{DRIVER, OUT_DNS, home_region};
+use super::topology::{DRIVER, OUT_DNS, Role, home_region, name, role};
 use super::{Arena, IdSet, Io, Machine, Msg};
 use crate::engine::ActorId;
 use crate::trace::Kind;
@@ -37,6 +37,9 @@ impl Machine for Destination {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
+            Msg::ReadFailed | Msg::Deliver(_) if !matches!(role(from), Role::Outbound(_)) => {
+                panic!("{} got {msg:?} from {}, not an outbound stream", io.name(), name(from))
+            }
             Msg::Start => {
                 Self::read(io, 1);
                 Self::read(io, 2);
@@ -126,5 +129,13 @@ mod tests {
         let batch = bench.batch(&[3]);
         bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
         bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
+    }
+
+    #[test]
+    #[should_panic(expected = "destination got ReadFailed from inbound-1, not an outbound stream")]
+    fn a_read_answered_by_another_machine_than_an_outbound_stream_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        bench.step_as(&mut d, DESTINATION, crate::model::topology::inbound(1), Msg::ReadFailed);
     }
 }

@@ -82,6 +82,7 @@ impl InDns {
         } else if !ok {
             io.trace(Kind::PublishFailed, region, record.id, 0);
         }
+        assert!(self.next_region == 1 || self.next_region == 2, "next region {}", self.next_region);
         io.send(SOURCE, Msg::Answer(ok));
     }
 }

@@ -147,6 +147,7 @@ impl Kafka {
             self.watch = None;
             io.send(watcher, Msg::AppendsReached(true));
         }
+        assert!(self.watch.is_none_or(|(_, total)| self.appends < total), "a reached watch is answered");
     }
 }
 
@@ -177,7 +178,6 @@ impl Machine for Kafka {
                 if io.options.variants.has(Variant::LossyKafka) {
                     self.records.clear();
                 }
-                assert!(self.watch.is_none_or(|(_, total)| self.appends < total), "a reached watch is answered");
             }
             Msg::Recover => self.failed = false,
             Msg::Timer => {

@@ -118,6 +118,7 @@ impl IdSet {
             self.words[(id / 64) as usize] &= !(1u64 << (id % 64));
             self.len -= 1;
         }
+        assert!(!self.contains(id));
         present
     }
 
@@ -320,11 +321,11 @@ impl Io<'_, '_> {
 
     /// Moves this machine to another region (a database's new primary).
     pub fn relocate(&mut self, region: u8) {
+        assert!(region == 1 || region == 2, "{} moved to region {region}, which has no primary", self.name());
         self.ctx.relocate(region);
     }
 
     pub fn wake_after(&mut self, delay: Time) {
-        assert!(delay > 0, "{} set a timer for now", self.name());
         self.ctx.send_self_after(delay, Msg::Timer);
     }
 
@@ -352,6 +353,7 @@ impl Io<'_, '_> {
     }
 
     pub fn trace_state(&mut self, code: u8) {
+        assert!(ContainerState::from_code(code as u32).is_some(), "{} in state {code}", self.name());
         let me = self.me();
         self.trace(Kind::StateChanged, topology::home_region(me), me as u32, code as u32);
     }
@@ -485,6 +487,7 @@ impl<H: Machine> World<H> {
         self.trace.clear();
         self.options = options;
         self.coverage = Coverage::default();
+        assert!(self.trace.is_empty() && self.arena.records.is_empty(), "a run starts from nothing");
     }
 
     /// Traces what a fault command finds `actor` holding, if anything: the

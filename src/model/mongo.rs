@@ -82,6 +82,7 @@ impl Machine for Cluster {
                         let secondary = replica(self.db, secondary);
                         let awaited = Awaited::new(secondary, Answer::Store);
                         self.insert = Some(Insert { primary_stored: Some(stored), awaited, ..insert });
+                        assert_ne!(secondary, replica(self.db, self.primary), "the secondary is not the primary");
                         io.send(secondary, Msg::Store(insert.record));
                     }
                     Some(primary_stored) => {
@@ -89,6 +90,9 @@ impl Machine for Cluster {
                         self.answer(io, primary_stored && stored);
                     }
                 }
+            }
+            Msg::Fail | Msg::Recover if self.insert.is_some() => {
+                panic!("{} took {msg:?} during an insert: commands wait for its answer", io.name())
             }
             Msg::Fail => {
                 self.failed = true;
@@ -306,5 +310,14 @@ mod tests {
         let mut r = Replica::new(Db::Receiver, 3);
         bench.step_as(&mut r, replica(Db::Receiver, 3), 0, Msg::Fail);
         bench.step_as(&mut r, replica(Db::Receiver, 3), cluster(Db::Receiver), Msg::StoreAsync(R));
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-db took Fail during an insert: commands wait for its answer")]
+    fn a_command_handled_during_an_insert_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Cluster::new(Db::Processor);
+        bench.step_as(&mut c, cluster(Db::Processor), CALLER, Msg::Insert(R));
+        bench.step_as(&mut c, cluster(Db::Processor), 0, Msg::Fail);
     }
 }

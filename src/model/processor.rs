@@ -112,6 +112,7 @@ impl Processor {
             (Step::Removing, true) => self.done(io),
             _ => self.fail_dependency(io),
         }
+        assert!(self.work.is_none() || self.health.is_processing(), "{} holds a batch while failed", io.name());
     }
 
     fn recover(&mut self, io: &mut Io<'_, '_>) {

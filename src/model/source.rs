@@ -66,6 +66,7 @@ impl Machine for Source {
             }
             Msg::Answer(_) => {
                 let p = self.publishing.expect("an answer comes only while publishing");
+                assert!(p.next < self.per_batch, "an answer for record {} of a batch of {}", p.next, self.per_batch);
                 if Awaited::new(IN_DNS, Answer::Invoke).outcome(io.me(), from, &msg) {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
