@@ -266,11 +266,13 @@ impl System for Vanishing<'_> {
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
         let env = self.remove_whole(env);
-        if !self.fired && self.probe.how != How::Forgets && (self.probe.at)(env.to) {
-            if let Some((record, rest)) = self.carried(env.msg) {
-                self.fired = true;
-                return self.lose(ctx, env, record, rest);
-            }
+        if !self.fired
+            && self.probe.how != How::Forgets
+            && (self.probe.at)(env.to)
+            && let Some((record, rest)) = self.carried(env.msg)
+        {
+            self.fired = true;
+            return self.lose(ctx, env, record, rest);
         }
         self.world.handle(ctx, env);
         let at = (self.probe.at)(env.to);
