@@ -113,18 +113,24 @@ fn answer_matching_fires_when_an_answer_comes_from_the_wrong_machine() {
     assert!(message.contains(expected), "{message}");
 }
 
+/// The invariant message of `seed` when `actor` takes a Fail right after
+/// handling a message that `first` picks, instead of letting the command
+/// wait for the answer it awaits.
+fn failed_at_once(seed: u64, actor: ActorId, first: fn(&Msg) -> bool) -> String {
+    broken_run(seed, move |world, ctx, env| {
+        if env.to != actor || !first(&env.msg) {
+            return Tampered::Untouched;
+        }
+        world.handle(ctx, env);
+        world.handle(ctx, Envelope { from: DRIVER, to: actor, msg: Msg::Fail });
+        Tampered::Swallowed
+    })
+}
+
 #[test]
 fn coverage_fires_when_a_machine_handles_a_message_in_a_state_its_rules_never_allow() {
-    // Processor-1 takes a Fail while it awaits its database's answer,
-    // instead of letting the command wait: the answer then finds it failed.
-    let message = broken_run(14, |world, ctx, env| match env.msg {
-        Msg::Deliver(_) if env.to == processor(1) => {
-            world.handle(ctx, env);
-            world.handle(ctx, Envelope { from: DRIVER, to: processor(1), msg: Msg::Fail });
-            Tampered::Swallowed
-        }
-        _ => Tampered::Untouched,
-    });
+    // Processor-1 fails while it awaits its database: the answer finds it failed.
+    let message = failed_at_once(14, processor(1), |msg| matches!(msg, Msg::Deliver(_)));
     let expected = "processor-1 handled InsertAnswer(true) in state failed-processing, which its rules do not allow";
     assert!(message.contains(expected), "{message}");
 }
@@ -132,14 +138,7 @@ fn coverage_fires_when_a_machine_handles_a_message_in_a_state_its_rules_never_al
 #[test]
 fn a_machine_s_own_preconditions_fire_before_a_state_its_rules_never_allow() {
     // Receiver-1 takes a Fail during a call: the receiver itself refuses.
-    let message = broken_run(15, |world, ctx, env| match env.msg {
-        Msg::Invoke(_) if env.to == receiver(1) => {
-            world.handle(ctx, env);
-            world.handle(ctx, Envelope { from: DRIVER, to: receiver(1), msg: Msg::Fail });
-            Tampered::Swallowed
-        }
-        _ => Tampered::Untouched,
-    });
+    let message = failed_at_once(15, receiver(1), |msg| matches!(msg, Msg::Invoke(_)));
     assert!(message.contains("receiver-1 took Fail during a call: commands wait for its answer"), "{message}");
 }
 
