@@ -217,6 +217,7 @@ impl Timing {
     }
 
     pub fn set_service(&mut self, actor: ActorId, span: Span) {
+        assert!((actor as usize) < self.actors.len(), "no actor {actor}");
         self.actors[actor as usize].service = span;
     }
 
@@ -226,6 +227,7 @@ impl Timing {
     }
 
     pub fn set_pauses(&mut self, actor: ActorId, pauses: Pauses) {
+        assert!((actor as usize) < self.pauses.len(), "no actor {actor}");
         self.pauses[actor as usize].pauses = pauses;
     }
 

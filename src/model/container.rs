@@ -33,6 +33,7 @@ pub struct Container {
 
 impl Container {
     pub fn new(region: u8, next: Next) -> Self {
+        assert!(region == 1 || region == 2, "a container in region {region}");
         Self { region, next, health: Health::default(), call: None }
     }
 

@@ -26,6 +26,7 @@ impl Destination {
     }
 
     fn read(io: &mut Io<'_, '_>, region: u8) {
+        assert!(region == 1 || region == 2, "a read of region {region}");
         io.send(OUT_DNS, Msg::ReadVia { region });
     }
 }

@@ -24,7 +24,9 @@ impl Offline {
 
     /// `region`, or the other one while `region` is offline.
     fn route(&self, region: u8) -> u8 {
-        if self.0[region as usize - 1] { other(region) } else { region }
+        let routed = if self.0[region as usize - 1] { other(region) } else { region };
+        assert!(routed == region || self.0[region as usize - 1], "routed away from an online region");
+        routed
     }
 
     fn any(&self) -> bool {

@@ -33,6 +33,8 @@ pub struct Kafka {
 impl Kafka {
     /// A stream of `region` that traces appends and removes as the given stages.
     pub fn new(region: u8, appended: Kind, removed: Kind) -> Self {
+        assert!(region == 1 || region == 2, "a stream in region {region}");
+        assert!(Kind::STAGES.contains(&appended) && Kind::STAGES.contains(&removed), "{appended} and {removed}");
         Self {
             region,
             appended,

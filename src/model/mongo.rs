@@ -136,6 +136,7 @@ pub struct Replica {
 
 impl Replica {
     pub fn new(db: Db, region: u8) -> Self {
+        assert!((1..=3).contains(&region), "a replica in region {region}");
         Self { db, region, failed: false, stored: IdSet::default() }
     }
 

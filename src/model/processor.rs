@@ -32,6 +32,7 @@ pub struct Processor {
 
 impl Processor {
     pub fn new(region: u8) -> Self {
+        assert!(region == 1 || region == 2, "a processor in region {region}");
         Self { region, health: Health::default(), work: None }
     }
 
