@@ -154,6 +154,7 @@ impl<M> Ctx<'_, M> {
 
     /// Sends `msg` to `to` over the network.
     pub fn send(&mut self, to: ActorId, msg: M) {
+        assert!((to as usize) < self.links.actors, "no link {} -> {to}", self.me);
         let delay = self.timing.network_delay(self.me, to);
         let arrival = self.links.arrival(self.me, to, self.now + delay);
         self.queue.push(arrival, Envelope { from: self.me, to, msg });
@@ -186,6 +187,8 @@ impl Links {
         self.last_arrival.resize(actors * actors, 0);
     }
 
+    /// When a message sent now from `from` to `to` arrives: at `earliest`,
+    /// or after the last message on that link.
     fn arrival(&mut self, from: ActorId, to: ActorId, earliest: Time) -> Time {
         let slot = &mut self.last_arrival[from as usize * self.actors + to as usize];
         *slot = (*slot).max(earliest);
@@ -232,6 +235,7 @@ impl<M: Copy> Engine<M> {
         self.busy_until.resize(actors, 0);
         self.timing = timing;
         self.deliveries = 0;
+        assert!(self.queue.is_empty() && self.inbox.len() == actors && self.inbox.iter().all(VecDeque::is_empty));
     }
 
     pub fn now(&self) -> Time {
@@ -254,6 +258,7 @@ impl<M: Copy> Engine<M> {
 
     /// Injects a message from outside at time `at` (no network delay).
     pub fn inject(&mut self, at: Time, env: Envelope<M>) {
+        assert!((env.to as usize) < self.inbox.len(), "no actor {}", env.to);
         self.queue.push(at, env);
     }
 
@@ -269,6 +274,7 @@ impl<M: Copy> Engine<M> {
         while let Some((time, env)) = self.queue.pop() {
             if time > limit {
                 self.queue.push(time, env);
+                assert!(self.now <= limit, "a delivery beyond the time bound");
                 return Stop::TimeBound;
             }
             assert!(time >= self.now, "time went backwards: {time} after {}", self.now);
@@ -301,6 +307,7 @@ impl<M: Copy> Engine<M> {
     fn dispatch<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, env: Envelope<M>) {
         let actor = env.to as usize;
         let start = self.timing.after_pauses(env.to, self.now.max(self.busy_until[actor]));
+        assert!(start >= self.now && start >= self.busy_until[actor], "{} starts before it is free", env.to);
         let done = start + self.timing.service_time(env.to);
         self.busy_until[actor] = done;
         let mut ctx =
@@ -337,6 +344,7 @@ pub struct Probe<M> {
 
 impl<M> Probe<M> {
     pub fn new(mut timing: Timing) -> Self {
+        assert!(timing.actors() <= ActorId::MAX as usize + 1, "too many actors");
         timing.start(0);
         let mut links = Links::default();
         links.reset(timing.actors());
@@ -348,9 +356,12 @@ impl<M> Probe<M> {
         Ctx { now, me, queue: &mut self.queue, links: &mut self.links, timing: &mut self.timing }
     }
 
-    /// What the handlers sent since the last call, in delivery order.
+    /// What the handlers sent since the last call, in delivery order. The
+    /// queue starts afresh, so that the next handler may run at any time.
     pub fn sent(&mut self) -> Vec<Envelope<M>> {
-        std::iter::from_fn(|| self.queue.pop().map(|(_, e)| e)).collect()
+        let sent = std::iter::from_fn(|| self.queue.pop().map(|(_, e)| e)).collect();
+        self.queue.clear();
+        sent
     }
 
     pub fn timing(&self) -> &Timing {
@@ -480,5 +491,20 @@ mod tests {
         let guard = Guard { cancel: Some(&flag), ..Guard::default() };
         assert_eq!(engine.run_guarded(&mut Spinner { step_ns: 1 }, Time::MAX, guard), Stop::Cancelled);
         assert_eq!(engine.deliveries(), CANCEL_CHECK_EVERY);
+    }
+
+    #[test]
+    #[should_panic(expected = "no actor 5")]
+    fn a_message_injected_for_an_actor_that_does_not_exist_breaks_the_invariant() {
+        let mut engine = Engine::new();
+        engine.reset(1, timing());
+        engine.inject(0, Envelope { from: 0, to: 5, msg: 0u32 });
+    }
+
+    #[test]
+    #[should_panic(expected = "no link 0 -> 2")]
+    fn a_message_sent_to_an_actor_that_does_not_exist_breaks_the_invariant() {
+        let mut probe = Probe::<u32>::new(timing());
+        probe.ctx(0, 0).send(2, 7);
     }
 }

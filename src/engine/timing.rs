@@ -43,7 +43,9 @@ impl Span {
         // Multiply-shift maps 64 random bits onto 0..=width without a
         // division; the low half of the product is what is left over.
         let product = rng.next_u64() as u128 * ((self.max - self.min) as u128 + 1);
-        (self.min + (product >> 64) as Time, product as u64)
+        let sample = self.min + (product >> 64) as Time;
+        assert!(sample <= self.max, "{sample} beyond {self:?}");
+        (sample, product as u64)
     }
 
     pub fn scaled(&self, factor: f64) -> Self {
@@ -74,6 +76,7 @@ impl Octaves {
         // The octaves that cover the range: the last one may be cut short.
         let octaves = ((self.max - 1) / self.min).ilog2() as Time + 1;
         let low = self.min << Span::new(0, octaves - 1).sample(rng);
+        assert!(low < self.max, "octave {low} beyond {self:?}");
         Span::new(low, low.saturating_mul(2).min(self.max)).sample(rng)
     }
 }
@@ -119,6 +122,7 @@ impl Pauses {
 
     /// The pause after one that ended at `after`: `(start, end)`.
     fn next(&self, after: Time, rng: &mut Pcg64Mcg) -> (Time, Time) {
+        assert!(self.every > 0, "an actor that never pauses has no next pause");
         let start = after + Span::new(1, 2 * self.every).sample(rng);
         (start, start + self.length.sample(rng))
     }
@@ -207,11 +211,13 @@ impl Timing {
     /// Sets the delay between two regions, both ways.
     pub fn set_delay(&mut self, a: u8, b: u8, span: Span) {
         let (a, b) = (a as usize, b as usize);
+        assert!(a < self.regions && b < self.regions, "regions {a} and {b}: only {} exist", self.regions);
         self.delay[a * self.regions + b] = span;
         self.delay[b * self.regions + a] = span;
     }
 
     pub fn set_service(&mut self, actor: ActorId, span: Span) {
+        assert!((actor as usize) < self.actors.len(), "no actor {actor}");
         self.actors[actor as usize].service = span;
     }
 
@@ -221,6 +227,7 @@ impl Timing {
     }
 
     pub fn set_pauses(&mut self, actor: ActorId, pauses: Pauses) {
+        assert!((actor as usize) < self.pauses.len(), "no actor {actor}");
         self.pauses[actor as usize].pauses = pauses;
     }
 
@@ -241,6 +248,7 @@ impl Timing {
                 0 => (Time::MAX, Time::MAX),
                 _ => pausing.pauses.next(0, &mut pausing.rng),
             };
+            assert!(actor.next_pause <= pausing.pause_end, "actor {a} pauses before its pause starts");
         }
     }
 
@@ -253,6 +261,7 @@ impl Timing {
         }
         let span = self.delay[sender.region as usize * self.regions + to_region as usize];
         let (mut delay, rest) = span.sample_and_rest(&mut sender.network_rng);
+        assert!(delay >= span.min, "a delay of {delay} under {span:?}");
         if let Some(tail) = &self.tail {
             delay += tail.extra(rest, &mut sender.network_rng);
         }
@@ -288,10 +297,13 @@ impl Timing {
     #[cold]
     fn wait_out_pauses(&mut self, actor: ActorId, mut start: Time) -> Time {
         let (actor, pausing) = (&mut self.actors[actor as usize], &mut self.pauses[actor as usize]);
+        let asked = start;
         while start >= actor.next_pause {
             start = start.max(pausing.pause_end);
             (actor.next_pause, pausing.pause_end) = pausing.pauses.next(pausing.pause_end, &mut pausing.rng);
         }
+        assert!(actor.next_pause < pausing.pause_end, "a pause ends after it starts");
+        assert!(start >= asked, "a pause moved a start earlier");
         start
     }
 }
@@ -398,5 +410,11 @@ mod tests {
             busy.network_delay(0, 1);
         });
         assert_eq!(alone.network_delay(1, 2), busy.network_delay(1, 2), "actor 0's traffic leaves actor 1's draws");
+    }
+
+    #[test]
+    #[should_panic(expected = "regions 1 and 3: only 3 exist")]
+    fn a_delay_between_regions_that_do_not_exist_breaks_the_invariant() {
+        Timing::new(vec![1], 3).set_delay(1, 3, Span::new(1, 1));
     }
 }

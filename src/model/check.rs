@@ -5,9 +5,15 @@
 //! instead of slipping into a trace.
 //!
 //! - **Custody:** every record the source published, and was not told had
-//!   failed, is somewhere: carried by a message in flight or waiting in an
-//!   inbox, in a machine's hands, in a stream, in a replica, or at the
-//!   destination.
+//!   failed, is held where the stages it has reached put it ([`Place`]):
+//!   while it is being published, by in-DNS, a receiver or a validator (or
+//!   an invoke on its way); once appended to inbound, by an inbound stream
+//!   or a processor; once appended to outbound, by an outbound stream; once
+//!   received, by the destination. Database replicas are copies beside the
+//!   path and never count. A record held nowhere it should be has vanished,
+//!   unless a design variant that drops records acted in that delivery
+//!   ([`licence`]); a stream that drops its records when it fails writes
+//!   off every record it held, whatever other copy of it is still moving.
 //! - **Provenance:** no machine holds a record that never reached it.
 //! - **Coverage:** every message is handled in a state its machine's rules
 //!   allow it in ([`super::coverage::HANDLED`]).
@@ -15,10 +21,11 @@
 //! Answers are matched to their requests inside the machines ([`super::Awaited`]).
 
 use super::coverage::{self, MachineKind};
-use super::topology::{ACTORS, name};
+use super::topology::{ACTORS, Role, name, role};
 use super::{IdSet, Machine, Msg, World};
+use crate::config::{Options, Variant};
 use crate::engine::{ActorId, Ctx, Envelope, Pending, System};
-use crate::trace::Kind;
+use crate::trace::{Event, Kind};
 
 /// A system that can show the world inside it, so that a checker can wrap
 /// other wrappers.
@@ -41,49 +48,234 @@ impl<T: HasWorld + ?Sized> HasWorld for &mut T {
     }
 }
 
+/// Where a record must be held, by the furthest stage it has reached. Each
+/// place keeps a record until the next one holds it: in-DNS until the
+/// inbound append is answered, an inbound stream until the processor's
+/// outbound append, an outbound stream until the destination's remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Publishing = 0,
+    Inbound = 1,
+    Outbound = 2,
+    Delivered = 3,
+}
+
+impl Place {
+    const ALL: [Place; 4] = [Place::Publishing, Place::Inbound, Place::Outbound, Place::Delivered];
+
+    /// The place of a record that has reached the stages of `reached`.
+    fn of(reached: Stages) -> Place {
+        if reached.has(Kind::DestinationReceived) {
+            Place::Delivered
+        } else if reached.has(Kind::OutboundAppended) {
+            Place::Outbound
+        } else if reached.has(Kind::InboundAppended) {
+            Place::Inbound
+        } else {
+            Place::Publishing
+        }
+    }
+
+    /// The place whose custody `actor` keeps, and that of messages to it.
+    /// Databases and their replicas keep copies beside the path: none.
+    fn kept_by(actor: ActorId) -> Option<Place> {
+        match role(actor) {
+            Role::InDns | Role::Receiver(_) | Role::Validator(_) => Some(Place::Publishing),
+            Role::Inbound(_) | Role::Processor(_) => Some(Place::Inbound),
+            Role::Outbound(_) => Some(Place::Outbound),
+            Role::Destination => Some(Place::Delivered),
+            Role::Driver | Role::Source | Role::Cluster(_) | Role::Replica(..) | Role::OutDns => None,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Place::Publishing => "in-DNS, a receiver, a validator or an invoke on its way",
+            Place::Inbound => "an inbound stream, a processor or a delivery on its way to one",
+            Place::Outbound => "an outbound stream",
+            Place::Delivered => "the destination",
+        }
+    }
+}
+
+/// The record stages ([`Kind::STAGES`]) one record has reached, by bit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Stages(u16);
+
+impl Stages {
+    fn index(kind: Kind) -> Option<usize> {
+        Kind::STAGES.iter().position(|&stage| stage == kind)
+    }
+
+    fn has(self, kind: Kind) -> bool {
+        Self::index(kind).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    fn with(self, stage: Kind) -> Self {
+        let i = Self::index(stage).expect("a record stage");
+        Self(self.0 | 1 << i)
+    }
+
+    /// The last stage of the unbroken run of stages from publication: the
+    /// stage a record vanished after, whatever it reached out of order.
+    fn last_in_order(self) -> Kind {
+        let reached = (self.0.trailing_ones() as usize).max(1);
+        let stage = Kind::STAGES[reached - 1];
+        assert!(self.has(stage) || stage == Kind::Published, "{stage} was not reached");
+        stage
+    }
+}
+
+/// What a trace event tells the checker.
+enum Told {
+    /// A record reached one of the stages of [`Kind::STAGES`].
+    Reached {
+        id: u32,
+        stage: Kind,
+    },
+    /// A record's publication was answered with failure.
+    PublishFailed(u32),
+    Nothing,
+}
+
+impl Told {
+    fn by(event: &Event) -> Told {
+        if Stages::index(event.kind).is_some() {
+            Told::Reached { id: event.subject, stage: event.kind }
+        } else if event.kind == Kind::PublishFailed {
+            Told::PublishFailed(event.subject)
+        } else {
+            Told::Nothing
+        }
+    }
+}
+
+/// What a delivery did that lets records go: a design variant that drops
+/// them, acting on this machine. `None` for every other delivery.
+fn licence(options: &Options, env: &Envelope<Msg>) -> Option<Variant> {
+    let has = |variant| options.variants.has(variant).then_some(variant);
+    match role(env.to) {
+        Role::Inbound(_) | Role::Outbound(_) if env.msg == Msg::Fail => has(Variant::LossyKafka),
+        Role::Processor(_) => has(Variant::RemoveBeforeStore).or_else(|| has(Variant::RemoveOnSendFailure)),
+        _ => None,
+    }
+}
+
 /// Checks the invariants of the world inside `S` after every delivery.
 pub struct Checked<S> {
     inner: S,
     /// Per actor, every record ever delivered to it.
     reached: Vec<IdSet>,
-    /// Records published and not answered with failure.
-    owed: IdSet,
-    /// Trace events already read into `owed`.
+    /// Per record id, the stages it has reached.
+    stages: Vec<Stages>,
+    /// Records published and not answered with failure, by [`Place`].
+    owed: [IdSet; 4],
+    /// Trace events already read into `stages` and `owed`.
     seen_events: usize,
+    /// What the deliveries since the last check allow to be lost.
+    licence: Option<Variant>,
+    /// Records a stream dropped by design since the last check.
+    dropped: IdSet,
+    /// Records held, by [`Place`], as of the last delivery.
+    held: [IdSet; 4],
     scratch: IdSet,
 }
 
 impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     pub fn new(inner: S) -> Self {
-        let reached = (0..ACTORS).map(|_| IdSet::default()).collect();
-        Self { inner, reached, owed: IdSet::default(), seen_events: 0, scratch: IdSet::default() }
+        Self {
+            inner,
+            reached: (0..ACTORS).map(|_| IdSet::default()).collect(),
+            stages: Vec::new(),
+            owed: Default::default(),
+            seen_events: 0,
+            licence: None,
+            dropped: IdSet::default(),
+            held: Default::default(),
+            scratch: IdSet::default(),
+        }
     }
 
-    fn update_owed(&mut self) {
-        let trace = &self.inner.world().trace;
-        for event in &trace[self.seen_events..] {
-            match event.kind {
-                Kind::Published => self.owed.insert(event.subject),
-                Kind::PublishFailed => self.owed.remove(event.subject),
-                _ => false,
-            };
+    /// Reads the new trace events: publications, failed publications and
+    /// stages move records between the places they are owed at.
+    fn read_events(&mut self) {
+        let events = self.inner.world().trace.len();
+        for i in self.seen_events..events {
+            let event = self.inner.world().trace[i];
+            match Told::by(&event) {
+                Told::Reached { id, stage } => self.reached_stage(id, stage),
+                // Owed no more, unless an earlier publication of it got
+                // through: it is then owed further on.
+                Told::PublishFailed(id) => _ = self.owed[Place::Publishing as usize].remove(id),
+                Told::Nothing => {}
+            }
         }
-        self.seen_events = trace.len();
+        self.seen_events = events;
+    }
+
+    /// Record `id` reached `stage`: published, it is owed; owed, it may be
+    /// owed at the next place now. A record published again that was not
+    /// owed any more (its publication failed, or a design variant dropped
+    /// it) starts afresh.
+    fn reached_stage(&mut self, id: u32, stage: Kind) {
+        let at = id as usize;
+        if at >= self.stages.len() {
+            self.stages.resize(at + 1, Stages::default());
+        }
+        let before = self.stages[at];
+        let owed = self.owed[Place::of(before) as usize].remove(id);
+        let before = if owed || stage != Kind::Published { before } else { Stages::default() };
+        self.stages[at] = before.with(stage);
+        if owed || stage == Kind::Published {
+            self.owed[Place::of(self.stages[at]) as usize].insert(id);
+        }
+        assert!(self.stages[at].has(stage));
+    }
+
+    /// Gathers, per place, every record held there: by the machines that
+    /// keep that place, or by messages on their way to them.
+    fn gather_held(&mut self, pending: &Pending<'_, Msg>) {
+        let world = self.inner.world();
+        self.held.iter_mut().for_each(IdSet::clear);
+        for env in pending.iter() {
+            if let Some(place) = Place::kept_by(env.to) {
+                env.msg.carried(&world.arena, &mut self.held[place as usize]);
+            }
+        }
+        for actor in 0..ACTORS as ActorId {
+            if let Some(place) = Place::kept_by(actor) {
+                world.machines.get(actor).held(&world.arena, &mut self.held[place as usize]);
+            }
+        }
     }
 
     fn check_custody(&mut self, pending: &Pending<'_, Msg>) {
-        let world = self.inner.world();
-        self.scratch.clear();
-        pending.iter().for_each(|env| env.msg.carried(&world.arena, &mut self.scratch));
-        for actor in 0..ACTORS as ActorId {
-            world.machines.get(actor).held(&world.arena, &mut self.scratch);
+        for id in self.dropped.iter() {
+            self.owed.iter_mut().for_each(|owed| _ = owed.remove(id));
         }
-        if let Some(lost) = self.owed.first_not_in(&self.scratch) {
-            panic!(
-                "invariant broken: record {lost} was published and is held nowhere: no message carries it and no \
-                 machine, stream, replica or destination has it"
-            );
+        self.dropped.clear();
+        self.gather_held(pending);
+        for place in Place::ALL {
+            while let Some(lost) = self.owed[place as usize].first_not_in(&self.held[place as usize]) {
+                if self.licence.is_none() {
+                    self.vanished(lost, place);
+                }
+                self.owed[place as usize].remove(lost);
+            }
         }
+    }
+
+    #[cold]
+    fn vanished(&self, id: u32, place: Place) -> ! {
+        let stage = self.stages[id as usize].last_in_order();
+        let trace = &self.inner.world().trace;
+        let reached = |e: &&Event| matches!(Told::by(e), Told::Reached { id: i, stage: s } if i == id && s == stage);
+        let region = trace.iter().rev().find(reached).filter(|e| e.region != 0);
+        let region = region.map_or(String::new(), |e| format!(" in region {}", e.region));
+        panic!(
+            "invariant broken: record {id} vanished after stage {stage}{region}: {} should hold it and does not",
+            place.describe()
+        );
     }
 
     fn check_provenance(&mut self) {
@@ -118,13 +310,19 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
             );
         }
         env.msg.carried(&world.arena, &mut self.reached[env.to as usize]);
+        let licence = licence(&world.options, &env);
+        if licence == Some(Variant::LossyKafka) {
+            world.machines.get(env.to).held(&world.arena, &mut self.dropped);
+        }
+        self.licence = self.licence.or(licence);
         self.inner.handle(ctx, env);
     }
 
     fn after_delivery(&mut self, pending: Pending<'_, Msg>) {
-        self.update_owed();
+        self.read_events();
         self.check_custody(&pending);
         self.check_provenance();
+        self.licence = None;
     }
 }
 

@@ -33,6 +33,7 @@ pub struct Container {
 
 impl Container {
     pub fn new(region: u8, next: Next) -> Self {
+        assert!(region == 1 || region == 2, "a container in region {region}");
         Self { region, next, health: Health::default(), call: None }
     }
 
@@ -55,6 +56,7 @@ impl Container {
     }
 
     fn invoke(&mut self, io: &mut Io<'_, '_>, caller: ActorId, record: Record) {
+        assert!(self.call.is_none(), "{} took an invoke during a call", io.name());
         if !self.health.is_processing() {
             io.send(caller, Msg::Answer(false));
             return;
@@ -75,6 +77,7 @@ impl Container {
     }
 
     fn stored(&mut self, io: &mut Io<'_, '_>, call: Call) {
+        assert!(call.awaited.answer == Answer::Insert && self.health.is_processing());
         io.trace_record(self.stages().1, self.region, call.record);
         let awaited = match self.next {
             Next::Validator => {
@@ -88,14 +91,17 @@ impl Container {
             }
         };
         self.call = Some(Call { awaited, ..call });
+        assert!(matches!(awaited.answer, Answer::Invoke | Answer::Append));
     }
 
     fn finish(&mut self, io: &mut Io<'_, '_>, call: Call, ok: bool) {
+        assert!(self.call.is_some_and(|c| c.caller == call.caller), "{} finished a call it was not serving", io.name());
         self.call = None;
         io.send(call.caller, Msg::Answer(ok));
         if !ok {
             self.health.dependency_failed(io);
         }
+        assert_eq!(self.health.is_processing(), ok, "{} answered {ok} in state {:?}", io.name(), self.health.state());
     }
 }
 
@@ -107,6 +113,9 @@ impl Machine for Container {
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::Invoke(record) => self.invoke(io, from, record),
+            Msg::Fail | Msg::Recover if self.call.is_some() => {
+                panic!("{} took {msg:?} during a call: commands wait for its answer", io.name())
+            }
             Msg::Fail => self.health.fail(io),
             Msg::Recover => {
                 self.health.recover(io);
@@ -220,5 +229,23 @@ mod tests {
         invoke(&mut bench, &mut c);
         bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false));
         assert_eq!(c.health().state(), ContainerState::FailedProcessing);
+    }
+
+    #[test]
+    #[should_panic(expected = "receiver-1 took Fail during a call: commands wait for its answer")]
+    fn a_command_handled_during_a_call_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Container::new(1, Next::Validator);
+        bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
+        bench.step_as(&mut c, receiver(1), 0, Msg::Fail);
+    }
+
+    #[test]
+    #[should_panic(expected = "receiver-1 took an invoke during a call")]
+    fn a_second_invoke_during_a_call_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Container::new(1, Next::Validator);
+        bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
+        bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
     }
 }

@@ -11,7 +11,7 @@
 
 use strum::{IntoStaticStr, VariantArray};
 
-use super::topology::{ACTORS, ROLES, Role};
+use super::topology::{self, ACTORS, ROLES, Role};
 use super::{Msg, MsgKind};
 use crate::engine::ActorId;
 
@@ -263,7 +263,7 @@ impl Coverage {
     /// Records that `actor`, in its state `state`, handled `msg`.
     #[inline]
     pub fn handled(&mut self, actor: ActorId, state: u8, msg: &Msg) {
-        debug_assert!((state as usize) < MAX_STATES);
+        assert!((state as usize) < MAX_STATES, "state {state} of {}", topology::name(actor));
         let i = (actor as usize * MAX_STATES + state as usize) * MESSAGES + MsgKind::from(msg) as usize;
         self.seen[i / 64] |= 1 << (i % 64);
     }
@@ -282,6 +282,7 @@ impl Coverage {
                 }
             }
         }
+        assert!(PAIRS == u128::BITS as usize || bits >> PAIRS == 0, "a bit beyond the pairs");
         bits
     }
 }

@@ -2,7 +2,7 @@
 //! records each arrival, removes the batch and reads again.
 
 use super::answer::{Answer, Awaited};
-use super::topology::{DRIVER, OUT_DNS, home_region};
+use super::topology::{DRIVER, OUT_DNS, Role, home_region, name, role};
 use super::{Arena, IdSet, Io, Machine, Msg};
 use crate::engine::ActorId;
 use crate::trace::Kind;
@@ -26,6 +26,7 @@ impl Destination {
     }
 
     fn read(io: &mut Io<'_, '_>, region: u8) {
+        assert!(region == 1 || region == 2, "a read of region {region}");
         io.send(OUT_DNS, Msg::ReadVia { region });
     }
 }
@@ -37,11 +38,15 @@ impl Machine for Destination {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
+            Msg::ReadFailed | Msg::Deliver(_) if !matches!(role(from), Role::Outbound(_)) => {
+                panic!("{} got {msg:?} from {}, not an outbound stream", io.name(), name(from))
+            }
             Msg::Start => {
                 Self::read(io, 1);
                 Self::read(io, 2);
             }
             Msg::Deliver(batch) => {
+                assert!(self.removing.is_none() && !batch.is_empty(), "{} took a batch while removing one", io.name());
                 let region = home_region(from);
                 for i in 0..batch.len() {
                     let record = io.arena.get(batch)[i];
@@ -49,6 +54,7 @@ impl Machine for Destination {
                     self.received.insert(record.id);
                 }
                 self.arrivals += batch.len() as u32;
+                assert!(self.received.len() <= self.arrivals, "more records received than arrived");
                 io.send(DRIVER, Msg::Delivered { arrivals: self.arrivals });
                 self.removing = Some(region);
                 io.send(OUT_DNS, Msg::RemoveVia { region, batch });
@@ -72,7 +78,7 @@ impl Machine for Destination {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
-    use crate::model::topology::outbound;
+    use crate::model::topology::{DESTINATION, outbound};
 
     #[test]
     fn reads_both_regions_then_receives_removes_and_reads_again() {
@@ -114,5 +120,23 @@ mod tests {
         let mut bench = Bench::new();
         let mut d = Destination::default();
         assert_eq!(bench.step(&mut d, outbound(1), Msg::ReadFailed), vec![(OUT_DNS, Msg::ReadVia { region: 1 })]);
+    }
+
+    #[test]
+    #[should_panic(expected = "destination took a batch while removing one")]
+    fn a_batch_taken_while_removing_one_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        let batch = bench.batch(&[3]);
+        bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
+        bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
+    }
+
+    #[test]
+    #[should_panic(expected = "destination got ReadFailed from inbound-1, not an outbound stream")]
+    fn a_read_answered_by_another_machine_than_an_outbound_stream_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut d = Destination::default();
+        bench.step_as(&mut d, DESTINATION, crate::model::topology::inbound(1), Msg::ReadFailed);
     }
 }

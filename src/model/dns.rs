@@ -18,12 +18,15 @@ struct Offline([bool; 2]);
 
 impl Offline {
     fn set(&mut self, region: u8, offline: bool) {
+        assert!(region == 1 || region == 2, "region {region} is not active");
         self.0[region as usize - 1] = offline;
     }
 
     /// `region`, or the other one while `region` is offline.
     fn route(&self, region: u8) -> u8 {
-        if self.0[region as usize - 1] { other(region) } else { region }
+        let routed = if self.0[region as usize - 1] { other(region) } else { region };
+        assert!(routed == region || self.0[region as usize - 1], "routed away from an online region");
+        routed
     }
 
     fn any(&self) -> bool {
@@ -61,10 +64,13 @@ impl InDns {
                 }
             }
         };
-        self.offline.route(wanted)
+        let region = self.offline.route(wanted);
+        assert!(region == 1 || region == 2, "in-DNS routed to region {region}");
+        region
     }
 
     fn invoke(&mut self, io: &mut Io<'_, '_>, record: Record) {
+        assert!(self.awaiting.is_none(), "{} relayed a record while awaiting another", io.name());
         let region = self.pick_region();
         self.awaiting = Some((record, region));
         io.send(receiver(region), Msg::Invoke(record));
@@ -78,6 +84,7 @@ impl InDns {
         } else if !ok {
             io.trace(Kind::PublishFailed, region, record.id, 0);
         }
+        assert!(self.next_region == 1 || self.next_region == 2, "next region {}", self.next_region);
         io.send(SOURCE, Msg::Answer(ok));
     }
 }
@@ -136,6 +143,7 @@ impl Machine for OutDns {
         match msg {
             Msg::ReadVia { region } => io.send(self.stream(region), Msg::Read { consumer: DESTINATION }),
             Msg::RemoveVia { region, batch } => {
+                assert!(self.awaiting.is_none(), "{} forwarded a remove while awaiting another", io.name());
                 let stream = self.stream(region);
                 self.awaiting = Some((stream, batch));
                 io.send(stream, Msg::Remove(batch));
@@ -163,6 +171,7 @@ impl Machine for OutDns {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
+    use crate::model::topology::{IN_DNS, OUT_DNS};
     use rand::SeedableRng;
 
     const R: Record = Record { id: 1, value: 5 };
@@ -255,5 +264,24 @@ mod tests {
             vec![(DESTINATION, Msg::RemoveAnswer(true))]
         );
         assert!(bench.trace.is_empty(), "the stream, not out-DNS, traces what it did not hold");
+    }
+
+    #[test]
+    #[should_panic(expected = "in-dns relayed a record while awaiting another")]
+    fn a_record_relayed_while_awaiting_another_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
+        bench.step_as(&mut dns, IN_DNS, SOURCE, Msg::Invoke(R));
+        bench.step_as(&mut dns, IN_DNS, SOURCE, Msg::Invoke(R));
+    }
+
+    #[test]
+    #[should_panic(expected = "out-dns forwarded a remove while awaiting another")]
+    fn a_remove_forwarded_while_awaiting_another_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut dns = OutDns::default();
+        let batch = bench.batch(&[7]);
+        bench.step_as(&mut dns, OUT_DNS, DESTINATION, Msg::RemoveVia { region: 1, batch });
+        bench.step_as(&mut dns, OUT_DNS, DESTINATION, Msg::RemoveVia { region: 2, batch });
     }
 }

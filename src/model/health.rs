@@ -51,6 +51,7 @@ impl Health {
     /// A dependency answered failure. The uniform-failure variant treats it
     /// like an internal failure, so recovery does not re-register.
     pub fn dependency_failed(&mut self, io: &mut Io<'_, '_>) {
+        assert!(self.is_processing(), "{}'s dependency failed while it was {:?}", io.name(), self.state);
         let state = if io.options.variants.has(Variant::UniformFailure) {
             ContainerState::FailedProcessing
         } else {
@@ -65,12 +66,14 @@ impl Health {
         if self.is_processing() {
             self.set(io, ContainerState::FailedProcessing);
         }
+        assert!(!self.is_processing());
     }
 
     /// The Recover command: back to Processing. Returns the state it left.
     pub fn recover(&mut self, io: &mut Io<'_, '_>) -> ContainerState {
         let was = self.state;
         self.set(io, ContainerState::Processing);
+        assert!(self.is_processing());
         was
     }
 

@@ -33,6 +33,8 @@ pub struct Kafka {
 impl Kafka {
     /// A stream of `region` that traces appends and removes as the given stages.
     pub fn new(region: u8, appended: Kind, removed: Kind) -> Self {
+        assert!(region == 1 || region == 2, "a stream in region {region}");
+        assert!(Kind::STAGES.contains(&appended) && Kind::STAGES.contains(&removed), "{appended} and {removed}");
         Self {
             region,
             appended,
@@ -67,13 +69,14 @@ impl Kafka {
         if self.failed {
             return false;
         }
-        let now = io.now();
+        let (now, held) = (io.now(), self.records.len());
         for i in 0..batch.len() {
             let record = io.arena.get(batch)[i];
             self.records.push_back((record, now));
             io.trace_record(self.appended, self.region, record);
         }
         self.appends += batch.len() as u32;
+        assert_eq!(self.records.len(), held + batch.len(), "an append keeps every record");
         true
     }
 
@@ -82,6 +85,7 @@ impl Kafka {
         if self.failed {
             return false;
         }
+        let held = self.records.len();
         for i in 0..batch.len() {
             let named = io.arena.get(batch)[i];
             match self.records.iter().position(|(r, _)| r.id == named.id) {
@@ -92,6 +96,7 @@ impl Kafka {
                 None => io.trace_record(Kind::RemoveMissed, self.region, named),
             }
         }
+        assert!(held - self.records.len() <= batch.len(), "a remove deletes no more than it names");
         true
     }
 
@@ -130,6 +135,7 @@ impl Kafka {
             }
             self.records.len()
         };
+        assert!(count > 0 && count <= full, "{} offered {count} records in batches of {full}", io.name());
         let batch = io.arena.put(self.records.iter().take(count).map(|(r, _)| *r));
         io.send(consumer, Msg::Deliver(batch));
         self.consumer = None;
@@ -143,6 +149,7 @@ impl Kafka {
             self.watch = None;
             io.send(watcher, Msg::AppendsReached(true));
         }
+        assert!(self.watch.is_none_or(|(_, total)| self.appends < total), "a reached watch is answered");
     }
 }
 

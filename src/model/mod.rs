@@ -77,6 +77,7 @@ impl Arena {
     pub fn put(&mut self, records: impl IntoIterator<Item = Record>) -> Batch {
         let start = self.records.len();
         self.records.extend(records);
+        assert!(self.records.len() <= u32::MAX as usize, "the arena outgrew its 32-bit handles");
         Batch { start: start as u32, len: (self.records.len() - start) as u32 }
     }
 
@@ -106,6 +107,7 @@ impl IdSet {
         let new = self.words[word] & bit == 0;
         self.words[word] |= bit;
         self.len += new as u32;
+        debug_assert!(self.len as usize <= self.words.len() * 64);
         new
     }
 
@@ -116,6 +118,7 @@ impl IdSet {
             self.words[(id / 64) as usize] &= !(1u64 << (id % 64));
             self.len -= 1;
         }
+        assert!(!self.contains(id));
         present
     }
 
@@ -132,14 +135,17 @@ impl IdSet {
             *word |= bits;
         }
         self.len = self.words.iter().map(|w| w.count_ones()).sum();
+        debug_assert!(self.len >= other.len);
     }
 
     /// The smallest id of this set that `other` lacks, if any.
     pub fn first_not_in(&self, other: &IdSet) -> Option<u32> {
-        self.words.iter().enumerate().find_map(|(i, &bits)| {
+        let first = self.words.iter().enumerate().find_map(|(i, &bits)| {
             let missing = bits & !other.words.get(i).copied().unwrap_or(0);
             (missing != 0).then(|| i as u32 * 64 + missing.trailing_zeros())
-        })
+        });
+        debug_assert!(first.is_none_or(|id| self.contains(id) && !other.contains(id)));
+        first
     }
 
     /// The ids, ascending.
@@ -302,12 +308,20 @@ impl Io<'_, '_> {
         self.ctx.me()
     }
 
+    /// This machine's name, for the message of a broken assertion.
+    #[cold]
+    pub fn name(&self) -> String {
+        topology::name(self.me())
+    }
+
     pub fn send(&mut self, to: ActorId, msg: Msg) {
+        assert!((to as usize) < topology::ACTORS, "{} sent {msg:?} to actor {to}", self.name());
         self.ctx.send(to, msg);
     }
 
     /// Moves this machine to another region (a database's new primary).
     pub fn relocate(&mut self, region: u8) {
+        assert!(region == 1 || region == 2, "{} moved to region {region}, which has no primary", self.name());
         self.ctx.relocate(region);
     }
 
@@ -316,7 +330,8 @@ impl Io<'_, '_> {
     }
 
     pub fn trace(&mut self, kind: Kind, region: u8, subject: u32, value: u32) {
-        debug_assert!(kind.carries_value() || value == 0);
+        assert!(kind.carries_value() || value == 0, "{kind} carries no value");
+        assert!(region <= 3, "{kind} in region {region}");
         let time_us = self.ctx.now() / crate::engine::MICROSECOND;
         self.trace.push(Event { time_us, kind, region, subject, value });
     }
@@ -324,11 +339,13 @@ impl Io<'_, '_> {
     /// Traces a record reaching a stage; `Published` and `DestinationReceived`
     /// keep the value so that the checker can see it unchanged.
     pub fn trace_record(&mut self, kind: Kind, region: u8, record: Record) {
+        assert!(kind.is_about_record() && record.id > 0, "{kind} of record {}", record.id);
         let value = if kind.carries_value() { record.value } else { 0 };
         self.trace(kind, region, record.id, value);
     }
 
     pub fn trace_batch(&mut self, kind: Kind, region: u8, batch: Batch) {
+        assert!(!batch.is_empty(), "{kind} of an empty batch");
         for i in 0..batch.len() {
             let record = self.arena.get(batch)[i];
             self.trace_record(kind, region, record);
@@ -336,6 +353,7 @@ impl Io<'_, '_> {
     }
 
     pub fn trace_state(&mut self, code: u8) {
+        assert!(ContainerState::from_code(code as u32).is_some(), "{} in state {code}", self.name());
         let me = self.me();
         self.trace(Kind::StateChanged, topology::home_region(me), me as u32, code as u32);
     }
@@ -469,6 +487,7 @@ impl<H: Machine> World<H> {
         self.trace.clear();
         self.options = options;
         self.coverage = Coverage::default();
+        assert!(self.trace.is_empty() && self.arena.records.is_empty(), "a run starts from nothing");
     }
 
     /// Traces what a fault command finds `actor` holding, if anything: the
@@ -503,6 +522,7 @@ impl<H: Machine> System for World<H> {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
+        assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
         if env.msg == Msg::Fail && env.from == topology::DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }

@@ -41,11 +41,13 @@ impl Cluster {
 
     /// (secondary, asynchronous) replica regions for the current primary.
     fn followers(&self) -> (u8, u8) {
+        assert!(self.primary == 1 || self.primary == 2, "primary in region {}", self.primary);
         if self.primary == 1 { (2, 3) } else { (3, 1) }
     }
 
     fn answer(&mut self, io: &mut Io<'_, '_>, ok: bool) {
         let insert = self.insert.take().expect("an insert is in progress");
+        assert!(insert.primary_stored.is_some(), "{} answered before its secondary stored", io.name());
         io.send(insert.caller, Msg::InsertAnswer(ok));
     }
 
@@ -65,6 +67,7 @@ impl Machine for Cluster {
         match msg {
             Msg::Insert(_) if self.failed => io.send(from, Msg::InsertAnswer(false)),
             Msg::Insert(record) => {
+                assert!(self.insert.is_none(), "{} took an insert during another", io.name());
                 let primary = replica(self.db, self.primary);
                 let awaited = Awaited::new(primary, Answer::Store);
                 self.insert = Some(Insert { caller: from, record, primary_stored: None, awaited });
@@ -79,6 +82,7 @@ impl Machine for Cluster {
                         let secondary = replica(self.db, secondary);
                         let awaited = Awaited::new(secondary, Answer::Store);
                         self.insert = Some(Insert { primary_stored: Some(stored), awaited, ..insert });
+                        assert_ne!(secondary, replica(self.db, self.primary), "the secondary is not the primary");
                         io.send(secondary, Msg::Store(insert.record));
                     }
                     Some(primary_stored) => {
@@ -86,6 +90,9 @@ impl Machine for Cluster {
                         self.answer(io, primary_stored && stored);
                     }
                 }
+            }
+            Msg::Fail | Msg::Recover if self.insert.is_some() => {
+                panic!("{} took {msg:?} during an insert: commands wait for its answer", io.name())
             }
             Msg::Fail => {
                 self.failed = true;
@@ -96,6 +103,7 @@ impl Machine for Cluster {
                 self.to_replicas(io, Msg::Recover);
             }
             Msg::SwitchPrimary => {
+                assert!(self.insert.is_none(), "{} switched its primary during an insert", io.name());
                 self.primary = 3 - self.primary;
                 io.relocate(self.primary);
             }
@@ -128,6 +136,7 @@ pub struct Replica {
 
 impl Replica {
     pub fn new(db: Db, region: u8) -> Self {
+        assert!((1..=3).contains(&region), "a replica in region {region}");
         Self { db, region, failed: false, stored: IdSet::default() }
     }
 
@@ -148,6 +157,7 @@ impl Replica {
     }
 
     fn store(&mut self, io: &mut Io<'_, '_>, record: Record) {
+        assert!(!self.failed, "{} stored while failed", io.name());
         let new = self.stored.insert(record.id);
         if new || io.options.variants.has(Variant::NonIdempotent) {
             io.trace_record(self.stage(), self.region, record);
@@ -283,5 +293,32 @@ mod tests {
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         assert_eq!(bench.kinds(), vec![Kind::ProcessorReplicaStored; 2]);
+    }
+
+    #[test]
+    #[should_panic(expected = "receiver-db took an insert during another")]
+    fn an_insert_during_another_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Cluster::new(Db::Receiver);
+        bench.step_as(&mut c, cluster(Db::Receiver), CALLER, Msg::Insert(R));
+        bench.step_as(&mut c, cluster(Db::Receiver), CALLER, Msg::Insert(R));
+    }
+
+    #[test]
+    #[should_panic(expected = "receiver-db/replica-3 stored while failed")]
+    fn a_store_handled_by_a_failed_replica_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut r = Replica::new(Db::Receiver, 3);
+        bench.step_as(&mut r, replica(Db::Receiver, 3), 0, Msg::Fail);
+        bench.step_as(&mut r, replica(Db::Receiver, 3), cluster(Db::Receiver), Msg::StoreAsync(R));
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-db took Fail during an insert: commands wait for its answer")]
+    fn a_command_handled_during_an_insert_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut c = Cluster::new(Db::Processor);
+        bench.step_as(&mut c, cluster(Db::Processor), CALLER, Msg::Insert(R));
+        bench.step_as(&mut c, cluster(Db::Processor), 0, Msg::Fail);
     }
 }

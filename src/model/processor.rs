@@ -32,6 +32,7 @@ pub struct Processor {
 
 impl Processor {
     pub fn new(region: u8) -> Self {
+        assert!(region == 1 || region == 2, "a processor in region {region}");
         Self { region, health: Health::default(), work: None }
     }
 
@@ -40,12 +41,14 @@ impl Processor {
     }
 
     fn register(&self, io: &mut Io<'_, '_>) {
+        assert!(self.work.is_none(), "{} registered with a batch in hand", io.name());
         let me = io.me();
         io.send(inbound(self.region), Msg::Read { consumer: me });
     }
 
     fn begin(&mut self, io: &mut Io<'_, '_>, batch: Batch) {
         assert!(!batch.is_empty(), "kafka delivered an empty batch");
+        assert!(self.work.is_none() && self.health.is_processing(), "{} read a batch while busy or failed", io.name());
         io.trace_batch(Kind::ProcessorRead, self.region, batch);
         if io.options.variants.has(Variant::RemoveBeforeStore) {
             self.request(io, batch, Step::RemovingFirst);
@@ -67,6 +70,7 @@ impl Processor {
 
     /// Sends the request that `step` waits for.
     fn request(&mut self, io: &mut Io<'_, '_>, batch: Batch, step: Step) {
+        assert!(!matches!(step, Step::Storing(i) if i >= batch.len()), "{step:?} of a batch of {}", batch.len());
         self.work = Some((batch, step));
         let to = self.awaited(step).from;
         match step {
@@ -76,7 +80,10 @@ impl Processor {
         }
     }
 
+    /// The batch in hand has gone all the way: stored, appended, removed.
     fn done(&mut self, io: &mut Io<'_, '_>) {
+        let step = self.work.map(|(_, step)| step);
+        assert!(matches!(step, Some(Step::Appending | Step::Removing)), "{} done at {step:?}", io.name());
         self.work = None;
         self.register(io);
     }
@@ -84,6 +91,7 @@ impl Processor {
     fn fail_dependency(&mut self, io: &mut Io<'_, '_>) {
         self.work = None;
         self.health.dependency_failed(io);
+        assert!(!self.health.is_processing());
     }
 
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
@@ -105,9 +113,11 @@ impl Processor {
             (Step::Removing, true) => self.done(io),
             _ => self.fail_dependency(io),
         }
+        assert!(self.work.is_none() || self.health.is_processing(), "{} holds a batch while failed", io.name());
     }
 
     fn recover(&mut self, io: &mut Io<'_, '_>) {
+        assert!(self.work.is_none(), "{} recovered with a batch in hand", io.name());
         if self.health.recover(io) == ContainerState::FailedDependency {
             self.register(io);
         }
@@ -289,5 +299,22 @@ mod tests {
         step(&mut bench, &mut p, Msg::ReadFailed);
         assert_eq!(p.health().state(), ContainerState::FailedProcessing);
         assert!(step(&mut bench, &mut p, Msg::Recover).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-1 read a batch while busy or failed")]
+    fn a_batch_read_with_another_in_hand_breaks_the_invariant() {
+        let (mut bench, mut p) = with(None);
+        let batch = bench.batch(&[4, 5]);
+        bench.step_as(&mut p, ME, inbound(1), Msg::Deliver(batch));
+        bench.step_as(&mut p, ME, inbound(1), Msg::Deliver(batch));
+    }
+
+    #[test]
+    #[should_panic(expected = "processor-1's dependency failed while it was FailedProcessing")]
+    fn a_failed_read_handled_while_failed_breaks_the_invariant() {
+        let (mut bench, mut p) = with(None);
+        bench.step_as(&mut p, ME, 0, Msg::Fail);
+        bench.step_as(&mut p, ME, inbound(1), Msg::ReadFailed);
     }
 }

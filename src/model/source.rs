@@ -39,6 +39,7 @@ impl Source {
     }
 
     fn publish_next(&mut self, io: &mut Io<'_, '_>, p: Publishing) {
+        assert!(p.next <= self.per_batch, "record {} of a batch of {}", p.next, self.per_batch);
         if p.next == self.per_batch {
             self.publishing = None;
             io.send(DRIVER, Msg::BatchPublished(p.batch));
@@ -59,11 +60,13 @@ impl Machine for Source {
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::PublishBatch(batch) => {
+                assert!(self.publishing.is_none(), "a batch was asked for while another was being published");
                 assert!((1..=self.batches()).contains(&(batch as usize)), "no batch {batch}");
                 self.publish_next(io, Publishing { batch, next: 0 });
             }
             Msg::Answer(_) => {
                 let p = self.publishing.expect("an answer comes only while publishing");
+                assert!(p.next < self.per_batch, "an answer for record {} of a batch of {}", p.next, self.per_batch);
                 if Awaited::new(IN_DNS, Answer::Invoke).outcome(io.me(), from, &msg) {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
@@ -110,5 +113,14 @@ mod tests {
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(false));
         assert_eq!(sent, vec![(DRIVER, Msg::BatchStopped { batch: 1, sent: 1 })]);
         assert!(s.accepts(&Msg::PublishBatch(1)));
+    }
+
+    #[test]
+    #[should_panic(expected = "a batch was asked for while another was being published")]
+    fn a_batch_asked_for_during_another_breaks_the_invariant() {
+        let mut bench = Bench::new();
+        let mut s = source();
+        bench.step(&mut s, DRIVER, Msg::PublishBatch(1));
+        bench.step(&mut s, DRIVER, Msg::PublishBatch(2));
     }
 }

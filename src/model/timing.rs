@@ -34,12 +34,15 @@ pub fn timing(profile: &Profile, speed: &mut Pcg64Mcg) -> Timing {
             timing.set_pauses(actor, pauses);
         }
     }
+    assert_eq!(timing.actors(), ACTORS);
     timing
 }
 
 /// A uniform draw in `0..1` with 53 bits of precision.
 fn unit(rng: &mut Pcg64Mcg) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    assert!((0.0..1.0).contains(&unit));
+    unit
 }
 
 fn service(profile: &Profile, role: Role) -> RangeUs {

@@ -55,17 +55,18 @@ pub fn cluster(db: Db) -> ActorId {
 }
 /// The replica of `db` in `region` (1, 2 or 3).
 pub fn replica(db: Db, region: u8) -> ActorId {
-    debug_assert!((1..=3).contains(&region));
+    assert!((1..=3).contains(&region), "no replica in region {region}");
     REPLICA_BASE + db as ActorId * 3 + (region - 1)
 }
 
 /// The other active region.
 pub fn other(region: u8) -> u8 {
+    assert!(region == 1 || region == 2, "region {region} is not active");
     3 - region
 }
 
 fn region_index(region: u8) -> ActorId {
-    debug_assert!(region == 1 || region == 2, "region {region} is not active");
+    assert!(region == 1 || region == 2, "region {region} is not active");
     region - 1
 }
 
