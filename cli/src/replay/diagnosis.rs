@@ -9,8 +9,9 @@ use std::io::{self, Write};
 use wl1::engine::MICROSECOND;
 use wl1::model::topology;
 use wl1::run::{Finding, Simulator, not_working, stranded};
-use wl1::trace::{Event, Kind};
-use wl1_analysis::{EVENTUAL_DELIVERY, PLACES, Violation, WIDTH, place_name, place_of, wrap};
+use wl1::trace::Event;
+use wl1_analysis::text::{WIDTH, wrap};
+use wl1_analysis::{EVENTUAL_DELIVERY, PLACES, Violation, place_name, place_of};
 
 /// Violations listed in the verdict before the timeline; the diagnosis
 /// covers them all.
@@ -129,13 +130,13 @@ fn print_stranded(out: &mut dyn Write, findings: &[Finding], record: Option<u32>
 /// region, so that an order (removed before stored) or a repeat shows.
 fn history(events: &[Event], v: &Violation) -> String {
     let record = v.record.expect("a violation about a record");
-    let mine = events.iter().filter(|e| e.kind.is_about_record() && e.subject == record);
-    let at_place = |e: &&Event| place_of(e.kind, e.region) == v.place;
+    let mine = events.iter().filter(|e| e.record() == Some(record));
+    let at_place = |e: &&Event| place_of(e) == v.place;
     let replica = v.place.is_some_and(|p| place_name(p).contains('@'));
     let mut shown: Vec<&Event> = if replica {
         mine.filter(at_place).collect()
     } else {
-        mine.filter(|e| Kind::STAGES.contains(&e.kind) && v.region.is_none_or(|r| u32::from(e.region) == r)).collect()
+        mine.filter(|e| e.stage().is_some() && v.region.is_none_or(|r| u32::from(e.region) == r)).collect()
     };
     shown.sort_by_key(|e| e.time_us);
     let steps: Vec<String> = shown.iter().map(|e| format!("{} {:.3} ms", e.kind, ms(e))).collect();
