@@ -338,10 +338,9 @@ fn a_circle_and_an_upward_import_are_found() {
     assert!(upward(&PACKAGES[1], &root)[0].contains("crate root"));
 }
 
-/// The files that may tell trace event kinds apart: the module that gives
-/// each kind its meaning, and the online checker (which `custody` is
-/// moving onto it).
-const READS_KINDS: [&str; 2] = ["src/trace/meaning.rs", "src/model/check.rs"];
+/// The file that may tell trace event kinds apart: the module that gives
+/// each kind its meaning.
+const READS_KINDS: [&str; 1] = ["src/trace/meaning.rs"];
 
 /// The places in a text that tell [`Kind`]s apart: a `Kind::` variant as a
 /// match arm or in `matches!`, or the variants brought in bare.

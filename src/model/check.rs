@@ -25,7 +25,8 @@ use super::topology::{ACTORS, Role, name, role};
 use super::{IdSet, Machine, Msg, World};
 use crate::config::{Options, Variant};
 use crate::engine::{ActorId, Ctx, Envelope, Pending, System};
-use crate::trace::{Event, Kind};
+use crate::trace::Kind;
+use crate::trace::meaning::{ARRIVAL, Incident, Meaning, PUBLICATION};
 
 /// A system that can show the world inside it, so that a checker can wrap
 /// other wrappers.
@@ -65,11 +66,11 @@ impl Place {
 
     /// The place of a record that has reached the stages of `reached`.
     fn of(reached: Stages) -> Place {
-        if reached.has(Kind::DestinationReceived) {
+        if reached.has(ARRIVAL) {
             Place::Delivered
-        } else if reached.has(Kind::OutboundAppended) {
+        } else if reached.has(OUTBOUND_APPENDED) {
             Place::Outbound
-        } else if reached.has(Kind::InboundAppended) {
+        } else if reached.has(INBOUND_APPENDED) {
             Place::Inbound
         } else {
             Place::Publishing
@@ -98,55 +99,38 @@ impl Place {
     }
 }
 
-/// The record stages ([`Kind::STAGES`]) one record has reached, by bit.
+/// The stage indices, in [`Kind::STAGES`], of the appends to the streams.
+const INBOUND_APPENDED: usize = stage(Kind::InboundAppended);
+const OUTBOUND_APPENDED: usize = stage(Kind::OutboundAppended);
+
+const fn stage(kind: Kind) -> usize {
+    match kind.stage() {
+        Some(stage) => stage,
+        None => panic!("not a record stage"),
+    }
+}
+
+/// The record stages, by their index in [`Kind::STAGES`], that one record
+/// has reached, by bit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Stages(u16);
 
 impl Stages {
-    fn index(kind: Kind) -> Option<usize> {
-        Kind::STAGES.iter().position(|&stage| stage == kind)
+    fn has(self, stage: usize) -> bool {
+        self.0 & (1 << stage) != 0
     }
 
-    fn has(self, kind: Kind) -> bool {
-        Self::index(kind).is_some_and(|i| self.0 & (1 << i) != 0)
-    }
-
-    fn with(self, stage: Kind) -> Self {
-        let i = Self::index(stage).expect("a record stage");
-        Self(self.0 | 1 << i)
+    fn with(self, stage: usize) -> Self {
+        assert!(stage < Kind::STAGES.len(), "no stage {stage}");
+        Self(self.0 | 1 << stage)
     }
 
     /// The last stage of the unbroken run of stages from publication: the
     /// stage a record vanished after, whatever it reached out of order.
-    fn last_in_order(self) -> Kind {
-        let reached = (self.0.trailing_ones() as usize).max(1);
-        let stage = Kind::STAGES[reached - 1];
-        assert!(self.has(stage) || stage == Kind::Published, "{stage} was not reached");
+    fn last_in_order(self) -> usize {
+        let stage = (self.0.trailing_ones() as usize).max(1) - 1;
+        assert!(self.has(stage) || stage == PUBLICATION, "stage {stage} was not reached");
         stage
-    }
-}
-
-/// What a trace event tells the checker.
-enum Told {
-    /// A record reached one of the stages of [`Kind::STAGES`].
-    Reached {
-        id: u32,
-        stage: Kind,
-    },
-    /// A record's publication was answered with failure.
-    PublishFailed(u32),
-    Nothing,
-}
-
-impl Told {
-    fn by(event: &Event) -> Told {
-        if Stages::index(event.kind).is_some() {
-            Told::Reached { id: event.subject, stage: event.kind }
-        } else if event.kind == Kind::PublishFailed {
-            Told::PublishFailed(event.subject)
-        } else {
-            Told::Nothing
-        }
     }
 }
 
@@ -201,13 +185,14 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     fn read_events(&mut self) {
         let events = self.inner.world().trace.len();
         for i in self.seen_events..events {
-            let event = self.inner.world().trace[i];
-            match Told::by(&event) {
-                Told::Reached { id, stage } => self.reached_stage(id, stage),
+            match self.inner.world().trace[i].meaning() {
+                Meaning::Stage { record, stage, .. } => self.reached_stage(record, stage),
                 // Owed no more, unless an earlier publication of it got
                 // through: it is then owed further on.
-                Told::PublishFailed(id) => _ = self.owed[Place::Publishing as usize].remove(id),
-                Told::Nothing => {}
+                Meaning::Incident { record, incident: Incident::PublishFailed, .. } => {
+                    self.owed[Place::Publishing as usize].remove(record);
+                }
+                _ => {}
             }
         }
         self.seen_events = events;
@@ -217,16 +202,16 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     /// owed at the next place now. A record published again that was not
     /// owed any more (its publication failed, or a design variant dropped
     /// it) starts afresh.
-    fn reached_stage(&mut self, id: u32, stage: Kind) {
+    fn reached_stage(&mut self, id: u32, stage: usize) {
         let at = id as usize;
         if at >= self.stages.len() {
             self.stages.resize(at + 1, Stages::default());
         }
         let before = self.stages[at];
         let owed = self.owed[Place::of(before) as usize].remove(id);
-        let before = if owed || stage != Kind::Published { before } else { Stages::default() };
+        let before = if owed || stage != PUBLICATION { before } else { Stages::default() };
         self.stages[at] = before.with(stage);
-        if owed || stage == Kind::Published {
+        if owed || stage == PUBLICATION {
             self.owed[Place::of(self.stages[at]) as usize].insert(id);
         }
         assert!(self.stages[at].has(stage));
@@ -269,11 +254,14 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     fn vanished(&self, id: u32, place: Place) -> ! {
         let stage = self.stages[id as usize].last_in_order();
         let trace = &self.inner.world().trace;
-        let reached = |e: &&Event| matches!(Told::by(e), Told::Reached { id: i, stage: s } if i == id && s == stage);
-        let region = trace.iter().rev().find(reached).filter(|e| e.region != 0);
-        let region = region.map_or(String::new(), |e| format!(" in region {}", e.region));
+        let reached = trace.iter().rev().find_map(|e| match e.meaning() {
+            Meaning::Stage { record, stage: s, region, .. } if record == id && s == stage => Some(region),
+            _ => None,
+        });
+        let region = reached.filter(|&r| r != 0).map_or(String::new(), |r| format!(" in region {r}"));
         panic!(
-            "invariant broken: record {id} vanished after stage {stage}{region}: {} should hold it and does not",
+            "invariant broken: record {id} vanished after stage {}{region}: {} should hold it and does not",
+            Kind::STAGES[stage],
             place.describe()
         );
     }

@@ -200,8 +200,8 @@ mod tests {
         assert_eq!(step(&mut bench, &mut p, Msg::InsertAnswer(true)), vec![(outbound(1), Msg::Append(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(true)), vec![(inbound(1), Msg::Remove(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)), vec![(inbound(1), Msg::Read { consumer: ME })]);
-        use Kind::*;
-        assert_eq!(bench.kinds(), vec![ProcessorRead, ProcessorRead, ProcessorDbStored, ProcessorDbStored]);
+        let (read, stored) = (Kind::ProcessorRead, Kind::ProcessorDbStored);
+        assert_eq!(bench.kinds(), vec![read, read, stored, stored]);
     }
 
     #[test]
