@@ -31,6 +31,8 @@ pub struct Group {
     pub identity: u64,
     pub label: String,
     pub scenario: String,
+    /// The spec's text form (see [`GroupSummary::spec`](crate::GroupSummary)).
+    pub spec: String,
     /// Records each run publishes: 1..=records.
     pub records: u32,
     pub global_order: bool,
@@ -44,6 +46,7 @@ impl Group {
             identity,
             label: crate::input::group_label(spec, identity),
             scenario: spec.scenario.clone(),
+            spec: spec.to_text(),
             records: spec.records,
             global_order: spec.options.variants.has(wl1::config::Variant::GlobalOrder),
         }
@@ -133,7 +136,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
     let mut found = vec![GroupSummary::default(); chunk.groups.len()];
     spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
     for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
-        let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario);
+        let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         summary_group.add(&tally.into_summary(), settings.seeds_kept);
         summary_group.add(&found, settings.seeds_kept);
     }

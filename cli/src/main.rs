@@ -5,6 +5,7 @@ mod analyze;
 mod progress;
 mod replay;
 mod simulate;
+mod store;
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
