@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary, html, plot};
 
 use super::progress::{self, Bar};
-use super::store::{self, Remote, Written};
 use super::simulate::{self, SimulateArgs};
+use super::store::{self, Remote, Written};
 use super::{Format, Verdict};
 
 const AFTER_HELP: &str = "\

@@ -268,7 +268,8 @@ mod tests {
             assert_eq!(spec(&words), original, "{words:?}");
             for option in words.iter().filter(|w| w.starts_with("--")) {
                 let id = option.trim_start_matches("--").replace('-', "_");
-                let refused = ids_of::<DecidingArgs>().iter().any(|a| *a == id.as_str() || *a == format!("{id}s").as_str());
+                let refused =
+                    ids_of::<DecidingArgs>().iter().any(|a| *a == id.as_str() || *a == format!("{id}s").as_str());
                 assert!(refused, "--from does not refuse {option}");
             }
         }

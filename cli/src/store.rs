@@ -83,7 +83,8 @@ impl Remote {
     /// The same store at `name` under this place (a folder).
     pub fn child(&self, name: &str) -> Remote {
         let url = format!("{}/{name}", self.url.trim_end_matches('/'));
-        let path = name.split('/').filter(|part| !part.is_empty()).fold(self.path.clone(), |path, part| path.join(part));
+        let path =
+            name.split('/').filter(|part| !part.is_empty()).fold(self.path.clone(), |path, part| path.join(part));
         Remote { url, store: self.store.clone(), path }
     }
 
@@ -160,7 +161,8 @@ fn describe(url: &str, what: &str, e: &object_store::Error) -> String {
     use object_store::Error::{NotFound, PermissionDenied, Unauthenticated};
     let denied = matches!(e, PermissionDenied { .. } | Unauthenticated { .. });
     let text = one_line(e);
-    let refused = denied || ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied"].iter().any(|c| text.contains(c));
+    let refused =
+        denied || ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied"].iter().any(|c| text.contains(c));
     if refused {
         return format!(
             "{url}: {what}: the storage refused the credentials (check AWS_ACCESS_KEY_ID and \
@@ -222,7 +224,10 @@ mod tests {
         other.create(b"not under the prefix").unwrap();
         let read = root.read_all_json().unwrap();
         let names: Vec<&str> = read.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["memory:///runs/deeper/shard-1.json", "memory:///runs/shard-0.json", "memory:///runs/shard-2.json"]);
+        assert_eq!(
+            names,
+            ["memory:///runs/deeper/shard-1.json", "memory:///runs/shard-0.json", "memory:///runs/shard-2.json"]
+        );
         assert_eq!(read[1].1.as_deref().unwrap(), b"shard-0.json");
     }
 

@@ -23,7 +23,8 @@ fn analyze_reads_the_summaries_in_a_folder_and_check_writes_summary_and_export()
         let args = ["check", "--scenario", "f4", "--runs", "500", "--seed", seed, "--quiet", "--out"];
         let more = [traces.to_str().unwrap(), "--summary", summary.to_str().unwrap()];
         let export = tables.join(i.to_string());
-        let out = wl1(&[&args[..], &more[..], &["--export", export.to_str().unwrap(), "--export-format", "csv"]].concat());
+        let out =
+            wl1(&[&args[..], &more[..], &["--export", export.to_str().unwrap(), "--export-format", "csv"]].concat());
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(summary.is_file() && export.join("runs.csv").is_file(), "check wrote its summary and tables");
     }

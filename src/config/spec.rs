@@ -45,7 +45,9 @@ impl Spec {
     /// identity may be pooled, and two runs with the same identity and seed
     /// are the same run.
     pub fn identity(&self) -> u64 {
-        self.to_wire().iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+        self.to_wire()
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
     }
 
     /// The bytes a trace header stores.

@@ -56,7 +56,8 @@ fn chaos_options(spec: &Spec) -> Option<Vec<String>> {
     let all = ChaosSettings::of(&params);
     let (_, drill) = all.apply((built.clone(), String::new())).ok()?;
     (drill == spec.drill).then_some(())?;
-    let first = built.steps.iter().find_map(|s| if let Step::Chaos(p) = s { Some(ChaosSettings::of(p)) } else { None })?;
+    let first =
+        built.steps.iter().find_map(|s| if let Step::Chaos(p) = s { Some(ChaosSettings::of(p)) } else { None })?;
     let pair = |[a, b]: [u64; 2]| format!("{a},{b}");
     let given = [
         ("--chaos-rate", all.faults_per_minute.map(|v| v.to_string()), first.faults_per_minute.map(|v| v.to_string())),
