@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary, html, plot};
+use wl1_analysis::output::{html, plot};
+use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
 
+use super::output::{self, Format, Verdict};
 use super::progress::{self, Bar};
 use super::simulate::{self, SimulateArgs};
 use super::store::{self, Remote, Written};
-use super::{Format, Verdict};
 
 const AFTER_HELP: &str = "\
 Runs are pooled per group: runs that share their scenario (with its drill text), options,
@@ -147,7 +148,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         name_missing_shards(&mut summary, count);
     }
     for problem in &summary.problems.listed {
-        eprint!("{}", wl1_analysis::wrap(&format!("bad input: {problem}"), wl1_analysis::WIDTH, 2));
+        eprint!("{}", wl1_analysis::text::wrap(&format!("bad input: {problem}"), wl1_analysis::text::WIDTH, 2));
     }
     if let (Some((index, count)), 0) = (args.shard, summary.runs()) {
         progress::note(&format!("shard {index}/{count} counted no runs"));
@@ -266,7 +267,7 @@ fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), Str
 
 /// Prints the report on standard output.
 fn print_report(report: &Report, format: Format) -> Result<(), String> {
-    super::to_stdout(|out| match format {
+    output::to_stdout(|out| match format {
         Format::Text => write!(out, "{}", report.text()),
         Format::Json => writeln!(out, "{}", report.json()),
     })

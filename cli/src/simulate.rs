@@ -14,7 +14,7 @@ use wl1::run::{Plan, RunSpec, Summary, simulate};
 use wl1::scenario::{BUILT_IN, ChaosParams, ChaosSettings, Scenario, built_in, has_chaos, resolve};
 use wl1::trace::trace_files;
 
-use super::Format;
+use super::output::Format;
 use super::progress::{self, Bar};
 
 #[derive(Args, Clone, Debug)]
@@ -330,7 +330,7 @@ fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
 
 /// A warning on standard error, within the report's width.
 fn warn(text: &str) {
-    eprint!("{}", wl1_analysis::wrap(text, wl1_analysis::WIDTH, 2));
+    eprint!("{}", wl1_analysis::text::wrap(text, wl1_analysis::text::WIDTH, 2));
 }
 
 /// Names the runs the engine's progress guard stopped.
@@ -398,7 +398,7 @@ fn print_summary(
                 s.stuck,
                 s.time_bound
             );
-            write!(out, "{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+            write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
             writeln!(
                 out,
                 "{} message events, {} trace events, {} bytes ({per_event:.2} bytes per trace event)",
@@ -431,5 +431,5 @@ pub fn scenario_list() -> String {
 /// A line of the scenario list within the report's width, continued under
 /// its description.
 fn wrap(line: &str, indent: usize) -> String {
-    wl1_analysis::wrap(line, wl1_analysis::WIDTH, indent)
+    wl1_analysis::text::wrap(line, wl1_analysis::text::WIDTH, indent)
 }

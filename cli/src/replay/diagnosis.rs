@@ -10,7 +10,8 @@ use wl1::engine::MICROSECOND;
 use wl1::model::topology;
 use wl1::run::{Finding, Simulator, not_working, stranded};
 use wl1::trace::{Event, Kind};
-use wl1_analysis::{EVENTUAL_DELIVERY, PLACES, Violation, WIDTH, place_name, place_of, wrap};
+use wl1_analysis::text::{WIDTH, wrap};
+use wl1_analysis::{EVENTUAL_DELIVERY, PLACES, Violation, place_name, place_of};
 
 /// Violations listed in the verdict before the timeline; the diagnosis
 /// covers them all.

@@ -8,11 +8,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::histogram::Histogram;
-use crate::places::hop_name;
-use crate::report::thousands;
-use crate::run_view::{LANES, RunView, Trouble, Window};
-use crate::summary::GroupSummary;
+use crate::measure::histogram::Histogram;
+use crate::measure::summary::GroupSummary;
+use crate::output::run_view::{LANES, RunView, Trouble, Window};
+use crate::record::places::hop_name;
+use crate::text::thousands;
 
 /// Regions 1, 2 and 3 in their colours; no region in grey.
 pub fn region_colour(region: u32) -> RGBColor {
@@ -343,7 +343,7 @@ pub fn timeline(run: &RunView, violating: &[u32]) -> Result<String, String> {
             let mark = Text::new(format!("batch {batch}"), (at, y(0) + 0.45), (FONT, 11));
             chart.draw_series([mark]).map_err(failed)?;
         }
-        let path = |r: &crate::run_view::RecordView| {
+        let path = |r: &crate::output::run_view::RecordView| {
             r.steps.iter().map(|&(us, lane)| (us as f64 / 1e6, y(lane))).collect::<Vec<_>>()
         };
         for r in run.records.iter().filter(|r| !violating.contains(&r.record)) {

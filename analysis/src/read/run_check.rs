@@ -8,8 +8,8 @@ use polars::prelude::*;
 use wl1::trace::format::{decode_run_header, encode_payload};
 use wl1::trace::{Event, RunHeader};
 
-use crate::Settings;
-use crate::chunk::{self, Group, InputFile, RunInput, Unit};
+use crate::read::analyzer;
+use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
 
 /// One violation of the specification in a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub struct Violation {
     pub property: String,
     /// The record, for properties about records.
     pub record: Option<u32>,
-    /// The place it names ([`crate::place_name`]), where one applies.
+    /// The place it names ([`crate::record::places::place_name`]), where one applies.
     pub place: Option<usize>,
     pub region: Option<u32>,
 }
@@ -39,7 +39,7 @@ pub fn check_run(header: &RunHeader, events: &[Event]) -> Result<Vec<Violation>,
     let unit = Unit { first_run: 0, events: stored, runs: vec![run], rows: records };
     let settings = Settings { analyzers: 1, seeds_kept: 1, ..Settings::default() };
     let failed = |e: PolarsError| format!("the run could not be checked: {e}");
-    let result = chunk::analyze(unit, &settings, true).map_err(failed)?;
+    let result = analyzer::analyze(unit, &settings, true).map_err(failed)?;
     if let Some(problem) = result.summary.problems.listed.first() {
         return Err(problem.clone());
     }

@@ -2,7 +2,7 @@
 //! network access when viewed): the verdict table; per group its latency
 //! distribution, the latency over simulated time of one run with its
 //! faults shaded, the per-hop breakdown and every table of the text report
-//! (any [`crate::Section`] shows up with no change here); and for each
+//! (any [`crate::output::report::Section`] shows up with no change here); and for each
 //! violating seed listed, the command that replays it, where its records
 //! stopped and why (the run re-simulated), and its timeline.
 
@@ -13,11 +13,11 @@ use std::path::Path;
 use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
 use wl1::trace::Run;
 
-use crate::charts;
-use crate::coverage::CoverageReport;
-use crate::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
-use crate::run_view::{RunView, read_runs};
-use crate::summary::{GroupSummary, Summary};
+use crate::measure::coverage::CoverageReport;
+use crate::measure::summary::{GroupSummary, Summary};
+use crate::output::charts;
+use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
+use crate::output::run_view::{RunView, read_runs};
 
 const STYLE: &str = "
 body { font-family: sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
@@ -272,7 +272,7 @@ fn seed(s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
 /// Every record the run's violations name, from the checks of an
 /// analysis run on it alone (none if it cannot be checked).
 fn violating_records(run: &Run) -> Vec<u32> {
-    let violations = crate::check_run(&run.header, &run.events).unwrap_or_default();
+    let violations = crate::read::run_check::check_run(&run.header, &run.events).unwrap_or_default();
     violations.into_iter().filter_map(|v| v.record).collect()
 }
 

@@ -1,0 +1,159 @@
+//! One chunk of whole runs: its runs and records as columns, and the
+//! measurements (latency, order, duplicates, outcomes) of each of its
+//! groups, added up as each run ends.
+
+use std::sync::Arc;
+
+use strum::VariantArray;
+use wl1::trace::OutcomeKind;
+
+use crate::check::columns::{RecordColumns, RunColumns};
+use crate::measure::coverage::{CoverageTally, RunSituations};
+use crate::measure::histogram::Histogram;
+use crate::measure::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
+use crate::measure::summary::{GroupSummary, Repeats};
+use crate::record::facts::RecordFacts;
+use crate::record::places::{ARRIVAL, PLACES, PUBLISHED, STAGES, cause};
+use crate::runs::{Arrival, Group, RunInput, outcome_code};
+
+/// Regions are stored in three bits.
+const REGION_CODES: usize = 8;
+
+/// The runs of a unit as columns, and their measurements per group.
+#[derive(Default)]
+pub struct Chunk {
+    /// The unit's groups, numbered in the order met.
+    pub groups: Vec<Arc<Group>>,
+    pub tallies: Vec<Tally>,
+    pub runs: RunColumns,
+    pub records: RecordColumns,
+}
+
+impl Chunk {
+    fn group_of(&mut self, group: &Arc<Group>) -> u32 {
+        match self.groups.iter().position(|g| Arc::ptr_eq(g, group)) {
+            Some(i) => i as u32,
+            None => {
+                self.groups.push(group.clone());
+                self.tallies.push(Tally::default());
+                self.groups.len() as u32 - 1
+            }
+        }
+    }
+
+    pub fn add_run(&mut self, run: &RunInput, events: u64, records: &[RecordFacts], situations: &RunSituations) {
+        let group = self.group_of(&run.file.group);
+        let local = self.runs.seed.len() as u32;
+        let arrivals = arrivals(records);
+        let tally = &mut self.tallies[group as usize];
+        tally.add_run(run.outcome.kind, events, records, &arrivals);
+        tally.coverage.add_run(run.seed, run.coverage, records, &arrivals, situations);
+        self.runs.push(run, group, events, &arrivals);
+        for facts in records {
+            self.records.push(local, group, facts);
+        }
+    }
+}
+
+/// The first arrivals of a run's published records, in arrival order.
+fn arrivals(records: &[RecordFacts]) -> Vec<Arrival> {
+    let mut arrivals: Vec<Arrival> = records
+        .iter()
+        .filter(|f| f.reached(ARRIVAL) && f.reached(PUBLISHED))
+        .map(|f| Arrival {
+            record: f.record,
+            region: f.region[ARRIVAL],
+            published: f.idx[PUBLISHED],
+            arrived: f.idx[ARRIVAL],
+        })
+        .collect();
+    arrivals.sort_unstable_by_key(|a| a.arrived);
+    arrivals
+}
+
+/// The measurements of the runs of one group in a unit.
+#[derive(Default)]
+pub struct Tally {
+    runs: u64,
+    events: u64,
+    outcomes: [u64; OutcomeKind::VARIANTS.len()],
+    /// Per region a record arrived from: slot 0 its latency, slot k the hop
+    /// into stage k.
+    latency: [[Histogram; STAGES]; REGION_CODES],
+    /// Per region a record was last routed to (0 for none): records of
+    /// the run that never reached the destination.
+    lost: [u64; REGION_CODES],
+    order: [OrderTotals; 1 + ORDER_REGIONS.len()],
+    duplicates: [Repeats; PLACES],
+    coverage: CoverageTally,
+}
+
+impl Tally {
+    fn add_run(&mut self, outcome: OutcomeKind, events: u64, records: &[RecordFacts], arrivals: &[Arrival]) {
+        self.runs += 1;
+        self.events += events;
+        self.outcomes[outcome_code(outcome) as usize] += 1;
+        for f in records {
+            self.add_latency(f);
+            for (place, repeats) in self.duplicates.iter_mut().enumerate().filter(|(p, _)| f.n[*p] > 1) {
+                repeats.records += 1;
+                repeats.extra += u64::from(f.n[place] - 1);
+            }
+        }
+        let scopes = std::iter::once(GLOBAL).chain(ORDER_REGIONS);
+        for (totals, scope) in self.order.iter_mut().zip(scopes) {
+            let published: Vec<u32> = arrivals
+                .iter()
+                .filter(|a| scope == GLOBAL || u32::from(a.region) == scope)
+                .map(|a| a.published)
+                .collect();
+            if !published.is_empty() {
+                totals.add_run(&OrderStats::of(&published));
+            }
+        }
+    }
+
+    fn add_latency(&mut self, f: &RecordFacts) {
+        if f.known && !f.reached(ARRIVAL) {
+            self.lost[usize::from(f.routed_region) % REGION_CODES] += 1;
+        }
+        if !(f.reached(PUBLISHED) && f.reached(ARRIVAL)) {
+            return;
+        }
+        let histograms = &mut self.latency[usize::from(f.region[ARRIVAL]) % REGION_CODES];
+        let since = |from: usize, to: usize| f.us[to] as i64 - f.us[from] as i64;
+        histograms[0].record(since(PUBLISHED, ARRIVAL));
+        for k in (1..STAGES).filter(|&k| f.reached(k) && f.reached(cause(k))) {
+            histograms[k].record(since(cause(k), k));
+        }
+    }
+
+    pub fn into_summary(self) -> GroupSummary {
+        let mut g = GroupSummary {
+            runs: self.runs,
+            trace_events: self.events,
+            coverage: self.coverage.into_coverage(),
+            ..GroupSummary::default()
+        };
+        for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {
+            g.outcomes.insert(kind.name().to_string(), runs);
+        }
+        for (region, mut histograms) in self.latency.into_iter().enumerate().filter(|(_, h)| h[0].count() > 0) {
+            let region = region as u32;
+            g.latency.insert(region, std::mem::take(&mut histograms[0]));
+            let hops = histograms.into_iter().enumerate().skip(1).filter(|(_, h)| h.count() > 0);
+            g.hops.insert(region, hops.map(|(k, h)| (k as u32, h)).collect());
+        }
+        g.lost = (0..).zip(self.lost).filter(|&(_, n)| n > 0).collect();
+        let scopes = std::iter::once(GLOBAL).chain(ORDER_REGIONS);
+        g.order = scopes.zip(self.order).filter(|(_, t)| t.runs > 0).collect();
+        g.duplicates = self
+            .duplicates
+            .into_iter()
+            .enumerate()
+            .filter(|(_, r)| r.records > 0)
+            .map(|(p, r)| (p as u32, r))
+            .collect();
+        g
+    }
+}
