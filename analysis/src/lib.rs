@@ -46,7 +46,7 @@ pub use read::run_check::{Violation, check_run};
 pub use record::places::{PLACES, place_name, place_of};
 pub use runs::Settings;
 
-use read::analyzer::{self, UnitResult};
+use read::chunk::{self, UnitResult};
 use read::input;
 
 /// How far an analysis has got.
@@ -178,7 +178,7 @@ fn analyze_traces(
             let (result_sender, results) = sync_channel(1);
             scope.spawn(move || {
                 for unit in units {
-                    if result_sender.send(analyzer::analyze(unit, settings, export_frames)).is_err() {
+                    if result_sender.send(chunk::analyze(unit, settings, export_frames)).is_err() {
                         break;
                     }
                 }

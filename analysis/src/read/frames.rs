@@ -1,14 +1,24 @@
 //! The tables of one chunk, for `--export` and for checking one run:
 //! every run, every record and every violation, with readable columns.
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::OutcomeKind;
 
-use crate::check::columns::name;
+use crate::check::columns::{RunColumns, name};
 use crate::check::spec::PROPERTIES;
-use crate::read::chunk::Chunk;
 use crate::record::places::{PLACES, STAGES, place_name};
+use crate::runs::Group;
+
+/// The runs of a chunk: its groups, numbered in the order met, and its
+/// run columns.
+#[derive(Clone, Copy)]
+pub struct Runs<'a> {
+    pub groups: &'a [Arc<Group>],
+    pub runs: &'a RunColumns,
+}
 
 /// The tables of one chunk, with readable columns.
 pub struct ChunkFrames {
@@ -26,7 +36,7 @@ impl ChunkFrames {
     /// The tables of a chunk whose first run is number `first_run`.
     pub(crate) fn new(
         first_run: u64,
-        chunk: &Chunk,
+        chunk: Runs<'_>,
         records: &DataFrame,
         violations: &DataFrame,
     ) -> PolarsResult<Self> {
@@ -42,8 +52,8 @@ impl ChunkFrames {
     }
 }
 
-fn runs(first_run: u64, chunk: &Chunk) -> PolarsResult<DataFrame> {
-    let r = &chunk.runs;
+fn runs(first_run: u64, chunk: Runs<'_>) -> PolarsResult<DataFrame> {
+    let r = chunk.runs;
     let group = |i: usize| &chunk.groups[r.group[i] as usize];
     let strings = |f: &dyn Fn(usize) -> String| (0..r.seed.len()).map(f).collect::<Vec<_>>();
     let outcome = |i: usize| OutcomeKind::VARIANTS[r.outcome[i] as usize].name().to_string();
@@ -64,14 +74,14 @@ fn runs(first_run: u64, chunk: &Chunk) -> PolarsResult<DataFrame> {
 }
 
 /// `first_run` plus the chunk's run numbers in `run`, and their seeds.
-fn run_and_seed(first_run: u64, chunk: &Chunk, run: &Column) -> PolarsResult<[Column; 2]> {
+fn run_and_seed(first_run: u64, chunk: Runs<'_>, run: &Column) -> PolarsResult<[Column; 2]> {
     let local = run.u32()?;
     let global: Vec<u64> = local.into_no_null_iter().map(|r| first_run + u64::from(r)).collect();
     let seeds: Vec<u64> = local.into_no_null_iter().map(|r| chunk.runs.seed[r as usize]).collect();
     Ok([Column::new("run".into(), global), Column::new("seed".into(), seeds)])
 }
 
-fn record_table(first_run: u64, chunk: &Chunk, records: &DataFrame) -> PolarsResult<DataFrame> {
+fn record_table(first_run: u64, chunk: Runs<'_>, records: &DataFrame) -> PolarsResult<DataFrame> {
     let null_unless_reached = |place: usize, c: String| {
         when(col(name::n(place)).gt(lit(0u32))).then(col(c.as_str())).otherwise(lit(NULL)).alias(c)
     };
@@ -87,7 +97,7 @@ fn record_table(first_run: u64, chunk: &Chunk, records: &DataFrame) -> PolarsRes
     Ok(table)
 }
 
-fn violation_table(first_run: u64, chunk: &Chunk, violations: &DataFrame) -> PolarsResult<DataFrame> {
+fn violation_table(first_run: u64, chunk: Runs<'_>, violations: &DataFrame) -> PolarsResult<DataFrame> {
     let local: Vec<usize> = violations.column("run")?.u32()?.into_no_null_iter().map(|r| r as usize).collect();
     let [run, seed] = run_and_seed(first_run, chunk, violations.column("run")?)?;
     let file: Vec<String> = local.iter().map(|&r| chunk.runs.files[r].path.display().to_string()).collect();

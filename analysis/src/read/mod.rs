@@ -2,7 +2,6 @@
 //! a unit turned into columns, tallies and checks, its tables for export,
 //! and one run checked on its own.
 
-pub mod analyzer;
 pub mod chunk;
 pub mod frames;
 pub mod input;

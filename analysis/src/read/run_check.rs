@@ -8,7 +8,7 @@ use polars::prelude::*;
 use wl1::trace::format::{decode_run_header, encode_payload};
 use wl1::trace::{Event, RunHeader};
 
-use crate::read::analyzer;
+use crate::read::chunk;
 use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
 
 /// One violation of the specification in a run.
@@ -39,7 +39,7 @@ pub fn check_run(header: &RunHeader, events: &[Event]) -> Result<Vec<Violation>,
     let unit = Unit { first_run: 0, events: stored, runs: vec![run], rows: records };
     let settings = Settings { analyzers: 1, seeds_kept: 1, ..Settings::default() };
     let failed = |e: PolarsError| format!("the run could not be checked: {e}");
-    let result = analyzer::analyze(unit, &settings, true).map_err(failed)?;
+    let result = chunk::analyze(unit, &settings, true).map_err(failed)?;
     if let Some(problem) = result.summary.problems.listed.first() {
         return Err(problem.clone());
     }
