@@ -6,8 +6,8 @@
 //! - the analysis (`analysis/src/`): text and atomic files, the run types,
 //!   the records' facts, the measures, the checks, the reading of runs, the
 //!   output;
-//! - the command line (`cli/src/`): progress and output, simulate, then
-//!   analyze and replay.
+//! - the command line (`cli/src/`): progress, output and object storage,
+//!   simulate, then analyze and replay.
 //!
 //! This test reads every source file, collects the module paths it names
 //! through `crate::` and `super::` (in `use` lines and inline, tests
@@ -35,7 +35,7 @@ const PACKAGES: [Package; 3] = [
         dir: "analysis/src",
         layers: &[&["text", "atomic"], &["runs"], &["record"], &["measure"], &["check"], &["read"], &["output"]],
     },
-    Package { dir: "cli/src", layers: &[&["progress", "output"], &["simulate"], &["analyze", "replay"]] },
+    Package { dir: "cli/src", layers: &[&["progress", "output", "store"], &["simulate"], &["analyze", "replay"]] },
 ];
 
 /// A module's path from its crate's root: `[]` for the root itself.

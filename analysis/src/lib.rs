@@ -38,7 +38,7 @@ pub use check::spec::{
 pub use measure::histogram::{Histogram, RELATIVE_PRECISION};
 pub use measure::order::{OrderStats, OrderTotals, scope_name};
 pub use measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
-pub use measure::summary::{GroupSummary, Problems, Repeats, Summary, Violated, Violator};
+pub use measure::summary::{GroupSummary, Problems, Repeats, Shard, Summary, Violated, Violator};
 pub use output::export::{Export, ExportFormat, Sink};
 pub use output::report::{Cell, GroupReport, Report, Section, SeedRow, Table, command_lines};
 pub use read::frames::ChunkFrames;
@@ -65,20 +65,35 @@ pub struct Done {
 pub type Progress<'a> = &'a dyn Fn(Done);
 
 /// Analyzes the trace files and stored summaries under `paths` (files as
-/// given, directories searched for `*.wl1`), handing each chunk's tables
-/// to `sink` if given. Input problems are in the summary's `problems`; an
-/// `Err` means the analysis could not be completed.
+/// given, directories searched for `*.wl1` and `*.json`), handing each
+/// chunk's tables to `sink` if given. Input problems are in the summary's
+/// `problems`; an `Err` means the analysis could not be completed.
 pub fn analyze(
     paths: &[PathBuf],
     settings: &Settings,
     progress: Progress<'_>,
     sink: Option<&mut dyn Sink>,
 ) -> Result<Summary, String> {
-    let (files, errors) = wl1::trace::trace_files(paths);
+    analyze_with(paths, Vec::new(), settings, progress, sink)
+}
+
+/// A stored summary fetched from elsewhere (object storage): its name, and
+/// its bytes or why they could not be read.
+pub type Fetched = (String, Result<Vec<u8>, String>);
+
+/// As [`analyze`], also merging the summaries `fetched`.
+pub fn analyze_with(
+    paths: &[PathBuf],
+    fetched: Vec<Fetched>,
+    settings: &Settings,
+    progress: Progress<'_>,
+    sink: Option<&mut dyn Sink>,
+) -> Result<Summary, String> {
+    let (files, errors) = wl1::trace::files_with_extensions(paths, &[wl1::trace::EXTENSION, "json"]);
     let mut summary = Summary::new(settings.seeds_kept);
     errors.iter().for_each(|e| summary.problems.add(e.to_string()));
     let (stored, traces): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_summary(f));
-    merge_stored(&mut summary, &stored);
+    merge_stored(&mut summary, &stored, fetched);
     let (read, part) = analyze_traces(&traces, &summary, settings, progress, sink)?;
     summary.files = read.files;
     summary.problems.merge(&read.problems);
@@ -88,7 +103,7 @@ pub fn analyze(
         if seeds.is_none() && duplicates.is_none() {
             continue;
         }
-        let counted = summary.group_mut(*identity, &group.label, &group.scenario);
+        let counted = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         if let Some(seeds) = seeds {
             counted.seeds.add_disjoint(seeds);
         }
@@ -114,17 +129,22 @@ fn is_summary(path: &Path) -> bool {
 
 /// Merges stored summaries, the largest first, so that one holding only
 /// runs of another is found to be a duplicate whatever the order given.
-fn merge_stored(summary: &mut Summary, stored: &[PathBuf]) {
+fn merge_stored(summary: &mut Summary, stored: &[PathBuf], fetched: Vec<Fetched>) {
+    let local = stored.iter().map(|path| (path.display().to_string(), Summary::read(path)));
+    let remote = fetched.into_iter().map(|(name, bytes)| {
+        let parsed = bytes.and_then(|bytes| Summary::parse(&bytes, &name));
+        (name, parsed)
+    });
     let mut read = Vec::new();
-    for path in stored {
-        match Summary::read(path) {
-            Ok(s) => read.push((path, s)),
+    for (name, parsed) in local.chain(remote) {
+        match parsed {
+            Ok(s) => read.push((name, s)),
             Err(problem) => summary.problems.add(problem),
         }
     }
     read.sort_by_key(|(_, s)| std::cmp::Reverse(s.runs()));
-    for (path, stored) in read {
-        if let Err(problem) = summary.merge(stored, &path.display().to_string()) {
+    for (name, stored) in read {
+        if let Err(problem) = summary.merge(stored, &name) {
             summary.problems.add(problem);
         }
     }

@@ -35,6 +35,8 @@ pub struct Group {
     pub identity: u64,
     pub label: String,
     pub scenario: String,
+    /// The spec's text form (see [`GroupSummary::spec`](crate::GroupSummary)).
+    pub spec: String,
     /// Records each run publishes: 1..=records.
     pub records: u32,
     pub global_order: bool,
@@ -48,6 +50,7 @@ impl Group {
             identity,
             label: group_label(spec, identity),
             scenario: spec.scenario.clone(),
+            spec: spec.to_text(),
             records: spec.records,
             global_order: spec.options.variants.has(wl1::config::Variant::GlobalOrder),
         }

@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use wl1_analysis::output::{html, plot};
-use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary};
+use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
 
 use super::output::{self, Format, Verdict};
 use super::progress::{self, Bar};
 use super::simulate::{self, SimulateArgs};
+use super::store::{self, Remote, Written};
 
 const AFTER_HELP: &str = "\
 Runs are pooled per group: runs that share their scenario (with its drill text), options,
@@ -22,9 +23,10 @@ come from log-linear histograms and are within 0.2% of the exact values.";
 #[derive(Args, Clone, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct AnalyzeArgs {
-    /// Trace files, directories searched recursively for *.wl1 files, and
-    /// summaries written by --summary, in any mix: the report is that of
-    /// their union.
+    /// Trace files, directories searched recursively for *.wl1 traces and
+    /// *.json summaries (written by --summary), and object storage
+    /// prefixes (s3://bucket/prefix/, gs://, az://, file://) whose *.json
+    /// summaries are merged, in any mix: the report is that of their union.
     #[arg(default_value = "traces")]
     pub paths: Vec<PathBuf>,
     /// Output format of the report.
@@ -32,22 +34,44 @@ pub struct AnalyzeArgs {
     pub format: Format,
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Also store the analysis in FILE (JSON, format wl1-analysis-summary),
-    /// to be merged later: `wl1 analyze` given several summaries reports on
-    /// all their runs.
-    #[arg(long, value_name = "FILE")]
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The shard (`I/N`, or `auto/N` from JOB_COMPLETION_INDEX or
+    /// SLURM_ARRAY_TASK_ID) whose runs these are, recorded in the summary so
+    /// that a merge can name the shards missing. A shard with no runs still
+    /// writes its summary.
+    #[arg(long, value_name = "I/N", value_parser = simulate::parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// The summaries merged must come from N shards (--shard I/N): the
+    /// shards missing are named, and are an error (exit 2).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shards: Option<u64>,
+    /// Chunks of runs analyzed at once [default: the number of cores].
+    #[arg(short, long)]
+    pub jobs: Option<NonZeroUsize>,
+}
+
+/// Where the analysis is kept besides the report: shared by `analyze` and
+/// `check`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct StoreArgs {
+    /// Also store the analysis (JSON, format wl1-analysis-summary), to be
+    /// merged later: a FILE, or an object URL (s3://bucket/prefix/shard-7.json,
+    /// gs://, az://, file://) written once: a retry with the same bytes
+    /// succeeds, other bytes are refused. Credentials come from the usual
+    /// variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL,
+    /// AWS_REGION, AWS_ALLOW_HTTP).
+    #[arg(long, value_name = "FILE|URL")]
     pub summary: Option<PathBuf>,
     /// Write the tables runs, records (one row per run and record, with the
-    /// first time at every stage) and violations to this directory, for
-    /// other tools. Only runs read from traces, not from summaries.
-    #[arg(long, value_name = "DIR")]
+    /// first time at every stage) and violations to this directory or
+    /// object storage prefix, for other tools. Only runs read from traces,
+    /// not from summaries.
+    #[arg(long, value_name = "DIR|URL")]
     pub export: Option<PathBuf>,
     /// File format of the exported tables.
     #[arg(long, value_enum, default_value_t = TableFormat::Parquet)]
     pub export_format: TableFormat,
-    /// Chunks of runs analyzed at once [default: the number of cores].
-    #[arg(short, long)]
-    pub jobs: Option<NonZeroUsize>,
 }
 
 /// What the report shows, and where else it goes: shared by `analyze` and
@@ -70,9 +94,10 @@ pub struct ReportArgs {
 }
 
 /// The file formats of `--export`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum TableFormat {
     /// Apache Parquet: compact, typed, strings dictionary-encoded.
+    #[default]
     Parquet,
     /// Comma-separated values with a header line.
     Csv,
@@ -84,6 +109,8 @@ pub struct CheckArgs {
     pub simulate: SimulateArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Analyzes, prints the report, and says whether the spec held. An `Err`
@@ -96,36 +123,129 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         analyzers: args.jobs.map_or(defaults.analyzers, NonZeroUsize::get),
         ..defaults
     };
-    let format = match args.export_format {
-        TableFormat::Parquet => ExportFormat::Parquet,
-        TableFormat::Csv => ExportFormat::Csv,
-    };
-    let mut export = args.export.as_deref().map(|dir| Export::new(dir, format)).transpose()?;
+    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        args.paths.iter().partition(|p| store::is_url(&p.to_string_lossy()));
+    let local: Vec<PathBuf> = local.into_iter().cloned().collect();
+    let fetched = fetch_summaries(&remote)?;
+    let mut export =
+        args.store.export.as_deref().map(|dir| Exporting::new(dir, args.store.export_format)).transpose()?;
     let started = Instant::now();
     let bar = Bar::bytes("analyze");
-    let sink = export.as_mut().map(|e| e as &mut dyn Sink);
-    let summary = wl1_analysis::analyze(
-        &args.paths,
+    let sink = export.as_mut().map(|e| &mut e.export as &mut dyn Sink);
+    let mut summary = wl1_analysis::analyze_with(
+        &local,
+        fetched,
         &settings,
         &|done| bar.set_bytes(done.runs, done.bytes, done.total_bytes),
         sink,
     )?;
     bar.finish();
     progress::timed("analyzed", summary.runs(), started);
+    if let Some((index, count)) = args.shard {
+        summary.add_shard(Shard { index, count, runs: summary.runs() });
+    }
+    if let Some(count) = args.shards {
+        name_missing_shards(&mut summary, count);
+    }
     for problem in &summary.problems.listed {
         eprint!("{}", wl1_analysis::text::wrap(&format!("bad input: {problem}"), wl1_analysis::text::WIDTH, 2));
     }
+    if let (Some((index, count)), 0) = (args.shard, summary.runs()) {
+        progress::note(&format!("shard {index}/{count} counted no runs"));
+        store_summary(&args.store, &summary)?;
+        return verdict_of_problems(&summary).map(|()| Verdict::Holds);
+    }
     let report = Report::new(&summary, args.report.max_seeds)?;
     print_report(&report, args.format)?;
-    if let Some(path) = &args.summary {
-        summary.write(path)?;
-        announce("summarized", vec![path.clone()]);
-    }
+    store_summary(&args.store, &summary)?;
     if let Some(export) = export {
         announce("exported", export.finish()?);
     }
     draw(&args.report, &report, &summary)?;
     verdict(&summary, &report)
+}
+
+/// The summaries under the object storage prefixes given.
+fn fetch_summaries(prefixes: &[&PathBuf]) -> Result<Vec<wl1_analysis::Fetched>, String> {
+    let mut fetched = Vec::new();
+    for prefix in prefixes {
+        let remote = Remote::open(&prefix.to_string_lossy())?;
+        let found = remote.read_all_json()?;
+        if found.is_empty() {
+            return Err(format!("{}: holds no summary (*.json)", remote.url));
+        }
+        fetched.extend(found);
+    }
+    Ok(fetched)
+}
+
+/// Counts each shard of `count` that no summary names as an input problem.
+fn name_missing_shards(summary: &mut Summary, count: u64) {
+    let missing = summary.missing_shards(count);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(u64::to_string).collect();
+        summary.problems.add(format!(
+            "--shards {count}: {} of the {count} shards are missing (no summary names them): shard {}",
+            missing.len(),
+            list.join(", ")
+        ));
+    }
+}
+
+/// Stores the summary where `--summary` says: a local file, or an object
+/// written once.
+fn store_summary(args: &StoreArgs, summary: &Summary) -> Result<(), String> {
+    let Some(path) = &args.summary else { return Ok(()) };
+    let place = path.to_string_lossy();
+    if !store::is_url(&place) {
+        summary.write(path)?;
+        announce("summarized", vec![path.clone()]);
+        return Ok(());
+    }
+    match Remote::open(&place)?.create(&summary.to_bytes()?)? {
+        Written::Created => progress::note(&format!("summarized {place}")),
+        Written::AlreadyThere => progress::note(&format!("{place} already holds this very summary (a retry)")),
+    }
+    Ok(())
+}
+
+/// An export into a local directory, or into a temporary one whose tables
+/// are then written once each under an object storage prefix.
+struct Exporting {
+    export: Export,
+    remote: Option<(Remote, PathBuf)>,
+}
+
+impl Exporting {
+    fn new(place: &std::path::Path, format: TableFormat) -> Result<Exporting, String> {
+        let format = match format {
+            TableFormat::Parquet => ExportFormat::Parquet,
+            TableFormat::Csv => ExportFormat::Csv,
+        };
+        let name = place.to_string_lossy();
+        if !store::is_url(&name) {
+            return Ok(Exporting { export: Export::new(place, format)?, remote: None });
+        }
+        let remote = Remote::open(&name)?;
+        let staging = std::env::temp_dir().join(format!("wl1-export-{}", std::process::id()));
+        Ok(Exporting { export: Export::new(&staging, format)?, remote: Some((remote, staging)) })
+    }
+
+    /// The tables' paths (or URLs) once all are written.
+    fn finish(self) -> Result<Vec<PathBuf>, String> {
+        let written = self.export.finish()?;
+        let Some((remote, staging)) = self.remote else { return Ok(written) };
+        let uploaded = written.iter().map(|file| {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let object = remote.child(&name);
+            object.create(&bytes)?;
+            Ok(PathBuf::from(object.url))
+        });
+        let uploaded: Result<Vec<PathBuf>, String> = uploaded.collect();
+        let _ = std::fs::remove_dir_all(&staging);
+        uploaded
+    }
 }
 
 /// Writes the HTML page and the SVG files asked for.
@@ -163,9 +283,9 @@ pub fn check(args: &CheckArgs) -> Result<Verdict, String> {
         paths: simulated.files,
         format: args.simulate.format,
         report: args.report.clone(),
-        summary: None,
-        export: None,
-        export_format: TableFormat::Parquet,
+        store: args.store.clone(),
+        shard: args.simulate.shard,
+        shards: None,
         jobs: None,
     };
     run(&analyze)
@@ -178,11 +298,17 @@ fn announce(what: &str, paths: Vec<PathBuf>) {
 }
 
 fn verdict(summary: &Summary, report: &Report) -> Result<Verdict, String> {
+    verdict_of_problems(summary)?;
+    Ok(if report.holds() { Verdict::Holds } else { Verdict::Violated })
+}
+
+/// An error if any input was bad.
+fn verdict_of_problems(summary: &Summary) -> Result<(), String> {
     let problems = summary.problems.count;
     if problems > 0 {
         return Err(format!("{problems} input problem(s): the runs that could be read were analyzed, see above"));
     }
-    Ok(if report.holds() { Verdict::Holds } else { Verdict::Violated })
+    Ok(())
 }
 
 /// The precision the help text states is the library's.

@@ -6,6 +6,7 @@ mod output;
 mod progress;
 mod replay;
 mod simulate;
+mod store;
 
 use std::process::ExitCode;
 

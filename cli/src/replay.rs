@@ -9,21 +9,19 @@ mod timeline;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use clap::Args;
 
-use wl1::config::Environment;
+use wl1::config::{Environment, Spec};
 use wl1::model::topology;
 use wl1::run::{RunSpec, Simulator};
-use wl1::scenario::resolve;
-use wl1::trace::format::{decode_payload, encode_payload};
+use wl1::scenario::{has_chaos, resolve};
+use wl1::trace::format::{MAX_SPEC_LEN, decode_payload, encode_payload};
 use wl1::trace::{Event, RunHeader, TraceError, TraceFile};
 
 use super::output::{Verdict, to_stdout};
-use super::simulate::ModelArgs;
-
-/// The options that decide a run: a stored run has its own.
-const DECIDING: [&str; 8] =
-    ["scenario", "variants", "profile", "routing", "batch_size", "linger_ms", "time_bound_s", "explore"];
+use super::simulate::{ChaosArgs, InvariantArgs, ModelArgs};
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
@@ -33,13 +31,12 @@ pub struct ReplayArgs {
     /// Replay the run of this seed stored in a trace file, with the
     /// scenario, options and profile recorded there (the options that
     /// decide a run cannot be given with it).
-    #[arg(long, value_name = "FILE", conflicts_with_all = DECIDING)]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
     pub from: Option<PathBuf>,
-    /// Scenario to replay: a built-in name or a drill file.
-    #[arg(short, long, default_value = "baseline", value_name = "NAME")]
-    pub scenario: String,
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub deciding: DecidingArgs,
+    #[command(flatten)]
+    pub invariants: InvariantArgs,
     /// Show only what concerns this record id in the timeline (the verdict
     /// and the states that hold records back are always shown whole).
     #[arg(short, long, value_name = "ID")]
@@ -47,8 +44,57 @@ pub struct ReplayArgs {
     /// Confirm that the replay reproduces exactly, byte for byte, the run of
     /// this seed stored in this trace file (whose options it takes, as
     /// --from does).
-    #[arg(long, value_name = "FILE", conflicts_with_all = DECIDING)]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
     pub check: Option<PathBuf>,
+}
+
+/// Everything that decides a run besides its seed (a `wl1::config::Spec`):
+/// option by option, or the whole spec at once. What the replay commands
+/// of a report give.
+#[derive(Args, Clone, Debug)]
+pub struct DecidingArgs {
+    #[command(flatten)]
+    pub options: RunOptions,
+    /// Everything that decides the run at once, in the text form a summary
+    /// keeps of each group (`wl1spec:` and hex digits), as the replay
+    /// commands of a report give it when the options cannot say it.
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ids_of::<RunOptions>())]
+    pub spec: Option<String>,
+}
+
+/// The options that decide a run, one by one.
+#[derive(Args, Clone, Debug)]
+pub struct RunOptions {
+    /// Scenario to replay: a built-in name or a drill file.
+    #[arg(short, long, default_value = "baseline", value_name = "NAME")]
+    pub scenario: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub chaos: ChaosArgs,
+}
+
+/// The ids of the options of `T`: with `T` = [`DecidingArgs`], the options
+/// that `--from` refuses, since a stored run has its own.
+fn ids_of<T: Args>() -> Vec<clap::Id> {
+    let command = T::augment_args(clap::Command::new("ids"));
+    command.get_arguments().map(|a| a.get_id().clone()).collect()
+}
+
+impl DecidingArgs {
+    /// The spec these options give.
+    pub fn spec(&self) -> Result<RunSpec, String> {
+        if let Some(text) = &self.spec {
+            let spec = Spec::from_text(text, MAX_SPEC_LEN as usize).map_err(|e| format!("--spec: {e}"))?;
+            return RunSpec::from_stored(&Arc::new(spec));
+        }
+        let o = &self.options;
+        let resolved = resolve(&o.scenario)?;
+        if o.chaos.is_set() && !has_chaos(&resolved.0) {
+            return Err(format!("--chaos-* options set the chaos scenario's faults, but {} has none", o.scenario));
+        }
+        Ok(o.model.spec(o.chaos.apply(resolved)?, o.model.profile()?))
+    }
 }
 
 /// Replays; the verdict is `Violated` when the run violates the
@@ -62,7 +108,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     let (spec, environment) = match &stored {
         Some((header, _)) => (RunSpec::from_stored(&header.spec)?, header.environment.as_deref().cloned()),
         None => {
-            let spec = args.model.spec(resolve(&args.scenario)?, args.model.profile()?);
+            let spec = args.deciding.spec()?;
             let environment = Simulator::environment(&spec, args.seed);
             (spec, environment)
         }
@@ -73,7 +119,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
             return Err(format!("--record {id}: no such record; the run publishes records 1 to {records}"));
         }
     }
-    let spec = RunSpec { check_invariants: args.model.check_invariants, ..spec };
+    let spec = RunSpec { check_invariants: args.invariants.check_invariants, ..spec };
     let mut sim = Simulator::new();
     let mut log = Vec::new();
     let header = sim.run_logged(&spec, args.seed, environment, &mut log);
@@ -186,4 +232,46 @@ fn print_environment(out: &mut dyn Write, e: &Environment) -> io::Result<()> {
         writeln!(out, "  message {} of {sender} delayed by {:.1} ms", d.nth, d.extra_us as f64 / 1e3)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Replay {
+        #[command(flatten)]
+        args: ReplayArgs,
+    }
+
+    fn spec(words: &[&str]) -> Spec {
+        let parsed = Replay::try_parse_from([&["replay", "--seed", "1"][..], words].concat()).unwrap();
+        (*parsed.args.deciding.spec().unwrap().stored).clone()
+    }
+
+    #[test]
+    fn the_arguments_of_a_spec_give_it_back_and_each_is_refused_with_from() {
+        let drill = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/drills/f1.toml");
+        let given: [&[&str]; 5] = [
+            &["--scenario", "f3"],
+            &["--scenario", "chaos", "--chaos-rate", "30", "--chaos-duration-ms", "10,20", "--explore"],
+            &["--scenario", "chaos", "--chaos-deadline-ms", "9000", "--chaos-max-at-once", "2"],
+            &["-s", "failover", "--variant", "lossy-kafka", "--routing", "weighted:60,40", "--batch-size", "1"],
+            &["--scenario", drill, "--linger-ms", "20", "--time-bound-s", "100"],
+        ];
+        for words in given {
+            let original = spec(words);
+            let arguments = wl1::run::arguments(&original);
+            let words: Vec<&str> = arguments.iter().map(String::as_str).collect();
+            assert_eq!(spec(&words), original, "{words:?}");
+            for option in words.iter().filter(|w| w.starts_with("--")) {
+                let id = option.trim_start_matches("--").replace('-', "_");
+                let refused =
+                    ids_of::<DecidingArgs>().iter().any(|a| *a == id.as_str() || *a == format!("{id}s").as_str());
+                assert!(refused, "--from does not refuse {option}");
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use clap::Args;
 use wl1::config::{Options, Profile, Routing, Variant};
 use wl1::engine::MILLISECOND;
 use wl1::run::{Plan, RunSpec, Summary, simulate};
-use wl1::scenario::{BUILT_IN, ChaosParams, Scenario, Step, built_in, resolve, to_drill};
+use wl1::scenario::{BUILT_IN, ChaosParams, ChaosSettings, Scenario, built_in, has_chaos, resolve};
 use wl1::trace::trace_files;
 
 use super::output::Format;
@@ -33,6 +33,8 @@ pub struct SimulateArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub chaos: ChaosArgs,
+    #[command(flatten)]
+    pub invariants: InvariantArgs,
     /// Directory the trace files are written to.
     #[arg(short, long, default_value = "traces")]
     pub out: PathBuf,
@@ -42,6 +44,8 @@ pub struct SimulateArgs {
     /// Simulate only shard I of N (0-based), for running one seed range on
     /// many machines: shard I writes the files whose number is I modulo N,
     /// and the N shards together write exactly the files of the whole run.
+    /// `auto/N` takes I from the scheduler: JOB_COMPLETION_INDEX (a
+    /// Kubernetes Indexed Job), else SLURM_ARRAY_TASK_ID (a Slurm array).
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
     /// Runs per trace file.
@@ -51,6 +55,15 @@ pub struct SimulateArgs {
     /// `check`, the format of the report).
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Whether the model checks its invariants as it runs.
+#[derive(Args, Clone, Debug)]
+pub struct InvariantArgs {
+    /// Check the model's invariants after every message (always on in debug
+    /// builds): slower, and changes nothing in the traces.
+    #[arg(long)]
+    pub check_invariants: bool,
 }
 
 /// Options that change what a run does, shared by `simulate` and `replay`.
@@ -75,10 +88,6 @@ pub struct ModelArgs {
     /// Stop a run when simulated time reaches this many seconds.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=864_000))]
     pub time_bound_s: u64,
-    /// Check the model's invariants after every message (always on in debug
-    /// builds): slower, and changes nothing in the traces.
-    #[arg(long)]
-    pub check_invariants: bool,
     /// Each run draws its own environment around the profile: latencies and
     /// speeds, tails, pauses, a delay before each scenario step, long delays
     /// on a few messages (see README "Exploring"). The design under test
@@ -111,8 +120,7 @@ impl ModelArgs {
 
     /// What decides a run of `scenario` besides its seed, as these options say.
     pub fn spec(&self, (scenario, drill): (Scenario, String), profile: Profile) -> RunSpec {
-        let spec = RunSpec::with_drill(scenario, drill, self.options(), profile).exploring(self.explore);
-        RunSpec { check_invariants: self.check_invariants, ..spec }
+        RunSpec::with_drill(scenario, drill, self.options(), profile).exploring(self.explore)
     }
 }
 
@@ -177,14 +185,37 @@ fn chaos_help(what: &str, default: impl Fn(&ChaosParams) -> String) -> String {
     format!("Chaos: {what} [default: {}]", default(&ChaosParams::default()))
 }
 
-fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("{s:?}: expected I/N with 0 <= I < N, for example 3/8");
+/// The variables a scheduler gives a task its index in, in the order
+/// `--shard auto/N` reads them.
+pub const SHARD_INDEX_VARIABLES: [&str; 2] = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"];
+
+/// `I/N`, or `auto/N` with I from the scheduler's variables.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{s:?}: expected I/N with 0 <= I < N (for example 3/8), or auto/N");
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-    if i >= n {
-        return Err(bad());
-    }
+    let n: u64 = n.trim().parse().ok().filter(|&n| n > 0).ok_or_else(bad)?;
+    let i = match i.trim() {
+        "auto" => scheduled_index(n)?,
+        i => i.parse().ok().filter(|&i| i < n).ok_or_else(bad)?,
+    };
     Ok((i, n))
+}
+
+/// The index a scheduler gave this task, checked against `count`.
+fn scheduled_index(count: u64) -> Result<u64, String> {
+    let found = SHARD_INDEX_VARIABLES.iter().find_map(|&name| std::env::var(name).ok().map(|value| (name, value)));
+    let Some((name, value)) = found else {
+        return Err(format!(
+            "auto/{count}: neither {} is set; run under a Kubernetes Indexed Job or a Slurm array, \
+             or give the index as I/{count}",
+            SHARD_INDEX_VARIABLES.join(" nor ")
+        ));
+    };
+    match value.trim().parse::<u64>() {
+        Ok(index) if index < count => Ok(index),
+        Ok(index) => Err(format!("auto/{count}: {name}={index}, but shards are numbered 0 to {}", count - 1)),
+        Err(_) => Err(format!("auto/{count}: {name}={value:?} is not a shard index")),
+    }
 }
 
 fn parse_pair(s: &str) -> Result<[u64; 2], String> {
@@ -193,13 +224,9 @@ fn parse_pair(s: &str) -> Result<[u64; 2], String> {
     Ok([parse(a)?, parse(b)?])
 }
 
-fn has_chaos(scenario: &Scenario) -> bool {
-    scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_)))
-}
-
 impl ChaosArgs {
-    fn is_set(&self) -> bool {
-        !self.given().is_empty()
+    pub fn is_set(&self) -> bool {
+        self.settings().is_set()
     }
 
     /// The options given, by name.
@@ -215,22 +242,19 @@ impl ChaosArgs {
         .collect()
     }
 
+    /// The settings given.
+    pub fn settings(&self) -> ChaosSettings {
+        ChaosSettings {
+            faults_per_minute: self.chaos_rate,
+            duration_ms: self.chaos_duration_ms,
+            max_at_once: self.chaos_max_at_once,
+            deadline_ms: self.chaos_deadline_ms,
+        }
+    }
+
     /// Applies the settings to every chaos step of `scenario`.
-    fn apply(&self, (mut scenario, drill): (Scenario, String)) -> Result<(Scenario, String), String> {
-        if !self.is_set() || !has_chaos(&scenario) {
-            return Ok((scenario, drill));
-        }
-        for step in &mut scenario.steps {
-            if let Step::Chaos(p) = step {
-                p.faults_per_minute = self.chaos_rate.unwrap_or(p.faults_per_minute);
-                p.duration_ms = self.chaos_duration_ms.unwrap_or(p.duration_ms);
-                p.max_at_once = self.chaos_max_at_once.unwrap_or(p.max_at_once);
-                p.deadline_ms = self.chaos_deadline_ms.unwrap_or(p.deadline_ms);
-                p.validate().map_err(|e| format!("{}: {e}", self.given().join(", ")))?;
-            }
-        }
-        let drill = to_drill(&scenario);
-        Ok((scenario, drill))
+    pub fn apply(&self, scenario: (Scenario, String)) -> Result<(Scenario, String), String> {
+        self.settings().apply(scenario).map_err(|e| format!("{}: {e}", self.given().join(", ")))
     }
 }
 
@@ -246,7 +270,11 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
     // Fails only if a handler is already set, as when `check` simulates twice.
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
     let started = Instant::now();
-    let bar = Bar::runs(plans.iter().map(Plan::runs_in_shard).sum(), "simulate");
+    let in_shard: u64 = plans.iter().map(Plan::runs_in_shard).sum();
+    if let (Some((index, count)), 0) = (args.shard, in_shard) {
+        warn(&format!("warning: {}", empty_shard(index, count, args.runs.div_ceil(args.runs_per_file))));
+    }
+    let bar = Bar::runs(in_shard, "simulate");
     let mut total = Summary::default();
     for plan in &plans {
         match simulate(plan, &CANCEL, &|n| bar.inc(n)) {
@@ -268,6 +296,15 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
     print_summary(&total, started.elapsed().as_secs_f64(), args, format, out)
         .map_err(|e| format!("cannot write the summary: {e}"))?;
     Ok(total)
+}
+
+/// What an empty shard says: which shards get the files.
+pub fn empty_shard(index: u64, count: u64, files: u64) -> String {
+    format!(
+        "shard {index}/{count} gets no runs: the seed range makes {files} file(s) (see --runs-per-file), \
+         simulated by shards 0 to {}",
+        files.min(count) - 1
+    )
 }
 
 /// Says so when `dir` already holds trace files that these plans do not
@@ -312,8 +349,9 @@ fn warn_of_stalled_runs(seeds: &[u64]) {
 
 impl SimulateArgs {
     fn plan(&self, scenario: (Scenario, String), profile: &Profile) -> Plan {
+        let spec = self.model.spec(scenario, profile.clone());
         Plan {
-            spec: self.model.spec(scenario, profile.clone()),
+            spec: RunSpec { check_invariants: self.invariants.check_invariants, ..spec },
             first_seed: self.seed,
             runs: self.runs,
             out_dir: self.out.clone(),

@@ -7,6 +7,7 @@
 //! delays before the driver's steps.
 
 mod batch;
+mod command_line;
 mod diagnose;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,6 +26,7 @@ use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
+pub use command_line::arguments;
 pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, not_working, stranded};
 
 /// The world of a run: the pipeline driven by the scenario's driver.

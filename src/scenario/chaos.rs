@@ -11,7 +11,7 @@ use rand_pcg::Pcg64Mcg;
 
 use strum::{IntoStaticStr, VariantArray};
 
-use super::Step;
+use super::{Scenario, Step, to_drill};
 use crate::config::{EnumSet, Member};
 use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db, REGIONS, Role};
@@ -108,6 +108,58 @@ impl ChaosParams {
         }
         Ok(())
     }
+}
+
+/// Settings given for the faults of a scenario's chaos steps (`--chaos-*`):
+/// those not given keep each step's own. Given any, the scenario is stored
+/// as a drill, so that its runs replay exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChaosSettings {
+    pub faults_per_minute: Option<u32>,
+    pub duration_ms: Option<[u64; 2]>,
+    pub max_at_once: Option<u32>,
+    pub deadline_ms: Option<u64>,
+}
+
+impl ChaosSettings {
+    pub fn is_set(&self) -> bool {
+        *self != Self::default()
+    }
+
+    /// The settings applied to every chaos step of `scenario`, and the
+    /// drill text of the result; `scenario` as it is if none is given or it
+    /// has no chaos step.
+    pub fn apply(&self, (mut scenario, drill): (Scenario, String)) -> Result<(Scenario, String), String> {
+        if !self.is_set() || !has_chaos(&scenario) {
+            return Ok((scenario, drill));
+        }
+        for step in &mut scenario.steps {
+            if let Step::Chaos(p) = step {
+                p.faults_per_minute = self.faults_per_minute.unwrap_or(p.faults_per_minute);
+                p.duration_ms = self.duration_ms.unwrap_or(p.duration_ms);
+                p.max_at_once = self.max_at_once.unwrap_or(p.max_at_once);
+                p.deadline_ms = self.deadline_ms.unwrap_or(p.deadline_ms);
+                p.validate()?;
+            }
+        }
+        let drill = to_drill(&scenario);
+        Ok((scenario, drill))
+    }
+
+    /// All four settings of `params`.
+    pub fn of(params: &ChaosParams) -> Self {
+        Self {
+            faults_per_minute: Some(params.faults_per_minute),
+            duration_ms: Some(params.duration_ms),
+            max_at_once: Some(params.max_at_once),
+            deadline_ms: Some(params.deadline_ms),
+        }
+    }
+}
+
+/// Whether `scenario` has a chaos step.
+pub fn has_chaos(scenario: &Scenario) -> bool {
+    scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_)))
 }
 
 /// Something a lasting fault hits.

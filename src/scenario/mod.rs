@@ -12,7 +12,7 @@ use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db};
 use crate::trace::format::MAX_DRILL_LEN;
 
-pub use chaos::{ChaosParams, FaultKind, FaultKinds};
+pub use chaos::{ChaosParams, ChaosSettings, FaultKind, FaultKinds, has_chaos};
 pub use drill::{parse_drill, to_drill};
 pub use driver::Driver;
 

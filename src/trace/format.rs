@@ -101,9 +101,7 @@ fn check_spec(spec: &Spec) -> Result<(), String> {
 }
 
 fn encode_spec(spec: &Spec) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    bincode::serde::encode_into_std_write(spec, &mut bytes, config()).expect("writing to memory cannot fail");
-    bytes
+    spec.to_wire()
 }
 
 /// A file header read back: the tool that wrote it, the runs' spec, and the
@@ -219,16 +217,6 @@ pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
     };
     bincode::serde::encode_into_std_write(frame, out, config()).expect("writing to memory cannot fail");
     bincode::encode_into_std_write(EventsRef(events), out, config()).expect("writing to memory cannot fail");
-}
-
-/// A stable 64-bit digest (FNV-1a) of what decides a run besides its seed:
-/// the spec (scenario name, drill text, records, options, profile), in its
-/// trace encoding. The same on every machine and every build that
-/// writes the same format.
-pub fn spec_identity(spec: &Spec) -> u64 {
-    encode_spec(spec)
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 pub fn trailer(runs: u64) -> Vec<u8> {

@@ -14,7 +14,7 @@ mod writer;
 
 pub use event::{Event, Kind};
 pub use format::{FORMAT_VERSION, MAGIC};
-pub use reader::{FoundRun, Runs, TraceError, TraceFile, read_dir_or_files, runs, trace_files};
+pub use reader::{FoundRun, Runs, TraceError, TraceFile, files_with_extensions, read_dir_or_files, runs, trace_files};
 pub use run::{Outcome, OutcomeKind, Run, RunHeader, Spec};
 pub use writer::{AtomicTraceFile, TraceWriter};
 

@@ -217,7 +217,13 @@ fn error(path: &Path, offset: Option<u64>, run: Option<u64>, problem: String) ->
 /// Paths that cannot be read are returned as errors beside the files that
 /// can.
 pub fn trace_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<TraceError>) {
-    let mut walk = Walk::default();
+    files_with_extensions(paths, &[EXTENSION])
+}
+
+/// As [`trace_files`], directories searched for files of any of these
+/// extensions (a reader of traces and of summaries takes `wl1` and `json`).
+pub fn files_with_extensions(paths: &[PathBuf], extensions: &[&str]) -> (Vec<PathBuf>, Vec<TraceError>) {
+    let mut walk = Walk { extensions: extensions.iter().map(|e| e.to_string()).collect(), ..Walk::default() };
     for path in paths {
         walk.given(path);
     }
@@ -245,6 +251,8 @@ fn file_id(_: &fs::Metadata, path: &Path) -> FileId {
 
 #[derive(Default)]
 struct Walk {
+    /// The extensions of the files taken from directories.
+    extensions: Vec<String>,
     files: Vec<PathBuf>,
     errors: Vec<TraceError>,
     seen: HashSet<FileId>,
@@ -291,13 +299,13 @@ impl Walk {
             entries.sort();
             let mut subfolders = Vec::new();
             for (_, path) in entries {
-                let is_trace = path.extension().is_some_and(|e| e == EXTENSION);
+                let wanted = path.extension().is_some_and(|e| self.extensions.iter().any(|x| e == x.as_str()));
                 match fs::metadata(&path) {
                     Ok(meta) if meta.is_dir() => {
                         subfolders.extend(self.seen.insert(file_id(&meta, &path)).then_some(path))
                     }
-                    Ok(meta) if is_trace => self.file(&path, &meta),
-                    Err(e) if is_trace => self.errors.push(error(&path, None, None, format!("cannot read: {e}"))),
+                    Ok(meta) if wanted => self.file(&path, &meta),
+                    Err(e) if wanted => self.errors.push(error(&path, None, None, format!("cannot read: {e}"))),
                     _ => {}
                 }
             }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 
 use super::Event;
-use super::format::spec_identity;
-use crate::config::{Environment, Options, Profile};
+use crate::config::Environment;
+pub use crate::config::Spec;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "kebab-case")]
@@ -34,34 +34,6 @@ pub struct Outcome {
     pub end_us: u64,
     /// Messages the engine delivered.
     pub message_events: u64,
-}
-
-/// What decides a run besides its seed. A trace file stores it once, in its
-/// header: every run of a file shares it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Spec {
-    pub scenario: String,
-    /// The scenario's text when it came from a drill file, so that the run
-    /// can be reproduced from the trace alone; empty for built-in scenarios.
-    pub drill: String,
-    /// Records the scenario publishes: ids `1..=records`.
-    pub records: u32,
-    pub options: Options,
-    /// The latency profile; with `explore`, what each run's environment is
-    /// drawn around.
-    pub profile: Profile,
-    /// Each run draws its own environment (`--explore`). Part of the
-    /// identity: explored runs are never pooled with default ones.
-    pub explore: bool,
-}
-
-impl Spec {
-    /// Everything that decides a run besides its seed, as one number (see
-    /// [`spec_identity`]): runs with the same identity may be pooled, and
-    /// two runs with the same identity and seed are the same run.
-    pub fn identity(&self) -> u64 {
-        spec_identity(self)
-    }
 }
 
 /// One run: its seed, what decided it, and how it ended.

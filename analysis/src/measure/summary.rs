@@ -9,9 +9,12 @@
 //! One JSON document: `format`, `version`, `places` (the place names the
 //! figures number, 0..=20), `seeds_kept` (violating seeds kept per group
 //! and property), `files` (the trace files counted; figures name a file
-//! by its index), `problems` (`count` and the first few `listed`), and
-//! `groups`, one per spec identity (16 hex digits), each with:
-//! `label`, `scenario`, `runs`, `trace_events`, `violating_runs`;
+//! by its index), `problems` (`count` and the first few `listed`),
+//! `shards` (the shards `--shard I/N` counted: `index`, `count`, `runs`),
+//! and `groups`, one per spec identity (16 hex digits), each with:
+//! `label`, `scenario`, `spec` (what decides its runs, in the text form of
+//! `wl1::config::Spec`, from which a run is replayed without its trace),
+//! `runs`, `trace_events`, `violating_runs`;
 //! `outcomes` (runs per outcome); `properties` (per property violated:
 //! `runs`, `records`); `undelivered` (per first place never reached and
 //! its region, 0 for none: `records`, `runs`); `latency` (per region the
@@ -59,8 +62,21 @@ pub struct Summary {
     pub seeds_kept: usize,
     pub files: Vec<String>,
     pub problems: Problems,
+    /// The shards (`--shard I/N`) whose runs this summary counts, each
+    /// once, in order; empty when none was named.
+    #[serde(default)]
+    pub shards: Vec<Shard>,
     /// By identity.
     pub groups: Vec<GroupSummary>,
+}
+
+/// Shard `index` of `count`, and the runs it counted (0 for a shard that
+/// got none: it is still there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+    pub runs: u64,
 }
 
 /// Input problems: an exact count and the first ones.
@@ -92,6 +108,11 @@ pub struct GroupSummary {
     pub identity: String,
     pub label: String,
     pub scenario: String,
+    /// What decides the group's runs besides their seeds, in its text form
+    /// (`wl1spec:...`, see `wl1::config::Spec::to_text`): what replays a
+    /// run without its trace.
+    #[serde(default)]
+    pub spec: String,
     pub runs: u64,
     pub trace_events: u64,
     pub violating_runs: u64,
@@ -152,13 +173,16 @@ fn add_maps<K: Ord + Clone, V: Default>(mine: &mut BTreeMap<K, V>, theirs: &BTre
 }
 
 impl GroupSummary {
-    pub fn new(identity: u64, label: String, scenario: String) -> GroupSummary {
-        GroupSummary { identity: format!("{identity:016x}"), label, scenario, ..GroupSummary::default() }
+    pub fn new(identity: u64, label: String, scenario: String, spec: String) -> GroupSummary {
+        GroupSummary { identity: format!("{identity:016x}"), label, scenario, spec, ..GroupSummary::default() }
     }
 
     /// Adds the figures of other runs of the same group, none of them
     /// counted here; keeps the `seeds_kept` violators of smallest seed.
     pub fn add(&mut self, other: &GroupSummary, seeds_kept: usize) {
+        if self.spec.is_empty() {
+            self.spec.clone_from(&other.spec);
+        }
         self.runs += other.runs;
         self.trace_events += other.trace_events;
         self.violating_runs += other.violating_runs;
@@ -230,8 +254,21 @@ impl Summary {
             seeds_kept,
             files: Vec::new(),
             problems: Problems::default(),
+            shards: Vec::new(),
             groups: Vec::new(),
         }
+    }
+
+    /// Counts shard `shard` as part of this summary.
+    pub fn add_shard(&mut self, shard: Shard) {
+        if let Err(at) = self.shards.binary_search(&shard) {
+            self.shards.insert(at, shard);
+        }
+    }
+
+    /// The shards of `count` that no summary merged here names.
+    pub fn missing_shards(&self, count: u64) -> Vec<u64> {
+        (0..count).filter(|&index| !self.shards.iter().any(|s| s.index == index && s.count == count)).collect()
     }
 
     pub fn runs(&self) -> u64 {
@@ -255,13 +292,15 @@ impl Summary {
         self.groups.binary_search_by(|g| g.identity.cmp(&key)).ok().map(|at| &self.groups[at])
     }
 
-    /// The group of `identity`, added empty if new.
-    pub fn group_mut(&mut self, identity: u64, label: &str, scenario: &str) -> &mut GroupSummary {
+    /// The group of `identity`, added empty if new, with its label,
+    /// scenario and spec's text form.
+    pub fn group_mut(&mut self, identity: u64, label: &str, scenario: &str, spec: &str) -> &mut GroupSummary {
         let key = format!("{identity:016x}");
         let at = match self.groups.binary_search_by(|g| g.identity.cmp(&key)) {
             Ok(at) => at,
             Err(at) => {
-                self.groups.insert(at, GroupSummary::new(identity, label.into(), scenario.into()));
+                let new = GroupSummary::new(identity, label.into(), scenario.into(), spec.into());
+                self.groups.insert(at, new);
                 at
             }
         };
@@ -287,9 +326,9 @@ impl Summary {
             let at = match self.groups.binary_search_by(|g| g.identity.cmp(&group.identity)) {
                 Ok(at) => at,
                 Err(at) => {
-                    let (label, scenario) = (group.label.clone(), group.scenario.clone());
-                    let empty =
-                        GroupSummary { identity: group.identity.clone(), label, scenario, ..Default::default() };
+                    let (label, scenario, spec) = (group.label.clone(), group.scenario.clone(), group.spec.clone());
+                    let identity = group.identity.clone();
+                    let empty = GroupSummary { identity, label, scenario, spec, ..Default::default() };
                     self.groups.insert(at, empty);
                     at
                 }
@@ -297,6 +336,7 @@ impl Summary {
             self.groups[at].add(group, seeds_kept);
         }
         self.problems.merge(&other.problems);
+        other.shards.iter().for_each(|&shard| self.add_shard(shard));
     }
 
     /// Keeps at most `seeds_kept` violators per group and property.
@@ -333,16 +373,28 @@ impl Summary {
         }
         self.keep_seeds(self.seeds_kept.min(other.seeds_kept));
         let groups = other.groups.into_iter().map(|g| g.renumbered(&files)).collect();
-        self.add(&Summary { groups, problems: other.problems, ..Summary::new(self.seeds_kept) });
+        let (problems, shards) = (other.problems, other.shards);
+        self.add(&Summary { groups, problems, shards, ..Summary::new(self.seeds_kept) });
         Ok(())
     }
 
     /// Reads a summary stored by [`Summary::write`].
     pub fn read(path: &Path) -> Result<Summary, String> {
-        let name = path.display();
-        let text = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-        let summary: Summary =
-            serde_json::from_slice(&text).map_err(|e| format!("{name}: not a readable analysis summary: {e}"))?;
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        Summary::parse(&bytes, &name)
+    }
+
+    /// Reads the stored summary `bytes`, from `name` (a file, an object):
+    /// the one place a stored summary is read and checked.
+    pub fn parse(bytes: &[u8], name: &str) -> Result<Summary, String> {
+        let summary: Summary = serde_json::from_slice(bytes).map_err(|e| match is_report(bytes) {
+            true => format!(
+                "{name}: a JSON report (the output of --format json), not a summary: \
+                 write a summary with --summary FILE"
+            ),
+            false => format!("{name}: not a readable analysis summary: {e}"),
+        })?;
         if summary.format != FORMAT || summary.version != VERSION {
             return Err(format!(
                 "{name}: {} version {}, this wl1 reads {FORMAT} version {VERSION}",
@@ -355,6 +407,9 @@ impl Summary {
         if !summary.groups.windows(2).all(|w| w[0].identity < w[1].identity) {
             return Err(format!("{name}: its groups are not in order of identity: the summary is damaged"));
         }
+        if !summary.shards.windows(2).all(|w| w[0] < w[1]) || summary.shards.iter().any(|s| s.index >= s.count) {
+            return Err(format!("{name}: its shards are out of order or range: the summary is damaged"));
+        }
         for group in &summary.groups {
             if let Some(what) = group.damage(summary.files.len()) {
                 return Err(format!("{name}: the summary is damaged: {what} in group {}", group.label));
@@ -363,12 +418,24 @@ impl Summary {
         Ok(summary)
     }
 
+    /// The summary as stored: one JSON document.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        serde_json::to_vec(self).map_err(|e| format!("cannot encode the summary: {e}"))
+    }
+
     /// Stores the summary at `path`, whole or not at all (written beside
     /// it under a temporary name, then renamed).
     pub fn write(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_vec(self).map_err(|e| format!("cannot encode the summary: {e}"))?;
-        crate::atomic::write(path, &text)
+        crate::atomic::write(path, &self.to_bytes()?)
     }
+}
+
+/// Whether `bytes` are a JSON report of `wl1 analyze --format json`: an
+/// object with a verdict and violating seeds, and no summary format.
+fn is_report(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|json| {
+        json.get("format").is_none() && json.get("verdict").is_some() && json.get("violating_seeds").is_some()
+    })
 }
 
 /// Whether the start of a file says it is a stored summary (a JSON

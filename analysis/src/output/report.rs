@@ -148,6 +148,8 @@ pub struct SeedRow {
     pub file: String,
     /// Per property violated, in the order of [`PROPERTIES`].
     pub violations: Vec<(String, Violator)>,
+    /// What decides the run besides its seed, in its text form.
+    pub spec: String,
     pub command: String,
 }
 
@@ -189,6 +191,7 @@ impl SeedRow {
             "region": first.and_then(|v| v.region),
             "properties": properties,
             "file": self.file,
+            "spec": self.spec,
             "command": self.command,
         })
     }
@@ -407,7 +410,7 @@ pub fn command_lines(command: &str, indent: usize) -> String {
         return format!("{pad}{command}\n");
     }
     let mut lines: Vec<String> = vec![];
-    for part in command.split(" --") {
+    for part in options(command) {
         let part = if lines.is_empty() { part.to_string() } else { format!("--{part}") };
         match lines.last_mut() {
             Some(line) if indent + line.chars().count() + part.chars().count() + 3 <= WIDTH => {
@@ -425,19 +428,41 @@ pub fn command_lines(command: &str, indent: usize) -> String {
     continued.join(" \\\n") + "\n"
 }
 
-/// A line of a command still wider than [`WIDTH`] (a long path) broken
-/// after a `/` with a backslash-newline, which the shell removes even
+/// A command cut before each option (` --`) outside single quotes.
+fn options(command: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (at, c) in command.char_indices() {
+        if c == '\'' {
+            quoted = !quoted;
+        } else if !quoted && command[at..].starts_with(" --") && at > start {
+            parts.push(&command[start..at]);
+            start = at + 3;
+        }
+    }
+    parts.push(&command[start..]);
+    parts
+}
+
+/// A line of a command still wider than [`WIDTH`] (a long path, a spec)
+/// broken, after a `/` where it can be, with a backslash-newline, which the shell removes even
 /// inside a word: the continuation starts at column 0 so as to add no
 /// space to the word.
 fn break_word(line: &str) -> String {
+    if line.contains('\'') {
+        // Inside quotes a backslash-newline is kept as it is.
+        return line.to_string();
+    }
     let mut out = String::new();
     let mut rest = line;
     while rest.chars().count() > WIDTH - 2 {
         let room: usize = rest.char_indices().nth(WIDTH - 2).map_or(rest.len(), |(at, _)| at);
-        let Some(cut) = rest[..room].rfind('/').filter(|&at| at > 0) else { break };
-        out += &rest[..=cut];
+        // After a `/` if there is one, else anywhere: outside quotes the
+        // shell joins the word back whatever its characters.
+        let next = rest[..room].rfind('/').filter(|&at| at > 0).map_or(room, |slash| slash + 1);
+        out += &rest[..next];
         out += "\\\n";
-        rest = &rest[cut + 1..];
+        rest = &rest[next..];
     }
     out + rest
 }
@@ -667,10 +692,31 @@ fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
     t
 }
 
-/// The command that replays a seed of `file`, about `record`.
-fn replay_command(file: &str, seed: u64, record: Option<u32>) -> String {
-    let record = record.map_or(String::new(), |r| format!(" --record {r}"));
-    format!("wl1 replay --from {file} --seed {seed}{record}")
+/// The command that replays a seed of group `g` read from `file`, about
+/// `record`: from the trace while it is there; else with the options that
+/// decide the run (the whole spec if options cannot say it), which need no
+/// trace. Shell-quoted.
+fn replay_command(g: &GroupSummary, file: &str, seed: u64, record: Option<u32>) -> String {
+    let spec = wl1::config::Spec::from_text(&g.spec, wl1::trace::format::MAX_SPEC_LEN as usize);
+    let deciding = match spec {
+        Ok(spec) if !std::path::Path::new(file).is_file() => wl1::run::arguments(&spec),
+        _ => vec!["--from".into(), file.into()],
+    };
+    let mut words = vec!["wl1".to_string(), "replay".into()];
+    words.extend(deciding);
+    words.extend(["--seed".into(), seed.to_string()]);
+    words.extend(record.map(|r| ["--record".into(), r.to_string()]).into_iter().flatten());
+    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// `word` as a POSIX shell reads it back: as it is if it holds only
+/// characters no shell treats specially, else in single quotes.
+pub fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 /// The `listed` violating runs of smallest seed of a group, each with its
@@ -695,8 +741,8 @@ fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<SeedRow> 
                 .collect();
             let file = file_name(files, file);
             let record = violations.iter().find_map(|(_, v)| v.record);
-            let command = replay_command(&file, seed, record);
-            SeedRow { seed, file, violations, command }
+            let command = replay_command(g, &file, seed, record);
+            SeedRow { seed, file, violations, spec: g.spec.clone(), command }
         })
         .collect()
 }
@@ -720,5 +766,24 @@ mod tests {
         let words: Vec<String> = command.split_whitespace().map(String::from).collect();
         assert_eq!(as_the_shell_reads(&printed), words);
         assert_eq!(command_lines("wl1 replay --seed 1", 4), "    wl1 replay --seed 1\n");
+    }
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_would_read_them_otherwise() {
+        assert_eq!(shell_quote("traces/chaos-0-9.wl1"), "traces/chaos-0-9.wl1");
+        assert_eq!(shell_quote("with space/a.wl1"), "'with space/a.wl1'");
+        assert_eq!(shell_quote("it's$(rm -rf x)"), r"'it'\''s$(rm -rf x)'");
+        assert_eq!(shell_quote(""), "''");
+        let quoted = format!("wl1 replay --from {} --seed 3", shell_quote("a --b/c d"));
+        assert_eq!(options(&quoted), ["wl1 replay", "from 'a --b/c d'", "seed 3"], "no cut inside quotes");
+    }
+
+    #[test]
+    fn a_long_spec_is_broken_within_the_width_and_joins_back() {
+        let command = format!("wl1 replay --spec wl1spec:{} --seed 12", "0a".repeat(300));
+        let printed = command_lines(&command, 4);
+        assert!(printed.lines().all(|l| l.chars().count() <= WIDTH), "{printed}");
+        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        assert_eq!(as_the_shell_reads(&printed), words);
     }
 }

@@ -71,7 +71,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
     let mut found = vec![GroupSummary::default(); chunk.groups.len()];
     spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
     for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
-        let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario);
+        let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         summary_group.add(&tally.into_summary(), settings.seeds_kept);
         summary_group.add(&found, settings.seeds_kept);
     }
