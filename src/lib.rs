@@ -12,7 +12,7 @@
 //!   writer.
 //! - [`model`]: the pipeline's machines (MODEL.md sections 1-2), generic over
 //!   the harness that drives them, and the invariants checked while they run.
-//! - [`scenario`]: the harness: what the driver does during a run (section 4).
+//! - [`scenario`]: the harness: what the driver does during a run (MODEL.md, "Scenarios").
 //! - [`run`]: one seed ([`run::Simulator`]) or many into files ([`run::simulate`]).
 //!
 //! The analysis (`wl1-analysis`, on polars) and the command line (`wl1-cli`)

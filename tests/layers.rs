@@ -110,7 +110,7 @@ fn strip_comments(text: &str) -> String {
 /// The module paths (as far as they go) named through `crate::` and
 /// `super::` in the text of `module`'s file. `super::` inside an inline
 /// module (`mod tests { use super::*; }`) names the file's own module.
-fn paths_named(module: &Module, text: &str) -> Vec<Vec<String>> {
+fn paths_named(module: &[String], text: &str) -> Vec<Vec<String>> {
     let inline = inline_modules(text);
     let mut found = Vec::new();
     for start in ["crate::", "super::"] {
@@ -220,7 +220,7 @@ fn group_items(group: &str) -> Vec<&str> {
     items
 }
 
-fn name(module: &Module) -> String {
+fn name(module: &[String]) -> String {
     if module.is_empty() { "(root)".to_string() } else { module.join("::") }
 }
 
@@ -307,7 +307,7 @@ fn no_module_imports_from_a_layer_above_it_and_no_file_from_a_circle() {
         let wrong = upward(package, &edges);
         assert!(wrong.is_empty(), "imports that run up a layer:\n{}", wrong.join("\n"));
         if let Some(circle) = circle(&edges) {
-            let names: Vec<String> = circle.iter().map(name).collect();
+            let names: Vec<String> = circle.iter().map(Vec::as_slice).map(name).collect();
             panic!("{}: a circle of imports: {}", package.dir, names.join(" -> "));
         }
     }
@@ -346,8 +346,18 @@ const READS_KINDS: [&str; 1] = ["src/trace/meaning.rs"];
 /// match arm or in `matches!`, or the variants brought in bare.
 fn kind_matches(text: &str) -> Vec<String> {
     let mut found = Vec::new();
+    let variants: Vec<String> = wl1::trace::Kind::ALL.iter().map(|k| format!("{k:?}")).collect();
+    let glob = text.contains("Kind::*");
     for line in strip_comments(text).lines() {
-        let bare = line.contains("use Kind::*") || line.contains("trace::Kind::*");
+        let words = line.split(|c: char| !(c.is_alphanumeric() || "_=>|:".contains(c)));
+        let bare_arm = |word: &str| variants.iter().any(|v| word.starts_with(v.as_str()) && word[v.len()..].is_empty());
+        let mut words = words.filter(|w| !w.is_empty()).peekable();
+        let mut bare = false;
+        while let Some(word) = words.next() {
+            if glob && bare_arm(word) && words.peek().is_some_and(|next| *next == "=>" || *next == "|") {
+                bare = true;
+            }
+        }
         let arm = line.match_indices("Kind::").any(|(at, _)| {
             let before = line[..at].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
@@ -391,8 +401,10 @@ fn only_the_meaning_module_tells_event_kinds_apart() {
 #[test]
 fn the_kind_scan_finds_arms_and_matches_but_not_other_kinds() {
     let text = "match e.kind {\n    Kind::Fail => 1,\n    Kind::Recover | Kind::RegionOnline => 2,\n}\n\
-                let x = matches!(e.kind, Kind::Published);\nuse Kind::*;\n\
-                MachineKind::Driver => 1,\nlet y = e.kind == Kind::Fail || z;\nlet s = Kind::STAGES;";
+                let x = matches!(e.kind, Kind::Published);\n\
+                MachineKind::Driver => 1,\nlet y = e.kind == Kind::Fail || z;\nlet s = Kind::STAGES;\n\
+                Fail | Recover => 3,\nassert_eq!(kinds, vec![Fail, Recover]);";
     let found = kind_matches(text);
-    assert_eq!(found.len(), 4, "{found:?}");
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(kind_matches(&format!("use Kind::*;\n{text}")).len(), 4, "with the variants in scope, a bare arm");
 }

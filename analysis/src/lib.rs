@@ -1,5 +1,5 @@
 //! `wl1 analyze` on polars: checks trace files against the specification
-//! of MODEL.md section 5 and measures latency, ordering and duplicates,
+//! of MODEL.md, "Specification" and measures latency, ordering and duplicates,
 //! per group of runs that share everything but their seeds.
 //!
 //! The runs are read in order and each is counted once; an analyzer per

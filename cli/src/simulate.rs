@@ -13,6 +13,7 @@ use wl1::engine::MILLISECOND;
 use wl1::run::{Plan, RunSpec, Summary, simulate};
 use wl1::scenario::{BUILT_IN, ChaosParams, ChaosSettings, Scenario, built_in, has_chaos, resolve};
 use wl1::trace::trace_files;
+use wl1_analysis::text::{WIDTH, wrap};
 
 use super::output::Format;
 use super::progress::{self, Bar};
@@ -330,7 +331,7 @@ fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
 
 /// A warning on standard error, within the report's width.
 fn warn(text: &str) {
-    eprint!("{}", wl1_analysis::text::wrap(text, wl1_analysis::text::WIDTH, 2));
+    eprint!("{}", wrap(text, WIDTH, 2));
 }
 
 /// Names the runs the engine's progress guard stopped.
@@ -398,7 +399,7 @@ fn print_summary(
                 s.stuck,
                 s.time_bound
             );
-            write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
+            write!(out, "{}", wrap(&line, WIDTH, 2))?;
             writeln!(
                 out,
                 "{} message events, {} trace events, {} bytes ({per_event:.2} bytes per trace event)",
@@ -419,17 +420,11 @@ pub fn scenario_list() -> String {
     let mut out = String::from("scenarios:\n");
     for name in BUILT_IN {
         let s = built_in(name).expect("built-in");
-        out += &wrap(&format!("  {name:<10} {}", s.description), 13);
+        out += &wrap(&format!("  {name:<10} {}", s.description), WIDTH, 13);
     }
     out += "\nvariants (--variant NAME, repeatable):\n";
     for &v in Variant::ALL {
-        out += &wrap(&format!("  {:<24} {}", v.name(), v.describe()), 27);
+        out += &wrap(&format!("  {:<24} {}", v.name(), v.describe()), WIDTH, 27);
     }
     out
-}
-
-/// A line of the scenario list within the report's width, continued under
-/// its description.
-fn wrap(line: &str, indent: usize) -> String {
-    wl1_analysis::text::wrap(line, wl1_analysis::text::WIDTH, indent)
 }

@@ -1,4 +1,4 @@
-//! Each design variant of MODEL.md section 7 is caught by `wl1 analyze` in
+//! Each design variant of MODEL.md, "Design variants" is caught by `wl1 analyze` in
 //! every scenario that section names, with the right property, within a few
 //! hundred runs; the same seeds with the variant off do not show those
 //! violations.
@@ -168,7 +168,7 @@ fn global_order_fails_in_every_scenario() {
     }
 }
 
-/// MODEL.md section 7 with `--explore` and no other option: every variant
+/// MODEL.md, "Design variants" with `--explore` and no other option: every variant
 /// is caught, with the property the table names, in every scenario it
 /// names, within the first 1,000 seeds (the README's table prints these
 /// counts).

@@ -44,7 +44,7 @@ impl fmt::Display for Routing {
     }
 }
 
-/// The design variants of MODEL.md section 7: each one a lesson of the
+/// The design variants of MODEL.md, "Design variants": each one a lesson of the
 /// original write-up, made executable so that the checker can be seen to
 /// catch it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, EnumMessage, VariantArray)]

@@ -1,4 +1,4 @@
-//! The latency profile (MODEL.md section 3): network delay inside and across
+//! The latency profile (MODEL.md, "Time"): network delay inside and across
 //! regions, service time per kind of component, the range of the per-run
 //! speed factor of each instance, and the tails: an occasional extra delay
 //! on a message and pauses of an instance. Durations are in microseconds

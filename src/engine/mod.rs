@@ -247,10 +247,6 @@ impl<M: Copy> Engine<M> {
         self.deliveries
     }
 
-    pub fn timing(&self) -> &Timing {
-        &self.timing
-    }
-
     /// Messages waiting in `actor`'s inbox.
     pub fn inbox(&self, actor: ActorId) -> impl Iterator<Item = &Envelope<M>> {
         self.inbox[actor as usize].iter()

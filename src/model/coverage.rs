@@ -15,7 +15,7 @@ use super::topology::{self, ACTORS, ROLES, Role};
 use super::{Msg, MsgKind};
 use crate::engine::ActorId;
 
-/// The kinds of machine of MODEL.md section 1.
+/// The kinds of machine of MODEL.md, "Topology".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "kebab-case")]
 pub enum MachineKind {

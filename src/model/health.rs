@@ -1,5 +1,5 @@
 //! The health of a container (receiver, validator or processor): the three
-//! states of MODEL.md section 2, and how Fail, Recover and a dependency's
+//! states of MODEL.md, "Machines", and how Fail, Recover and a dependency's
 //! failure move between them. Every state change is traced.
 
 use strum::{FromRepr, IntoStaticStr};

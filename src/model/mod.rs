@@ -387,7 +387,7 @@ pub trait Machine {
     }
 }
 
-/// One instance of every machine of MODEL.md section 1, plus the harness.
+/// One instance of every machine of MODEL.md, "Topology", plus the harness.
 pub struct Machines<H> {
     pub harness: H,
     pub source: Source,

@@ -31,10 +31,6 @@ impl Cluster {
         Self { db, primary: 1, failed: false, insert: None }
     }
 
-    pub fn primary(&self) -> u8 {
-        self.primary
-    }
-
     pub fn is_failed(&self) -> bool {
         self.failed
     }

@@ -1,4 +1,4 @@
-//! Who is who: the actor numbers of MODEL.md section 1 and their names.
+//! Who is who: the actor numbers of MODEL.md, "Topology" and their names.
 
 use crate::engine::ActorId;
 

@@ -40,13 +40,11 @@
 use serde::{Deserialize, Serialize};
 use strum::{VariantArray, VariantNames};
 
-use super::{ChaosParams, FaultKind, FaultKinds, RECORDS_PER_BATCH, Scenario, Step};
+use super::{ChaosParams, FaultKind, FaultKinds, MAX_BATCHES, RECORDS_PER_BATCH, Scenario, Step};
 use crate::engine::{ActorId, MILLISECOND};
 use crate::model::topology::{self, Db, REGIONS};
 use crate::trace::format::MAX_DRILL_LEN;
 
-/// The most batches a drill may have.
-const MAX_BATCHES: u32 = 200;
 /// The longest `sleep_ms`: the command line's longest time bound.
 const MAX_SLEEP_MS: u64 = 864_000_000;
 /// The longest name: it starts the names of the drill's trace files.

@@ -1,4 +1,4 @@
-//! Scenarios: what the driver does during a run (MODEL.md section 4).
+//! Scenarios: what the driver does during a run (MODEL.md, "Scenarios").
 //!
 //! A scenario is a list of [`Step`]s; the built-in ones are written in the
 //! same terms that user drills use.
@@ -19,8 +19,10 @@ pub use driver::Driver;
 /// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
 pub const RECORDS_PER_BATCH: u32 = 50;
 
-// The trace reader refuses specs of more records than a scenario can have.
-const _: () = assert!(u8::MAX as u32 * RECORDS_PER_BATCH == crate::trace::format::MAX_RECORDS);
+/// The most batches a scenario may have: as many as the trace format's
+/// bound on records allows.
+pub const MAX_BATCHES: u32 = crate::trace::format::MAX_RECORDS / RECORDS_PER_BATCH;
+const _: () = assert!(MAX_BATCHES * RECORDS_PER_BATCH == crate::trace::format::MAX_RECORDS && MAX_BATCHES <= 255);
 
 /// One thing the driver does.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use strum::{FromRepr, IntoStaticStr, VariantArray};
 #[strum(serialize_all = "kebab-case")]
 #[repr(u8)]
 pub enum Kind {
-    // The stages of MODEL.md section 5, in pipeline order. Subject: record id.
+    // The stages of MODEL.md, "Specification", in pipeline order. Subject: record id.
     Published = 0,
     ReceiverInvoked = 1,
     ReceiverDbStored = 2,

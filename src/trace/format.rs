@@ -23,8 +23,7 @@
 //! handled.
 //!
 //! Version 1 stored the spec in every run; its traces were simulated by an
-//! earlier model (MODEL.md section 8) and are refused with a message that
-//! says so.
+//! earlier model and are refused with a message that says so.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
@@ -47,10 +46,10 @@ pub const FORMAT_VERSION: u16 = 2;
 pub const MAX_SPEC_LEN: u32 = 1 << 20;
 /// The longest drill text a spec may hold.
 pub const MAX_DRILL_LEN: usize = 256 << 10;
-/// The most records a run may publish: a scenario has at most 255 batches
-/// of 50 records. A reader refuses a spec claiming more, since whoever
-/// reads its runs may allocate per record.
-pub const MAX_RECORDS: u32 = 255 * 50;
+/// The most records a run may publish, the one bound on records: a
+/// scenario has at most 200 batches of 50 records. A reader refuses a spec
+/// claiming more, since whoever reads its runs may allocate per record.
+pub const MAX_RECORDS: u32 = 200 * 50;
 pub const RUN_TAG: u8 = b'R';
 pub const END_TAG: u8 = b'E';
 /// No honest run comes near this (the largest, a drill of 200 batches,
@@ -156,7 +155,7 @@ pub fn decode_file_header(data: &[u8]) -> Result<FileHeader, (u64, String)> {
         let why = if version > FORMAT_VERSION {
             "it was written by a newer wl1, upgrade to read it"
         } else {
-            "it was written by an older wl1 whose model differs (MODEL.md section 8); simulate the runs again"
+            "it was written by an older wl1 whose model differs; simulate the runs again"
         };
         return Err((8, format!("trace format version {version}, this wl1 reads version {FORMAT_VERSION}: {why}")));
     }

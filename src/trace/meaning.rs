@@ -174,7 +174,7 @@ impl Kind {
     }
 
     /// The record stages every published record must reach, in pipeline
-    /// order (MODEL.md, "The pipeline").
+    /// order (MODEL.md, "Specification").
     pub const STAGES: [Kind; STAGE_COUNT] = {
         let mut stages = [Kind::Published; STAGE_COUNT];
         let mut i = 0;
@@ -299,11 +299,11 @@ mod tests {
             Kind::REPLICA_STORES,
             [Kind::ReceiverReplicaStored, Kind::ValidatorReplicaStored, Kind::ProcessorReplicaStored]
         );
+        assert_eq!(component(PUBLICATION), Component::Source);
         for (i, kind) in Kind::STAGES.iter().enumerate() {
             assert_eq!(kind.stage(), Some(i));
-            // A publication is named for what happens, at the source.
-            let named = i == PUBLICATION || kind.name().starts_with(component(i).name().split('-').next().unwrap());
-            assert!(named, "{kind}");
+            let component = component(i).name().split('-').next().unwrap();
+            assert!(i == PUBLICATION || kind.name().starts_with(component), "{kind} at {component}");
         }
     }
 

@@ -74,7 +74,7 @@ impl TraceFile {
     }
 
     /// A trace of `size` bytes read from `source`.
-    pub fn from_reader(path: &Path, mut source: Box<dyn Read + Send>, size: u64) -> Result<Self, TraceError> {
+    fn from_reader(path: &Path, mut source: Box<dyn Read + Send>, size: u64) -> Result<Self, TraceError> {
         let header =
             read_file_header(&mut source).map_err(|(offset, problem)| error(path, Some(offset), None, problem))?;
         let (tool, spec) = (header.tool, Arc::new(header.spec));
@@ -85,10 +85,6 @@ impl TraceFile {
     /// What decides every run of the file besides its seed.
     pub fn spec(&self) -> &Arc<Spec> {
         &self.spec
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The tool that wrote the file, as "wl1 VERSION".

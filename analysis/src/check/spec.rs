@@ -1,4 +1,4 @@
-//! The specification of MODEL.md section 5, checked on a chunk's frames
+//! The specification of MODEL.md, "Specification", checked on a chunk's frames
 //! (one row per run, one per run and record) with column-wise polars
 //! expressions. Every check yields rows of one shape: run, group, record,
 //! property, place, region (record, place and region null where they do

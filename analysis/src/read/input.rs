@@ -14,9 +14,6 @@ use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
 use crate::measure::summary::{Problems, Summary};
 use crate::runs::{Group, InputFile, RunInput, Unit};
 
-/// No scenario publishes more records than this (a drill at most 10,000);
-/// a header that says more is damaged.
-const MAX_RECORDS: u32 = 1 << 16;
 /// A unit is handed on once its runs publish this many records, whatever
 /// the size of their events: the rows of its record frame.
 const UNIT_ROWS: usize = 1 << 18;
@@ -92,12 +89,7 @@ impl Reader<'_> {
 
     fn open(&mut self, path: &Path) -> Option<TraceFile> {
         let problem = match TraceFile::open(path) {
-            Ok(trace) if trace.spec().records <= MAX_RECORDS => return Some(trace),
-            Ok(trace) => {
-                let records = trace.spec().records;
-                let problem = format!("the header says each run publishes {records} records: the file is damaged");
-                TraceError { path: path.to_owned(), offset: None, run: None, problem }
-            }
+            Ok(trace) => return Some(trace),
             Err(e) => e,
         };
         self.read.problems.add(problem.to_string());

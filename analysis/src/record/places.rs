@@ -1,4 +1,4 @@
-//! The 21 *places* every published record must reach (MODEL.md section 5):
+//! The 21 *places* every published record must reach (MODEL.md, "Specification"):
 //! the 12 pipeline stages, numbered 0..=11 in pipeline order, then the
 //! replica stores, numbered 12 + 3 * store + region - 1.
 
