@@ -32,9 +32,12 @@ mod run_check;
 pub mod run_view;
 mod seeds;
 mod spec;
+mod sum;
 mod summary;
+mod validate;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use polars::prelude::PolarsResult;
@@ -68,12 +71,21 @@ pub struct Settings {
     pub analyzers: usize,
     /// Violating seeds kept per group and property.
     pub seeds_kept: usize,
+    /// Raised from outside (a signal handler) to stop the analysis: it
+    /// then ends with an error, after the chunks being analyzed.
+    pub cancel: Option<&'static AtomicBool>,
+}
+
+impl Settings {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Settings { chunk_bytes: 4 << 20, analyzers: cores, seeds_kept: 20 }
+        Settings { chunk_bytes: 4 << 20, analyzers: cores, seeds_kept: 20, cancel: None }
     }
 }
 
@@ -122,8 +134,9 @@ pub fn analyze(
     merge_stored(&mut summary, &stored);
     let (read, part) = analyze_traces(&traces, &summary, settings, progress, sink)?;
     summary.files = read.files;
-    summary.problems.merge(&read.problems);
-    summary.add(&part.summary);
+    let overflow = |e: sum::Overflow| format!("the traces and summaries given: {e}");
+    summary.problems.merge(&read.problems).map_err(overflow)?;
+    summary.add(&part.summary).map_err(overflow)?;
     for (identity, group) in &read.groups {
         let (seeds, duplicates) = (read.seeds.get(identity), read.duplicates.get(identity));
         if seeds.is_none() && duplicates.is_none() {
@@ -134,7 +147,7 @@ pub fn analyze(
             counted.seeds.add_disjoint(seeds);
         }
         if let Some(duplicates) = duplicates {
-            counted.duplicate_runs.merge(duplicates);
+            counted.duplicate_runs.merge(duplicates).map_err(overflow)?;
         }
         for &(_, seed) in part.undecodable.iter().filter(|(i, _)| i == identity) {
             counted.seeds.remove(seed);
@@ -197,23 +210,28 @@ fn analyze_traces(
         for _ in 0..analyzers {
             let (unit_sender, units) = sync_channel(1);
             let (result_sender, results) = sync_channel(1);
-            scope.spawn(move || {
+            let analyzer = move || {
                 for unit in units {
                     if result_sender.send(chunk::analyze(unit, settings, export_frames)).is_err() {
                         break;
                     }
                 }
-            });
+            };
+            // Those started end once `to_analyzers` is dropped.
+            std::thread::Builder::new()
+                .spawn_scoped(scope, analyzer)
+                .map_err(|e| format!("cannot start {analyzers} analyzer threads (try fewer --jobs): {e}"))?;
             to_analyzers.push(unit_sender);
             from_analyzers.push(results);
         }
-        let reader = scope.spawn(move || {
+        let reader = std::thread::Builder::new().spawn_scoped(scope, move || {
             let mut next = 0;
             input::read(traces, counted, settings.chunk_bytes, |unit| {
                 next += 1;
-                to_analyzers[(next - 1) % analyzers].send(unit).is_ok()
+                !settings.cancelled() && to_analyzers[(next - 1) % analyzers].send(unit).is_ok()
             })
         });
+        let reader = reader.map_err(|e| format!("cannot start the reading thread: {e}"))?;
         let total_bytes = traces.iter().filter_map(|t| std::fs::metadata(t).ok()).map(|m| m.len()).sum();
         let collected = collect(&from_analyzers, sink, settings.seeds_kept, &|runs, bytes| {
             progress(Done { runs, bytes: bytes.min(total_bytes), total_bytes })
@@ -221,6 +239,9 @@ fn analyze_traces(
         drop(from_analyzers);
         let read = reader.join().expect("the reader does not panic");
         let analyzed = collected?;
+        if settings.cancelled() {
+            return Err("interrupted: nothing was written".to_string());
+        }
         progress(Done { runs: analyzed.runs, bytes: total_bytes, total_bytes });
         Ok((read, analyzed))
     })
@@ -243,7 +264,7 @@ fn collect(
         analyzed.runs += result.runs;
         bytes += result.bytes;
         progress(analyzed.runs, bytes);
-        analyzed.summary.add(&result.summary);
+        analyzed.summary.add(&result.summary).map_err(|e| format!("the runs analyzed: {e}"))?;
         analyzed.undecodable.extend(result.undecodable);
         if let (Some(sink), Some(frames)) = (sink.as_deref_mut(), result.frames) {
             sink.chunk(frames)?;

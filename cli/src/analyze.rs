@@ -1,14 +1,15 @@
 //! `wl1 analyze` and `wl1 check`: the analysis library's report, printed,
 //! and on request drawn as an HTML page or SVG files.
 
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary, html, plot};
+use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary, export, html, plot};
 
+use super::outputs::{self, Output};
 use super::progress::{self, Bar};
+use super::signals;
 use super::simulate::{self, SimulateArgs};
 use super::{Format, Verdict};
 
@@ -44,9 +45,10 @@ pub struct AnalyzeArgs {
     /// File format of the exported tables.
     #[arg(long, value_enum, default_value_t = TableFormat::Parquet)]
     pub export_format: TableFormat,
-    /// Chunks of runs analyzed at once [default: the number of cores].
-    #[arg(short, long)]
-    pub jobs: Option<NonZeroUsize>,
+    /// Chunks of runs analyzed at once, 1 to 1024 [default: the number of
+    /// cores].
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
 }
 
 /// What the report shows, and where else it goes: shared by `analyze` and
@@ -66,6 +68,15 @@ pub struct ReportArgs {
     /// files in this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The outputs asked for: `--html` and `--plot`.
+    fn outputs(&self) -> Vec<Output<'_>> {
+        let html = self.html.as_deref().map(|path| Output::file("--html", path));
+        let plot = self.plot.as_deref().map(|dir| Output::folder("--plot", dir, &[]));
+        html.into_iter().chain(plot).collect()
+    }
 }
 
 /// The file formats of `--export`.
@@ -89,15 +100,22 @@ pub struct CheckArgs {
 /// means the analysis could not be completed, there were no runs, or some
 /// input was bad (after reporting what could be read).
 pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
-    let defaults = Settings::default();
-    let settings = Settings {
-        seeds_kept: args.report.max_seeds,
-        analyzers: args.jobs.map_or(defaults.analyzers, NonZeroUsize::get),
-        ..defaults
-    };
     let format = match args.export_format {
         TableFormat::Parquet => ExportFormat::Parquet,
         TableFormat::Csv => ExportFormat::Csv,
+    };
+    let mut outputs = args.report.outputs();
+    outputs.extend(args.summary.as_deref().map(|path| Output::file("--summary", path)));
+    if let Some(dir) = &args.export {
+        outputs.push(Output::folder("--export", dir, &export::table_names(format).each_ref().map(String::as_str)));
+    }
+    outputs::check(&args.paths, &outputs)?;
+    let defaults = Settings::default();
+    let settings = Settings {
+        seeds_kept: args.report.max_seeds,
+        analyzers: args.jobs.map_or(defaults.analyzers, usize::from),
+        cancel: Some(signals::cancel_flag()),
+        ..defaults
     };
     let mut export = args.export.as_deref().map(|dir| Export::new(dir, format)).transpose()?;
     let started = Instant::now();
@@ -116,20 +134,27 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     }
     let report = Report::new(&summary, args.report.max_seeds)?;
     print_report(&report, args.format)?;
+    signals::not_interrupted(NO_OUTPUT)?;
     if let Some(path) = &args.summary {
         summary.write(path)?;
         announce("summarized", vec![path.clone()]);
     }
     if let Some(export) = export {
+        signals::not_interrupted(NO_OUTPUT)?;
         announce("exported", export.finish()?);
     }
     draw(&args.report, &report, &summary)?;
     verdict(&summary, &report)
 }
 
+/// What an interrupted analysis says: each output is written whole or not
+/// at all, and the later ones not.
+const NO_OUTPUT: &str = "the outputs not yet written were not";
+
 /// Writes the HTML page and the SVG files asked for.
 fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), String> {
     if let Some(path) = &args.html {
+        signals::not_interrupted(NO_OUTPUT)?;
         let started = Instant::now();
         let runs = html::runs_drawn(report);
         let bar = Bar::runs(runs, "report");
@@ -139,6 +164,7 @@ fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), Str
         announce("wrote", vec![path.clone()]);
     }
     if let Some(dir) = &args.plot {
+        signals::not_interrupted(NO_OUTPUT)?;
         announce("plotted", plot::plot(report, summary, dir)?);
     }
     Ok(())
@@ -155,6 +181,7 @@ fn print_report(report: &Report, format: Format) -> Result<(), String> {
 /// Simulates, then analyzes exactly the files just written (not older ones
 /// beside them); the report is what `check` prints on standard output.
 pub fn check(args: &CheckArgs) -> Result<Verdict, String> {
+    outputs::check(std::slice::from_ref(&args.simulate.out), &args.report.outputs())?;
     let mut said = Vec::new();
     let simulated = simulate::run(&args.simulate, Format::Text, &mut said)?;
     progress::note(String::from_utf8_lossy(&said).trim_end());

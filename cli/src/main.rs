@@ -2,8 +2,10 @@
 //! `wl1-analysis` library, on polars), check, replay.
 
 mod analyze;
+mod outputs;
 mod progress;
 mod replay;
+mod signals;
 mod simulate;
 
 use std::io::{BufWriter, Write};
@@ -110,11 +112,10 @@ fn run(command: Command) -> Result<Verdict, String> {
             Ok(Verdict::Holds)
         }
         Command::Completions { shell } => {
-            let mut command = Cli::command();
-            to_stdout(|out| {
-                clap_complete::generate(shell, &mut command, "wl1", out);
-                Ok(())
-            })?;
+            // Generated in memory: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wl1", &mut script);
+            to_stdout(|out| out.write_all(&script))?;
             Ok(Verdict::Holds)
         }
     }

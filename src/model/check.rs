@@ -126,6 +126,10 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
         self.check_custody(&pending);
         self.check_provenance();
     }
+
+    fn overgrown(&self) -> bool {
+        self.inner.overgrown()
+    }
 }
 
 impl<S: HasWorld> HasWorld for Checked<S> {

@@ -1,0 +1,167 @@
+//! A stored summary checked for consistency, not only shape: every figure
+//! against the others, so that an edited count (violating runs set to 0, a
+//! count above the runs, a seed range covering every seed) is found to be
+//! damage instead of changing the verdict or swallowing real runs.
+
+use strum::VariantArray;
+use wl1::trace::OutcomeKind;
+use wl1::trace::format::{MAX_RECORDS, MAX_RUN_EVENTS};
+
+use crate::histogram::Histogram;
+use crate::order::{GLOBAL, ORDER_REGIONS};
+use crate::places::{PLACES, REGIONS, STAGES};
+use crate::seeds::LISTED_DUPLICATES;
+use crate::spec::{EVENTUAL_DELIVERY, PROPERTIES};
+use crate::summary::{GroupSummary, LISTED_PROBLEMS, Summary, Violated};
+
+/// What is wrong with a summary read from a file, if anything.
+pub fn summary(s: &Summary) -> Result<(), String> {
+    if s.problems.listed.len() > LISTED_PROBLEMS || (s.problems.listed.len() as u64) > s.problems.count {
+        return Err("its problems count is below the problems it lists".into());
+    }
+    let control = |text: &String| text.chars().any(char::is_control);
+    if s.files.iter().chain(&s.problems.listed).any(control) {
+        return Err("a file name or problem with control characters (terminal escapes)".into());
+    }
+    if !s.groups.windows(2).all(|w| w[0].identity < w[1].identity) {
+        return Err("its groups are not in order of identity".into());
+    }
+    for g in &s.groups {
+        group(g, s.files.len(), s.seeds_kept).map_err(|what| format!("{what} in group {}", printable_label(g)))?;
+    }
+    let total = |figure: fn(&GroupSummary) -> u64| s.groups.iter().try_fold(0u64, |t, g| t.checked_add(figure(g)));
+    if total(|g| g.runs).is_none() || total(|g| g.trace_events).is_none() {
+        return Err("its counts add up beyond 2^64".into());
+    }
+    Ok(())
+}
+
+fn printable_label(g: &GroupSummary) -> String {
+    crate::summary::printable(&g.label)
+}
+
+/// At most `per_run` for each of `runs` runs.
+fn within(count: u128, runs: u64, per_run: u64) -> bool {
+    count <= u128::from(runs) * u128::from(per_run)
+}
+
+fn sum<'a>(counts: impl IntoIterator<Item = &'a u64>) -> u128 {
+    counts.into_iter().map(|&n| u128::from(n)).sum()
+}
+
+/// The first failed check of a group.
+fn group(g: &GroupSummary, files: usize, seeds_kept: usize) -> Result<(), String> {
+    let checks = [
+        (names(g), "an identity, label or scenario that is not one wl1 writes"),
+        (seeds(g, files), "seed ranges out of range, overlapping, or that do not count its runs"),
+        (outcomes(g), "outcomes that are unknown or do not add up to its runs"),
+        (properties(g), "violation counts that disagree with its violating runs"),
+        (violators(g, files, seeds_kept), "violating seeds that are out of range or not counted"),
+        (undelivered(g), "undelivered records that disagree with its eventual-delivery violations"),
+        (measurements(g), "latencies, hops, order or duplicate figures beyond its runs"),
+        (duplicate_runs(g, files), "a duplicate out of range"),
+    ];
+    if let Some((_, what)) = checks.into_iter().find(|(ok, _)| !ok) {
+        return Err(what.into());
+    }
+    g.coverage.damage(g.runs, &g.seeds).map_or(Ok(()), |what| Err(what.into()))
+}
+
+fn names(g: &GroupSummary) -> bool {
+    let hex = g.identity.len() == 16 && g.identity.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    hex && !g.label.chars().chain(g.scenario.chars()).any(char::is_control)
+}
+
+fn seeds(g: &GroupSummary, files: usize) -> bool {
+    let ranges: Vec<_> = g.seeds.ranges().collect();
+    ranges.iter().all(|r| (r.file as usize) < files && r.first <= r.last)
+        && ranges.windows(2).all(|w| w[0].last < w[1].first)
+        && g.seeds.len() == Some(g.runs)
+        && within(u128::from(g.trace_events), g.runs, MAX_RUN_EVENTS)
+}
+
+fn outcomes(g: &GroupSummary) -> bool {
+    let known = |name: &String| OutcomeKind::VARIANTS.iter().any(|k| k.name() == name);
+    g.outcomes.keys().all(known)
+        && g.outcomes.values().all(|&n| n > 0)
+        && sum(g.outcomes.values()) == u128::from(g.runs)
+}
+
+/// Each property violated in at least one run and at most the violating
+/// runs; each violating run violates some property.
+fn properties(g: &GroupSummary) -> bool {
+    let known = |name: &String| PROPERTIES.contains(name);
+    let runs: Vec<u64> = g.properties.values().map(|v| v.runs).collect();
+    g.violating_runs <= g.runs
+        && g.properties.keys().all(known)
+        && runs.iter().all(|&r| (1..=g.violating_runs).contains(&r))
+        && (g.violating_runs == 0) == g.properties.is_empty()
+        && u128::from(g.violating_runs) <= sum(&runs)
+        && g.properties.values().all(|v| within(v.records.into(), v.runs, u64::from(MAX_RECORDS) * PLACES as u64))
+}
+
+fn violators(g: &GroupSummary, files: usize, seeds_kept: usize) -> bool {
+    g.violators.iter().all(|(property, listed)| {
+        let Some(violated) = g.properties.get(property) else {
+            return false;
+        };
+        let most = (seeds_kept as u64).min(violated.runs);
+        let counted = |seed: u64, file: u32| g.seeds.file_of(seed) == Some(file);
+        (listed.len() as u64) <= most
+            && listed.windows(2).all(|w| w[0].seed < w[1].seed)
+            && listed.iter().all(|v| {
+                (v.file as usize) < files
+                    && counted(v.seed, v.file)
+                    && v.violations > 0
+                    && v.place.is_none_or(|p| (p as usize) < PLACES)
+                    && v.region.is_none_or(region)
+            })
+    })
+}
+
+fn region(r: u32) -> bool {
+    r as usize <= REGIONS
+}
+
+fn undelivered(g: &GroupSummary) -> bool {
+    let eventual = g.properties.get(&*EVENTUAL_DELIVERY).copied().unwrap_or_default();
+    let stopped: Vec<&Violated> = g.undelivered.values().flat_map(|by_region| by_region.values()).collect();
+    g.undelivered.keys().all(|&p| (p as usize) < PLACES)
+        && g.undelivered.values().all(|by_region| by_region.keys().all(|&r| region(r)))
+        && stopped.iter().all(|v| (1..=eventual.runs).contains(&v.runs) && v.records >= v.runs)
+        && stopped.iter().map(|v| u128::from(v.records)).sum::<u128>() == u128::from(eventual.records)
+}
+
+fn histograms_within<'a>(histograms: impl IntoIterator<Item = &'a Histogram>, runs: u64) -> bool {
+    within(histograms.into_iter().map(|h| u128::from(h.count())).sum(), runs, MAX_RECORDS.into())
+}
+
+fn measurements(g: &GroupSummary) -> bool {
+    let records = |n: u128| within(n, g.runs, MAX_RECORDS.into());
+    let arrived = |r: &u32| g.latency.get(r).map_or(0, Histogram::count);
+    let hops = g.hops.iter().all(|(r, by_stage)| {
+        g.latency.contains_key(r)
+            && by_stage.iter().all(|(&k, h)| (1..STAGES as u32).contains(&k) && h.count() <= arrived(r))
+    });
+    let scopes = g.order.keys().all(|&s| s == GLOBAL || ORDER_REGIONS.contains(&s));
+    let order = g.order.values().all(|o| {
+        o.runs <= g.runs && o.out_of_order <= o.arrivals && o.inversions <= o.pairs && records(o.arrivals.into())
+    });
+    let duplicates =
+        g.duplicates.iter().all(|(&p, d)| (p as usize) < PLACES && d.extra >= d.records && records(d.records.into()));
+    g.latency.keys().chain(g.lost.keys()).all(|&r| region(r))
+        && histograms_within(g.latency.values(), g.runs)
+        && records(sum(g.lost.values()))
+        && hops
+        && scopes
+        && order
+        && duplicates
+}
+
+fn duplicate_runs(g: &GroupSummary, files: usize) -> bool {
+    let d = &g.duplicate_runs;
+    let file = |f: u32| (f as usize) < files;
+    d.listed.len() <= LISTED_DUPLICATES
+        && d.listed.iter().all(|d| file(d.kept) && file(d.again) && d.first <= d.last)
+        && d.listed.iter().map(|d| u128::from(d.last - d.first) + 1).sum::<u128>() <= u128::from(d.runs)
+}
