@@ -19,9 +19,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::{Ran, crc32, entries, repo_file, said, start, wl1_in};
-use wl1::trace::format::decode_file_header;
-use wl1::trace::{Spec, TraceFile, trace_files};
+use support::{Ran, crc32, entries, forge_first_payload, forge_spec, repo_file, said, start, wl1_in};
+use wl1::trace::{TraceFile, trace_files};
 
 /// splitmix64: the campaign needs no crate for its randomness.
 struct Rng(u64);
@@ -322,45 +321,18 @@ fn forged_environment(rng: &mut Rng, corpus: &Corpus, scratch: &Path, counts: &m
     let names = entries(&corpus.explored);
     let name = &names[rng.below(names.len() as u64) as usize];
     let bytes = fs::read(corpus.explored.join(name)).unwrap();
-    let (payload_at, len) = first_frame(&bytes);
-    let mut payload = bytes[payload_at..payload_at + len].to_vec();
-    let old = payload[0];
-    payload[0] = (old + 1 + rng.below(200) as u8) % 251;
-    let mut forged = bytes[..payload_at - 8].to_vec();
-    forged.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    forged.extend_from_slice(&crc32(&payload).to_le_bytes());
-    forged.extend_from_slice(&payload);
-    forged.extend_from_slice(&bytes[payload_at + len..]);
+    let shift = 1 + rng.below(200) as u8;
+    let forged = forge_first_payload(&bytes, |payload| {
+        let mut forged = payload.to_vec();
+        forged[0] = (forged[0] + shift) % 251;
+        forged
+    });
     fs::write(dir.join(name), forged).unwrap();
     counts.forged_environments += 1;
     let ran = wl1_in(scratch, 60, &["analyze", "--format", "json", s(&dir)]);
     ran.fails_with("an environment of another seed", &[name, "environment its seed does not draw"]);
     assert_eq!(totals(&ran).0, corpus.explored_runs_per_file - 1, "the other runs are counted");
     counts.runs_checked += corpus.explored_runs_per_file - 1;
-}
-
-/// A trace's header spec changed by `forge`, its length and checksum made
-/// to match.
-fn forge_spec(bytes: &[u8], forge: impl FnOnce(&mut Spec)) -> Vec<u8> {
-    let spec_at = 12 + u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
-    let len = u32::from_le_bytes(bytes[spec_at..spec_at + 4].try_into().unwrap()) as usize;
-    let mut spec = decode_file_header(bytes).unwrap().spec;
-    forge(&mut spec);
-    let encoded = bincode::serde::encode_to_vec(&spec, bincode::config::standard()).unwrap();
-    let mut out = bytes[..spec_at].to_vec();
-    out.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32(&encoded).to_le_bytes());
-    out.extend_from_slice(&encoded);
-    out.extend_from_slice(&bytes[spec_at + 8 + len..]);
-    out
-}
-
-/// Where the first run's payload starts, and its length.
-fn first_frame(bytes: &[u8]) -> (usize, usize) {
-    let spec_at = 12 + u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
-    let frame_at = spec_at + 8 + u32::from_le_bytes(bytes[spec_at..spec_at + 4].try_into().unwrap()) as usize;
-    let len = u32::from_le_bytes(bytes[frame_at + 1..frame_at + 5].try_into().unwrap()) as usize;
-    (frame_at + 9, len)
 }
 
 /// Damages one file of a copy of the corpus and analyzes the copy.

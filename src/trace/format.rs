@@ -414,16 +414,18 @@ mod tests {
             1..=26,
             &mut crate::engine::stream(1, crate::engine::Stream::Environment),
         );
+        let explored = Arc::new(Spec { explore: true, ..(*spec()).clone() });
         let mut run = sample();
+        run.header.spec = explored.clone();
         run.header.environment = Some(Arc::new(env.clone()));
         let mut out = Vec::new();
         encode_payload(&run.header, &run.events, &mut out);
-        assert_eq!(decode_payload(&out, &spec()).unwrap(), run);
+        assert_eq!(decode_payload(&out, &explored).unwrap(), run);
         env.profile.pause.every_ms = 1;
         run.header.environment = Some(Arc::new(env));
         out.clear();
         encode_payload(&run.header, &run.events, &mut out);
-        let problem = decode_payload(&out, &spec()).unwrap_err();
+        let problem = decode_payload(&out, &explored).unwrap_err();
         assert!(problem.starts_with("run header: the environment: the run's profile: pause.every_ms"), "{problem}");
     }
 
