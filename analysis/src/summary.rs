@@ -365,7 +365,9 @@ impl Summary {
             return Err(format!("{name}: larger than {} MiB: not a summary wl1 writes", MAX_SUMMARY_BYTES >> 20));
         }
         let summary = parsed.map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => format!("{name}: the summary is damaged: {}", json_problem(&e)),
+            serde_json::error::Category::Data => {
+                format!("{name}: not a readable analysis summary, or a damaged one: {}", json_problem(&e))
+            }
             _ => format!("{name}: not a readable analysis summary: {}", json_problem(&e)),
         })?;
         if summary.format != FORMAT || summary.version != VERSION {

@@ -57,6 +57,7 @@ fn group(g: &GroupSummary, files: usize, seeds_kept: usize) -> Result<(), String
         (outcomes(g), "outcomes that are unknown or do not add up to its runs"),
         (properties(g), "violation counts that disagree with its violating runs"),
         (violators(g, files, seeds_kept), "violating seeds that are out of range or not counted"),
+        (places(g), "a place out of range"),
         (undelivered(g), "undelivered records that disagree with its eventual-delivery violations"),
         (measurements(g), "latencies, hops, order or duplicate figures beyond its runs"),
         (duplicate_runs(g, files), "a duplicate out of range"),
@@ -123,11 +124,14 @@ fn region(r: u32) -> bool {
     r as usize <= REGIONS
 }
 
+fn places(g: &GroupSummary) -> bool {
+    g.undelivered.keys().chain(g.duplicates.keys()).all(|&p| (p as usize) < PLACES)
+}
+
 fn undelivered(g: &GroupSummary) -> bool {
     let eventual = g.properties.get(&*EVENTUAL_DELIVERY).copied().unwrap_or_default();
     let stopped: Vec<&Violated> = g.undelivered.values().flat_map(|by_region| by_region.values()).collect();
-    g.undelivered.keys().all(|&p| (p as usize) < PLACES)
-        && g.undelivered.values().all(|by_region| by_region.keys().all(|&r| region(r)))
+    g.undelivered.values().all(|by_region| by_region.keys().all(|&r| region(r)))
         && stopped.iter().all(|v| (1..=eventual.runs).contains(&v.runs) && v.records >= v.runs)
         && stopped.iter().map(|v| u128::from(v.records)).sum::<u128>() == u128::from(eventual.records)
 }
@@ -147,8 +151,7 @@ fn measurements(g: &GroupSummary) -> bool {
     let order = g.order.values().all(|o| {
         o.runs <= g.runs && o.out_of_order <= o.arrivals && o.inversions <= o.pairs && records(o.arrivals.into())
     });
-    let duplicates =
-        g.duplicates.iter().all(|(&p, d)| (p as usize) < PLACES && d.extra >= d.records && records(d.records.into()));
+    let duplicates = g.duplicates.values().all(|d| d.extra >= d.records && records(d.records.into()));
     g.latency.keys().chain(g.lost.keys()).all(|&r| region(r))
         && histograms_within(g.latency.values(), g.runs)
         && records(sum(g.lost.values()))

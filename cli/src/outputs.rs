@@ -71,7 +71,7 @@ fn kind_fits(output: &Output) -> Result<(), String> {
     let (option, path) = (output.option, output.path.display());
     match (output.folder_of.is_some(), meta.is_dir(), meta.is_file()) {
         (true, true, _) | (false, _, true) => Ok(()),
-        (true, false, _) => Err(format!("{option} {path}: not a folder")),
+        (true, false, _) => Err(format!("{option} {path}: cannot create the folder: something else is there")),
         (false, true, _) => Err(format!("{option} {path}: a folder, where a file goes")),
         (false, false, false) => Err(format!(
             "{option} {path}: a device, FIFO or socket, not a file: outputs are written as whole files; \
