@@ -415,7 +415,7 @@ fn json_problem(e: &serde_json::Error) -> String {
         Category::Io => "cannot read it".to_string(),
         Category::Eof => "it ends in the middle".to_string(),
         Category::Syntax => "not JSON".to_string(),
-        Category::Data => printable(&e.to_string().split(" at line ").next().unwrap_or_default().to_string()),
+        Category::Data => printable(e.to_string().split(" at line ").next().unwrap_or_default()),
     };
     format!("{what} (line {}, column {})", e.line(), e.column())
 }

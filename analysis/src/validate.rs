@@ -129,7 +129,7 @@ fn places(g: &GroupSummary) -> bool {
 }
 
 fn undelivered(g: &GroupSummary) -> bool {
-    let eventual = g.properties.get(&*EVENTUAL_DELIVERY).copied().unwrap_or_default();
+    let eventual = g.properties.get(EVENTUAL_DELIVERY).copied().unwrap_or_default();
     let stopped: Vec<&Violated> = g.undelivered.values().flat_map(|by_region| by_region.values()).collect();
     g.undelivered.values().all(|by_region| by_region.keys().all(|&r| region(r)))
         && stopped.iter().all(|v| (1..=eventual.runs).contains(&v.runs) && v.records >= v.runs)

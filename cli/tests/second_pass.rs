@@ -37,6 +37,9 @@ fn summary_of(dir: &Path, traces: &Path, name: &str) -> (PathBuf, Value) {
     (path, json)
 }
 
+/// What a forgery is said to be, and the edit that makes it.
+type Forgery<T> = (&'static str, fn(&mut T));
+
 fn write_json(path: &Path, json: &Value) {
     fs::write(path, serde_json::to_vec(json).unwrap()).unwrap();
 }
@@ -260,7 +263,7 @@ fn item_05_figures_that_disagree_with_each_other_are_damage() {
     let dir = tempfile::tempdir().unwrap();
     let traces = traces(dir.path(), "t", &["--runs", "20", "--variant", "lossy-kafka", "--scenario", "chaos"]);
     let (path, summary) = summary_of(dir.path(), &traces, "s.json");
-    let forgeries: [(&str, fn(&mut Value)); 8] = [
+    let forgeries: [Forgery<Value>; 8] = [
         ("counts above runs", |s| {
             let runs = s["groups"][0]["runs"].as_u64().unwrap();
             s["groups"][0]["violating_runs"] = json!(runs + 5);
@@ -334,7 +337,7 @@ fn item_06_a_header_spec_beyond_the_command_lines_bounds_is_refused() {
     let traces = traces(dir.path(), "t", &["--runs", "2"]);
     let trace = traces.join(&entries(&traces)[0]);
     let bytes = fs::read(&trace).unwrap();
-    let forgeries: [(&str, fn(&mut Spec)); 3] = [
+    let forgeries: [Forgery<Spec>; 3] = [
         ("batch size of 0", |spec| spec.options.batch_size = 0),
         ("min 900 is above max 100", |spec| spec.profile.service_us.kafka = [900, 100]),
         ("speed_factor", |spec| spec.profile.speed_factor = [1e77, 1e77]),
