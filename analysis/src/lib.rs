@@ -20,6 +20,7 @@ pub mod measure;
 pub mod output;
 mod read;
 mod record;
+mod properties;
 mod runs;
 pub mod text;
 
@@ -31,7 +32,7 @@ use polars::prelude::PolarsResult;
 /// The polars the tables are made with.
 pub use polars;
 
-pub use check::spec::{
+pub use properties::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
@@ -96,8 +97,9 @@ pub fn analyze_with(
     merge_stored(&mut summary, &stored, fetched);
     let (read, part) = analyze_traces(&traces, &summary, settings, progress, sink)?;
     summary.files = read.files;
-    summary.problems.merge(&read.problems);
-    summary.add(&part.summary);
+    let overflow = |e: measure::sum::Overflow| format!("the traces and summaries given: {e}");
+    summary.problems.merge(&read.problems).map_err(overflow)?;
+    summary.add(&part.summary).map_err(overflow)?;
     for (identity, group) in &read.groups {
         let (seeds, duplicates) = (read.seeds.get(identity), read.duplicates.get(identity));
         if seeds.is_none() && duplicates.is_none() {
@@ -108,7 +110,7 @@ pub fn analyze_with(
             counted.seeds.add_disjoint(seeds);
         }
         if let Some(duplicates) = duplicates {
-            counted.duplicate_runs.merge(duplicates);
+            counted.duplicate_runs.merge(duplicates).map_err(overflow)?;
         }
         for &(_, seed) in part.undecodable.iter().filter(|(i, _)| i == identity) {
             counted.seeds.remove(seed);
@@ -132,7 +134,7 @@ fn is_summary(path: &Path) -> bool {
 fn merge_stored(summary: &mut Summary, stored: &[PathBuf], fetched: Vec<Fetched>) {
     let local = stored.iter().map(|path| (path.display().to_string(), Summary::read(path)));
     let remote = fetched.into_iter().map(|(name, bytes)| {
-        let parsed = bytes.and_then(|bytes| Summary::parse(&bytes, &name));
+        let parsed = bytes.and_then(|bytes| Summary::parse_bytes(&bytes, &name));
         (name, parsed)
     });
     let mut read = Vec::new();
@@ -176,23 +178,28 @@ fn analyze_traces(
         for _ in 0..analyzers {
             let (unit_sender, units) = sync_channel(1);
             let (result_sender, results) = sync_channel(1);
-            scope.spawn(move || {
+            let analyzer = move || {
                 for unit in units {
                     if result_sender.send(chunk::analyze(unit, settings, export_frames)).is_err() {
                         break;
                     }
                 }
-            });
+            };
+            // Those started end once `to_analyzers` is dropped.
+            std::thread::Builder::new()
+                .spawn_scoped(scope, analyzer)
+                .map_err(|e| format!("cannot start {analyzers} analyzer threads (try fewer --jobs): {e}"))?;
             to_analyzers.push(unit_sender);
             from_analyzers.push(results);
         }
-        let reader = scope.spawn(move || {
+        let reader = std::thread::Builder::new().spawn_scoped(scope, move || {
             let mut next = 0;
             input::read(traces, counted, settings.chunk_bytes, |unit| {
                 next += 1;
-                to_analyzers[(next - 1) % analyzers].send(unit).is_ok()
+                !settings.cancelled() && to_analyzers[(next - 1) % analyzers].send(unit).is_ok()
             })
         });
+        let reader = reader.map_err(|e| format!("cannot start the reading thread: {e}"))?;
         let total_bytes = traces.iter().filter_map(|t| std::fs::metadata(t).ok()).map(|m| m.len()).sum();
         let collected = collect(&from_analyzers, sink, settings.seeds_kept, &|runs, bytes| {
             progress(Done { runs, bytes: bytes.min(total_bytes), total_bytes })
@@ -200,6 +207,9 @@ fn analyze_traces(
         drop(from_analyzers);
         let read = reader.join().expect("the reader does not panic");
         let analyzed = collected?;
+        if settings.cancelled() {
+            return Err("interrupted: nothing was written".to_string());
+        }
         progress(Done { runs: analyzed.runs, bytes: total_bytes, total_bytes });
         Ok((read, analyzed))
     })
@@ -222,7 +232,7 @@ fn collect(
         analyzed.runs += result.runs;
         bytes += result.bytes;
         progress(analyzed.runs, bytes);
-        analyzed.summary.add(&result.summary);
+        analyzed.summary.add(&result.summary).map_err(|e| format!("the runs analyzed: {e}"))?;
         analyzed.undecodable.extend(result.undecodable);
         if let (Some(sink), Some(frames)) = (sink.as_deref_mut(), result.frames) {
             sink.chunk(frames)?;

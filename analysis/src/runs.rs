@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use strum::VariantArray;
 use wl1::trace::{Outcome, OutcomeKind, Spec};
@@ -20,12 +21,21 @@ pub struct Settings {
     pub analyzers: usize,
     /// Violating seeds kept per group and property.
     pub seeds_kept: usize,
+    /// Raised from outside (a signal handler) to stop the analysis: it
+    /// then ends with an error, after the chunks being analyzed.
+    pub cancel: Option<&'static AtomicBool>,
+}
+
+impl Settings {
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Settings { chunk_bytes: 4 << 20, analyzers: cores, seeds_kept: 20 }
+        Settings { chunk_bytes: 4 << 20, analyzers: cores, seeds_kept: 20, cancel: None }
     }
 }
 

@@ -1,16 +1,17 @@
 //! `wl1 analyze` and `wl1 check`: the analysis library's report, printed,
 //! and on request drawn as an HTML page or SVG files.
 
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use wl1_analysis::output::{html, plot};
+use wl1_analysis::output::{export, html, plot};
 use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
 
 use super::output::{self, Format, Verdict};
+use super::output_paths::{self, Output};
 use super::progress::{self, Bar};
+use super::signals;
 use super::simulate::{self, SimulateArgs};
 use super::store::{self, Remote, Written};
 
@@ -46,9 +47,10 @@ pub struct AnalyzeArgs {
     /// shards missing are named, and are an error (exit 2).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub shards: Option<u64>,
-    /// Chunks of runs analyzed at once [default: the number of cores].
-    #[arg(short, long)]
-    pub jobs: Option<NonZeroUsize>,
+    /// Chunks of runs analyzed at once, 1 to 1024 [default: the number of
+    /// cores].
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
 }
 
 /// Where the analysis is kept besides the report: shared by `analyze` and
@@ -93,6 +95,15 @@ pub struct ReportArgs {
     pub plot: Option<PathBuf>,
 }
 
+impl ReportArgs {
+    /// The outputs asked for: `--html` and `--plot`.
+    fn outputs(&self) -> Vec<Output<'_>> {
+        let html = self.html.as_deref().map(|path| Output::file("--html", path));
+        let plot = self.plot.as_deref().map(|dir| Output::folder("--plot", dir, &[]));
+        html.into_iter().chain(plot).collect()
+    }
+}
+
 /// The file formats of `--export`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum TableFormat {
@@ -117,18 +128,25 @@ pub struct CheckArgs {
 /// means the analysis could not be completed, there were no runs, or some
 /// input was bad (after reporting what could be read).
 pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
+    let format = args.store.export_format.into();
+    let mut outputs = args.report.outputs();
+    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        args.paths.iter().partition(|p| is_url(p));
+    let local: Vec<PathBuf> = local.into_iter().cloned().collect();
+    outputs.extend(args.store.summary.as_deref().filter(|p| !is_url(p)).map(|path| Output::file("--summary", path)));
+    if let Some(dir) = args.store.export.as_deref().filter(|p| !is_url(p)) {
+        outputs.push(Output::folder("--export", dir, &export::table_names(format).each_ref().map(String::as_str)));
+    }
+    output_paths::check(&local, &outputs)?;
     let defaults = Settings::default();
     let settings = Settings {
         seeds_kept: args.report.max_seeds,
-        analyzers: args.jobs.map_or(defaults.analyzers, NonZeroUsize::get),
+        analyzers: args.jobs.map_or(defaults.analyzers, usize::from),
+        cancel: Some(signals::cancel_flag()),
         ..defaults
     };
-    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        args.paths.iter().partition(|p| store::is_url(&p.to_string_lossy()));
-    let local: Vec<PathBuf> = local.into_iter().cloned().collect();
     let fetched = fetch_summaries(&remote)?;
-    let mut export =
-        args.store.export.as_deref().map(|dir| Exporting::new(dir, args.store.export_format)).transpose()?;
+    let mut export = args.store.export.as_deref().map(|dir| Exporting::new(dir, format)).transpose()?;
     let started = Instant::now();
     let bar = Bar::bytes("analyze");
     let sink = export.as_mut().map(|e| &mut e.export as &mut dyn Sink);
@@ -157,8 +175,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     }
     let report = Report::new(&summary, args.report.max_seeds)?;
     print_report(&report, args.format)?;
+    signals::not_interrupted(NO_OUTPUT)?;
     store_summary(&args.store, &summary)?;
     if let Some(export) = export {
+        signals::not_interrupted(NO_OUTPUT)?;
         announce("exported", export.finish()?);
     }
     draw(&args.report, &report, &summary)?;
@@ -217,11 +237,7 @@ struct Exporting {
 }
 
 impl Exporting {
-    fn new(place: &std::path::Path, format: TableFormat) -> Result<Exporting, String> {
-        let format = match format {
-            TableFormat::Parquet => ExportFormat::Parquet,
-            TableFormat::Csv => ExportFormat::Csv,
-        };
+    fn new(place: &std::path::Path, format: ExportFormat) -> Result<Exporting, String> {
         let name = place.to_string_lossy();
         if !store::is_url(&name) {
             return Ok(Exporting { export: Export::new(place, format)?, remote: None });
@@ -248,9 +264,14 @@ impl Exporting {
     }
 }
 
+/// What an interrupted analysis says: each output is written whole or not
+/// at all, and the later ones not.
+const NO_OUTPUT: &str = "the outputs not yet written were not";
+
 /// Writes the HTML page and the SVG files asked for.
 fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), String> {
     if let Some(path) = &args.html {
+        signals::not_interrupted(NO_OUTPUT)?;
         let started = Instant::now();
         let runs = html::runs_drawn(report);
         let bar = Bar::runs(runs, "report");
@@ -260,6 +281,7 @@ fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), Str
         announce("wrote", vec![path.clone()]);
     }
     if let Some(dir) = &args.plot {
+        signals::not_interrupted(NO_OUTPUT)?;
         announce("plotted", plot::plot(report, summary, dir)?);
     }
     Ok(())
@@ -273,9 +295,23 @@ fn print_report(report: &Report, format: Format) -> Result<(), String> {
     })
 }
 
+impl From<TableFormat> for ExportFormat {
+    fn from(format: TableFormat) -> ExportFormat {
+        match format {
+            TableFormat::Parquet => ExportFormat::Parquet,
+            TableFormat::Csv => ExportFormat::Csv,
+        }
+    }
+}
+
+fn is_url(path: &std::path::Path) -> bool {
+    store::is_url(&path.to_string_lossy())
+}
+
 /// Simulates, then analyzes exactly the files just written (not older ones
 /// beside them); the report is what `check` prints on standard output.
 pub fn check(args: &CheckArgs) -> Result<Verdict, String> {
+    output_paths::check(std::slice::from_ref(&args.simulate.out), &args.report.outputs())?;
     let mut said = Vec::new();
     let simulated = simulate::run(&args.simulate, Format::Text, &mut said)?;
     progress::note(String::from_utf8_lossy(&said).trim_end());

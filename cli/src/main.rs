@@ -3,8 +3,10 @@
 
 mod analyze;
 mod output;
+mod output_paths;
 mod progress;
 mod replay;
+mod signals;
 mod simulate;
 mod store;
 
@@ -94,11 +96,10 @@ fn run(command: Command) -> Result<Verdict, String> {
             Ok(Verdict::Holds)
         }
         Command::Completions { shell } => {
-            let mut command = Cli::command();
-            to_stdout(|out| {
-                clap_complete::generate(shell, &mut command, "wl1", out);
-                Ok(())
-            })?;
+            // Generated in memory: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wl1", &mut script);
+            to_stdout(|out| out.write_all(&script))?;
             Ok(Verdict::Holds)
         }
     }

@@ -106,7 +106,11 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     };
     // A stored run is replayed in the environment its trace recorded.
     let (spec, environment) = match &stored {
-        Some((header, _)) => (RunSpec::from_stored(&header.spec)?, header.environment.as_deref().cloned()),
+        Some((header, _)) => {
+            let file = args.from.as_ref().or(args.check.as_ref()).expect("a stored run comes from a file");
+            wl1::run::check_environment(header).map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
+            (RunSpec::from_stored(&header.spec)?, header.environment.as_deref().cloned())
+        }
         None => {
             let spec = args.deciding.spec()?;
             let environment = Simulator::environment(&spec, args.seed);
@@ -123,6 +127,9 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     let mut sim = Simulator::new();
     let mut log = Vec::new();
     let header = sim.run_logged(&spec, args.seed, environment, &mut log);
+    if sim.overgrown() {
+        return Err(wl1::run::SimError::Overgrown { seed: args.seed }.to_string());
+    }
     let violations = wl1_analysis::check_run(&header, sim.events())?;
     to_stdout(|out| {
         print_header(out, &header)?;

@@ -1,9 +1,8 @@
 //! `wl1 simulate`: many seeds of one or more scenarios into trace files.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Args;
@@ -17,6 +16,7 @@ use wl1_analysis::text::{WIDTH, wrap};
 
 use super::output::Format;
 use super::progress::{self, Bar};
+use super::signals;
 
 #[derive(Args, Clone, Debug)]
 pub struct SimulateArgs {
@@ -80,14 +80,14 @@ pub struct ModelArgs {
     #[arg(long, default_value = "alternate")]
     pub routing: Routing,
     /// Records per Kafka delivery.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=Options::MAX_BATCH_SIZE as i64))]
     pub batch_size: u32,
     /// Deliver a partial Kafka batch once its oldest record waited this long
     /// (milliseconds). Off by default, as in the original.
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=Options::MAX_LINGER_MS))]
     pub linger_ms: Option<u64>,
     /// Stop a run when simulated time reaches this many seconds.
-    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=864_000))]
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=Options::MAX_TIME_BOUND_S))]
     pub time_bound_s: u64,
     /// Each run draws its own environment around the profile: latencies and
     /// speeds, tails, pauses, a delay before each scenario step, long delays
@@ -259,17 +259,14 @@ impl ChaosArgs {
     }
 }
 
-/// Set by Ctrl-C or SIGTERM: simulation stops, even inside a run.
-static CANCEL: AtomicBool = AtomicBool::new(false);
-
 /// Simulates and writes the closing summary to `out`.
 pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
     args.seed.checked_add(args.runs - 1).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
     let plans: Vec<Plan> = args.scenarios()?.into_iter().map(|s| args.plan(s, &profile)).collect();
     warn_of_other_traces(&args.out, &plans);
-    // Fails only if a handler is already set, as when `check` simulates twice.
-    let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
+    // Simulation stops at a signal, even inside a run.
+    let cancel = signals::cancel_flag();
     let started = Instant::now();
     let in_shard: u64 = plans.iter().map(Plan::runs_in_shard).sum();
     if let (Some((index, count)), 0) = (args.shard, in_shard) {
@@ -278,7 +275,7 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
     let bar = Bar::runs(in_shard, "simulate");
     let mut total = Summary::default();
     for plan in &plans {
-        match simulate(plan, &CANCEL, &|n| bar.inc(n)) {
+        match simulate(plan, cancel, &|n| bar.inc(n)) {
             Ok(part) => total.add(part),
             Err(stopped) => {
                 bar.finish();
@@ -290,10 +287,11 @@ pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<S
     }
     bar.finish();
     progress::timed("simulated", total.runs, started);
-    if CANCEL.load(Ordering::Relaxed) {
+    if cancel.load(Ordering::Relaxed) {
         return Err(format!("interrupted: {}; the files in progress were discarded", total.saved(&args.out)));
     }
     warn_of_stalled_runs(&total.stalled);
+    warn_of_temporary_files(&args.out);
     print_summary(&total, started.elapsed().as_secs_f64(), args, format, out)
         .map_err(|e| format!("cannot write the summary: {e}"))?;
     Ok(total)
@@ -314,9 +312,8 @@ fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
     if !dir.is_dir() {
         return;
     }
-    let ours: HashSet<PathBuf> = plans.iter().flat_map(Plan::file_names).collect();
     let (found, _) = trace_files(&[dir.to_owned()]);
-    let others: Vec<&PathBuf> = found.iter().filter(|f| !ours.contains(*f)).collect();
+    let others: Vec<&PathBuf> = found.iter().filter(|f| !plans.iter().any(|p| p.writes(f))).collect();
     if let Some(first) = others.first() {
         warn(&format!(
             "warning: {} already holds {} trace file(s) of other runs (such as {}); \
@@ -325,6 +322,27 @@ fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
             others.len(),
             first.display(),
             dir.display()
+        ));
+    }
+}
+
+/// Names the temporary trace files in `dir`, which this command removed
+/// if they were its own: those of a `wl1` that was killed (which could not
+/// remove them), or that is still writing there.
+fn warn_of_temporary_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut left: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial") && name.contains(".wl1."))
+        .collect();
+    left.sort();
+    if let Some(first) = left.first() {
+        warn(&format!(
+            "warning: {} holds {} temporary trace file(s), such as {first}, left by a wl1 that was killed \
+             or is still writing there: no reader takes them; remove them once no wl1 writes there",
+            dir.display(),
+            left.len()
         ));
     }
 }

@@ -119,7 +119,32 @@ pub struct Options {
 
 impl Options {
     pub const DEFAULT_BATCH_SIZE: u32 = 5;
+    pub const MAX_BATCH_SIZE: u32 = 1000;
+    pub const MAX_LINGER_MS: u64 = 3_600_000;
     pub const DEFAULT_TIME_BOUND_S: u64 = 600;
+    pub const MAX_TIME_BOUND_S: u64 = 864_000;
+
+    /// The bounds the command line keeps, checked again on options read
+    /// from a trace file.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=Self::MAX_BATCH_SIZE).contains(&self.batch_size) {
+            return Err(format!("a batch size of {}, not 1 to {}", self.batch_size, Self::MAX_BATCH_SIZE));
+        }
+        let ms = |ms: u64| ms * MILLISECOND;
+        if let Some(linger) = self.linger.filter(|&l| !(ms(1)..=ms(Self::MAX_LINGER_MS)).contains(&l)) {
+            return Err(format!("a linger of {linger} ns, not 1 to {} ms", Self::MAX_LINGER_MS));
+        }
+        if !(ms(1_000)..=ms(Self::MAX_TIME_BOUND_S * 1_000)).contains(&self.time_bound) {
+            return Err(format!("a time bound of {} ns, not 1 to {} s", self.time_bound, Self::MAX_TIME_BOUND_S));
+        }
+        if let Routing::Weighted { region1_percent: p @ 101.. } = self.routing {
+            return Err(format!("routing {p}% of records to region 1"));
+        }
+        if !self.variants.only_members() {
+            return Err("variants this wl1 does not know".into());
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {

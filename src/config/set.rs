@@ -40,6 +40,12 @@ impl<T: Member> EnumSet<T> {
         self.bits == 0
     }
 
+    /// Whether every bit set is a member's (a set read from a file may
+    /// hold others).
+    pub fn only_members(self) -> bool {
+        self.bits & !Self::all().bits == 0
+    }
+
     pub fn iter(self) -> impl Iterator<Item = T> {
         T::ALL.iter().copied().filter(move |&m| self.has(m))
     }

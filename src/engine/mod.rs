@@ -56,6 +56,13 @@ pub trait System {
     /// Called after each delivery has been handled, with every message still
     /// in flight or waiting: where a checker looks at the whole system.
     fn after_delivery(&mut self, _pending: Pending<'_, Self::Msg>) {}
+
+    /// Whether the run has grown beyond what may be kept of it (its trace):
+    /// the engine then stops it. Looked at every [`CANCEL_CHECK_EVERY`]
+    /// deliveries.
+    fn overgrown(&self) -> bool {
+        false
+    }
 }
 
 /// A system borrowed by a wrapper is still a system.
@@ -72,6 +79,10 @@ impl<S: System + ?Sized> System for &mut S {
 
     fn after_delivery(&mut self, pending: Pending<'_, S::Msg>) {
         (**self).after_delivery(pending)
+    }
+
+    fn overgrown(&self) -> bool {
+        (**self).overgrown()
     }
 }
 
@@ -100,6 +111,9 @@ pub enum Stop {
     Stalled,
     /// The guard's cancel flag was raised; the run is unfinished.
     Cancelled,
+    /// The system said it had grown beyond what may be kept of it; the run
+    /// is unfinished.
+    Overgrown,
 }
 
 /// What stops a run that would not end by itself. Checked inside the
@@ -285,9 +299,12 @@ impl<M: Copy> Engine<M> {
                 }
             }
             self.deliveries += 1;
-            if self.deliveries.is_multiple_of(CANCEL_CHECK_EVERY) && guard.cancelled() {
-                self.queue.push(time, env);
-                return Stop::Cancelled;
+            if self.deliveries.is_multiple_of(CANCEL_CHECK_EVERY) {
+                let stop = [(guard.cancelled(), Stop::Cancelled), (system.overgrown(), Stop::Overgrown)];
+                if let Some((_, stop)) = stop.into_iter().find(|(stop, _)| *stop) {
+                    self.queue.push(time, env);
+                    return stop;
+                }
             }
             if system.accepts(env.to, &env.msg) {
                 self.dispatch(system, env);

@@ -312,6 +312,10 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
         self.check_provenance();
         self.licence = None;
     }
+
+    fn overgrown(&self) -> bool {
+        self.inner.overgrown()
+    }
 }
 
 impl<S: HasWorld> HasWorld for Checked<S> {

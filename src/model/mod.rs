@@ -529,6 +529,10 @@ impl<H: Machine> System for World<H> {
         let mut io = Io { ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
         self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, &mut self.coverage);
     }
+
+    fn overgrown(&self) -> bool {
+        self.trace.len() as u64 > crate::trace::format::MAX_RUN_EVENTS
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::{RunSpec, Simulator, run_guarded};
 use crate::trace::{AtomicTraceFile, EXTENSION, OutcomeKind};
@@ -80,6 +80,8 @@ pub enum SimError {
     Write { path: PathBuf, error: std::io::Error },
     /// An invariant of the simulator broke: a bug, reproducible by its seed.
     Invariant { seed: u64, message: String },
+    /// A run recorded more events than a run may.
+    Overgrown { seed: u64 },
 }
 
 impl fmt::Display for SimError {
@@ -89,6 +91,12 @@ impl fmt::Display for SimError {
             SimError::Write { path, error } => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
+            SimError::Overgrown { seed } => write!(
+                f,
+                "the run of seed {seed} records more than {} events, more than a trace file may hold: \
+                 shorten the scenario (fewer steps, chaos or batches) or its time bound",
+                crate::trace::format::MAX_RUN_EVENTS
+            ),
             SimError::Invariant { seed, message } => {
                 write!(
                     f,
@@ -134,18 +142,32 @@ impl Plan {
         Err(SimError::Plan(problem))
     }
 
-    /// The chunks (files) this plan, or its shard, writes.
-    fn chunks(&self) -> Vec<u64> {
-        let all = 0..self.runs.div_ceil(self.runs_per_file);
+    /// How many chunks (files) this plan, or its shard, writes: counted,
+    /// not listed, since there may be a billion.
+    fn chunk_count(&self) -> u64 {
+        let all = self.runs.div_ceil(self.runs_per_file);
         match self.shard {
-            Some((index, count)) => all.filter(|c| c % count == index).collect(),
-            None => all.collect(),
+            Some((index, count)) => all.saturating_sub(index).div_ceil(count),
+            None => all,
         }
     }
 
-    /// How many runs this plan, or its shard, simulates.
+    /// The chunk number of the `i`th file this plan, or its shard, writes.
+    fn chunk(&self, i: u64) -> u64 {
+        self.shard.map_or(i, |(index, count)| index + i * count)
+    }
+
+    /// How many runs this plan, or its shard, simulates: full chunks, but
+    /// for the plan's last chunk if the shard writes it.
     pub fn runs_in_shard(&self) -> u64 {
-        self.chunks().iter().map(|&c| self.seeds(c).count() as u64).sum()
+        let chunks = self.chunk_count();
+        let last = self.runs.div_ceil(self.runs_per_file) - 1;
+        let short = if chunks > 0 && self.chunk(chunks - 1) == last {
+            self.runs_per_file - (self.runs - last * self.runs_per_file)
+        } else {
+            0
+        };
+        chunks * self.runs_per_file - short
     }
 
     /// The seeds of chunk `chunk`; the arithmetic cannot overflow once
@@ -170,9 +192,18 @@ impl Plan {
         self.out_dir.join(name)
     }
 
-    /// The files this plan, or its shard, writes.
-    pub fn file_names(&self) -> Vec<PathBuf> {
-        self.chunks().into_iter().map(|c| self.file_name(c)).collect()
+    /// Whether `path` is one of the files this plan, or its shard, writes
+    /// (found from the seeds its name ends with).
+    pub fn writes(&self, path: &std::path::Path) -> bool {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+        let mut parts = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or_default().rsplit('-');
+        let (Some(_last), Some(first)) = (parts.next(), parts.next()) else { return false };
+        let Some(offset) = first.parse::<u64>().ok().and_then(|f| f.checked_sub(self.first_seed)) else {
+            return false;
+        };
+        let chunk = offset / self.runs_per_file;
+        let in_shard = self.shard.is_none_or(|(index, count)| chunk % count == index);
+        chunk < self.runs.div_ceil(self.runs_per_file) && in_shard && self.file_name(chunk) == path
     }
 }
 
@@ -195,8 +226,8 @@ pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync
     plan.check().map_err(stopped)?;
     std::fs::create_dir_all(&plan.out_dir)
         .map_err(|error| stopped(SimError::Write { path: plan.out_dir.clone(), error }))?;
-    let chunks = plan.chunks();
-    let next_chunk = AtomicUsize::new(0);
+    let chunks = plan.chunk_count();
+    let next_chunk = AtomicU64::new(0);
     let total = Mutex::new(Summary::default());
     let failure = Mutex::new(None);
     std::thread::scope(|scope| {
@@ -205,7 +236,10 @@ pub fn simulate(plan: &Plan, cancel: &AtomicBool, progress: &(dyn Fn(u64) + Sync
                 let mut sim = Simulator::new();
                 loop {
                     let next = next_chunk.fetch_add(1, Ordering::Relaxed);
-                    let Some(&chunk) = chunks.get(next) else { return };
+                    if next >= chunks {
+                        return;
+                    }
+                    let chunk = plan.chunk(next);
                     if cancel.load(Ordering::Relaxed) {
                         return;
                     }
@@ -247,6 +281,9 @@ fn simulate_chunk(
         let Some(header) = run_guarded(sim, seed, |sim| sim.run_cancellable(&plan.spec, seed, cancel))? else {
             return Ok(None);
         };
+        if sim.overgrown() {
+            return Err(SimError::Overgrown { seed });
+        }
         if sim.stalled() {
             part.stalled.push(seed);
         }

@@ -131,8 +131,7 @@ impl Simulator {
     /// The environment of the run of `seed`: drawn from its environment
     /// stream if the spec explores, `None` otherwise.
     pub fn environment(spec: &RunSpec, seed: u64) -> Option<Environment> {
-        let senders = DRIVER + 1..=(ACTORS - 1) as ActorId;
-        spec.stored.explore.then(|| Environment::draw(spec.profile(), senders, &mut stream(seed, Stream::Environment)))
+        drawn_environment(&spec.stored, seed)
     }
 
     /// Whether the last run was stopped by the engine's progress guard: it
@@ -140,6 +139,13 @@ impl Simulator {
     /// and is recorded as stuck.
     pub fn stalled(&self) -> bool {
         self.last_stop == Stop::Stalled
+    }
+
+    /// Whether the last run was stopped for recording more events than a
+    /// run may ([`MAX_RUN_EVENTS`](crate::trace::format::MAX_RUN_EVENTS)):
+    /// it is unfinished, and cannot be stored.
+    pub fn overgrown(&self) -> bool {
+        self.last_stop == Stop::Overgrown
     }
 
     /// As [`Simulator::run`] in the environment the run drew, as its trace
@@ -247,13 +253,29 @@ impl Simulator {
     }
 }
 
+/// The environment the run of `seed` draws if `spec` explores.
+pub fn drawn_environment(spec: &Spec, seed: u64) -> Option<Environment> {
+    let senders = DRIVER + 1..=(ACTORS - 1) as ActorId;
+    spec.explore.then(|| Environment::draw(&spec.profile, senders, &mut stream(seed, Stream::Environment)))
+}
+
+/// An error unless the environment a stored run says it ran in is the one
+/// its seed draws: a trace file's damage, or a forgery.
+pub fn check_environment(header: &RunHeader) -> Result<(), String> {
+    match (header.environment.as_deref(), drawn_environment(&header.spec, header.seed)) {
+        (Some(stored), Some(drawn)) if *stored == drawn => Ok(()),
+        (None, None) => Ok(()),
+        _ => Err(format!("the run of seed {} holds an environment its seed does not draw", header.seed)),
+    }
+}
+
 /// How a run ended, and everything that decided it.
 fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, stop: Stop) -> RunHeader {
     let kind = match stop {
         Stop::TimeBound => OutcomeKind::TimeBound,
         Stop::Quiescent if world.machines.harness.finished() => OutcomeKind::Completed,
         // A run that spun without end is stuck; a cancelled one is discarded.
-        Stop::Quiescent | Stop::Stalled | Stop::Cancelled => OutcomeKind::Stuck,
+        Stop::Quiescent | Stop::Stalled | Stop::Cancelled | Stop::Overgrown => OutcomeKind::Stuck,
     };
     let outcome = Outcome { kind, end_us: engine.now() / MICROSECOND, message_events: engine.deliveries() };
     RunHeader { seed, spec: spec.stored.clone(), environment: None, outcome, coverage: world.coverage.bits() }
@@ -300,6 +322,10 @@ impl System for Logged<'_> {
 
     fn accepts(&self, to: ActorId, msg: &Msg) -> bool {
         self.world.accepts(to, msg)
+    }
+
+    fn overgrown(&self) -> bool {
+        self.world.overgrown()
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, envelope: Envelope<Msg>) {

@@ -50,6 +50,12 @@ pub const MAX_DRILL_LEN: usize = 256 << 10;
 /// scenario has at most 200 batches of 50 records. A reader refuses a spec
 /// claiming more, since whoever reads its runs may allocate per record.
 pub const MAX_RECORDS: u32 = 200 * 50;
+/// The most events a run may record: a run that records more is refused
+/// when simulated (it stops there, which bounds its memory to a few
+/// hundred MB), and a frame that claims more is damaged. One limit for
+/// writer and reader. The built-in scenarios record a few thousand; only a
+/// drill of endless chaos comes near.
+pub const MAX_RUN_EVENTS: u64 = 1 << 22;
 pub const RUN_TAG: u8 = b'R';
 pub const END_TAG: u8 = b'E';
 /// No honest run comes near this (the largest, a drill of 200 batches,
@@ -88,7 +94,8 @@ pub fn file_header(spec: &Spec) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The bounds a spec keeps, on writing and on reading.
+/// The bounds a spec keeps, on writing and on reading: those the command
+/// line keeps on its options and profile.
 fn check_spec(spec: &Spec) -> Result<(), String> {
     if spec.records > MAX_RECORDS {
         return Err(format!("the spec claims {} records, beyond any scenario's {MAX_RECORDS}", spec.records));
@@ -96,7 +103,8 @@ fn check_spec(spec: &Spec) -> Result<(), String> {
     if spec.drill.len() > MAX_DRILL_LEN {
         return Err(format!("the drill text takes {} bytes, beyond {MAX_DRILL_LEN}", spec.drill.len()));
     }
-    Ok(())
+    spec.options.validate().map_err(|e| format!("the spec's options: {e}"))?;
+    spec.profile.validate().map_err(|e| format!("the spec's profile: {e}"))
 }
 
 fn encode_spec(spec: &Spec) -> Vec<u8> {
@@ -177,7 +185,7 @@ pub fn decode_file_header(data: &[u8]) -> Result<FileHeader, (u64, String)> {
         return Err((spec_at as u64, "checksum mismatch in the file header's spec".into()));
     }
     let (spec, used): (Spec, usize) = bincode::serde::decode_from_slice(bytes, config())
-        .map_err(|e| (start as u64, format!("the file header's spec: {e}")))?;
+        .map_err(|e| (start as u64, format!("the file header's spec: {}", decode_problem(e))))?;
     if used != bytes.len() {
         return Err((start as u64, "bytes left over after the file header's spec".into()));
     }
@@ -189,6 +197,10 @@ pub fn decode_file_header(data: &[u8]) -> Result<FileHeader, (u64, String)> {
 /// Appends the frame of one run to `out`; an error (and `out` as it was) if
 /// the run is beyond [`MAX_FRAME_LEN`].
 pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) -> Result<(), String> {
+    if events.len() as u64 > MAX_RUN_EVENTS {
+        let (seed, events) = (header.seed, events.len());
+        return Err(format!("the run of seed {seed} records {events} events, beyond the {MAX_RUN_EVENTS} a run may"));
+    }
     let start = out.len();
     out.extend_from_slice(&[RUN_TAG, 0, 0, 0, 0, 0, 0, 0, 0]);
     encode_payload(header, events, out);
@@ -237,11 +249,16 @@ pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
 /// Decodes the run header at the start of a payload; its events follow
 /// at the offset returned, for [`decode_events`].
 pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader, usize), String> {
-    let (frame, used): (RunFrame, usize) =
-        bincode::serde::decode_from_slice(payload, config()).map_err(|e| format!("run header: {e}"))?;
+    let (frame, used): (RunFrame, usize) = bincode::serde::decode_from_slice(payload, config())
+        .map_err(|e| format!("run header: {}", decode_problem(e)))?;
     let environment = frame.environment.map(Cow::into_owned);
-    if let Some(environment) = &environment {
-        environment.validate().map_err(|e| format!("run header: the environment: {e}"))?;
+    match (&environment, spec.explore) {
+        (Some(environment), true) => {
+            environment.validate().map_err(|e| format!("run header: the environment: {e}"))?;
+        }
+        (Some(_), false) => return Err("run header: an environment on a run of a spec that does not explore".into()),
+        (None, true) => return Err("run header: no environment on a run of a spec that explores".into()),
+        (None, false) => {}
     }
     let header = RunHeader {
         seed: frame.seed,
@@ -257,13 +274,32 @@ pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader,
 /// [`decode_run_header`] says), handing each to `visit` in order instead
 /// of collecting them; returns how many there were.
 pub fn decode_events(bytes: &[u8], visit: impl FnMut(Event)) -> Result<u64, String> {
-    let context = Visit { visit, max_events: (bytes.len() / MIN_EVENT_LEN) as u64 };
+    let max_events = ((bytes.len() / MIN_EVENT_LEN) as u64).min(MAX_RUN_EVENTS);
+    let context = Visit { visit, max_events };
+    // Without bincode's byte limit, which counts every integer at its full
+    // width: the events of a frame [`encode_frame`] accepts would exceed it.
+    // The count is bounded above, and nothing is allocated per event.
     let (VisitedEvents(count), used) =
-        bincode::decode_from_slice_with_context(bytes, config(), context).map_err(|e| format!("events: {e}"))?;
+        bincode::decode_from_slice_with_context(bytes, bincode::config::standard(), context)
+            .map_err(|e| format!("events: {}", decode_problem(e)))?;
     if used != bytes.len() {
         return Err(format!("{} bytes left over after the events", bytes.len() - used));
     }
     Ok(count)
+}
+
+/// What a decoding error says, in words: bincode's own messages are its
+/// internal names ("LimitExceeded", "UnexpectedEnd { additional: 3 }").
+fn decode_problem(e: DecodeError) -> String {
+    match e {
+        DecodeError::UnexpectedEnd { .. } => "it ends in the middle".into(),
+        DecodeError::LimitExceeded => "larger than any run's".into(),
+        DecodeError::Other(what) => what.into(),
+        DecodeError::OtherString(what) => what,
+        DecodeError::Utf8 { .. } => "text that is not UTF-8".into(),
+        DecodeError::UnexpectedVariant { found, .. } => format!("an unknown choice ({found})"),
+        _ => "bytes that do not decode".into(),
+    }
 }
 
 struct EventsRef<'a>(&'a [Event]);
@@ -304,7 +340,7 @@ impl<V: FnMut(Event)> Decode<Visit<V>> for VisitedEvents {
     fn decode<D: Decoder<Context = Visit<V>>>(decoder: &mut D) -> Result<Self, DecodeError> {
         let count = u64::decode(decoder)?;
         if count > decoder.context().max_events {
-            return Err(DecodeError::Other("event count larger than the frame can hold"));
+            return Err(DecodeError::Other("an event count larger than the frame can hold, or than a run may record"));
         }
         let mut time = 0i64;
         for _ in 0..count {
@@ -365,16 +401,18 @@ mod tests {
             1..=26,
             &mut crate::engine::stream(1, crate::engine::Stream::Environment),
         );
+        let explored = Arc::new(Spec { explore: true, ..(*spec()).clone() });
         let mut run = sample();
+        run.header.spec = explored.clone();
         run.header.environment = Some(Arc::new(env.clone()));
         let mut out = Vec::new();
         encode_payload(&run.header, &run.events, &mut out);
-        assert_eq!(decode_payload(&out, &spec()).unwrap(), run);
+        assert_eq!(decode_payload(&out, &explored).unwrap(), run);
         env.profile.pause.every_ms = 1;
         run.header.environment = Some(Arc::new(env));
         out.clear();
         encode_payload(&run.header, &run.events, &mut out);
-        let problem = decode_payload(&out, &spec()).unwrap_err();
+        let problem = decode_payload(&out, &explored).unwrap_err();
         assert!(problem.starts_with("run header: the environment: the run's profile: pause.every_ms"), "{problem}");
     }
 
@@ -451,6 +489,20 @@ mod tests {
         bincode::encode_into_std_write(1_000_000u64, &mut out, config()).unwrap();
         out.extend_from_slice(&[0; 64]);
         assert!(decode_payload(&out, &spec()).unwrap_err().contains("larger than the frame can hold"));
+    }
+
+    #[test]
+    fn a_run_the_writer_takes_the_reader_reads_and_one_beyond_is_refused() {
+        let mut run = sample();
+        let published = run.events[0];
+        run.events = vec![published; MAX_RUN_EVENTS as usize];
+        let mut out = Vec::new();
+        encode_frame(&run.header, &run.events, &mut out).unwrap();
+        let (_, events_at) = decode_run_header(&out[9..], &spec()).unwrap();
+        assert_eq!(decode_events(&out[9 + events_at..], |_| {}), Ok(MAX_RUN_EVENTS));
+        run.events.push(published);
+        let problem = encode_frame(&run.header, &run.events, &mut out).unwrap_err();
+        assert!(problem.contains("4194305 events, beyond the 4194304 a run may"), "{problem}");
     }
 
     #[test]

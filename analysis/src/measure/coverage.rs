@@ -30,6 +30,7 @@ use wl1::trace::meaning::{Incident, Meaning, Step};
 use wl1::trace::{Event, Kind};
 
 use crate::measure::seeds::SeedSet;
+use crate::measure::sum::{Overflow, add};
 use crate::record::facts::RecordFacts;
 use crate::record::places::{ARRIVAL, stage};
 use crate::runs::Arrival;
@@ -232,7 +233,7 @@ impl CoverageTally {
 
 impl Coverage {
     /// Adds the coverage of other runs, none of them counted here.
-    pub fn merge(&mut self, other: &Coverage) {
+    pub fn merge(&mut self, other: &Coverage) -> Result<(), Overflow> {
         for (&digest, &seed) in &other.orders {
             let first = self.orders.entry(digest).or_insert(seed);
             *first = (*first).min(seed);
@@ -240,11 +241,36 @@ impl Coverage {
         self.orders_capped |= other.orders_capped;
         self.cap_orders();
         for (pair, runs) in &other.pairs {
-            *self.pairs.entry(pair.clone()).or_default() += runs;
+            add(self.pairs.entry(pair.clone()).or_default(), *runs)?;
         }
         for (name, &seen) in &other.situations {
-            add_seen(&mut self.situations, name, seen);
+            add_seen(&mut self.situations, name, seen)?;
         }
+        Ok(())
+    }
+
+    /// What is inconsistent in the coverage of `runs` runs, the `seeds`
+    /// counted, as read from a stored summary: more orders or runs than
+    /// there are, a seed not counted, a pair or situation unknown.
+    pub(crate) fn damage(&self, runs: u64, seeds: &SeedSet) -> Option<&'static str> {
+        let counted = |seed: &u64| seeds.file_of(*seed).is_some();
+        let known_pairs: Vec<String> = pairs().iter().map(pair_key).collect();
+        let known_situation = |name: &String| Situation::VARIANTS.iter().any(|s| s.name() == name);
+        let checks = [
+            (self.orders.len() <= MAX_ORDERS && self.orders.len() as u64 <= runs, "more destination orders than runs"),
+            (self.orders.values().all(counted), "a destination order of a seed not counted"),
+            (self.pairs.keys().all(|p| known_pairs.contains(p)), "an unknown coverage pair"),
+            (
+                self.pairs.values().all(|&n| (1..=runs).contains(&n)),
+                "a coverage pair handled in more runs than there are",
+            ),
+            (self.situations.keys().all(known_situation), "an unknown situation"),
+            (
+                self.situations.values().all(|s| (1..=runs).contains(&s.runs) && counted(&s.example)),
+                "a situation in more runs than there are, or in a seed not counted",
+            ),
+        ];
+        checks.into_iter().find(|(ok, _)| !ok).map(|(_, what)| what)
     }
 
     /// Keeps the [`MAX_ORDERS`] orders of smallest first seed.
@@ -260,10 +286,11 @@ impl Coverage {
     }
 }
 
-fn add_seen(situations: &mut BTreeMap<String, Seen>, name: &str, seen: Seen) {
+fn add_seen(situations: &mut BTreeMap<String, Seen>, name: &str, seen: Seen) -> Result<(), Overflow> {
     let mine = situations.entry(name.to_string()).or_insert(Seen { runs: 0, example: seen.example });
-    mine.runs += seen.runs;
+    add(&mut mine.runs, seen.runs)?;
     mine.example = mine.example.min(seen.example);
+    Ok(())
 }
 
 /// The coverage section of one group, as the report shows it.
@@ -419,7 +446,7 @@ mod tests {
         let mut b = CoverageTally::default();
         b.add_run(1, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
         let mut a = a.into_coverage();
-        a.merge(&b.into_coverage());
+        a.merge(&b.into_coverage()).unwrap();
         let mut firsts: Vec<u64> = a.orders.values().copied().collect();
         firsts.sort_unstable();
         assert_eq!(firsts, [1, 3], "two orders, first met in seeds 1 and 3");

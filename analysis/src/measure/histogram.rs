@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::sum::Overflow;
+
 /// 2^BITS linear buckets per power of two.
 const BITS: u32 = 8;
 /// The bucket of `u64::MAX`, plus one.
@@ -69,21 +71,25 @@ impl Histogram {
         self.sum = self.sum.saturating_add(value);
     }
 
-    /// Adds the values of `other`.
-    pub fn merge(&mut self, other: &Histogram) {
+    /// Adds the values of `other`; an error, and this histogram unchanged,
+    /// if a count would go beyond `u64`.
+    pub fn merge(&mut self, other: &Histogram) -> Result<(), Overflow> {
         if other.count == 0 {
-            return;
+            return Ok(());
         }
+        let count = self.count.checked_add(other.count).ok_or(Overflow)?;
         for (mine, theirs) in [(&mut self.positive, &other.positive), (&mut self.negative, &other.negative)] {
             if mine.len() < theirs.len() {
                 mine.resize(theirs.len(), 0);
             }
+            // No bucket can overflow: it holds at most `count` values.
             mine.iter_mut().zip(theirs).for_each(|(m, t)| *m += t);
         }
         self.min = if self.count == 0 { other.min } else { self.min.min(other.min) };
         self.max = if self.count == 0 { other.max } else { self.max.max(other.max) };
-        self.count += other.count;
+        self.count = count;
         self.sum = self.sum.saturating_add(other.sum);
+        Ok(())
     }
 
     pub fn count(&self) -> u64 {
@@ -149,6 +155,51 @@ impl Histogram {
     }
 }
 
+impl Histogram {
+    /// Whether the stored minimum, maximum and sum agree with the buckets:
+    /// the minimum and maximum in the lowest and highest non-empty bucket,
+    /// the mean between them (unless the sum was saturated).
+    fn check_extremes(&self) -> Result<(), String> {
+        let Some(lowest) = self.bucket_values().next() else {
+            return if (self.sum, self.min, self.max) == (0, 0, 0) {
+                Ok(())
+            } else {
+                Err("an empty histogram with figures".into())
+            };
+        };
+        let highest = self.bucket_values().last().expect("not empty");
+        let within = |v: i64, (low, high): (i128, i128)| (low..=high).contains(&i128::from(v));
+        if self.min > self.max || !within(self.min, lowest) || !within(self.max, highest) {
+            return Err(format!(
+                "a histogram whose minimum {} and maximum {} are not in its buckets",
+                self.min, self.max
+            ));
+        }
+        let count = i128::from(self.count);
+        let saturated = self.sum == i64::MAX || self.sum == i64::MIN;
+        let sum = i128::from(self.sum);
+        if !saturated && (sum < count * i128::from(self.min) || sum > count * i128::from(self.max)) {
+            return Err(format!("a histogram whose mean is outside its minimum {} and maximum {}", self.min, self.max));
+        }
+        Ok(())
+    }
+
+    /// The lowest and highest value of each non-empty bucket, in
+    /// increasing value.
+    fn bucket_values(&self) -> impl Iterator<Item = (i128, i128)> + '_ {
+        let span = |i: usize| {
+            let (lowest, width) = bucket_range(i);
+            (i128::from(lowest), i128::from(lowest) + i128::from(width) - 1)
+        };
+        let negatives = self.negative.iter().enumerate().rev().filter(|(_, n)| **n > 0).map(move |(i, _)| {
+            let (low, high) = span(i);
+            (-high, -low)
+        });
+        let positives = self.positive.iter().enumerate().filter(|(_, n)| **n > 0).map(move |(i, _)| span(i));
+        negatives.chain(positives)
+    }
+}
+
 /// A histogram as stored in summaries: its exact figures, then the
 /// non-empty buckets as [bucket, count], negative values in buckets
 /// -1 - (the bucket of their magnitude).
@@ -190,9 +241,10 @@ impl TryFrom<Sparse> for Histogram {
             counts[i] += n;
             total = total.checked_add(n).ok_or("histogram counts overflow")?;
         }
-        if total != s.count || (s.count > 0 && s.min > s.max) {
+        if total != s.count {
             return Err(format!("histogram counts {total} values in its buckets but says {}", s.count));
         }
+        h.check_extremes()?;
         Ok(h)
     }
 }
@@ -262,7 +314,7 @@ mod tests {
         values.iter().for_each(|&v| whole.record(v));
         values[..1234].iter().for_each(|&v| first.record(v));
         values[1234..].iter().for_each(|&v| second.record(v));
-        second.merge(&first);
+        second.merge(&first).unwrap();
         assert_eq!(second, whole);
         let stored = serde_json::to_string(&whole).unwrap();
         assert_eq!(serde_json::from_str::<Histogram>(&stored).unwrap(), whole);

@@ -7,3 +7,5 @@ pub mod histogram;
 pub mod order;
 pub mod seeds;
 pub mod summary;
+pub(crate) mod sum;
+pub(crate) mod validate;

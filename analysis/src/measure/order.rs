@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::sum::{Overflow, add};
+
 /// The scope of an ordering figure: 0 for all arrivals, else the region
 /// the arrivals came from.
 pub const GLOBAL: u32 = 0;
@@ -106,13 +108,18 @@ impl OrderTotals {
         self.max_displacement = self.max_displacement.max(s.max_displacement);
     }
 
-    pub fn merge(&mut self, other: &OrderTotals) {
-        self.runs += other.runs;
-        self.arrivals += other.arrivals;
-        self.out_of_order += other.out_of_order;
-        self.inversions += other.inversions;
-        self.pairs += other.pairs;
-        self.max_displacement = self.max_displacement.max(other.max_displacement);
+    /// Adds the totals of other runs; an error, and these totals
+    /// unchanged, if one would go beyond `u64`.
+    pub fn merge(&mut self, other: &OrderTotals) -> Result<(), Overflow> {
+        let mut sum = *self;
+        add(&mut sum.runs, other.runs)?;
+        add(&mut sum.arrivals, other.arrivals)?;
+        add(&mut sum.out_of_order, other.out_of_order)?;
+        add(&mut sum.inversions, other.inversions)?;
+        add(&mut sum.pairs, other.pairs)?;
+        sum.max_displacement = self.max_displacement.max(other.max_displacement);
+        *self = sum;
+        Ok(())
     }
 
     /// The share of arrivals that came after a record published later.

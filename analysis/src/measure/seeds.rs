@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::sum::{Overflow, add};
+
 /// Seeds first..=last, read from one file (an index into the summary's
 /// file list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,9 +19,9 @@ pub struct SeedRange {
 }
 
 impl SeedRange {
-    /// How many seeds the range holds.
-    pub fn seeds(&self) -> u64 {
-        self.last - self.first + 1
+    /// How many seeds the range holds (2^64 for all of them).
+    pub fn seeds(&self) -> u128 {
+        u128::from(self.last - self.first) + 1
     }
 }
 
@@ -86,9 +88,10 @@ impl SeedSet {
         }
     }
 
-    /// How many seeds are counted.
-    pub fn len(&self) -> u64 {
-        self.ranges().map(|r| r.seeds()).sum()
+    /// How many seeds are counted; `None` for every seed there is, one
+    /// more than `u64` holds.
+    pub fn len(&self) -> Option<u64> {
+        u64::try_from(self.ranges().map(|r| r.seeds()).sum::<u128>()).ok()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -98,10 +101,10 @@ impl SeedSet {
     /// The `n`th smallest seed counted, from 0.
     pub fn nth(&self, mut n: u64) -> Option<u64> {
         for range in self.ranges() {
-            if n < range.seeds() {
+            if n <= range.last - range.first {
                 return Some(range.first + n);
             }
-            n -= range.seeds();
+            n -= range.last - range.first + 1;
         }
         None
     }
@@ -159,10 +162,16 @@ pub struct DuplicateRuns {
 }
 
 impl DuplicateRuns {
-    /// Notes one range of duplicates, extending the last one listed when
+    /// Notes one range of duplicates.
+    pub fn add(&mut self, d: Duplicates) -> Result<(), Overflow> {
+        add(&mut self.runs, (d.last - d.first).checked_add(1).ok_or(Overflow)?)?;
+        self.list(d);
+        Ok(())
+    }
+
+    /// Lists one range of duplicates, extending the last one listed when
     /// it continues it.
-    pub fn add(&mut self, d: Duplicates) {
-        self.runs += d.last - d.first + 1;
+    fn list(&mut self, d: Duplicates) {
         if let Some(last) = self.listed.last_mut()
             && (last.kept, last.again) == (d.kept, d.again)
             && last.last.checked_add(1) == Some(d.first)
@@ -173,10 +182,10 @@ impl DuplicateRuns {
         }
     }
 
-    pub fn merge(&mut self, other: &DuplicateRuns) {
-        let runs = self.runs + other.runs;
-        other.listed.iter().for_each(|&d| self.add(d));
-        self.runs = runs;
+    pub fn merge(&mut self, other: &DuplicateRuns) -> Result<(), Overflow> {
+        add(&mut self.runs, other.runs)?;
+        other.listed.iter().for_each(|&d| self.list(d));
+        Ok(())
     }
 
     /// The same list with every file index mapped through `files`.
@@ -200,7 +209,7 @@ mod tests {
             set.insert(seed, 1).unwrap();
         }
         assert_eq!(set.ranges().count(), 2);
-        assert_eq!(set.len(), 3000);
+        assert_eq!(set.len(), Some(3000));
         assert_eq!(set.insert(1500, 2), Err(0));
         assert_eq!(set.insert(2999, 2), Err(1));
         set.insert(5, 0).unwrap_err();

@@ -46,13 +46,17 @@ use serde::{Deserialize, Serialize};
 use crate::measure::coverage::Coverage;
 use crate::measure::histogram::Histogram;
 use crate::measure::order::OrderTotals;
-use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
-use crate::record::places::{PLACES, STAGES, place_name};
+use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
+use crate::measure::sum::{self, Overflow};
+use crate::record::places::{PLACES, place_name};
 
 pub const FORMAT: &str = "wl1-analysis-summary";
 pub const VERSION: u32 = 1;
 /// How many input problems a summary lists; the count is always exact.
-const LISTED_PROBLEMS: usize = 100;
+pub(crate) const LISTED_PROBLEMS: usize = 100;
+/// The largest summary read or written: a group takes at most a few MB
+/// (its coverage orders are capped), so this holds dozens.
+pub const MAX_SUMMARY_BYTES: u64 = 256 << 20;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -88,16 +92,20 @@ pub struct Problems {
 
 impl Problems {
     pub fn add(&mut self, problem: String) {
-        self.count += 1;
+        self.count = self.count.saturating_add(1);
+        self.list(problem);
+    }
+
+    fn list(&mut self, problem: String) {
         if self.listed.len() < LISTED_PROBLEMS {
             self.listed.push(problem);
         }
     }
 
-    pub fn merge(&mut self, other: &Problems) {
-        let count = self.count + other.count;
-        other.listed.iter().for_each(|p| self.add(p.clone()));
-        self.count = count;
+    pub fn merge(&mut self, other: &Problems) -> Result<(), Overflow> {
+        sum::add(&mut self.count, other.count)?;
+        other.listed.iter().for_each(|p| self.list(p.clone()));
+        Ok(())
     }
 }
 
@@ -140,9 +148,9 @@ pub struct Violated {
 }
 
 impl Violated {
-    fn add(&mut self, other: &Violated) {
-        self.runs += other.runs;
-        self.records += other.records;
+    fn add(&mut self, other: &Violated) -> Result<(), Overflow> {
+        sum::add(&mut self.runs, other.runs)?;
+        sum::add(&mut self.records, other.records)
     }
 }
 
@@ -166,10 +174,12 @@ pub struct Violator {
     pub violations: u64,
 }
 
-fn add_maps<K: Ord + Clone, V: Default>(mine: &mut BTreeMap<K, V>, theirs: &BTreeMap<K, V>, add: impl Fn(&mut V, &V)) {
-    for (key, value) in theirs {
-        add(mine.entry(key.clone()).or_default(), value);
-    }
+fn add_maps<K: Ord + Clone, V: Default>(
+    mine: &mut BTreeMap<K, V>,
+    theirs: &BTreeMap<K, V>,
+    add: impl Fn(&mut V, &V) -> Result<(), Overflow>,
+) -> Result<(), Overflow> {
+    theirs.iter().try_for_each(|(key, value)| add(mine.entry(key.clone()).or_default(), value))
 }
 
 impl GroupSummary {
@@ -178,33 +188,37 @@ impl GroupSummary {
     }
 
     /// Adds the figures of other runs of the same group, none of them
-    /// counted here; keeps the `seeds_kept` violators of smallest seed.
-    pub fn add(&mut self, other: &GroupSummary, seeds_kept: usize) {
+    /// counted here; keeps the `seeds_kept` violators of smallest seed. An
+    /// error if a count would go beyond `u64`, this group then being
+    /// half-added.
+    pub fn add(&mut self, other: &GroupSummary, seeds_kept: usize) -> Result<(), Overflow> {
         if self.spec.is_empty() {
             self.spec.clone_from(&other.spec);
         }
-        self.runs += other.runs;
-        self.trace_events += other.trace_events;
-        self.violating_runs += other.violating_runs;
-        add_maps(&mut self.outcomes, &other.outcomes, |a, b| *a += b);
-        add_maps(&mut self.properties, &other.properties, Violated::add);
-        add_maps(&mut self.undelivered, &other.undelivered, |a, b| add_maps(a, b, Violated::add));
-        add_maps(&mut self.latency, &other.latency, Histogram::merge);
-        add_maps(&mut self.lost, &other.lost, |a, b| *a += b);
-        add_maps(&mut self.hops, &other.hops, |a, b| add_maps(a, b, Histogram::merge));
-        add_maps(&mut self.order, &other.order, OrderTotals::merge);
+        let count = |a: &mut u64, b: &u64| sum::add(a, *b);
+        count(&mut self.runs, &other.runs)?;
+        count(&mut self.trace_events, &other.trace_events)?;
+        count(&mut self.violating_runs, &other.violating_runs)?;
+        add_maps(&mut self.outcomes, &other.outcomes, count)?;
+        add_maps(&mut self.properties, &other.properties, Violated::add)?;
+        add_maps(&mut self.undelivered, &other.undelivered, |a, b| add_maps(a, b, Violated::add))?;
+        add_maps(&mut self.latency, &other.latency, Histogram::merge)?;
+        add_maps(&mut self.lost, &other.lost, count)?;
+        add_maps(&mut self.hops, &other.hops, |a, b| add_maps(a, b, Histogram::merge))?;
+        add_maps(&mut self.order, &other.order, OrderTotals::merge)?;
         add_maps(&mut self.duplicates, &other.duplicates, |a, b| {
-            a.records += b.records;
-            a.extra += b.extra;
-        });
+            sum::add(&mut a.records, b.records)?;
+            sum::add(&mut a.extra, b.extra)
+        })?;
         add_maps(&mut self.violators, &other.violators, |a, b| {
             a.extend(b.iter().cloned());
             a.sort_by_key(|v| (v.seed, v.file));
             a.truncate(seeds_kept);
-        });
+            Ok(())
+        })?;
         self.seeds.add_disjoint(&other.seeds);
-        self.duplicate_runs.merge(&other.duplicate_runs);
-        self.coverage.merge(&other.coverage);
+        self.duplicate_runs.merge(&other.duplicate_runs)?;
+        self.coverage.merge(&other.coverage)
     }
 
     /// The same figures with every file index mapped through `files`.
@@ -215,32 +229,6 @@ impl GroupSummary {
             v.file = files[v.file as usize];
         }
         self
-    }
-
-    /// What is inconsistent in a group read from a file, if anything: a
-    /// file index beyond the `files` listed, a place or stage out of range,
-    /// seed ranges that are reversed or overlap, or that do not count the
-    /// group's runs.
-    fn damage(&self, files: usize) -> Option<&'static str> {
-        let file = |f: u32| (f as usize) < files;
-        let place = |p: &u32| (*p as usize) < PLACES;
-        let ranges: Vec<SeedRange> = self.seeds.ranges().collect();
-        let checks = [
-            (ranges.iter().all(|r| file(r.file) && r.first <= r.last), "a seed range out of range"),
-            (ranges.windows(2).all(|w| w[0].last < w[1].first), "overlapping seed ranges"),
-            (self.seeds.len() == self.runs, "seed ranges that do not count its runs"),
-            (
-                self.duplicate_runs.listed.iter().all(|d| file(d.kept) && file(d.again) && d.first <= d.last),
-                "a duplicate out of range",
-            ),
-            (
-                self.violators.values().flatten().all(|v| file(v.file) && v.place.is_none_or(|p| place(&p))),
-                "a violator out of range",
-            ),
-            (self.undelivered.keys().all(place) && self.duplicates.keys().all(place), "a place out of range"),
-            (self.hops.values().flat_map(|h| h.keys()).all(|&k| (1..STAGES as u32).contains(&k)), "a hop out of range"),
-        ];
-        checks.into_iter().find(|(ok, _)| !ok).map(|(_, what)| what)
     }
 }
 
@@ -319,8 +307,9 @@ impl Summary {
     }
 
     /// Adds the figures of runs none of which is counted here, whose file
-    /// indices are those of this summary.
-    pub fn add(&mut self, other: &Summary) {
+    /// indices are those of this summary. An error if a count would go
+    /// beyond `u64`, this summary then being half-added.
+    pub fn add(&mut self, other: &Summary) -> Result<(), Overflow> {
         let seeds_kept = self.seeds_kept;
         for group in &other.groups {
             let at = match self.groups.binary_search_by(|g| g.identity.cmp(&group.identity)) {
@@ -333,10 +322,22 @@ impl Summary {
                     at
                 }
             };
-            self.groups[at].add(group, seeds_kept);
+            self.groups[at].add(group, seeds_kept)?;
         }
-        self.problems.merge(&other.problems);
+        self.problems.merge(&other.problems)?;
         other.shards.iter().for_each(|&shard| self.add_shard(shard));
+        self.totals_fit().then_some(()).ok_or(Overflow)
+    }
+
+    /// Whether the totals over groups fit in `u64`, as the report adds them.
+    fn totals_fit(&self) -> bool {
+        let total = |figure: fn(&GroupSummary) -> u64| {
+            self.groups.iter().try_fold(0u64, |total, g| total.checked_add(figure(g))).is_some()
+        };
+        total(|g| g.runs)
+            && total(|g| g.trace_events)
+            && total(|g| g.violating_runs)
+            && total(|g| g.duplicate_runs.runs)
     }
 
     /// Keeps at most `seeds_kept` violators per group and property.
@@ -347,16 +348,24 @@ impl Summary {
 
     /// Merges the summary stored in `source`: its runs are added if none
     /// of them is counted here, skipped as duplicates if all of them are;
-    /// a summary that shares only some of its runs cannot be merged.
+    /// a summary that shares only some of its runs, or whose counts added
+    /// to these go beyond `u64`, cannot be merged (and nothing of it is).
     pub fn merge(&mut self, other: Summary, source: &str) -> Result<(), String> {
+        let mut merged = self.clone();
+        merged.merge_into(other, source)?;
+        *self = merged;
+        Ok(())
+    }
+
+    fn merge_into(&mut self, other: Summary, source: &str) -> Result<(), String> {
         let mut overlaps = Vec::new();
         for theirs in &other.groups {
             if let Some(mine) = self.groups.iter().find(|g| g.identity == theirs.identity) {
                 overlaps.extend(mine.seeds.overlap(&theirs.seeds).into_iter().map(|d| (theirs.identity.clone(), d)));
             }
         }
-        let shared: u64 = overlaps.iter().map(|(_, d)| d.last - d.first + 1).sum();
-        let runs = other.runs();
+        let shared: u128 = overlaps.iter().map(|(_, d)| u128::from(d.last - d.first) + 1).sum();
+        let runs = u128::from(other.runs());
         if shared > 0 && shared < runs {
             return Err(format!(
                 "{source}: {shared} of its {runs} runs are counted already (from other summaries or traces), \
@@ -367,79 +376,46 @@ impl Summary {
         if shared > 0 {
             for (identity, d) in overlaps {
                 let group = self.groups.iter_mut().find(|g| g.identity == identity).expect("found above");
-                group.duplicate_runs.add(Duplicates { again: files[d.again as usize], ..d });
+                let again = Duplicates { again: files[d.again as usize], ..d };
+                group.duplicate_runs.add(again).map_err(|e| format!("{source}: {e}"))?;
             }
             return Ok(());
         }
         self.keep_seeds(self.seeds_kept.min(other.seeds_kept));
         let groups = other.groups.into_iter().map(|g| g.renumbered(&files)).collect();
-        let (problems, shards) = (other.problems, other.shards);
-        self.add(&Summary { groups, problems, shards, ..Summary::new(self.seeds_kept) });
-        Ok(())
+        let theirs = Summary { groups, problems: other.problems, shards: other.shards, ..Summary::new(self.seeds_kept) };
+        self.add(&theirs).map_err(|e| format!("{source}: {e}"))
     }
 
-    /// Reads a summary stored by [`Summary::write`].
-    pub fn read(path: &Path) -> Result<Summary, String> {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-        Summary::parse(&bytes, &name)
-    }
-
-    /// Reads the stored summary `bytes`, from `name` (a file, an object):
-    /// the one place a stored summary is read and checked.
-    pub fn parse(bytes: &[u8], name: &str) -> Result<Summary, String> {
-        let summary: Summary = serde_json::from_slice(bytes).map_err(|e| match is_report(bytes) {
-            true => format!(
-                "{name}: a JSON report (the output of --format json), not a summary: \
-                 write a summary with --summary FILE"
-            ),
-            false => format!("{name}: not a readable analysis summary: {e}"),
-        })?;
-        if summary.format != FORMAT || summary.version != VERSION {
+    /// The summary as stored: one JSON document, refused if it is larger
+    /// than a reader takes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        let text = serde_json::to_vec(self).map_err(|e| format!("cannot encode the summary: {e}"))?;
+        if text.len() as u64 > MAX_SUMMARY_BYTES {
             return Err(format!(
-                "{name}: {} version {}, this wl1 reads {FORMAT} version {VERSION}",
-                summary.format, summary.version
+                "the summary takes {} bytes, beyond the {} MiB a reader takes",
+                text.len(),
+                MAX_SUMMARY_BYTES >> 20
             ));
         }
-        if summary.places != Summary::new(0).places {
-            return Err(format!("{name}: its places differ from this wl1's: analyze its traces again"));
-        }
-        if !summary.groups.windows(2).all(|w| w[0].identity < w[1].identity) {
-            return Err(format!("{name}: its groups are not in order of identity: the summary is damaged"));
-        }
-        if !summary.shards.windows(2).all(|w| w[0] < w[1]) || summary.shards.iter().any(|s| s.index >= s.count) {
-            return Err(format!("{name}: its shards are out of order or range: the summary is damaged"));
-        }
-        for group in &summary.groups {
-            if let Some(what) = group.damage(summary.files.len()) {
-                return Err(format!("{name}: the summary is damaged: {what} in group {}", group.label));
-            }
-        }
-        Ok(summary)
-    }
-
-    /// The summary as stored: one JSON document.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
-        serde_json::to_vec(self).map_err(|e| format!("cannot encode the summary: {e}"))
+        Ok(text)
     }
 
     /// Stores the summary at `path`, whole or not at all (written beside
     /// it under a temporary name, then renamed).
     pub fn write(&self, path: &Path) -> Result<(), String> {
-        crate::atomic::write(path, &self.to_bytes()?)
+        let text = self.to_bytes().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        crate::atomic::write(path, &text)
     }
-}
-
-/// Whether `bytes` are a JSON report of `wl1 analyze --format json`: an
-/// object with a verdict and violating seeds, and no summary format.
-fn is_report(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|json| {
-        json.get("format").is_none() && json.get("verdict").is_some() && json.get("violating_seeds").is_some()
-    })
 }
 
 /// Whether the start of a file says it is a stored summary (a JSON
 /// document) rather than a trace.
 pub fn looks_like_summary(start: &[u8]) -> bool {
     start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// `text` with control characters (a terminal's escapes) shown as `\u{..}`.
+pub fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }

@@ -95,7 +95,8 @@ type Curve = (String, RGBColor, Vec<(f64, f64)>);
 pub fn latency_cdf(g: &GroupSummary) -> Result<String, String> {
     let lost = |region: u32| g.lost.get(&region).copied().unwrap_or(0);
     let mut all = Histogram::default();
-    g.latency.values().for_each(|h| all.merge(h));
+    // A summary's latencies count at most its records, which fit in u64.
+    g.latency.values().try_for_each(|h| all.merge(h)).map_err(|e| format!("the latencies of {}: {e}", g.label))?;
     let total = all.count() + g.lost.values().sum::<u64>();
     let range = log_range(all.min().into_iter().chain(all.max()).map(ms));
     let mut curves: Vec<Curve> = g

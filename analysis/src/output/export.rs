@@ -1,8 +1,9 @@
 //! `--export DIR`: every run, every record and every violation as tables
 //! for other tools: `runs`, `records` and `violations`, in Parquet (strings
 //! dictionary-encoded, one row group per chunk) or CSV. Written a chunk at
-//! a time, so that memory stays bounded, under temporary names renamed
-//! once every table is complete.
+//! a time, so that memory stays bounded, under temporary names of their
+//! own; published all three together once every table is complete, or
+//! none of them.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,8 @@ use polars::io::csv::write::BatchedWriter as CsvBatches;
 use polars::io::parquet::write::BatchedWriter as ParquetBatches;
 use polars::prelude::*;
 
-use crate::atomic;
-use crate::read::frames::ChunkFrames;
+use crate::atomic::{self, Partial};
+use crate::read::frames::{ChunkFrames, TABLES};
 
 /// Where the tables of each chunk go, in the order of the runs.
 pub trait Sink {
@@ -43,14 +44,18 @@ impl ExportFormat {
     }
 }
 
+/// The names of the files `--export` writes in its folder.
+pub fn table_names(format: ExportFormat) -> [String; 3] {
+    TABLES.map(|table| format!("{table}.{}", format.extension()))
+}
+
 enum TableWriter {
     Parquet(Box<ParquetBatches<File>>),
     Csv(CsvBatches<File>),
 }
 
 impl TableWriter {
-    fn create(path: &Path, format: ExportFormat, schema: &Schema) -> PolarsResult<TableWriter> {
-        let file = File::create(atomic::temporary(path))?;
+    fn create(file: File, format: ExportFormat, schema: &Schema) -> PolarsResult<TableWriter> {
         Ok(match format {
             ExportFormat::Parquet => TableWriter::Parquet(Box::new(ParquetWriter::new(file).batched(schema)?)),
             ExportFormat::Csv => TableWriter::Csv(CsvWriter::new(file).batched(schema)?),
@@ -75,11 +80,11 @@ impl TableWriter {
 }
 
 /// Writes the tables of every chunk into `dir`; [`Export::finish`] gives
-/// them their names.
+/// them their names. Dropped before, it leaves nothing behind.
 pub struct Export {
     dir: PathBuf,
     format: ExportFormat,
-    writers: Vec<(PathBuf, TableWriter)>,
+    writers: Vec<(Partial, TableWriter)>,
 }
 
 impl Export {
@@ -88,23 +93,17 @@ impl Export {
         Ok(Export { dir: dir.to_owned(), format, writers: Vec::new() })
     }
 
-    /// Completes every table and gives it its name; returns their paths.
-    pub fn finish(mut self) -> Result<Vec<PathBuf>, String> {
-        for (path, writer) in &mut self.writers {
-            writer.finish().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    /// Completes every table and gives the three their names together;
+    /// returns their paths.
+    pub fn finish(self) -> Result<Vec<PathBuf>, String> {
+        let mut tables = Vec::new();
+        for (partial, mut writer) in self.writers {
+            writer.finish().map_err(|e| format!("cannot write {}: {e}", partial.path().display()))?;
+            tables.push(partial);
         }
-        let paths: Vec<PathBuf> = std::mem::take(&mut self.writers).into_iter().map(|(path, _)| path).collect();
-        paths.iter().try_for_each(|p| atomic::publish(p))?;
+        let paths = tables.iter().map(|t| t.path().to_owned()).collect();
+        atomic::publish_all(tables, &self.dir)?;
         Ok(paths)
-    }
-}
-
-impl Drop for Export {
-    /// Tables left unfinished are removed.
-    fn drop(&mut self) {
-        for (path, _) in &self.writers {
-            let _ = std::fs::remove_file(atomic::temporary(path));
-        }
     }
 }
 
@@ -113,13 +112,15 @@ impl Sink for Export {
         if self.writers.is_empty() {
             for (table, frame) in frames.tables() {
                 let path = self.dir.join(format!("{table}.{}", self.format.extension()));
-                let writer = TableWriter::create(&path, self.format, frame.schema())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                self.writers.push((path, writer));
+                let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+                let mut partial = Partial::create(&path)?;
+                let file = partial.file().try_clone().map_err(|e| cannot(&e))?;
+                let writer = TableWriter::create(file, self.format, frame.schema()).map_err(|e| cannot(&e))?;
+                self.writers.push((partial, writer));
             }
         }
-        for ((path, writer), (_, frame)) in self.writers.iter_mut().zip(frames.tables()) {
-            writer.write(frame).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        for ((partial, writer), (_, frame)) in self.writers.iter_mut().zip(frames.tables()) {
+            writer.write(frame).map_err(|e| format!("cannot write {}: {e}", partial.path().display()))?;
         }
         Ok(())
     }

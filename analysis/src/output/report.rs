@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::check::spec::PROPERTIES;
+use crate::properties::PROPERTIES;
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
 use crate::measure::order::scope_name;

@@ -72,8 +72,9 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
     spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
     for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
         let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
-        summary_group.add(&tally.into_summary(), settings.seeds_kept);
-        summary_group.add(&found, settings.seeds_kept);
+        // A unit holds fewer runs than 2^64, and so fewer of anything.
+        let added = summary_group.add(&tally.into_summary(), settings.seeds_kept);
+        added.and_then(|()| summary_group.add(&found, settings.seeds_kept)).expect("a unit's counts fit in u64");
     }
     Ok(UnitResult { runs: run_count, bytes, summary, undecodable, frames })
 }

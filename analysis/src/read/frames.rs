@@ -8,7 +8,7 @@ use strum::VariantArray;
 use wl1::trace::OutcomeKind;
 
 use crate::check::columns::{RunColumns, name};
-use crate::check::spec::PROPERTIES;
+use crate::properties::PROPERTIES;
 use crate::record::places::{PLACES, STAGES, place_name};
 use crate::runs::Group;
 
@@ -19,6 +19,9 @@ pub struct Runs<'a> {
     pub groups: &'a [Arc<Group>],
     pub runs: &'a RunColumns,
 }
+
+/// The tables `--export` writes, in the order of [`ChunkFrames::tables`].
+pub const TABLES: [&str; 3] = ["runs", "records", "violations"];
 
 /// The tables of one chunk, with readable columns.
 pub struct ChunkFrames {
@@ -48,7 +51,8 @@ impl ChunkFrames {
     }
 
     pub fn tables(&self) -> [(&'static str, &DataFrame); 3] {
-        [("runs", &self.runs), ("records", &self.records), ("violations", &self.violations)]
+        let [runs, records, violations] = TABLES;
+        [(runs, &self.runs), (records, &self.records), (violations, &self.violations)]
     }
 }
 

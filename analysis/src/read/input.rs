@@ -99,7 +99,9 @@ impl Reader<'_> {
     /// Reads the header of the run at `offset`, which is run `index` of
     /// its file, and counts it.
     fn read_run(&mut self, file: &Arc<InputFile>, counted: Option<&SeedSet>, payload: &[u8], offset: u64, index: u64) {
-        match decode_run_header(payload, &file.spec) {
+        let header = decode_run_header(payload, &file.spec)
+            .and_then(|(header, at)| wl1::run::check_environment(&header).map(|()| (header, at)));
+        match header {
             Ok((header, events_at)) => {
                 let (seed, outcome, coverage) = (header.seed, header.outcome, header.coverage);
                 let run = RunInput { file: file.clone(), seed, outcome, coverage, events: 0..0, offset, index };
@@ -143,7 +145,8 @@ impl Reader<'_> {
         };
         if let Err(kept) = first_time {
             let duplicate = Duplicates { first: run.seed, last: run.seed, kept, again: file };
-            self.read.duplicates.entry(identity).or_default().add(duplicate);
+            let noted = self.read.duplicates.entry(identity).or_default().add(duplicate);
+            noted.expect("fewer runs are read than 2^64");
             return;
         }
         let start = self.unit.events.len();

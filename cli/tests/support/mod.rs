@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wl1::trace::Spec;
+use wl1::trace::format::decode_file_header;
+
 pub fn binary() -> PathBuf {
     std::env::var_os("WL1_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_wl1")), PathBuf::from)
 }
@@ -145,4 +148,46 @@ pub fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// A trace file's header spec, decoded, and where its bytes are.
+fn header_spec(bytes: &[u8]) -> (Spec, usize, usize) {
+    let spec_at = 12 + u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+    let len = u32::from_le_bytes(bytes[spec_at..spec_at + 4].try_into().unwrap()) as usize;
+    (decode_file_header(bytes).unwrap().spec, spec_at, len)
+}
+
+/// The trace with its header's spec changed by `forge`, its length and
+/// checksum made to match, as a forger would.
+pub fn forge_spec(bytes: &[u8], forge: impl FnOnce(&mut Spec)) -> Vec<u8> {
+    let (mut spec, spec_at, len) = header_spec(bytes);
+    forge(&mut spec);
+    let encoded = bincode::serde::encode_to_vec(&spec, bincode::config::standard()).unwrap();
+    let mut out = bytes[..spec_at].to_vec();
+    out.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32(&encoded).to_le_bytes());
+    out.extend_from_slice(&encoded);
+    out.extend_from_slice(&bytes[spec_at + 8 + len..]);
+    out
+}
+
+/// The first run's frame: where its payload starts, and its length.
+pub fn first_frame(bytes: &[u8]) -> (usize, usize) {
+    let (_, spec_at, len) = header_spec(bytes);
+    let frame_at = spec_at + 8 + len;
+    let payload_len = u32::from_le_bytes(bytes[frame_at + 1..frame_at + 5].try_into().unwrap()) as usize;
+    (frame_at + 9, payload_len)
+}
+
+/// The trace with its first run's payload replaced, its frame's length and
+/// checksum made to match.
+pub fn forge_first_payload(bytes: &[u8], forge: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let (payload_at, len) = first_frame(bytes);
+    let payload = forge(&bytes[payload_at..payload_at + len]);
+    let mut out = bytes[..payload_at - 8].to_vec();
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&bytes[payload_at + len..]);
+    out
 }
