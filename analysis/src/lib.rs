@@ -46,7 +46,9 @@ pub use export::{ChunkFrames, Export, ExportFormat};
 pub use histogram::{Histogram, RELATIVE_PRECISION};
 pub use order::{OrderStats, OrderTotals, scope_name};
 pub use places::{PLACES, place_name, place_of};
-pub use report::{Cell, GroupReport, Report, Section, SeedRow, Table, WIDTH, command_lines, thousands, wrap};
+pub use report::{
+    Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, Table, WIDTH, command_lines, counted, thousands, wrap,
+};
 pub use run_check::{Violation, check_run};
 pub use seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 pub use spec::{

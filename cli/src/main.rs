@@ -2,6 +2,7 @@
 //! `wl1-analysis` library, on polars), check, replay.
 
 mod analyze;
+mod names;
 mod progress;
 mod replay;
 mod simulate;
@@ -15,6 +16,9 @@ use clap_complete::Shell;
 use analyze::{AnalyzeArgs, CheckArgs};
 use simulate::SimulateArgs;
 
+/// The version and the commit built from (see build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WL1_COMMIT"), ")");
+
 /// Deterministic simulation of the Workload1 multi-region payment pipeline.
 ///
 /// Each run is decided entirely by its seed. `simulate` writes runs as
@@ -23,7 +27,7 @@ use simulate::SimulateArgs;
 /// what happened. Exit codes, for every command: 0 the specification holds,
 /// 1 it is violated, 2 an error.
 #[derive(Parser, Debug)]
-#[command(name = "wl1", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "wl1", version = VERSION, propagate_version = true, max_term_width = 100)]
 struct Cli {
     /// Say nothing on standard error but errors and warnings: no progress
     /// bars, no notes of the files written.
@@ -77,7 +81,7 @@ enum Verdict {
 /// Exit codes: 0 the spec holds, 1 violations found, 2 an error.
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|e| exit_for(e));
     progress::set_verbosity(if cli.quiet { 0 } else { 1 + cli.verbose });
     match run(cli.command) {
         Ok(Verdict::Holds) => ExitCode::from(0),
@@ -87,6 +91,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Leaves as clap says for the help and the version; prints any other
+/// message of clap within the report's width, each line broken at spaces
+/// and continued under itself, and exits with 2.
+fn exit_for(e: clap::Error) -> ! {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        eprint!("{}", wl1_analysis::wrap(line, wl1_analysis::WIDTH, indent + 2));
+    }
+    std::process::exit(2)
 }
 
 /// Rust ignores SIGPIPE, which turns `wl1 replay | head` into a panic on the

@@ -36,7 +36,7 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = DECIDING)]
     pub from: Option<PathBuf>,
     /// Scenario to replay: a built-in name or a drill file.
-    #[arg(short, long, default_value = "baseline", value_name = "NAME")]
+    #[arg(short, long, default_value = "baseline", value_name = "NAME", value_parser = super::names::scenario())]
     pub scenario: String,
     #[command(flatten)]
     pub model: ModelArgs,
