@@ -296,17 +296,28 @@ pub fn latency_over_time(run: &RunView) -> Result<String, String> {
             .y_label_area_size(72)
             .build_cartesian_2d(0f64..end_s, (range.start..top).log_scale())
             .map_err(failed)?;
+        // The y axis's ticks are drawn here: plotters puts one at every
+        // multiple within a decade, which crowd into a grey band near its top.
         chart
             .configure_mesh()
             .x_desc("publication, simulated seconds")
             .y_desc("latency, simulated ms (log scale)")
-            .y_label_formatter(&|v| round_label(*v))
+            .disable_y_mesh()
+            .y_labels(0)
+            .y_label_formatter(&|_| String::new())
             .light_line_style(WHITE.mix(0.0))
             .bold_line_style(BLACK.mix(0.08))
             .label_style((FONT, TEXT))
             .axis_desc_style((FONT, AXIS))
             .draw()
             .map_err(failed)?;
+        for v in log_ticks(range.start, top) {
+            chart.draw_series([PathElement::new(vec![(0.0, v), (end_s, v)], BLACK.mix(0.08))]).map_err(failed)?;
+            let (x, y) = chart.backend_coord(&(0.0, v));
+            root.draw(&PathElement::new(vec![(x - 5, y), (x, y)], BLACK)).map_err(failed)?;
+            let style = TextStyle::from((FONT, TEXT)).pos(Pos::new(HPos::Right, VPos::Center));
+            root.draw(&Text::new(round_label(v), (x - 8, y), style)).map_err(failed)?;
+        }
         for (w, &row) in injected.iter().zip(&label_rows) {
             let (from, to) = (w.from_us as f64 / 1e6, w.to_us as f64 / 1e6);
             let band = Rectangle::new([(from, range.start), (to, top)], trouble_colour(w.trouble).filled());
@@ -379,6 +390,17 @@ fn fault_label_rows(faults: &[&Window], end_s: f64) -> Vec<usize> {
             row
         })
         .collect()
+}
+
+/// The ticks of a logarithmic axis from `low` to `high`: 1, 2 and 5
+/// times each power of ten, or the powers alone over more than two and a
+/// half decades, so that they stay apart.
+fn log_ticks(low: f64, high: f64) -> Vec<f64> {
+    let multiples: &[f64] = if (high / low).log10() > 2.5 { &[1.0] } else { &[1.0, 2.0, 5.0] };
+    let first = low.log10().floor() as i32;
+    let last = high.log10().ceil() as i32;
+    let all = (first..=last).flat_map(|power| multiples.iter().map(move |m| m * 10f64.powi(power)));
+    all.filter(|v| (low..=high).contains(v)).collect()
 }
 
 /// A tick's value as a person writes it: 5,000, 0.5, not 4999.999999.

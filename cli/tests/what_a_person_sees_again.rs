@@ -92,10 +92,17 @@ fn defect_11_long_record_lists_wrap_in_the_replay_and_on_the_page() {
 #[test]
 fn defect_12_the_latency_plot_has_no_grid_band_readable_ticks_and_legends_clear_of_the_data() {
     let dir = tempfile::tempdir().unwrap();
-    let traces = dir.path().join("traces");
-    simulate(dir.path(), &traces, "chaos", "2", &[]);
-    let page = page(dir.path(), &traces);
-    let svg = picture(&page, "latency of each record against its publication");
+    // Latencies over one decade (f3's duplicates, 1 to 20 s) and over three (chaos).
+    let f3: &[&str] = &["--variant", "non-idempotent"];
+    for (scenario, extra) in [("f3", f3), ("chaos", &[])] {
+        let traces = dir.path().join(scenario);
+        simulate(dir.path(), &traces, scenario, "2", extra);
+        latency_plot_reads_clearly(&page(dir.path(), &traces));
+    }
+}
+
+fn latency_plot_reads_clearly(page: &str) {
+    let svg = picture(page, "latency of each record against its publication");
     let sizes: Vec<f64> = svg
         .split("font-size=\"")
         .skip(1)
