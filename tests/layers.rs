@@ -1,20 +1,83 @@
-//! The simulator library is a house of layers that depend one way, bottom to
-//! top: engine, config (what decides a run), trace, model, scenario, run.
-//! This test reads every source file, collects the `crate::` paths it names
-//! (in `use` lines and inline, tests included) and fails on any that runs up.
+//! Every package of the workspace is a house of layers that depend one way,
+//! bottom to top, with the crate root (`lib.rs`, `main.rs`) on top:
 //!
-//! `WL1_PRINT_LAYERS=1 cargo test --test layers -- --nocapture` prints the
-//! module graph drawn from those imports.
+//! - the simulator (`src/`): engine, config (what decides a run), trace,
+//!   model, scenario, run;
+//! - the analysis (`analysis/src/`): text and atomic files, the run types,
+//!   the records' facts, the measures, the checks, the reading of runs, the
+//!   output;
+//! - the command line (`cli/src/`): progress and output, simulate, then
+//!   analyze and replay.
+//!
+//! This test reads every source file, collects the module paths it names
+//! through `crate::` and `super::` (in `use` lines and inline, tests
+//! included, comments left out) and fails on any that runs up a layer or
+//! names the crate root, on a top-level module no layer holds, and on any
+//! circle of imports between files.
+//!
+//! `WL1_PRINT_LAYERS=1 cargo test --release --test layers -- --nocapture`
+//! prints the import map drawn from those paths.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Bottom to top.
-const LAYERS: [&str; 6] = ["engine", "config", "trace", "model", "scenario", "run"];
+/// A package: its source folder and its top-level modules, bottom to top;
+/// the modules of one layer do not import each other.
+struct Package {
+    dir: &'static str,
+    layers: &'static [&'static [&'static str]],
+}
 
-fn rank(layer: &str) -> Option<usize> {
-    LAYERS.iter().position(|l| *l == layer)
+const PACKAGES: [Package; 3] = [
+    Package { dir: "src", layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"]] },
+    Package {
+        dir: "analysis/src",
+        layers: &[&["text", "atomic"], &["runs"], &["record"], &["measure"], &["check"], &["read"], &["output"]],
+    },
+    Package { dir: "cli/src", layers: &[&["progress", "output"], &["simulate"], &["analyze", "replay"]] },
+];
+
+/// A module's path from its crate's root: `[]` for the root itself.
+type Module = Vec<String>;
+
+impl Package {
+    fn rank(&self, top: &str) -> Option<usize> {
+        self.layers.iter().position(|layer| layer.contains(&top))
+    }
+
+    fn source(&self) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(self.dir)
+    }
+
+    /// Every source file's module and text.
+    fn files(&self) -> BTreeMap<Module, String> {
+        let mut paths = Vec::new();
+        rust_files(&self.source(), &mut paths);
+        let src = self.source();
+        paths
+            .into_iter()
+            .map(|path| (module_of(path.strip_prefix(&src).unwrap()), fs::read_to_string(&path).unwrap()))
+            .collect()
+    }
+
+    /// (importing module, imported module) for every path a file names,
+    /// the imported one being the longest of the package's modules the
+    /// path starts with.
+    fn imports(&self) -> BTreeSet<(Module, Module)> {
+        let files = self.files();
+        let mut edges = BTreeSet::new();
+        for (module, text) in &files {
+            for path in paths_named(module, &strip_comments(text)) {
+                let target = (0..=path.len()).rev().map(|n| path[..n].to_vec()).find(|m| files.contains_key(m));
+                let target = target.expect("the root is a module");
+                if &target != module && !module.starts_with(&target[..]) || target.is_empty() {
+                    edges.insert((module.clone(), target));
+                }
+            }
+        }
+        edges
+    }
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -28,95 +91,249 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The top-level modules a source text names through `crate::`.
-fn crate_modules(text: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    for (at, _) in text.match_indices("crate::") {
-        let rest = &text[at + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            found.extend(group_heads(group));
-        } else {
-            found.insert(ident(rest));
+/// `a/b.rs` is `a::b`, `a/mod.rs` is `a`, `lib.rs` and `main.rs` the root.
+fn module_of(relative: &Path) -> Module {
+    let mut parts: Vec<String> =
+        relative.iter().map(|p| p.to_str().unwrap().trim_end_matches(".rs").to_string()).collect();
+    if matches!(parts.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The text without its `//` comments (doc comments included: a link in
+/// prose is no import).
+fn strip_comments(text: &str) -> String {
+    text.lines().map(|line| line.split("//").next().unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+/// The module paths (as far as they go) named through `crate::` and
+/// `super::` in the text of `module`'s file. `super::` inside an inline
+/// module (`mod tests { use super::*; }`) names the file's own module.
+fn paths_named(module: &Module, text: &str) -> Vec<Vec<String>> {
+    let inline = inline_modules(text);
+    let mut found = Vec::new();
+    for start in ["crate::", "super::"] {
+        for (at, _) in text.match_indices(start) {
+            if text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let base = if start == "crate::" {
+                vec![]
+            } else {
+                let mut rest = &text[at + start.len()..];
+                let mut levels = 1 - inline.iter().filter(|r| r.contains(&at)).count().min(1);
+                while let Some(more) = rest.strip_prefix("super::") {
+                    rest = more;
+                    levels += 1;
+                }
+                module[..module.len().saturating_sub(levels)].to_vec()
+            };
+            let rest = text[at + start.len()..].trim_start_matches("super::");
+            for path in expand(rest) {
+                found.push(base.iter().cloned().chain(path).collect());
+            }
         }
     }
-    found.retain(|m| !m.is_empty());
     found
+}
+
+/// The byte ranges of the inline `mod NAME { ... }` blocks of a text.
+fn inline_modules(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    for (at, _) in text.match_indices("mod ") {
+        let after = &text[at + 4..];
+        let name = ident(after);
+        if name.is_empty() || !after[name.len()..].trim_start().starts_with('{') {
+            continue;
+        }
+        let open = at + 4 + after.find('{').unwrap();
+        let mut depth = 0;
+        for (i, c) in text[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                ranges.push(open..open + i);
+                break;
+            }
+        }
+    }
+    ranges
 }
 
 fn ident(text: &str) -> String {
     text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
 }
 
-/// The first identifier of each top-level item of a `{a, b::c, d::{e}}` group.
-fn group_heads(group: &str) -> Vec<String> {
-    let mut heads = Vec::new();
-    let mut depth = 0;
-    let mut start = true;
+/// The paths a `use` tail stands for: `a::b::C` is one, `{a::b, c::{d, e}}`
+/// several, `a::{b, c}` as many as its group holds.
+fn expand(text: &str) -> Vec<Vec<String>> {
+    let mut prefix = Vec::new();
+    let mut rest = text;
+    loop {
+        if let Some(group) = rest.strip_prefix('{') {
+            let items = group_items(group);
+            if items.is_empty() {
+                return vec![prefix];
+            }
+            return items
+                .into_iter()
+                .flat_map(|item| expand(item).into_iter().map(|p| prefix.iter().cloned().chain(p).collect()))
+                .collect();
+        }
+        let name = ident(rest);
+        if name.is_empty() {
+            return vec![prefix];
+        }
+        rest = &rest[name.len()..];
+        prefix.push(name);
+        match rest.strip_prefix("::") {
+            Some(more) => rest = more,
+            None => return vec![prefix],
+        }
+    }
+}
+
+/// The top-level items of a `a, b::c, d::{e}}` group, without the brace.
+fn group_items(group: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0, 0);
     for (i, c) in group.char_indices() {
         match c {
             '{' => depth += 1,
-            '}' if depth == 0 => break,
+            '}' if depth == 0 => {
+                items.push(group[start..i].trim());
+                break;
+            }
             '}' => depth -= 1,
-            ',' if depth == 0 => start = true,
-            c if start && (c.is_alphanumeric() || c == '_') => {
-                heads.push(ident(&group[i..]));
-                start = false;
+            ',' if depth == 0 => {
+                items.push(group[start..i].trim());
+                start = i + 1;
             }
             _ => {}
         }
     }
-    heads
+    items.retain(|i| !i.is_empty());
+    items
 }
 
-/// (layer of the file, layer it imports, file) for every import.
-fn imports() -> Vec<(String, String, PathBuf)> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.sort();
-    let mut edges = Vec::new();
-    for file in files {
-        let relative = file.strip_prefix(&src).unwrap();
-        let Some(layer) = relative.iter().next().and_then(|c| c.to_str()) else { continue };
-        let layer = layer.trim_end_matches(".rs").to_string();
-        if rank(&layer).is_none() {
-            continue;
+fn name(module: &Module) -> String {
+    if module.is_empty() { "(root)".to_string() } else { module.join("::") }
+}
+
+/// The imports that run up a layer, name the root, or come from or go to a
+/// module no layer holds.
+fn upward(package: &Package, edges: &BTreeSet<(Module, Module)>) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (from, to) in edges.iter().filter(|(from, _)| !from.is_empty()) {
+        let (from_top, to_top) = (&from[0], to.first());
+        let fault = match (package.rank(from_top), to_top.map(|t| (t, package.rank(t)))) {
+            (None, _) => Some(format!("{from_top} is in no layer")),
+            (_, None) => Some("it imports the crate root".to_string()),
+            (_, Some((t, None))) => Some(format!("{t} is in no layer")),
+            (Some(f), Some((t, Some(r)))) if t != from_top && r >= f => Some(format!("{t} is not below {from_top}")),
+            _ => None,
+        };
+        if let Some(fault) = fault {
+            wrong.push(format!("{}: {} imports {}: {fault}", package.dir, name(from), name(to)));
         }
-        let text = fs::read_to_string(&file).unwrap();
-        for module in crate_modules(&text) {
-            if module != layer {
-                edges.push((layer.clone(), module, relative.to_owned()));
+    }
+    wrong
+}
+
+/// A circle of imports between files, if any.
+fn circle(edges: &BTreeSet<(Module, Module)>) -> Option<Vec<Module>> {
+    fn visit<'a>(
+        at: &'a Module,
+        edges: &'a BTreeSet<(Module, Module)>,
+        done: &mut BTreeSet<&'a Module>,
+        path: &mut Vec<&'a Module>,
+    ) -> Option<Vec<Module>> {
+        if let Some(from) = path.iter().position(|m| *m == at) {
+            return Some(path[from..].iter().map(|m| (*m).clone()).chain([at.clone()]).collect());
+        }
+        if !done.insert(at) {
+            return None;
+        }
+        path.push(at);
+        for (_, to) in edges.iter().filter(|(f, _)| f == at) {
+            if let Some(found) = visit(to, edges, done, path) {
+                return Some(found);
             }
         }
+        path.pop();
+        None
     }
-    edges
+    let mut done = BTreeSet::new();
+    edges.iter().find_map(|(from, _)| visit(from, edges, &mut done, &mut Vec::new()))
 }
 
-#[test]
-fn no_module_imports_from_a_layer_above_it() {
-    let edges = imports();
-    assert!(edges.iter().any(|(from, to, _)| from == "model" && to == "engine"), "the scan finds imports");
-    let upward: Vec<String> = edges
-        .iter()
-        .filter(|(from, to, _)| match (rank(from), rank(to)) {
-            (Some(f), Some(t)) => t > f,
-            _ => true,
-        })
-        .map(|(from, to, file)| format!("src/{}: {from} imports crate::{to}", file.display()))
-        .collect();
-    if std::env::var_os("WL1_PRINT_LAYERS").is_some() {
-        let graph: BTreeSet<(String, String)> = edges.iter().map(|(f, t, _)| (f.clone(), t.clone())).collect();
-        for layer in LAYERS.iter().rev() {
-            let below: Vec<&str> = graph.iter().filter(|(f, _)| f == layer).map(|(_, t)| t.as_str()).collect();
-            println!("{layer:>8} -> {}", below.join(", "));
+/// The map: per top-level module, top to bottom, the modules it imports.
+fn print_map(package: &Package, edges: &BTreeSet<(Module, Module)>) {
+    println!("{}:", package.dir);
+    for layer in package.layers.iter().rev() {
+        for top in layer.iter() {
+            let below: BTreeSet<&str> = edges
+                .iter()
+                .filter(|(f, t)| f.first().map(String::as_str) == Some(*top) && t[0] != *top)
+                .map(|(_, t)| t[0].as_str())
+                .collect();
+            let inside: BTreeSet<String> = edges
+                .iter()
+                .filter(|(f, t)| f.first().map(String::as_str) == Some(*top) && t.first() == f.first())
+                .map(|(f, t)| format!("{}>{}", f[1..].join("::"), t[1..].join("::")))
+                .collect();
+            let inside = if inside.is_empty() {
+                String::new()
+            } else {
+                format!("   [{}]", inside.into_iter().collect::<Vec<_>>().join(" "))
+            };
+            println!("  {top:>9} -> {}{inside}", below.into_iter().collect::<Vec<_>>().join(", "));
         }
     }
-    assert!(upward.is_empty(), "imports that run up a layer:\n{}", upward.join("\n"));
 }
 
 #[test]
-fn the_scan_reads_groups_and_inline_paths() {
-    let text = "use crate::{engine::Time, model::{A, B}};\nlet x = crate::trace::Kind::Fail;";
-    let found: Vec<String> = crate_modules(text).into_iter().collect();
-    assert_eq!(found, ["engine", "model", "trace"]);
+fn no_module_imports_from_a_layer_above_it_and_no_file_from_a_circle() {
+    for package in &PACKAGES {
+        let edges = package.imports();
+        assert!(edges.len() >= 5, "{}: the scan finds imports", package.dir);
+        if std::env::var_os("WL1_PRINT_LAYERS").is_some() {
+            print_map(package, &edges);
+        }
+        let wrong = upward(package, &edges);
+        assert!(wrong.is_empty(), "imports that run up a layer:\n{}", wrong.join("\n"));
+        if let Some(circle) = circle(&edges) {
+            let names: Vec<String> = circle.iter().map(name).collect();
+            panic!("{}: a circle of imports: {}", package.dir, names.join(" -> "));
+        }
+    }
+}
+
+#[test]
+fn the_scan_reads_groups_inline_paths_and_super() {
+    let text = "use crate::{engine::Time, model::{A, kafka::B}};\nlet x = crate::trace::Kind::Fail;\n\
+                use super::sibling::C;\nmod tests { use super::*; }";
+    let module = vec!["model".to_string(), "kafka".to_string()];
+    let found: BTreeSet<String> = paths_named(&module, text).iter().map(|p| p.join("::")).collect();
+    let expected =
+        ["engine::Time", "model::A", "model::kafka::B", "trace::Kind::Fail", "model::sibling::C", "model::kafka::*"];
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.trim_end_matches("::*").to_string()).collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn a_circle_and_an_upward_import_are_found() {
+    let m = |s: &str| s.split("::").map(String::from).collect::<Module>();
+    let edges: BTreeSet<(Module, Module)> =
+        [(m("read::chunk"), m("output::export")), (m("output::export"), m("read::chunk"))].into_iter().collect();
+    assert!(circle(&edges).is_some());
+    let wrong = upward(&PACKAGES[1], &edges);
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(wrong[0].contains("read::chunk imports output::export"), "{wrong:?}");
+    let root: BTreeSet<(Module, Module)> = [(m("read::chunk"), vec![])].into_iter().collect();
+    assert!(upward(&PACKAGES[1], &root)[0].contains("crate root"));
 }

@@ -15,24 +15,13 @@
 //! its own, for `wl1 replay`.
 
 mod atomic;
-pub mod charts;
-mod chunk;
-mod columns;
-pub mod coverage;
-pub mod export;
-mod facts;
-pub mod histogram;
-pub mod html;
-mod input;
-mod order;
-mod places;
-pub mod plot;
-mod report;
-mod run_check;
-pub mod run_view;
-mod seeds;
-mod spec;
-mod summary;
+mod check;
+pub mod measure;
+pub mod output;
+mod read;
+mod record;
+mod runs;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -42,55 +31,23 @@ use polars::prelude::PolarsResult;
 /// The polars the tables are made with.
 pub use polars;
 
-pub use export::{ChunkFrames, Export, ExportFormat};
-pub use histogram::{Histogram, RELATIVE_PRECISION};
-pub use order::{OrderStats, OrderTotals, scope_name};
-pub use places::{PLACES, place_name, place_of};
-pub use report::{
-    Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, Table, WIDTH, command_lines, counted, thousands, wrap,
-};
-pub use run_check::{Violation, check_run};
-pub use seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
-pub use spec::{
+pub use check::spec::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
-pub use summary::{GroupSummary, Problems, Repeats, Summary, Violated, Violator};
+pub use measure::histogram::{Histogram, RELATIVE_PRECISION};
+pub use measure::order::{OrderStats, OrderTotals, scope_name};
+pub use measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
+pub use measure::summary::{GroupSummary, Problems, Repeats, Summary, Violated, Violator};
+pub use output::export::{Export, ExportFormat, Sink};
+pub use output::report::{Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, Table, command_lines};
+pub use read::frames::ChunkFrames;
+pub use read::run_check::{Violation, check_run};
+pub use record::places::{PLACES, place_name, place_of};
+pub use runs::Settings;
 
-use chunk::UnitResult;
-
-/// How to go through the inputs.
-#[derive(Clone, Copy, Debug)]
-pub struct Settings {
-    /// About how many bytes of stored events an analyzer takes at once
-    /// (whole runs, at least one): with the number of analyzers, what
-    /// bounds the memory used.
-    pub chunk_bytes: usize,
-    /// Chunks analyzed at once.
-    pub analyzers: usize,
-    /// Violating seeds kept per group and property.
-    pub seeds_kept: usize,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Settings { chunk_bytes: 4 << 20, analyzers: cores, seeds_kept: 20 }
-    }
-}
-
-/// Where the tables of each chunk go, in the order of the runs.
-pub trait Sink {
-    fn chunk(&mut self, frames: ChunkFrames) -> Result<(), String>;
-}
-
-/// Keeps every chunk's tables in memory (for tests and small sets).
-impl Sink for Vec<ChunkFrames> {
-    fn chunk(&mut self, frames: ChunkFrames) -> Result<(), String> {
-        self.push(frames);
-        Ok(())
-    }
-}
+use read::chunk::{self, UnitResult};
+use read::input;
 
 /// How far an analysis has got.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -152,7 +109,7 @@ fn is_summary(path: &Path) -> bool {
     let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut start)) else {
         return false;
     };
-    summary::looks_like_summary(&start[..n])
+    measure::summary::looks_like_summary(&start[..n])
 }
 
 /// Merges stored summaries, the largest first, so that one holding only

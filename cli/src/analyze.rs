@@ -6,13 +6,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use wl1_analysis::{
-    CoverageDetail, Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary, html, plot,
-};
+use wl1_analysis::output::{html, plot};
+use wl1_analysis::{CoverageDetail, Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Sink, Summary};
 
+use super::output::{self, Format, Verdict};
 use super::progress::{self, Bar};
 use super::simulate::{self, SimulateArgs};
-use super::{Format, Verdict};
 
 const AFTER_HELP: &str = "\
 Runs are pooled per group: runs that share their scenario (with its drill text), options,
@@ -127,7 +126,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     bar.finish();
     progress::timed("analyzed", summary.runs(), started);
     for problem in &summary.problems.listed {
-        eprint!("{}", wl1_analysis::wrap(&format!("bad input: {problem}"), wl1_analysis::WIDTH, 2));
+        eprint!("{}", wl1_analysis::text::wrap(&format!("bad input: {problem}"), wl1_analysis::text::WIDTH, 2));
     }
     let report = Report::new(&summary, args.report.max_seeds)?;
     print_report(&report, args.format, args.report.coverage)?;
@@ -204,7 +203,7 @@ fn print_report(report: &Report, format: Format, coverage: CoverageArg) -> Resul
         CoverageArg::Brief => CoverageDetail::Brief,
         CoverageArg::Full => CoverageDetail::Full,
     };
-    super::to_stdout(|out| match format {
+    output::to_stdout(|out| match format {
         Format::Text => write!(out, "{}", report.text_with(coverage)),
         Format::Json => writeln!(out, "{}", report.json()),
     })

@@ -3,17 +3,18 @@
 
 mod analyze;
 mod names;
+mod output;
 mod progress;
 mod replay;
 mod simulate;
 
-use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
 use analyze::{AnalyzeArgs, CheckArgs};
+use output::{Verdict, to_stdout};
 use simulate::SimulateArgs;
 
 /// The version and the commit built from (see build.rs).
@@ -60,24 +61,6 @@ enum Command {
     },
 }
 
-/// How results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Tables for a person at a terminal.
-    Text,
-    /// One JSON document on standard output, for programs.
-    Json,
-}
-
-/// The answer of an analysis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
-    /// Every run holds the specification.
-    Holds,
-    /// Some run violates it.
-    Violated,
-}
-
 /// Exit codes: 0 the spec holds, 1 violations found, 2 an error.
 fn main() -> ExitCode {
     restore_default_sigpipe();
@@ -87,7 +70,7 @@ fn main() -> ExitCode {
         Ok(Verdict::Holds) => ExitCode::from(0),
         Ok(Verdict::Violated) => ExitCode::from(1),
         Err(message) => {
-            eprint!("{}", wl1_analysis::wrap(&format!("error: {message}"), wl1_analysis::WIDTH, 2));
+            eprint!("{}", wl1_analysis::text::wrap(&format!("error: {message}"), wl1_analysis::text::WIDTH, 2));
             ExitCode::from(2)
         }
     }
@@ -103,7 +86,7 @@ fn exit_for(e: clap::Error) -> ! {
     let text = e.render().to_string();
     for line in text.lines() {
         let indent = line.len() - line.trim_start().len();
-        eprint!("{}", wl1_analysis::wrap(line, wl1_analysis::WIDTH, indent + 2));
+        eprint!("{}", wl1_analysis::text::wrap(line, wl1_analysis::text::WIDTH, indent + 2));
     }
     std::process::exit(2)
 }
@@ -137,13 +120,4 @@ fn run(command: Command) -> Result<Verdict, String> {
             Ok(Verdict::Holds)
         }
     }
-}
-
-/// Runs `write` on standard output (buffered) and flushes it; a failure,
-/// such as a full disk behind `> file`, becomes an error that says so
-/// instead of the panic of `print!`.
-fn to_stdout<T>(write: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) -> Result<T, String> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    let written = write(&mut out).and_then(|value| out.flush().map(|()| value));
-    written.map_err(|e| format!("cannot write to standard output: {e}"))
 }

@@ -24,7 +24,7 @@ fn verbosity() -> u8 {
 /// Says what was done, unless `-q`.
 pub fn note(text: &str) {
     if verbosity() >= 1 {
-        text.lines().for_each(|line| eprint!("{}", wl1_analysis::wrap(line, wl1_analysis::WIDTH, 2)));
+        text.lines().for_each(|line| eprint!("{}", wl1_analysis::text::wrap(line, wl1_analysis::text::WIDTH, 2)));
     }
 }
 

@@ -18,8 +18,8 @@ use wl1::scenario::resolve;
 use wl1::trace::format::{decode_payload, encode_payload};
 use wl1::trace::{Event, RunHeader, TraceError, TraceFile};
 
+use super::output::{Verdict, to_stdout};
 use super::simulate::ModelArgs;
-use super::{Verdict, to_stdout};
 
 /// The options that decide a run: a stored run has its own.
 const DECIDING: [&str; 8] =
@@ -125,7 +125,7 @@ fn compare(out: &mut dyn Write, file: &Path, header: &RunHeader, events: &[Event
     if replayed == stored {
         let line =
             format!("check: the replay reproduces the run stored in {file} byte for byte ({} bytes)", stored.len());
-        write!(out, "\n{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+        write!(out, "\n{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
         return Ok(true);
     }
     let at = replayed.iter().zip(stored).position(|(a, b)| a != b).unwrap_or(replayed.len().min(stored.len()));
@@ -135,7 +135,7 @@ fn compare(out: &mut dyn Write, file: &Path, header: &RunHeader, events: &[Event
         replayed.len(),
         stored.len()
     );
-    write!(out, "\n{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+    write!(out, "\n{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
     Ok(false)
 }
 
@@ -146,13 +146,13 @@ fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
         "seed {} · scenario {} · variants {} · routing {} · batch {} · linger {linger}",
         h.seed, h.spec.scenario, o.variants, o.routing, o.batch_size
     );
-    write!(out, "{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+    write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
     writeln!(
         out,
         "outcome: {} at {:.3} ms, after {} messages",
         h.outcome.kind.name(),
         h.outcome.end_us as f64 / 1e3,
-        wl1_analysis::thousands(h.outcome.message_events)
+        wl1_analysis::text::thousands(h.outcome.message_events)
     )?;
     match &h.environment {
         Some(environment) => print_environment(out, environment),

@@ -14,10 +14,11 @@ use wl1::run::{Plan, RunSpec, Summary, simulate};
 use wl1::scenario::{BUILT_IN, ChaosParams, Scenario, Step, built_in, resolve, to_drill};
 use wl1::trace::trace_files;
 
-use wl1_analysis::{counted, thousands};
+use wl1_analysis::text::{counted, thousands};
 
+use super::names;
+use super::output::Format;
 use super::progress::{self, Bar};
-use super::{Format, names};
 
 #[derive(Args, Clone, Debug)]
 pub struct SimulateArgs {
@@ -295,7 +296,7 @@ fn warn_of_other_traces(dir: &Path, plans: &[Plan]) {
 
 /// A warning on standard error, within the report's width.
 fn warn(text: &str) {
-    eprint!("{}", wl1_analysis::wrap(text, wl1_analysis::WIDTH, 2));
+    eprint!("{}", wl1_analysis::text::wrap(text, wl1_analysis::text::WIDTH, 2));
 }
 
 /// Names the runs the engine's progress guard stopped.
@@ -362,7 +363,7 @@ fn print_summary(
                 thousands(s.stuck),
                 thousands(s.time_bound)
             );
-            write!(out, "{}", wl1_analysis::wrap(&line, wl1_analysis::WIDTH, 2))?;
+            write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
             writeln!(
                 out,
                 "{} message events, {} trace events, {} bytes ({per_event:.2} bytes per trace event)",
@@ -398,5 +399,5 @@ pub fn scenario_list() -> String {
 /// A line of the scenario list within the report's width, continued under
 /// its description.
 fn wrap(line: &str, indent: usize) -> String {
-    wl1_analysis::wrap(line, wl1_analysis::WIDTH, indent)
+    wl1_analysis::text::wrap(line, wl1_analysis::text::WIDTH, indent)
 }

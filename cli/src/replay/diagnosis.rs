@@ -8,7 +8,8 @@ use std::io::{self, Write};
 
 use wl1::model::topology;
 use wl1::run::{Finding, Simulator, not_working, stranded};
-use wl1_analysis::{EVENTUAL_DELIVERY, Violation, WIDTH, wrap};
+use wl1_analysis::text::{WIDTH, wrap};
+use wl1_analysis::{EVENTUAL_DELIVERY, Violation};
 
 /// Violations listed in the verdict before the timeline; the diagnosis
 /// covers them all.

@@ -9,7 +9,7 @@ use wl1::model::ContainerState;
 use wl1::model::topology;
 use wl1::run::{Delivery, MAX_LOGGED, Simulator};
 use wl1::trace::{Event, Kind};
-use wl1_analysis::WIDTH;
+use wl1_analysis::text::WIDTH;
 
 /// Where a message's description starts: after the time and its ends.
 const DESCRIPTION_AT: usize = 63;
@@ -26,7 +26,7 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record:
         None => "timeline".to_string(),
     };
     let heading = format!("{heading} (simulated ms when the handling ended · from -> to · message):");
-    write!(out, "\n{}", wl1_analysis::wrap(&heading, WIDTH, 2))?;
+    write!(out, "\n{}", wl1_analysis::text::wrap(&heading, WIDTH, 2))?;
     for d in log.iter() {
         let caused = &events[d.events.clone()];
         let msg = d.envelope.msg;

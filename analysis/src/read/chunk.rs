@@ -2,90 +2,28 @@
 //! straight into the facts of its records, which become one row per run
 //! and record of the chunk's record frame; the measurements (latency,
 //! order, duplicates, outcomes) are added up per group as each run ends;
-//! then the specification is checked on the frames (see [`crate::spec`]).
+//! then the specification is checked on the frames (see [`crate::check::spec`]).
 
-use std::ops::Range;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::format::decode_events;
-use wl1::trace::{Event, Outcome, OutcomeKind, Spec, TraceError};
+use wl1::trace::{Event, OutcomeKind, TraceError};
 
-use crate::columns::{RecordColumns, RunColumns};
-use crate::coverage::{CoverageTally, RunSituations};
-use crate::facts::{RecordFacts, RunFacts};
-use crate::histogram::Histogram;
-use crate::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
-use crate::places::{ARRIVAL, PLACES, PUBLISHED, STAGES, cause};
-use crate::summary::{GroupSummary, Repeats, Summary};
-use crate::{Settings, export, spec};
+use crate::check::columns::{RecordColumns, RunColumns};
+use crate::check::spec;
+use crate::measure::coverage::{CoverageTally, RunSituations};
+use crate::measure::histogram::Histogram;
+use crate::measure::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
+use crate::measure::summary::{GroupSummary, Repeats, Summary};
+use crate::read::frames::{ChunkFrames, Runs};
+use crate::record::facts::{RecordFacts, RunFacts};
+use crate::record::places::{ARRIVAL, PLACES, PUBLISHED, STAGES, cause};
+use crate::runs::{Arrival, Group, RunInput, Settings, Unit, outcome_code};
 
 /// Regions are stored in three bits.
 const REGION_CODES: usize = 8;
-
-/// Runs that share everything besides their seeds.
-#[derive(Debug)]
-pub struct Group {
-    pub identity: u64,
-    pub label: String,
-    pub scenario: String,
-    /// Records each run publishes: 1..=records.
-    pub records: u32,
-    pub global_order: bool,
-}
-
-impl Group {
-    /// The group of the runs of `spec`.
-    pub fn of(spec: &Spec) -> Group {
-        let identity = spec.identity();
-        Group {
-            identity,
-            label: crate::input::group_label(spec, identity),
-            scenario: spec.scenario.clone(),
-            records: spec.records,
-            global_order: spec.options.variants.has(wl1::config::Variant::GlobalOrder),
-        }
-    }
-}
-
-/// A trace file being read.
-#[derive(Debug)]
-pub struct InputFile {
-    /// Its index in the summary's file list.
-    pub id: u32,
-    pub path: PathBuf,
-    /// What decides its runs besides their seeds.
-    pub spec: Arc<Spec>,
-    pub group: Arc<Group>,
-}
-
-/// One run to analyze: what its header says and where its events are.
-pub struct RunInput {
-    pub file: Arc<InputFile>,
-    pub seed: u64,
-    pub outcome: Outcome,
-    /// The coverage pairs it handled, as its trace frame stores them.
-    pub coverage: u128,
-    /// Its events, in [`Unit::events`].
-    pub events: Range<usize>,
-    /// Where its frame starts in its file, and which run of the file it is.
-    pub offset: u64,
-    pub index: u64,
-}
-
-/// Consecutive runs, each whole, handed to one analyzer.
-#[derive(Default)]
-pub struct Unit {
-    /// The number of the first run, counting from 0 across the analysis.
-    pub first_run: u64,
-    /// The events of every run, as stored.
-    pub events: Vec<u8>,
-    pub runs: Vec<RunInput>,
-    /// The records the runs publish.
-    pub rows: usize,
-}
 
 /// What a unit adds up to.
 pub struct UnitResult {
@@ -96,7 +34,7 @@ pub struct UnitResult {
     /// The runs whose events could not be decoded: identity and seed.
     pub undecodable: Vec<(u64, u64)>,
     /// The tables to export, if asked for.
-    pub frames: Option<export::ChunkFrames>,
+    pub frames: Option<ChunkFrames>,
 }
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
@@ -129,7 +67,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
     let runs = chunk.runs.frame()?;
     let violations = spec::violations(&records, &runs)?;
     let frames =
-        export_frames.then(|| export::ChunkFrames::new(unit.first_run, &chunk, &records, &violations)).transpose()?;
+        export_frames.then(|| ChunkFrames::new(unit.first_run, chunk.runs(), &records, &violations)).transpose()?;
     let mut found = vec![GroupSummary::default(); chunk.groups.len()];
     spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
     for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
@@ -151,6 +89,10 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    fn runs(&self) -> Runs<'_> {
+        Runs { groups: &self.groups, runs: &self.runs }
+    }
+
     fn group_of(&mut self, group: &Arc<Group>) -> u32 {
         match self.groups.iter().position(|g| Arc::ptr_eq(g, group)) {
             Some(i) => i as u32,
@@ -174,20 +116,6 @@ impl Chunk {
             self.records.push(local, group, facts);
         }
     }
-}
-
-/// An outcome's code: its place in [`OutcomeKind::VARIANTS`].
-pub fn outcome_code(kind: OutcomeKind) -> u32 {
-    OutcomeKind::VARIANTS.iter().position(|&k| k == kind).expect("every outcome is listed") as u32
-}
-
-/// A record's first arrival at the destination.
-pub struct Arrival {
-    pub record: u32,
-    pub region: u8,
-    /// The index of its first publication and of its first arrival.
-    pub published: u32,
-    pub arrived: u32,
 }
 
 /// The first arrivals of a run's published records, in arrival order.

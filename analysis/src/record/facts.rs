@@ -3,13 +3,13 @@
 //! time and region of the first time; per region, the first index of the
 //! events the safety checks compare; and the facts that name where a
 //! record went wrong. The checks themselves run on these facts as columns
-//! (see [`crate::spec`]).
+//! (see `check::spec`).
 
 use std::collections::BTreeMap;
 
 use wl1::trace::{Event, Kind};
 
-use crate::places::{PLACES, PUBLISHED, REGIONS, STAGES, place_of};
+use crate::record::places::{PLACES, PUBLISHED, REGIONS, STAGES, place_of};
 
 /// "Never": the index of an event that did not happen, or no place.
 pub const NONE: u32 = u32::MAX;
@@ -196,7 +196,7 @@ impl RunFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::places::ARRIVAL;
+    use crate::record::places::ARRIVAL;
 
     fn event(time_us: u64, kind: Kind, region: u8, subject: u32, value: u32) -> Event {
         Event { time_us, kind, region, subject, value }

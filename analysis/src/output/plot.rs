@@ -1,11 +1,14 @@
 //! `--plot DIR`: the pictures of each group as SVG files, drawn by the
-//! code that draws them in the HTML report ([`crate::charts`]): its
+//! code that draws them in the HTML report ([`crate::output::charts`]): its
 //! latency distribution per region, lost records shown, and its per-hop
 //! breakdown.
 
 use std::path::{Path, PathBuf};
 
-use crate::{Report, Summary, atomic, charts};
+use crate::atomic;
+use crate::measure::summary::Summary;
+use crate::output::charts;
+use crate::output::report::Report;
 
 /// Writes latency-group-N.svg and hops-group-N.svg per group, numbered as
 /// in the report; returns the paths written.

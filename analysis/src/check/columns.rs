@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use crate::chunk::{Arrival, InputFile, RunInput, outcome_code};
-use crate::facts::{NONE, RecordFacts, WATCHED};
-use crate::order::first_late;
-use crate::places::{PLACES, PUBLISHED, REGIONS, STAGES};
+use crate::measure::order::first_late;
+use crate::record::facts::{NONE, RecordFacts, WATCHED};
+use crate::record::places::{PLACES, PUBLISHED, REGIONS, STAGES};
+use crate::runs::{Arrival, InputFile, RunInput, outcome_code};
 
 /// One row per run.
 #[derive(Default)]
@@ -95,8 +95,8 @@ pub struct FirstTimes {
 
 /// Column names of the record frame.
 pub mod name {
-    use crate::facts::WATCHED;
-    use crate::places::place_name;
+    use crate::record::facts::WATCHED;
+    use crate::record::places::place_name;
 
     pub fn n(place: usize) -> String {
         format!("{}.n", place_name(place))

@@ -8,11 +8,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::histogram::Histogram;
-use crate::places::hop_name;
-use crate::report::thousands;
-use crate::run_view::{RecordView, RunView, Trouble, Window, lane_name, lanes_with};
-use crate::summary::GroupSummary;
+use crate::measure::histogram::Histogram;
+use crate::measure::summary::GroupSummary;
+use crate::output::run_view::{RecordView, RunView, Trouble, Window, lane_name, lanes_with};
+use crate::record::places::hop_name;
+use crate::text::thousands;
 
 /// Regions 1, 2 and 3 in their colours; no region in grey.
 pub fn region_colour(region: u32) -> RGBColor {
@@ -529,7 +529,7 @@ fn polyline(points: &[(i32, i32)], colour: RGBAColor, width: u32, title: &str) -
     }
     let at: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
     let RGBAColor(r, g, b, a) = colour;
-    let title = crate::html::escape(title);
+    let title = crate::output::html::escape(title);
     format!(
         "<g><title>{title}</title><polyline fill=\"none\" stroke=\"rgb({r},{g},{b})\" stroke-opacity=\"{a:.2}\" \
          stroke-width=\"{width}\" points=\"{p}\"/><polyline fill=\"none\" stroke=\"rgb(0,0,0)\" stroke-opacity=\"0\" \

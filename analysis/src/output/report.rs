@@ -2,7 +2,7 @@
 //! group, first; then each group's details as titled tables
 //! ([`Section`]s); then the violating seeds of each group with the command
 //! that replays each. Printed for a person at a terminal (within
-//! [`WIDTH`] columns), as one JSON document, or as a page ([`crate::html`]).
+//! [`WIDTH`] columns), as one JSON document, or as a page ([`crate::output::html`]).
 //!
 //! A new figure shown per group is one [`Section`] pushed in
 //! [`GroupReport::new`]: the text, the JSON and the HTML page show it with
@@ -12,16 +12,14 @@ use serde_json::{Map, Value, json};
 
 use wl1::scenario::BUILT_IN;
 
-use crate::coverage::CoverageReport;
-use crate::histogram::RELATIVE_PRECISION;
-use crate::input::group_label;
-use crate::order::scope_name;
-use crate::places::{hop_name, place_name};
-use crate::spec::PROPERTIES;
-use crate::summary::{GroupSummary, Summary, Violator};
-
-/// The columns the text report fits in.
-pub const WIDTH: usize = 100;
+use crate::check::spec::PROPERTIES;
+use crate::measure::coverage::CoverageReport;
+use crate::measure::histogram::RELATIVE_PRECISION;
+use crate::measure::order::scope_name;
+use crate::measure::summary::{GroupSummary, Summary, Violator};
+use crate::record::places::{hop_name, place_name};
+use crate::runs::group_label;
+use crate::text::{WIDTH, counted, thousands, wrap};
 
 /// One value of a table.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,27 +134,6 @@ fn shorten(text: &str, width: usize) -> String {
     } else {
         text.chars().take(keep).chain(['…']).collect()
     }
-}
-
-/// `text` broken at spaces into lines of at most `width` columns, the
-/// first keeping its own indentation, the others indented by `indent`
-/// spaces. A word longer than a line stays whole.
-pub fn wrap(text: &str, width: usize, indent: usize) -> String {
-    let mut out = String::new();
-    let words = text.trim_start_matches(' ');
-    let mut line = " ".repeat(text.len() - words.len());
-    for word in words.split(' ') {
-        let fits = line.chars().count() + 1 + word.chars().count() <= width;
-        if !line.trim().is_empty() && !fits {
-            out += line.trim_end();
-            out.push('\n');
-            line = " ".repeat(indent);
-        } else if !line.trim().is_empty() {
-            line.push(' ');
-        }
-        line += word;
-    }
-    out + line.trim_end() + "\n"
 }
 
 /// One titled table of a group's details. `key` names it in JSON; an
@@ -460,27 +437,6 @@ impl Report {
     }
 }
 
-/// "1 file", "1,234 files".
-pub fn counted(n: u64, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        n => format!("{} {noun}s", thousands(n)),
-    }
-}
-
-/// 1234567 as "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A command on lines of its own, indented by `indent`: whole if it fits,
 /// else broken before its options with shell continuations.
 pub fn command_lines(command: &str, indent: usize) -> String {
@@ -688,7 +644,7 @@ fn ms(us: Option<f64>) -> Cell {
 fn latency(g: &GroupSummary) -> Table {
     let mut t = Table::new(LATENCY);
     let regions: std::collections::BTreeSet<u32> = g.latency.keys().chain(g.lost.keys()).copied().collect();
-    let none = crate::Histogram::default();
+    let none = crate::measure::histogram::Histogram::default();
     for region in regions {
         let h = g.latency.get(&region).unwrap_or(&none);
         let name = if region == 0 { Cell::Missing } else { Cell::Count(region.into()) };
@@ -802,16 +758,5 @@ mod tests {
         let words: Vec<String> = command.split_whitespace().map(String::from).collect();
         assert_eq!(as_the_shell_reads(&printed), words);
         assert_eq!(command_lines("wl1 replay --seed 1", 4), "    wl1 replay --seed 1\n");
-    }
-
-    #[test]
-    fn wrapping_keeps_the_first_lines_indentation_and_indents_the_rest() {
-        let text = format!("  {}", ["word"; 30].join(" "));
-        let wrapped = wrap(&text, 40, 6);
-        let lines: Vec<&str> = wrapped.lines().collect();
-        assert!(lines[0].starts_with("  word") && !lines[0].starts_with("   "), "{wrapped}");
-        assert!(lines[1..].iter().all(|l| l.starts_with("      word") && !l.starts_with("       ")), "{wrapped}");
-        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{wrapped}");
-        assert_eq!(wrapped.split_whitespace().count(), 30);
     }
 }

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use wl1::trace::format::decode_run_header;
 use wl1::trace::{Spec, TraceError, TraceFile};
 
-use crate::chunk::{Group, InputFile, RunInput, Unit};
-use crate::seeds::{DuplicateRuns, Duplicates, SeedSet};
-use crate::summary::{Problems, Summary};
+use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
+use crate::measure::summary::{Problems, Summary};
+use crate::runs::{Group, InputFile, RunInput, Unit};
 
 /// No scenario publishes more records than this (a drill at most 10,000);
 /// a header that says more is damaged.
@@ -31,23 +31,6 @@ pub struct Read {
     pub duplicates: BTreeMap<u64, DuplicateRuns>,
     pub groups: BTreeMap<u64, Arc<Group>>,
     pub problems: Problems,
-}
-
-/// The label of a group of runs: what tells it apart from others at a
-/// glance, and the start of its identity, which tells it apart for sure.
-pub fn group_label(spec: &Spec, identity: u64) -> String {
-    let o = &spec.options;
-    let linger = o.linger.map_or("off".to_string(), |l| format!("{}ms", l / 1_000_000));
-    let explore = if spec.explore { " explore" } else { "" };
-    format!(
-        "{}{explore} variants={} routing={} batch={} linger={linger} bound={}s spec={:08x}",
-        spec.scenario,
-        o.variants,
-        o.routing,
-        o.batch_size,
-        o.time_bound / 1_000_000_000,
-        identity as u32
-    )
 }
 
 /// Reads `traces` in order, handing each unit of about `unit_bytes` of

@@ -10,7 +10,7 @@ use wl1::model::topology::{self, Role};
 use wl1::trace::format::{decode_payload, decode_run_header};
 use wl1::trace::{Event, Kind, Run, TraceFile};
 
-use crate::places::{FIRST_REPLICA, REGIONS, place_of, replica_region};
+use crate::record::places::{FIRST_REPLICA, REGIONS, place_of, replica_region};
 
 /// The components a record passes, in pipeline order: the lanes of a
 /// run's timeline.

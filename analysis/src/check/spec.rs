@@ -11,11 +11,11 @@ use polars::prelude::*;
 use strum::VariantArray;
 use wl1::trace::{Kind, OutcomeKind};
 
-use crate::chunk::outcome_code;
-use crate::columns::{RunColumns, name};
-use crate::facts::{NONE, watched};
-use crate::places::{ARRIVAL, FIRST_REPLICA, PLACES, PUBLISHED, REGIONS, replica_region, stage};
-use crate::summary::{GroupSummary, Violated, Violator};
+use crate::check::columns::{RunColumns, name};
+use crate::measure::summary::{GroupSummary, Violated, Violator};
+use crate::record::facts::{NONE, watched};
+use crate::record::places::{ARRIVAL, FIRST_REPLICA, PLACES, PUBLISHED, REGIONS, replica_region, stage};
+use crate::runs::outcome_code;
 
 pub const EVENTUAL_DELIVERY: &str = "eventual-delivery";
 pub const REMOVED_BEFORE_STORE: &str = "inbound-removed-before-store";
@@ -270,7 +270,7 @@ fn u64_rows(frame: &DataFrame, names: &[&str]) -> PolarsResult<Vec<Vec<Option<u6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::WATCHED;
+    use crate::record::facts::WATCHED;
 
     #[test]
     fn the_removal_rules_compare_watched_kinds_only() {

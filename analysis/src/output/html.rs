@@ -2,7 +2,7 @@
 //! network access when viewed): the verdict table; per group its latency
 //! distribution, the latency over simulated time of one run with its
 //! faults shaded, the per-hop breakdown and every table of the text report
-//! (any [`crate::Section`] shows up with no change here); and for each
+//! (any [`crate::output::report::Section`] shows up with no change here); and for each
 //! violating seed listed, the command that replays it, where its records
 //! stopped and why (the run re-simulated), and its timeline.
 
@@ -13,13 +13,14 @@ use std::path::Path;
 use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
 use wl1::trace::{Event, Run};
 
-use crate::charts;
-use crate::coverage::CoverageReport;
-use crate::report::{Cell, GroupReport, Report, Section, SeedRow, Table, thousands};
-use crate::run_check::Violation;
-use crate::run_view::{RunView, read_runs};
-use crate::spec::EVENTUAL_DELIVERY;
-use crate::summary::{GroupSummary, Summary};
+use crate::check::spec::EVENTUAL_DELIVERY;
+use crate::measure::coverage::CoverageReport;
+use crate::measure::summary::{GroupSummary, Summary};
+use crate::output::charts;
+use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
+use crate::output::run_view::{RunView, read_runs};
+use crate::read::run_check::{Violation, check_run};
+use crate::text::thousands;
 
 const STYLE: &str = "
 body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
@@ -304,7 +305,7 @@ fn seed(group: usize, s: &SeedRow, run: Option<&Result<Run, String>>) -> String 
             return seed_heading(group, s.seed, counted) + &told + &note;
         }
     };
-    let violations = crate::check_run(&run.header, &run.events).unwrap_or_default();
+    let violations = check_run(&run.header, &run.events).unwrap_or_default();
     let mut out = seed_heading(group, s.seed, violations.len() as u64) + &told;
     out += &safety(&violations, &run.events);
     out += &diagnosis(run);

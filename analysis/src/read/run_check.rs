@@ -9,9 +9,9 @@ use wl1::engine::MICROSECOND;
 use wl1::trace::format::{decode_run_header, encode_payload};
 use wl1::trace::{Event, Kind, RunHeader};
 
-use crate::Settings;
-use crate::chunk::{self, Group, InputFile, RunInput, Unit};
-use crate::places::{FIRST_REPLICA, PLACES, place_name, place_of};
+use crate::read::chunk;
+use crate::record::places::{FIRST_REPLICA, PLACES, place_name, place_of};
+use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
 
 /// One violation of the specification in a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct Violation {
     pub property: String,
     /// The record, for properties about records.
     pub record: Option<u32>,
-    /// The place it names ([`crate::place_name`]), where one applies.
+    /// The place it names ([`crate::record::places::place_name`]), where one applies.
     pub place: Option<usize>,
     pub region: Option<u32>,
 }

@@ -28,11 +28,11 @@ use strum::{IntoStaticStr, VariantArray};
 use wl1::model::coverage::{PAIRS, Pair, pairs};
 use wl1::trace::{Event, Kind};
 
-use crate::chunk::Arrival;
-use crate::facts::RecordFacts;
-use crate::places::{ARRIVAL, stage};
-use crate::report::{counted, thousands, wrap};
-use crate::seeds::SeedSet;
+use crate::measure::seeds::SeedSet;
+use crate::record::facts::RecordFacts;
+use crate::record::places::{ARRIVAL, stage};
+use crate::runs::Arrival;
+use crate::text::{counted, thousands, wrap};
 
 /// Distinct destination orders kept per group: what bounds a summary's
 /// size whatever the number of runs.

@@ -28,9 +28,9 @@
 //! (`orders`: per destination order's digest, the first seed that gave it;
 //! `orders_capped`; `pairs`: runs per (state, message) pair handled, as
 //! `kind state/message`; `situations`: per notable situation, `runs` and
-//! an `example` seed; see [`crate::coverage`]).
+//! an `example` seed; see [`crate::measure::coverage`]).
 //! A histogram is `count`, `sum`, `min`, `max` and its non-empty
-//! `buckets` as `[bucket, count]` (see [`crate::histogram`]).
+//! `buckets` as `[bucket, count]` (see [`crate::measure::histogram`]).
 //!
 //! A new counter is a new field with `#[serde(default)]` and a line in
 //! [`GroupSummary::add`].
@@ -40,11 +40,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::coverage::Coverage;
-use crate::histogram::Histogram;
-use crate::order::OrderTotals;
-use crate::places::{PLACES, STAGES, place_name};
-use crate::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
+use crate::measure::coverage::Coverage;
+use crate::measure::histogram::Histogram;
+use crate::measure::order::OrderTotals;
+use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
+use crate::record::places::{PLACES, STAGES, place_name};
 
 pub const FORMAT: &str = "wl1-analysis-summary";
 pub const VERSION: u32 = 1;

@@ -1,0 +1,9 @@
+//! Measures that merge exactly, whatever the order of the runs and however
+//! they were split: latency histograms, order, seeds, coverage, and the
+//! summary of a group of runs that holds them.
+
+pub mod coverage;
+pub mod histogram;
+pub mod order;
+pub mod seeds;
+pub mod summary;

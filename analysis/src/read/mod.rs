@@ -1,0 +1,8 @@
+//! The runs read and analyzed: trace files cut into units of whole runs,
+//! a unit turned into columns, tallies and checks, its tables for export,
+//! and one run checked on its own.
+
+pub mod chunk;
+pub mod frames;
+pub mod input;
+pub mod run_check;
