@@ -337,3 +337,63 @@ fn a_circle_and_an_upward_import_are_found() {
     let root: BTreeSet<(Module, Module)> = [(m("read::chunk"), vec![])].into_iter().collect();
     assert!(upward(&PACKAGES[1], &root)[0].contains("crate root"));
 }
+
+/// The files that may tell trace event kinds apart: the module that gives
+/// each kind its meaning, and the online checker (which `custody` is
+/// moving onto it).
+const READS_KINDS: [&str; 2] = ["src/trace/meaning.rs", "src/model/check.rs"];
+
+/// The places in a text that tell [`Kind`]s apart: a `Kind::` variant as a
+/// match arm or in `matches!`, or the variants brought in bare.
+fn kind_matches(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in strip_comments(text).lines() {
+        let bare = line.contains("use Kind::*") || line.contains("trace::Kind::*");
+        let arm = line.match_indices("Kind::").any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                return false;
+            }
+            let rest = &line[at + "Kind::".len()..];
+            let after = rest[ident(rest).len()..].trim_start();
+            after.starts_with("=>")
+                || (after.starts_with('|') && !after.starts_with("||"))
+                || after.starts_with("if ")
+                || line[..at].contains("matches!(")
+        });
+        if bare || arm {
+            found.push(line.trim().to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_meaning_module_tells_event_kinds_apart() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for package in &PACKAGES {
+        let mut files = Vec::new();
+        rust_files(&package.source(), &mut files);
+        for file in files {
+            let relative = file.strip_prefix(root).unwrap().to_str().unwrap().to_string();
+            if READS_KINDS.contains(&relative.as_str()) {
+                continue;
+            }
+            let text = fs::read_to_string(&file).unwrap();
+            found.extend(kind_matches(&text).into_iter().map(|line| format!("{relative}: {line}")));
+        }
+    }
+    assert!(found.is_empty(), "kinds told apart outside the meaning module:\n{}", found.join("\n"));
+    let meaning = fs::read_to_string(root.join(READS_KINDS[0])).unwrap();
+    assert!(kind_matches(&meaning).len() >= 28, "the scan sees the meaning module's match on every kind");
+}
+
+#[test]
+fn the_kind_scan_finds_arms_and_matches_but_not_other_kinds() {
+    let text = "match e.kind {\n    Kind::Fail => 1,\n    Kind::Recover | Kind::RegionOnline => 2,\n}\n\
+                let x = matches!(e.kind, Kind::Published);\nuse Kind::*;\n\
+                MachineKind::Driver => 1,\nlet y = e.kind == Kind::Fail || z;\nlet s = Kind::STAGES;";
+    let found = kind_matches(text);
+    assert_eq!(found.len(), 4, "{found:?}");
+}

@@ -14,6 +14,7 @@ use crate::engine::ActorId;
 use crate::model::topology::{self, ACTORS, REGIONS, Role};
 use crate::model::{ContainerState, Kafka};
 use crate::scenario::RECORDS_PER_BATCH;
+use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
 
 /// Some records, where they are, and why they stay there.
@@ -154,7 +155,7 @@ const LOSSY_HINT: &str = " (lossy-kafka drops a stream's records when it fails)"
 fn stage_name(furthest: &Option<(Kind, u8)>) -> String {
     match *furthest {
         None => "no stage".into(),
-        Some((Kind::Published, _)) => "its publication (not yet routed to a region)".into(),
+        Some((kind, _)) if kind.stage() == Some(PUBLICATION) => "its publication (not yet routed to a region)".into(),
         Some((kind, 0)) => kind.to_string(),
         Some((kind, region)) => format!("{kind} in region {region}"),
     }
@@ -359,9 +360,8 @@ fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
 /// The stage furthest down the pipeline a record reached, with its region
 /// (the first time it got there).
 fn furthest_stage(events: &[Event], id: u32) -> Option<(Kind, u8)> {
-    let stage = |e: &&Event| Kind::STAGES.iter().position(|&k| k == e.kind);
-    let reached = events.iter().filter(|e| e.subject == id && e.kind.is_about_record());
-    reached.filter(|e| stage(e).is_some()).min_by_key(|e| std::cmp::Reverse(stage(e))).map(|e| (e.kind, e.region))
+    let reached = events.iter().filter(|e| e.record() == Some(id) && e.stage().is_some());
+    reached.min_by_key(|e| std::cmp::Reverse(e.stage())).map(|e| (e.kind, e.region))
 }
 
 /// The receiver that last refused a record's publication, and its state at

@@ -7,6 +7,7 @@
 
 mod event;
 pub mod format;
+pub mod meaning;
 mod reader;
 mod run;
 mod writer;

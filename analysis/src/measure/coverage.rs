@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 use wl1::model::coverage::{PAIRS, Pair, pairs};
+use wl1::trace::meaning::{Incident, Meaning, Step};
 use wl1::trace::{Event, Kind};
 
 use crate::measure::seeds::SeedSet;
@@ -127,18 +128,20 @@ impl RunSituations {
 
     /// Takes in the run's next event.
     pub fn observe(&mut self, e: &Event) {
-        let seen = match e.kind {
-            Kind::RemoveFailureHidden => Situation::RemoveFailureHidden,
-            Kind::RemoveMissed => Situation::RemoveMissed,
-            Kind::FaultFoundHolding => Situation::FaultFoundHolding,
-            Kind::BatchStopped => {
+        let seen = match e.meaning() {
+            Meaning::Incident { incident: Incident::RemoveFailureHidden, .. } => Situation::RemoveFailureHidden,
+            Meaning::Incident { incident: Incident::RemoveMissed, .. } => Situation::RemoveMissed,
+            Meaning::FoundHolding { .. } => Situation::FaultFoundHolding,
+            Meaning::Step { step: Step::BatchStopped, batch, .. } => {
                 // A damaged run cannot make this grow past its batches.
-                if !self.stopped.contains(&e.subject) && self.stopped.len() < 1 << 16 {
-                    self.stopped.push(e.subject);
+                if !self.stopped.contains(&batch) && self.stopped.len() < 1 << 16 {
+                    self.stopped.push(batch);
                 }
                 return;
             }
-            Kind::PublishRequested if self.stopped.contains(&e.subject) => Situation::BatchRepublished,
+            Meaning::Step { step: Step::PublishRequested, batch, .. } if self.stopped.contains(&batch) => {
+                Situation::BatchRepublished
+            }
             _ => return,
         };
         self.seen |= seen.bit();

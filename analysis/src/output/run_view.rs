@@ -8,7 +8,8 @@ use std::path::Path;
 use wl1::model::ContainerState;
 use wl1::model::topology::{self, Role};
 use wl1::trace::format::{decode_payload, decode_run_header};
-use wl1::trace::{Event, Kind, Run, TraceFile};
+use wl1::trace::meaning::{self, ARRIVAL, Command, Incident, Meaning, PUBLICATION, Step};
+use wl1::trace::{Event, Run, TraceFile};
 
 use crate::record::places::{FIRST_REPLICA, REGIONS, place_of, replica_region};
 
@@ -81,21 +82,9 @@ fn lane_of_actor(actor: u32) -> Option<usize> {
 }
 
 /// The lane of the component where a record reaches a pipeline stage.
-fn lane_of_stage(kind: Kind, region: u8) -> Option<usize> {
-    let regional = |base: &str| lane(&format!("{base}-{region}"));
-    match kind {
-        Kind::Published => lane("source"),
-        Kind::ReceiverInvoked => regional("receiver"),
-        Kind::ReceiverDbStored => lane("receiver-db"),
-        Kind::ValidatorInvoked => regional("validator"),
-        Kind::ValidatorDbStored => lane("validator-db"),
-        Kind::InboundAppended | Kind::InboundRemoved => regional("inbound"),
-        Kind::ProcessorRead => regional("processor"),
-        Kind::ProcessorDbStored => lane("processor-db"),
-        Kind::OutboundAppended | Kind::OutboundRemoved => regional("outbound"),
-        Kind::DestinationReceived => lane("destination"),
-        _ => None,
-    }
+fn lane_of_stage(stage: usize, region: u8) -> Option<usize> {
+    let component = meaning::component(stage);
+    if component.regional() { lane(&format!("{}-{region}", component.name())) } else { lane(component.name()) }
 }
 
 /// What kept a component from working for a while.
@@ -179,31 +168,35 @@ impl RunView {
             (1..=records).map(|record| RecordView { record, ..RecordView::default() }).collect();
         let mut events: Vec<&Event> = run.events.iter().collect();
         events.sort_by_key(|e| e.time_us);
-        for e in events.iter().filter(|e| e.kind.is_about_record()) {
+        for e in events.iter().filter(|e| e.record().is_some()) {
             let Some(view) = (e.subject as usize).checked_sub(1).and_then(|i| by_record.get_mut(i)) else { continue };
             view.observe(e);
         }
-        let batches =
-            events.iter().filter(|e| e.kind == Kind::BatchPublished).map(|e| (e.time_us, e.subject)).collect();
+        let batches = events.iter().filter_map(|e| match e.meaning() {
+            Meaning::Step { step: Step::BatchPublished, batch, .. } => Some((e.time_us, batch)),
+            _ => None,
+        });
+        let batches = batches.collect();
         RunView { seed: run.header.seed, end_us, records: by_record, windows: windows(&events, end_us), batches }
     }
 }
 
 impl RecordView {
     fn observe(&mut self, e: &Event) {
-        let replica = place_of(e.kind, e.region).filter(|&p| p >= FIRST_REPLICA).map(replica_lane);
-        if let Some(lane) = lane_of_stage(e.kind, e.region).or(replica) {
+        let lane = e.stage().and_then(|stage| lane_of_stage(stage, e.region));
+        let replica = place_of(e).filter(|&p| p >= FIRST_REPLICA).map(replica_lane);
+        if let Some(lane) = lane.or(replica) {
             self.steps.push((e.time_us, lane));
         }
-        match e.kind {
-            Kind::Published => {
+        match e.meaning() {
+            Meaning::Stage { stage: PUBLICATION, .. } => {
                 self.published_us.get_or_insert(e.time_us);
             }
-            Kind::DestinationReceived => {
-                self.arrived.get_or_insert((e.time_us, e.region));
+            Meaning::Stage { stage: ARRIVAL, region, .. } => {
+                self.arrived.get_or_insert((e.time_us, region));
             }
-            Kind::PublishFailed => self.routed = e.region,
-            kind if lane_of_stage(kind, e.region).is_some() && e.region > 0 => self.routed = e.region,
+            Meaning::Incident { incident: Incident::PublishFailed, region, .. } => self.routed = region,
+            Meaning::Stage { region, .. } if lane.is_some() && region > 0 => self.routed = region,
             _ => {}
         }
     }
@@ -219,34 +212,36 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
         }
     };
     for e in events {
-        let component = || lane_of_actor(e.subject).map(|l| (l, LANES[l].to_string()));
-        match e.kind {
-            Kind::Fail => {
-                if let Some((l, label)) = component() {
+        let component = |actor: u32| lane_of_actor(actor).map(|l| (l, LANES[l].to_string()));
+        match e.meaning() {
+            Meaning::Command { command: Command::Fail, actor, .. } => {
+                if let Some((l, label)) = component(actor) {
                     open.entry((l, Trouble::Failed)).or_insert((e.time_us, label));
                 }
             }
-            Kind::Recover => {
-                if let Some((l, _)) = component() {
+            Meaning::Command { command: Command::Recover, actor, .. } => {
+                if let Some((l, _)) = component(actor) {
                     close(&mut open, (l, Trouble::Failed), e.time_us);
                 }
             }
-            Kind::RegionOffline | Kind::RegionOnline => {
+            Meaning::Command {
+                command: command @ (Command::RegionOffline | Command::RegionOnline), region, ..
+            } => {
                 for l in [lane("in-dns"), lane("out-dns")].into_iter().flatten() {
                     let key = (l, Trouble::Offline);
-                    if e.kind == Kind::RegionOffline {
-                        open.entry(key).or_insert((e.time_us, format!("region {} offline", e.region)));
+                    if command == Command::RegionOffline {
+                        open.entry(key).or_insert((e.time_us, format!("region {region} offline")));
                     } else {
                         close(&mut open, key, e.time_us);
                     }
                 }
             }
-            Kind::StateChanged if is_container(e.subject) => {
-                let Some((l, label)) = component() else { continue };
+            Meaning::StateChanged { actor, state } if is_container(actor) => {
+                let Some((l, label)) = component(actor) else { continue };
                 for trouble in [Trouble::FailedDependency, Trouble::FailedProcessing] {
                     close(&mut open, (l, trouble), e.time_us);
                 }
-                let trouble = match ContainerState::from_code(e.value) {
+                let trouble = match ContainerState::from_code(state) {
                     Some(ContainerState::FailedDependency) => Trouble::FailedDependency,
                     Some(ContainerState::FailedProcessing) => Trouble::FailedProcessing,
                     _ => continue,

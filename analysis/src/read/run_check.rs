@@ -7,7 +7,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 use wl1::engine::MICROSECOND;
 use wl1::trace::format::{decode_run_header, encode_payload};
-use wl1::trace::{Event, Kind, RunHeader};
+use wl1::trace::{Event, RunHeader};
 
 use crate::read::chunk;
 use crate::record::places::{FIRST_REPLICA, PLACES, place_name, place_of};
@@ -72,13 +72,12 @@ impl Violation {
     /// that an order (removed before stored) or a repeat shows.
     pub fn history(&self, events: &[Event]) -> String {
         let Some(record) = self.record else { return format!("{}: the run as a whole", self.property) };
-        let mine = events.iter().filter(|e| e.kind.is_about_record() && e.subject == record);
-        let replica = self.place.is_some_and(|p| p >= FIRST_REPLICA && p < PLACES);
+        let mine = events.iter().filter(|e| e.record() == Some(record));
+        let replica = self.replica().is_some();
         let mut shown: Vec<&Event> = if replica {
-            mine.filter(|e| place_of(e.kind, e.region) == self.place).collect()
+            mine.filter(|e| place_of(e) == self.place).collect()
         } else {
-            mine.filter(|e| Kind::STAGES.contains(&e.kind) && self.region.is_none_or(|r| u32::from(e.region) == r))
-                .collect()
+            mine.filter(|e| e.stage().is_some() && self.region.is_none_or(|r| u32::from(e.region) == r)).collect()
         };
         shown.sort_by_key(|e| e.time_us);
         let ms = |e: &Event| (e.time_us * MICROSECOND) as f64 / 1e6;

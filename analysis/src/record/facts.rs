@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use wl1::trace::meaning::{About, Incident};
 use wl1::trace::{Event, Kind};
 
 use crate::record::places::{PLACES, PUBLISHED, REGIONS, STAGES, place_of};
@@ -101,10 +102,10 @@ impl RecordFacts {
 
     /// Takes in the event at index `i` of the run, which is about this record.
     fn observe(&mut self, i: u32, e: &Event) {
-        if let Some(place) = place_of(e.kind, e.region) {
+        if let Some(place) = place_of(e) {
             self.reach(place, i, e);
         }
-        if e.kind == Kind::PublishFailed {
+        if e.kind.about() == About::Incident(Incident::PublishFailed) {
             self.routed_region = e.region;
         }
         if let Some(w) = WATCHED.iter().position(|&k| k == e.kind)
@@ -133,7 +134,7 @@ impl RecordFacts {
             self.routed_region = e.region;
         }
         self.n[place] = self.n[place].saturating_add(1);
-        if matches!(e.kind, Kind::Published | Kind::DestinationReceived) {
+        if e.kind.carries_value() {
             self.carry(place as u32, e);
         }
     }
@@ -172,10 +173,8 @@ impl RunFacts {
     pub fn observe(&mut self, e: Event) {
         let i = self.events;
         self.events = self.events.saturating_add(1);
-        if !e.kind.is_about_record() {
-            return;
-        }
-        let slot = match e.subject {
+        let Some(record) = e.record() else { return };
+        let slot = match record {
             r if (1..=self.known).contains(&r) => r as usize - 1,
             r => match self.unknown.get(&r) {
                 Some(&slot) => slot,

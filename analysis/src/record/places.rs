@@ -2,7 +2,8 @@
 //! the 12 pipeline stages, numbered 0..=11 in pipeline order, then the
 //! replica stores, numbered 12 + 3 * store + region - 1.
 
-use wl1::trace::Kind;
+use wl1::trace::meaning::{self, About};
+use wl1::trace::{Event, Kind};
 
 /// Pipeline stages.
 pub const STAGES: usize = Kind::STAGES.len();
@@ -15,55 +16,25 @@ pub const REGIONS: usize = 3;
 
 /// Where a stage's kind sits in [`Kind::STAGES`].
 pub const fn stage(kind: Kind) -> usize {
-    let mut i = 0;
-    while i < STAGES {
-        if Kind::STAGES[i] as u8 == kind as u8 {
-            return i;
-        }
-        i += 1;
+    match kind.stage() {
+        Some(stage) => stage,
+        None => panic!("not a pipeline stage"),
     }
-    panic!("not a pipeline stage")
 }
 
-pub const PUBLISHED: usize = stage(Kind::Published);
-pub const ARRIVAL: usize = stage(Kind::DestinationReceived);
+pub const PUBLISHED: usize = meaning::PUBLICATION;
+pub const ARRIVAL: usize = meaning::ARRIVAL;
 
-/// What an event of each kind code reaches.
-#[derive(Clone, Copy)]
-enum Reaches {
-    Nothing,
-    Stage(usize),
-    Replica(usize),
-}
-
-/// Event kinds are stored in five bits.
-const KIND_CODES: usize = 32;
-
-const REACHES: [Reaches; KIND_CODES] = {
-    let mut table = [Reaches::Nothing; KIND_CODES];
-    let mut i = 0;
-    while i < STAGES {
-        table[Kind::STAGES[i] as usize] = Reaches::Stage(i);
-        i += 1;
-    }
-    let mut store = 0;
-    while store < Kind::REPLICA_STORES.len() {
-        table[Kind::REPLICA_STORES[store] as usize] = Reaches::Replica(store);
-        store += 1;
-    }
-    table
-};
-
-/// The place an event of `kind` in `region` reaches, if any (a replica
-/// store outside regions 1..=3 reaches none).
+/// The place an event reaches, if any (a replica store outside regions
+/// 1..=3 reaches none).
 #[inline]
-pub fn place_of(kind: Kind, region: u8) -> Option<usize> {
-    match REACHES[kind as usize] {
-        Reaches::Nothing => None,
-        Reaches::Stage(s) => Some(s),
-        Reaches::Replica(store) => {
-            (1..=REGIONS as u8).contains(&region).then(|| FIRST_REPLICA + 3 * store + usize::from(region) - 1)
+pub fn place_of(e: &Event) -> Option<usize> {
+    match e.kind.about() {
+        About::Stage(stage) => Some(stage),
+        About::ReplicaStore(store) => {
+            (1..=REGIONS as u8).contains(&e.region).then(|| FIRST_REPLICA + REGIONS * store + usize::from(e.region) - 1)
         }
+        _ => None,
     }
 }
 
@@ -110,13 +81,14 @@ mod tests {
 
     #[test]
     fn every_place_is_reached_by_its_kind_and_region_only() {
+        let event = |kind, region| Event { time_us: 0, kind, region, subject: 1, value: 0 };
         for place in 0..PLACES {
             let region = replica_region(place).map_or(1, |r| r as u8);
-            assert_eq!(place_of(place_kind(place), region), Some(place), "{}", place_name(place));
+            assert_eq!(place_of(&event(place_kind(place), region)), Some(place), "{}", place_name(place));
         }
-        assert_eq!(place_of(Kind::ProcessorReplicaStored, 0), None);
-        assert_eq!(place_of(Kind::ProcessorReplicaStored, 4), None);
-        assert_eq!(place_of(Kind::PublishFailed, 1), None);
+        assert_eq!(place_of(&event(Kind::ProcessorReplicaStored, 0)), None);
+        assert_eq!(place_of(&event(Kind::ProcessorReplicaStored, 4)), None);
+        assert_eq!(place_of(&event(Kind::PublishFailed, 1)), None);
         assert_eq!(place_name(PLACES - 1), "processor-db-replica-stored@3");
         assert_eq!(hop_name(ARRIVAL), "outbound-appended -> destination-received");
     }

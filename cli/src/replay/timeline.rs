@@ -8,7 +8,8 @@ use wl1::engine::MILLISECOND;
 use wl1::model::ContainerState;
 use wl1::model::topology;
 use wl1::run::{Delivery, MAX_LOGGED, Simulator};
-use wl1::trace::{Event, Kind};
+use wl1::trace::Event;
+use wl1::trace::meaning::{Command, Meaning, Step};
 use wl1_analysis::text::WIDTH;
 
 /// Where a message's description starts: after the time and its ends.
@@ -89,23 +90,31 @@ pub fn print_unlisted(out: &mut dyn Write, sim: &Simulator, listed: usize, deliv
 }
 
 fn concerns(e: &Event, id: u32) -> bool {
-    e.kind.is_about_record() && e.subject == id
+    e.record() == Some(id)
 }
 
 /// An event as the timeline shows it; a region is named only where the
 /// event has one.
 pub fn describe_event(e: &Event) -> String {
     let region = if e.region > 0 { format!(" region {}", e.region) } else { String::new() };
-    match e.kind {
-        Kind::StateChanged => {
-            let state = ContainerState::from_code(e.value).map_or("unknown", ContainerState::name);
-            format!("{} is now {}", topology::name(e.subject as u8), state)
+    let kind = e.kind;
+    match e.meaning() {
+        Meaning::StateChanged { actor, state } => {
+            let state = ContainerState::from_code(state).map_or("unknown", ContainerState::name);
+            format!("{} is now {}", topology::name(actor as u8), state)
         }
-        Kind::Fail | Kind::Recover | Kind::SwitchPrimary => format!("{} {}", e.kind, topology::name(e.subject as u8)),
-        Kind::PublishRequested | Kind::BatchPublished => format!("{} batch {}", e.kind, e.subject),
-        Kind::BatchStopped => format!("batch {} stopped after {} records", e.subject, e.value),
-        Kind::RegionOffline | Kind::RegionOnline => format!("{}{region}", e.kind),
-        kind if kind.carries_value() => format!("{kind} record {} value {}{region}", e.subject, e.value),
-        kind => format!("{kind} record {}{region}", e.subject),
+        Meaning::Command { command: Command::RegionOffline | Command::RegionOnline, .. } => format!("{kind}{region}"),
+        Meaning::Command { actor, .. } => format!("{kind} {}", topology::name(actor as u8)),
+        Meaning::Step { step: Step::BatchStopped, batch, records } => {
+            format!("batch {batch} stopped after {records} records")
+        }
+        Meaning::Step { batch, .. } => format!("{kind} batch {batch}"),
+        Meaning::Stage { record, value: Some(value), .. } => format!("{kind} record {record} value {value}{region}"),
+        Meaning::FoundHolding { actor, records } => {
+            format!("the fault found {} holding {records} records", topology::name(actor as u8))
+        }
+        Meaning::Stage { record, .. } | Meaning::ReplicaStore { record, .. } | Meaning::Incident { record, .. } => {
+            format!("{kind} record {record}{region}")
+        }
     }
 }
