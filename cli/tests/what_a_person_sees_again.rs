@@ -182,7 +182,7 @@ fn defect_14_coverage_is_brief_unless_asked_for_and_violating_seeds_come_first()
     assert_eq!(full.code, Some(1), "{}", full.stderr);
     // The coverage of the first group: the end of its section.
     let coverage_lines = |report: &str| {
-        let mut lines = report.lines().skip_while(|l| !l.starts_with("  coverage: "));
+        let lines = report.lines().skip_while(|l| !l.starts_with("  coverage: "));
         lines.take_while(|l| !l.is_empty()).count()
     };
     let (short, long) = (coverage_lines(&brief.stdout), coverage_lines(&full.stdout));
