@@ -35,7 +35,7 @@ const PACKAGES: [Package; 3] = [
         dir: "analysis/src",
         layers: &[&["text", "atomic"], &["runs"], &["record"], &["measure"], &["check"], &["read"], &["output"]],
     },
-    Package { dir: "cli/src", layers: &[&["progress", "output"], &["simulate"], &["analyze", "replay"]] },
+    Package { dir: "cli/src", layers: &[&["progress", "output", "names"], &["simulate"], &["analyze", "replay"]] },
 ];
 
 /// A module's path from its crate's root: `[]` for the root itself.

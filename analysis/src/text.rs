@@ -25,6 +25,11 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     out + line.trim_end() + "\n"
 }
 
+/// Text as HTML or SVG text.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// "1 file", "1,234 files".
 pub fn counted(n: u64, noun: &str) -> String {
     match n {

@@ -163,7 +163,7 @@ fn draw(args: &ReportArgs, report: &Report, summary: &Summary, inputs: &[PathBuf
 fn provenance(inputs: &[PathBuf]) -> html::Provenance {
     let words: Vec<String> = std::env::args_os().map(|a| shell_word(&a.to_string_lossy())).collect();
     html::Provenance {
-        version: format!("wl1 {}", super::VERSION),
+        version: format!("wl1 {}", output::VERSION),
         command: words.join(" "),
         date: utc_now(),
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),

@@ -17,9 +17,6 @@ use analyze::{AnalyzeArgs, CheckArgs};
 use output::{Verdict, to_stdout};
 use simulate::SimulateArgs;
 
-/// The version and the commit built from (see build.rs).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WL1_COMMIT"), ")");
-
 /// Deterministic simulation of the Workload1 multi-region payment pipeline.
 ///
 /// Each run is decided entirely by its seed. `simulate` writes runs as
@@ -28,7 +25,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WL1_COMMIT"
 /// what happened. Exit codes, for every command: 0 the specification holds,
 /// 1 it is violated, 2 an error.
 #[derive(Parser, Debug)]
-#[command(name = "wl1", version = VERSION, propagate_version = true, max_term_width = 100)]
+#[command(name = "wl1", version = output::VERSION, propagate_version = true, max_term_width = 100)]
 struct Cli {
     /// Say nothing on standard error but errors and warnings: no progress
     /// bars, no notes of the files written.

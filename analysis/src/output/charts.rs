@@ -529,7 +529,7 @@ fn polyline(points: &[(i32, i32)], colour: RGBAColor, width: u32, title: &str) -
     }
     let at: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
     let RGBAColor(r, g, b, a) = colour;
-    let title = crate::output::html::escape(title);
+    let title = crate::text::escape(title);
     format!(
         "<g><title>{title}</title><polyline fill=\"none\" stroke=\"rgb({r},{g},{b})\" stroke-opacity=\"{a:.2}\" \
          stroke-width=\"{width}\" points=\"{p}\"/><polyline fill=\"none\" stroke=\"rgb(0,0,0)\" stroke-opacity=\"0\" \

@@ -392,7 +392,4 @@ fn diagnosis(run: &Run) -> String {
     }
 }
 
-/// Text as HTML.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+pub use crate::text::escape;
