@@ -9,6 +9,9 @@
 # binary, on a slim Debian with the C library it links to.
 
 FROM rust:1.95-slim-bookworm AS build
+# The commit `wl1 --version` names (the image has no git):
+# docker build --build-arg WL1_COMMIT=$(git rev-parse --short=12 HEAD) ...
+ARG WL1_COMMIT=
 WORKDIR /src
 COPY . .
 RUN cargo install --locked --path cli --root /out

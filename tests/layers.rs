@@ -33,9 +33,20 @@ const PACKAGES: [Package; 3] = [
     Package { dir: "src", layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"]] },
     Package {
         dir: "analysis/src",
-        layers: &[&["text", "atomic"], &["runs", "properties"], &["record"], &["measure"], &["check"], &["read"], &["output"]],
+        layers: &[
+            &["text", "atomic"],
+            &["runs", "properties"],
+            &["record"],
+            &["measure"],
+            &["check"],
+            &["read"],
+            &["output"],
+        ],
     },
-    Package { dir: "cli/src", layers: &[&["progress", "output", "store"], &["simulate"], &["analyze", "replay"]] },
+    Package {
+        dir: "cli/src",
+        layers: &[&["progress", "output", "store", "names"], &["simulate"], &["analyze", "replay"]],
+    },
 ];
 
 /// A module's path from its crate's root: `[]` for the root itself.

@@ -25,6 +25,19 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     out + line.trim_end() + "\n"
 }
 
+/// Text as HTML or SVG text.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// "1 file", "1,234 files".
+pub fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{} {noun}s", thousands(n)),
+    }
+}
+
 /// 1234567 as "1,234,567".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use wl1::model::coverage::{PAIRS, pairs};
 use wl1::model::topology::inbound;
 use wl1::trace::{Event, Kind, OutcomeKind, RunHeader};
-use wl1_analysis::{Report, Settings, Summary, analyze};
+use wl1_analysis::{CoverageDetail, Report, Settings, Summary, analyze};
 
 fn event(time_us: u64, kind: Kind, region: u8, subject: u32, value: u32) -> Event {
     Event { time_us, kind, region, subject, value }
@@ -137,9 +137,9 @@ fn every_coverage_figure_matches_the_hand_worked_answer_however_the_runs_are_spl
     assert_eq!(pair(0), ("driver".into(), "running/start".into()));
     assert_eq!(pair(PAIRS - 1), ("destination".into(), "running/read-failed".into()));
 
-    let text = Report::new(&whole, 20).unwrap().text();
+    let text = Report::new(&whole, 20).unwrap().text_with(CoverageDetail::Full);
     assert!(
-        text.contains("coverage: 3 distinct orders of arrival at the destination in 10 runs; the last 1 seeds added 1")
+        text.contains("coverage: 3 distinct orders of arrival at the destination in 10 runs; the last 1 seed added 1")
     );
     assert!(text.contains("driver (2 of 6 pairs): running/start 10, running/batch-published 5"), "{text}");
     assert!(text.contains("a record delivered twice") && text.contains("e.g. seed 2"), "{text}");

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use wl1_analysis::output::{export, html, plot};
-use wl1_analysis::{Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
+use wl1_analysis::{CoverageDetail, Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
 
 use super::output::{self, Format, Verdict};
 use super::output_paths::{self, Output};
@@ -93,6 +93,19 @@ pub struct ReportArgs {
     /// files in this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// How much of the coverage the text report shows: per group, the
+    /// orders and the share of (state, message) pairs reached (brief), or
+    /// every pair and notable situation with its runs (full). JSON and
+    /// HTML always show it in full.
+    #[arg(long, value_enum, default_value_t = CoverageArg::Brief, value_name = "DETAIL")]
+    pub coverage: CoverageArg,
+}
+
+/// The choices of `--coverage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CoverageArg {
+    Brief,
+    Full,
 }
 
 impl ReportArgs {
@@ -130,8 +143,7 @@ pub struct CheckArgs {
 pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     let format = args.store.export_format.into();
     let mut outputs = args.report.outputs();
-    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        args.paths.iter().partition(|p| is_url(p));
+    let (remote, local): (Vec<&PathBuf>, Vec<&PathBuf>) = args.paths.iter().partition(|p| is_url(p));
     let local: Vec<PathBuf> = local.into_iter().cloned().collect();
     outputs.extend(args.store.summary.as_deref().filter(|p| !is_url(p)).map(|path| Output::file("--summary", path)));
     if let Some(dir) = args.store.export.as_deref().filter(|p| !is_url(p)) {
@@ -174,14 +186,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         return verdict_of_problems(&summary).map(|()| Verdict::Holds);
     }
     let report = Report::new(&summary, args.report.max_seeds)?;
-    print_report(&report, args.format)?;
+    print_report(&report, args.format, args.report.coverage)?;
     signals::not_interrupted(NO_OUTPUT)?;
     store_summary(&args.store, &summary)?;
     if let Some(export) = export {
         signals::not_interrupted(NO_OUTPUT)?;
         announce("exported", export.finish()?);
     }
-    draw(&args.report, &report, &summary)?;
+    draw(&args.report, &report, &summary, &args.paths)?;
     verdict(&summary, &report)
 }
 
@@ -269,13 +281,13 @@ impl Exporting {
 const NO_OUTPUT: &str = "the outputs not yet written were not";
 
 /// Writes the HTML page and the SVG files asked for.
-fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), String> {
+fn draw(args: &ReportArgs, report: &Report, summary: &Summary, inputs: &[PathBuf]) -> Result<(), String> {
     if let Some(path) = &args.html {
         signals::not_interrupted(NO_OUTPUT)?;
         let started = Instant::now();
         let runs = html::runs_drawn(report);
         let bar = Bar::runs(runs, "report");
-        html::write(path, report, summary, &|drawn| bar.set(drawn))?;
+        html::write(path, report, summary, &provenance(inputs), &|drawn| bar.set(drawn))?;
         bar.finish();
         progress::timed("drew the pictures of", runs, started);
         announce("wrote", vec![path.clone()]);
@@ -287,10 +299,53 @@ fn draw(args: &ReportArgs, report: &Report, summary: &Summary) -> Result<(), Str
     Ok(())
 }
 
+/// What the page says of where it comes from: this wl1, the command line,
+/// the time now (the page's only wall-clock fact) and the inputs.
+fn provenance(inputs: &[PathBuf]) -> html::Provenance {
+    let words: Vec<String> = std::env::args_os().map(|a| shell_word(&a.to_string_lossy())).collect();
+    html::Provenance {
+        version: format!("wl1 {}", output::VERSION),
+        command: words.join(" "),
+        date: utc_now(),
+        inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+    }
+}
+
+/// `word` as a shell reads it back: quoted when it holds anything but
+/// letters, digits and `_./=:,+-`.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./=:,+-".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// The time now in UTC, as "2026-01-31 23:59 UTC".
+fn utc_now() -> String {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, of_day) = ((seconds / 86_400) as i64, seconds % 86_400);
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", of_day / 3600, of_day % 3600 / 60)
+}
+
 /// Prints the report on standard output.
-fn print_report(report: &Report, format: Format) -> Result<(), String> {
+fn print_report(report: &Report, format: Format, coverage: CoverageArg) -> Result<(), String> {
+    let coverage = match coverage {
+        CoverageArg::Brief => CoverageDetail::Brief,
+        CoverageArg::Full => CoverageDetail::Full,
+    };
     output::to_stdout(|out| match format {
-        Format::Text => write!(out, "{}", report.text()),
+        Format::Text => write!(out, "{}", report.text_with(coverage)),
         Format::Json => writeln!(out, "{}", report.json()),
     })
 }

@@ -2,6 +2,7 @@
 //! `wl1-analysis` library, on polars), check, replay.
 
 mod analyze;
+mod names;
 mod output;
 mod output_paths;
 mod progress;
@@ -27,7 +28,7 @@ use simulate::SimulateArgs;
 /// what happened. Exit codes, for every command: 0 the specification holds,
 /// 1 it is violated, 2 an error.
 #[derive(Parser, Debug)]
-#[command(name = "wl1", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "wl1", version = output::VERSION, propagate_version = true, max_term_width = 100)]
 struct Cli {
     /// Say nothing on standard error but errors and warnings: no progress
     /// bars, no notes of the files written.
@@ -63,7 +64,7 @@ enum Command {
 /// Exit codes: 0 the spec holds, 1 violations found, 2 an error.
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|e| exit_for(e));
     progress::set_verbosity(if cli.quiet { 0 } else { 1 + cli.verbose });
     match run(cli.command) {
         Ok(Verdict::Holds) => ExitCode::from(0),
@@ -73,6 +74,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Leaves as clap says for the help and the version; prints any other
+/// message of clap within the report's width, each line broken at spaces
+/// and continued under itself, and exits with 2.
+fn exit_for(e: clap::Error) -> ! {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        eprint!("{}", wl1_analysis::text::wrap(line, wl1_analysis::text::WIDTH, indent + 2));
+    }
+    std::process::exit(2)
 }
 
 /// Rust ignores SIGPIPE, which turns `wl1 replay | head` into a panic on the

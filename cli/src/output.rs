@@ -31,3 +31,6 @@ pub fn to_stdout<T>(write: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) ->
     let written = write(&mut out).and_then(|value| out.flush().map(|()| value));
     written.map_err(|e| format!("cannot write to standard output: {e}"))
 }
+
+/// The version and the commit built from (see build.rs).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WL1_COMMIT"), ")");

@@ -66,7 +66,7 @@ pub struct DecidingArgs {
 #[derive(Args, Clone, Debug)]
 pub struct RunOptions {
     /// Scenario to replay: a built-in name or a drill file.
-    #[arg(short, long, default_value = "baseline", value_name = "NAME")]
+    #[arg(short, long, default_value = "baseline", value_name = "NAME", value_parser = super::names::scenario())]
     pub scenario: String,
     #[command(flatten)]
     pub model: ModelArgs,

@@ -14,6 +14,9 @@ use wl1::scenario::{BUILT_IN, ChaosParams, ChaosSettings, Scenario, built_in, ha
 use wl1::trace::trace_files;
 use wl1_analysis::text::{WIDTH, wrap};
 
+use wl1_analysis::text::{counted, thousands};
+
+use super::names;
 use super::output::Format;
 use super::progress::{self, Bar};
 use super::signals;
@@ -28,7 +31,7 @@ pub struct SimulateArgs {
     pub seed: u64,
     /// Scenario to run (repeatable): a built-in name, `all` for every built-in
     /// one, or the path of a drill file (.toml). See `wl1 scenarios`.
-    #[arg(short, long = "scenario", default_value = "baseline", value_name = "NAME")]
+    #[arg(short, long = "scenario", default_value = "baseline", value_name = "NAME", value_parser = names::scenarios())]
     pub scenarios: Vec<String>,
     #[command(flatten)]
     pub model: ModelArgs,
@@ -71,7 +74,7 @@ pub struct InvariantArgs {
 #[derive(Args, Clone, Debug)]
 pub struct ModelArgs {
     /// Design variant to switch on (repeatable). See `wl1 scenarios`.
-    #[arg(long = "variant", value_name = "NAME")]
+    #[arg(long = "variant", value_name = "NAME", value_parser = names::variants())]
     pub variants: Vec<Variant>,
     /// A TOML latency profile overriding the defaults (see README).
     #[arg(long, value_name = "FILE")]
@@ -408,24 +411,27 @@ fn print_summary(
             writeln!(out, "{json}")?;
         }
         Format::Text => {
+            let files = counted(s.files.len() as u64, "file");
             let line = format!(
-                "simulated {} runs into {} ({} files): {} completed, {} stuck, {} hit the time bound",
-                s.runs,
+                "simulated {} runs into {} ({files}): {} completed, {} stuck, {} hit the time bound",
+                thousands(s.runs),
                 args.out.display(),
-                s.files.len(),
-                s.completed,
-                s.stuck,
-                s.time_bound
+                thousands(s.completed),
+                thousands(s.stuck),
+                thousands(s.time_bound)
             );
             write!(out, "{}", wrap(&line, WIDTH, 2))?;
             writeln!(
                 out,
                 "{} message events, {} trace events, {} bytes ({per_event:.2} bytes per trace event)",
-                s.message_events, s.trace_events, s.bytes
+                thousands(s.message_events),
+                thousands(s.trace_events),
+                thousands(s.bytes)
             )?;
             writeln!(
                 out,
-                "wall time {wall:.3} s: {runs_per_s:.0} runs/s, {:.2} M message events/s",
+                "wall time {wall:.3} s: {} runs/s, {:.2} M message events/s",
+                thousands(runs_per_s.round() as u64),
                 s.message_events as f64 / wall.max(1e-9) / 1e6
             )?;
         }

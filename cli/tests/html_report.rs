@@ -83,7 +83,7 @@ fn the_html_report_is_one_self_contained_well_formed_page() {
         assert!(page.contains(&format!("Seed {}: timeline", seed["seed"])), "the timeline of {seed}");
     }
     assert!(page.contains("lost"), "the latency distribution shows lost records");
-    assert!(page.contains("faults injected"), "latency over time shades the faults");
+    assert!(page.contains("a fault injected"), "latency over time shades the faults");
 }
 
 /// The Chromium of the system, if installed.

@@ -1,8 +1,10 @@
-//! The README's examples are real output: every ```console block whose
-//! first command is `wl1 ...` is run, in a directory of its own, and what
-//! it shows under each command must be what the binary prints. A line
-//! `...` stands for lines left out; a line ending in ` ...` for the rest of
-//! a line (a wall time, say).
+//! The README's examples are real output: every ```console block is run,
+//! in a directory of its own, and what it shows under each command must be
+//! what the command prints (its commands run in `sh`, with this build's
+//! `wl1` first on the PATH). A line `...` stands for lines left out; a line
+//! ending in ` ...` for the rest of a line (a wall time, say). The output
+//! of the Python example that reads an export with polars is computed here
+//! with polars' Rust API, from the same export.
 //!
 //! After a change that alters the output on purpose, `WL1_BLESS=1 cargo test
 //! --release --test readme` rewrites the shown lines from what the binary
@@ -15,19 +17,18 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
+use wl1_analysis::polars::prelude::*;
+
 /// One command of a block, and the output the README shows for it.
 struct Example {
     command: String,
     shown: Vec<String>,
 }
 
-/// The ```console blocks of `readme` that start with `$ wl1`.
+/// The ```console blocks of `readme`.
 fn console_blocks(readme: &str) -> Vec<Vec<Example>> {
     let mut blocks = Vec::new();
     for block in readme.split("```console\n").skip(1).map(|b| b.split("\n```").next().unwrap()) {
-        if !block.starts_with("$ wl1") {
-            continue;
-        }
         let mut examples: Vec<Example> = Vec::new();
         for line in block.lines() {
             match (line.strip_prefix("$ "), line.strip_prefix("> "), examples.last_mut()) {
@@ -101,12 +102,104 @@ fn the_readme_examples_are_what_the_binary_prints() {
             cursor = at + old.len();
         }
     }
+    blessed += &readme[cursor..];
+    let (shown, computed) = polars_example(&readme);
+    if shown != computed {
+        wrong.push(format!("the polars example's output is now:\n{computed}"));
+        blessed = blessed.replace(&shown, &computed);
+    }
     if bless {
-        blessed += &readme[cursor..];
         std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"), blessed).unwrap();
         return;
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// The output the README shows for its Python example (the ```text block
+/// after the ```python one), and that output computed from the export of
+/// 10,000 baseline runs, as polars prints it.
+fn polars_example(readme: &str) -> (String, String) {
+    let after = readme.split("```python\n").nth(1).expect("a Python example");
+    let shown = after.split("```text\n").nth(1).unwrap().split("```").next().unwrap().to_string();
+    assert!(after.contains("export/runs.parquet"), "the example reads the export");
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), "wl1 simulate --runs 10000 > /dev/null && wl1 analyze --export export > /dev/null");
+    (shown, first_runs(&dir.path().join("export")) + &p99_by_region(&dir.path().join("export")))
+}
+
+fn read_table(dir: &Path, table: &str) -> DataFrame {
+    let file = std::fs::File::open(dir.join(format!("{table}.parquet"))).unwrap();
+    ParquetReader::new(file).finish().unwrap()
+}
+
+/// `runs.select("run", "seed", "group", "outcome", "end_us").head(3)`.
+fn first_runs(export: &Path) -> String {
+    let runs = read_table(export, "runs").select(["run", "seed", "group", "outcome", "end_us"]).unwrap().head(Some(3));
+    printed(&runs)
+}
+
+/// The records per arrival region and their 99th percentile of latency
+/// (`quantile(0.99)`, whose default in Python is the nearest value).
+fn p99_by_region(export: &Path) -> String {
+    let latency = (col("destination-received.us") - col("published.us")).cast(DataType::Float64) / lit(1000.0);
+    let frame = read_table(export, "records")
+        .lazy()
+        .with_columns([latency.alias("latency_ms")])
+        .group_by([col("destination-received.region").alias("region")])
+        .agg([len().alias("records"), col("latency_ms").quantile(lit(0.99), QuantileMethod::Nearest).alias("p99_ms")])
+        .sort(["region"], SortMultipleOptions::default())
+        .collect()
+        .unwrap();
+    printed(&frame)
+}
+
+/// A frame as Python's polars prints it: its shape, then a table of
+/// its columns (name, dtype) and values, strings cut at 30 characters.
+fn printed(frame: &DataFrame) -> String {
+    let columns: Vec<Vec<String>> = frame
+        .columns()
+        .iter()
+        .map(|c| {
+            let values = (0..frame.height()).map(|i| value(&c.get(i).unwrap()));
+            [c.name().to_string(), "---".into(), dtype(c.dtype()).into()].into_iter().chain(values).collect()
+        })
+        .collect();
+    let widths: Vec<usize> = columns.iter().map(|c| c.iter().map(|v| v.chars().count()).max().unwrap()).collect();
+    let rule = |left: &str, fill: &str, middle: &str, right: &str| {
+        let parts: Vec<String> = widths.iter().map(|&w| fill.repeat(w + 2)).collect();
+        format!("{left}{}{right}\n", parts.join(middle))
+    };
+    let row = |i: usize| {
+        let cells: Vec<String> = columns.iter().zip(&widths).map(|(c, &w)| format!(" {:<w$} ", c[i])).collect();
+        format!("│{}│\n", cells.join("┆"))
+    };
+    let mut out = format!("shape: ({}, {})\n", frame.height(), frame.width());
+    out += &rule("┌", "─", "┬", "┐");
+    (0..3).for_each(|i| out += &row(i));
+    out += &rule("╞", "═", "╪", "╡");
+    (3..3 + frame.height()).for_each(|i| out += &row(i));
+    out + &rule("└", "─", "┴", "┘")
+}
+
+fn dtype(dtype: &DataType) -> &'static str {
+    match dtype {
+        DataType::UInt32 => "u32",
+        DataType::UInt64 => "u64",
+        DataType::Int64 => "i64",
+        DataType::Float64 => "f64",
+        DataType::String => "str",
+        other => panic!("the example prints no {other}"),
+    }
+}
+
+fn value(v: &AnyValue) -> String {
+    match v {
+        AnyValue::String(s) if s.chars().count() > 30 => s.chars().take(30).chain(['…']).collect(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => value(&AnyValue::String(s.as_str())),
+        AnyValue::Float64(f) => format!("{f}"),
+        other => other.to_string(),
+    }
 }
 
 /// The last line of a command as the README writes it (`$ ` or `> ` first).

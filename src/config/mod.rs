@@ -5,6 +5,7 @@
 //! trace format stores them, so they live below both.
 
 pub mod explore;
+mod names;
 mod options;
 mod profile;
 pub mod set;
@@ -12,6 +13,7 @@ mod spec;
 mod text_file;
 
 pub use explore::{DelayedMessage, Environment};
+pub use names::{closest, did_you_mean};
 pub use options::{Options, Routing, Variant, Variants};
 pub use profile::{Pause, Profile, RangeUs, ServiceTimes, Tail};
 pub use set::{EnumSet, Member};

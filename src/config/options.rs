@@ -89,7 +89,8 @@ impl FromStr for Variant {
     fn from_str(s: &str) -> Result<Self, String> {
         Variant::VARIANTS.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
             let names: Vec<_> = Variant::VARIANTS.iter().map(|v| v.name()).collect();
-            format!("unknown variant {s:?}; valid variants: {}", names.join(", "))
+            let guess = super::did_you_mean(s, names.iter().copied());
+            format!("unknown variant {s:?}{guess}; valid variants: {}", names.join(", "))
         })
     }
 }

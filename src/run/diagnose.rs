@@ -26,7 +26,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Its records as ranges: "1-3,7" for 1, 2, 3 and 7.
+    /// Its records as ranges: "1-3, 7" for 1, 2, 3 and 7.
     pub fn ranges(&self) -> String {
         let mut sorted = self.records.clone();
         sorted.sort_unstable();
@@ -41,7 +41,7 @@ impl Finding {
             out.push(if i == j { sorted[i].to_string() } else { format!("{}-{}", sorted[i], sorted[j]) });
             i = j + 1;
         }
-        out.join(",")
+        out.join(", ")
     }
 }
 

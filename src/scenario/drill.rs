@@ -185,6 +185,10 @@ fn parse_step(table: toml::Table, batches: u8) -> Result<Step, String> {
             step_keys()
         ));
     }
+    if let Some(key) = table.keys().next().filter(|k| !StepSpec::VARIANTS.contains(&k.as_str())) {
+        let guess = crate::config::did_you_mean(key, StepSpec::VARIANTS.iter().copied());
+        return Err(format!("unknown step {key:?}{guess}; valid steps: {}", step_keys()));
+    }
     if let Some(pair) = table.get("chaos").and_then(|c| c.get("duration_ms")).and_then(toml::Value::as_array)
         && pair.len() != 2
     {

@@ -98,8 +98,9 @@ pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
     }
     let path = std::path::Path::new(name_or_path);
     if path.extension().is_none_or(|e| e != "toml") && !path.is_file() {
+        let guess = crate::config::did_you_mean(name_or_path, BUILT_IN.iter().copied());
         return Err(format!(
-            "unknown scenario {name_or_path:?}; valid scenarios: {}, or the path of a drill file (.toml)",
+            "unknown scenario {name_or_path:?}{guess}; valid scenarios: {}, or the path of a drill file (.toml)",
             BUILT_IN.join(", ")
         ));
     }

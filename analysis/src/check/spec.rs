@@ -12,9 +12,12 @@ use wl1::trace::{Kind, OutcomeKind};
 
 use crate::check::columns::{RunColumns, name};
 use crate::measure::summary::{GroupSummary, Violated, Violator};
+use crate::properties::{
+    DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
+    REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
+};
 use crate::record::facts::{NONE, watched};
 use crate::record::places::{ARRIVAL, FIRST_REPLICA, PLACES, PUBLISHED, REGIONS, replica_region, stage};
-use crate::properties::*;
 use crate::runs::outcome_code;
 
 fn code(property: &str) -> u32 {

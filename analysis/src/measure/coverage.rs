@@ -34,7 +34,7 @@ use crate::measure::sum::{Overflow, add};
 use crate::record::facts::RecordFacts;
 use crate::record::places::{ARRIVAL, stage};
 use crate::runs::Arrival;
-use crate::text::{thousands, wrap};
+use crate::text::{counted, thousands, wrap};
 
 /// Distinct destination orders kept per group: what bounds a summary's
 /// size whatever the number of runs.
@@ -374,12 +374,29 @@ impl CoverageReport {
     pub fn orders_sentence(&self) -> String {
         let at_least = if self.orders_capped { "at least " } else { "" };
         format!(
-            "{at_least}{} distinct orders of arrival at the destination in {} runs; the last {} seeds added {}",
-            thousands(self.orders),
-            thousands(self.runs),
-            thousands(self.last_tenth_seeds),
+            "{at_least}{} of arrival at the destination in {}; the last {} added {}",
+            counted(self.orders, "distinct order"),
+            counted(self.runs, "run"),
+            counted(self.last_tenth_seeds, "seed"),
             thousands(self.last_tenth_new_orders)
         )
+    }
+
+    /// The section in brief: the orders, and per kind of machine how many
+    /// of its pairs the runs reached, within `width` columns.
+    pub fn brief(&self, width: usize) -> String {
+        let out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
+        let kinds = self.kinds.iter().map(|k| {
+            let reached = k.pairs.len() - k.never().len();
+            format!("{} {reached} of {}", k.kind, k.pairs.len())
+        });
+        let met = self.situations.iter().filter(|s| s.runs > 0).count();
+        let line = format!(
+            "    (state/message) pairs reached: {}; notable situations met: {met} of {} (--coverage full lists them)",
+            kinds.collect::<Vec<_>>().join(", "),
+            self.situations.len()
+        );
+        out + &wrap(&line, width, 6)
     }
 
     /// The section as text, in lines of at most `width` characters.
@@ -387,8 +404,12 @@ impl CoverageReport {
         let mut out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
         out += "  (state/message) pairs handled, in how many runs, and those never reached:\n";
         for k in &self.kinds {
-            let reached: Vec<String> =
-                k.pairs.iter().filter(|(_, runs)| *runs > 0).map(|(p, runs)| format!("{p} {runs}")).collect();
+            let reached: Vec<String> = k
+                .pairs
+                .iter()
+                .filter(|(_, runs)| *runs > 0)
+                .map(|(p, runs)| format!("{p} {}", thousands(*runs)))
+                .collect();
             let never = k.never();
             let head = format!("{} ({} of {} pairs):", k.kind, reached.len(), k.pairs.len());
             out += &wrapped(&head, &reached, width);

@@ -6,6 +6,6 @@ pub mod coverage;
 pub mod histogram;
 pub mod order;
 pub mod seeds;
-pub mod summary;
 pub(crate) mod sum;
+pub mod summary;
 pub(crate) mod validate;

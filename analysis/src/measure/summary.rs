@@ -383,7 +383,8 @@ impl Summary {
         }
         self.keep_seeds(self.seeds_kept.min(other.seeds_kept));
         let groups = other.groups.into_iter().map(|g| g.renumbered(&files)).collect();
-        let theirs = Summary { groups, problems: other.problems, shards: other.shards, ..Summary::new(self.seeds_kept) };
+        let theirs =
+            Summary { groups, problems: other.problems, shards: other.shards, ..Summary::new(self.seeds_kept) };
         self.add(&theirs).map_err(|e| format!("{source}: {e}"))
     }
 

@@ -13,7 +13,9 @@ use std::path::Path;
 use crate::measure::histogram::Histogram;
 use crate::measure::order::{GLOBAL, ORDER_REGIONS};
 use crate::measure::seeds::LISTED_DUPLICATES;
-use crate::measure::summary::{FORMAT, GroupSummary, LISTED_PROBLEMS, MAX_SUMMARY_BYTES, Summary, VERSION, Violated, printable};
+use crate::measure::summary::{
+    FORMAT, GroupSummary, LISTED_PROBLEMS, MAX_SUMMARY_BYTES, Summary, VERSION, Violated, printable,
+};
 use crate::properties::{EVENTUAL_DELIVERY, PROPERTIES};
 use crate::record::places::{PLACES, REGIONS, STAGES};
 
@@ -63,7 +65,6 @@ impl Summary {
         consistent(&summary).map_err(|what| format!("{name}: the summary is damaged: {what}"))?;
         Ok(summary)
     }
-
 }
 
 /// The error for a summary file that could not be read: a JSON report
@@ -99,7 +100,6 @@ fn json_problem(e: &serde_json::Error) -> String {
     };
     format!("{what} (line {}, column {})", e.line(), e.column())
 }
-
 
 /// What is wrong with a summary read from a file, if anything.
 fn consistent(s: &Summary) -> Result<(), String> {

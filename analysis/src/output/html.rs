@@ -11,16 +11,19 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
-use wl1::trace::Run;
+use wl1::trace::{Event, Run};
 
 use crate::measure::coverage::CoverageReport;
 use crate::measure::summary::{GroupSummary, Summary};
 use crate::output::charts;
 use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
 use crate::output::run_view::{RunView, read_runs};
+use crate::properties::EVENTUAL_DELIVERY;
+use crate::read::run_check::{Violation, check_run};
+use crate::text::thousands;
 
 const STYLE: &str = "
-body { font-family: sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
+body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 h1 { margin-bottom: 0.2em; }
 p.holds { color: #2a7a2a; font-weight: bold; font-size: 1.2em; }
 p.violated { color: #b22; font-weight: bold; font-size: 1.2em; }
@@ -32,10 +35,47 @@ td.holds { color: #2a7a2a; }
 figure { margin: 1em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
-pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; }
+pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; }
+p, li, td { overflow-wrap: anywhere; }
 section.group { border-top: 2px solid #888; margin-top: 2em; }
 p.label, p.note { color: #555; font-size: 0.9em; }
+table.provenance { color: #555; font-size: 0.9em; }
+table.provenance th, table.provenance td { border: none; padding: 0 0.8em 0 0; }
 ";
+
+/// Where a page comes from, shown under its title. The date is the only
+/// wall-clock fact of a report, and it stays on the page.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// "wl1 0.1.0 (commit 1a2b3c4d5e6f)".
+    pub version: String,
+    /// The command line that made the page.
+    pub command: String,
+    /// When the page was made, in UTC.
+    pub date: String,
+    /// The inputs named on the command line.
+    pub inputs: Vec<String>,
+}
+
+/// Inputs named on the page at most; the others are counted.
+const INPUTS_NAMED: usize = 12;
+
+impl Provenance {
+    fn html(&self) -> String {
+        let mut inputs: Vec<String> = self.inputs.iter().take(INPUTS_NAMED).map(|i| escape(i)).collect();
+        if self.inputs.len() > INPUTS_NAMED {
+            inputs.push(format!("and {} more", self.inputs.len() - INPUTS_NAMED));
+        }
+        format!(
+            "<table class=\"provenance\">\n<tr><th>made by</th><td>{}</td></tr>\n<tr><th>command</th><td><code>{}</code></td></tr>\n\
+             <tr><th>date</th><td>{}</td></tr>\n<tr><th>inputs</th><td>{}</td></tr>\n</table>\n",
+            escape(&self.version),
+            escape(&self.command),
+            escape(&self.date),
+            inputs.join(", ")
+        )
+    }
+}
 
 /// Told how many pictures of runs have been drawn, as the page is made.
 pub type Progress<'a> = &'a dyn Fn(u64);
@@ -46,11 +86,12 @@ pub fn runs_drawn(report: &Report) -> u64 {
 }
 
 /// The page of `report`, whose figures come from `summary`.
-pub fn page(report: &Report, summary: &Summary, progress: Progress<'_>) -> String {
+pub fn page(report: &Report, summary: &Summary, provenance: &Provenance, progress: Progress<'_>) -> String {
     let verdict_class = if report.holds() { "holds" } else { "violated" };
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>wl1 report</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<h1>wl1 report</h1>\n<p class=\"{verdict_class}\">{}</p>\n",
+         <style>{STYLE}</style>\n</head>\n<body>\n<h1>wl1 report</h1>\n{}<p class=\"{verdict_class}\">{}</p>\n",
+        provenance.html(),
         escape(&report.conclusion())
     );
     out += "<h2>Verdict per group</h2>\n";
@@ -72,8 +113,14 @@ pub fn page(report: &Report, summary: &Summary, progress: Progress<'_>) -> Strin
 }
 
 /// Writes the page at `path`, whole or not at all.
-pub fn write(path: &Path, report: &Report, summary: &Summary, progress: Progress<'_>) -> Result<(), String> {
-    crate::atomic::write(path, page(report, summary, progress).as_bytes())
+pub fn write(
+    path: &Path,
+    report: &Report,
+    summary: &Summary,
+    provenance: &Provenance,
+    progress: Progress<'_>,
+) -> Result<(), String> {
+    crate::atomic::write(path, page(report, summary, provenance, progress).as_bytes())
 }
 
 fn verdict_table(report: &Report) -> String {
@@ -99,7 +146,7 @@ fn verdict_table(report: &Report) -> String {
 
 fn class(cell: &Cell) -> &'static str {
     match cell {
-        Cell::Count(_) | Cell::Figure(_) => " class=\"n\"",
+        Cell::Count(_) | Cell::Id(_) | Cell::Figure(_) => " class=\"n\"",
         _ => "",
     }
 }
@@ -169,10 +216,10 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
     g.sections.iter().for_each(|s| out += &section(s, "h3"));
     out += &coverage(&g.coverage);
     if !g.seeds.is_empty() {
-        let _ = writeln!(out, "<h3>Violating seeds ({} listed of {})</h3>", g.seeds.len(), g.violating_runs);
+        let _ = writeln!(out, "<h3>Violating seeds ({} listed of {})</h3>", g.seeds.len(), thousands(g.violating_runs));
     }
     for s in &g.seeds {
-        out += &seed(s, runs.get(&s.seed));
+        out += &seed(number, s, runs.get(&s.seed));
         drawn();
     }
     out + "</section>\n"
@@ -230,8 +277,12 @@ fn seed_runs(g: &GroupReport, figures: &GroupSummary, summary: &Summary) -> BTre
     runs
 }
 
-fn seed(s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
-    let violations: Vec<String> = s
+/// Safety violations explained one by one on the page; the others are
+/// counted.
+const EXPLAINED: usize = 10;
+
+fn seed(group: usize, s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
+    let first: Vec<String> = s
         .violations
         .iter()
         .map(|(p, v)| match v.record {
@@ -242,38 +293,65 @@ fn seed(s: &SeedRow, run: Option<&Result<Run, String>>) -> String {
             None => p.clone(),
         })
         .collect();
-    let mut out = format!(
-        "<h4 id=\"seed-{}\">Seed {}</h4>\n<p>{}</p>\n<pre><code>{}</code></pre>\n",
-        s.seed,
-        s.seed,
-        escape(&violations.join("; ")),
-        escape(&s.command)
-    );
+    let told = format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", escape(&first.join("; ")), escape(&s.command));
     let run = match run {
         Some(Ok(run)) => run,
-        Some(Err(e)) => return out + &format!("<p class=\"note\">{}</p>\n", escape(e)),
-        None => return out,
+        other => {
+            let counted: u64 = s.violations.iter().map(|(_, v)| v.violations.max(1)).sum();
+            let note = match other {
+                Some(Err(e)) => format!("<p class=\"note\">{}</p>\n", escape(e)),
+                _ => String::new(),
+            };
+            return seed_heading(group, s.seed, counted) + &told + &note;
+        }
     };
+    let violations = check_run(&run.header, &run.events).unwrap_or_default();
+    let mut out = seed_heading(group, s.seed, violations.len() as u64) + &told;
+    out += &safety(&violations, &run.events);
     out += &diagnosis(run);
-    let first = s.violations.iter().filter_map(|(_, v)| v.record);
-    let mut records: Vec<u32> = first.chain(violating_records(run)).collect();
+    let mut records: Vec<u32> = s.violations.iter().filter_map(|(_, v)| v.record).collect();
+    records.extend(violations.iter().filter_map(|v| v.record));
     records.sort_unstable();
     records.dedup();
+    let replicas: Vec<usize> = violations.iter().filter_map(Violation::replica).collect();
     out += &figure(
-        charts::timeline(&RunView::of(run), &records),
-        "One lane per component: every record's way through them, in the colour of the region it \
-         arrived through (grey if it never arrived), the records that violate the specification in red \
-         (the first one named); shaded: a component failed, a container not processing, a region \
-         offline in the DNS.",
+        charts::timeline(&RunView::of(run), &records, &replicas),
+        "One lane per component (and per replica a violation names): every record's way through them, \
+         in the colour of the region it arrived through (grey if it never arrived; point at a line for \
+         its record), the records that violate the specification in red (the first one named); shaded: a \
+         component failed, a container not processing, a region offline in the DNS; ▼ batch n: when \
+         batch n finished publishing.",
     );
     out
 }
 
-/// Every record the run's violations name, from the checks of an
-/// analysis run on it alone (none if it cannot be checked).
-fn violating_records(run: &Run) -> Vec<u32> {
-    let violations = crate::read::run_check::check_run(&run.header, &run.events).unwrap_or_default();
-    violations.into_iter().filter_map(|v| v.record).collect()
+/// "Seed 7: VIOLATES the specification (3 violations)", anchored by
+/// group and seed (two groups may fail on one seed).
+fn seed_heading(group: usize, seed: u64, violations: u64) -> String {
+    let count = match violations {
+        1 => "1 violation".to_string(),
+        n => format!("{} violations", thousands(n)),
+    };
+    format!("<h4 id=\"group-{group}-seed-{seed}\">Seed {seed}: VIOLATES the specification ({count})</h4>\n")
+}
+
+/// What each safety violation of a run is: the record, where, and the
+/// events that show it there (a duplicate store: both store times).
+fn safety(violations: &[Violation], events: &[Event]) -> String {
+    let safety: Vec<&Violation> =
+        violations.iter().filter(|v| v.property != EVENTUAL_DELIVERY && v.record.is_some()).collect();
+    if safety.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<p>What each safety violation is:</p>\n<ul>\n");
+    for v in safety.iter().take(EXPLAINED) {
+        let _ = writeln!(out, "<li><b>{}</b>: {}</li>", escape(&v.property), escape(&v.history(events)));
+    }
+    if safety.len() > EXPLAINED {
+        let more = safety.len() - EXPLAINED;
+        let _ = writeln!(out, "<li>and {more} more (the replay command above explains them all)</li>");
+    }
+    out + "</ul>\n"
 }
 
 /// Where the run's undelivered records are and why, from the run
@@ -294,10 +372,11 @@ fn diagnosis(run: &Run) -> String {
                            no diagnosis</p>\n"
             .into(),
         Ok((true, findings)) if findings.is_empty() => {
-            "<p>Every record reached the destination and left every stream.</p>\n".into()
+            "<p>Eventual delivery: every record reached the destination and left every stream.</p>\n".into()
         }
         Ok((true, findings)) => {
-            let mut out = String::from("<p>Where the records that did not get through are:</p>\n<ul>\n");
+            let mut out =
+                String::from("<p>Eventual delivery: where the records that did not get through are:</p>\n<ul>\n");
             for f in findings {
                 let _ = writeln!(
                     out,
@@ -313,7 +392,4 @@ fn diagnosis(run: &Run) -> String {
     }
 }
 
-/// Text as HTML.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+pub use crate::text::escape;

@@ -10,19 +10,23 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::properties::PROPERTIES;
+use wl1::scenario::BUILT_IN;
+
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
 use crate::measure::order::scope_name;
 use crate::measure::summary::{GroupSummary, Summary, Violator};
+use crate::properties::PROPERTIES;
 use crate::record::places::{hop_name, place_name};
 use crate::runs::group_label;
-use crate::text::{WIDTH, thousands, wrap};
+use crate::text::{WIDTH, counted, thousands, wrap};
 
 /// One value of a table.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Count(u64),
+    /// A seed or another name that is a number: no thousands separators.
+    Id(u64),
     Figure(f64),
     Text(String),
     Missing,
@@ -31,8 +35,9 @@ pub enum Cell {
 impl Cell {
     pub fn text(&self) -> String {
         match self {
-            Cell::Count(n) => n.to_string(),
-            Cell::Figure(f) => format!("{f:.3}"),
+            Cell::Count(n) => thousands(*n),
+            Cell::Id(n) => n.to_string(),
+            Cell::Figure(f) => figure(*f),
             Cell::Text(s) => s.clone(),
             Cell::Missing => "-".into(),
         }
@@ -40,12 +45,33 @@ impl Cell {
 
     fn json(&self) -> Value {
         match self {
-            Cell::Count(n) => json!(n),
+            Cell::Count(n) | Cell::Id(n) => json!(n),
             Cell::Figure(f) => json!(f),
             Cell::Text(s) => json!(s),
             Cell::Missing => Value::Null,
         }
     }
+}
+
+/// 1234.5678 as "1,234.568".
+fn figure(f: f64) -> String {
+    let text = format!("{f:.3}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = whole.trim_start_matches('-');
+    match digits.parse::<u64>() {
+        Ok(n) => format!("{}{}.{fraction}", &whole[..whole.len() - digits.len()], thousands(n)),
+        Err(_) => text.clone(),
+    }
+}
+
+/// How much of the coverage the text report shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CoverageDetail {
+    /// Per group, the orders and how many pairs of each kind were reached.
+    #[default]
+    Brief,
+    /// Every pair and notable situation, with their runs.
+    Full,
 }
 
 /// Rows under named columns: (JSON name, heading).
@@ -290,7 +316,9 @@ impl Report {
                 .into());
         }
         let mut groups: Vec<&GroupSummary> = summary.groups.iter().filter(|g| g.runs > 0).collect();
-        groups.sort_by(|a, b| (&a.label, &a.identity).cmp(&(&b.label, &b.identity)));
+        // Built-in scenarios in the order `wl1 scenarios` lists them, then drills by name.
+        let listed = |g: &GroupSummary| BUILT_IN.iter().position(|s| *s == g.scenario).unwrap_or(BUILT_IN.len());
+        groups.sort_by(|a, b| (listed(a), &a.label, &a.identity).cmp(&(listed(b), &b.label, &b.identity)));
         let seeds_listed = max_seeds.min(summary.seeds_kept);
         let mut groups: Vec<GroupReport> =
             groups.iter().map(|g| GroupReport::new(g, &summary.files, seeds_listed)).collect();
@@ -332,7 +360,7 @@ impl Report {
 
     /// One line that sums the verdict up.
     pub fn conclusion(&self) -> String {
-        let read = format!("{} files, {} trace events", thousands(self.files as u64), thousands(self.trace_events));
+        let read = format!("{}, {} trace events", counted(self.files as u64, "file"), thousands(self.trace_events));
         if self.holds() {
             return format!("every one of {} runs holds the specification ({read})", thousands(self.runs));
         }
@@ -345,22 +373,32 @@ impl Report {
         )
     }
 
+    /// The report for a person, its coverage brief.
     pub fn text(&self) -> String {
+        self.text_with(CoverageDetail::Brief)
+    }
+
+    /// The report for a person: the verdict, the violating seeds, then
+    /// each group's details, in the order of `wl1 scenarios`.
+    pub fn text_with(&self, coverage: CoverageDetail) -> String {
         let mut out = self.verdict().text(WIDTH);
         out += &wrap(&self.conclusion(), WIDTH, 2);
+        out += &self.seeds_text();
         let groups = self.groups.len();
         for (i, g) in self.groups.iter().enumerate() {
             out += "\n";
             out += &wrap(&format!("group {} of {groups}: {}", i + 1, g.label), WIDTH, 2);
             g.sections.iter().for_each(|s| out += &s.text());
-            out += &g.coverage.text(WIDTH);
+            out += &match coverage {
+                CoverageDetail::Brief => g.coverage.brief(WIDTH),
+                CoverageDetail::Full => g.coverage.text(WIDTH),
+            };
         }
-        out += &self.seeds_text();
         if self.problem_count > 0 {
-            out += &format!("\ninput problems ({}):\n", self.problem_count);
+            out += &format!("\ninput problems ({}):\n", thousands(self.problem_count));
             self.problems.iter().for_each(|p| out += &wrap(&format!("  {p}"), WIDTH, 4));
             if self.problem_count > self.problems.len() as u64 {
-                out += &format!("  ... and {} more\n", self.problem_count - self.problems.len() as u64);
+                out += &format!("  ... and {} more\n", thousands(self.problem_count - self.problems.len() as u64));
             }
         }
         out
@@ -370,9 +408,9 @@ impl Report {
         let mut out = String::new();
         for g in self.groups.iter().filter(|g| !g.seeds.is_empty()) {
             let shown = if g.seeds.len() as u64 == g.violating_runs {
-                format!("all {}", g.seeds.len())
+                format!("all {}", thousands(g.seeds.len() as u64))
             } else {
-                format!("the first {} of {}", g.seeds.len(), g.violating_runs)
+                format!("the first {} of {}", g.seeds.len(), thousands(g.violating_runs))
             };
             out += &format!("\nviolating seeds of {}, {shown}:\n", g.name);
             for s in &g.seeds {
@@ -508,11 +546,11 @@ impl GroupReport {
         let specification = if g.violating_runs == 0 {
             "specification".to_string()
         } else {
-            format!("specification: VIOLATED in {} of {} runs", g.violating_runs, g.runs)
+            format!("specification: VIOLATED in {} of {} runs", thousands(g.violating_runs), thousands(g.runs))
         };
         let precision = RELATIVE_PRECISION * 100.0;
         let mut sections = vec![
-            Section::new("outcomes", format!("runs: {}, by outcome", g.runs), outcomes(g)),
+            Section::new("outcomes", format!("runs: {}, by outcome", thousands(g.runs)), outcomes(g)),
             Section::new("properties", specification, properties(g)).or_else("holds in every run"),
             Section::new("undelivered", "where undelivered records stopped", undelivered(g)),
             Section::new(
@@ -532,7 +570,7 @@ impl GroupReport {
             Section::new("duplicates", "duplicates per stage", duplicates(g)).or_else("none at any stage"),
         ];
         if g.duplicate_runs.runs > 0 {
-            let title = format!("duplicate runs (each counted once): {}", g.duplicate_runs.runs);
+            let title = format!("duplicate runs (each counted once): {}", thousands(g.duplicate_runs.runs));
             sections.push(Section::new("duplicate_ranges", title, duplicate_ranges(g, files)));
         }
         GroupReport {
@@ -687,7 +725,7 @@ fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
     let mut t = Table::new(DUPLICATE_RANGES);
     for d in &g.duplicate_runs.listed {
         let (again, kept) = (file_name(files, d.again), file_name(files, d.kept));
-        t.rows.push(vec![Cell::Count(d.first), Cell::Count(d.last), Cell::Text(again), Cell::Text(kept)]);
+        t.rows.push(vec![Cell::Id(d.first), Cell::Id(d.last), Cell::Text(again), Cell::Text(kept)]);
     }
     t
 }

@@ -11,6 +11,8 @@ use wl1::trace::format::{decode_payload, decode_run_header};
 use wl1::trace::meaning::{self, ARRIVAL, Command, Incident, Meaning, PUBLICATION, Step};
 use wl1::trace::{Event, Run, TraceFile};
 
+use crate::record::places::{FIRST_REPLICA, REGIONS, place_of, replica_region};
+
 /// The components a record passes, in pipeline order: the lanes of a
 /// run's timeline.
 pub const LANES: [&str; 17] = [
@@ -32,6 +34,42 @@ pub const LANES: [&str; 17] = [
     "destination",
     "out-dns",
 ];
+
+/// The lane of a replica place, after the pipeline's lanes: shown only
+/// where a violation names that replica.
+pub fn replica_lane(place: usize) -> usize {
+    LANES.len() + place - FIRST_REPLICA
+}
+
+/// A lane's name: the component, or the replica (`receiver-db/replica-1`).
+pub fn lane_name(lane: usize) -> String {
+    match LANES.get(lane) {
+        Some(name) => name.to_string(),
+        None => {
+            let place = lane - LANES.len() + FIRST_REPLICA;
+            let db = ["receiver-db", "validator-db", "processor-db"][(place - FIRST_REPLICA) / REGIONS];
+            format!("{db}/replica-{}", replica_region(place).unwrap_or(0))
+        }
+    }
+}
+
+/// The lanes a timeline shows, top to bottom: the pipeline's, each
+/// replica of `replicas` (places) under its database.
+pub fn lanes_with(replicas: &[usize]) -> Vec<usize> {
+    let mut lanes = Vec::new();
+    for (l, name) in LANES.iter().enumerate() {
+        lanes.push(l);
+        let mut mine: Vec<usize> = replicas
+            .iter()
+            .map(|&p| replica_lane(p))
+            .filter(|&r| lane_name(r).starts_with(&format!("{name}/")))
+            .collect();
+        mine.sort_unstable();
+        mine.dedup();
+        lanes.extend(mine);
+    }
+    lanes
+}
 
 fn lane(name: &str) -> Option<usize> {
     LANES.iter().position(|l| *l == name)
@@ -100,7 +138,7 @@ pub struct RecordView {
     pub arrived: Option<(u64, u8)>,
     /// The region it was last routed to, 0 for none.
     pub routed: u8,
-    /// Every stage it reached, as (µs, lane), in time order.
+    /// Every stage and replica it reached, as (µs, lane), in time order.
     pub steps: Vec<(u64, usize)>,
 }
 
@@ -146,7 +184,8 @@ impl RunView {
 impl RecordView {
     fn observe(&mut self, e: &Event) {
         let lane = e.stage().and_then(|stage| lane_of_stage(stage, e.region));
-        if let Some(lane) = lane {
+        let replica = place_of(e).filter(|&p| p >= FIRST_REPLICA).map(replica_lane);
+        if let Some(lane) = lane.or(replica) {
             self.steps.push((e.time_us, lane));
         }
         match e.meaning() {

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use polars::prelude::*;
+use wl1::engine::MICROSECOND;
 use wl1::trace::format::{decode_run_header, encode_payload};
 use wl1::trace::{Event, RunHeader};
 
 use crate::read::chunk;
+use crate::record::places::{FIRST_REPLICA, PLACES, place_name, place_of};
 use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
 
 /// One violation of the specification in a run.
@@ -60,4 +62,52 @@ fn violations(table: &DataFrame) -> PolarsResult<Vec<Violation>> {
             region: region.get(i),
         })
         .collect())
+}
+
+impl Violation {
+    /// The events of `events` that show the violation. At a replica, each
+    /// time the record was stored there ("record 12 at
+    /// receiver-db-replica-stored@1: stored there at 10.000 ms, and again
+    /// at 20.000 ms"); at a pipeline stage, its way through that region, so
+    /// that an order (removed before stored) or a repeat shows.
+    pub fn history(&self, events: &[Event]) -> String {
+        let Some(record) = self.record else { return format!("{}: the run as a whole", self.property) };
+        let mine = events.iter().filter(|e| e.record() == Some(record));
+        let replica = self.replica().is_some();
+        let mut shown: Vec<&Event> = if replica {
+            mine.filter(|e| place_of(e) == self.place).collect()
+        } else {
+            mine.filter(|e| e.stage().is_some() && self.region.is_none_or(|r| u32::from(e.region) == r)).collect()
+        };
+        shown.sort_by_key(|e| e.time_us);
+        let ms = |e: &Event| (e.time_us * MICROSECOND) as f64 / 1e6;
+        let at = self.place_text();
+        if replica {
+            let times: Vec<String> = shown.iter().map(|e| format!("{:.3} ms", ms(e))).collect();
+            let times = match times.split_last() {
+                Some((last, first)) if !first.is_empty() => format!("{}, and again at {last}", first.join(", ")),
+                _ => times.concat(),
+            };
+            return format!("record {record} at {at}: stored there at {times}");
+        }
+        let steps: Vec<String> = shown.iter().map(|e| format!("{} {:.3} ms", e.kind, ms(e))).collect();
+        let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
+        format!("record {record}{at}; its events there: {}", steps.join(", "))
+    }
+
+    /// "processor-read, region 1"; replica places name their region
+    /// already; empty where no place applies.
+    pub fn place_text(&self) -> String {
+        let Some(p) = self.place.filter(|&p| p < PLACES) else { return String::new() };
+        let name = place_name(p);
+        match self.region {
+            Some(r) if !name.contains('@') => format!("{name}, region {r}"),
+            _ => name,
+        }
+    }
+
+    /// The replica place the violation names: `None` at a pipeline stage.
+    pub fn replica(&self) -> Option<usize> {
+        self.place.filter(|&p| (FIRST_REPLICA..PLACES).contains(&p))
+    }
 }

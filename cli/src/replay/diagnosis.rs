@@ -6,30 +6,18 @@
 
 use std::io::{self, Write};
 
-use wl1::engine::MICROSECOND;
 use wl1::model::topology;
 use wl1::run::{Finding, Simulator, not_working, stranded};
-use wl1::trace::Event;
 use wl1_analysis::text::{WIDTH, wrap};
-use wl1_analysis::{EVENTUAL_DELIVERY, PLACES, Violation, place_name, place_of};
+use wl1_analysis::{EVENTUAL_DELIVERY, Violation};
 
 /// Violations listed in the verdict before the timeline; the diagnosis
 /// covers them all.
 const LISTED: usize = 10;
 
-/// "processor-read, region 1"; replica places name their region already.
-fn place(v: &Violation) -> String {
-    let Some(p) = v.place.filter(|&p| p < PLACES) else { return String::new() };
-    let name = place_name(p);
-    match v.region {
-        Some(r) if !name.contains('@') => format!("{name}, region {r}"),
-        _ => name,
-    }
-}
-
 fn one_line(v: &Violation) -> String {
     match v.record {
-        Some(record) => format!("{:<20} record {record:<5} {}", v.property, place(v)),
+        Some(record) => format!("{:<20} record {record:<5} {}", v.property, v.place_text()),
         None => v.property.clone(),
     }
 }
@@ -69,7 +57,7 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
     let (shown, others): (Vec<&Violation>, Vec<&Violation>) =
         safety.into_iter().partition(|v| record.is_none_or(|id| v.record == Some(id)));
     for v in shown {
-        let line = format!("  {}: {}", v.property, history(events, v));
+        let line = format!("  {}: {}", v.property, v.history(events));
         write!(out, "{}", wrap(&line, WIDTH, 6))?;
     }
     for (property, count) in count_by_property(&others) {
@@ -123,28 +111,4 @@ fn print_stranded(out: &mut dyn Write, findings: &[Finding], record: Option<u32>
         writeln!(out, "  {others} other record(s) did not get through either (replay without --record for them)")?;
     }
     Ok(())
-}
-
-/// The events that show a record's violation: at a replica, each time it
-/// was stored there; at a pipeline stage, the record's way through that
-/// region, so that an order (removed before stored) or a repeat shows.
-fn history(events: &[Event], v: &Violation) -> String {
-    let record = v.record.expect("a violation about a record");
-    let mine = events.iter().filter(|e| e.record() == Some(record));
-    let at_place = |e: &&Event| place_of(e) == v.place;
-    let replica = v.place.is_some_and(|p| place_name(p).contains('@'));
-    let mut shown: Vec<&Event> = if replica {
-        mine.filter(at_place).collect()
-    } else {
-        mine.filter(|e| e.stage().is_some() && v.region.is_none_or(|r| u32::from(e.region) == r)).collect()
-    };
-    shown.sort_by_key(|e| e.time_us);
-    let steps: Vec<String> = shown.iter().map(|e| format!("{} {:.3} ms", e.kind, ms(e))).collect();
-    let at = place(v);
-    let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
-    format!("record {record}{at}; its events there: {}", steps.join(", "))
-}
-
-fn ms(e: &Event) -> f64 {
-    (e.time_us * MICROSECOND) as f64 / 1e6
 }
