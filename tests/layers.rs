@@ -45,7 +45,11 @@ const PACKAGES: [Package; 3] = [
     },
     Package {
         dir: "cli/src",
-        layers: &[&["progress", "output", "store", "names"], &["simulate"], &["analyze", "replay"]],
+        layers: &[
+            &["progress", "output", "output_paths", "signals", "store", "names"],
+            &["simulate"],
+            &["analyze", "replay"],
+        ],
     },
 ];
 

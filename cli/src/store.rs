@@ -117,7 +117,7 @@ impl Remote {
     /// Every object under this place (a prefix) whose name ends with
     /// `.json`, in order of name, with its bytes or why they could not be
     /// read.
-    pub fn read_all_json(&self) -> Result<Vec<(String, Result<Vec<u8>, String>)>, String> {
+    pub fn read_all_json(&self) -> Result<Vec<wl1_analysis::Fetched>, String> {
         let listed: Vec<object_store::ObjectMeta> =
             block_on(self.store.list(Some(&self.path)).try_collect()).map_err(|e| self.error("cannot list", &e))?;
         let mut names: Vec<ObjectPath> =

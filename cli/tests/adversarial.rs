@@ -34,7 +34,7 @@ fn defect_01_every_seed_near_the_largest_is_simulated() {
     let ran =
         wl1_in(dir.path(), 120, &["simulate", "--seed", "18446744073709550000", "--runs", "1500", "--out", s(&out)]);
     assert_eq!(ran.sane("simulate").code, Some(0), "{}", ran.stderr);
-    assert!(ran.stdout.starts_with("simulated 1500 runs"), "{}", ran.stdout);
+    assert!(ran.stdout.starts_with("simulated 1,500 runs"), "{}", ran.stdout);
     assert_eq!(analyzed_runs(dir.path(), &[s(&out)]).1, 1500);
     let last = wl1_in(dir.path(), 60, &["simulate", "--seed", "18446744073709551615", "--runs", "1", "--out", s(&out)]);
     assert_eq!(last.sane("the largest seed").code, Some(0), "{}", last.stderr);

@@ -36,7 +36,7 @@ fn options_of(spec: &Spec) -> Option<Vec<String>> {
         words.extend(["--linger-ms".into(), (linger / MILLISECOND).to_string()]);
     }
     if o.time_bound != defaults.time_bound {
-        (o.time_bound % (1_000 * MILLISECOND) == 0).then_some(())?;
+        o.time_bound.is_multiple_of(1_000 * MILLISECOND).then_some(())?;
         words.extend(["--time-bound-s".into(), (o.time_bound / (1_000 * MILLISECOND)).to_string()]);
     }
     if spec.explore {
@@ -115,8 +115,7 @@ mod tests {
 
     #[test]
     fn a_spec_options_cannot_say_is_given_whole() {
-        let mut profile = Profile::default();
-        profile.intra_region_us = [1, 2];
+        let profile = Profile { intra_region_us: [1, 2], ..Profile::default() };
         let own_profile = Spec { profile, ..spec_of("f1", ChaosSettings::default(), Options::default(), false) };
         let drill = Spec { drill: "name = \"chaos\"\nbatches = 1\n".into(), ..own_profile.clone() };
         for spec in [own_profile, Spec { profile: Profile::default(), ..drill }] {
