@@ -10,7 +10,7 @@
 //! depends on the number of groups, not of runs, and the summaries of
 //! shards stored apart (`wl1 analyze --summary FILE`) merge into the report
 //! of their union. The [`Report`] is printed from the merged summary, as
-//! text, JSON or an HTML page ([`html`]) whose pictures ([`charts`]) also
+//! text, JSON or an HTML page ([`output::html`]) whose pictures ([`output::charts`]) also
 //! draw runs read back from their traces. [`check_run`] checks one run on
 //! its own, for `wl1 replay`.
 

@@ -5,7 +5,7 @@
 //! [`WIDTH`] columns), as one JSON document, or as a page ([`crate::output::html`]).
 //!
 //! A new figure shown per group is one [`Section`] pushed in
-//! [`GroupReport::new`]: the text, the JSON and the HTML page show it with
+//! `GroupReport::new`: the text, the JSON and the HTML page show it with
 //! no other change.
 
 use serde_json::{Map, Value, json};
