@@ -30,7 +30,10 @@ struct Package {
 }
 
 const PACKAGES: [Package; 3] = [
-    Package { dir: "src", layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"]] },
+    Package {
+        dir: "src",
+        layers: &[&["engine"], &["config"], &["trace"], &["architecture"], &["model"], &["scenario"], &["run"]],
+    },
     Package {
         dir: "analysis/src",
         layers: &[
@@ -47,7 +50,7 @@ const PACKAGES: [Package; 3] = [
         dir: "cli/src",
         layers: &[
             &["progress", "output", "output_paths", "signals", "store", "names"],
-            &["simulate"],
+            &["simulate", "architectures"],
             &["analyze", "replay"],
         ],
     },

@@ -2,6 +2,7 @@
 //! `wl1-analysis` library, on polars), check, replay.
 
 mod analyze;
+mod architectures;
 mod names;
 mod output;
 mod output_paths;
@@ -53,6 +54,10 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// List the built-in scenarios and design variants.
     Scenarios,
+    /// List the built-in architectures (a pipeline as data: regions,
+    /// instances, wiring, fault targets, record stages), or check
+    /// architecture files.
+    Architectures(architectures::ArchitecturesArgs),
     /// Print the completion script of a shell, e.g. `wl1 completions bash >
     /// ~/.local/share/bash-completion/completions/wl1`.
     Completions {
@@ -111,6 +116,7 @@ fn run(command: Command) -> Result<Verdict, String> {
             to_stdout(|out| out.write_all(simulate::scenario_list().as_bytes()))?;
             Ok(Verdict::Holds)
         }
+        Command::Architectures(args) => architectures::run(&args),
         Command::Completions { shell } => {
             // Generated in memory: clap_complete panics on a failed write.
             let mut script = Vec::new();
