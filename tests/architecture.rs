@@ -67,7 +67,7 @@ fn an_unknown_parameter_is_told_by_line() {
 #[test]
 fn a_parameter_of_another_kind_is_refused() {
     let (e, line) = broken("routes = \"outbound-{r}\"", "routes = \"outbound-{r}\"\npolicy = \"random\"");
-    assert_told(&e, line.map(|l| l + 1), "`policy` does not apply to out-dns, an out-dns: it takes routes");
+    assert_told(&e, line.map(|l| l + 1), "`policy` does not apply to out-dns (an out-dns): it takes routes");
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn a_wire_to_an_instance_of_the_wrong_kind_is_refused() {
 #[test]
 fn a_missing_wire_is_refused() {
     let (e, line) = broken("dns = \"in-dns\"\n", "");
-    assert_told(&e, line.map(|l| l - 3), "source, a source, has no `dns`");
+    assert_told(&e, line.map(|l| l - 3), "source (a source) has no `dns`");
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! `wl1 architectures`: the built-in architectures, or architecture files
 //! checked, in text or JSON.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -24,7 +23,7 @@ pub struct ArchitecturesArgs {
 
 pub fn run(args: &ArchitecturesArgs) -> Result<Verdict, String> {
     let checked: Vec<(String, Architecture)> = if args.files.is_empty() {
-        BUILT_IN.iter().map(|(name, _)| (format!("built in: {name}"), built_in(name).expect("built in"))).collect()
+        BUILT_IN.iter().map(|(name, _)| ("built in".to_string(), built_in(name).expect("built in"))).collect()
     } else {
         let read = |path: &PathBuf| {
             let origin = path.display().to_string();

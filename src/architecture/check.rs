@@ -175,14 +175,14 @@ fn instance(
             let mut keys: Vec<&str> = kind.wires().iter().map(|w| w.key).collect();
             keys.extend(kind.parameters());
             let keys = if keys.is_empty() { "nothing".to_string() } else { keys.join(", ") };
-            return at(span, format!("`{key}` does not apply to {me}, {}: it takes {keys}", kind.a()));
+            return at(span, format!("`{key}` does not apply to {me} ({}): it takes {keys}", kind.a()));
         }
     }
     let find = |name: &str| expanded.iter().position(|&(f, r)| member_name(&entries[f], r) == name);
     let mut wires = Vec::new();
     for wire in kind.wires() {
         let Some(value) = entry.text(wire.key) else {
-            return at(entry.name.span(), format!("{me}, {}, has no `{}`", kind.a(), wire.key));
+            return at(entry.name.span(), format!("{me} ({}) has no `{}`", kind.a(), wire.key));
         };
         let targets: Vec<(u8, String)> = match wire.over {
             Some(over) => {
