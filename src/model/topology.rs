@@ -40,7 +40,7 @@ impl Db {
     pub const ALL: [Db; 3] = [Db::Receiver, Db::Validator, Db::Processor];
 
     pub fn name(self) -> &'static str {
-        ["receiver-db", "validator-db", "processor-db"][self as usize]
+        &WORKLOAD1.instances[cluster(self) as usize - 1].name
     }
 }
 
