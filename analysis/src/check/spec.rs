@@ -210,10 +210,10 @@ fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], s
         .group_by_stable([col("group"), col("property"), col("run")])
         .agg([kept("record"), kept("place"), kept("region"), len().cast(DataType::UInt64).alias("violations")])
         .collect()?;
-    let mut found: BTreeMap<(u64, u64), Vec<(u64, usize, usize)>> = BTreeMap::new();
+    let mut found: BTreeMap<(u64, u64), Vec<ViolatingRun>> = BTreeMap::new();
     for (i, row) in u64_rows(&of_run, &["group", "property", "run"])?.into_iter().enumerate() {
         let run = row[2].unwrap() as usize;
-        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push((runs.seed[run], run, i));
+        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push(ViolatingRun { seed: runs.seed[run], run, row: i });
     }
     let counts = of_run.column("violations")?.u64()?;
     let spots = Spots::of(&of_run)?;
@@ -222,7 +222,7 @@ fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], s
         violating.truncate(seeds_kept);
         let violators = violating
             .into_iter()
-            .map(|(seed, run, i)| {
+            .map(|ViolatingRun { seed, run, row: i }| {
                 let mut listed = spots.row(i)?;
                 assert!(!listed.is_empty(), "a violating run has a violation");
                 let first = listed.remove(0);
@@ -240,6 +240,15 @@ fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], s
         groups[group as usize].violators.insert(PROPERTIES[property as usize].clone(), violators);
     }
     Ok(())
+}
+
+/// A run that violates a property: by seed first, for the smallest seeds.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct ViolatingRun {
+    seed: u64,
+    run: usize,
+    /// Its row in the frame of violating runs.
+    row: usize,
 }
 
 /// The record, place and region lists of a frame of violating runs.
