@@ -213,7 +213,11 @@ fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], s
     let mut found: BTreeMap<(u64, u64), Vec<ViolatingRun>> = BTreeMap::new();
     for (i, row) in u64_rows(&of_run, &["group", "property", "run"])?.into_iter().enumerate() {
         let run = row[2].unwrap() as usize;
-        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push(ViolatingRun { seed: runs.seed[run], run, row: i });
+        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push(ViolatingRun {
+            seed: runs.seed[run],
+            run,
+            row: i,
+        });
     }
     let counts = of_run.column("violations")?.u64()?;
     let spots = Spots::of(&of_run)?;
