@@ -26,21 +26,51 @@
 //!   message (in [`DELAYED_NTH`]) of a sender drawn among the instances, the
 //!   way PCT or FoundationDB's buggify perturb a schedule.
 //!
+//! What decides the order of events most is how far one region's work runs
+//! ahead of the other's, and with the draws above alone that hardly varies:
+//! 81% of explored baseline seeds delivered in one order. So a run also
+//! draws, from a stream of its own ([`Stream::Spread`], so that the draws
+//! above stay as they were):
+//!
+//! - a speed per active region in [`REGION_SPEED_PERMILLE`], 1/8 to 8 times
+//!   slower, which multiplies the service times of the region's instances
+//!   and the network delays of what they send: one region far slower than
+//!   the other, either way round, or both alike;
+//! - up to [`INSTANCE_SPEEDS`] instances with a speed of their own in
+//!   [`INSTANCE_SPEED_PERMILLE`]: one component, not its region, lagging or
+//!   racing (the profile's speed factors stay as well);
+//! - up to [`SLOW_PERIODS`] slow periods, each of a region (half of them) or
+//!   of an instance, starting in [`SLOW_FROM_US`] after the start, lasting
+//!   [`SLOW_FOR_US`] and slowing by a factor in [`SLOW_PERMILLE`]: a region
+//!   that falls behind and catches up during the run, which constant speeds
+//!   cannot give, and which reorders the batches published meanwhile;
+//! - a depth in [`CHANGE_POINTS`] and as many change points, each at a
+//!   network message of the run drawn uniformly in [`CHANGE_POINT_NTH`]
+//!   (counted over all senders), which takes [`CHANGE_POINT_US`] longer: as
+//!   PCT puts `d` priority changes at random steps to reach any bug of
+//!   depth `d` with a known probability, a bounded number of delays at
+//!   uniformly drawn points reaches any ordering that needs that many with
+//!   a probability that does not shrink as other draws grow.
+//!
+//! Every one of these has a value that perturbs nothing (a speed of 1000,
+//! no entries), which is what traces written before them hold.
+//!
 //! Factors are in thousandths. Every range is drawn log-uniformly by octaves
-//! (see [`Octaves`]), except the tail's share and the delayed messages'
-//! number, sender and rank, drawn uniformly. With these ranges an explored
+//! (see [`Octaves`]), except the tail's share, the counts, who is slowed and
+//! the ranks of messages, drawn uniformly. With these ranges an explored
 //! run of the longest built-in scenario stays within a few simulated
 //! minutes, well inside the default time bound.
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::profile::{MAX_US, Pause, Profile, RangeUs, Tail};
-use crate::engine::{ActorId, Octaves, Span};
+use crate::engine::{ActorId, Octaves, Span, Stream, stream};
 
 pub const SCALE_PERMILLE: [u64; 2] = [250, 4_000];
 pub const WIDEN_PERMILLE: [u64; 2] = [1_000, 2_000];
@@ -54,11 +84,31 @@ pub const STEP_DELAY_LONGEST_US: [u64; 2] = [1_000, 10_000_000];
 pub const DELAYED_MESSAGES: [u64; 2] = [0, 8];
 pub const DELAYED_NTH: [u64; 2] = [1, 50];
 pub const DELAY_US: [u64; 2] = [10_000, 10_000_000];
+pub const REGION_SPEED_PERMILLE: [u64; 2] = [125, 8_000];
+pub const INSTANCE_SPEEDS: [u64; 2] = [0, 4];
+pub const INSTANCE_SPEED_PERMILLE: [u64; 2] = [125, 8_000];
+pub const SLOW_PERIODS: [u64; 2] = [0, 4];
+pub const SLOW_FROM_US: [u64; 2] = [1_000, 60_000_000];
+pub const SLOW_FOR_US: [u64; 2] = [10_000, 30_000_000];
+pub const SLOW_PERMILLE: [u64; 2] = [2_000, 64_000];
+pub const CHANGE_POINTS: [u64; 2] = [0, 4];
+pub const CHANGE_POINT_NTH: [u64; 2] = [1, 4_000];
+pub const CHANGE_POINT_US: [u64; 2] = [1_000, 10_000_000];
+/// The instances an environment may name: every actor but the driver (the
+/// model checks that this is its topology).
+pub const INSTANCES: std::ops::RangeInclusive<ActorId> = 1..=26;
+/// The active regions, whose speeds an environment draws.
+pub const REGIONS: [u8; 2] = [1, 2];
+/// The most entries of each list an environment may hold (a reader refuses
+/// more).
+pub const MAX_ENTRIES: usize = 16;
+/// The largest slowing factor an environment may hold, in thousandths.
+pub const MAX_PERMILLE: u64 = 1_000_000;
 /// The widest speed factor a profile allows.
 const MAX_SPEED_FACTOR: f64 = 1_000.0;
 
 /// The most delayed messages an environment may hold (a reader refuses more).
-pub const MAX_DELAYED_MESSAGES: usize = 16;
+pub const MAX_DELAYED_MESSAGES: usize = MAX_ENTRIES;
 
 /// What one explored run drew; its trace frame records it, so that a replay
 /// from the trace takes it as it was.
@@ -69,8 +119,76 @@ pub struct Environment {
     /// Before each driver step the run waits a delay drawn uniformly in
     /// `0..=step_delay_us` microseconds.
     pub step_delay_us: u64,
-    #[serde(deserialize_with = "at_most_delayed_messages")]
+    #[serde(deserialize_with = "at_most_entries")]
     pub delayed: Vec<DelayedMessage>,
+    /// Per active region (1, then 2), its instances serve and send this
+    /// many thousandths as slowly as the profile says; 1000 for as fast.
+    #[serde(default = "as_fast")]
+    pub region_speed_permille: [u64; 2],
+    /// Instances with a speed of their own, as the regions'.
+    #[serde(default, deserialize_with = "at_most_entries")]
+    pub instance_speeds: Vec<InstanceSpeed>,
+    /// Periods in which a region or an instance is slower.
+    #[serde(default, deserialize_with = "at_most_entries")]
+    pub slow_periods: Vec<SlowPeriod>,
+    /// Network messages of the run, counted over all senders, that take
+    /// longer: PCT's change points, as many as the run's depth.
+    #[serde(default, deserialize_with = "at_most_entries")]
+    pub change_points: Vec<ChangePoint>,
+}
+
+fn as_fast() -> [u64; 2] {
+    [1_000; 2]
+}
+
+/// An environment without spread in the layout trace format 2 first stored
+/// every environment in: what a frame stores of one that draws no spread,
+/// so that traces written before the spread read as they were.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unspread {
+    pub profile: Profile,
+    pub step_delay_us: u64,
+    #[serde(deserialize_with = "at_most_entries")]
+    pub delayed: Vec<DelayedMessage>,
+}
+
+impl From<Unspread> for Environment {
+    fn from(u: Unspread) -> Self {
+        Self { profile: u.profile, step_delay_us: u.step_delay_us, delayed: u.delayed, ..Self::unspread_defaults() }
+    }
+}
+
+/// An instance that serves and sends `permille` thousandths as slowly as
+/// the profile says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceSpeed {
+    pub instance: ActorId,
+    pub permille: u64,
+}
+
+/// Whom a slow period slows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Slowed {
+    /// Every instance of an active region.
+    Region(u8),
+    Instance(ActorId),
+}
+
+/// From `from_us` until `until_us` after the start, `who` serves and sends
+/// `permille` thousandths as slowly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlowPeriod {
+    pub who: Slowed,
+    pub from_us: u64,
+    pub until_us: u64,
+    pub permille: u64,
+}
+
+/// The `nth` network message of the run takes `extra_us` longer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePoint {
+    pub nth: u32,
+    pub extra_us: u64,
 }
 
 /// The `nth` network message an instance sends takes `extra_us` longer.
@@ -82,9 +200,17 @@ pub struct DelayedMessage {
 }
 
 impl Environment {
-    /// Draws the environment of one run around `base`; the delayed messages'
-    /// senders are drawn among `senders`.
-    pub fn draw(base: &Profile, senders: std::ops::RangeInclusive<ActorId>, rng: &mut Pcg64Mcg) -> Self {
+    /// Draws the environment of the run of `seed` around `base`, from the
+    /// seed's environment and spread streams.
+    pub fn draw(base: &Profile, seed: u64) -> Self {
+        let mut env = Self::draw_unspread(base, INSTANCES, &mut stream(seed, Stream::Environment));
+        env.draw_spread(&mut stream(seed, Stream::Spread));
+        env
+    }
+
+    /// What [`Environment::draw`] drew before it drew speeds, slow periods
+    /// and change points: those as in a default run.
+    pub fn draw_unspread(base: &Profile, senders: std::ops::RangeInclusive<ActorId>, rng: &mut Pcg64Mcg) -> Self {
         let mut profile = base.clone();
         for range in [&mut profile.intra_region_us, &mut profile.inter_region_us] {
             *range = moved_and_widened(*range, SCALE_PERMILLE, rng);
@@ -116,7 +242,70 @@ impl Environment {
                 extra_us: octaves(DELAY_US, rng),
             })
             .collect();
-        Self { profile, step_delay_us, delayed }
+        Self { profile, step_delay_us, delayed, ..Self::unspread_defaults() }
+    }
+
+    /// This environment without its spread: speeds of 1000, no slow
+    /// periods, no change points.
+    pub fn unspread(&self) -> Self {
+        let (profile, delayed) = (self.profile.clone(), self.delayed.clone());
+        Self { profile, step_delay_us: self.step_delay_us, delayed, ..Self::unspread_defaults() }
+    }
+
+    fn unspread_defaults() -> Self {
+        Self {
+            profile: Profile::default(),
+            step_delay_us: 0,
+            delayed: Vec::new(),
+            region_speed_permille: as_fast(),
+            instance_speeds: Vec::new(),
+            slow_periods: Vec::new(),
+            change_points: Vec::new(),
+        }
+    }
+
+    /// This environment in the layout of [`Unspread`], if it has no spread.
+    pub fn as_unspread(&self) -> Option<Unspread> {
+        let (profile, delayed) = (self.profile.clone(), self.delayed.clone());
+        self.is_unspread().then(|| Unspread { profile, step_delay_us: self.step_delay_us, delayed })
+    }
+
+    /// Whether the environment draws nothing of the spread.
+    pub fn is_unspread(&self) -> bool {
+        self.region_speed_permille == as_fast()
+            && self.instance_speeds.is_empty()
+            && self.slow_periods.is_empty()
+            && self.change_points.is_empty()
+    }
+
+    /// Draws the region and instance speeds, the slow periods and the
+    /// change points.
+    fn draw_spread(&mut self, rng: &mut Pcg64Mcg) {
+        self.region_speed_permille = REGIONS.map(|_| octaves(REGION_SPEED_PERMILLE, rng));
+        let instance = Span::new(u64::from(*INSTANCES.start()), u64::from(*INSTANCES.end()));
+        self.instance_speeds = (0..uniform(INSTANCE_SPEEDS, rng))
+            .map(|_| InstanceSpeed {
+                instance: instance.sample(rng) as ActorId,
+                permille: octaves(INSTANCE_SPEED_PERMILLE, rng),
+            })
+            .collect();
+        self.slow_periods = (0..uniform(SLOW_PERIODS, rng))
+            .map(|_| {
+                let who = match rng.next_u32() % 2 {
+                    0 => Slowed::Region(REGIONS[rng.next_u32() as usize % REGIONS.len()]),
+                    _ => Slowed::Instance(instance.sample(rng) as ActorId),
+                };
+                let from_us = octaves(SLOW_FROM_US, rng);
+                let until_us = from_us + octaves(SLOW_FOR_US, rng);
+                SlowPeriod { who, from_us, until_us, permille: octaves(SLOW_PERMILLE, rng) }
+            })
+            .collect();
+        self.change_points = (0..uniform(CHANGE_POINTS, rng))
+            .map(|_| ChangePoint {
+                nth: uniform(CHANGE_POINT_NTH, rng) as u32,
+                extra_us: octaves(CHANGE_POINT_US, rng),
+            })
+            .collect();
     }
 
     /// The bounds an environment keeps, on drawing and on reading a trace.
@@ -131,8 +320,44 @@ impl Environment {
         if let Some(d) = self.delayed.iter().find(|d| d.extra_us > MAX_US) {
             return Err(format!("a message delayed by {} µs, over an hour", d.extra_us));
         }
+        self.validate_spread()
+    }
+
+    fn validate_spread(&self) -> Result<(), String> {
+        let lists = [self.instance_speeds.len(), self.slow_periods.len(), self.change_points.len()];
+        if lists.into_iter().any(|len| len > MAX_ENTRIES) {
+            return Err(format!("more than {MAX_ENTRIES} speeds, slow periods or change points"));
+        }
+        let speeds = self.instance_speeds.iter().map(|s| s.permille);
+        let factors = self.region_speed_permille.into_iter().chain(speeds).chain(self.slow_periods.iter().map(|p| p.permille));
+        if let Some(f) = factors.into_iter().find(|f| !(1..=MAX_PERMILLE).contains(f)) {
+            return Err(format!("a speed of {f} thousandths, not 1 to {MAX_PERMILLE}"));
+        }
+        let instances = self.instance_speeds.iter().map(|s| Slowed::Instance(s.instance));
+        if let Some(who) = instances.chain(self.slow_periods.iter().map(|p| p.who)).find(|w| !w.exists()) {
+            return Err(format!("{who:?}: no such region or instance"));
+        }
+        if let Some(p) = self.slow_periods.iter().find(|p| p.from_us > p.until_us || p.until_us > MAX_US) {
+            return Err(format!("a slow period from {} to {} µs, not within an hour", p.from_us, p.until_us));
+        }
+        if let Some(c) = self.change_points.iter().find(|c| c.extra_us > MAX_US) {
+            return Err(format!("a change point of {} µs, over an hour", c.extra_us));
+        }
         Ok(())
     }
+}
+
+impl Slowed {
+    fn exists(&self) -> bool {
+        match *self {
+            Slowed::Region(r) => REGIONS.contains(&r),
+            Slowed::Instance(i) => INSTANCES.contains(&i),
+        }
+    }
+}
+
+fn uniform([min, max]: [u64; 2], rng: &mut Pcg64Mcg) -> u64 {
+    Span::new(min, max).sample(rng)
 }
 
 fn octaves([min, max]: [u64; 2], rng: &mut Pcg64Mcg) -> u64 {
@@ -148,25 +373,25 @@ fn moved_and_widened([min, max]: RangeUs, scale: [u64; 2], rng: &mut Pcg64Mcg) -
     [min, (max * scale / 1_000 * widen / 1_000).clamp(min, MAX_US)]
 }
 
-/// Reads the delayed messages, refusing more than [`MAX_DELAYED_MESSAGES`]
-/// before holding them: a forged count cannot make a reader allocate.
-fn at_most_delayed_messages<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DelayedMessage>, D::Error> {
-    struct AtMost(PhantomData<DelayedMessage>);
-    impl<'de> Visitor<'de> for AtMost {
-        type Value = Vec<DelayedMessage>;
+/// Reads a list, refusing more than [`MAX_ENTRIES`] entries before holding
+/// them: a forged count cannot make a reader allocate.
+fn at_most_entries<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    struct AtMost<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for AtMost<T> {
+        type Value = Vec<T>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            write!(f, "at most {MAX_DELAYED_MESSAGES} delayed messages")
+            write!(f, "at most {MAX_ENTRIES} entries")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            if seq.size_hint().is_some_and(|n| n > MAX_DELAYED_MESSAGES) {
+            if seq.size_hint().is_some_and(|n| n > MAX_ENTRIES) {
                 return Err(de::Error::invalid_length(seq.size_hint().unwrap_or(0), &self));
             }
             let mut out = Vec::new();
-            while let Some(message) = seq.next_element()? {
-                if out.len() == MAX_DELAYED_MESSAGES {
+            while let Some(entry) = seq.next_element()? {
+                if out.len() == MAX_ENTRIES {
                     return Err(de::Error::invalid_length(out.len() + 1, &self));
                 }
-                out.push(message);
+                out.push(entry);
             }
             Ok(out)
         }
@@ -181,7 +406,7 @@ mod tests {
     use super::*;
 
     fn draw(seed: u64) -> Environment {
-        Environment::draw(&Profile::default(), 1..=26, &mut Pcg64Mcg::seed_from_u64(seed))
+        Environment::draw_unspread(&Profile::default(), 1..=26, &mut Pcg64Mcg::seed_from_u64(seed))
     }
 
     #[test]
@@ -238,7 +463,7 @@ mod tests {
         };
         let bytes = bincode::serde::encode_to_vec(&many, config).unwrap();
         let refused = bincode::serde::decode_from_slice::<Environment, _>(&bytes, config).unwrap_err();
-        assert!(refused.to_string().contains("at most 16 delayed messages"), "{refused}");
+        assert!(refused.to_string().contains("at most 16 entries"), "{refused}");
         assert!(Environment { step_delay_us: MAX_US + 1, ..env }.validate().unwrap_err().contains("over an hour"));
     }
 }
