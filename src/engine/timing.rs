@@ -178,6 +178,9 @@ pub struct Timing {
     /// Per actor, the factor in thousandths on its messages' network delays
     /// (empty: 1000 for every actor).
     send_permille: Vec<u64>,
+    /// Per actor, the extra delay of each of its network messages (empty:
+    /// none for every actor).
+    send_extra: Vec<Time>,
     /// Network messages sent in the run, counted while shaped.
     sent: u32,
 }
@@ -281,6 +284,15 @@ impl Timing {
         self.slow_periods.push(period);
     }
 
+    /// Makes every network message `actor` sends take `extra` longer.
+    pub fn add_send_delay(&mut self, actor: ActorId, extra: Time) {
+        if self.send_extra.is_empty() {
+            self.send_extra = vec![0; self.actors.len()];
+        }
+        self.send_extra[actor as usize] += extra;
+        self.shaped = true;
+    }
+
     /// Makes `actor` serve and send `permille`/1000 times slower for the
     /// whole run.
     pub fn set_speed(&mut self, actor: ActorId, permille: u64) {
@@ -341,7 +353,8 @@ impl Timing {
         let nth = *sent;
         self.sent += 1;
         let speed = self.send_permille.get(from as usize).copied().unwrap_or(1_000);
-        let slowed = slowed(self.slowed(from, now, delay), speed);
+        let extra = self.send_extra.get(from as usize).copied().unwrap_or(0);
+        let slowed = slowed(self.slowed(from, now, delay + extra), speed);
         let perturbed = self.perturbations.iter().filter(|p| p.sender == from && p.nth == nth).map(|p| p.extra);
         let changed = self.change_points.iter().filter(|c| c.nth == self.sent).map(|c| c.extra);
         slowed + perturbed.chain(changed).sum::<Time>()
@@ -484,7 +497,11 @@ mod tests {
         (0..100).for_each(|_| {
             busy.network_delay(0, 1, 0);
         });
-        assert_eq!(alone.network_delay(1, 2, 0), busy.network_delay(1, 2, 0), "actor 0's traffic leaves actor 1's draws");
+        assert_eq!(
+            alone.network_delay(1, 2, 0),
+            busy.network_delay(1, 2, 0),
+            "actor 0's traffic leaves actor 1's draws"
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::engine::{
     ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, SlowPeriod, Stop, Stream, System,
     Time, Timing, stream,
 };
-use crate::model::topology::{DRIVER, REGIONS, region_instances};
+use crate::model::topology::{DRIVER, REGIONS, processor, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
@@ -265,6 +265,9 @@ fn shape(timing: &mut Timing, environment: &Environment) {
         if permille != 1_000 {
             region_instances(region).for_each(|actor| timing.set_speed(actor, permille));
         }
+    }
+    for (region, delay_us) in REGIONS.into_iter().zip(environment.consumer_delay_us) {
+        timing.add_send_delay(processor(region), us(delay_us));
     }
     for s in &environment.instance_speeds {
         timing.set_speed(s.instance, s.permille);

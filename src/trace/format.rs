@@ -534,7 +534,12 @@ mod tests {
     fn a_forged_event_count_is_refused_before_any_allocation() {
         let run = sample();
         let mut out = Vec::new();
-        let frame = RunFrame { seed: run.header.seed, outcome: run.header.outcome, environment: StoredEnvironment::None, coverage: 0 };
+        let frame = RunFrame {
+            seed: run.header.seed,
+            outcome: run.header.outcome,
+            environment: StoredEnvironment::None,
+            coverage: 0,
+        };
         bincode::serde::encode_into_std_write(frame, &mut out, config()).unwrap();
         // A count the 64 bytes after it cannot hold.
         bincode::encode_into_std_write(1_000_000u64, &mut out, config()).unwrap();
