@@ -284,8 +284,11 @@ impl Environment {
 
     /// This environment in the layout of [`Unspread`], if it has no spread.
     pub fn as_unspread(&self) -> Option<Unspread> {
-        let (profile, delayed) = (self.profile.clone(), self.delayed.clone());
-        self.is_unspread().then(|| Unspread { profile, step_delay_us: self.step_delay_us, delayed })
+        self.is_unspread().then(|| Unspread {
+            profile: self.profile.clone(),
+            step_delay_us: self.step_delay_us,
+            delayed: self.delayed.clone(),
+        })
     }
 
     /// Whether the environment draws nothing of the spread.
