@@ -85,6 +85,27 @@ fn explored_seeds_reach_more_of_the_machines_rules_than_default_ones() {
 }
 
 #[test]
+fn no_run_reaches_a_pair_its_scenario_cannot_cause() {
+    let mut sim = Simulator::new();
+    for scenario in BUILT_IN {
+        let causable = wl1::scenario::causable(&built_in(scenario).unwrap());
+        for explore in [false, true] {
+            let spec = spec(scenario, explore);
+            for seed in 0..200 {
+                let beyond = sim.run(&spec, seed).coverage & !causable;
+                let names: Vec<_> = wl1::model::coverage::pairs()
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(bit, _)| beyond & 1 << bit != 0)
+                    .map(|(_, p)| format!("{} {}/{}", p.kind.name(), p.state, p.message))
+                    .collect();
+                assert!(names.is_empty(), "{scenario} explore {explore} seed {seed}: {names:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn explore_changes_the_timing_never_the_design_and_every_stranded_record_is_a_design_property() {
     let mut sim = Simulator::new();
     for scenario in BUILT_IN {
