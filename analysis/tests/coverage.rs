@@ -137,6 +137,11 @@ fn every_coverage_figure_matches_the_hand_worked_answer_however_the_runs_are_spl
     assert_eq!(pair(0), ("driver".into(), "running/start".into()));
     assert_eq!(pair(PAIRS - 1), ("destination".into(), "running/read-failed".into()));
 
+    // Orders of 7, 2 and 1 runs: exp(-(0.7 ln 0.7 + 0.2 ln 0.2 + 0.1 ln 0.1)) = 2.229.
+    let spread = &c["spread"];
+    assert_eq!(spread["most_common_runs"].as_u64(), Some(7), "{spread}");
+    assert!((spread["effective_orders"].as_f64().unwrap() - 2.229).abs() < 0.001, "{spread}");
+
     let text = Report::new(&whole, 20).unwrap().text_with(CoverageDetail::Full);
     assert!(
         text.contains("coverage: 3 distinct orders of arrival at the destination in 10 runs; the last 1 seed added 1")
