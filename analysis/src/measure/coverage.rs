@@ -353,11 +353,7 @@ impl OrderSpread {
     pub fn of(order_runs: &BTreeMap<u64, u64>) -> Option<OrderSpread> {
         let total: u64 = order_runs.values().sum();
         let most = *order_runs.values().max()?;
-        let entropy: f64 = order_runs
-            .values()
-            .map(|&n| n as f64 / total as f64)
-            .map(|share| -share * share.ln())
-            .sum();
+        let entropy: f64 = order_runs.values().map(|&n| n as f64 / total as f64).map(|share| -share * share.ln()).sum();
         Some(OrderSpread {
             most_common_runs: most,
             most_common_share: most as f64 / total as f64,
@@ -468,9 +464,10 @@ impl CoverageReport {
     /// of its pairs the runs reached, within `width` columns.
     pub fn brief(&self, width: usize) -> String {
         let out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
-        let kinds = self.kinds.iter().map(|k| {
-            format!("{} {} of {}", k.kind, k.reached(), k.pairs.len() - k.out_of_reach.len())
-        });
+        let kinds = self
+            .kinds
+            .iter()
+            .map(|k| format!("{} {} of {}", k.kind, k.reached(), k.pairs.len() - k.out_of_reach.len()));
         let met = self.situations.iter().filter(|s| s.runs > 0).count();
         let line = format!(
             "    (state/message) pairs reached, of those the scenario can cause: {}; notable situations met: \

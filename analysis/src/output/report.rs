@@ -520,7 +520,6 @@ fn tell_names_apart(groups: &mut [GroupReport]) {
     }
 }
 
-
 /// The pairs the scenario of a group's spec (its text form) can cause; all
 /// of them if the spec does not read.
 fn causable(spec: &str) -> u128 {
