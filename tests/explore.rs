@@ -88,7 +88,7 @@ fn explored_seeds_reach_more_of_the_machines_rules_than_default_ones() {
 fn no_run_reaches_a_pair_its_scenario_cannot_cause() {
     let mut sim = Simulator::new();
     for scenario in BUILT_IN {
-        let causable = wl1::scenario::causable(&built_in(scenario).unwrap());
+        let causable = wl1::scenario::causable(&built_in(scenario).unwrap(), &Options::default());
         for explore in [false, true] {
             let spec = spec(scenario, explore);
             for seed in 0..200 {

@@ -526,7 +526,7 @@ fn causable(spec: &str) -> u128 {
     let scenario = wl1::config::Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize)
         .ok()
         .and_then(|spec| wl1::run::RunSpec::from_stored(&std::sync::Arc::new(spec)).ok());
-    scenario.map_or(u128::MAX, |s| wl1::scenario::causable(&s.scenario))
+    scenario.map_or(u128::MAX, |s| wl1::scenario::causable(&s.scenario, s.options()))
 }
 /// The scenario and the options of a group's label that differ from the
 /// defaults: "f3 non-idempotent batch=1".
