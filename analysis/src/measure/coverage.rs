@@ -442,17 +442,21 @@ impl CoverageReport {
     /// How many orders the runs produced, how many the last tenth added,
     /// and how the runs spread over them.
     pub fn orders_sentence(&self) -> String {
-        let at_least = if self.orders_capped { "at least " } else { "" };
         let spread = self.spread.map_or(String::new(), |s| {
             format!(
-                "; the most common in {} ({:.1}%), an effective {:.1} orders",
-                counted(s.most_common_runs, "run"),
+                "; the most common in {:.1}% of the runs, an effective {:.1} orders",
                 100.0 * s.most_common_share,
                 s.effective_orders
             )
         });
+        self.orders_count() + &spread
+    }
+
+    /// How many orders the runs produced, and how many the last tenth added.
+    fn orders_count(&self) -> String {
+        let at_least = if self.orders_capped { "at least " } else { "" };
         format!(
-            "{at_least}{} of arrival at the destination in {}; the last {} added {}{spread}",
+            "{at_least}{} of arrival at the destination in {}; the last {} added {}",
             counted(self.orders, "distinct order"),
             counted(self.runs, "run"),
             counted(self.last_tenth_seeds, "seed"),
@@ -463,15 +467,15 @@ impl CoverageReport {
     /// The section in brief: the orders, and per kind of machine how many
     /// of its pairs the runs reached, within `width` columns.
     pub fn brief(&self, width: usize) -> String {
-        let out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
-        let kinds = self
-            .kinds
-            .iter()
-            .map(|k| format!("{} {} of {}", k.kind, k.reached(), k.pairs.len() - k.out_of_reach.len()));
+        let out = wrap(&format!("  coverage: {}", self.orders_count()), width, 4);
+        let spread = self.spread.map_or(String::new(), |s| {
+            format!("most common order {:.1}%, effective {:.1}; ", 100.0 * s.most_common_share, s.effective_orders)
+        });
+        let kinds =
+            self.kinds.iter().map(|k| format!("{} {}/{}", k.kind, k.reached(), k.pairs.len() - k.out_of_reach.len()));
         let met = self.situations.iter().filter(|s| s.runs > 0).count();
         let line = format!(
-            "    (state/message) pairs reached, of those the scenario can cause: {}; notable situations met: \
-             {met} of {} (--coverage full lists them)",
+            "    {spread}pairs reached/in reach: {}; situations met: {met} of {} (--coverage full lists them)",
             kinds.collect::<Vec<_>>().join(", "),
             self.situations.len()
         );
