@@ -46,6 +46,27 @@ fn explored_seeds_deliver_in_many_orders_where_default_ones_deliver_in_few() {
     assert!(explored >= 10 * default, "f4: {explored} orders explored, {default} by default, in 1000 seeds");
 }
 
+/// How many seeds of `0..seeds` of explored `baseline` give each order.
+fn order_counts(seeds: u64) -> Vec<u64> {
+    let (spec, mut sim) = (spec("baseline", true), Simulator::new());
+    let mut counts = std::collections::BTreeMap::<Vec<u32>, u64>::new();
+    for seed in 0..seeds {
+        sim.run(&spec, seed);
+        *counts.entry(arrivals(sim.events())).or_default() += 1;
+    }
+    counts.into_values().collect()
+}
+
+#[test]
+fn explored_baseline_seeds_spread_over_the_orders_of_the_two_regions_batches() {
+    // Before region and consumer speeds, slow periods and change points,
+    // 2,000 seeds gave 70 orders and one of them in 81% of the seeds.
+    let counts = order_counts(2_000);
+    let most = counts.iter().max().copied().unwrap_or(0);
+    assert!(counts.len() >= 110, "{} orders in 2000 explored baseline seeds", counts.len());
+    assert!(most <= 1_100, "one order in {most} of 2000 explored baseline seeds");
+}
+
 #[test]
 fn explored_seeds_reach_more_of_the_machines_rules_than_default_ones() {
     let mut sim = Simulator::new();
@@ -61,6 +82,27 @@ fn explored_seeds_reach_more_of_the_machines_rules_than_default_ones() {
     let [default, explored] = reached.map(u128::count_ones);
     assert!(reached[1] & reached[0] == reached[0], "explored runs reach every pair default ones do");
     assert!(explored > default, "{explored} pairs explored, {default} by default, of {PAIRS}");
+}
+
+#[test]
+fn no_run_reaches_a_pair_its_scenario_cannot_cause() {
+    let mut sim = Simulator::new();
+    for scenario in BUILT_IN {
+        let causable = wl1::scenario::causable(&built_in(scenario).unwrap(), &Options::default());
+        for explore in [false, true] {
+            let spec = spec(scenario, explore);
+            for seed in 0..200 {
+                let beyond = sim.run(&spec, seed).coverage & !causable;
+                let names: Vec<_> = wl1::model::coverage::pairs()
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(bit, _)| beyond & 1 << bit != 0)
+                    .map(|(_, p)| format!("{} {}/{}", p.kind.name(), p.state, p.message))
+                    .collect();
+                assert!(names.is_empty(), "{scenario} explore {explore} seed {seed}: {names:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -137,6 +137,11 @@ fn every_coverage_figure_matches_the_hand_worked_answer_however_the_runs_are_spl
     assert_eq!(pair(0), ("driver".into(), "running/start".into()));
     assert_eq!(pair(PAIRS - 1), ("destination".into(), "running/read-failed".into()));
 
+    // Orders of 7, 2 and 1 runs: exp(-(0.7 ln 0.7 + 0.2 ln 0.2 + 0.1 ln 0.1)) = 2.229.
+    let spread = &c["spread"];
+    assert_eq!(spread["most_common_runs"].as_u64(), Some(7), "{spread}");
+    assert!((spread["effective_orders"].as_f64().unwrap() - 2.229).abs() < 0.001, "{spread}");
+
     let text = Report::new(&whole, 20).unwrap().text_with(CoverageDetail::Full);
     assert!(
         text.contains("coverage: 3 distinct orders of arrival at the destination in 10 runs; the last 1 seed added 1")
@@ -171,4 +176,37 @@ fn fewer_than_ten_runs_have_no_last_tenth() {
     let c = coverage(&analyze(&[file], &settings(1 << 20), &|_| {}, None).unwrap());
     assert_eq!((c["orders"].clone(), c["last_tenth_seeds"].clone()), (json!(2), json!(0)));
     assert_eq!(c["last_tenth_new_orders"], 0);
+}
+
+/// Explored `f4` takes no region offline and switches no primary: those
+/// pairs are out of its reach, listed apart from the pairs it could reach
+/// and did not; the runs' spread over the orders is reported beside them.
+#[test]
+fn explored_f4_lists_what_it_cannot_reach_apart_from_what_it_did_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = wl1::run::RunSpec::new(
+        wl1::scenario::built_in("f4").unwrap(),
+        wl1::config::Options::default(),
+        wl1::config::Profile::default(),
+    );
+    common::simulate_spec_into(dir.path(), spec.exploring(true), 300, 300);
+    let (summary, _) = common::analyze_dir(dir.path());
+    let report = Report::new(&summary, 20).unwrap();
+    let c = &report.json()["groups"][0]["coverage"];
+    let kind = |name: &str| c["kinds"].as_array().unwrap().iter().find(|k| k["kind"] == name).unwrap().clone();
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    };
+    let in_dns = strings(&kind("in-dns")["out_of_reach"]);
+    assert!(in_dns.contains(&"region-offline/invoke".to_string()) && in_dns.len() == 6, "{in_dns:?}");
+    assert!(strings(&kind("database")["out_of_reach"]).iter().any(|p| p.ends_with("/switch-primary")));
+    let processor = strings(&kind("processor")["out_of_reach"]);
+    assert_eq!(processor, ["failed-processing/fail"], "f4 fails and recovers processors, each once");
+    let text = report.text_with(CoverageDetail::Full);
+    let in_dns_lines: Vec<&str> = text.lines().skip_while(|l| !l.trim_start().starts_with("in-dns")).take(3).collect();
+    assert!(in_dns_lines[1].contains("out of reach: region-offline/invoke"), "{text}");
+    assert!(!in_dns_lines.iter().any(|l| l.contains("never:")), "f4 reaches all in-DNS pairs it can: {text}");
+    let spread = &c["spread"];
+    assert!(spread["most_common_runs"].as_u64().unwrap() < 300 && spread["effective_orders"].as_f64().unwrap() > 10.0);
+    assert!(text.contains("the most common in "), "{text}");
 }

@@ -26,21 +26,61 @@
 //!   message (in [`DELAYED_NTH`]) of a sender drawn among the instances, the
 //!   way PCT or FoundationDB's buggify perturb a schedule.
 //!
+//! What decides the order of events most is how far one region's work runs
+//! ahead of the other's, and with the draws above alone that hardly varies:
+//! 81% of explored baseline seeds delivered in one order. So a run also
+//! draws, from a stream of its own ([`Stream::Spread`], so that the draws
+//! above stay as they were):
+//!
+//! - a speed of region 1 in [`REGION_SPEED_PERMILLE`], 1/4 to 4 times as
+//!   slow, and its inverse for region 2 (the run as a whole no slower): it
+//!   multiplies the service times of the region's instances and the network
+//!   delays of what they send, so that one region is up to 16 times slower
+//!   than the other, either way round, or both alike;
+//! - per active region, a delay in [`CONSUMER_DELAY_US`] on every message
+//!   its processor sends. The source waits for each record's answer, so a
+//!   region slower throughout slows the source alike and reorders little;
+//!   only a consumer that falls behind its stream lets the other region's
+//!   batches overtake. A delay, not a factor: region 1's processor talks to
+//!   databases in its own region, in well under a millisecond, which no
+//!   factor makes comparable to the time between two batches;
+//! - a speed of every instance in [`INSTANCE_SPEED_PERMILLE`]: one
+//!   component, not its region, lagging or racing, beyond the profile's
+//!   speed factors (at most twice as slow: the factors multiply, and a run
+//!   where all are much slower outlasts its time bound);
+//! - up to [`SLOW_PERIODS`] slow periods, each of a region (half of them) or
+//!   of an instance (uniformly), starting in [`SLOW_FROM_US`] after the
+//!   start, lasting [`SLOW_FOR_US`] and slowing by a factor in
+//!   [`SLOW_PERMILLE`]: a region
+//!   that falls behind and catches up during the run, which constant speeds
+//!   cannot give, and which reorders the batches published meanwhile;
+//! - a depth in [`CHANGE_POINTS`] and as many change points, each at a
+//!   network message of the run drawn uniformly in [`CHANGE_POINT_NTH`]
+//!   (counted over all senders), which takes [`CHANGE_POINT_US`] longer: as
+//!   PCT puts `d` priority changes at random steps to reach any bug of
+//!   depth `d` with a known probability, a bounded number of delays at
+//!   uniformly drawn points reaches any ordering that needs that many with
+//!   a probability that does not shrink as other draws grow.
+//!
+//! Every one of these has a value that perturbs nothing (a speed of 1000, a
+//! delay of 0, no entries), which is what traces written before them hold.
+//!
 //! Factors are in thousandths. Every range is drawn log-uniformly by octaves
-//! (see [`Octaves`]), except the tail's share and the delayed messages'
-//! number, sender and rank, drawn uniformly. With these ranges an explored
+//! (see [`Octaves`]), except the tail's share, the counts, who is slowed and
+//! the ranks of messages, drawn uniformly. With these ranges an explored
 //! run of the longest built-in scenario stays within a few simulated
 //! minutes, well inside the default time bound.
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::profile::{MAX_US, Pause, Profile, RangeUs, Tail};
-use crate::engine::{ActorId, Octaves, Span};
+use crate::engine::{ActorId, Octaves, Span, Stream, stream};
 
 pub const SCALE_PERMILLE: [u64; 2] = [250, 4_000];
 pub const WIDEN_PERMILLE: [u64; 2] = [1_000, 2_000];
@@ -54,11 +94,33 @@ pub const STEP_DELAY_LONGEST_US: [u64; 2] = [1_000, 10_000_000];
 pub const DELAYED_MESSAGES: [u64; 2] = [0, 8];
 pub const DELAYED_NTH: [u64; 2] = [1, 50];
 pub const DELAY_US: [u64; 2] = [10_000, 10_000_000];
+pub const REGION_SPEED_PERMILLE: [u64; 2] = [250, 4_000];
+pub const CONSUMER_DELAY_US: [u64; 2] = [1_000, 500_000];
+pub const INSTANCE_SPEED_PERMILLE: [u64; 2] = [250, 2_000];
+pub const SLOW_PERIODS: [u64; 2] = [0, 4];
+pub const SLOW_FROM_US: [u64; 2] = [1_000, 60_000_000];
+pub const SLOW_FOR_US: [u64; 2] = [10_000, 30_000_000];
+pub const SLOW_PERMILLE: [u64; 2] = [2_000, 8_000];
+pub const CHANGE_POINTS: [u64; 2] = [0, 8];
+pub const CHANGE_POINT_NTH: [u64; 2] = [1, 800];
+pub const CHANGE_POINT_US: [u64; 2] = [100_000, 10_000_000];
+/// The instances an environment may name: every actor but the driver (the
+/// model checks that this is its topology).
+pub const INSTANCES: std::ops::RangeInclusive<ActorId> = 1..=26;
+/// The active regions, whose speeds an environment draws.
+pub const REGIONS: [u8; 2] = [1, 2];
+/// The most entries of each list an environment may hold (a reader refuses
+/// more).
+pub const MAX_ENTRIES: usize = 16;
+/// The most instance speeds an environment may hold: one per instance.
+pub const MAX_INSTANCE_SPEEDS: usize = 32;
+/// The largest slowing factor an environment may hold, in thousandths.
+pub const MAX_PERMILLE: u64 = 1_000_000;
 /// The widest speed factor a profile allows.
 const MAX_SPEED_FACTOR: f64 = 1_000.0;
 
 /// The most delayed messages an environment may hold (a reader refuses more).
-pub const MAX_DELAYED_MESSAGES: usize = 16;
+pub const MAX_DELAYED_MESSAGES: usize = MAX_ENTRIES;
 
 /// What one explored run drew; its trace frame records it, so that a replay
 /// from the trace takes it as it was.
@@ -69,8 +131,81 @@ pub struct Environment {
     /// Before each driver step the run waits a delay drawn uniformly in
     /// `0..=step_delay_us` microseconds.
     pub step_delay_us: u64,
-    #[serde(deserialize_with = "at_most_delayed_messages")]
+    #[serde(deserialize_with = "at_most_entries")]
     pub delayed: Vec<DelayedMessage>,
+    /// Per active region (1, then 2), its instances serve and send this
+    /// many thousandths as slowly as the profile says; 1000 for as fast.
+    #[serde(default = "as_fast")]
+    pub region_speed_permille: [u64; 2],
+    /// Per active region, every message its consumer (the processor, which
+    /// reads the region's inbound stream) sends takes this much longer; 0
+    /// for no longer.
+    #[serde(default)]
+    pub consumer_delay_us: [u64; 2],
+    /// Instances with a speed of their own, as the regions'.
+    #[serde(default, deserialize_with = "at_most_instances")]
+    pub instance_speeds: Vec<InstanceSpeed>,
+    /// Periods in which a region or an instance is slower.
+    #[serde(default, deserialize_with = "at_most_entries")]
+    pub slow_periods: Vec<SlowPeriod>,
+    /// Network messages of the run, counted over all senders, that take
+    /// longer: PCT's change points, as many as the run's depth.
+    #[serde(default, deserialize_with = "at_most_entries")]
+    pub change_points: Vec<ChangePoint>,
+}
+
+fn as_fast() -> [u64; 2] {
+    [1_000; 2]
+}
+
+/// An environment without spread in the layout trace format 2 first stored
+/// every environment in: what a frame stores of one that draws no spread,
+/// so that traces written before the spread read as they were.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unspread {
+    pub profile: Profile,
+    pub step_delay_us: u64,
+    #[serde(deserialize_with = "at_most_entries")]
+    pub delayed: Vec<DelayedMessage>,
+}
+
+impl From<Unspread> for Environment {
+    fn from(u: Unspread) -> Self {
+        Self { profile: u.profile, step_delay_us: u.step_delay_us, delayed: u.delayed, ..Self::unspread_defaults() }
+    }
+}
+
+/// An instance that serves and sends `permille` thousandths as slowly as
+/// the profile says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceSpeed {
+    pub instance: ActorId,
+    pub permille: u64,
+}
+
+/// Whom a slow period slows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Slowed {
+    /// Every instance of an active region.
+    Region(u8),
+    Instance(ActorId),
+}
+
+/// From `from_us` until `until_us` after the start, `who` serves and sends
+/// `permille` thousandths as slowly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlowPeriod {
+    pub who: Slowed,
+    pub from_us: u64,
+    pub until_us: u64,
+    pub permille: u64,
+}
+
+/// The `nth` network message of the run takes `extra_us` longer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePoint {
+    pub nth: u32,
+    pub extra_us: u64,
 }
 
 /// The `nth` network message an instance sends takes `extra_us` longer.
@@ -82,9 +217,17 @@ pub struct DelayedMessage {
 }
 
 impl Environment {
-    /// Draws the environment of one run around `base`; the delayed messages'
-    /// senders are drawn among `senders`.
-    pub fn draw(base: &Profile, senders: std::ops::RangeInclusive<ActorId>, rng: &mut Pcg64Mcg) -> Self {
+    /// Draws the environment of the run of `seed` around `base`, from the
+    /// seed's environment and spread streams.
+    pub fn draw(base: &Profile, seed: u64) -> Self {
+        let mut env = Self::draw_unspread(base, INSTANCES, &mut stream(seed, Stream::Environment));
+        env.draw_spread(&mut stream(seed, Stream::Spread));
+        env
+    }
+
+    /// What [`Environment::draw`] drew before it drew speeds, slow periods
+    /// and change points: those as in a default run.
+    pub fn draw_unspread(base: &Profile, senders: std::ops::RangeInclusive<ActorId>, rng: &mut Pcg64Mcg) -> Self {
         let mut profile = base.clone();
         for range in [&mut profile.intra_region_us, &mut profile.inter_region_us] {
             *range = moved_and_widened(*range, SCALE_PERMILLE, rng);
@@ -116,7 +259,76 @@ impl Environment {
                 extra_us: octaves(DELAY_US, rng),
             })
             .collect();
-        Self { profile, step_delay_us, delayed }
+        Self { profile, step_delay_us, delayed, ..Self::unspread_defaults() }
+    }
+
+    /// This environment without its spread: speeds of 1000, no slow
+    /// periods, no change points.
+    pub fn unspread(&self) -> Self {
+        let (profile, delayed) = (self.profile.clone(), self.delayed.clone());
+        Self { profile, step_delay_us: self.step_delay_us, delayed, ..Self::unspread_defaults() }
+    }
+
+    fn unspread_defaults() -> Self {
+        Self {
+            profile: Profile::default(),
+            step_delay_us: 0,
+            delayed: Vec::new(),
+            region_speed_permille: as_fast(),
+            consumer_delay_us: [0; 2],
+            instance_speeds: Vec::new(),
+            slow_periods: Vec::new(),
+            change_points: Vec::new(),
+        }
+    }
+
+    /// This environment in the layout of [`Unspread`], if it has no spread.
+    pub fn as_unspread(&self) -> Option<Unspread> {
+        self.is_unspread().then(|| Unspread {
+            profile: self.profile.clone(),
+            step_delay_us: self.step_delay_us,
+            delayed: self.delayed.clone(),
+        })
+    }
+
+    /// Whether the environment draws nothing of the spread.
+    pub fn is_unspread(&self) -> bool {
+        self.region_speed_permille == as_fast()
+            && self.consumer_delay_us == [0; 2]
+            && self.instance_speeds.is_empty()
+            && self.slow_periods.is_empty()
+            && self.change_points.is_empty()
+    }
+
+    /// Draws the region and instance speeds, the slow periods and the
+    /// change points.
+    fn draw_spread(&mut self, rng: &mut Pcg64Mcg) {
+        // One region slower by as much as the other is faster: the run as a
+        // whole no slower, so that it keeps within its time bound.
+        let first = octaves(REGION_SPEED_PERMILLE, rng);
+        self.region_speed_permille = [first, 1_000_000 / first];
+        self.consumer_delay_us = REGIONS.map(|_| octaves(CONSUMER_DELAY_US, rng));
+        let instance = Span::new(u64::from(*INSTANCES.start()), u64::from(*INSTANCES.end()));
+        self.instance_speeds = INSTANCES
+            .map(|instance| InstanceSpeed { instance, permille: octaves(INSTANCE_SPEED_PERMILLE, rng) })
+            .collect();
+        self.slow_periods = (0..uniform(SLOW_PERIODS, rng))
+            .map(|_| {
+                let who = match rng.next_u32() % 2 {
+                    0 => Slowed::Region(REGIONS[rng.next_u32() as usize % REGIONS.len()]),
+                    _ => Slowed::Instance(instance.sample(rng) as ActorId),
+                };
+                let from_us = octaves(SLOW_FROM_US, rng);
+                let until_us = from_us + octaves(SLOW_FOR_US, rng);
+                SlowPeriod { who, from_us, until_us, permille: octaves(SLOW_PERMILLE, rng) }
+            })
+            .collect();
+        self.change_points = (0..uniform(CHANGE_POINTS, rng))
+            .map(|_| ChangePoint {
+                nth: uniform(CHANGE_POINT_NTH, rng) as u32,
+                extra_us: octaves(CHANGE_POINT_US, rng),
+            })
+            .collect();
     }
 
     /// The bounds an environment keeps, on drawing and on reading a trace.
@@ -131,8 +343,51 @@ impl Environment {
         if let Some(d) = self.delayed.iter().find(|d| d.extra_us > MAX_US) {
             return Err(format!("a message delayed by {} µs, over an hour", d.extra_us));
         }
+        self.validate_spread()
+    }
+
+    fn validate_spread(&self) -> Result<(), String> {
+        if self.instance_speeds.len() > MAX_INSTANCE_SPEEDS
+            || self.slow_periods.len().max(self.change_points.len()) > MAX_ENTRIES
+        {
+            return Err(format!(
+                "more than {MAX_INSTANCE_SPEEDS} speeds or {MAX_ENTRIES} slow periods or change points"
+            ));
+        }
+        let speeds = self.instance_speeds.iter().map(|s| s.permille);
+        if let Some(us) = self.consumer_delay_us.into_iter().find(|&us| us > MAX_US) {
+            return Err(format!("a consumer's delay of {us} µs, over an hour"));
+        }
+        let factors =
+            self.region_speed_permille.into_iter().chain(speeds).chain(self.slow_periods.iter().map(|p| p.permille));
+        if let Some(f) = factors.into_iter().find(|f| !(1..=MAX_PERMILLE).contains(f)) {
+            return Err(format!("a speed of {f} thousandths, not 1 to {MAX_PERMILLE}"));
+        }
+        let instances = self.instance_speeds.iter().map(|s| Slowed::Instance(s.instance));
+        if let Some(who) = instances.chain(self.slow_periods.iter().map(|p| p.who)).find(|w| !w.exists()) {
+            return Err(format!("{who:?}: no such region or instance"));
+        }
+        if let Some(p) = self.slow_periods.iter().find(|p| p.from_us > p.until_us || p.until_us > MAX_US) {
+            return Err(format!("a slow period from {} to {} µs, not within an hour", p.from_us, p.until_us));
+        }
+        if let Some(c) = self.change_points.iter().find(|c| c.extra_us > MAX_US) {
+            return Err(format!("a change point of {} µs, over an hour", c.extra_us));
+        }
         Ok(())
     }
+}
+
+impl Slowed {
+    fn exists(&self) -> bool {
+        match *self {
+            Slowed::Region(r) => REGIONS.contains(&r),
+            Slowed::Instance(i) => INSTANCES.contains(&i),
+        }
+    }
+}
+
+fn uniform([min, max]: [u64; 2], rng: &mut Pcg64Mcg) -> u64 {
+    Span::new(min, max).sample(rng)
 }
 
 fn octaves([min, max]: [u64; 2], rng: &mut Pcg64Mcg) -> u64 {
@@ -148,30 +403,40 @@ fn moved_and_widened([min, max]: RangeUs, scale: [u64; 2], rng: &mut Pcg64Mcg) -
     [min, (max * scale / 1_000 * widen / 1_000).clamp(min, MAX_US)]
 }
 
-/// Reads the delayed messages, refusing more than [`MAX_DELAYED_MESSAGES`]
-/// before holding them: a forged count cannot make a reader allocate.
-fn at_most_delayed_messages<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DelayedMessage>, D::Error> {
-    struct AtMost(PhantomData<DelayedMessage>);
-    impl<'de> Visitor<'de> for AtMost {
-        type Value = Vec<DelayedMessage>;
+fn at_most_entries<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    at_most::<D, T, MAX_ENTRIES>(deserializer)
+}
+
+fn at_most_instances<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    at_most::<D, T, MAX_INSTANCE_SPEEDS>(deserializer)
+}
+
+/// Reads a list, refusing more than `N` entries before holding them: a
+/// forged count cannot make a reader allocate.
+fn at_most<'de, D: Deserializer<'de>, T: Deserialize<'de>, const N: usize>(
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    struct AtMost<T, const N: usize>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for AtMost<T, N> {
+        type Value = Vec<T>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            write!(f, "at most {MAX_DELAYED_MESSAGES} delayed messages")
+            write!(f, "at most {N} entries")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            if seq.size_hint().is_some_and(|n| n > MAX_DELAYED_MESSAGES) {
+            if seq.size_hint().is_some_and(|n| n > N) {
                 return Err(de::Error::invalid_length(seq.size_hint().unwrap_or(0), &self));
             }
             let mut out = Vec::new();
-            while let Some(message) = seq.next_element()? {
-                if out.len() == MAX_DELAYED_MESSAGES {
+            while let Some(entry) = seq.next_element()? {
+                if out.len() == N {
                     return Err(de::Error::invalid_length(out.len() + 1, &self));
                 }
-                out.push(message);
+                out.push(entry);
             }
             Ok(out)
         }
     }
-    deserializer.deserialize_seq(AtMost(PhantomData))
+    deserializer.deserialize_seq(AtMost::<T, N>(PhantomData))
 }
 
 #[cfg(test)]
@@ -181,7 +446,7 @@ mod tests {
     use super::*;
 
     fn draw(seed: u64) -> Environment {
-        Environment::draw(&Profile::default(), 1..=26, &mut Pcg64Mcg::seed_from_u64(seed))
+        Environment::draw_unspread(&Profile::default(), 1..=26, &mut Pcg64Mcg::seed_from_u64(seed))
     }
 
     #[test]
@@ -223,8 +488,43 @@ mod tests {
     }
 
     #[test]
+    fn the_spread_varies_keeps_to_its_ranges_and_leaves_the_other_draws_as_they_were() {
+        let base = Profile::default();
+        let envs: Vec<Environment> = (0..500).map(|seed| Environment::draw(&base, seed)).collect();
+        for (seed, env) in envs.iter().enumerate() {
+            env.validate().unwrap();
+            assert_eq!(env.unspread(), draw_unspread_of(seed as u64), "the spread has its own stream");
+            assert!(!env.is_unspread());
+            assert!(env.region_speed_permille.iter().all(|f| (250..=4_000).contains(f)));
+            let [one, two] = env.region_speed_permille;
+            assert!((one * two).abs_diff(1_000_000) <= one, "one region as much slower as the other is faster");
+            assert!(env.consumer_delay_us.iter().all(|d| (1_000..=500_000).contains(d)));
+            assert_eq!(env.instance_speeds.len(), 26);
+            assert!(env.instance_speeds.iter().all(|s| (250..=2_000).contains(&s.permille)));
+            assert!(env.slow_periods.len() <= 4 && env.change_points.len() <= 8);
+            for p in &env.slow_periods {
+                assert!(p.from_us < p.until_us && (2_000..=8_000).contains(&p.permille), "{p:?}");
+            }
+            assert!(env.change_points.iter().all(|c| (1..=800).contains(&c.nth)));
+        }
+        let [one_slower, two_slower] = [0, 1].map(|r| {
+            let other = 1 - r;
+            envs.iter().filter(|e| e.region_speed_permille[r] > 8 * e.region_speed_permille[other]).count()
+        });
+        assert!(one_slower > 25 && two_slower > 25, "one region far slower than the other, both ways");
+        let regions = envs.iter().flat_map(|e| &e.slow_periods).filter(|p| matches!(p.who, Slowed::Region(_)));
+        assert!(regions.count() > 200, "slow periods of regions as of instances");
+        let depths: std::collections::BTreeSet<usize> = envs.iter().map(|e| e.change_points.len()).collect();
+        assert_eq!(depths.len(), 9, "every depth of 0 to 8");
+    }
+
+    fn draw_unspread_of(seed: u64) -> Environment {
+        Environment::draw_unspread(&Profile::default(), INSTANCES, &mut stream(seed, Stream::Environment))
+    }
+
+    #[test]
     fn an_environment_round_trips_and_a_forged_one_is_refused() {
-        let env = draw(3);
+        let env = Environment::draw(&Profile::default(), 3);
         let config = bincode::config::standard();
         let bytes = bincode::serde::encode_to_vec(&env, config).unwrap();
         let (back, _): (Environment, usize) = bincode::serde::decode_from_slice(&bytes, config).unwrap();
@@ -238,7 +538,14 @@ mod tests {
         };
         let bytes = bincode::serde::encode_to_vec(&many, config).unwrap();
         let refused = bincode::serde::decode_from_slice::<Environment, _>(&bytes, config).unwrap_err();
-        assert!(refused.to_string().contains("at most 16 delayed messages"), "{refused}");
-        assert!(Environment { step_delay_us: MAX_US + 1, ..env }.validate().unwrap_err().contains("over an hour"));
+        assert!(refused.to_string().contains("at most 16 entries"), "{refused}");
+        assert!(
+            Environment { step_delay_us: MAX_US + 1, ..env.clone() }.validate().unwrap_err().contains("over an hour")
+        );
+        let nobody = SlowPeriod { who: Slowed::Region(3), from_us: 0, until_us: 1, permille: 2_000 };
+        let problem = Environment { slow_periods: vec![nobody], ..env.clone() }.validate().unwrap_err();
+        assert!(problem.contains("no such region or instance"), "{problem}");
+        let stalled = Environment { region_speed_permille: [0, 1_000], ..env }.validate().unwrap_err();
+        assert!(stalled.contains("a speed of 0 thousandths"), "{stalled}");
     }
 }

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use queue::EventQueue;
 pub use random::{Stream, stream};
-pub use timing::{Octaves, Pauses, Perturbation, Span, Tail, Timing};
+pub use timing::{ChangePoint, Octaves, Pauses, Perturbation, SlowPeriod, Span, Tail, Timing};
 
 /// Simulated time in nanoseconds.
 pub type Time = u64;
@@ -169,7 +169,7 @@ impl<M> Ctx<'_, M> {
     /// Sends `msg` to `to` over the network.
     pub fn send(&mut self, to: ActorId, msg: M) {
         assert!((to as usize) < self.links.actors, "no link {} -> {to}", self.me);
-        let delay = self.timing.network_delay(self.me, to);
+        let delay = self.timing.network_delay(self.me, to, self.now);
         let arrival = self.links.arrival(self.me, to, self.now + delay);
         self.queue.push(arrival, Envelope { from: self.me, to, msg });
     }
@@ -322,7 +322,7 @@ impl<M: Copy> Engine<M> {
         let actor = env.to as usize;
         let start = self.timing.after_pauses(env.to, self.now.max(self.busy_until[actor]));
         debug_assert!(start >= self.now && start >= self.busy_until[actor], "{} starts before it is free", env.to);
-        let done = start + self.timing.service_time(env.to);
+        let done = start + self.timing.service_time(env.to, start);
         self.busy_until[actor] = done;
         let mut ctx =
             Ctx { now: done, me: env.to, queue: &mut self.queue, links: &mut self.links, timing: &mut self.timing };

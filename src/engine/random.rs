@@ -35,6 +35,9 @@ pub enum Stream {
     Steps,
     /// What an explored run draws for its environment.
     Environment,
+    /// The spreading part of an explored run's environment: region and
+    /// instance speeds, slow periods, change points.
+    Spread,
 }
 
 impl Stream {
@@ -48,6 +51,7 @@ impl Stream {
             Stream::Faults => 4,
             Stream::Steps => 5,
             Stream::Environment => 6,
+            Stream::Spread => 7,
             Stream::Network(a) => 0x100 + u64::from(a),
             Stream::Service(a) => 0x200 + u64::from(a),
             Stream::Pauses(a) => 0x300 + u64::from(a),

@@ -1,6 +1,6 @@
 //! How long things take: network delay between regions with an occasional
-//! tail, service time per actor, pauses of an actor, and the long delays an
-//! explored run puts on chosen messages.
+//! tail, service time per actor, pauses of an actor, and what an explored
+//! run adds: long delays on chosen messages, slower actors, slow periods.
 //!
 //! Every draw comes from a stream of the actor it concerns (see
 //! [`super::random`]): a message's delay from its sender's, a service time
@@ -103,6 +103,11 @@ impl Tail {
     }
 }
 
+/// `time` times `permille`/1000, within the range of a time.
+fn slowed(time: Time, permille: u64) -> Time {
+    (time as u128 * permille as u128 / 1_000).min(Time::MAX as u128 / 4) as Time
+}
+
 /// How an actor pauses: a stalled process, a garbage-collection pause, a
 /// slow failover. While paused it starts nothing new.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +141,24 @@ pub struct Perturbation {
     pub extra: Time,
 }
 
+/// The `nth` network message of the whole run (counted over every sender)
+/// takes `extra` longer: a change point in the manner of PCT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangePoint {
+    pub nth: u32,
+    pub extra: Time,
+}
+
+/// From `from` until `until`, `actor` serves and sends `permille`/1000
+/// times slower (a factor below 1000 is faster).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlowPeriod {
+    pub actor: ActorId,
+    pub from: Time,
+    pub until: Time,
+    pub permille: u64,
+}
+
 /// Where each actor lives and how long its work and its messages take.
 ///
 /// Region 0 is the harness: messages to or from it take no network time.
@@ -146,7 +169,20 @@ pub struct Timing {
     regions: usize,
     delay: Vec<Span>,
     tail: Option<Tail>,
+    /// Whether anything below shapes this run (explored runs only): the
+    /// one check the path of every message makes of them.
+    shaped: bool,
     perturbations: Vec<Perturbation>,
+    change_points: Vec<ChangePoint>,
+    slow_periods: Vec<SlowPeriod>,
+    /// Per actor, the factor in thousandths on its messages' network delays
+    /// (empty: 1000 for every actor).
+    send_permille: Vec<u64>,
+    /// Per actor, the extra delay of each of its network messages (empty:
+    /// none for every actor).
+    send_extra: Vec<Time>,
+    /// Network messages sent in the run, counted while shaped.
+    sent: u32,
 }
 
 /// What every message reads of an actor (a cache line), its streams seeded
@@ -232,12 +268,48 @@ impl Timing {
     }
 
     pub fn perturb(&mut self, perturbation: Perturbation) {
+        self.shaped = true;
         self.perturbations.push(perturbation);
+    }
+
+    pub fn add_change_point(&mut self, point: ChangePoint) {
+        self.shaped = true;
+        self.change_points.push(point);
+    }
+
+    pub fn add_slow_period(&mut self, period: SlowPeriod) {
+        assert!((period.actor as usize) < self.actors.len(), "no actor {}", period.actor);
+        assert!(period.from <= period.until && period.permille > 0, "{period:?}");
+        self.shaped = true;
+        self.slow_periods.push(period);
+    }
+
+    /// Makes every network message `actor` sends take `extra` longer.
+    pub fn add_send_delay(&mut self, actor: ActorId, extra: Time) {
+        if self.send_extra.is_empty() {
+            self.send_extra = vec![0; self.actors.len()];
+        }
+        self.send_extra[actor as usize] += extra;
+        self.shaped = true;
+    }
+
+    /// Makes `actor` serve and send `permille`/1000 times slower for the
+    /// whole run.
+    pub fn set_speed(&mut self, actor: ActorId, permille: u64) {
+        assert!(permille > 0, "a speed of 0");
+        let service = &mut self.actors[actor as usize].service;
+        *service = Span::new(service.min * permille / 1_000, service.max * permille / 1_000);
+        if self.send_permille.is_empty() {
+            self.send_permille = vec![1_000; self.actors.len()];
+        }
+        self.send_permille[actor as usize] = self.send_permille[actor as usize] * permille / 1_000;
+        self.shaped = true;
     }
 
     /// Seeds every actor's streams from the run's seed and draws each
     /// actor's first pause: the timing is then ready for a run.
     pub fn start(&mut self, seed: u64) {
+        self.sent = 0;
         for (a, (actor, pausing)) in self.actors.iter_mut().zip(&mut self.pauses).enumerate() {
             let id = a as ActorId;
             actor.network_rng = stream(seed, Stream::Network(id));
@@ -252,8 +324,9 @@ impl Timing {
         }
     }
 
+    /// The delay of a message `from` sends to `to` at `now`.
     #[inline]
-    pub(super) fn network_delay(&mut self, from: ActorId, to: ActorId) -> Time {
+    pub(super) fn network_delay(&mut self, from: ActorId, to: ActorId, now: Time) -> Time {
         let to_region = self.actors[to as usize].region;
         let sender = &mut self.actors[from as usize];
         if sender.region == 0 || to_region == 0 {
@@ -265,25 +338,40 @@ impl Timing {
         if let Some(tail) = &self.tail {
             delay += tail.extra(rest, &mut sender.network_rng);
         }
-        if !self.perturbations.is_empty() {
-            delay += self.perturbation(from);
+        if self.shaped {
+            delay = self.shaped_delay(from, now, delay);
         }
         delay
     }
 
-    /// Counts a network message of `from`; the extra delay it is due.
+    /// A network message of `from` at `now`, counted: its `delay` slowed by
+    /// the sender's speed and slow periods, plus the extra delays due to it.
     #[cold]
-    fn perturbation(&mut self, from: ActorId) -> Time {
+    fn shaped_delay(&mut self, from: ActorId, now: Time, delay: Time) -> Time {
         let sent = &mut self.pauses[from as usize].sent;
         *sent += 1;
         let nth = *sent;
-        self.perturbations.iter().filter(|p| p.sender == from && p.nth == nth).map(|p| p.extra).sum()
+        self.sent += 1;
+        let speed = self.send_permille.get(from as usize).copied().unwrap_or(1_000);
+        let extra = self.send_extra.get(from as usize).copied().unwrap_or(0);
+        let slowed = slowed(self.slowed(from, now, delay + extra), speed);
+        let perturbed = self.perturbations.iter().filter(|p| p.sender == from && p.nth == nth).map(|p| p.extra);
+        let changed = self.change_points.iter().filter(|c| c.nth == self.sent).map(|c| c.extra);
+        slowed + perturbed.chain(changed).sum::<Time>()
     }
 
+    /// `time` slowed by every slow period of `actor` that `at` falls in.
+    fn slowed(&self, actor: ActorId, at: Time, time: Time) -> Time {
+        let periods = self.slow_periods.iter().filter(|p| p.actor == actor && (p.from..p.until).contains(&at));
+        periods.fold(time, |time, p| slowed(time, p.permille))
+    }
+
+    /// The service time of `actor` for a service that starts at `start`.
     #[inline]
-    pub(super) fn service_time(&mut self, actor: ActorId) -> Time {
-        let actor = &mut self.actors[actor as usize];
-        actor.service.sample(&mut actor.service_rng)
+    pub(super) fn service_time(&mut self, actor: ActorId, start: Time) -> Time {
+        let state = &mut self.actors[actor as usize];
+        let time = state.service.sample(&mut state.service_rng);
+        if self.shaped { self.slowed(actor, start, time) } else { time }
     }
 
     /// When `actor`, free from `start` on, can begin its next service: after
@@ -349,7 +437,7 @@ mod tests {
         t.set_delay(1, 1, Span::new(10, 10));
         t.set_tail(Tail::new(0.1, Octaves::new(1_000, 2_000)));
         t.start(3);
-        let delays: Vec<Time> = (0..10_000).map(|_| t.network_delay(0, 1)).collect();
+        let delays: Vec<Time> = (0..10_000).map(|_| t.network_delay(0, 1, 0)).collect();
         let tailed = delays.iter().filter(|&&d| d != 10).count();
         assert!((900..1100).contains(&tailed), "{tailed} of 10000");
         assert!(delays.iter().all(|&d| d == 10 || (1_010..=2_010).contains(&d)));
@@ -378,10 +466,10 @@ mod tests {
         t.set_delay(1, 1, Span::new(10, 10));
         t.perturb(Perturbation { sender: 0, nth: 3, extra: 500 });
         t.start(1);
-        assert_eq!(t.network_delay(0, 2), 0, "the harness is no network message and not counted");
-        let delays: Vec<Time> = (0..4).map(|_| t.network_delay(0, 1)).collect();
+        assert_eq!(t.network_delay(0, 2, 0), 0, "the harness is no network message and not counted");
+        let delays: Vec<Time> = (0..4).map(|_| t.network_delay(0, 1, 0)).collect();
         assert_eq!(delays, [10, 10, 510, 10]);
-        assert_eq!(t.network_delay(1, 0), 10);
+        assert_eq!(t.network_delay(1, 0, 0), 10);
     }
 
     #[test]
@@ -390,11 +478,11 @@ mod tests {
         t.set_delay(1, 2, Span::new(5, 5));
         t.set_delay(1, 1, Span::new(1, 1));
         t.start(1);
-        assert_eq!(t.network_delay(0, 2), 0);
-        assert_eq!(t.network_delay(2, 1), 5);
-        assert_eq!(t.network_delay(1, 1), 1);
+        assert_eq!(t.network_delay(0, 2, 0), 0);
+        assert_eq!(t.network_delay(2, 1, 0), 5);
+        assert_eq!(t.network_delay(1, 1, 0), 1);
         t.set_region(2, 1);
-        assert_eq!(t.network_delay(2, 1), 1);
+        assert_eq!(t.network_delay(2, 1, 0), 1);
     }
 
     #[test]
@@ -407,9 +495,13 @@ mod tests {
         };
         let (mut alone, mut busy) = (timing(), timing());
         (0..100).for_each(|_| {
-            busy.network_delay(0, 1);
+            busy.network_delay(0, 1, 0);
         });
-        assert_eq!(alone.network_delay(1, 2), busy.network_delay(1, 2), "actor 0's traffic leaves actor 1's draws");
+        assert_eq!(
+            alone.network_delay(1, 2, 0),
+            busy.network_delay(1, 2, 0),
+            "actor 0's traffic leaves actor 1's draws"
+        );
     }
 
     #[test]

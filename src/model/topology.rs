@@ -27,6 +27,13 @@ pub const ACTORS: usize = 27;
 
 /// The two active regions.
 pub const REGIONS: [u8; 2] = [1, 2];
+const _: () = assert!(
+    REGIONS[0] == crate::config::explore::REGIONS[0]
+        && REGIONS[1] == crate::config::explore::REGIONS[1]
+        && *crate::config::explore::INSTANCES.start() == DRIVER + 1
+        && *crate::config::explore::INSTANCES.end() as usize == ACTORS - 1,
+    "an explored environment names the regions and instances of this topology"
+);
 
 /// The three database clusters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,6 +73,18 @@ pub fn cluster(db: Db) -> ActorId {
 pub fn replica(db: Db, region: u8) -> ActorId {
     assert!((1..=3).contains(&region), "no replica in region {region}");
     REPLICA_BASE + db as ActorId * 3 + (region - 1)
+}
+
+/// The instances of an active region: its receiver, validator, processor,
+/// streams and database replicas.
+pub fn region_instances(region: u8) -> impl Iterator<Item = ActorId> {
+    (0..ACTORS as ActorId).filter(move |&a| match role(a) {
+        Role::Receiver(r) | Role::Validator(r) | Role::Processor(r) | Role::Inbound(r) | Role::Outbound(r) => {
+            r == region
+        }
+        Role::Replica(_, r) => r == region,
+        _ => false,
+    })
 }
 
 /// The other active region.

@@ -16,11 +16,13 @@ use std::sync::atomic::AtomicBool;
 
 use rand::Rng;
 
+use crate::config::explore::Slowed;
 use crate::config::{Environment, Options, Profile};
 use crate::engine::{
-    ActorId, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, Stop, Stream, System, Time, stream,
+    ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, SlowPeriod, Stop, Stream, System,
+    Time, Timing, stream,
 };
-use crate::model::topology::{ACTORS, DRIVER};
+use crate::model::topology::{DRIVER, REGIONS, processor, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
@@ -220,9 +222,8 @@ impl Simulator {
     fn prepare(&mut self, spec: &RunSpec, seed: u64, environment: Option<&Environment>) {
         let profile = environment.map_or(spec.profile(), |e| &e.profile);
         let mut timing = timing(profile, &mut stream(seed, Stream::Speed));
-        for delayed in environment.iter().flat_map(|e| &e.delayed) {
-            let extra = delayed.extra_us * MICROSECOND;
-            timing.perturb(Perturbation { sender: delayed.sender, nth: delayed.nth, extra });
+        if let Some(environment) = environment {
+            shape(&mut timing, environment);
         }
         self.engine.reset(seed, timing);
         let mut values = stream(seed, Stream::Values);
@@ -253,19 +254,60 @@ impl Simulator {
     }
 }
 
+/// Puts on `timing` what an explored run drew beyond its profile: delayed
+/// messages, speeds, slow periods and change points.
+fn shape(timing: &mut Timing, environment: &Environment) {
+    let us = |us: u64| us * MICROSECOND;
+    for d in &environment.delayed {
+        timing.perturb(Perturbation { sender: d.sender, nth: d.nth, extra: us(d.extra_us) });
+    }
+    for (region, permille) in REGIONS.into_iter().zip(environment.region_speed_permille) {
+        if permille != 1_000 {
+            region_instances(region).for_each(|actor| timing.set_speed(actor, permille));
+        }
+    }
+    for (region, delay_us) in REGIONS.into_iter().zip(environment.consumer_delay_us) {
+        timing.add_send_delay(processor(region), us(delay_us));
+    }
+    for s in &environment.instance_speeds {
+        timing.set_speed(s.instance, s.permille);
+    }
+    for p in &environment.slow_periods {
+        let (from, until, permille) = (us(p.from_us), us(p.until_us), p.permille);
+        for actor in slowed_actors(p.who) {
+            timing.add_slow_period(SlowPeriod { actor, from, until, permille });
+        }
+    }
+    for c in &environment.change_points {
+        timing.add_change_point(ChangePoint { nth: c.nth, extra: us(c.extra_us) });
+    }
+}
+
+fn slowed_actors(who: Slowed) -> Vec<ActorId> {
+    match who {
+        Slowed::Region(region) => region_instances(region).collect(),
+        Slowed::Instance(actor) => vec![actor],
+    }
+}
+
 /// The environment the run of `seed` draws if `spec` explores.
 pub fn drawn_environment(spec: &Spec, seed: u64) -> Option<Environment> {
-    let senders = DRIVER + 1..=(ACTORS - 1) as ActorId;
-    spec.explore.then(|| Environment::draw(&spec.profile, senders, &mut stream(seed, Stream::Environment)))
+    spec.explore.then(|| Environment::draw(&spec.profile, seed))
 }
 
 /// An error unless the environment a stored run says it ran in is the one
-/// its seed draws: a trace file's damage, or a forgery.
+/// its seed draws: a trace file's damage, a forgery, or a run explored by
+/// an earlier wl1, which drew no spread.
 pub fn check_environment(header: &RunHeader) -> Result<(), String> {
-    match (header.environment.as_deref(), drawn_environment(&header.spec, header.seed)) {
+    let seed = header.seed;
+    match (header.environment.as_deref(), drawn_environment(&header.spec, seed)) {
         (Some(stored), Some(drawn)) if *stored == drawn => Ok(()),
+        (Some(stored), Some(drawn)) if stored.is_unspread() && *stored == drawn.unspread() => Err(format!(
+            "the run of seed {seed} was explored by an earlier wl1, whose environments drew no region speeds, \
+             slow periods or change points: simulate the runs again"
+        )),
         (None, None) => Ok(()),
-        _ => Err(format!("the run of seed {} holds an environment its seed does not draw", header.seed)),
+        _ => Err(format!("the run of seed {seed} holds an environment its seed does not draw")),
     }
 }
 

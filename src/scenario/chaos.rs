@@ -251,6 +251,14 @@ fn is_active(active: &[Active], target: Target) -> bool {
 }
 
 /// What a kind of lasting fault can hit; primaries have no lasting target.
+/// Every command a chaos step of `params` may send.
+pub(super) fn commands(params: &ChaosParams) -> impl Iterator<Item = Step> + '_ {
+    params.kinds.iter().flat_map(|kind| {
+        let switches = Db::ALL.into_iter().filter(move |_| kind == FaultKind::Primaries).map(Step::SwitchPrimary);
+        targets(kind).flat_map(|t| [t.start(), t.end()]).chain(switches)
+    })
+}
+
 fn targets(kind: FaultKind) -> impl Iterator<Item = Target> {
     let components = topology::faultable().filter(move |&c| {
         let role = topology::role(c);

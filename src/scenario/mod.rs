@@ -6,6 +6,7 @@
 mod chaos;
 mod drill;
 mod driver;
+mod reach;
 
 use crate::config::read_text_file;
 use crate::engine::{ActorId, MILLISECOND, Time};
@@ -15,6 +16,7 @@ use crate::trace::format::MAX_DRILL_LEN;
 pub use chaos::{ChaosParams, ChaosSettings, FaultKind, FaultKinds, has_chaos};
 pub use drill::{parse_drill, to_drill};
 pub use driver::Driver;
+pub use reach::causable;
 
 /// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
 pub const RECORDS_PER_BATCH: u32 = 50;

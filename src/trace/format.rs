@@ -7,7 +7,8 @@
 //! frame   := 'R' len:u32le crc32:u32le payload[len]
 //! trailer := 'E' runs:u64le crc32(runs):u32le
 //! payload := bincode(RunFrame) Events
-//! RunFrame:= seed:varint outcome environment:option coverage:varint(u128)
+//! RunFrame:= seed:varint outcome environment coverage:varint(u128)
+//! environment := 0 | 1 Unspread | 2 Environment
 //! Events  := count:varint event*
 //! event   := (kind | region << 5):u8 dt_us:zigzag-varint subject:varint [value:varint]
 //! ```
@@ -20,7 +21,11 @@
 //! a few bytes; `value` is present only for kinds that carry one. A run
 //! frame also holds what an explored run drew (its environment; one byte
 //! for runs that do not explore) and the bits of the coverage pairs the run
-//! handled.
+//! handled. An environment that draws no spread (no region or instance
+//! speeds, slow periods or change points, as every environment before them)
+//! is stored in the layout those had, after the byte 1 (an option's `Some`,
+//! which is how they were stored); one with spread after the byte 2. Files
+//! written before the spread thus read as they were.
 //!
 //! Version 1 stored the spec in every run; its traces were simulated by an
 //! earlier model and are refused with a message that says so.
@@ -37,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Event, Kind, Outcome, Run, RunHeader, Spec};
 use crate::config::Environment;
+use crate::config::explore::Unspread;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
 pub const FORMAT_VERSION: u16 = 2;
@@ -72,8 +78,33 @@ fn config() -> impl bincode::config::Config {
 struct RunFrame<'a> {
     seed: u64,
     outcome: Outcome,
-    environment: Option<Cow<'a, Environment>>,
+    environment: StoredEnvironment<'a>,
     coverage: u128,
+}
+
+/// What a frame stores of a run's environment (see the module's layout).
+#[derive(Serialize, Deserialize)]
+enum StoredEnvironment<'a> {
+    None,
+    Unspread(Unspread),
+    Spread(Cow<'a, Environment>),
+}
+
+impl<'a> StoredEnvironment<'a> {
+    fn of(environment: Option<&'a Environment>) -> Self {
+        match environment {
+            None => Self::None,
+            Some(e) => e.as_unspread().map_or(Self::Spread(Cow::Borrowed(e)), Self::Unspread),
+        }
+    }
+
+    fn into_environment(self) -> Option<Environment> {
+        match self {
+            Self::None => None,
+            Self::Unspread(u) => Some(u.into()),
+            Self::Spread(e) => Some(e.into_owned()),
+        }
+    }
 }
 
 /// The file header for this build, for runs of `spec`; an error if the
@@ -223,7 +254,7 @@ pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
     let frame = RunFrame {
         seed: header.seed,
         outcome: header.outcome,
-        environment: header.environment.as_deref().map(Cow::Borrowed),
+        environment: StoredEnvironment::of(header.environment.as_deref()),
         coverage: header.coverage,
     };
     bincode::serde::encode_into_std_write(frame, out, config()).expect("writing to memory cannot fail");
@@ -251,7 +282,7 @@ pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
 pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader, usize), String> {
     let (frame, used): (RunFrame, usize) = bincode::serde::decode_from_slice(payload, config())
         .map_err(|e| format!("run header: {}", decode_problem(e)))?;
-    let environment = frame.environment.map(Cow::into_owned);
+    let environment = frame.environment.into_environment();
     match (&environment, spec.explore) {
         (Some(environment), true) => {
             environment.validate().map_err(|e| format!("run header: the environment: {e}"))?;
@@ -396,24 +427,44 @@ mod tests {
 
     #[test]
     fn an_explored_run_keeps_its_environment_and_one_beyond_the_bounds_is_refused() {
-        let mut env = Environment::draw(
-            &Profile::default(),
-            1..=26,
-            &mut crate::engine::stream(1, crate::engine::Stream::Environment),
-        );
+        let mut env = Environment::draw(&Profile::default(), 1);
+        assert!(!env.is_unspread());
         let explored = Arc::new(Spec { explore: true, ..(*spec()).clone() });
         let mut run = sample();
         run.header.spec = explored.clone();
+        let mut layouts = Vec::new();
+        for environment in [env.clone(), env.unspread()] {
+            run.header.environment = Some(Arc::new(environment));
+            let mut out = Vec::new();
+            encode_payload(&run.header, &run.events, &mut out);
+            assert_eq!(decode_payload(&out, &explored).unwrap(), run);
+            layouts.push(out[sample_seed_and_outcome_len(&run)]);
+        }
+        assert_eq!(layouts, [2, 1], "with spread after a 2, without in the layout before the spread, after a 1");
+        env.slow_periods[0].until_us = env.slow_periods[0].from_us - 1;
         run.header.environment = Some(Arc::new(env.clone()));
         let mut out = Vec::new();
         encode_payload(&run.header, &run.events, &mut out);
-        assert_eq!(decode_payload(&out, &explored).unwrap(), run);
+        let problem = decode_payload(&out, &explored).unwrap_err();
+        assert!(problem.contains("a slow period from"), "{problem}");
+        let mut env = env.unspread();
         env.profile.pause.every_ms = 1;
         run.header.environment = Some(Arc::new(env));
         out.clear();
         encode_payload(&run.header, &run.events, &mut out);
         let problem = decode_payload(&out, &explored).unwrap_err();
         assert!(problem.starts_with("run header: the environment: the run's profile: pause.every_ms"), "{problem}");
+    }
+
+    /// Where the environment starts in a payload of `run`.
+    fn sample_seed_and_outcome_len(run: &Run) -> usize {
+        let frame = RunFrame {
+            seed: run.header.seed,
+            outcome: run.header.outcome,
+            environment: StoredEnvironment::None,
+            coverage: 0,
+        };
+        bincode::serde::encode_to_vec(frame, config()).unwrap().len() - 2
     }
 
     #[test]
@@ -483,7 +534,12 @@ mod tests {
     fn a_forged_event_count_is_refused_before_any_allocation() {
         let run = sample();
         let mut out = Vec::new();
-        let frame = RunFrame { seed: run.header.seed, outcome: run.header.outcome, environment: None, coverage: 0 };
+        let frame = RunFrame {
+            seed: run.header.seed,
+            outcome: run.header.outcome,
+            environment: StoredEnvironment::None,
+            coverage: 0,
+        };
         bincode::serde::encode_into_std_write(frame, &mut out, config()).unwrap();
         // A count the 64 bytes after it cannot hold.
         bincode::encode_into_std_write(1_000_000u64, &mut out, config()).unwrap();

@@ -5,12 +5,17 @@
 //!   records first reached the destination, each with the smallest seed
 //!   that gave it; the report says how many the last tenth of the seeds
 //!   added (few or none: more seeds of this kind are unlikely to find new
-//!   orders).
+//!   orders), how the runs spread over them (the share of the most common
+//!   order, and the effective number of orders: `exp` of the entropy of
+//!   the runs' orders, the number of equally common orders that would
+//!   spread them as evenly).
 //! - **Pairs:** per kind of machine, the (state, message) pairs its
 //!   machines handled and in how many runs, from the bits each run's trace
 //!   frame records (see `wl1::model::coverage`), listing the pairs the
 //!   machines' rules allow that no run reached, as the P checker reports
-//!   event and state coverage.
+//!   event and state coverage: apart, those no step of the scenario can
+//!   cause (`wl1::scenario::causable`: no region offline in a scenario
+//!   without such a step), and those it could but no run did ("never").
 //! - **Situations:** notable things that happened, in how many runs, with
 //!   the smallest seed as an example; all but one are read from the events
 //!   (see [`Situation`]).
@@ -49,6 +54,10 @@ pub struct Coverage {
     /// More orders were met than [`MAX_ORDERS`]: those of the largest
     /// first seeds were dropped.
     pub orders_capped: bool,
+    /// Per destination order kept, the runs that gave it (empty in
+    /// summaries written before it was counted).
+    #[serde(default)]
+    pub order_runs: BTreeMap<u64, u64>,
     /// Per pair handled, as `kind state/message`: the runs that handled it.
     pub pairs: BTreeMap<String, u64>,
     /// Per situation that happened, by name.
@@ -182,13 +191,19 @@ fn pair_key(pair: &Pair) -> String {
 /// each run ends (no string per run), then turned into a [`Coverage`].
 pub struct CoverageTally {
     orders: BTreeMap<u64, u64>,
+    order_runs: BTreeMap<u64, u64>,
     pairs: [u64; PAIRS],
     situations: [Option<Seen>; Situation::VARIANTS.len()],
 }
 
 impl Default for CoverageTally {
     fn default() -> Self {
-        CoverageTally { orders: BTreeMap::new(), pairs: [0; PAIRS], situations: Default::default() }
+        CoverageTally {
+            orders: BTreeMap::new(),
+            order_runs: BTreeMap::new(),
+            pairs: [0; PAIRS],
+            situations: Default::default(),
+        }
     }
 }
 
@@ -203,8 +218,10 @@ impl CoverageTally {
         arrivals: &[Arrival],
         situations: &RunSituations,
     ) {
-        let first = self.orders.entry(order_digest(arrivals)).or_insert(seed);
+        let digest = order_digest(arrivals);
+        let first = self.orders.entry(digest).or_insert(seed);
         *first = (*first).min(seed);
+        *self.order_runs.entry(digest).or_default() += 1;
         for (bit, runs) in self.pairs.iter_mut().enumerate() {
             *runs += (bits >> bit & 1) as u64;
         }
@@ -223,6 +240,7 @@ impl CoverageTally {
         let mut coverage = Coverage {
             orders: self.orders,
             orders_capped: false,
+            order_runs: self.order_runs,
             pairs: pairs.collect(),
             situations: situations.filter_map(|(s, seen)| Some((s.name().to_string(), seen?))).collect(),
         };
@@ -239,6 +257,9 @@ impl Coverage {
             *first = (*first).min(seed);
         }
         self.orders_capped |= other.orders_capped;
+        for (&digest, &runs) in &other.order_runs {
+            add(self.order_runs.entry(digest).or_default(), runs)?;
+        }
         self.cap_orders();
         for (pair, runs) in &other.pairs {
             add(self.pairs.entry(pair.clone()).or_default(), *runs)?;
@@ -259,6 +280,11 @@ impl Coverage {
         let checks = [
             (self.orders.len() <= MAX_ORDERS && self.orders.len() as u64 <= runs, "more destination orders than runs"),
             (self.orders.values().all(counted), "a destination order of a seed not counted"),
+            (
+                self.order_runs.keys().all(|d| self.orders.contains_key(d))
+                    && self.order_runs.values().try_fold(0u64, |sum, &n| sum.checked_add(n)).is_some_and(|n| n <= runs),
+                "runs of a destination order not kept, or more than there are",
+            ),
             (self.pairs.keys().all(|p| known_pairs.contains(p)), "an unknown coverage pair"),
             (
                 self.pairs.values().all(|&n| (1..=runs).contains(&n)),
@@ -282,6 +308,7 @@ impl Coverage {
         by_seed.sort_unstable();
         by_seed.truncate(MAX_ORDERS);
         self.orders = by_seed.into_iter().map(|(s, d)| (d, s)).collect();
+        self.order_runs.retain(|d, _| self.orders.contains_key(d));
         self.orders_capped = true;
     }
 }
@@ -304,8 +331,35 @@ pub struct CoverageReport {
     pub last_tenth_seeds: u64,
     pub last_tenth_new_orders: u64,
     pub orders_capped: bool,
+    /// How the runs spread over the orders, if the summary counted it.
+    pub spread: Option<OrderSpread>,
     pub kinds: Vec<KindCoverage>,
     pub situations: Vec<SituationCount>,
+}
+
+/// How the runs of a group spread over the destination orders.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct OrderSpread {
+    /// The runs that gave the most common order, and their share.
+    pub most_common_runs: u64,
+    pub most_common_share: f64,
+    /// `exp` of the entropy of the runs' orders: as many equally common
+    /// orders would spread the runs as evenly.
+    pub effective_orders: f64,
+}
+
+impl OrderSpread {
+    /// The spread of runs counted per order, if any were.
+    pub fn of(order_runs: &BTreeMap<u64, u64>) -> Option<OrderSpread> {
+        let total: u64 = order_runs.values().sum();
+        let most = *order_runs.values().max()?;
+        let entropy: f64 = order_runs.values().map(|&n| n as f64 / total as f64).map(|share| -share * share.ln()).sum();
+        Some(OrderSpread {
+            most_common_runs: most,
+            most_common_share: most as f64 / total as f64,
+            effective_orders: entropy.exp(),
+        })
+    }
 }
 
 /// The pairs of one kind of machine.
@@ -315,12 +369,20 @@ pub struct KindCoverage {
     /// Every pair its rules allow, as `state/message`, with the runs that
     /// handled it (0 for never).
     pub pairs: Vec<(String, u64)>,
+    /// The pairs no step of the group's scenario can cause.
+    pub out_of_reach: Vec<String>,
 }
 
 impl KindCoverage {
-    /// The pairs no run handled.
+    /// The pairs no run handled that the scenario could cause.
     pub fn never(&self) -> Vec<&str> {
-        self.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str()).collect()
+        let unhandled = self.pairs.iter().filter(|(_, runs)| *runs == 0).map(|(p, _)| p.as_str());
+        unhandled.filter(|p| !self.out_of_reach.iter().any(|o| o == p)).collect()
+    }
+
+    /// The pairs the runs handled.
+    pub fn reached(&self) -> usize {
+        self.pairs.iter().filter(|(_, runs)| *runs > 0).count()
     }
 }
 
@@ -333,19 +395,25 @@ pub struct SituationCount {
 }
 
 impl CoverageReport {
-    /// The section of a group of `runs` runs, whose seeds are `seeds`.
-    pub fn new(coverage: &Coverage, runs: u64, seeds: &SeedSet) -> CoverageReport {
+    /// The section of a group of `runs` runs, whose seeds are `seeds`, of a
+    /// scenario that can cause the pairs of the bits of `causable` (all, if
+    /// not known).
+    pub fn new(coverage: &Coverage, runs: u64, seeds: &SeedSet, causable: u128) -> CoverageReport {
         let last_tenth_seeds = runs / 10;
         let cutoff = seeds.nth(runs - last_tenth_seeds);
         let new = coverage.orders.values().filter(|&&first| cutoff.is_some_and(|c| first >= c)).count();
         let mut kinds: Vec<KindCoverage> = Vec::new();
-        for pair in pairs() {
+        for (bit, pair) in pairs().into_iter().enumerate() {
             let runs = coverage.pairs.get(&pair_key(&pair)).copied().unwrap_or(0);
-            let entry = (format!("{}/{}", pair.state, pair.message), runs);
-            match kinds.last_mut() {
-                Some(k) if k.kind == pair.kind.name() => k.pairs.push(entry),
-                _ => kinds.push(KindCoverage { kind: pair.kind.name(), pairs: vec![entry] }),
+            let name = format!("{}/{}", pair.state, pair.message);
+            if !matches!(kinds.last(), Some(k) if k.kind == pair.kind.name()) {
+                kinds.push(KindCoverage { kind: pair.kind.name(), pairs: Vec::new(), out_of_reach: Vec::new() });
             }
+            let kind = kinds.last_mut().expect("pushed");
+            if causable & 1 << bit == 0 && runs == 0 {
+                kind.out_of_reach.push(name.clone());
+            }
+            kind.pairs.push((name, runs));
         }
         let situations = Situation::VARIANTS
             .iter()
@@ -365,13 +433,27 @@ impl CoverageReport {
             last_tenth_seeds,
             last_tenth_new_orders: new as u64,
             orders_capped: coverage.orders_capped,
+            spread: OrderSpread::of(&coverage.order_runs),
             kinds,
             situations,
         }
     }
 
-    /// How many orders the runs produced, and how many the last tenth added.
+    /// How many orders the runs produced, how many the last tenth added,
+    /// and how the runs spread over them.
     pub fn orders_sentence(&self) -> String {
+        let spread = self.spread.map_or(String::new(), |s| {
+            format!(
+                "; the most common in {:.1}% of the runs, an effective {:.1} orders",
+                100.0 * s.most_common_share,
+                s.effective_orders
+            )
+        });
+        self.orders_count() + &spread
+    }
+
+    /// How many orders the runs produced, and how many the last tenth added.
+    fn orders_count(&self) -> String {
         let at_least = if self.orders_capped { "at least " } else { "" };
         format!(
             "{at_least}{} of arrival at the destination in {}; the last {} added {}",
@@ -385,14 +467,15 @@ impl CoverageReport {
     /// The section in brief: the orders, and per kind of machine how many
     /// of its pairs the runs reached, within `width` columns.
     pub fn brief(&self, width: usize) -> String {
-        let out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
-        let kinds = self.kinds.iter().map(|k| {
-            let reached = k.pairs.len() - k.never().len();
-            format!("{} {reached} of {}", k.kind, k.pairs.len())
+        let out = wrap(&format!("  coverage: {}", self.orders_count()), width, 4);
+        let spread = self.spread.map_or(String::new(), |s| {
+            format!("most common order {:.1}%, effective {:.1}; ", 100.0 * s.most_common_share, s.effective_orders)
         });
+        let kinds =
+            self.kinds.iter().map(|k| format!("{} {}/{}", k.kind, k.reached(), k.pairs.len() - k.out_of_reach.len()));
         let met = self.situations.iter().filter(|s| s.runs > 0).count();
         let line = format!(
-            "    (state/message) pairs reached: {}; notable situations met: {met} of {} (--coverage full lists them)",
+            "    {spread}pairs reached/in reach: {}; situations met: {met} of {} (--coverage full lists them)",
             kinds.collect::<Vec<_>>().join(", "),
             self.situations.len()
         );
@@ -402,7 +485,9 @@ impl CoverageReport {
     /// The section as text, in lines of at most `width` characters.
     pub fn text(&self, width: usize) -> String {
         let mut out = wrap(&format!("  coverage: {}", self.orders_sentence()), width, 4);
-        out += "  (state/message) pairs handled, in how many runs, and those never reached:\n";
+        let head = "  (state/message) pairs handled, in how many runs; out of reach: no step of the scenario can \
+                    cause them; never: it can, and no run did:";
+        out += &wrap(head, width, 4);
         for k in &self.kinds {
             let reached: Vec<String> = k
                 .pairs
@@ -413,6 +498,9 @@ impl CoverageReport {
             let never = k.never();
             let head = format!("{} ({} of {} pairs):", k.kind, reached.len(), k.pairs.len());
             out += &wrapped(&head, &reached, width);
+            if !k.out_of_reach.is_empty() {
+                out += &wrapped("  out of reach:", &k.out_of_reach, width);
+            }
             if !never.is_empty() {
                 out += &wrapped("  never:", &never, width);
             }

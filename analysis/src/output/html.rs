@@ -231,14 +231,18 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
 /// kind of machine, then the notable situations.
 fn coverage(c: &CoverageReport) -> String {
     let mut out = format!("<h3>Coverage</h3>\n<p>{}.</p>\n", escape(&c.orders_sentence()));
-    let mut kinds = Table::new(&[("kind", "machine"), ("reached", "pairs reached"), ("never", "never reached")]);
+    let mut kinds = Table::new(&[
+        ("kind", "machine"),
+        ("reached", "pairs reached"),
+        ("out_of_reach", "no step can cause"),
+        ("never", "never reached"),
+    ]);
     for k in &c.kinds {
-        let never = k.never();
-        let reached = k.pairs.len() - never.len();
         kinds.rows.push(vec![
             Cell::Text(k.kind.into()),
-            Cell::Text(format!("{reached} of {}", k.pairs.len())),
-            Cell::Text(never.join(", ")),
+            Cell::Text(format!("{} of {}", k.reached(), k.pairs.len() - k.out_of_reach.len())),
+            Cell::Text(k.out_of_reach.join(", ")),
+            Cell::Text(k.never().join(", ")),
         ]);
     }
     out += &table(&kinds);

@@ -520,6 +520,14 @@ fn tell_names_apart(groups: &mut [GroupReport]) {
     }
 }
 
+/// The pairs the scenario of a group's spec (its text form) can cause; all
+/// of them if the spec does not read.
+fn causable(spec: &str) -> u128 {
+    let scenario = wl1::config::Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize)
+        .ok()
+        .and_then(|spec| wl1::run::RunSpec::from_stored(&std::sync::Arc::new(spec)).ok());
+    scenario.map_or(u128::MAX, |s| wl1::scenario::causable(&s.scenario, s.options()))
+}
 /// The scenario and the options of a group's label that differ from the
 /// defaults: "f3 non-idempotent batch=1".
 fn short_name(g: &GroupSummary) -> String {
@@ -584,7 +592,7 @@ impl GroupReport {
             stopped: stopped(g),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
-            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds),
+            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, causable(&g.spec)),
         }
     }
 
