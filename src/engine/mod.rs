@@ -318,6 +318,7 @@ impl<M: Copy> Engine<M> {
         Stop::Quiescent
     }
 
+    #[inline(always)]
     fn dispatch<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, env: Envelope<M>) {
         let actor = env.to as usize;
         let start = self.timing.after_pauses(env.to, self.now.max(self.busy_until[actor]));

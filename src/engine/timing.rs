@@ -371,7 +371,15 @@ impl Timing {
     pub(super) fn service_time(&mut self, actor: ActorId, start: Time) -> Time {
         let state = &mut self.actors[actor as usize];
         let time = state.service.sample(&mut state.service_rng);
-        if self.shaped { self.slowed(actor, start, time) } else { time }
+        if self.shaped { self.shaped_service(actor, start, time) } else { time }
+    }
+
+    /// A service `time` of `actor` starting at `start`, slowed by its slow
+    /// periods: off the path of default runs.
+    #[cold]
+    #[inline(never)]
+    fn shaped_service(&self, actor: ActorId, start: Time, time: Time) -> Time {
+        self.slowed(actor, start, time)
     }
 
     /// When `actor`, free from `start` on, can begin its next service: after
