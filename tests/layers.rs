@@ -2,12 +2,12 @@
 //! bottom to top, with the crate root (`lib.rs`, `main.rs`) on top:
 //!
 //! - the simulator (`src/`): engine, config (what decides a run), trace,
-//!   model, scenario, run;
+//!   model, scenario, run, shrink;
 //! - the analysis (`analysis/src/`): text and atomic files, the run types,
 //!   the records' facts, the measures, the checks, the reading of runs, the
 //!   output;
 //! - the command line (`cli/src/`): progress, output and object storage,
-//!   simulate, then analyze and replay.
+//!   simulate, then analyze and replay, then shrink.
 //!
 //! This test reads every source file, collects the module paths it names
 //! through `crate::` and `super::` (in `use` lines and inline, tests
@@ -30,7 +30,7 @@ struct Package {
 }
 
 const PACKAGES: [Package; 3] = [
-    Package { dir: "src", layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"]] },
+    Package { dir: "src", layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"], &["shrink"]] },
     Package {
         dir: "analysis/src",
         layers: &[
@@ -49,6 +49,7 @@ const PACKAGES: [Package; 3] = [
             &["progress", "output", "output_paths", "signals", "store", "names"],
             &["simulate"],
             &["analyze", "replay"],
+            &["shrink"],
         ],
     },
 ];

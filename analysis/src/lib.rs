@@ -43,6 +43,8 @@ pub use properties::{
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
 pub use read::frames::ChunkFrames;
+pub use read::judge::SpecJudge;
+pub use atomic::write as write_atomically;
 pub use read::run_check::{Violation, check_run};
 pub use record::places::{PLACES, place_name, place_of};
 pub use runs::Settings;

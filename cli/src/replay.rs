@@ -76,7 +76,7 @@ pub struct RunOptions {
 
 /// The ids of the options of `T`: with `T` = [`DecidingArgs`], the options
 /// that `--from` refuses, since a stored run has its own.
-fn ids_of<T: Args>() -> Vec<clap::Id> {
+pub fn ids_of<T: Args>() -> Vec<clap::Id> {
     let command = T::augment_args(clap::Command::new("ids"));
     command.get_arguments().map(|a| a.get_id().clone()).collect()
 }
@@ -148,7 +148,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
 /// The stored header and payload bytes of `seed`'s run in `file`. If the
 /// file holds no readable run of that seed, the error names any damage
 /// met on the way, where the run may have been.
-fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
+pub fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
     let spec = trace.spec().clone();
     let mut damage = Vec::new();

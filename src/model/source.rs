@@ -10,6 +10,8 @@ use crate::trace::Kind;
 pub struct Source {
     records: Vec<Record>,
     per_batch: usize,
+    /// Per batch, how many of its records, from its first, are published.
+    published: Vec<usize>,
     publishing: Option<Publishing>,
 }
 
@@ -23,7 +25,17 @@ impl Source {
     /// `records` holds every batch back to back, `per_batch` records each.
     pub fn new(records: Vec<Record>, per_batch: usize) -> Self {
         assert!(per_batch > 0 && records.len().is_multiple_of(per_batch), "records must fill whole batches");
-        Self { records, per_batch, publishing: None }
+        let published = vec![per_batch; records.len() / per_batch];
+        Self { records, per_batch, published, publishing: None }
+    }
+
+    /// This source publishing only the first `counts[b - 1]` records of
+    /// batch `b` (all of those `counts` does not reach).
+    pub fn publishing_only(mut self, counts: &[u32]) -> Self {
+        for (published, &count) in self.published.iter_mut().zip(counts) {
+            *published = (count as usize).min(self.per_batch);
+        }
+        self
     }
 
     pub fn batches(&self) -> usize {
@@ -39,8 +51,9 @@ impl Source {
     }
 
     fn publish_next(&mut self, io: &mut Io<'_, '_>, p: Publishing) {
-        assert!(p.next <= self.per_batch, "record {} of a batch of {}", p.next, self.per_batch);
-        if p.next == self.per_batch {
+        let published = self.published[p.batch as usize - 1];
+        assert!(p.next <= published, "record {} of a batch of {published}", p.next);
+        if p.next == published {
             self.publishing = None;
             io.send(DRIVER, Msg::BatchPublished(p.batch));
             return;

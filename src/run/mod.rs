@@ -201,7 +201,8 @@ impl Simulator {
         S: System<Msg = Msg> + HasWorld<Harness = Driver>,
     {
         let environment = environment.map(Arc::new);
-        self.prepare(spec, seed, environment.as_deref());
+        let given = spec.scenario.environment.as_ref();
+        self.prepare(spec, seed, environment.as_deref().or(given));
         let mut system = wrap(self.world.as_mut().expect("prepared"));
         let bound = spec.options().time_bound;
         let stop = if spec.checks() {
@@ -230,7 +231,8 @@ impl Simulator {
             (1..=spec.scenario.records()).map(|id| Record { id, value: 1 + values.next_u32() % 100_000 }).collect();
         let step_delay = environment.map_or(0, |e| e.step_delay_us * MICROSECOND);
         let driver = Driver::new(spec.scenario.clone(), seed, step_delay);
-        let source = Source::new(records, RECORDS_PER_BATCH as usize);
+        let source =
+            Source::new(records, RECORDS_PER_BATCH as usize).publishing_only(&spec.scenario.records_per_batch);
         match &mut self.world {
             Some(world) => world.reset(driver, source, spec.options().clone(), seed),
             None => self.world = Some(World::new(driver, source, spec.options().clone(), seed)),

@@ -7,7 +7,7 @@ mod chaos;
 mod drill;
 mod driver;
 
-use crate::config::read_text_file;
+use crate::config::{Environment, read_text_file};
 use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db};
 use crate::trace::format::MAX_DRILL_LEN;
@@ -66,19 +66,53 @@ pub enum Step {
     /// Wait until every command of the chaos steps so far has been sent, so
     /// that every fault they caused is over.
     AwaitChaosEnd,
+    /// Send each command at its time, in nanoseconds after this step, alongside
+    /// the following steps; does not wait. A chaos step's schedule written
+    /// out: only [`Step::is_command`] steps.
+    Schedule(Vec<(Time, Step)>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Step {
+    /// A step that sends commands at once and waits for nothing: what a
+    /// [`Step::Schedule`] may hold.
+    pub fn is_command(&self) -> bool {
+        matches!(
+            self,
+            Step::Fail(_) | Step::Recover(_) | Step::SwitchPrimary(_) | Step::RegionOffline(_) | Step::RegionOnline(_)
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
     pub description: String,
     pub batches: u8,
     pub steps: Vec<Step>,
+    /// How many records of each batch, from its first, the source publishes;
+    /// empty for every record of every batch. Record ids stay those of full
+    /// batches.
+    pub records_per_batch: Vec<u32>,
+    /// The environment every run of the scenario takes, as an explored run
+    /// draws one: a run written out as a drill carries the one it drew.
+    pub environment: Option<Environment>,
 }
 
 impl Scenario {
+    /// A scenario that publishes every record of its batches in the runs'
+    /// own environment.
+    pub fn new(name: String, description: String, batches: u8, steps: Vec<Step>) -> Self {
+        Self { name, description, batches, steps, records_per_batch: Vec::new(), environment: None }
+    }
+
+    /// The records the batches span, published or not.
     pub fn records(&self) -> u32 {
         self.batches as u32 * RECORDS_PER_BATCH
+    }
+
+    /// How many records of batch `b` (1-based) the source publishes.
+    pub fn published_in(&self, b: u8) -> u32 {
+        self.records_per_batch.get(b as usize - 1).copied().unwrap_or(RECORDS_PER_BATCH)
     }
 }
 
@@ -189,7 +223,7 @@ pub fn built_in(name: &str) -> Option<Scenario> {
         }
         _ => return None,
     };
-    Some(Scenario { name: name.to_string(), description, batches, steps })
+    Some(Scenario::new(name.to_string(), description, batches, steps))
 }
 
 #[cfg(test)]
