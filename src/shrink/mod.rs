@@ -55,7 +55,7 @@ pub struct Target {
 impl Target {
     /// The same property at the same place and region for the same reason
     /// (and the same record if `same_record`).
-    fn same_as(&self, other: &Target, same_record: bool) -> bool {
+    pub fn same_as(&self, other: &Target, same_record: bool) -> bool {
         let (a, b) = (&self.violation, &other.violation);
         a.property == b.property
             && a.place == b.place
@@ -138,6 +138,7 @@ impl Default for Settings {
 /// How far a shrink has got, for a progress bar.
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
+    /// Candidates run so far.
     pub tried: u32,
     pub best: Size,
 }
@@ -188,6 +189,13 @@ fn simulate(sim: &mut Simulator, spec: &RunSpec, seed: u64) -> Result<RunHeader,
         return Err(crate::run::SimError::Overgrown { seed }.to_string());
     }
     Ok(header)
+}
+
+/// What `spec`'s run of `seed` violates, as a shrink compares violations.
+pub fn violations(spec: &RunSpec, seed: u64, judge: &mut dyn Judge) -> Result<Vec<Target>, String> {
+    let mut sim = Simulator::new();
+    let header = simulate(&mut sim, spec, seed)?;
+    targets(&sim, judge, &header)
 }
 
 /// The spec that runs `scenario` as a drill with `spec`'s options and
@@ -284,12 +292,12 @@ impl Search<'_> {
             self.stopped = true;
             return false;
         }
-        self.tried += 1;
         let progress = Progress { tried: self.tried, best: self.best.1 };
         if !(self.go_on)(&progress) {
             self.stopped = true;
             return false;
         }
+        self.tried += 1;
         match self.violates(&candidate) {
             Some(size) => {
                 self.best = (candidate, size);
