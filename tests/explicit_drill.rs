@@ -28,7 +28,11 @@ fn assert_replays(spec: &RunSpec, seeds: std::ops::Range<u64>) -> Vec<Scenario> 
         .map(|seed| {
             let drill = written_out(spec, seed);
             let replayed = events(&drill_spec(drill.clone(), spec), seed);
-            assert!(replayed == events(spec, seed), "seed {seed} of {}: the drill gives other events", spec.scenario.name);
+            assert!(
+                replayed == events(spec, seed),
+                "seed {seed} of {}: the drill gives other events",
+                spec.scenario.name
+            );
             drill
         })
         .collect()

@@ -30,7 +30,10 @@ struct Package {
 }
 
 const PACKAGES: [Package; 3] = [
-    Package { dir: "src", layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"], &["shrink"]] },
+    Package {
+        dir: "src",
+        layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"], &["shrink"]],
+    },
     Package {
         dir: "analysis/src",
         layers: &[

@@ -32,6 +32,7 @@ use polars::prelude::PolarsResult;
 /// The polars the tables are made with.
 pub use polars;
 
+pub use atomic::write as write_atomically;
 pub use measure::histogram::{Histogram, RELATIVE_PRECISION};
 pub use measure::order::{OrderStats, OrderTotals, scope_name};
 pub use measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
@@ -44,7 +45,6 @@ pub use properties::{
 };
 pub use read::frames::ChunkFrames;
 pub use read::judge::SpecJudge;
-pub use atomic::write as write_atomically;
 pub use read::run_check::{Violation, check_run};
 pub use record::places::{PLACES, place_name, place_of};
 pub use runs::Settings;

@@ -101,7 +101,8 @@ fn spec(args: &ShrinkArgs) -> Result<RunSpec, String> {
     match &args.from {
         Some(file) => {
             let (header, _) = stored_run(file, args.seed)?;
-            wl1::run::check_environment(&header).map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
+            wl1::run::check_environment(&header)
+                .map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
             RunSpec::from_stored(&header.spec)
         }
         None => args.deciding.spec(),
@@ -136,7 +137,11 @@ fn replay_command(spec: &RunSpec, out: &std::path::Path, seed: u64) -> String {
 /// A word as a shell reads it back.
 fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:,=@".contains(c);
-    if !word.is_empty() && word.chars().all(plain) { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 struct Report<'a> {
@@ -164,10 +169,8 @@ impl Report<'_> {
         for (what, before, after) in rows {
             writeln!(w, "  {what:<14}{before:>12}{after:>12}")?;
         }
-        let mut line = format!(
-            "{} candidates run, {} taken, {} failed otherwise",
-            s.tried, s.taken, s.failed_otherwise
-        );
+        let mut line =
+            format!("{} candidates run, {} taken, {} failed otherwise", s.tried, s.taken, s.failed_otherwise);
         match self.stop {
             Some(why) => line += &format!("; stopped early ({why}): the smallest drill found so far is kept"),
             None => line += "; no smaller drill among those tried violates the same way",

@@ -22,7 +22,7 @@ use crate::engine::{
 };
 use crate::model::topology::{ACTORS, DRIVER};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
-use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
+use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
@@ -231,8 +231,8 @@ impl Simulator {
             (1..=spec.scenario.records()).map(|id| Record { id, value: 1 + values.next_u32() % 100_000 }).collect();
         let step_delay = environment.map_or(0, |e| e.step_delay_us * MICROSECOND);
         let driver = Driver::new(spec.scenario.clone(), seed, step_delay);
-        let source =
-            Source::new(records, RECORDS_PER_BATCH as usize).publishing_only(&spec.scenario.records_per_batch);
+        let sizes: Vec<usize> = (1..=spec.scenario.batches).map(|b| spec.scenario.batch_size(b) as usize).collect();
+        let source = Source::with_batches(records, &sizes);
         match &mut self.world {
             Some(world) => world.reset(driver, source, spec.options().clone(), seed),
             None => self.world = Some(World::new(driver, source, spec.options().clone(), seed)),

@@ -44,9 +44,9 @@
 //!
 //! Two optional top-level keys make a drill explicit, so that a run can be
 //! written out with every random choice it made ([`Driver::explicit_scenario`](super::Driver::explicit_scenario),
-//! `wl1 shrink`): `records = [50, 12, 0]` publishes only the first so many
-//! records of each batch (one count per batch, 0 to 50; ids stay those of
-//! full batches), and an `[environment]` table gives the environment every
+//! `wl1 shrink`): `records = [50, 12, 1]` gives each batch its own number of
+//! records (one count per batch, 1 to 50; ids run on from batch to batch,
+//! so this drill has records 1 to 63), and an `[environment]` table gives the environment every
 //! run takes, in the form an explored run draws (`--explore`): its latency
 //! profile, `step_delay_us` and `delayed` messages. Such a run draws
 //! nothing but its timing from its seed: an explored run's drill has its
@@ -179,8 +179,8 @@ fn check_records(records: &[u32], batches: u8) -> Result<(), String> {
     if !records.is_empty() && records.len() != batches as usize {
         return Err(format!("records: {} counts for {batches} batches; give one count per batch", records.len()));
     }
-    match records.iter().find(|&&n| n > RECORDS_PER_BATCH) {
-        Some(n) => Err(format!("records: {n} records in a batch; valid: 0..={RECORDS_PER_BATCH}")),
+    match records.iter().find(|&&n| !(1..=RECORDS_PER_BATCH).contains(&n)) {
+        Some(n) => Err(format!("records: {n} records in a batch; valid: 1..={RECORDS_PER_BATCH}")),
         None => Ok(()),
     }
 }
@@ -435,7 +435,7 @@ mod tests {
             name: "all".into(),
             description: "every \"step\"".into(),
             batches: 3,
-            records_per_batch: vec![50, 0, 7],
+            records_per_batch: vec![50, 1, 7],
             environment: Some(environment),
             steps: vec![
                 Step::Chaos(ChaosParams {
@@ -483,7 +483,8 @@ mod tests {
     #[test]
     fn explicit_keys_are_checked() {
         assert!(drill("records = [50, 50]\n").unwrap_err().contains("2 counts for 3 batches"));
-        assert!(drill("records = [50, 51, 0]\n").unwrap_err().contains("valid: 0..=50"));
+        assert!(drill("records = [50, 51, 1]\n").unwrap_err().contains("valid: 1..=50"));
+        assert!(drill("records = [50, 0, 1]\n").unwrap_err().contains("valid: 1..=50"));
         let e = drill("[[step]]\nschedule = [{ at_ns = 5, publish = 1 }]\n").unwrap_err();
         assert!(e.starts_with("step 1: schedule entry 1: an entry takes one of fail"), "{e}");
         let e = drill("[[step]]\nschedule = [{ fail = \"processor-1\" }]\n").unwrap_err();

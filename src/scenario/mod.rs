@@ -16,7 +16,8 @@ pub use chaos::{ChaosParams, ChaosSettings, FaultKind, FaultKinds, has_chaos};
 pub use drill::{parse_drill, to_drill};
 pub use driver::Driver;
 
-/// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
+/// Records per batch, unless a drill says otherwise; batch `b` holds ids
+/// `(b-1)*50+1 ..= b*50`.
 pub const RECORDS_PER_BATCH: u32 = 50;
 
 /// The most batches a scenario may have: as many as the trace format's
@@ -89,9 +90,8 @@ pub struct Scenario {
     pub description: String,
     pub batches: u8,
     pub steps: Vec<Step>,
-    /// How many records of each batch, from its first, the source publishes;
-    /// empty for every record of every batch. Record ids stay those of full
-    /// batches.
+    /// How many records each batch holds, ids numbered on from batch to
+    /// batch; empty for [`RECORDS_PER_BATCH`] each.
     pub records_per_batch: Vec<u32>,
     /// The environment every run of the scenario takes, as an explored run
     /// draws one: a run written out as a drill carries the one it drew.
@@ -105,13 +105,13 @@ impl Scenario {
         Self { name, description, batches, steps, records_per_batch: Vec::new(), environment: None }
     }
 
-    /// The records the batches span, published or not.
+    /// The records of all batches: those a run owes.
     pub fn records(&self) -> u32 {
-        self.batches as u32 * RECORDS_PER_BATCH
+        (1..=self.batches).map(|b| self.batch_size(b)).sum()
     }
 
-    /// How many records of batch `b` (1-based) the source publishes.
-    pub fn published_in(&self, b: u8) -> u32 {
+    /// How many records batch `b` (1-based) holds.
+    pub fn batch_size(&self, b: u8) -> u32 {
         self.records_per_batch.get(b as usize - 1).copied().unwrap_or(RECORDS_PER_BATCH)
     }
 }

@@ -74,7 +74,8 @@ pub fn without_faults(scenario: &Scenario, removed: &[Fault]) -> Scenario {
     for (i, step) in scenario.steps.iter().enumerate() {
         match step {
             Step::Schedule(commands) => {
-                let kept = commands.iter().enumerate().filter(|(e, _)| !gone.contains(&At::Scheduled { step: i, entry: *e }));
+                let kept =
+                    commands.iter().enumerate().filter(|(e, _)| !gone.contains(&At::Scheduled { step: i, entry: *e }));
                 let kept: Vec<(Time, Step)> = kept.map(|(_, c)| c.clone()).collect();
                 if !kept.is_empty() {
                     steps.push(Step::Schedule(kept));
@@ -90,7 +91,8 @@ pub fn without_faults(scenario: &Scenario, removed: &[Fault]) -> Scenario {
 /// `scenario` with the scheduled fault `fault` ending half-way, if it lasts
 /// a millisecond or more.
 pub fn halved(scenario: &Scenario, fault: Fault) -> Option<Scenario> {
-    let (At::Scheduled { step, entry: start }, Some(At::Scheduled { entry: end, .. })) = (fault.start, fault.end) else {
+    let (At::Scheduled { step, entry: start }, Some(At::Scheduled { entry: end, .. })) = (fault.start, fault.end)
+    else {
         return None;
     };
     let mut scenario = scenario.clone();
@@ -103,42 +105,47 @@ pub fn halved(scenario: &Scenario, fault: Fault) -> Option<Scenario> {
     Some(scenario)
 }
 
-/// The batches `scenario` publishes.
-pub fn published_batches(scenario: &Scenario) -> Vec<u8> {
-    let mut batches: Vec<u8> =
-        scenario.steps.iter().filter_map(|s| if let Step::Publish(b) = s { Some(*b) } else { None }).collect();
-    batches.sort_unstable();
-    batches.dedup();
-    batches
-}
-
-/// The records `scenario` publishes.
-pub fn published_records(scenario: &Scenario) -> u32 {
-    published_batches(scenario).into_iter().map(|b| scenario.published_in(b)).sum()
-}
-
-/// `scenario` without batch `b`: no step publishes it or waits for it.
-/// Trailing batches left unpublished are cut off, their ids being last.
-pub fn without_batch(scenario: &Scenario, b: u8) -> Scenario {
-    let mentions = |s: &Step| matches!(s, Step::Publish(x) | Step::AwaitPublished(x) | Step::RepublishIfStopped(x) if *x == b);
-    let steps = scenario.steps.iter().filter(|s| !mentions(s)).cloned().collect();
-    let mut shrunk = Scenario { steps, ..scenario.clone() };
-    let last = published_batches(&shrunk).last().copied().unwrap_or(1);
-    shrunk.batches = last;
-    shrunk.records_per_batch.truncate(last as usize);
-    shrunk
-}
-
-/// `scenario` publishing `count` records of batch `b`.
-pub fn with_records(scenario: &Scenario, b: u8, count: u32) -> Scenario {
-    let mut shrunk = scenario.clone();
-    let counts = &mut shrunk.records_per_batch;
-    counts.resize(scenario.batches as usize, RECORDS_PER_BATCH);
-    counts[b as usize - 1] = count;
-    if counts.iter().all(|&n| n == RECORDS_PER_BATCH) {
-        counts.clear();
+/// `scenario` without batch `b`: no step publishes it or waits for it,
+/// and the later batches take its place. `None` for the only batch.
+pub fn without_batch(scenario: &Scenario, b: u8) -> Option<Scenario> {
+    if scenario.batches <= 1 {
+        return None;
     }
-    shrunk
+    let mut steps = Vec::with_capacity(scenario.steps.len());
+    for step in &scenario.steps {
+        let renumbered = |x: u8| if x > b { x - 1 } else { x };
+        steps.push(match *step {
+            Step::Publish(x) | Step::AwaitPublished(x) | Step::RepublishIfStopped(x) if x == b => continue,
+            Step::Publish(x) => Step::Publish(renumbered(x)),
+            Step::AwaitPublished(x) => Step::AwaitPublished(renumbered(x)),
+            Step::RepublishIfStopped(x) => Step::RepublishIfStopped(renumbered(x)),
+            ref other => other.clone(),
+        });
+    }
+    let mut counts = sizes(scenario);
+    counts.remove(b as usize - 1);
+    let shrunk = Scenario { steps, batches: scenario.batches - 1, ..scenario.clone() };
+    Some(with_sizes(shrunk, counts))
+}
+
+/// The size of every batch of `scenario`.
+fn sizes(scenario: &Scenario) -> Vec<u32> {
+    (1..=scenario.batches).map(|b| scenario.batch_size(b)).collect()
+}
+
+/// `scenario` with batches of `counts` records, written out only if one
+/// is not full.
+fn with_sizes(mut scenario: Scenario, counts: Vec<u32>) -> Scenario {
+    let full = counts.iter().all(|&n| n == RECORDS_PER_BATCH);
+    scenario.records_per_batch = if full { Vec::new() } else { counts };
+    scenario
+}
+
+/// `scenario` with `count` records in batch `b`.
+pub fn with_records(scenario: &Scenario, b: u8, count: u32) -> Scenario {
+    let mut counts = sizes(scenario);
+    counts[b as usize - 1] = count;
+    with_sizes(scenario.clone(), counts)
 }
 
 /// The steps of `scenario` a shrink may remove one by one: all but those

@@ -23,7 +23,7 @@ use crate::run::{RunSpec, Simulator, Why, run_guarded, stranded};
 use crate::scenario::{Scenario, Step, to_drill};
 use crate::trace::{Event, RunHeader};
 
-pub use edit::{Fault, faults, published_batches, published_records, without_batch, without_faults};
+pub use edit::{Fault, faults, without_batch, without_faults};
 
 /// What a run violates: the specification's checks, given by the caller.
 pub trait Judge {
@@ -111,8 +111,8 @@ impl Size {
     fn of(scenario: &Scenario, header: &RunHeader) -> Self {
         Self {
             faults: faults(scenario).len(),
-            records: published_records(scenario),
-            batches: published_batches(scenario).len(),
+            records: scenario.records(),
+            batches: scenario.batches as usize,
             steps: scenario.steps.len(),
             messages: header.outcome.message_events,
             end_us: header.outcome.end_us,
@@ -246,7 +246,8 @@ pub fn shrink(
     };
     let complete = search.passes();
     let Search { target, best, tried, taken, failed_otherwise, .. } = search;
-    let shrunk = Shrunk { seed, target, before: (scenario, size), after: best, tried, taken, failed_otherwise, complete };
+    let shrunk =
+        Shrunk { seed, target, before: (scenario, size), after: best, tried, taken, failed_otherwise, complete };
     Ok(Outcome::Shrunk(Box::new(shrunk)))
 }
 
@@ -312,8 +313,8 @@ impl Search<'_> {
     fn violates(&mut self, candidate: &Scenario) -> Option<Size> {
         let spec = drill_spec(candidate.clone(), self.spec);
         let mut sim = Simulator::new();
-        let judged = simulate(&mut sim, &spec, self.seed)
-            .and_then(|header| Ok((targets(&sim, self.judge, &header)?, header)));
+        let judged =
+            simulate(&mut sim, &spec, self.seed).and_then(|header| Ok((targets(&sim, self.judge, &header)?, header)));
         let Ok((violations, header)) = judged else {
             self.failed_otherwise += 1;
             return None;
@@ -373,18 +374,20 @@ impl Search<'_> {
     }
 
     fn fewer_batches(&mut self) {
-        for b in published_batches(&self.best.0).into_iter().rev() {
-            self.try_take(without_batch(&self.best.0, b));
+        for b in (1..=self.best.0.batches).rev() {
+            if let Some(candidate) = without_batch(&self.best.0, b) {
+                self.try_take(candidate);
+            }
         }
     }
 
     /// Each batch's records cut by halves, quarters, ... down to one.
     fn fewer_records(&mut self) {
-        for b in published_batches(&self.best.0) {
-            let mut cut = self.best.0.published_in(b) / 2;
+        for b in 1..=self.best.0.batches {
+            let mut cut = self.best.0.batch_size(b) / 2;
             while cut > 0 && !self.stopped {
-                let count = self.best.0.published_in(b);
-                if cut > count {
+                let count = self.best.0.batch_size(b);
+                if cut >= count {
                     cut = count / 2;
                 } else if !self.try_take(edit::with_records(&self.best.0, b, count - cut)) {
                     cut /= 2;

@@ -15,7 +15,12 @@ impl Judge for SpecJudge {
         let found = check_run(header, events)?;
         Ok(found
             .into_iter()
-            .map(|v| Violation { place: v.place.map(place_name), region: v.region, record: v.record, property: v.property })
+            .map(|v| Violation {
+                place: v.place.map(place_name),
+                region: v.region,
+                record: v.record,
+                property: v.property,
+            })
             .collect())
     }
 }
