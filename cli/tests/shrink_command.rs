@@ -36,7 +36,7 @@ fn a_stored_violating_run_shrinks_and_its_replay_command_violates_the_same_way()
     assert_eq!(replay.status.code(), Some(1));
     let text = String::from_utf8_lossy(&replay.stdout);
     let place = report["violation"]["place"].as_str().unwrap();
-    assert!(text.contains(&format!("eventual-delivery    record")) && text.contains(place), "{text}");
+    assert!(text.contains("eventual-delivery    record") && text.contains(place), "{text}");
 
     let shown = wl1(&args);
     let text = String::from_utf8_lossy(&shown.stdout);
