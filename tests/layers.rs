@@ -49,7 +49,7 @@ const PACKAGES: [Package; 3] = [
     Package {
         dir: "cli/src",
         layers: &[
-            &["progress", "output", "output_paths", "signals", "store", "names"],
+            &["progress", "output", "output_paths", "signals", "store", "names", "drills"],
             &["simulate"],
             &["analyze", "replay"],
             &["shrink"],

@@ -38,7 +38,9 @@ pub use measure::order::{OrderStats, OrderTotals, scope_name};
 pub use measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 pub use measure::summary::{GroupSummary, Problems, Repeats, Shard, Summary, Violated, Violator};
 pub use output::export::{Export, ExportFormat, Sink};
-pub use output::report::{Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, Table, command_lines};
+pub use output::report::{
+    Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, ShrunkSeed, Table, command_lines, shell_quote,
+};
 pub use properties::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,

@@ -2,6 +2,7 @@
 //! `wl1-analysis` library, on polars), check, replay.
 
 mod analyze;
+mod drills;
 mod names;
 mod output;
 mod output_paths;

@@ -11,11 +11,11 @@ use clap::Args;
 use serde_json::json;
 
 use wl1::run::RunSpec;
-use wl1::scenario::to_drill;
-use wl1::shrink::{Outcome, Settings, Shrunk, Size, Target, drill_spec, named};
+use wl1::shrink::{Outcome, Settings, Shrunk, Size, Target};
 use wl1_analysis::text::{WIDTH, thousands, wrap};
 use wl1_analysis::{SpecJudge, command_lines};
 
+use super::drills;
 use super::output::{Format, Verdict, to_stdout};
 use super::progress::Bar;
 use super::replay::{DecidingArgs, ids_of, stored_run};
@@ -78,16 +78,14 @@ pub fn run(args: &ShrinkArgs) -> Result<Verdict, String> {
         }
         Outcome::Shrunk(shrunk) => shrunk,
     };
-    let drill = named(&shrunk.after.0, args.seed, &shrunk.target);
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}.toml", drill.name)));
-    wl1_analysis::write_atomically(&out, to_drill(&drill).as_bytes())?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(drills::file_name(&shrunk)));
+    let replay = drills::write(&shrunk, &spec, &out)?;
     let stop = match (shrunk.complete, out_of_time, cancel_flag().load(Ordering::Relaxed)) {
         (true, ..) => None,
         (false, _, true) => Some("interrupted".to_string()),
         (false, true, _) => Some(format!("the budget of {} s ran out", args.budget_s)),
         (false, false, false) => Some(format!("the budget of {} candidates ran out", args.max_candidates)),
     };
-    let replay = replay_command(&drill_spec(drill, &spec), &out, args.seed);
     let report = Report { shrunk: &shrunk, out: &out, replay: &replay, stop: stop.as_deref() };
     to_stdout(|w| match args.format {
         Format::Text => report.text(w),
@@ -118,30 +116,6 @@ fn print_holds(args: &ShrinkArgs, size: &Size) -> Result<(), String> {
         }
         Format::Json => writeln!(w, "{}", json!({ "seed": args.seed, "holds": true, "size": size_json(size) })),
     })
-}
-
-/// The command that replays the shrunk drill written to `out`: its options
-/// with the drill's path as the scenario, or the whole spec if options
-/// cannot say it.
-fn replay_command(spec: &RunSpec, out: &std::path::Path, seed: u64) -> String {
-    let as_built_in = wl1::config::Spec { drill: String::new(), ..(*spec.stored).clone() };
-    let mut words = wl1::run::arguments(&as_built_in);
-    match words.iter().position(|w| w == "--scenario") {
-        Some(i) if spec.stored.profile == wl1::config::Profile::default() => words[i + 1] = out.display().to_string(),
-        _ => words = wl1::run::arguments(&spec.stored),
-    }
-    let quoted: Vec<String> = words.iter().map(|w| shell_word(w)).collect();
-    format!("wl1 replay {} --seed {seed}", quoted.join(" "))
-}
-
-/// A word as a shell reads it back.
-fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:,=@".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
 }
 
 struct Report<'a> {

@@ -76,3 +76,25 @@ fn a_run_that_holds_exits_0_and_bad_input_exits_2() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such.wl1"));
 }
+
+#[test]
+fn check_shrinks_the_first_listed_seeds_and_their_commands_replay_the_drills() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_wl1")).args(args).current_dir(dir.path()).output();
+    let args = ["check", "-q", "-s", "chaos", "-n", "10", "--max-seeds", "2", "--shrink", "1", "--format", "json"];
+    let checked = run(&args).unwrap();
+    assert_eq!(checked.status.code(), Some(1));
+    let report = json(&checked);
+    let seeds = report["violating_seeds"].as_array().unwrap();
+    let shrunk = &seeds[0]["shrunk"];
+    assert!(shrunk["messages"].as_u64().unwrap() < 1_000, "{shrunk}");
+    assert!(seeds[1]["shrunk"].is_null(), "only the first seed of the group is shrunk");
+    assert!(dir.path().join(shrunk["drill"].as_str().unwrap()).is_file());
+    let command = shrunk["command"].as_str().unwrap();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let replay = run(&words[1..]).unwrap();
+    assert_eq!(replay.status.code(), Some(1), "{command}");
+    let text = run(&["analyze", "--max-seeds", "1", "--shrink", "1"]).unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("    shrunk to 0 faults, 1 record, 34 messages:") && text.contains(command), "{text}");
+}

@@ -438,6 +438,19 @@ pub fn named(scenario: &Scenario, seed: u64, target: &Target) -> Scenario {
     Scenario { name: shrunk_name(&scenario.name, seed), description, ..scenario.clone() }
 }
 
+/// The options of `wl1 replay` that replay `spec` (a drill's) with the
+/// drill read from `path`: its options with the path as the scenario, or
+/// the whole spec (which holds the drill) if options cannot say it.
+pub fn replay_arguments(spec: &RunSpec, path: &str) -> Vec<String> {
+    let as_built_in = crate::trace::Spec { drill: String::new(), ..(*spec.stored).clone() };
+    let mut words = crate::run::arguments(&as_built_in);
+    match words.iter().position(|w| w == "--scenario") {
+        Some(i) => words[i + 1] = path.to_string(),
+        None => words = crate::run::arguments(&spec.stored),
+    }
+    words
+}
+
 /// Whether `scenario` holds no step that draws from the seed's fault stream.
 pub fn is_explicit(scenario: &Scenario) -> bool {
     !scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_) | Step::FailRandom { .. } | Step::RecoverFailed))
