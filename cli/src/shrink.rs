@@ -42,7 +42,8 @@ pub struct ShrinkArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub budget_s: f64,
     /// Stop after running this many candidate drills, keeping the smallest
-    /// found so far: a budget that does not depend on the machine.
+    /// found so far: a budget that does not depend on the machine. With 0,
+    /// the run's explicit drill is written as it is.
     #[arg(long, value_name = "N", default_value_t = Settings::default().max_candidates)]
     pub max_candidates: u32,
     /// Where to write the shrunk drill, atomically [default:
