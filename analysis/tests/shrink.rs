@@ -102,3 +102,14 @@ fn a_run_that_holds_has_nothing_to_shrink() {
     let baseline = spec("baseline", &[], false);
     assert!(shrunk(&baseline, 0, Settings::default()).is_none());
 }
+
+#[test]
+fn chaos_seeds_whose_records_a_region_outage_strands_keep_only_the_outages_that_matter() {
+    let chaos = spec("chaos", &[], false);
+    for seed in [12, 38, 76] {
+        let s = shrunk(&chaos, seed, Settings::default()).expect("the seed violates");
+        assert_eq!(s.target.violation.place.as_deref(), Some("outbound-removed"), "seed {seed}");
+        assert!((1..=2).contains(&s.after.1.faults), "seed {seed}: {}", to_drill(&s.after.0));
+        assert_same_and_1_minimal(&chaos, &s);
+    }
+}
