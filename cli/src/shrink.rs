@@ -18,21 +18,13 @@ use wl1_analysis::{SpecJudge, command_lines};
 use super::drills;
 use super::output::{Format, Verdict, to_stdout};
 use super::progress::Bar;
-use super::replay::{DecidingArgs, ids_of, stored_run};
+use super::replay::{WhichRun, stored_run};
 use super::signals::cancel_flag;
 
 #[derive(Args, Clone, Debug)]
 pub struct ShrinkArgs {
-    /// The seed of the violating run.
-    #[arg(long)]
-    pub seed: u64,
-    /// Shrink the run of this seed stored in a trace file, with the
-    /// scenario, options and profile recorded there (the options that
-    /// decide a run cannot be given with it).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
-    pub from: Option<PathBuf>,
     #[command(flatten)]
-    pub deciding: DecidingArgs,
+    pub run: WhichRun,
     /// Keep the violation of this record id (by default the run's first
     /// violation is kept).
     #[arg(short, long, value_name = "ID")]
@@ -57,7 +49,8 @@ pub struct ShrinkArgs {
 
 /// Shrinks; the verdict is `Violated` when the run violates, shrunk or not.
 pub fn run(args: &ShrinkArgs) -> Result<Verdict, String> {
-    let spec = spec(args)?;
+    let spec = spec(&args.run)?;
+    let seed = args.run.seed;
     if !(args.budget_s > 0.0 && args.budget_s.is_finite()) {
         return Err(format!("--budget-s {}: give a number of seconds above 0", args.budget_s));
     }
@@ -70,7 +63,7 @@ pub fn run(args: &ShrinkArgs) -> Result<Verdict, String> {
         out_of_time = Instant::now() >= deadline;
         !out_of_time && !cancel_flag().load(Ordering::Relaxed)
     };
-    let outcome = wl1::shrink::shrink(&spec, args.seed, &mut SpecJudge, settings, &mut go_on);
+    let outcome = wl1::shrink::shrink(&spec, seed, &mut SpecJudge, settings, &mut go_on);
     bar.finish();
     let shrunk = match outcome? {
         Outcome::Holds(size) => {
@@ -96,26 +89,26 @@ pub fn run(args: &ShrinkArgs) -> Result<Verdict, String> {
 }
 
 /// The run to shrink: stored in a trace file, or given by options.
-fn spec(args: &ShrinkArgs) -> Result<RunSpec, String> {
-    match &args.from {
+fn spec(run: &WhichRun) -> Result<RunSpec, String> {
+    match &run.from {
         Some(file) => {
-            let (header, _) = stored_run(file, args.seed)?;
+            let (header, _) = stored_run(file, run.seed)?;
             wl1::run::check_environment(&header)
                 .map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
             RunSpec::from_stored(&header.spec)
         }
-        None => args.deciding.spec(),
+        None => run.deciding.spec(),
     }
 }
 
 fn print_holds(args: &ShrinkArgs, size: &Size) -> Result<(), String> {
     to_stdout(|w| match args.format {
         Format::Text => {
-            let line = format!("seed {} holds the specification: nothing to shrink", args.seed);
+            let line = format!("seed {} holds the specification: nothing to shrink", args.run.seed);
             write!(w, "{}", wrap(&line, WIDTH, 2))?;
             writeln!(w, "size: {}", one_line(size))
         }
-        Format::Json => writeln!(w, "{}", json!({ "seed": args.seed, "holds": true, "size": size_json(size) })),
+        Format::Json => writeln!(w, "{}", json!({ "seed": args.run.seed, "holds": true, "size": size_json(size) })),
     })
 }
 
