@@ -90,3 +90,14 @@ fn a_drill_without_its_environment_is_another_run() {
     let calm = Scenario { environment: None, ..drill.clone() };
     assert!(events(&drill_spec(calm, &explored), 3) != events(&drill_spec(drill, &explored), 3));
 }
+
+#[test]
+fn steady_instances_change_the_run_and_only_through_their_timing() {
+    let chaos = spec("chaos");
+    let drill = written_out(&chaos, 2);
+    let processor = wl1::model::topology::by_name("processor-1").unwrap();
+    let steady = Scenario { steady: vec![processor], ..drill.clone() };
+    let (plain, steadied) = (events(&drill_spec(drill, &chaos), 2), events(&drill_spec(steady.clone(), &chaos), 2));
+    assert!(plain != steadied, "a steady processor-1 takes other times");
+    assert_eq!(events(&drill_spec(parse_drill(&to_drill(&steady)).unwrap(), &chaos), 2), steadied);
+}

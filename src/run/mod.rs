@@ -225,6 +225,9 @@ impl Simulator {
             let extra = delayed.extra_us * MICROSECOND;
             timing.perturb(Perturbation { sender: delayed.sender, nth: delayed.nth, extra });
         }
+        for &actor in &spec.scenario.steady {
+            timing.steady(actor);
+        }
         self.engine.reset(seed, timing);
         let mut values = stream(seed, Stream::Values);
         let records =

@@ -48,7 +48,9 @@
 //! records (one count per batch, 1 to 50; ids run on from batch to batch,
 //! so this drill has records 1 to 63), and an `[environment]` table gives the environment every
 //! run takes, in the form an explored run draws (`--explore`): its latency
-//! profile, `step_delay_us` and `delayed` messages. Such a run draws
+//! profile, `step_delay_us` and `delayed` messages; a third,
+//! `steady = ["processor-1", ...]`, makes those instances' timing constant
+//! (each service takes the shortest time of its range, no pauses). Such a run draws
 //! nothing but its timing from its seed: an explored run's drill has its
 //! chaos schedules, random failures and step delays (as sleeps) written out.
 
@@ -77,6 +79,8 @@ struct DrillFile<S> {
     batches: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     records: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    steady: Vec<String>,
     #[serde(default)]
     step: Vec<S>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,8 +175,9 @@ pub fn parse_drill(text: &str) -> Result<Scenario, String> {
         .enumerate()
         .map(|(i, table)| parse_step(table, batches).map_err(|e| format!("step {}: {e}", i + 1)))
         .collect::<Result<_, _>>()?;
+    let steady = file.steady.iter().map(|name| instance(name)).collect::<Result<_, _>>()?;
     let scenario = Scenario::new(file.name, file.description, batches, steps);
-    Ok(Scenario { records_per_batch: file.records, environment: file.environment, ..scenario })
+    Ok(Scenario { records_per_batch: file.records, environment: file.environment, steady, ..scenario })
 }
 
 fn check_records(records: &[u32], batches: u8) -> Result<(), String> {
@@ -192,6 +197,7 @@ pub fn to_drill(scenario: &Scenario) -> String {
         description: scenario.description.clone(),
         batches: scenario.batches as u32,
         records: scenario.records_per_batch.clone(),
+        steady: scenario.steady.iter().map(|&a| topology::name(a)).collect(),
         step: scenario.steps.iter().map(spec_of).collect(),
         environment: scenario.environment.clone(),
     };
@@ -342,6 +348,14 @@ fn component(name: &str) -> Result<ActorId, String> {
     })
 }
 
+/// Any instance but the driver, by name.
+fn instance(name: &str) -> Result<ActorId, String> {
+    topology::by_name(name).filter(|&a| a != topology::DRIVER).ok_or_else(|| {
+        let valid: Vec<String> = (1..topology::ACTORS as ActorId).map(topology::name).collect();
+        format!("steady: unknown instance {name:?}; valid instances: {}", valid.join(", "))
+    })
+}
+
 fn stream(name: &str) -> Result<ActorId, String> {
     let streams = || REGIONS.into_iter().flat_map(|r| [topology::inbound(r), topology::outbound(r)]);
     streams().find(|&s| topology::name(s) == name).ok_or_else(|| {
@@ -436,6 +450,7 @@ mod tests {
             description: "every \"step\"".into(),
             batches: 3,
             records_per_batch: vec![50, 1, 7],
+            steady: vec![c("processor-1"), c("receiver-db/replica-2")],
             environment: Some(environment),
             steps: vec![
                 Step::Chaos(ChaosParams {
@@ -493,6 +508,8 @@ mod tests {
         assert!(e.contains("at_ns takes 0..="), "{e}");
         let e = parse_drill(&format!("{HEAD}[environment]\nstep_delay_us = 1\n")).unwrap_err();
         assert!(e.contains("missing field"), "{e}");
+        let e = parse_drill(&format!("steady = [\"driver\"]\n{HEAD}")).unwrap_err();
+        assert!(e.contains("unknown instance \"driver\"") && e.contains("processor-db"), "{e}");
     }
 
     #[test]

@@ -96,13 +96,16 @@ pub struct Scenario {
     /// The environment every run of the scenario takes, as an explored run
     /// draws one: a run written out as a drill carries the one it drew.
     pub environment: Option<Environment>,
+    /// Instances whose timing is constant: each service takes the shortest
+    /// time of its range, and they never pause (a shrunk run's).
+    pub steady: Vec<ActorId>,
 }
 
 impl Scenario {
     /// A scenario that publishes every record of its batches in the runs'
     /// own environment.
     pub fn new(name: String, description: String, batches: u8, steps: Vec<Step>) -> Self {
-        Self { name, description, batches, steps, records_per_batch: Vec::new(), environment: None }
+        Self { name, description, batches, steps, records_per_batch: Vec::new(), environment: None, steady: Vec::new() }
     }
 
     /// The records of all batches: those a run owes.

@@ -10,7 +10,8 @@
 //! [`Judge`] (the specification's checks, which live above the simulator):
 //! delta debugging over the faults, shorter faults, fewer batches, fewer
 //! records, the environment moved back to the calm one field by field,
-//! fewer other steps (step delays, waits, recoveries). A smaller drill is taken only if it violates the same
+//! constant timing instance by instance, fewer other steps (step delays,
+//! waits, recoveries). A smaller drill is taken only if it violates the same
 //! property at the same place and region (and record, if one is kept); one
 //! that fails otherwise is counted, not taken. Passes repeat until none
 //! helps or the budget runs out; everything is decided by the input, so
@@ -277,6 +278,7 @@ impl Search<'_> {
             self.fewer_batches();
             self.fewer_records();
             self.calmer_environment();
+            self.steadier_timing();
             self.fewer_steps();
             if self.stopped {
                 return false;
@@ -411,6 +413,19 @@ impl Search<'_> {
             if !self.try_take(Scenario { environment, ..self.best.0.clone() }) {
                 i += 1;
             }
+        }
+    }
+
+    /// Each instance's timing made constant, one by one.
+    fn steadier_timing(&mut self) {
+        for actor in 1..crate::model::topology::ACTORS as crate::engine::ActorId {
+            if self.best.0.steady.contains(&actor) || self.stopped {
+                continue;
+            }
+            let mut steady = self.best.0.steady.clone();
+            steady.push(actor);
+            steady.sort_unstable();
+            self.try_take(Scenario { steady, ..self.best.0.clone() });
         }
     }
 
