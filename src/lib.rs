@@ -10,6 +10,8 @@
 //!   design variants, the latency profile.
 //! - [`trace`]: what a run records, and the file format with its reader and
 //!   writer.
+//! - [`architecture`]: a pipeline as data: its regions, instances, wiring,
+//!   fault targets and record stages, read from a TOML file and checked.
 //! - [`model`]: the pipeline's machines (MODEL.md sections 1-2), generic over
 //!   the harness that drives them, and the invariants checked while they run.
 //! - [`scenario`]: the harness: what the driver does during a run (MODEL.md, "Scenarios").
@@ -19,6 +21,7 @@
 //! The analysis (`wl1-analysis`, on polars) and the command line (`wl1-cli`)
 //! are separate crates on top.
 
+pub mod architecture;
 pub mod config;
 pub mod engine;
 pub mod model;

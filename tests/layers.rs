@@ -32,7 +32,16 @@ struct Package {
 const PACKAGES: [Package; 3] = [
     Package {
         dir: "src",
-        layers: &[&["engine"], &["config"], &["trace"], &["model"], &["scenario"], &["run"], &["shrink"]],
+        layers: &[
+            &["engine"],
+            &["config"],
+            &["trace"],
+            &["architecture"],
+            &["model"],
+            &["scenario"],
+            &["run"],
+            &["shrink"],
+        ],
     },
     Package {
         dir: "analysis/src",
@@ -50,7 +59,7 @@ const PACKAGES: [Package; 3] = [
         dir: "cli/src",
         layers: &[
             &["progress", "output", "output_paths", "signals", "store", "names", "drills"],
-            &["simulate"],
+            &["simulate", "architectures"],
             &["analyze", "replay"],
             &["shrink"],
         ],

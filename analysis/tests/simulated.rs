@@ -1,6 +1,9 @@
 //! Real traces: a clean baseline set holds; runs of the inbound-1 failure
 //! drill, which genuinely fail in the model, are explained record by record.
 
+use wl1::config::{Options, Profile, Variant};
+use wl1::run::{RunSpec, Simulator};
+use wl1::scenario::built_in;
 use wl1_analysis::*;
 
 mod common;
@@ -58,4 +61,38 @@ fn failing_drill_runs_are_explained_record_by_record() {
     let per_property = summary.groups[0].violators.values().map(|v| v.len().min(5)).sum::<usize>();
     assert_eq!(seeds.len(), per_property);
     assert!(seeds.iter().all(|s| s["seed"].as_u64().unwrap() < 40));
+}
+
+/// The violations a summary keeps of a listed run are those the run checked
+/// on its own has: what the HTML report shows of a listed seed without
+/// checking it again.
+#[test]
+fn the_violations_kept_of_a_listed_run_are_those_of_the_run_checked_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let variants = [Variant::NonIdempotent].into_iter().collect();
+    let spec = RunSpec::new(built_in("f3").unwrap(), Options { variants, ..Options::default() }, Profile::default());
+    common::simulate_spec_into(dir.path(), spec.clone(), 6, 6);
+    let (summary, _) = common::analyze_dir(dir.path());
+    let group = &summary.groups[0];
+    let kept = group.violators.values().flatten();
+    assert!(kept.clone().any(|v| v.violations > 1), "some listed run has more than one violation of a property");
+    let mut sim = Simulator::new();
+    for (property, violators) in &group.violators {
+        for v in violators {
+            let header = sim.run(&spec, v.seed);
+            let alone: Vec<Violation> =
+                check_run(&header, sim.events()).unwrap().into_iter().filter(|x| &x.property == property).collect();
+            let kept: Vec<Violation> = v
+                .spots()
+                .map(|s| Violation {
+                    property: property.clone(),
+                    record: s.record,
+                    place: s.place.map(|p| p as usize),
+                    region: s.region,
+                })
+                .collect();
+            assert_eq!(v.violations, alone.len() as u64, "seed {}: {property} counted", v.seed);
+            assert_eq!(kept, alone, "seed {}: {property} kept in the order the run has them", v.seed);
+        }
+    }
 }

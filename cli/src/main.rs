@@ -2,6 +2,7 @@
 //! `wl1-analysis` library, on polars), check, replay.
 
 mod analyze;
+mod architectures;
 mod drills;
 mod names;
 mod output;
@@ -59,6 +60,10 @@ enum Command {
     Shrink(shrink::ShrinkArgs),
     /// List the built-in scenarios and design variants.
     Scenarios,
+    /// List the built-in architectures (a pipeline as data: regions,
+    /// instances, wiring, fault targets, record stages), or check
+    /// architecture files.
+    Architectures(architectures::ArchitecturesArgs),
     /// Print the completion script of a shell, e.g. `wl1 completions bash >
     /// ~/.local/share/bash-completion/completions/wl1`.
     Completions {
@@ -118,6 +123,7 @@ fn run(command: Command) -> Result<Verdict, String> {
             to_stdout(|out| out.write_all(simulate::scenario_list().as_bytes()))?;
             Ok(Verdict::Holds)
         }
+        Command::Architectures(args) => architectures::run(&args),
         Command::Completions { shell } => {
             // Generated in memory: clap_complete panics on a failed write.
             let mut script = Vec::new();

@@ -1,5 +1,6 @@
 //! The README's examples are real output: every ```console block is run,
-//! in a directory of its own, and what it shows under each command must be
+//! in a directory of its own (where `docs/` is the repository's, for the
+//! example files it holds), and what it shows under each command must be
 //! what the command prints (its commands run in `sh`, with this build's
 //! `wl1` first on the PATH). A line `...` stands for lines left out; a line
 //! ending in ` ...` for the rest of a line (a wall time, say). The output
@@ -89,6 +90,8 @@ fn the_readme_examples_are_what_the_binary_prints() {
     let (mut blessed, mut cursor) = (String::new(), 0);
     for examples in blocks {
         let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs"), dir.path().join("docs"))
+            .unwrap();
         for example in examples {
             let printed = run(dir.path(), &example.command);
             let printed: Vec<&str> = printed.lines().collect();

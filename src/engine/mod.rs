@@ -269,6 +269,7 @@ impl<M: Copy> Engine<M> {
     /// Injects a message from outside at time `at` (no network delay).
     pub fn inject(&mut self, at: Time, env: Envelope<M>) {
         assert!((env.to as usize) < self.inbox.len(), "no actor {}", env.to);
+        assert!(at >= self.now, "a message injected for {at}, before now ({})", self.now);
         self.queue.push(at, env);
     }
 
@@ -320,7 +321,7 @@ impl<M: Copy> Engine<M> {
     fn dispatch<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, env: Envelope<M>) {
         let actor = env.to as usize;
         let start = self.timing.after_pauses(env.to, self.now.max(self.busy_until[actor]));
-        assert!(start >= self.now && start >= self.busy_until[actor], "{} starts before it is free", env.to);
+        debug_assert!(start >= self.now && start >= self.busy_until[actor], "{} starts before it is free", env.to);
         let done = start + self.timing.service_time(env.to);
         self.busy_until[actor] = done;
         let mut ctx =
@@ -512,6 +513,16 @@ mod tests {
         let mut engine = Engine::new();
         engine.reset(1, timing());
         engine.inject(0, Envelope { from: 0, to: 5, msg: 0u32 });
+    }
+
+    #[test]
+    #[should_panic(expected = "a message injected for 3, before now (5)")]
+    fn nothing_is_scheduled_in_the_past() {
+        let mut engine = Engine::new();
+        engine.reset(1, timing());
+        engine.inject(5, Envelope { from: 0, to: 0, msg: 0u32 });
+        engine.run(&mut Spinner { step_ns: 1 }, 5);
+        engine.inject(3, Envelope { from: 0, to: 0, msg: 0u32 });
     }
 
     #[test]

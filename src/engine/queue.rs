@@ -42,22 +42,18 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
-    /// The key of the last item popped: what is pushed may not come before
-    /// its time, and what is popped next comes after it.
-    popped: (Time, u64),
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        Self { heap: BinaryHeap::new(), next_seq: 0, popped: (0, 0) }
+        Self { heap: BinaryHeap::new(), next_seq: 0 }
     }
 }
 
 impl<E> EventQueue<E> {
-    /// Schedules `item` at `time`, which may not be before the time of the
-    /// last item popped: nothing is scheduled in the past.
+    /// Schedules `item` at `time`. Nothing may be scheduled in the past: the
+    /// engine asserts it of every item it delivers.
     pub fn push(&mut self, time: Time, item: E) {
-        assert!(time >= self.popped.0, "an item pushed for {time}, before the last one popped at {}", self.popped.0);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Entry { time, seq, item });
@@ -65,10 +61,7 @@ impl<E> EventQueue<E> {
 
     /// The earliest item, the first pushed among equal times.
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let entry = self.heap.pop()?;
-        assert!(entry.key() >= self.popped, "popped {:?} out of order after {:?}", entry.key(), self.popped);
-        self.popped = entry.key();
-        Some((entry.time, entry.item))
+        self.heap.pop().map(|e| (e.time, e.item))
     }
 
     /// Every queued item, in no particular order.
@@ -88,7 +81,6 @@ impl<E> EventQueue<E> {
     pub fn clear(&mut self) {
         self.heap.clear();
         self.next_seq = 0;
-        self.popped = (0, 0);
     }
 }
 
@@ -118,15 +110,5 @@ mod tests {
         q.push(2, 8);
         assert_eq!(q.pop(), Some((2, 7)));
         assert_eq!(q.len(), 1);
-    }
-
-    #[test]
-    #[should_panic(expected = "an item pushed for 3, before the last one popped at 5")]
-    fn nothing_is_scheduled_before_the_last_item_popped() {
-        let mut q = EventQueue::default();
-        q.push(5, 'a');
-        q.pop();
-        q.push(5, 'b');
-        q.push(3, 'c');
     }
 }

@@ -44,7 +44,7 @@ impl Span {
         // division; the low half of the product is what is left over.
         let product = rng.next_u64() as u128 * ((self.max - self.min) as u128 + 1);
         let sample = self.min + (product >> 64) as Time;
-        assert!(sample <= self.max, "{sample} beyond {self:?}");
+        debug_assert!(sample <= self.max, "{sample} beyond {self:?}");
         (sample, product as u64)
     }
 
@@ -269,7 +269,7 @@ impl Timing {
         }
         let span = self.delay[sender.region as usize * self.regions + to_region as usize];
         let (mut delay, rest) = span.sample_and_rest(&mut sender.network_rng);
-        assert!(delay >= span.min, "a delay of {delay} under {span:?}");
+        debug_assert!(delay >= span.min, "a delay of {delay} under {span:?}");
         if let Some(tail) = &self.tail {
             delay += tail.extra(rest, &mut sender.network_rng);
         }

@@ -99,6 +99,7 @@ pub struct IdSet {
 
 impl IdSet {
     /// Adds `id`; true if it was not there yet.
+    #[inline]
     pub fn insert(&mut self, id: u32) -> bool {
         let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
         if word >= self.words.len() {
@@ -523,7 +524,7 @@ impl<H: Machine> System for World<H> {
     }
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
-        assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
+        debug_assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
         if env.msg == Msg::Fail && env.from == topology::DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }

@@ -1,6 +1,15 @@
-//! Who is who: the actor numbers of MODEL.md, "Topology" and their names.
+//! Who is who: the actor numbers of MODEL.md, "Topology", and, from the
+//! Workload1 architecture file, their names and the components faults may
+//! target (a test holds the numbers and the file to the same instances).
 
+use std::sync::LazyLock;
+
+use crate::architecture::{self, Architecture, Command};
 use crate::engine::ActorId;
+
+/// The built-in Workload1 architecture: instance `i` is actor `i + 1`.
+pub static WORKLOAD1: LazyLock<Architecture> =
+    LazyLock::new(|| architecture::built_in("workload1").expect("workload1 is built in"));
 
 pub const DRIVER: ActorId = 0;
 pub const SOURCE: ActorId = 1;
@@ -31,7 +40,7 @@ impl Db {
     pub const ALL: [Db; 3] = [Db::Receiver, Db::Validator, Db::Processor];
 
     pub fn name(self) -> &'static str {
-        ["receiver-db", "validator-db", "processor-db"][self as usize]
+        &WORKLOAD1.instances[cluster(self) as usize - 1].name
     }
 }
 
@@ -146,45 +155,30 @@ pub fn home_region(actor: ActorId) -> u8 {
 
 /// The component name users type in scenarios and see in reports.
 pub fn name(actor: ActorId) -> String {
-    match role(actor) {
-        Role::Driver => "driver".into(),
-        Role::Source => "source".into(),
-        Role::InDns => "in-dns".into(),
-        Role::Receiver(r) => format!("receiver-{r}"),
-        Role::Validator(r) => format!("validator-{r}"),
-        Role::Processor(r) => format!("processor-{r}"),
-        Role::Cluster(db) => db.name().into(),
-        Role::Replica(db, r) => format!("{}/replica-{r}", db.name()),
-        Role::Inbound(r) => format!("inbound-{r}"),
-        Role::Outbound(r) => format!("outbound-{r}"),
-        Role::OutDns => "out-dns".into(),
-        Role::Destination => "destination".into(),
+    match actor {
+        DRIVER => "driver".into(),
+        _ => WORKLOAD1.instances[actor as usize - 1].name.clone(),
     }
 }
 
 /// The actor a component name means, if any.
 pub fn by_name(name: &str) -> Option<ActorId> {
-    (0..ACTORS as ActorId).find(|&a| self::name(a) == name)
+    match name {
+        "driver" => Some(DRIVER),
+        _ => WORKLOAD1.by_name(name).map(|i| i as ActorId + 1),
+    }
 }
 
-/// Components that scenarios may fail and recover.
+/// Components that scenarios may fail and recover, by actor number.
 pub fn faultable() -> impl Iterator<Item = ActorId> {
-    (0..ACTORS as ActorId).filter(|&a| {
-        matches!(
-            role(a),
-            Role::Receiver(_)
-                | Role::Validator(_)
-                | Role::Processor(_)
-                | Role::Cluster(_)
-                | Role::Inbound(_)
-                | Role::Outbound(_)
-        )
-    })
+    WORKLOAD1.targets(Command::Fail).iter().map(|&i| i as ActorId + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::architecture::ComponentKind;
+    use crate::trace::Kind;
 
     #[test]
     fn names_and_roles_round_trip() {
@@ -194,5 +188,57 @@ mod tests {
         assert_eq!(role(replica(Db::Validator, 3)), Role::Replica(Db::Validator, 3));
         assert_eq!(name(outbound(2)), "outbound-2");
         assert_eq!(faultable().count(), 13);
+    }
+
+    /// The kind of component each role is, in the machine library.
+    fn kind_of(role: Role) -> ComponentKind {
+        match role {
+            Role::Driver => unreachable!("the driver is no component"),
+            Role::Source => ComponentKind::Source,
+            Role::InDns => ComponentKind::WeightedDns,
+            Role::Receiver(_) | Role::Validator(_) => ComponentKind::ApiContainer,
+            Role::Processor(_) => ComponentKind::StreamContainer,
+            Role::Cluster(_) => ComponentKind::Mongo,
+            Role::Replica(..) => ComponentKind::MongoReplica,
+            Role::Inbound(_) | Role::Outbound(_) => ComponentKind::Kafka,
+            Role::OutDns => ComponentKind::OutDns,
+            Role::Destination => ComponentKind::Destination,
+        }
+    }
+
+    #[test]
+    fn the_workload1_file_describes_the_actors_the_model_numbers() {
+        assert_eq!(WORKLOAD1.instances.len(), ACTORS - 1, "one instance per actor but the driver");
+        for (i, instance) in WORKLOAD1.instances.iter().enumerate() {
+            let actor = i as ActorId + 1;
+            assert_eq!(instance.kind, kind_of(role(actor)), "{}", instance.name);
+            assert_eq!(instance.region, home_region(actor), "{}", instance.name);
+        }
+        let wire = |actor: ActorId, key: &str| -> Vec<ActorId> {
+            let instance = &WORKLOAD1.instances[actor as usize - 1];
+            let (_, to) = instance.wires.iter().find(|(k, _)| *k == key).expect("the wire");
+            to.iter().map(|&t| t as ActorId + 1).collect()
+        };
+        assert_eq!(wire(SOURCE, "dns"), [IN_DNS]);
+        assert_eq!(wire(IN_DNS, "routes"), [receiver(1), receiver(2)]);
+        assert_eq!(wire(OUT_DNS, "routes"), [outbound(1), outbound(2)]);
+        assert_eq!(wire(DESTINATION, "dns"), [OUT_DNS]);
+        for r in REGIONS {
+            assert_eq!(wire(receiver(r), "next"), [validator(r)]);
+            assert_eq!(wire(receiver(r), "db"), [cluster(Db::Receiver)]);
+            assert_eq!(wire(validator(r), "next"), [inbound(r)]);
+            assert_eq!(wire(validator(r), "db"), [cluster(Db::Validator)]);
+            assert_eq!(wire(processor(r), "input"), [inbound(r)]);
+            assert_eq!(wire(processor(r), "db"), [cluster(Db::Processor)]);
+            assert_eq!(wire(processor(r), "output"), [outbound(r)]);
+        }
+        for db in Db::ALL {
+            assert_eq!(wire(cluster(db), "replicas"), [replica(db, 1), replica(db, 2), replica(db, 3)]);
+        }
+        let targets = |c| -> Vec<ActorId> { WORKLOAD1.targets(c).iter().map(|&i| i as ActorId + 1).collect() };
+        assert_eq!(targets(Command::SwitchPrimary), Db::ALL.map(cluster));
+        assert_eq!(targets(Command::RegionOffline), [IN_DNS, OUT_DNS]);
+        let stages: Vec<&str> = WORKLOAD1.stages.iter().map(|s| s.event.as_str()).collect();
+        assert_eq!(stages, Kind::STAGES.map(Kind::name), "the stages MODEL.md names, in its order");
     }
 }

@@ -11,7 +11,7 @@ use strum::VariantArray;
 use wl1::trace::{Kind, OutcomeKind};
 
 use crate::check::columns::{RunColumns, name};
-use crate::measure::summary::{GroupSummary, Violated, Violator};
+use crate::measure::summary::{GroupSummary, NEXT_KEPT, Spot, Violated, Violator};
 use crate::properties::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
@@ -202,37 +202,82 @@ pub fn add_violations(
 }
 
 /// Per group and property, the violating runs of smallest seed, each with
-/// its first violation of the property and how many it has.
+/// its violations of the property (the first [`NEXT_KEPT`] after the first)
+/// and how many it has.
 fn add_violators(v: LazyFrame, runs: &RunColumns, groups: &mut [GroupSummary], seeds_kept: usize) -> PolarsResult<()> {
-    let first_of_run = v
+    let kept = |name: &str| col(name).head(Some(NEXT_KEPT + 1)).alias(format!("{name}s"));
+    let of_run = v
         .group_by_stable([col("group"), col("property"), col("run")])
-        .agg([
-            col("record").first(),
-            col("place").first(),
-            col("region").first(),
-            len().cast(DataType::UInt64).alias("violations"),
-        ])
+        .agg([kept("record"), kept("place"), kept("region"), len().cast(DataType::UInt64).alias("violations")])
         .collect()?;
-    let mut found: BTreeMap<(u64, u64), Vec<Violator>> = BTreeMap::new();
-    let columns = ["group", "property", "run", "record", "place", "region", "violations"];
-    for row in u64_rows(&first_of_run, &columns)? {
+    let mut found: BTreeMap<(u64, u64), Vec<ViolatingRun>> = BTreeMap::new();
+    for (i, row) in u64_rows(&of_run, &["group", "property", "run"])?.into_iter().enumerate() {
         let run = row[2].unwrap() as usize;
-        let to_u32 = |x: Option<u64>| x.map(|x| x as u32);
-        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push(Violator {
+        found.entry((row[0].unwrap(), row[1].unwrap())).or_default().push(ViolatingRun {
             seed: runs.seed[run],
-            file: runs.files[run].id,
-            record: to_u32(row[3]),
-            place: to_u32(row[4]),
-            region: to_u32(row[5]),
-            violations: row[6].unwrap(),
+            run,
+            row: i,
         });
     }
-    for ((group, property), mut violators) in found {
-        violators.sort_by_key(|v| v.seed);
-        violators.truncate(seeds_kept);
+    let counts = of_run.column("violations")?.u64()?;
+    let spots = Spots::of(&of_run)?;
+    for ((group, property), mut violating) in found {
+        violating.sort_unstable();
+        violating.truncate(seeds_kept);
+        let violators = violating
+            .into_iter()
+            .map(|ViolatingRun { seed, run, row: i }| {
+                let mut listed = spots.row(i)?;
+                assert!(!listed.is_empty(), "a violating run has a violation");
+                let first = listed.remove(0);
+                Ok(Violator {
+                    seed,
+                    file: runs.files[run].id,
+                    record: first.record,
+                    place: first.place,
+                    region: first.region,
+                    violations: counts.get(i).expect("a count per run"),
+                    next: listed,
+                })
+            })
+            .collect::<PolarsResult<Vec<_>>>()?;
         groups[group as usize].violators.insert(PROPERTIES[property as usize].clone(), violators);
     }
     Ok(())
+}
+
+/// A run that violates a property: by seed first, for the smallest seeds.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct ViolatingRun {
+    seed: u64,
+    run: usize,
+    /// Its row in the frame of violating runs.
+    row: usize,
+}
+
+/// The record, place and region lists of a frame of violating runs.
+struct Spots<'a> {
+    records: &'a ListChunked,
+    places: &'a ListChunked,
+    regions: &'a ListChunked,
+}
+
+impl<'a> Spots<'a> {
+    fn of(frame: &'a DataFrame) -> PolarsResult<Spots<'a>> {
+        let list = |name: &str| -> PolarsResult<&'a ListChunked> { frame.column(name)?.list() };
+        Ok(Spots { records: list("records")?, places: list("places")?, regions: list("regions")? })
+    }
+
+    /// The violations of row `i`, in order.
+    fn row(&self, i: usize) -> PolarsResult<Vec<Spot>> {
+        let values = |list: &ListChunked| -> PolarsResult<Vec<Option<u32>>> {
+            let series = list.get_as_series(i).expect("a list per row");
+            Ok(series.cast(&DataType::UInt32)?.u32()?.iter().collect())
+        };
+        let (records, places, regions) = (values(self.records)?, values(self.places)?, values(self.regions)?);
+        assert!(records.len() == places.len() && places.len() == regions.len(), "one entry per violation");
+        Ok((0..records.len()).map(|j| Spot { record: records[j], place: places[j], region: regions[j] }).collect())
+    }
 }
 
 /// The rows of some integer columns of a small frame, as optional u64

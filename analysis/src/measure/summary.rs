@@ -25,7 +25,8 @@
 //! `max_displacement`); `duplicates` (per place reached more than once by
 //! a record: `records`, `extra`); `violators` (per property, the violating
 //! runs of smallest seed: `seed`, `file`, `record`, `place`, `region` of
-//! the run's first violation of it, and how many `violations`); `seeds`
+//! the run's first violation of it, how many `violations`, and the `next`
+//! ones, at most [`NEXT_KEPT`], each as `record`, `place`, `region`); `seeds`
 //! (the seeds counted, as ranges `first`, `last`, `file`); `duplicate_runs`
 //! (runs met twice: `runs`, and the first ranges `listed`); `coverage`
 //! (`orders`: per destination order's digest, the first seed that gave it;
@@ -163,7 +164,9 @@ pub struct Repeats {
 }
 
 /// A violating run: its first violation of one property (record, place
-/// and region where they apply), and how many it has of that property.
+/// and region where they apply), how many it has of that property, and the
+/// ones after the first, so that a report shows a listed run's violations
+/// without checking the run again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violator {
     pub seed: u64,
@@ -172,6 +175,29 @@ pub struct Violator {
     pub place: Option<u32>,
     pub region: Option<u32>,
     pub violations: u64,
+    /// The violations after the first, in order, at most [`NEXT_KEPT`].
+    #[serde(default)]
+    pub next: Vec<Spot>,
+}
+
+/// How many violations after its first a violator keeps: enough to mark
+/// every violating record of a listed run in a picture of it.
+pub const NEXT_KEPT: usize = 255;
+
+/// Where one violation is: its record, place and region, where they apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spot {
+    pub record: Option<u32>,
+    pub place: Option<u32>,
+    pub region: Option<u32>,
+}
+
+impl Violator {
+    /// Every violation kept, the first one first.
+    pub fn spots(&self) -> impl Iterator<Item = Spot> + '_ {
+        let first = Spot { record: self.record, place: self.place, region: self.region };
+        std::iter::once(first).chain(self.next.iter().copied())
+    }
 }
 
 fn add_maps<K: Ord + Clone, V: Default>(

@@ -14,7 +14,7 @@ use crate::measure::histogram::Histogram;
 use crate::measure::order::{GLOBAL, ORDER_REGIONS};
 use crate::measure::seeds::LISTED_DUPLICATES;
 use crate::measure::summary::{
-    FORMAT, GroupSummary, LISTED_PROBLEMS, MAX_SUMMARY_BYTES, Summary, VERSION, Violated, printable,
+    FORMAT, GroupSummary, LISTED_PROBLEMS, MAX_SUMMARY_BYTES, NEXT_KEPT, Summary, VERSION, Violated, printable,
 };
 use crate::properties::{EVENTUAL_DELIVERY, PROPERTIES};
 use crate::record::places::{PLACES, REGIONS, STAGES};
@@ -201,8 +201,9 @@ fn violators(g: &GroupSummary, files: usize, seeds_kept: usize) -> bool {
                 (v.file as usize) < files
                     && counted(v.seed, v.file)
                     && v.violations > 0
-                    && v.place.is_none_or(|p| (p as usize) < PLACES)
-                    && v.region.is_none_or(region)
+                    && v.next.len() <= NEXT_KEPT
+                    && (v.next.len() as u64) < v.violations
+                    && v.spots().all(|s| s.place.is_none_or(|p| (p as usize) < PLACES) && s.region.is_none_or(region))
             })
     })
 }

@@ -3,8 +3,10 @@
 //! distribution, the latency over simulated time of one run with its
 //! faults shaded, the per-hop breakdown and every table of the text report
 //! (any [`crate::output::report::Section`] shows up with no change here); and for each
-//! violating seed listed, the command that replays it, where its records
-//! stopped and why (the run re-simulated), and its timeline.
+//! violating seed listed, the command that replays it, its violations as
+//! the analysis kept them, where its records stopped and why (the run
+//! re-simulated, as `wl1 replay` does: a trace holds events, not the final
+//! state of every machine), and its timeline.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,7 +21,7 @@ use crate::output::charts;
 use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
 use crate::output::run_view::{RunView, read_runs};
 use crate::properties::EVENTUAL_DELIVERY;
-use crate::read::run_check::{Violation, check_run};
+use crate::read::run_check::Violation;
 use crate::text::thousands;
 
 const STYLE: &str = "
@@ -298,23 +300,17 @@ fn seed(group: usize, s: &SeedRow, run: Option<&Result<Run, String>>) -> String 
         told +=
             &format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", escape(&shrunk.describe()), escape(&shrunk.command));
     }
+    let counted: u64 = s.violations.iter().map(|(_, v)| v.violations.max(1)).sum();
+    let heading = seed_heading(group, s.seed, counted) + &told;
     let run = match run {
         Some(Ok(run)) => run,
-        other => {
-            let counted: u64 = s.violations.iter().map(|(_, v)| v.violations.max(1)).sum();
-            let note = match other {
-                Some(Err(e)) => format!("<p class=\"note\">{}</p>\n", escape(e)),
-                _ => String::new(),
-            };
-            return seed_heading(group, s.seed, counted) + &told + &note;
-        }
+        Some(Err(e)) => return heading + &format!("<p class=\"note\">{}</p>\n", escape(e)),
+        None => return heading,
     };
-    let violations = check_run(&run.header, &run.events).unwrap_or_default();
-    let mut out = seed_heading(group, s.seed, violations.len() as u64) + &told;
-    out += &safety(&violations, &run.events);
+    let violations = kept_violations(s);
+    let mut out = heading + &safety(s, &violations, &run.events);
     out += &diagnosis(run);
-    let mut records: Vec<u32> = s.violations.iter().filter_map(|(_, v)| v.record).collect();
-    records.extend(violations.iter().filter_map(|v| v.record));
+    let mut records: Vec<u32> = violations.iter().filter_map(|v| v.record).collect();
     records.sort_unstable();
     records.dedup();
     let replicas: Vec<usize> = violations.iter().filter_map(Violation::replica).collect();
@@ -329,6 +325,20 @@ fn seed(group: usize, s: &SeedRow, run: Option<&Result<Run, String>>) -> String 
     out
 }
 
+/// The violations of a listed seed the analysis kept, property by property.
+fn kept_violations(s: &SeedRow) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (property, v) in &s.violations {
+        violations.extend(v.spots().map(|spot| Violation {
+            property: property.clone(),
+            record: spot.record,
+            place: spot.place.map(|p| p as usize),
+            region: spot.region,
+        }));
+    }
+    violations
+}
+
 /// "Seed 7: VIOLATES the specification (3 violations)", anchored by
 /// group and seed (two groups may fail on one seed).
 fn seed_heading(group: usize, seed: u64, violations: u64) -> String {
@@ -341,18 +351,20 @@ fn seed_heading(group: usize, seed: u64, violations: u64) -> String {
 
 /// What each safety violation of a run is: the record, where, and the
 /// events that show it there (a duplicate store: both store times).
-fn safety(violations: &[Violation], events: &[Event]) -> String {
-    let safety: Vec<&Violation> =
-        violations.iter().filter(|v| v.property != EVENTUAL_DELIVERY && v.record.is_some()).collect();
-    if safety.is_empty() {
+fn safety(s: &SeedRow, violations: &[Violation], events: &[Event]) -> String {
+    let is_safety = |property: &str, record: Option<u32>| property != EVENTUAL_DELIVERY && record.is_some();
+    let total: u64 = s.violations.iter().filter(|(p, v)| is_safety(p, v.record)).map(|(_, v)| v.violations).sum();
+    let explained: Vec<&Violation> =
+        violations.iter().filter(|v| is_safety(&v.property, v.record)).take(EXPLAINED).collect();
+    if explained.is_empty() {
         return String::new();
     }
     let mut out = String::from("<p>What each safety violation is:</p>\n<ul>\n");
-    for v in safety.iter().take(EXPLAINED) {
+    for v in &explained {
         let _ = writeln!(out, "<li><b>{}</b>: {}</li>", escape(&v.property), escape(&v.history(events)));
     }
-    if safety.len() > EXPLAINED {
-        let more = safety.len() - EXPLAINED;
+    if total > explained.len() as u64 {
+        let more = total - explained.len() as u64;
         let _ = writeln!(out, "<li>and {more} more (the replay command above explains them all)</li>");
     }
     out + "</ul>\n"

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
+use wl1::architecture::{self, Architecture};
 use wl1::model::ContainerState;
-use wl1::model::topology::{self, Role};
+use wl1::model::topology::{self, Db, Role, WORKLOAD1};
 use wl1::trace::format::{decode_payload, decode_run_header};
 use wl1::trace::meaning::{self, ARRIVAL, Command, Incident, Meaning, PUBLICATION, Step};
 use wl1::trace::{Event, Run, TraceFile};
@@ -14,26 +16,22 @@ use wl1::trace::{Event, Run, TraceFile};
 use crate::record::places::{FIRST_REPLICA, REGIONS, place_of, replica_region};
 
 /// The components a record passes, in pipeline order: the lanes of a
-/// run's timeline.
-pub const LANES: [&str; 17] = [
-    "source",
-    "in-dns",
-    "receiver-1",
-    "receiver-2",
-    "receiver-db",
-    "validator-1",
-    "validator-2",
-    "validator-db",
-    "inbound-1",
-    "inbound-2",
-    "processor-1",
-    "processor-2",
-    "processor-db",
-    "outbound-1",
-    "outbound-2",
-    "destination",
-    "out-dns",
-];
+/// run's timeline. They are the architecture's: the instances of its
+/// stages in stage order, each followed by the DNS it sends through.
+static LANES: LazyLock<Vec<String>> = LazyLock::new(|| lanes_of(&WORKLOAD1));
+
+fn lanes_of(architecture: &Architecture) -> Vec<String> {
+    let mut lanes: Vec<usize> = Vec::new();
+    for &i in architecture.stages.iter().flat_map(|s| &s.at) {
+        let dns = architecture.instances[i].wires.iter().filter(|(key, _)| *key == "dns");
+        for lane in std::iter::once(i).chain(dns.flat_map(|(_, to)| to.iter().copied())) {
+            if !lanes.contains(&lane) {
+                lanes.push(lane);
+            }
+        }
+    }
+    lanes.into_iter().map(|i| architecture.instances[i].name.clone()).collect()
+}
 
 /// The lane of a replica place, after the pipeline's lanes: shown only
 /// where a violation names that replica.
@@ -47,8 +45,9 @@ pub fn lane_name(lane: usize) -> String {
         Some(name) => name.to_string(),
         None => {
             let place = lane - LANES.len() + FIRST_REPLICA;
-            let db = ["receiver-db", "validator-db", "processor-db"][(place - FIRST_REPLICA) / REGIONS];
-            format!("{db}/replica-{}", replica_region(place).unwrap_or(0))
+            let db = Db::ALL[(place - FIRST_REPLICA) / REGIONS];
+            let region = replica_region(place).expect("a replica place has a region") as u8;
+            topology::name(topology::replica(db, region))
         }
     }
 }
@@ -227,7 +226,8 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
             Meaning::Command {
                 command: command @ (Command::RegionOffline | Command::RegionOnline), region, ..
             } => {
-                for l in [lane("in-dns"), lane("out-dns")].into_iter().flatten() {
+                let routers = WORKLOAD1.targets(architecture::Command::RegionOffline);
+                for l in routers.iter().filter_map(|&i| lane(&WORKLOAD1.instances[i].name)) {
                     let key = (l, Trouble::Offline);
                     if command == Command::RegionOffline {
                         open.entry(key).or_insert((e.time_us, format!("region {region} offline")));
@@ -283,4 +283,18 @@ pub fn read_runs(file: &Path, seeds: &[u64]) -> Result<Vec<Run>, String> {
         }
     }
     Ok(seeds.iter().filter_map(|s| found.remove(s)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lanes_follow_the_stages_each_with_the_dns_it_sends_through() {
+        let expected = "source in-dns receiver-1 receiver-2 receiver-db validator-1 validator-2 validator-db \
+                        inbound-1 inbound-2 processor-1 processor-2 processor-db outbound-1 outbound-2 \
+                        destination out-dns";
+        assert_eq!(LANES.join(" "), expected);
+        assert_eq!(lane_name(replica_lane(FIRST_REPLICA + REGIONS + 2)), "validator-db/replica-3");
+    }
 }

@@ -1,0 +1,349 @@
+//! From an architecture file as written to a checked [`Architecture`]:
+//! families expanded, names resolved, every rule of the format checked.
+//! An error carries the byte offset it is about, where one applies.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::str::FromStr;
+
+use strum::VariantArray;
+use toml::Spanned;
+
+use super::file::{ArchitectureFile, FaultsFile, InstanceFile, StageFile};
+use super::kind::{Command, ComponentKind, Flow, Over};
+use super::{Architecture, Instance, MAX_INSTANCES, MAX_NAME_LEN, MAX_REGION, MAX_STAGES, Stage};
+use crate::trace::Kind;
+
+/// A broken rule: where (a byte offset), and what.
+pub(super) type Broken = (Option<usize>, String);
+
+fn at<T>(span: Range<usize>, message: String) -> Result<T, Broken> {
+    Err((Some(span.start), message))
+}
+
+/// The region placeholder of a family's name and of the names it wires to.
+const REGION: &str = "{r}";
+
+/// Regions as checked: the active ones, then all.
+struct Regions {
+    active: Vec<u8>,
+    all: Vec<u8>,
+}
+
+impl Regions {
+    fn over(&self, over: Over) -> &[u8] {
+        match over {
+            Over::Active => &self.active,
+            Over::All => &self.all,
+        }
+    }
+}
+
+pub(super) fn architecture(file: ArchitectureFile) -> Result<Architecture, Broken> {
+    name(&file.name, "architecture")?;
+    let regions = regions(&file)?;
+    let kinds = file.instances.iter().map(|entry| kind(&entry.kind)).collect::<Result<Vec<_>, _>>()?;
+    let expanded = expand(&file.instances, &regions)?;
+    let mut instances = Vec::with_capacity(expanded.len());
+    for (i, &(f, region)) in expanded.iter().enumerate() {
+        let entry = (&file.instances[f], kinds[f]);
+        instances.push(instance(entry, region, &expanded, (&file.instances, &kinds), &regions, i)?);
+    }
+    connected(&instances, |i| file.instances[expanded[i].0].name.span())?;
+    let faults = faults(&file.faults, &instances, &regions)?;
+    let stages = stages(&file.stages, &instances, &regions)?;
+    Ok(Architecture {
+        name: file.name.into_inner(),
+        description: file.description,
+        regions: regions.active,
+        replica_regions: regions.all.into_iter().filter(|r| !file.regions.get_ref().contains(r)).collect(),
+        instances,
+        faults,
+        stages,
+    })
+}
+
+fn name(name: &Spanned<String>, what: &str) -> Result<(), Broken> {
+    let text = name.get_ref();
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_/{}".contains(c);
+    if text.is_empty() || text.len() > MAX_NAME_LEN || !text.chars().all(allowed) {
+        return at(
+            name.span(),
+            format!(
+                "{what} name `{text}`: 1 to {MAX_NAME_LEN} of a-z, 0-9, `-`, `_`, `/` (and `{REGION}` in a family)"
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn regions(file: &ArchitectureFile) -> Result<Regions, Broken> {
+    let active = file.regions.get_ref();
+    let replicas = file.replica_regions.as_ref().map_or(&[][..], |r| r.get_ref().as_slice());
+    let span =
+        |replica: bool| if replica { file.replica_regions.as_ref().unwrap().span() } else { file.regions.span() };
+    if active.is_empty() {
+        return at(file.regions.span(), "no active region: `regions` lists at least one".into());
+    }
+    let mut all = BTreeSet::new();
+    for (r, replica) in active.iter().map(|r| (r, false)).chain(replicas.iter().map(|r| (r, true))) {
+        if !(1..=MAX_REGION).contains(r) {
+            return at(span(replica), format!("region {r}: regions are numbered 1 to {MAX_REGION}"));
+        }
+        if !all.insert(*r) {
+            return at(span(replica), format!("region {r} is listed twice"));
+        }
+    }
+    let mut active = active.clone();
+    active.sort_unstable();
+    Ok(Regions { active, all: all.into_iter().collect() })
+}
+
+/// Every instance as (its entry in the file, its region), families region
+/// by region.
+fn expand(entries: &[InstanceFile], regions: &Regions) -> Result<Vec<(usize, u8)>, Broken> {
+    let mut expanded = Vec::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for (f, entry) in entries.iter().enumerate() {
+        name(&entry.name, "instance")?;
+        let family = entry.name.get_ref().contains(REGION);
+        let members: Vec<u8> = match (family, &entry.region, &entry.over) {
+            (true, Some(region), _) => {
+                return at(
+                    region.span(),
+                    format!("family {} sets a region: its members have theirs", entry.name.get_ref()),
+                );
+            }
+            (true, None, over) => regions.over(over_of(over.as_ref())?).to_vec(),
+            (false, _, Some(over)) => {
+                return at(
+                    over.span(),
+                    format!("{} is not a family (no {REGION} in its name): no `over`", entry.name.get_ref()),
+                );
+            }
+            (false, None, None) => return at(entry.name.span(), format!("{} has no `region`", entry.name.get_ref())),
+            (false, Some(region), None) if !regions.all.contains(region.get_ref()) => {
+                return at(region.span(), format!("region {} is not one of the architecture's", region.get_ref()));
+            }
+            (false, Some(region), None) => vec![*region.get_ref()],
+        };
+        for region in members {
+            let member = entry.name.get_ref().replace(REGION, &region.to_string());
+            if !names.insert(member.clone()) {
+                return at(entry.name.span(), format!("two instances are named {member}"));
+            }
+            expanded.push((f, region));
+        }
+        if expanded.len() > MAX_INSTANCES {
+            return at(entry.name.span(), format!("more than {MAX_INSTANCES} instances"));
+        }
+    }
+    Ok(expanded)
+}
+
+fn over_of(over: Option<&Spanned<String>>) -> Result<Over, Broken> {
+    let Some(over) = over else { return Ok(Over::Active) };
+    Over::from_str(over.get_ref())
+        .or_else(|_| at(over.span(), format!("over = \"{}\": `active` or `all`", over.get_ref())))
+}
+
+fn member_name(entry: &InstanceFile, region: u8) -> String {
+    entry.name.get_ref().replace(REGION, &region.to_string())
+}
+
+fn kind(kind: &Spanned<String>) -> Result<ComponentKind, Broken> {
+    ComponentKind::from_str(kind.get_ref()).or_else(|_| {
+        let kinds: Vec<&str> = ComponentKind::VARIANTS.iter().map(|k| k.name()).collect();
+        at(kind.span(), format!("unknown kind `{}`: the kinds are {}", kind.get_ref(), kinds.join(", ")))
+    })
+}
+
+/// Instance `i`, from its `entry` in the file (with its kind) and its
+/// `region`, with its wires resolved among every instance.
+fn instance(
+    (entry, kind): (&InstanceFile, ComponentKind),
+    region: u8,
+    expanded: &[(usize, u8)],
+    (entries, kinds): (&[InstanceFile], &[ComponentKind]),
+    regions: &Regions,
+    i: usize,
+) -> Result<Instance, Broken> {
+    let me = member_name(entry, region);
+    for (key, span) in entry.settings() {
+        let takes = kind.wires().iter().any(|w| w.key == key) || kind.parameters().contains(&key);
+        if !takes {
+            let mut keys: Vec<&str> = kind.wires().iter().map(|w| w.key).collect();
+            keys.extend(kind.parameters());
+            let keys = if keys.is_empty() { "nothing".to_string() } else { keys.join(", ") };
+            return at(span, format!("`{key}` does not apply to {me} ({}): it takes {keys}", kind.a()));
+        }
+    }
+    let find = |name: &str| expanded.iter().position(|&(f, r)| member_name(&entries[f], r) == name);
+    let mut wires = Vec::new();
+    for wire in kind.wires() {
+        let Some(value) = entry.text(wire.key) else {
+            return at(entry.name.span(), format!("{me} ({}) has no `{}`", kind.a(), wire.key));
+        };
+        let targets: Vec<(u8, String)> = match wire.over {
+            Some(over) => {
+                regions.over(over).iter().map(|&r| (r, value.get_ref().replace(REGION, &r.to_string()))).collect()
+            }
+            None if value.get_ref().contains(REGION) && !entry.name.get_ref().contains(REGION) => {
+                return at(value.span(), format!("{me} is not a family: `{}` may not name {REGION}", wire.key));
+            }
+            None => vec![(region, value.get_ref().replace(REGION, &region.to_string()))],
+        };
+        let mut named = Vec::new();
+        for (_, target) in targets {
+            let Some(t) = find(&target) else {
+                return at(value.span(), format!("`{}` of {me} names {target}, which does not exist", wire.key));
+            };
+            if !wire.to.contains(&kinds[expanded[t].0]) {
+                let allowed: Vec<String> = wire.to.iter().map(|k| k.a()).collect();
+                return at(
+                    value.span(),
+                    format!("`{}` of {me} names {target}, which is not {}", wire.key, allowed.join(" or ")),
+                );
+            }
+            if t == i {
+                return at(value.span(), format!("`{}` of {me} names itself", wire.key));
+            }
+            named.push(t);
+        }
+        wires.push((wire.key, named));
+    }
+    Ok(Instance { name: me, kind, region, wires, parameters: parameters(entry, regions)? })
+}
+
+fn parameters(entry: &InstanceFile, regions: &Regions) -> Result<Vec<(&'static str, String)>, Broken> {
+    let mut set = Vec::new();
+    if let Some(policy) = &entry.policy {
+        if !["alternate", "random"].contains(&policy.get_ref().as_str()) {
+            return at(policy.span(), format!("policy = \"{}\": `alternate` or `random`", policy.get_ref()));
+        }
+        set.push(("policy", policy.get_ref().clone()));
+    }
+    if let Some(primary) = &entry.primary {
+        if !regions.active.contains(primary.get_ref()) {
+            return at(primary.span(), format!("primary = {}: not an active region", primary.get_ref()));
+        }
+        set.push(("primary", primary.get_ref().to_string()));
+    }
+    Ok(set)
+}
+
+/// The instances `name` means: one, or a family's members.
+fn named(name: &Spanned<String>, instances: &[Instance], regions: &Regions) -> Result<Vec<usize>, Broken> {
+    let text = name.get_ref();
+    let found: Vec<usize> = if text.contains(REGION) {
+        let members: BTreeSet<String> = regions.all.iter().map(|r| text.replace(REGION, &r.to_string())).collect();
+        (0..instances.len()).filter(|&i| members.contains(&instances[i].name)).collect()
+    } else {
+        instances.iter().position(|i| &i.name == text).into_iter().collect()
+    };
+    if found.is_empty() {
+        return at(name.span(), format!("no instance is named {text}"));
+    }
+    Ok(found)
+}
+
+fn faults(
+    file: &FaultsFile,
+    instances: &[Instance],
+    regions: &Regions,
+) -> Result<BTreeMap<Command, Vec<usize>>, Broken> {
+    let lists = [
+        (Command::Fail, &file.fail),
+        (Command::SwitchPrimary, &file.switch_primary),
+        (Command::RegionOffline, &file.region_offline),
+    ];
+    let mut faults = BTreeMap::new();
+    for (command, names) in lists {
+        let mut targets = BTreeSet::new();
+        for name in names {
+            for i in named(name, instances, regions)? {
+                let instance = &instances[i];
+                if !instance.kind.commands().contains(&command) {
+                    return at(
+                        name.span(),
+                        format!("{} is {}: `{}` cannot target it", instance.name, instance.kind.a(), command.name()),
+                    );
+                }
+                targets.insert(i);
+            }
+        }
+        if !targets.is_empty() {
+            faults.insert(command, targets.into_iter().collect());
+        }
+    }
+    Ok(faults)
+}
+
+fn stages(file: &[StageFile], instances: &[Instance], regions: &Regions) -> Result<Vec<Stage>, Broken> {
+    if file.len() > MAX_STAGES {
+        return at(file[MAX_STAGES].event.span(), format!("more than {MAX_STAGES} stages"));
+    }
+    let reached = reachable(instances);
+    let mut stages: Vec<Stage> = Vec::new();
+    for stage in file {
+        let event = stage.event.get_ref();
+        if !Kind::STAGES.iter().any(|k| k.name() == event) {
+            let known: Vec<&str> = Kind::STAGES.iter().map(|k| k.name()).collect();
+            return at(
+                stage.event.span(),
+                format!("unknown stage event `{event}`: the stages are {}", known.join(", ")),
+            );
+        }
+        if stages.iter().any(|s| &s.event == event) {
+            return at(stage.event.span(), format!("stage {event} is listed twice"));
+        }
+        let at_instances = named(&stage.at, instances, regions)?;
+        if let Some(&unreached) = at_instances.iter().find(|&&i| !reached[i]) {
+            let name = &instances[unreached].name;
+            return at(stage.at.span(), format!("stage {event} is at {name}, which no record from a source can reach"));
+        }
+        stages.push(Stage { event: event.clone(), at: at_instances });
+    }
+    Ok(stages)
+}
+
+/// Per instance, whether records from a source can reach it along the wires.
+fn reachable(instances: &[Instance]) -> Vec<bool> {
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); instances.len()];
+    for (i, instance) in instances.iter().enumerate() {
+        for (key, targets) in &instance.wires {
+            let wire = instance.kind.wires().iter().find(|w| w.key == *key).expect("a wire of its kind");
+            for &t in targets {
+                match wire.flow {
+                    Flow::Out => next[i].push(t),
+                    Flow::In => next[t].push(i),
+                }
+            }
+        }
+    }
+    let mut reached: Vec<bool> = instances.iter().map(|i| i.kind == ComponentKind::Source).collect();
+    let mut todo: Vec<usize> = (0..instances.len()).filter(|&i| reached[i]).collect();
+    while let Some(i) = todo.pop() {
+        for &t in &next[i] {
+            if !reached[t] {
+                reached[t] = true;
+                todo.push(t);
+            }
+        }
+    }
+    reached
+}
+
+/// A source, a destination, and a way from the one to the other;
+/// `span` tells where instance `i` is written.
+fn connected(instances: &[Instance], span: impl Fn(usize) -> Range<usize>) -> Result<(), Broken> {
+    let has = |kind| instances.iter().any(|i| i.kind == kind);
+    if !has(ComponentKind::Source) || !has(ComponentKind::Destination) {
+        return Err((None, "an architecture needs a source and a destination".into()));
+    }
+    let reached = reachable(instances);
+    match (0..instances.len()).find(|&i| instances[i].kind == ComponentKind::Destination && !reached[i]) {
+        Some(i) => at(span(i), format!("no path leads from a source to {}", instances[i].name)),
+        None => Ok(()),
+    }
+}

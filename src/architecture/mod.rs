@@ -1,0 +1,143 @@
+//! Architectures as data: a pipeline's regions, instances (each of a kind
+//! of the machine library, [`kind`]), their wiring, the fault commands each
+//! may take and the record stages its specification checks, read from a
+//! TOML file and checked before anything runs. Built-in architectures are
+//! such files embedded in the binary; `docs/architectures.md` documents
+//! the format.
+//!
+//! ```toml
+//! name = "tiny"
+//! regions = [1, 2]                 # active regions
+//! replica_regions = [3]            # regions that host replicas only
+//!
+//! [[instance]]
+//! name = "receiver-{r}"            # a family: one per active region
+//! kind = "api-container"
+//! db = "receiver-db"
+//! next = "inbound-{r}"             # the same region's instance
+//! ```
+//!
+//! Instances are numbered in file order from 1 (0 is the driver), a family
+//! region by region.
+
+mod check;
+mod file;
+pub mod kind;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+pub use kind::{Command, ComponentKind};
+
+use crate::config::read_text_file;
+
+/// The longest architecture file.
+pub const MAX_FILE_BYTES: u64 = 64 << 10;
+/// The most instances, families expanded (actor ids are bytes; 0 is the driver).
+pub const MAX_INSTANCES: usize = 250;
+/// The highest region number.
+pub const MAX_REGION: u8 = 8;
+/// The most record stages.
+pub const MAX_STAGES: usize = 64;
+/// The longest instance or architecture name.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// The built-in architectures: name and file text.
+pub const BUILT_IN: [(&str, &str); 1] = [("workload1", include_str!("workload1.toml"))];
+
+/// An architecture, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Architecture {
+    pub name: String,
+    pub description: String,
+    /// The active regions, ascending.
+    pub regions: Vec<u8>,
+    /// Regions that host replicas only, ascending.
+    pub replica_regions: Vec<u8>,
+    /// Instance `i` is actor `i + 1`.
+    pub instances: Vec<Instance>,
+    /// Per command, the instances it may target, ascending.
+    pub faults: BTreeMap<Command, Vec<usize>>,
+    pub stages: Vec<Stage>,
+}
+
+/// One instance of a component kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instance {
+    pub name: String,
+    pub kind: ComponentKind,
+    pub region: u8,
+    /// Per wire of its kind, the instances it names.
+    pub wires: Vec<(&'static str, Vec<usize>)>,
+    /// Per parameter set, its value as written.
+    pub parameters: Vec<(&'static str, String)>,
+}
+
+/// A stage every record must reach: a trace event, at one of some instances.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stage {
+    pub event: String,
+    pub at: Vec<usize>,
+}
+
+/// What is wrong with an architecture file, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchitectureError {
+    /// The file, or the built-in architecture's name.
+    pub origin: String,
+    /// From 1, where one applies.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ArchitectureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.origin, self.message),
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl Architecture {
+    /// Reads and checks the architecture in `text`; errors name `origin`.
+    pub fn parse(text: &str, origin: &str) -> Result<Architecture, ArchitectureError> {
+        let error = |line, message| ArchitectureError { origin: origin.to_string(), line, message };
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(error(None, format!("more than {MAX_FILE_BYTES} bytes")));
+        }
+        let file: file::ArchitectureFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|span| line_of(text, span.start));
+            error(line, e.message().trim_end().to_string())
+        })?;
+        check::architecture(file).map_err(|(at, message)| error(at.map(|offset| line_of(text, offset)), message))
+    }
+
+    /// The architecture file at `path`, read with a bound and checked.
+    pub fn resolve_file(path: &Path) -> Result<Architecture, String> {
+        let text = read_text_file(path, MAX_FILE_BYTES)?;
+        Architecture::parse(&text, &path.display().to_string()).map_err(|e| e.to_string())
+    }
+
+    /// The instance named `name`.
+    pub fn by_name(&self, name: &str) -> Option<usize> {
+        self.instances.iter().position(|i| i.name == name)
+    }
+
+    /// The instances `command` may target, ascending.
+    pub fn targets(&self, command: Command) -> &[usize] {
+        self.faults.get(&command).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The built-in architecture `name`.
+pub fn built_in(name: &str) -> Option<Architecture> {
+    let (name, text) = BUILT_IN.iter().find(|(n, _)| *n == name)?;
+    Some(Architecture::parse(text, name).unwrap_or_else(|e| panic!("a built-in architecture is checked by tests: {e}")))
+}
+
+/// The line, from 1, of byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
