@@ -16,6 +16,7 @@
 //!   the harness that drives them, and the invariants checked while they run.
 //! - [`scenario`]: the harness: what the driver does during a run (MODEL.md, "Scenarios").
 //! - [`run`]: one seed ([`run::Simulator`]) or many into files ([`run::simulate`]).
+//! - [`shrink`]: a violating run shrunk to a smaller drill that violates as it does.
 //!
 //! The analysis (`wl1-analysis`, on polars) and the command line (`wl1-cli`)
 //! are separate crates on top.
@@ -26,4 +27,5 @@ pub mod engine;
 pub mod model;
 pub mod run;
 pub mod scenario;
+pub mod shrink;
 pub mod trace;

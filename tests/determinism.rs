@@ -97,12 +97,12 @@ fn shards_together_write_exactly_the_files_of_the_whole_run() {
 fn a_broken_invariant_stops_the_simulation_with_its_seed_and_leaves_no_file() {
     use wl1::scenario::{Scenario, Step};
     let dir = tempfile::tempdir().unwrap();
-    let broken = Scenario {
-        name: "broken".into(),
-        description: "publishes a batch that does not exist".into(),
-        batches: 1,
-        steps: vec![Step::Publish(1), Step::AwaitPublished(1), Step::Publish(7)],
-    };
+    let broken = Scenario::new(
+        "broken".into(),
+        "publishes a batch that does not exist".into(),
+        1,
+        vec![Step::Publish(1), Step::AwaitPublished(1), Step::Publish(7)],
+    );
     let mut plan = common::plan("baseline", Options::default(), 40, 10, 1, dir.path());
     plan.spec.scenario = std::sync::Arc::new(broken);
     let error = wl1::run::simulate(&plan, &std::sync::atomic::AtomicBool::new(false), &|_| {}).unwrap_err();

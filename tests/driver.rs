@@ -8,7 +8,7 @@ use wl1::scenario::{ChaosParams, FaultKind, Scenario, Step};
 use wl1::trace::{Event, Kind, OutcomeKind};
 
 fn run(steps: Vec<Step>, seed: u64) -> (OutcomeKind, Vec<Event>) {
-    let scenario = Scenario { name: "t".into(), description: String::new(), batches: 1, steps };
+    let scenario = Scenario::new("t".into(), String::new(), 1, steps);
     let spec = RunSpec::new(scenario, Options::default(), Profile::default());
     let mut sim = Simulator::new();
     let header = sim.run(&spec, seed);

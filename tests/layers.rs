@@ -2,12 +2,12 @@
 //! bottom to top, with the crate root (`lib.rs`, `main.rs`) on top:
 //!
 //! - the simulator (`src/`): engine, config (what decides a run), trace,
-//!   model, scenario, run;
+//!   model, scenario, run, shrink;
 //! - the analysis (`analysis/src/`): text and atomic files, the run types,
 //!   the records' facts, the measures, the checks, the reading of runs, the
 //!   output;
 //! - the command line (`cli/src/`): progress, output and object storage,
-//!   simulate, then analyze and replay.
+//!   simulate, then analyze and replay, then shrink.
 //!
 //! This test reads every source file, collects the module paths it names
 //! through `crate::` and `super::` (in `use` lines and inline, tests
@@ -32,7 +32,16 @@ struct Package {
 const PACKAGES: [Package; 3] = [
     Package {
         dir: "src",
-        layers: &[&["engine"], &["config"], &["trace"], &["architecture"], &["model"], &["scenario"], &["run"]],
+        layers: &[
+            &["engine"],
+            &["config"],
+            &["trace"],
+            &["architecture"],
+            &["model"],
+            &["scenario"],
+            &["run"],
+            &["shrink"],
+        ],
     },
     Package {
         dir: "analysis/src",
@@ -49,9 +58,10 @@ const PACKAGES: [Package; 3] = [
     Package {
         dir: "cli/src",
         layers: &[
-            &["progress", "output", "output_paths", "signals", "store", "names"],
+            &["progress", "output", "output_paths", "signals", "store", "names", "drills"],
             &["simulate", "architectures"],
             &["analyze", "replay"],
+            &["shrink"],
         ],
     },
 ];

@@ -32,17 +32,21 @@ use polars::prelude::PolarsResult;
 /// The polars the tables are made with.
 pub use polars;
 
+pub use atomic::write as write_atomically;
 pub use measure::histogram::{Histogram, RELATIVE_PRECISION};
 pub use measure::order::{OrderStats, OrderTotals, scope_name};
 pub use measure::seeds::{DuplicateRuns, Duplicates, SeedRange, SeedSet};
 pub use measure::summary::{GroupSummary, Problems, Repeats, Shard, Summary, Violated, Violator};
 pub use output::export::{Export, ExportFormat, Sink};
-pub use output::report::{Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, Table, command_lines};
+pub use output::report::{
+    Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, ShrunkSeed, Table, command_lines, shell_quote,
+};
 pub use properties::{
     DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
 pub use read::frames::ChunkFrames;
+pub use read::judge::SpecJudge;
 pub use read::run_check::{Violation, check_run};
 pub use record::places::{PLACES, place_name, place_of};
 pub use runs::Settings;

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use wl1_analysis::output::{export, html, plot};
 use wl1_analysis::{CoverageDetail, Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
 
+use super::drills;
 use super::output::{self, Format, Verdict};
 use super::output_paths::{self, Output};
 use super::progress::{self, Bar};
@@ -99,6 +100,15 @@ pub struct ReportArgs {
     /// HTML always show it in full.
     #[arg(long, value_enum, default_value_t = CoverageArg::Brief, value_name = "DETAIL")]
     pub coverage: CoverageArg,
+    /// Shrink the first N violating seeds listed per group (see `wl1
+    /// shrink`, at most 2000 candidate drills each) and show, beside each
+    /// replay command, the shrunk drill's size and the command that replays
+    /// it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub shrink: usize,
+    /// Where `--shrink` writes the shrunk drills.
+    #[arg(long, value_name = "DIR", default_value = "shrunk")]
+    pub shrink_dir: PathBuf,
 }
 
 /// The choices of `--coverage`.
@@ -113,7 +123,8 @@ impl ReportArgs {
     fn outputs(&self) -> Vec<Output<'_>> {
         let html = self.html.as_deref().map(|path| Output::file("--html", path));
         let plot = self.plot.as_deref().map(|dir| Output::folder("--plot", dir, &[]));
-        html.into_iter().chain(plot).collect()
+        let drills = (self.shrink > 0).then(|| Output::folder("--shrink-dir", &self.shrink_dir, &[]));
+        html.into_iter().chain(plot).chain(drills).collect()
     }
 }
 
@@ -185,7 +196,8 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         store_summary(&args.store, &summary)?;
         return verdict_of_problems(&summary).map(|()| Verdict::Holds);
     }
-    let report = Report::new(&summary, args.report.max_seeds)?;
+    let mut report = Report::new(&summary, args.report.max_seeds)?;
+    shrink_listed(&mut report, &args.report)?;
     print_report(&report, args.format, args.report.coverage)?;
     signals::not_interrupted(NO_OUTPUT)?;
     store_summary(&args.store, &summary)?;
@@ -195,6 +207,33 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
     }
     draw(&args.report, &report, &summary, &args.paths)?;
     verdict(&summary, &report)
+}
+
+/// Shrinks the first `--shrink` seeds listed of each group, writing their
+/// drills into `--shrink-dir`.
+fn shrink_listed(report: &mut Report, args: &ReportArgs) -> Result<(), String> {
+    let rows = report.groups.iter_mut().flat_map(|g| g.seeds.iter_mut().take(args.shrink));
+    let rows: Vec<&mut wl1_analysis::SeedRow> = rows.collect();
+    let bar = Bar::runs(rows.len() as u64, "shrink");
+    for row in rows {
+        let spec = wl1::config::Spec::from_text(&row.spec, wl1::trace::format::MAX_SPEC_LEN as usize)?;
+        let spec = wl1::run::RunSpec::from_stored(&std::sync::Arc::new(spec))?;
+        let cancel = signals::cancel_flag();
+        let settings = wl1::shrink::Settings::default();
+        let go_on = &mut |_: &wl1::shrink::Progress| !cancel.load(std::sync::atomic::Ordering::Relaxed);
+        let found = wl1::shrink::shrink(&spec, row.seed, &mut wl1_analysis::SpecJudge, settings, go_on)?;
+        signals::not_interrupted("no report written")?;
+        if let wl1::shrink::Outcome::Shrunk(shrunk) = found {
+            let out = args.shrink_dir.join(drills::file_name_in_group(&shrunk, &spec));
+            let command = drills::write(&shrunk, &spec, &out)?;
+            let (size, drill) = (shrunk.after.1, out.display().to_string());
+            let (faults, records, messages) = (size.faults, size.records, size.messages);
+            row.shrunk = Some(wl1_analysis::ShrunkSeed { faults, records, messages, drill, command });
+        }
+        bar.inc(1);
+    }
+    bar.finish();
+    Ok(())
 }
 
 /// The summaries under the object storage prefixes given.

@@ -3,11 +3,13 @@
 
 mod analyze;
 mod architectures;
+mod drills;
 mod names;
 mod output;
 mod output_paths;
 mod progress;
 mod replay;
+mod shrink;
 mod signals;
 mod simulate;
 mod store;
@@ -26,8 +28,9 @@ use simulate::SimulateArgs;
 /// Each run is decided entirely by its seed. `simulate` writes runs as
 /// binary traces, `analyze` checks them against the eventual-delivery
 /// specification, `check` does both, `replay` re-runs one seed and shows
-/// what happened. Exit codes, for every command: 0 the specification holds,
-/// 1 it is violated, 2 an error.
+/// what happened, `shrink` cuts a violating run down to what matters. Exit
+/// codes, for every command: 0 the specification holds, 1 it is violated, 2
+/// an error.
 #[derive(Parser, Debug)]
 #[command(name = "wl1", version = output::VERSION, propagate_version = true, max_term_width = 100)]
 struct Cli {
@@ -52,6 +55,9 @@ enum Command {
     Check(CheckArgs),
     /// Re-simulate one run, check it, and print its timeline and diagnosis.
     Replay(replay::ReplayArgs),
+    /// Shrink a violating run to the smallest drill found that violates the
+    /// same property at the same stage and region.
+    Shrink(shrink::ShrinkArgs),
     /// List the built-in scenarios and design variants.
     Scenarios,
     /// List the built-in architectures (a pipeline as data: regions,
@@ -112,6 +118,7 @@ fn run(command: Command) -> Result<Verdict, String> {
         Command::Analyze(args) => analyze::run(&args),
         Command::Check(args) => analyze::check(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Shrink(args) => shrink::run(&args),
         Command::Scenarios => {
             to_stdout(|out| out.write_all(simulate::scenario_list().as_bytes()))?;
             Ok(Verdict::Holds)

@@ -25,16 +25,8 @@ use super::simulate::{ChaosArgs, InvariantArgs, ModelArgs};
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
-    /// The seed to replay.
-    #[arg(long)]
-    pub seed: u64,
-    /// Replay the run of this seed stored in a trace file, with the
-    /// scenario, options and profile recorded there (the options that
-    /// decide a run cannot be given with it).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
-    pub from: Option<PathBuf>,
     #[command(flatten)]
-    pub deciding: DecidingArgs,
+    pub run: WhichRun,
     #[command(flatten)]
     pub invariants: InvariantArgs,
     /// Show only what concerns this record id in the timeline (the verdict
@@ -46,6 +38,22 @@ pub struct ReplayArgs {
     /// --from does).
     #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
     pub check: Option<PathBuf>,
+}
+
+/// Which run: its seed, and the trace file that holds it or the options
+/// that decide it (`replay` and `shrink`).
+#[derive(Args, Clone, Debug)]
+pub struct WhichRun {
+    /// The seed of the run.
+    #[arg(long)]
+    pub seed: u64,
+    /// Take the run of this seed stored in a trace file, with the scenario,
+    /// options and profile recorded there (the options that decide a run
+    /// cannot be given with it).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
+    pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub deciding: DecidingArgs,
 }
 
 /// Everything that decides a run besides its seed (a `wl1::config::Spec`):
@@ -65,7 +73,7 @@ pub struct DecidingArgs {
 /// The options that decide a run, one by one.
 #[derive(Args, Clone, Debug)]
 pub struct RunOptions {
-    /// Scenario to replay: a built-in name or a drill file.
+    /// Scenario of the run: a built-in name or a drill file.
     #[arg(short, long, default_value = "baseline", value_name = "NAME", value_parser = super::names::scenario())]
     pub scenario: String,
     #[command(flatten)]
@@ -100,20 +108,22 @@ impl DecidingArgs {
 /// Replays; the verdict is `Violated` when the run violates the
 /// specification or does not reproduce the stored one.
 pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
-    let stored = match args.from.as_ref().or(args.check.as_ref()) {
-        Some(file) => Some(stored_run(file, args.seed)?),
+    let WhichRun { seed, from, deciding } = &args.run;
+    let seed = *seed;
+    let stored = match from.as_ref().or(args.check.as_ref()) {
+        Some(file) => Some(stored_run(file, seed)?),
         None => None,
     };
     // A stored run is replayed in the environment its trace recorded.
     let (spec, environment) = match &stored {
         Some((header, _)) => {
-            let file = args.from.as_ref().or(args.check.as_ref()).expect("a stored run comes from a file");
+            let file = from.as_ref().or(args.check.as_ref()).expect("a stored run comes from a file");
             wl1::run::check_environment(header).map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
             (RunSpec::from_stored(&header.spec)?, header.environment.as_deref().cloned())
         }
         None => {
-            let spec = args.deciding.spec()?;
-            let environment = Simulator::environment(&spec, args.seed);
+            let spec = deciding.spec()?;
+            let environment = Simulator::environment(&spec, seed);
             (spec, environment)
         }
     };
@@ -126,9 +136,9 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     let spec = RunSpec { check_invariants: args.invariants.check_invariants, ..spec };
     let mut sim = Simulator::new();
     let mut log = Vec::new();
-    let header = sim.run_logged(&spec, args.seed, environment, &mut log);
+    let header = sim.run_logged(&spec, seed, environment, &mut log);
     if sim.overgrown() {
-        return Err(wl1::run::SimError::Overgrown { seed: args.seed }.to_string());
+        return Err(wl1::run::SimError::Overgrown { seed }.to_string());
     }
     let violations = wl1_analysis::check_run(&header, sim.events())?;
     to_stdout(|out| {
@@ -148,7 +158,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
 /// The stored header and payload bytes of `seed`'s run in `file`. If the
 /// file holds no readable run of that seed, the error names any damage
 /// met on the way, where the run may have been.
-fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
+pub fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
     let spec = trace.spec().clone();
     let mut damage = Vec::new();
@@ -255,7 +265,7 @@ mod tests {
 
     fn spec(words: &[&str]) -> Spec {
         let parsed = Replay::try_parse_from([&["replay", "--seed", "1"][..], words].concat()).unwrap();
-        (*parsed.args.deciding.spec().unwrap().stored).clone()
+        (*parsed.args.run.deciding.spec().unwrap().stored).clone()
     }
 
     #[test]

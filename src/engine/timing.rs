@@ -262,6 +262,14 @@ impl Timing {
         self.tail = (tail.threshold > 0).then_some(tail);
     }
 
+    /// Makes `actor`'s timing constant: every service takes the shortest
+    /// time of its range, and it never pauses.
+    pub fn steady(&mut self, actor: ActorId) {
+        let service = &mut self.actors[actor as usize].service;
+        *service = Span::new(service.min, service.min);
+        self.pauses[actor as usize].pauses = Pauses::NEVER;
+    }
+
     pub fn set_pauses(&mut self, actor: ActorId, pauses: Pauses) {
         assert!((actor as usize) < self.pauses.len(), "no actor {actor}");
         self.pauses[actor as usize].pauses = pauses;

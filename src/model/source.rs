@@ -9,7 +9,8 @@ use crate::trace::Kind;
 
 pub struct Source {
     records: Vec<Record>,
-    per_batch: usize,
+    /// Where each batch starts in `records`, and where the last ends.
+    starts: Vec<usize>,
     publishing: Option<Publishing>,
 }
 
@@ -23,11 +24,29 @@ impl Source {
     /// `records` holds every batch back to back, `per_batch` records each.
     pub fn new(records: Vec<Record>, per_batch: usize) -> Self {
         assert!(per_batch > 0 && records.len().is_multiple_of(per_batch), "records must fill whole batches");
-        Self { records, per_batch, publishing: None }
+        let sizes = vec![per_batch; records.len() / per_batch];
+        Self::with_batches(records, &sizes)
+    }
+
+    /// `records` holds every batch back to back, of `sizes` records each.
+    pub fn with_batches(records: Vec<Record>, sizes: &[usize]) -> Self {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(sizes.iter().scan(0, |end, size| {
+                *end += size;
+                Some(*end)
+            }))
+            .collect();
+        assert_eq!(starts.last(), Some(&records.len()), "the batches hold every record");
+        Self { records, starts, publishing: None }
     }
 
     pub fn batches(&self) -> usize {
-        self.records.len() / self.per_batch
+        self.starts.len() - 1
+    }
+
+    /// The records of batch `b` (1-based).
+    pub fn batch(&self, b: usize) -> &[Record] {
+        &self.records[self.starts[b - 1]..self.starts[b]]
     }
 
     pub fn records(&self) -> &[Record] {
@@ -35,12 +54,13 @@ impl Source {
     }
 
     fn record(&self, p: Publishing) -> Record {
-        self.records[(p.batch as usize - 1) * self.per_batch + p.next]
+        self.batch(p.batch as usize)[p.next]
     }
 
     fn publish_next(&mut self, io: &mut Io<'_, '_>, p: Publishing) {
-        assert!(p.next <= self.per_batch, "record {} of a batch of {}", p.next, self.per_batch);
-        if p.next == self.per_batch {
+        let size = self.batch(p.batch as usize).len();
+        assert!(p.next <= size, "record {} of a batch of {size}", p.next);
+        if p.next == size {
             self.publishing = None;
             io.send(DRIVER, Msg::BatchPublished(p.batch));
             return;
@@ -66,7 +86,8 @@ impl Machine for Source {
             }
             Msg::Answer(_) => {
                 let p = self.publishing.expect("an answer comes only while publishing");
-                assert!(p.next < self.per_batch, "an answer for record {} of a batch of {}", p.next, self.per_batch);
+                let size = self.batch(p.batch as usize).len();
+                assert!(p.next < size, "an answer for record {} of a batch of {size}", p.next);
                 if Awaited::new(IN_DNS, Answer::Invoke).outcome(io.me(), from, &msg) {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {

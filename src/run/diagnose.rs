@@ -13,7 +13,6 @@ use crate::config::Variant;
 use crate::engine::ActorId;
 use crate::model::topology::{self, ACTORS, REGIONS, Role};
 use crate::model::{ContainerState, Kafka};
-use crate::scenario::RECORDS_PER_BATCH;
 use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
 
@@ -309,19 +308,16 @@ fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) 
 
 /// Records never published, one finding per batch.
 fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) -> Vec<Finding> {
-    let per_batch = RECORDS_PER_BATCH;
-    let batches = world.machines.source.records().len() as u32 / per_batch;
+    let source = &world.machines.source;
     let mut findings = Vec::new();
-    for batch in 1..=batches {
-        let ids: Vec<u32> =
-            ((batch - 1) * per_batch + 1..=batch * per_batch).filter(|id| !published.contains(id)).collect();
-        if ids.is_empty() {
-            continue;
-        }
+    for batch in 1..=source.batches() as u32 {
+        let records = source.batch(batch as usize);
+        let ids: Vec<u32> = records.iter().map(|r| r.id).filter(|id| !published.contains(id)).collect();
+        let Some(first) = records.first().filter(|_| !ids.is_empty()) else { continue };
         let stopped = events.iter().rev().find(|e| e.kind == Kind::BatchStopped && e.subject == batch);
         let front_ends = failed_front_ends(world);
         let reason = match stopped {
-            Some(e) => Reason::BatchStopped { batch, failed_record: (batch - 1) * per_batch + e.value + 1, front_ends },
+            Some(e) => Reason::BatchStopped { batch, failed_record: first.id + e.value, front_ends },
             None => Reason::NotPublished { batch, front_ends },
         };
         findings.push(Finding { place: "source".into(), records: ids, reason });

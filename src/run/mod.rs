@@ -24,7 +24,7 @@ use crate::engine::{
 };
 use crate::model::topology::{DRIVER, REGIONS, processor, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
-use crate::scenario::{Driver, RECORDS_PER_BATCH, Scenario};
+use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
@@ -203,7 +203,8 @@ impl Simulator {
         S: System<Msg = Msg> + HasWorld<Harness = Driver>,
     {
         let environment = environment.map(Arc::new);
-        self.prepare(spec, seed, environment.as_deref());
+        let given = spec.scenario.environment.as_ref();
+        self.prepare(spec, seed, environment.as_deref().or(given));
         let mut system = wrap(self.world.as_mut().expect("prepared"));
         let bound = spec.options().time_bound;
         let stop = if spec.checks() {
@@ -225,13 +226,17 @@ impl Simulator {
         if let Some(environment) = environment {
             shape(&mut timing, environment);
         }
+        for &actor in &spec.scenario.steady {
+            timing.steady(actor);
+        }
         self.engine.reset(seed, timing);
         let mut values = stream(seed, Stream::Values);
         let records =
             (1..=spec.scenario.records()).map(|id| Record { id, value: 1 + values.next_u32() % 100_000 }).collect();
         let step_delay = environment.map_or(0, |e| e.step_delay_us * MICROSECOND);
         let driver = Driver::new(spec.scenario.clone(), seed, step_delay);
-        let source = Source::new(records, RECORDS_PER_BATCH as usize);
+        let sizes: Vec<usize> = (1..=spec.scenario.batches).map(|b| spec.scenario.batch_size(b) as usize).collect();
+        let source = Source::with_batches(records, &sizes);
         match &mut self.world {
             Some(world) => world.reset(driver, source, spec.options().clone(), seed),
             None => self.world = Some(World::new(driver, source, spec.options().clone(), seed)),

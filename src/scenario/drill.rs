@@ -25,28 +25,48 @@
 //! | `fail`, `recover` | component | fail or recover `receiver-1`, `inbound-2`, `processor-db`, ... |
 //! | `switch_primary` | database | move `receiver-db`, `validator-db` or `processor-db`'s primary |
 //! | `region_offline`, `region_online` | 1 or 2 | take a region offline in both DNS routers, or back |
-//! | `sleep_ms` | milliseconds | wait this long in simulated time |
+//! | `sleep_ms`, `sleep_ns` | milliseconds, nanoseconds | wait this long in simulated time |
 //! | `republish_if_stopped` | batch | if the batch stopped early, publish it again and wait |
 //! | `fail_random` | `{ from = [components], min, max }` | fail `min..=max` distinct components of `from` |
 //! | `recover_failed` | `true` | recover what `fail_random` failed |
 //! | `chaos` | table, see below | start random faults alongside the next steps |
 //! | `await_chaos_end` | `true` | wait until every chaos fault is over |
+//! | `schedule` | `[{ at_ns, <command> }, ...]` | send each command `at_ns` nanoseconds after this step, alongside the next steps |
+//!
+//! A `schedule` entry holds `at_ns` and one command: `fail`, `recover`,
+//! `switch_primary`, `region_offline` or `region_online`. `await_chaos_end`
+//! waits for schedules as for chaos.
 //!
 //! `chaos` takes any of these keys, each with the default shown:
 //! `{ faults_per_minute = 12, duration_ms = [500, 5000], max_at_once = 3,
 //! deadline_ms = 30000, kinds = ["containers", "databases", "streams",
 //! "regions", "primaries"] }` (see [`ChaosParams`]).
+//!
+//! Two optional top-level keys make a drill explicit, so that a run can be
+//! written out with every random choice it made ([`Driver::explicit_scenario`](super::Driver::explicit_scenario),
+//! `wl1 shrink`): `records = [50, 12, 1]` gives each batch its own number of
+//! records (one count per batch, 1 to 50; ids run on from batch to batch,
+//! so this drill has records 1 to 63), and an `[environment]` table gives the environment every
+//! run takes, in the form an explored run draws (`--explore`): its latency
+//! profile, `step_delay_us` and `delayed` messages; a third,
+//! `steady = ["processor-1", ...]`, makes those instances' timing constant
+//! (each service takes the shortest time of its range, no pauses). Such a run draws
+//! nothing but its timing from its seed: an explored run's drill has its
+//! chaos schedules, random failures and step delays (as sleeps) written out.
 
 use serde::{Deserialize, Serialize};
 use strum::{VariantArray, VariantNames};
 
 use super::{ChaosParams, FaultKind, FaultKinds, MAX_BATCHES, RECORDS_PER_BATCH, Scenario, Step};
-use crate::engine::{ActorId, MILLISECOND};
+use crate::config::Environment;
+use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db, REGIONS};
 use crate::trace::format::MAX_DRILL_LEN;
 
 /// The longest `sleep_ms`: the command line's longest time bound.
 const MAX_SLEEP_MS: u64 = 864_000_000;
+/// The latest a schedule's command may be sent: a chaos step's longest deadline.
+const MAX_AT_NS: Time = ChaosParams::MAX_DEADLINE_MS * MILLISECOND;
 /// The longest name: it starts the names of the drill's trace files.
 const MAX_NAME_LEN: usize = 64;
 
@@ -57,8 +77,14 @@ struct DrillFile<S> {
     #[serde(default)]
     description: String,
     batches: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    records: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    steady: Vec<String>,
     #[serde(default)]
     step: Vec<S>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    environment: Option<Environment>,
 }
 
 #[derive(Serialize, Deserialize, VariantNames)]
@@ -75,11 +101,13 @@ enum StepSpec {
     RegionOffline(u32),
     RegionOnline(u32),
     SleepMs(u64),
+    SleepNs(u64),
     RepublishIfStopped(u32),
     FailRandom(FailRandomSpec),
     RecoverFailed(bool),
     Chaos(ChaosSpec),
     AwaitChaosEnd(bool),
+    Schedule(Vec<toml::Table>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -137,23 +165,41 @@ pub fn parse_drill(text: &str) -> Result<Scenario, String> {
         return Err(format!("batches = {} is out of range; valid: 1..={MAX_BATCHES}", file.batches));
     }
     let batches = file.batches as u8;
+    check_records(&file.records, batches)?;
+    if let Some(environment) = &file.environment {
+        environment.validate().map_err(|e| format!("environment: {e}"))?;
+    }
     let steps = file
         .step
         .into_iter()
         .enumerate()
         .map(|(i, table)| parse_step(table, batches).map_err(|e| format!("step {}: {e}", i + 1)))
         .collect::<Result<_, _>>()?;
-    Ok(Scenario { name: file.name, description: file.description, batches, steps })
+    let steady = file.steady.iter().map(|name| instance(name)).collect::<Result<_, _>>()?;
+    let scenario = Scenario::new(file.name, file.description, batches, steps);
+    Ok(Scenario { records_per_batch: file.records, environment: file.environment, steady, ..scenario })
+}
+
+fn check_records(records: &[u32], batches: u8) -> Result<(), String> {
+    if !records.is_empty() && records.len() != batches as usize {
+        return Err(format!("records: {} counts for {batches} batches; give one count per batch", records.len()));
+    }
+    match records.iter().find(|&&n| !(1..=RECORDS_PER_BATCH).contains(&n)) {
+        Some(n) => Err(format!("records: {n} records in a batch; valid: 1..={RECORDS_PER_BATCH}")),
+        None => Ok(()),
+    }
 }
 
 /// Writes a scenario as a drill that [`parse_drill`] reads back unchanged.
-/// Sleeps are written in whole milliseconds, the unit drills use.
 pub fn to_drill(scenario: &Scenario) -> String {
     let file = DrillFile {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
         batches: scenario.batches as u32,
+        records: scenario.records_per_batch.clone(),
+        steady: scenario.steady.iter().map(|&a| topology::name(a)).collect(),
         step: scenario.steps.iter().map(spec_of).collect(),
+        environment: scenario.environment.clone(),
     };
     toml::to_string(&file).expect("a scenario's fields all have a TOML form")
 }
@@ -225,6 +271,11 @@ fn step_of(spec: StepSpec, batches: u8) -> Result<Step, String> {
             return Err(format!("sleep_ms = {ms} is too long; valid: 0..={MAX_SLEEP_MS}"));
         }
         StepSpec::SleepMs(ms) => Step::Sleep(ms * MILLISECOND),
+        StepSpec::SleepNs(ns) if ns > MAX_SLEEP_MS * MILLISECOND => {
+            return Err(format!("sleep_ns = {ns} is too long; valid: 0..={}", MAX_SLEEP_MS * MILLISECOND));
+        }
+        StepSpec::SleepNs(ns) => Step::Sleep(ns),
+        StepSpec::Schedule(entries) => Step::Schedule(schedule(entries, batches)?),
         StepSpec::FailRandom(spec) => fail_random(spec)?,
         StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed)?,
         StepSpec::AwaitChaosEnd(on) => flag(on, "await_chaos_end", Step::AwaitChaosEnd)?,
@@ -246,7 +297,9 @@ fn spec_of(step: &Step) -> StepSpec {
         Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(db.name().to_string()),
         Step::RegionOffline(r) => StepSpec::RegionOffline(*r as u32),
         Step::RegionOnline(r) => StepSpec::RegionOnline(*r as u32),
-        Step::Sleep(d) => StepSpec::SleepMs(d / MILLISECOND),
+        Step::Sleep(d) if d % MILLISECOND == 0 => StepSpec::SleepMs(d / MILLISECOND),
+        Step::Sleep(d) => StepSpec::SleepNs(*d),
+        Step::Schedule(commands) => StepSpec::Schedule(commands.iter().map(schedule_entry).collect()),
         Step::FailRandom { candidates, min, max } => StepSpec::FailRandom(FailRandomSpec {
             from: candidates.iter().map(|&c| topology::name(c)).collect(),
             min: *min,
@@ -256,6 +309,28 @@ fn spec_of(step: &Step) -> StepSpec {
         Step::Chaos(params) => StepSpec::Chaos(ChaosSpec::from(params)),
         Step::AwaitChaosEnd => StepSpec::AwaitChaosEnd(true),
     }
+}
+
+fn schedule_entry((at, step): &(Time, Step)) -> toml::Table {
+    let mut entry = toml::Table::try_from(spec_of(step)).expect("a command has a TOML form");
+    entry.insert("at_ns".into(), toml::Value::Integer(*at as i64));
+    entry
+}
+
+fn schedule(entries: Vec<toml::Table>, batches: u8) -> Result<Vec<(Time, Step)>, String> {
+    let numbered = |(i, table)| timed_command(table, batches).map_err(|e| format!("schedule entry {}: {e}", i + 1));
+    entries.into_iter().enumerate().map(numbered).collect()
+}
+
+fn timed_command(mut table: toml::Table, batches: u8) -> Result<(Time, Step), String> {
+    let at = table.remove("at_ns").ok_or("an entry takes `at_ns`, the nanoseconds after the step")?;
+    let at = at.as_integer().filter(|&at| (0..=MAX_AT_NS as i64).contains(&at));
+    let at = at.ok_or_else(|| format!("at_ns takes 0..={MAX_AT_NS}"))? as Time;
+    let step = parse_step(table, batches)?;
+    if !step.is_command() {
+        return Err("an entry takes one of fail, recover, switch_primary, region_offline, region_online".into());
+    }
+    Ok((at, step))
 }
 
 fn batch(b: u32, batches: u8) -> Result<u8, String> {
@@ -270,6 +345,14 @@ fn component(name: &str) -> Result<ActorId, String> {
     topology::faultable().find(|&c| topology::name(c) == name).ok_or_else(|| {
         let valid: Vec<String> = topology::faultable().map(topology::name).collect();
         format!("unknown component {name:?}; valid components: {}", valid.join(", "))
+    })
+}
+
+/// Any instance but the driver, by name.
+fn instance(name: &str) -> Result<ActorId, String> {
+    topology::by_name(name).filter(|&a| a != topology::DRIVER).ok_or_else(|| {
+        let valid: Vec<String> = (1..topology::ACTORS as ActorId).map(topology::name).collect();
+        format!("steady: unknown instance {name:?}; valid instances: {}", valid.join(", "))
     })
 }
 
@@ -355,13 +438,20 @@ mod tests {
         parse_drill(&format!("{HEAD}{steps}"))
     }
 
-    /// A scenario with every kind of step, settings off their defaults.
+    /// A scenario with every kind of step and top-level key, settings off
+    /// their defaults.
     fn every_step() -> Scenario {
+        use rand::SeedableRng;
         let c = |name| topology::by_name(name).unwrap();
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let environment = Environment::draw(&crate::config::Profile::default(), 1..=26, &mut rng);
         Scenario {
             name: "all".into(),
             description: "every \"step\"".into(),
             batches: 3,
+            records_per_batch: vec![50, 1, 7],
+            steady: vec![c("processor-1"), c("receiver-db/replica-2")],
+            environment: Some(environment),
             steps: vec![
                 Step::Chaos(ChaosParams {
                     faults_per_minute: 40,
@@ -384,6 +474,14 @@ mod tests {
                 Step::FailRandom { candidates: vec![c("receiver-2"), c("inbound-1")], min: 0, max: 2 },
                 Step::RecoverFailed,
                 Step::AwaitChaosEnd,
+                Step::Sleep(1_234_567),
+                Step::Schedule(vec![
+                    (7, Step::Fail(c("processor-db"))),
+                    (3, Step::SwitchPrimary(Db::Receiver)),
+                    (2_000_000_001, Step::Recover(c("processor-db"))),
+                    (5, Step::RegionOffline(1)),
+                    (9, Step::RegionOnline(1)),
+                ]),
             ],
         }
     }
@@ -395,6 +493,23 @@ mod tests {
             let text = to_drill(scenario);
             assert_eq!(parse_drill(&text).as_ref(), Ok(scenario), "{text}");
         }
+    }
+
+    #[test]
+    fn explicit_keys_are_checked() {
+        assert!(drill("records = [50, 50]\n").unwrap_err().contains("2 counts for 3 batches"));
+        assert!(drill("records = [50, 51, 1]\n").unwrap_err().contains("valid: 1..=50"));
+        assert!(drill("records = [50, 0, 1]\n").unwrap_err().contains("valid: 1..=50"));
+        let e = drill("[[step]]\nschedule = [{ at_ns = 5, publish = 1 }]\n").unwrap_err();
+        assert!(e.starts_with("step 1: schedule entry 1: an entry takes one of fail"), "{e}");
+        let e = drill("[[step]]\nschedule = [{ fail = \"processor-1\" }]\n").unwrap_err();
+        assert!(e.contains("takes `at_ns`"), "{e}");
+        let e = drill("[[step]]\nschedule = [{ at_ns = -1, fail = \"processor-1\" }]\n").unwrap_err();
+        assert!(e.contains("at_ns takes 0..="), "{e}");
+        let e = parse_drill(&format!("{HEAD}[environment]\nstep_delay_us = 1\n")).unwrap_err();
+        assert!(e.contains("missing field"), "{e}");
+        let e = parse_drill(&format!("steady = [\"driver\"]\n{HEAD}")).unwrap_err();
+        assert!(e.contains("unknown instance \"driver\"") && e.contains("processor-db"), "{e}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::{Scenario, Step, chaos};
+use crate::config::Environment;
 use crate::engine::{ActorId, Span, Stream, Time, stream};
 use crate::model::topology::{IN_DNS, OUT_DNS, SOURCE, cluster};
 use crate::model::{Answer, Awaited, Io, Machine, Msg};
@@ -58,6 +59,9 @@ pub struct Driver {
     /// Where random failures and chaos schedules draw from.
     faults: Pcg64Mcg,
     step_delays: Option<StepDelays>,
+    /// The steps taken so far, every random choice written out (see
+    /// `explicit_scenario`).
+    taken: Vec<Step>,
 }
 
 /// The delays before each step of an explored run.
@@ -92,6 +96,23 @@ impl Driver {
             timers: Vec::new(),
             faults: stream(seed, Stream::Faults),
             step_delays,
+            taken: Vec::new(),
+        }
+    }
+
+    /// The scenario as this run took it, in `environment` (the run's): every
+    /// random choice written out. A step's delay is a sleep before it, the
+    /// components a `FailRandom` failed and a `RecoverFailed` recovered are
+    /// `Fail` and `Recover` steps, a chaos step is the [`Step::Schedule`] it
+    /// drew; the steps not reached follow as they are, but for those that
+    /// would draw. Run from the same seed it makes the same run.
+    pub fn explicit_scenario(&self, environment: Option<&Environment>) -> Scenario {
+        let draws = |s: &&Step| matches!(s, Step::FailRandom { .. } | Step::RecoverFailed | Step::Chaos(_));
+        let unreached = self.scenario.steps[self.next_step..].iter().filter(|s| !draws(s)).cloned();
+        Scenario {
+            steps: self.taken.iter().cloned().chain(unreached).collect(),
+            environment: environment.map(|e| Environment { step_delay_us: 0, ..e.clone() }),
+            ..(*self.scenario).clone()
         }
     }
 
@@ -122,7 +143,30 @@ impl Driver {
                 continue;
             }
             self.next_step += 1;
-            self.execute(io, step);
+            self.take(io, step);
+        }
+    }
+
+    /// Executes a step of the scenario, and notes it as taken.
+    fn take(&mut self, io: &mut Io<'_, '_>, step: Step) {
+        let step = match step {
+            Step::Chaos(params) => Step::Schedule(self.draw_schedule(&params)),
+            step => step,
+        };
+        match step {
+            Step::FailRandom { .. } => {
+                let before = self.failed_at_random.len();
+                self.execute(io, step);
+                self.taken.extend(self.failed_at_random[before..].iter().map(|&c| Step::Fail(c)));
+            }
+            Step::RecoverFailed => {
+                self.taken.extend(self.failed_at_random.iter().map(|&c| Step::Recover(c)));
+                self.execute(io, step);
+            }
+            step => {
+                self.taken.push(step.clone());
+                self.execute(io, step);
+            }
         }
     }
 
@@ -138,6 +182,7 @@ impl Driver {
         if delay == 0 {
             return false;
         }
+        self.taken.push(Step::Sleep(delay));
         self.sleep_until = Some(io.now() + delay);
         self.wait = Wait::Timer;
         true
@@ -185,17 +230,29 @@ impl Driver {
                     command(io, c, Msg::Recover, Kind::Recover);
                 }
             }
-            Step::Chaos(params) => self.start_chaos(io, &params),
+            Step::Chaos(params) => {
+                let drawn = self.draw_schedule(&params);
+                self.start_schedule(io, &drawn);
+            }
+            Step::Schedule(commands) => self.start_schedule(io, &commands),
             Step::AwaitChaosEnd => self.wait = Wait::ChaosEnd,
         }
     }
 
-    fn start_chaos(&mut self, io: &mut Io<'_, '_>, params: &chaos::ChaosParams) {
+    /// A chaos step's schedule, its times counted from the step.
+    fn draw_schedule(&mut self, params: &chaos::ChaosParams) -> Vec<(Time, Step)> {
+        let mut drawn = Vec::new();
+        chaos::schedule(params, 0, &mut self.faults, &mut drawn);
+        drawn
+    }
+
+    /// Adds `commands`, due at their times after now, to the agenda.
+    fn start_schedule(&mut self, io: &mut Io<'_, '_>, commands: &[(Time, Step)]) {
         // Keep only unsent commands so that a second chaos step merges in order.
         self.agenda.drain(..self.agenda_next);
         self.agenda_next = 0;
         let start = io.now();
-        chaos::schedule(params, start, &mut self.faults, &mut self.agenda);
+        self.agenda.extend(commands.iter().map(|(at, step)| (start + at, step.clone())));
         // Stable: see `chaos::schedule`.
         self.agenda.sort_by_key(|(due, _)| *due);
     }

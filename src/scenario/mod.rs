@@ -8,7 +8,7 @@ mod drill;
 mod driver;
 mod reach;
 
-use crate::config::read_text_file;
+use crate::config::{Environment, read_text_file};
 use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology::{self, Db};
 use crate::trace::format::MAX_DRILL_LEN;
@@ -18,7 +18,8 @@ pub use drill::{parse_drill, to_drill};
 pub use driver::Driver;
 pub use reach::causable;
 
-/// Records per batch; batch `b` holds ids `(b-1)*50+1 ..= b*50`.
+/// Records per batch, unless a drill says otherwise; batch `b` holds ids
+/// `(b-1)*50+1 ..= b*50`.
 pub const RECORDS_PER_BATCH: u32 = 50;
 
 /// The most batches a scenario may have: as many as the trace format's
@@ -68,19 +69,55 @@ pub enum Step {
     /// Wait until every command of the chaos steps so far has been sent, so
     /// that every fault they caused is over.
     AwaitChaosEnd,
+    /// Send each command at its time, in nanoseconds after this step, alongside
+    /// the following steps; does not wait. A chaos step's schedule written
+    /// out: only [`Step::is_command`] steps.
+    Schedule(Vec<(Time, Step)>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Step {
+    /// A step that sends commands at once and waits for nothing: what a
+    /// [`Step::Schedule`] may hold.
+    pub fn is_command(&self) -> bool {
+        matches!(
+            self,
+            Step::Fail(_) | Step::Recover(_) | Step::SwitchPrimary(_) | Step::RegionOffline(_) | Step::RegionOnline(_)
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
     pub description: String,
     pub batches: u8,
     pub steps: Vec<Step>,
+    /// How many records each batch holds, ids numbered on from batch to
+    /// batch; empty for [`RECORDS_PER_BATCH`] each.
+    pub records_per_batch: Vec<u32>,
+    /// The environment every run of the scenario takes, as an explored run
+    /// draws one: a run written out as a drill carries the one it drew.
+    pub environment: Option<Environment>,
+    /// Instances whose timing is constant: each service takes the shortest
+    /// time of its range, and they never pause (a shrunk run's).
+    pub steady: Vec<ActorId>,
 }
 
 impl Scenario {
+    /// A scenario that publishes every record of its batches in the runs'
+    /// own environment.
+    pub fn new(name: String, description: String, batches: u8, steps: Vec<Step>) -> Self {
+        Self { name, description, batches, steps, records_per_batch: Vec::new(), environment: None, steady: Vec::new() }
+    }
+
+    /// The records of all batches: those a run owes.
     pub fn records(&self) -> u32 {
-        self.batches as u32 * RECORDS_PER_BATCH
+        (1..=self.batches).map(|b| self.batch_size(b)).sum()
+    }
+
+    /// How many records batch `b` (1-based) holds.
+    pub fn batch_size(&self, b: u8) -> u32 {
+        self.records_per_batch.get(b as usize - 1).copied().unwrap_or(RECORDS_PER_BATCH)
     }
 }
 
@@ -191,7 +228,7 @@ pub fn built_in(name: &str) -> Option<Scenario> {
         }
         _ => return None,
     };
-    Some(Scenario { name: name.to_string(), description, batches, steps })
+    Some(Scenario::new(name.to_string(), description, batches, steps))
 }
 
 #[cfg(test)]

@@ -299,7 +299,11 @@ fn seed(group: usize, s: &SeedRow, run: Option<&Result<Run, String>>) -> String 
             None => p.clone(),
         })
         .collect();
-    let told = format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", escape(&first.join("; ")), escape(&s.command));
+    let mut told = format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", escape(&first.join("; ")), escape(&s.command));
+    if let Some(shrunk) = &s.shrunk {
+        told +=
+            &format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", escape(&shrunk.describe()), escape(&shrunk.command));
+    }
     let counted: u64 = s.violations.iter().map(|(_, v)| v.violations.max(1)).sum();
     let heading = seed_heading(group, s.seed, counted) + &told;
     let run = match run {

@@ -177,6 +177,45 @@ pub struct SeedRow {
     /// What decides the run besides its seed, in its text form.
     pub spec: String,
     pub command: String,
+    /// The run shrunk (`--shrink N`), if it was.
+    pub shrunk: Option<ShrunkSeed>,
+}
+
+/// A listed seed's run shrunk to a drill that violates as it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShrunkSeed {
+    pub faults: usize,
+    pub records: u32,
+    pub messages: u64,
+    /// The drill file written.
+    pub drill: String,
+    /// The command that replays the drill.
+    pub command: String,
+}
+
+impl ShrunkSeed {
+    /// "shrunk to 1 fault, 9 records, 239 messages:".
+    pub fn describe(&self) -> String {
+        let s = |n: u64| if n == 1 { "" } else { "s" };
+        format!(
+            "shrunk to {} fault{}, {} record{}, {} messages:",
+            self.faults,
+            s(self.faults as u64),
+            self.records,
+            s(self.records.into()),
+            thousands(self.messages)
+        )
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "faults": self.faults,
+            "records": self.records,
+            "messages": self.messages,
+            "drill": self.drill,
+            "command": self.command,
+        })
+    }
 }
 
 impl SeedRow {
@@ -219,6 +258,7 @@ impl SeedRow {
             "file": self.file,
             "spec": self.spec,
             "command": self.command,
+            "shrunk": self.shrunk.as_ref().map(ShrunkSeed::json),
         })
     }
 }
@@ -416,6 +456,10 @@ impl Report {
             for s in &g.seeds {
                 out += &wrap(&format!("  seed {}: {}", s.seed, s.describe()), WIDTH, 4);
                 out += &command_lines(&s.command, 4);
+                if let Some(shrunk) = &s.shrunk {
+                    out += &format!("    {}\n", shrunk.describe());
+                    out += &command_lines(&shrunk.command, 6);
+                }
             }
         }
         out
@@ -788,7 +832,7 @@ fn seed_rows(g: &GroupSummary, files: &[String], listed: usize) -> Vec<SeedRow> 
             let file = file_name(files, file);
             let record = violations.iter().find_map(|(_, v)| v.record);
             let command = replay_command(g, &file, seed, record);
-            SeedRow { seed, file, violations, spec: g.spec.clone(), command }
+            SeedRow { seed, file, violations, spec: g.spec.clone(), command, shrunk: None }
         })
         .collect()
 }
