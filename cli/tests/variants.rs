@@ -189,6 +189,7 @@ fn with_explore_alone_every_variant_is_caught_in_every_scenario_of_its_row() {
             let without = without.entry(scenario).or_insert_with(|| violations(scenario, None, EXPLORE, SEEDS));
             for expect in expects {
                 let seeds = caught_beside(without, variant, scenario, EXPLORE, expect, SEEDS);
+                eprintln!("caught: {variant} {scenario} {} {seeds}", expect.property);
                 assert!(seeds > 0, "{variant} is not caught by {} under {scenario}", expect.property);
             }
         }

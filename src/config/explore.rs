@@ -32,11 +32,13 @@
 //! draws, from a stream of its own ([`Stream::Spread`], so that the draws
 //! above stay as they were):
 //!
-//! - a speed of region 1 in [`REGION_SPEED_PERMILLE`], 1/4 to 4 times as
+//! - a speed of region 1 in [`REGION_SPEED_PERMILLE`], 1/2 to 2 times as
 //!   slow, and its inverse for region 2 (the run as a whole no slower): it
 //!   multiplies the service times of the region's instances and the network
-//!   delays of what they send, so that one region is up to 16 times slower
-//!   than the other, either way round, or both alike;
+//!   delays of what they send, so that one region is up to 4 times slower
+//!   than the other, either way round, or both alike (16 times, with the
+//!   other draws on top, took some explored runs past the default time
+//!   bound: a slow run is not a violation);
 //! - per active region, a delay in [`CONSUMER_DELAY_US`] on every message
 //!   its processor sends. The source waits for each record's answer, so a
 //!   region slower throughout slows the source alike and reorders little;
@@ -94,7 +96,7 @@ pub const STEP_DELAY_LONGEST_US: [u64; 2] = [1_000, 10_000_000];
 pub const DELAYED_MESSAGES: [u64; 2] = [0, 8];
 pub const DELAYED_NTH: [u64; 2] = [1, 50];
 pub const DELAY_US: [u64; 2] = [10_000, 10_000_000];
-pub const REGION_SPEED_PERMILLE: [u64; 2] = [250, 4_000];
+pub const REGION_SPEED_PERMILLE: [u64; 2] = [500, 2_000];
 pub const CONSUMER_DELAY_US: [u64; 2] = [1_000, 500_000];
 pub const INSTANCE_SPEED_PERMILLE: [u64; 2] = [250, 2_000];
 pub const SLOW_PERIODS: [u64; 2] = [0, 4];
