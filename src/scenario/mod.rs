@@ -9,8 +9,8 @@ mod driver;
 mod reach;
 
 use crate::config::{Environment, read_text_file};
-use crate::engine::{ActorId, MILLISECOND, Time};
-use crate::model::topology::{self, Db};
+use crate::engine::{ActorId, Time};
+use crate::model::topology::Db;
 use crate::trace::format::MAX_DRILL_LEN;
 
 pub use chaos::{ChaosParams, ChaosSettings, FaultKind, FaultKinds, has_chaos};
@@ -122,11 +122,15 @@ impl Scenario {
 }
 
 /// The names of the built-in scenarios.
-pub const BUILT_IN: [&str; 7] = ["baseline", "failover", "f1", "f2", "f3", "f4", "chaos"];
-
-/// After chaos, how long recoveries get to land before the containers are
-/// recovered: a container recovered before its dependencies would fail again.
-const CHAOS_SETTLE: Time = 1_000 * MILLISECOND;
+pub const BUILT_IN: [&str; 7] = {
+    let mut names = [""; 7];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = BUILT_IN_DRILLS[i].0;
+        i += 1;
+    }
+    names
+};
 
 /// A built-in scenario by name (`Ok` with empty text), or a drill file by
 /// path (`Ok` with the file's text, for the trace header), read only if it
@@ -148,87 +152,24 @@ pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
     Ok((scenario, text))
 }
 
-/// A built-in scenario by name: the original's six tests, step by step as
-/// its P code takes them, and chaos.
+/// The built-in scenarios as drills of the Workload1 architecture: the
+/// original's six tests, step by step as its P code takes them, and chaos.
+const BUILT_IN_DRILLS: [(&str, &str); 7] = [
+    ("baseline", include_str!("built_in/baseline.toml")),
+    ("failover", include_str!("built_in/failover.toml")),
+    ("f1", include_str!("built_in/f1.toml")),
+    ("f2", include_str!("built_in/f2.toml")),
+    ("f3", include_str!("built_in/f3.toml")),
+    ("f4", include_str!("built_in/f4.toml")),
+    ("chaos", include_str!("built_in/chaos.toml")),
+];
+
+/// A built-in scenario by name.
 pub fn built_in(name: &str) -> Option<Scenario> {
-    use Step::*;
-    let c = |name: &str| topology::by_name(name).expect("built-in component names exist");
-    let batch1_delivered = [Publish(1), AwaitDelivered(RECORDS_PER_BATCH)];
-    let publish = |b| [Publish(b), AwaitPublished(b)];
-    // f1 to f3: fail, publish batch 2 until inbound-1 has had its 25 records
-    // of batches 1 and 2, recover, publish batch 3.
-    let failure_test = |description: &str, fail: &str, recover: &[&str]| {
-        let mut steps = batch1_delivered.to_vec();
-        steps.extend([Fail(c(fail)), Publish(2), AwaitAppended { stream: c("inbound-1"), total: RECORDS_PER_BATCH }]);
-        steps.extend(recover.iter().map(|r| Recover(c(r))));
-        steps.extend(publish(3));
-        (description.to_string(), 3, steps)
-    };
-    let (description, batches, steps) = match name {
-        "baseline" => ("publish one batch of 50 records".to_string(), 1, publish(1).to_vec()),
-        "failover" => {
-            let mut steps = batch1_delivered.to_vec();
-            steps.push(RegionOffline(1));
-            steps.extend(Db::ALL.map(SwitchPrimary));
-            steps.extend([Publish(2), AwaitDelivered(2 * RECORDS_PER_BATCH)]);
-            steps.extend(publish(3));
-            let description = "batch 1 delivered; region 1 offline in both DNS, every database primary to region 2; \
-                               batches 2 and 3";
-            (description.to_string(), 3, steps)
-        }
-        "f1" => failure_test(
-            "fail processor-1 while batch 2 is published, then recover it",
-            "processor-1",
-            &["processor-1"],
-        ),
-        "f2" => failure_test(
-            "fail processor-db while batch 2 is published, then recover it, processor-1 and processor-2",
-            "processor-db",
-            &["processor-db", "processor-1", "processor-2"],
-        ),
-        "f3" => failure_test(
-            "fail outbound-1 while batch 2 is published, then recover it and processor-1",
-            "outbound-1",
-            &["outbound-1", "processor-1"],
-        ),
-        "f4" => {
-            let candidates = [
-                "receiver-1",
-                "receiver-db",
-                "validator-1",
-                "validator-db",
-                "inbound-1",
-                "processor-1",
-                "processor-db",
-                "outbound-1",
-            ]
-            .map(c)
-            .to_vec();
-            let mut steps = batch1_delivered.to_vec();
-            steps.push(FailRandom { candidates, min: 1, max: 8 });
-            steps.extend(publish(2));
-            steps.push(RecoverFailed);
-            steps.extend(["receiver-1", "validator-1", "processor-1", "processor-2"].map(|r| Recover(c(r))));
-            steps.push(RepublishIfStopped(2));
-            steps.extend(publish(3));
-            ("fail 1 to 8 random region-1 components during batch 2, recover all, republish".to_string(), 3, steps)
-        }
-        "chaos" => {
-            let mut steps = vec![Chaos(ChaosParams::default())];
-            steps.extend((1..=3).flat_map(publish));
-            steps.extend([AwaitChaosEnd, Sleep(CHAOS_SETTLE)]);
-            let containers = ["receiver-1", "receiver-2", "validator-1", "validator-2", "processor-1", "processor-2"];
-            steps.extend(containers.map(|r| Recover(c(r))));
-            steps.extend((1..=3).map(RepublishIfStopped));
-            (
-                "random faults in both regions while batches 1 to 3 are published; recover all, republish".to_string(),
-                3,
-                steps,
-            )
-        }
-        _ => return None,
-    };
-    Some(Scenario::new(name.to_string(), description, batches, steps))
+    let (_, text) = BUILT_IN_DRILLS.iter().find(|(n, _)| *n == name)?;
+    let scenario = parse_drill(text).unwrap_or_else(|e| panic!("built-in {name}: {e}"));
+    assert_eq!(scenario.name, name, "a built-in drill is named as it is listed");
+    Some(scenario)
 }
 
 #[cfg(test)]
@@ -251,7 +192,7 @@ mod tests {
     }
 
     fn c(name: &str) -> ActorId {
-        topology::by_name(name).unwrap()
+        crate::model::topology::by_name(name).unwrap()
     }
 
     /// The steps after the first occurrence of `step`.
