@@ -43,13 +43,11 @@ pub(super) fn architecture(file: ArchitectureFile) -> Result<Architecture, Broke
     name(&file.name, "architecture")?;
     let regions = regions(&file)?;
     let kinds = file.instances.iter().map(|entry| kind(&entry.kind)).collect::<Result<Vec<_>, _>>()?;
-    let expanded = expand(&file.instances, &regions)?;
-    let mut instances = Vec::with_capacity(expanded.len());
-    for (i, &(f, region)) in expanded.iter().enumerate() {
-        let entry = (&file.instances[f], kinds[f]);
-        instances.push(instance(entry, region, &expanded, (&file.instances, &kinds), &regions, i)?);
-    }
-    connected(&instances, |i| file.instances[expanded[i].0].name.span())?;
+    let members = expand(&file.instances, &regions)?;
+    let instances = (0..members.len())
+        .map(|i| instance(i, &members, (&file.instances, &kinds), &regions))
+        .collect::<Result<Vec<_>, _>>()?;
+    connected(&instances, |i| file.instances[members[i].entry].name.span())?;
     let faults = faults(&file.faults, &instances, &regions)?;
     let stages = stages(&file.stages, &instances, &regions)?;
     Ok(Architecture {
@@ -99,10 +97,18 @@ fn regions(file: &ArchitectureFile) -> Result<Regions, Broken> {
     Ok(Regions { active, all: all.into_iter().collect() })
 }
 
-/// Every instance as (its entry in the file, its region), families region
-/// by region.
-fn expand(entries: &[InstanceFile], regions: &Regions) -> Result<Vec<(usize, u8)>, Broken> {
-    let mut expanded = Vec::new();
+/// One instance: a single entry of the file, or one region's member of a
+/// family.
+struct Member {
+    /// Its entry in the file.
+    entry: usize,
+    region: u8,
+    name: String,
+}
+
+/// Every instance, families region by region.
+fn expand(entries: &[InstanceFile], regions: &Regions) -> Result<Vec<Member>, Broken> {
+    let mut expanded: Vec<Member> = Vec::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     for (f, entry) in entries.iter().enumerate() {
         name(&entry.name, "instance")?;
@@ -128,11 +134,11 @@ fn expand(entries: &[InstanceFile], regions: &Regions) -> Result<Vec<(usize, u8)
             (false, Some(region), None) => vec![*region.get_ref()],
         };
         for region in members {
-            let member = entry.name.get_ref().replace(REGION, &region.to_string());
-            if !names.insert(member.clone()) {
-                return at(entry.name.span(), format!("two instances are named {member}"));
+            let name = in_region(entry.name.get_ref(), region);
+            if !names.insert(name.clone()) {
+                return at(entry.name.span(), format!("two instances are named {name}"));
             }
-            expanded.push((f, region));
+            expanded.push(Member { entry: f, region, name });
         }
         if expanded.len() > MAX_INSTANCES {
             return at(entry.name.span(), format!("more than {MAX_INSTANCES} instances"));
@@ -147,8 +153,9 @@ fn over_of(over: Option<&Spanned<String>>) -> Result<Over, Broken> {
         .or_else(|_| at(over.span(), format!("over = \"{}\": `active` or `all`", over.get_ref())))
 }
 
-fn member_name(entry: &InstanceFile, region: u8) -> String {
-    entry.name.get_ref().replace(REGION, &region.to_string())
+/// A family's name, or a name it wires to, in `region`.
+fn in_region(text: &str, region: u8) -> String {
+    text.replace(REGION, &region.to_string())
 }
 
 fn kind(kind: &Spanned<String>) -> Result<ComponentKind, Broken> {
@@ -158,17 +165,15 @@ fn kind(kind: &Spanned<String>) -> Result<ComponentKind, Broken> {
     })
 }
 
-/// Instance `i`, from its `entry` in the file (with its kind) and its
-/// `region`, with its wires resolved among every instance.
+/// Instance `i` of `members`, with its wires resolved among them all.
 fn instance(
-    (entry, kind): (&InstanceFile, ComponentKind),
-    region: u8,
-    expanded: &[(usize, u8)],
+    i: usize,
+    members: &[Member],
     (entries, kinds): (&[InstanceFile], &[ComponentKind]),
     regions: &Regions,
-    i: usize,
 ) -> Result<Instance, Broken> {
-    let me = member_name(entry, region);
+    let Member { entry: f, region, name: ref me } = members[i];
+    let (entry, kind) = (&entries[f], kinds[f]);
     for (key, span) in entry.settings() {
         let takes = kind.wires().iter().any(|w| w.key == key) || kind.parameters().contains(&key);
         if !takes {
@@ -178,27 +183,25 @@ fn instance(
             return at(span, format!("`{key}` does not apply to {me} ({}): it takes {keys}", kind.a()));
         }
     }
-    let find = |name: &str| expanded.iter().position(|&(f, r)| member_name(&entries[f], r) == name);
+    let find = |name: &str| members.iter().position(|m| m.name == name);
     let mut wires = Vec::new();
     for wire in kind.wires() {
         let Some(value) = entry.text(wire.key) else {
             return at(entry.name.span(), format!("{me} ({}) has no `{}`", kind.a(), wire.key));
         };
-        let targets: Vec<(u8, String)> = match wire.over {
-            Some(over) => {
-                regions.over(over).iter().map(|&r| (r, value.get_ref().replace(REGION, &r.to_string()))).collect()
-            }
+        let targets: Vec<String> = match wire.over {
+            Some(over) => regions.over(over).iter().map(|&r| in_region(value.get_ref(), r)).collect(),
             None if value.get_ref().contains(REGION) && !entry.name.get_ref().contains(REGION) => {
                 return at(value.span(), format!("{me} is not a family: `{}` may not name {REGION}", wire.key));
             }
-            None => vec![(region, value.get_ref().replace(REGION, &region.to_string()))],
+            None => vec![in_region(value.get_ref(), region)],
         };
         let mut named = Vec::new();
-        for (_, target) in targets {
+        for target in targets {
             let Some(t) = find(&target) else {
                 return at(value.span(), format!("`{}` of {me} names {target}, which does not exist", wire.key));
             };
-            if !wire.to.contains(&kinds[expanded[t].0]) {
+            if !wire.to.contains(&kinds[members[t].entry]) {
                 let allowed: Vec<String> = wire.to.iter().map(|k| k.a()).collect();
                 return at(
                     value.span(),
@@ -212,7 +215,7 @@ fn instance(
         }
         wires.push((wire.key, named));
     }
-    Ok(Instance { name: me, kind, region, wires, parameters: parameters(entry, regions)? })
+    Ok(Instance { name: me.clone(), kind, region, wires, parameters: parameters(entry, regions)? })
 }
 
 fn parameters(entry: &InstanceFile, regions: &Regions) -> Result<Vec<(&'static str, String)>, Broken> {
@@ -236,7 +239,7 @@ fn parameters(entry: &InstanceFile, regions: &Regions) -> Result<Vec<(&'static s
 fn named(name: &Spanned<String>, instances: &[Instance], regions: &Regions) -> Result<Vec<usize>, Broken> {
     let text = name.get_ref();
     let found: Vec<usize> = if text.contains(REGION) {
-        let members: BTreeSet<String> = regions.all.iter().map(|r| text.replace(REGION, &r.to_string())).collect();
+        let members: BTreeSet<String> = regions.all.iter().map(|&r| in_region(text, r)).collect();
         (0..instances.len()).filter(|&i| members.contains(&instances[i].name)).collect()
     } else {
         instances.iter().position(|i| &i.name == text).into_iter().collect()
