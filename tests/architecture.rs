@@ -129,11 +129,22 @@ fn a_stage_no_record_can_reach_is_refused() {
 }
 
 #[test]
-fn an_unknown_or_repeated_stage_is_refused() {
-    let (e, line) = broken("event = \"outbound-removed\"", "event = \"outbound-deleted\"");
-    assert_told(&e, line, "unknown stage event `outbound-deleted`");
+fn a_repeated_or_ambiguous_stage_is_refused() {
     let (e, line) = broken("event = \"outbound-removed\"", "event = \"published\"");
     assert_told(&e, line, "stage published is listed twice");
+    let (e, line) = broken("event = \"outbound-removed\"", "event = \"fail\"");
+    assert_told(&e, line, "stage `fail`: a name of a-z, 0-9, `-` that no other event has");
+    let (e, line) = broken(
+        "on = \"removed\"\n[[stage]]\nevent = \"destination-received\"",
+        "on = \"read\"\n[[stage]]\nevent = \"destination-received\"",
+    );
+    assert_told(&e, line, "on = \"read\": a kafka does appended, removed");
+    let (e, line) = broken("at = \"outbound-{r}\"\non = \"removed\"", "at = \"outbound-{r}\"\non = \"appended\"");
+    assert_told(&e, line, "stage outbound-removed names what stage outbound-appended already names");
+    let (e, line) = broken("after = \"outbound-appended\"", "after = \"outbound-removed\"");
+    assert_told(&e, line, "after = \"outbound-removed\": not a stage listed before");
+    let (e, line) = broken("then = \"outbound-removed\"", "then = \"outbound-deleted\"");
+    assert_told(&e, line, "no stage is named outbound-deleted");
 }
 
 #[test]

@@ -9,9 +9,9 @@ use std::str::FromStr;
 use strum::VariantArray;
 use toml::Spanned;
 
-use super::file::{ArchitectureFile, FaultsFile, InstanceFile, StageFile};
-use super::kind::{Command, ComponentKind, Flow, Over};
-use super::{Architecture, Instance, MAX_INSTANCES, MAX_NAME_LEN, MAX_REGION, MAX_STAGES, Stage};
+use super::file::{ArchitectureFile, FaultsFile, InstanceFile, OrderFile, StageFile};
+use super::kind::{Action, Command, ComponentKind, Flow, Over};
+use super::{Architecture, Instance, MAX_INSTANCES, MAX_NAME_LEN, MAX_PLACES, MAX_REGION, MAX_STAGES, Order, Stage};
 use crate::trace::Kind;
 
 /// A broken rule: where (a byte offset), and what.
@@ -50,7 +50,8 @@ pub(super) fn architecture(file: ArchitectureFile) -> Result<Architecture, Broke
     connected(&instances, |i| file.instances[members[i].entry].name.span())?;
     let faults = faults(&file.faults, &instances, &regions)?;
     let stages = stages(&file.stages, &instances, &regions)?;
-    Ok(Architecture {
+    let orders = orders(&file.orders, &stages)?;
+    let architecture = Architecture {
         name: file.name.into_inner(),
         description: file.description,
         regions: regions.active,
@@ -58,7 +59,10 @@ pub(super) fn architecture(file: ArchitectureFile) -> Result<Architecture, Broke
         instances,
         faults,
         stages,
-    })
+        orders,
+    };
+    places(&architecture)?;
+    Ok(architecture)
 }
 
 fn name(name: &Spanned<String>, what: &str) -> Result<(), Broken> {
@@ -290,13 +294,7 @@ fn stages(file: &[StageFile], instances: &[Instance], regions: &Regions) -> Resu
     let mut stages: Vec<Stage> = Vec::new();
     for stage in file {
         let event = stage.event.get_ref();
-        if !Kind::STAGES.iter().any(|k| k.name() == event) {
-            let known: Vec<&str> = Kind::STAGES.iter().map(|k| k.name()).collect();
-            return at(
-                stage.event.span(),
-                format!("unknown stage event `{event}`: the stages are {}", known.join(", ")),
-            );
-        }
+        event_name(&stage.event)?;
         if stages.iter().any(|s| &s.event == event) {
             return at(stage.event.span(), format!("stage {event} is listed twice"));
         }
@@ -305,9 +303,109 @@ fn stages(file: &[StageFile], instances: &[Instance], regions: &Regions) -> Resu
             let name = &instances[unreached].name;
             return at(stage.at.span(), format!("stage {event} is at {name}, which no record from a source can reach"));
         }
-        stages.push(Stage { event: event.clone(), at: at_instances });
+        let action = action(stage, &at_instances, instances)?;
+        if let Some(taken) = stages.iter().find(|s| s.action == action && s.at.iter().any(|i| at_instances.contains(i)))
+        {
+            return at(stage.at.span(), format!("stage {event} names what stage {} already names", taken.event));
+        }
+        let cause = cause(stage, &stages)?;
+        stages.push(Stage { event: event.clone(), at: at_instances, action, cause });
     }
+    ends(file, &stages)?;
     Ok(stages)
+}
+
+/// A stage's event name: a name, and none of the fixed events'.
+fn event_name(event: &Spanned<String>) -> Result<(), Broken> {
+    name(event, "stage")?;
+    if event.get_ref().contains(['{', '}', '/']) || Kind::fixed_by_name(event.get_ref()).is_some() {
+        return at(
+            event.span(),
+            format!("stage `{}`: a name of a-z, 0-9, `-` that no other event has", event.get_ref()),
+        );
+    }
+    Ok(())
+}
+
+/// The action a stage names: `on`, or its instances' kind's only one.
+fn action(stage: &StageFile, at_instances: &[usize], instances: &[Instance]) -> Result<Action, Broken> {
+    let kind = instances[at_instances[0]].kind;
+    if let Some(&other) = at_instances.iter().find(|&&i| instances[i].kind != kind) {
+        return at(
+            stage.at.span(),
+            format!("stage {} is at instances of two kinds ({})", stage.event.get_ref(), instances[other].name),
+        );
+    }
+    let actions: Vec<&str> = kind.actions().iter().map(|a| a.name()).collect();
+    match (&stage.on, kind.actions()) {
+        (None, [only]) => Ok(*only),
+        (None, []) => at(stage.at.span(), format!("{} names nothing a record reaches", kind.a())),
+        (None, _) => at(stage.at.span(), format!("{}: say which with `on`: {}", kind.a(), actions.join(", "))),
+        (Some(on), _) => match Action::from_str(on.get_ref()) {
+            Ok(action) if kind.actions().contains(&action) => Ok(action),
+            _ => at(on.span(), format!("on = \"{}\": {} does {}", on.get_ref(), kind.a(), actions.join(", "))),
+        },
+    }
+}
+
+/// The stage `after` names, or the one before.
+fn cause(stage: &StageFile, before: &[Stage]) -> Result<Option<usize>, Broken> {
+    match &stage.after {
+        None => Ok(before.len().checked_sub(1)),
+        Some(after) => match before.iter().position(|s| &s.event == after.get_ref()) {
+            Some(i) => Ok(Some(i)),
+            None => at(after.span(), format!("after = \"{}\": not a stage listed before", after.get_ref())),
+        },
+    }
+}
+
+/// The first stage is the publication, and one stage is the arrival.
+fn ends(file: &[StageFile], stages: &[Stage]) -> Result<(), Broken> {
+    let Some(first) = stages.first() else {
+        return Err((None, "no stage: list the stages every record must reach".into()));
+    };
+    if first.action != Action::Published {
+        return at(file[0].event.span(), "the first stage is a source's publication".into());
+    }
+    let published = stages.iter().filter(|s| s.action == Action::Published).count();
+    let received = stages.iter().filter(|s| s.action == Action::Received).count();
+    if published > 1 || received != 1 {
+        return Err((None, "one stage publishes (the first) and one stage is at the destination".into()));
+    }
+    Ok(())
+}
+
+fn orders(file: &[OrderFile], stages: &[Stage]) -> Result<Vec<Order>, Broken> {
+    let stage = |name: &Spanned<String>| match stages.iter().position(|s| &s.event == name.get_ref()) {
+        Some(i) => Ok(i),
+        None => at(name.span(), format!("no stage is named {}", name.get_ref())),
+    };
+    let mut orders: Vec<Order> = Vec::new();
+    for order in file {
+        event_name(&order.name)?;
+        if orders.iter().any(|o| &o.name == order.name.get_ref()) {
+            return at(order.name.span(), format!("order {} is listed twice", order.name.get_ref()));
+        }
+        let (first, then) = (stage(&order.first)?, stage(&order.then)?);
+        if first == then {
+            return at(order.then.span(), "an order names two stages".into());
+        }
+        orders.push(Order { name: order.name.get_ref().clone(), first, then });
+    }
+    Ok(orders)
+}
+
+/// Places beyond the codes a trace has for them.
+fn places(architecture: &Architecture) -> Result<(), Broken> {
+    let names = architecture.place_names();
+    if names.len() > MAX_PLACES {
+        return Err((None, format!("{} stages and replica stores: at most {MAX_PLACES}", names.len())));
+    }
+    let mut seen = BTreeSet::new();
+    match names.iter().find(|n| !seen.insert(n.as_str()) || Kind::fixed_by_name(n).is_some()) {
+        Some(name) => Err((None, format!("two events would be named {name}"))),
+        None => Ok(()),
+    }
 }
 
 /// Per instance, whether records from a source can reach it along the wires.

@@ -23,6 +23,8 @@ pub(super) struct ArchitectureFile {
     pub faults: FaultsFile,
     #[serde(default, rename = "stage")]
     pub stages: Vec<StageFile>,
+    #[serde(default, rename = "order")]
+    pub orders: Vec<OrderFile>,
 }
 
 /// One instance, or a family of them (a name with `{r}`: one per region).
@@ -91,4 +93,17 @@ pub(super) struct FaultsFile {
 pub(super) struct StageFile {
     pub event: Spanned<String>,
     pub at: Spanned<String>,
+    /// Which action of `at`'s kind; needed where the kind has several.
+    pub on: Option<Spanned<String>>,
+    /// The stage whose reaching causes this one; the one before by default.
+    pub after: Option<Spanned<String>>,
+}
+
+/// A safety property: no record reaches stage `then` before stage `first`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OrderFile {
+    pub name: Spanned<String>,
+    pub first: Spanned<String>,
+    pub then: Spanned<String>,
 }

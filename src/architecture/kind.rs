@@ -59,6 +59,33 @@ pub enum Over {
     All,
 }
 
+/// What an instance of a kind does to a record that a stage may name: each
+/// is traced, as the stage's event, where a stage names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Action {
+    /// A source published the record.
+    Published,
+    /// An API container was invoked with it.
+    Invoked,
+    /// A stream container read it from its input stream.
+    Read,
+    /// A database stored it on its primary.
+    Stored,
+    /// A stream appended it.
+    Appended,
+    /// A stream removed it.
+    Removed,
+    /// A destination received it.
+    Received,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// A fault command of a drill or of chaos.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumString, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "snake_case")]
@@ -122,6 +149,19 @@ impl ComponentKind {
             WeightedDns => &["policy"],
             Mongo => &["primary"],
             _ => &[],
+        }
+    }
+
+    /// What an instance of this kind does that a stage may name.
+    pub fn actions(self) -> &'static [Action] {
+        match self {
+            Source => &[Action::Published],
+            ApiContainer => &[Action::Invoked],
+            StreamContainer => &[Action::Read],
+            Mongo => &[Action::Stored],
+            Kafka => &[Action::Appended, Action::Removed],
+            Destination => &[Action::Received],
+            WeightedDns | MongoReplica | OutDns => &[],
         }
     }
 

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-pub use kind::{Command, ComponentKind};
+pub use kind::{Action, Command, ComponentKind};
 
 use crate::config::read_text_file;
 
@@ -40,6 +40,9 @@ pub const MAX_INSTANCES: usize = 250;
 pub const MAX_REGION: u8 = 8;
 /// The most record stages.
 pub const MAX_STAGES: usize = 64;
+/// The most places, stages and replica stores together: each has its own
+/// trace event code besides the fixed ones.
+pub const MAX_PLACES: usize = crate::trace::Kind::PLACE_CODES;
 /// The longest instance or architecture name.
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -60,6 +63,7 @@ pub struct Architecture {
     /// Per command, the instances it may target, ascending.
     pub faults: BTreeMap<Command, Vec<usize>>,
     pub stages: Vec<Stage>,
+    pub orders: Vec<Order>,
 }
 
 /// One instance of a component kind.
@@ -74,11 +78,24 @@ pub struct Instance {
     pub parameters: Vec<(&'static str, String)>,
 }
 
-/// A stage every record must reach: a trace event, at one of some instances.
+/// A stage every record must reach: an action of some instances, traced
+/// as the stage's event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stage {
     pub event: String,
     pub at: Vec<usize>,
+    pub action: Action,
+    /// The stage whose reaching causes this one (a hop of the latency
+    /// tables); none for the publication.
+    pub cause: Option<usize>,
+}
+
+/// A safety property: no record reaches stage `then` before stage `first`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub name: String,
+    pub first: usize,
+    pub then: usize,
 }
 
 /// What is wrong with an architecture file, and where.
@@ -128,6 +145,34 @@ impl Architecture {
     /// The instances `command` may target, ascending.
     pub fn targets(&self, command: Command) -> &[usize] {
         self.faults.get(&command).map_or(&[], Vec::as_slice)
+    }
+
+    /// The stage of a record's publication: the first (the check makes it so).
+    pub fn publication(&self) -> usize {
+        0
+    }
+
+    /// The stage of a record's arrival at the destination.
+    pub fn arrival(&self) -> usize {
+        self.stages.iter().position(|s| s.action == Action::Received).expect("checked: a stage at the destination")
+    }
+
+    /// The stage of `action` at instance `i`, if a stage names it.
+    pub fn stage_of(&self, i: usize, action: Action) -> Option<usize> {
+        self.stages.iter().position(|s| s.action == action && s.at.contains(&i))
+    }
+
+    /// The databases whose replicas every record must reach, in instance
+    /// order: the replica stores, each a place per replica region.
+    pub fn stores(&self) -> Vec<usize> {
+        (0..self.instances.len()).filter(|&i| self.instances[i].kind == ComponentKind::Mongo).collect()
+    }
+
+    /// Every place's name, the stages then the replica stores: place `p`
+    /// is traced with [`crate::trace::Kind::place`]`(p)`.
+    pub fn place_names(&self) -> Vec<String> {
+        let stores = self.stores().into_iter().map(|i| format!("{}-replica-stored", self.instances[i].name));
+        self.stages.iter().map(|s| s.event.clone()).chain(stores).collect()
     }
 }
 

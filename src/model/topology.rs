@@ -259,5 +259,18 @@ mod tests {
         assert_eq!(targets(Command::RegionOffline), [IN_DNS, OUT_DNS]);
         let stages: Vec<&str> = WORKLOAD1.stages.iter().map(|s| s.event.as_str()).collect();
         assert_eq!(stages, Kind::STAGES.map(Kind::name), "the stages MODEL.md names, in its order");
+        let places: Vec<&str> = Kind::ALL.iter().filter(|k| k.is_place()).map(|k| k.name()).collect();
+        assert_eq!(WORKLOAD1.place_names(), places, "the places take today's event codes");
+        let arrival = WORKLOAD1.arrival();
+        assert_eq!(WORKLOAD1.stages[arrival].event, Kind::DestinationReceived.name());
+        assert_eq!(WORKLOAD1.stages[arrival].cause, Some(Kind::OutboundAppended.stage().unwrap()));
+        let order = |o: &crate::architecture::Order| (Kind::STAGES[o.first], Kind::STAGES[o.then]);
+        let orders: Vec<(Kind, Kind)> = WORKLOAD1.orders.iter().map(order).collect();
+        let expected = [
+            (Kind::ProcessorDbStored, Kind::InboundRemoved),
+            (Kind::OutboundAppended, Kind::InboundRemoved),
+            (Kind::DestinationReceived, Kind::OutboundRemoved),
+        ];
+        assert_eq!(orders, expected, "a stream removes what its consumer has handed on");
     }
 }

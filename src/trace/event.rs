@@ -67,6 +67,15 @@ impl Kind {
     pub fn name(self) -> &'static str {
         self.into()
     }
+
+    /// The codes an architecture's places (stages and replica stores) may
+    /// take: every code but the fixed events'.
+    pub const PLACE_CODES: usize = 256 - 13;
+
+    /// The fixed event (not a place of an architecture) named `name`.
+    pub fn fixed_by_name(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.name() == name && !k.is_place())
+    }
 }
 
 impl fmt::Display for Kind {

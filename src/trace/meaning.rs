@@ -209,6 +209,13 @@ impl Kind {
         }
     }
 
+    /// Whether events of this kind are a record reaching a place of the
+    /// architecture (a stage or a replica store).
+    #[inline]
+    pub const fn is_place(self) -> bool {
+        matches!(self.about(), About::Stage(_) | About::ReplicaStore(_))
+    }
+
     /// Whether the subject of events of this kind is a record id.
     #[inline]
     pub const fn is_about_record(self) -> bool {
