@@ -4,16 +4,19 @@
 
 use super::answer::{Answer, Awaited};
 use super::health::Health;
-use super::topology::{Db, cluster, inbound, validator};
+use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg, Record};
+use crate::architecture::{Action, ComponentKind};
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
 /// Where a container hands a stored record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
-    Validator,
-    Inbound,
+    /// Invokes the next container.
+    Invoke(ActorId),
+    /// Appends to a stream.
+    Append(ActorId),
 }
 
 /// The invoke being served, from its insert to its answer.
@@ -26,33 +29,35 @@ struct Call {
 
 pub struct Container {
     region: u8,
+    db: ActorId,
     next: Next,
+    /// The events of its invocation and of its database's store.
+    invoked: Option<Kind>,
+    stored: Option<Kind>,
     health: Health,
     call: Option<Call>,
 }
 
 impl Container {
-    pub fn new(region: u8, next: Next) -> Self {
-        assert!(region == 1 || region == 2, "a container in region {region}");
-        Self { region, next, health: Health::default(), call: None }
+    pub fn new(wiring: &Wiring) -> Self {
+        let next = match wiring.kind_of("next") {
+            ComponentKind::ApiContainer => Next::Invoke(wiring.one("next")),
+            ComponentKind::Kafka => Next::Append(wiring.one("next")),
+            other => panic!("a container hands records to {}", other.a()),
+        };
+        Self {
+            region: wiring.region(),
+            db: wiring.one("db"),
+            next,
+            invoked: wiring.stage(Action::Invoked),
+            stored: wiring.stage_of("db", Action::Stored),
+            health: Health::default(),
+            call: None,
+        }
     }
 
     pub fn health(&self) -> Health {
         self.health
-    }
-
-    fn db(&self) -> Db {
-        match self.next {
-            Next::Validator => Db::Receiver,
-            Next::Inbound => Db::Validator,
-        }
-    }
-
-    fn stages(&self) -> (Kind, Kind) {
-        match self.next {
-            Next::Validator => (Kind::ReceiverInvoked, Kind::ReceiverDbStored),
-            Next::Inbound => (Kind::ValidatorInvoked, Kind::ValidatorDbStored),
-        }
     }
 
     fn invoke(&mut self, io: &mut Io<'_, '_>, caller: ActorId, record: Record) {
@@ -61,8 +66,10 @@ impl Container {
             io.send(caller, Msg::Answer(false));
             return;
         }
-        io.trace_record(self.stages().0, self.region, record);
-        let db = cluster(self.db());
+        if let Some(invoked) = self.invoked {
+            io.trace_record(invoked, self.region, record);
+        }
+        let db = self.db;
         io.send(db, Msg::Insert(record));
         self.call = Some(Call { caller, record, awaited: Awaited::new(db, Answer::Insert) });
     }
@@ -78,16 +85,18 @@ impl Container {
 
     fn stored(&mut self, io: &mut Io<'_, '_>, call: Call) {
         assert!(call.awaited.answer == Answer::Insert && self.health.is_processing());
-        io.trace_record(self.stages().1, self.region, call.record);
+        if let Some(stored) = self.stored {
+            io.trace_record(stored, self.region, call.record);
+        }
         let awaited = match self.next {
-            Next::Validator => {
-                io.send(validator(self.region), Msg::Invoke(call.record));
-                Awaited::new(validator(self.region), Answer::Invoke)
+            Next::Invoke(next) => {
+                io.send(next, Msg::Invoke(call.record));
+                Awaited::new(next, Answer::Invoke)
             }
-            Next::Inbound => {
+            Next::Append(stream) => {
                 let batch = io.arena.put([call.record]);
-                io.send(inbound(self.region), Msg::Append(batch));
-                Awaited::new(inbound(self.region), Answer::Append)
+                io.send(stream, Msg::Append(batch));
+                Awaited::new(stream, Answer::Append)
             }
         };
         self.call = Some(Call { awaited, ..call });
@@ -141,7 +150,11 @@ mod tests {
     use super::*;
     use crate::model::ContainerState;
     use crate::model::testkit::Bench;
-    use crate::model::topology::{IN_DNS, receiver};
+    use crate::model::topology::{Db, IN_DNS, WORKLOAD1, cluster, inbound, receiver, validator};
+
+    fn container(actor: ActorId) -> Container {
+        Container::new(&Wiring::of(&WORKLOAD1, actor))
+    }
 
     const R: Record = Record { id: 9, value: 90 };
 
@@ -152,7 +165,7 @@ mod tests {
     #[test]
     fn receiver_stores_then_calls_the_validator_then_answers() {
         let mut bench = Bench::new();
-        let mut c = Container::new(2, Next::Validator);
+        let mut c = container(receiver(2));
         assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
         assert!(!c.accepts(&Msg::Invoke(R)) && !c.accepts(&Msg::Fail), "other messages wait");
         let db = cluster(Db::Receiver);
@@ -165,7 +178,7 @@ mod tests {
     #[test]
     fn validator_appends_to_the_inbound_stream_of_its_region() {
         let mut bench = Bench::new();
-        let mut c = Container::new(1, Next::Inbound);
+        let mut c = container(validator(1));
         assert_eq!(bench.step(&mut c, receiver(1), Msg::Invoke(R)), vec![(cluster(Db::Validator), Msg::Insert(R))]);
         let sent = bench.step(&mut c, cluster(Db::Validator), Msg::InsertAnswer(true));
         let Msg::Append(batch) = sent[0].1 else { panic!("expected an append, got {sent:?}") };
@@ -177,7 +190,7 @@ mod tests {
     fn a_failed_insert_or_next_step_fails_the_dependency() {
         for fail_at_insert in [true, false] {
             let mut bench = Bench::new();
-            let mut c = Container::new(1, Next::Validator);
+            let mut c = container(receiver(1));
             invoke(&mut bench, &mut c);
             let last = if fail_at_insert {
                 bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false))
@@ -199,7 +212,7 @@ mod tests {
     )]
     fn an_answer_from_another_machine_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut c = Container::new(1, Next::Validator);
+        let mut c = container(receiver(1));
         bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
         bench.step_as(&mut c, receiver(1), cluster(Db::Receiver), Msg::InsertAnswer(true));
         bench.step_as(&mut c, receiver(1), validator(2), Msg::Answer(true));
@@ -208,7 +221,7 @@ mod tests {
     #[test]
     fn fail_and_recover_commands() {
         let mut bench = Bench::new();
-        let mut c = Container::new(1, Next::Validator);
+        let mut c = container(receiver(1));
         bench.step(&mut c, 0, Msg::Fail);
         assert_eq!(c.health().state(), ContainerState::FailedProcessing);
         assert_eq!(invoke(&mut bench, &mut c), vec![(IN_DNS, Msg::Answer(false))]);
@@ -225,7 +238,7 @@ mod tests {
             ..Default::default()
         };
         let mut bench = Bench::with_options(options);
-        let mut c = Container::new(1, Next::Validator);
+        let mut c = container(receiver(1));
         invoke(&mut bench, &mut c);
         bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false));
         assert_eq!(c.health().state(), ContainerState::FailedProcessing);
@@ -235,7 +248,7 @@ mod tests {
     #[should_panic(expected = "receiver-1 took Fail during a call: commands wait for its answer")]
     fn a_command_handled_during_a_call_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut c = Container::new(1, Next::Validator);
+        let mut c = container(receiver(1));
         bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
         bench.step_as(&mut c, receiver(1), 0, Msg::Fail);
     }
@@ -244,7 +257,7 @@ mod tests {
     #[should_panic(expected = "receiver-1 took an invoke during a call")]
     fn a_second_invoke_during_a_call_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut c = Container::new(1, Next::Validator);
+        let mut c = container(receiver(1));
         bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
         bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
     }

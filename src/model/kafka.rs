@@ -10,15 +10,18 @@
 
 use std::collections::VecDeque;
 
+use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
+use crate::architecture::Action;
 use crate::config::Variant;
 use crate::engine::{ActorId, Time};
 use crate::trace::Kind;
 
 pub struct Kafka {
     region: u8,
-    appended: Kind,
-    removed: Kind,
+    /// The events of its appends and removes.
+    appended: Option<Kind>,
+    removed: Option<Kind>,
     records: VecDeque<(Record, Time)>,
     failed: bool,
     consumer: Option<ActorId>,
@@ -31,14 +34,11 @@ pub struct Kafka {
 }
 
 impl Kafka {
-    /// A stream of `region` that traces appends and removes as the given stages.
-    pub fn new(region: u8, appended: Kind, removed: Kind) -> Self {
-        assert!(region == 1 || region == 2, "a stream in region {region}");
-        assert!(Kind::STAGES.contains(&appended) && Kind::STAGES.contains(&removed), "{appended} and {removed}");
+    pub fn new(wiring: &Wiring) -> Self {
         Self {
-            region,
-            appended,
-            removed,
+            region: wiring.region(),
+            appended: wiring.stage(Action::Appended),
+            removed: wiring.stage(Action::Removed),
             records: VecDeque::new(),
             failed: false,
             consumer: None,
@@ -73,7 +73,9 @@ impl Kafka {
         for i in 0..batch.len() {
             let record = io.arena.get(batch)[i];
             self.records.push_back((record, now));
-            io.trace_record(self.appended, self.region, record);
+            if let Some(appended) = self.appended {
+                io.trace_record(appended, self.region, record);
+            }
         }
         self.appends += batch.len() as u32;
         assert_eq!(self.records.len(), held + batch.len(), "an append keeps every record");
@@ -91,7 +93,9 @@ impl Kafka {
             match self.records.iter().position(|(r, _)| r.id == named.id) {
                 Some(at) => {
                     let (record, _) = self.records.remove(at).expect("position is in range");
-                    io.trace_record(self.removed, self.region, record);
+                    if let Some(removed) = self.removed {
+                        io.trace_record(removed, self.region, record);
+                    }
                 }
                 None => io.trace_record(Kind::RemoveMissed, self.region, named),
             }
@@ -213,7 +217,7 @@ mod tests {
     const DRIVER: ActorId = 0;
 
     fn stream() -> Kafka {
-        Kafka::new(1, Kind::InboundAppended, Kind::InboundRemoved)
+        Kafka::new(&Wiring::of(&crate::model::topology::WORKLOAD1, crate::model::topology::inbound(1)))
     }
 
     fn append(bench: &mut Bench, k: &mut Kafka, ids: &[u32]) -> Vec<(ActorId, Msg)> {

@@ -21,6 +21,7 @@ mod processor;
 mod source;
 mod timing;
 pub mod topology;
+mod wiring;
 
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
@@ -41,6 +42,7 @@ pub use processor::Processor;
 pub use source::Source;
 pub use timing::timing;
 use topology::{Db, Role, role};
+pub use wiring::Wiring;
 
 /// A payment record. Values are drawn from 1..=100000.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -430,24 +432,20 @@ macro_rules! machine_at {
 
 impl<H: Machine> Machines<H> {
     fn new(harness: H, source: Source, options: &Options, seed: u64) -> Self {
-        let container = |region, next| Container::new(region, next);
+        let wiring = |actor| Wiring::of(&topology::WORKLOAD1, actor);
+        let container = |actor| Container::new(&wiring(actor));
+        let kafka = |actor| Kafka::new(&wiring(actor));
         Self {
             harness,
             source,
             in_dns: InDns::new(options.routing, stream(seed, Stream::Routing)),
-            receivers: [container(1, Next::Validator), container(2, Next::Validator)],
-            validators: [container(1, Next::Inbound), container(2, Next::Inbound)],
-            processors: [Processor::new(1), Processor::new(2)],
+            receivers: topology::REGIONS.map(|r| container(topology::receiver(r))),
+            validators: topology::REGIONS.map(|r| container(topology::validator(r))),
+            processors: topology::REGIONS.map(|r| Processor::new(&wiring(topology::processor(r)))),
             clusters: Db::ALL.map(Cluster::new),
             replicas: std::array::from_fn(|i| Replica::new(Db::ALL[i / 3], i as u8 % 3 + 1)),
-            inbound: [
-                Kafka::new(1, Kind::InboundAppended, Kind::InboundRemoved),
-                Kafka::new(2, Kind::InboundAppended, Kind::InboundRemoved),
-            ],
-            outbound: [
-                Kafka::new(1, Kind::OutboundAppended, Kind::OutboundRemoved),
-                Kafka::new(2, Kind::OutboundAppended, Kind::OutboundRemoved),
-            ],
+            inbound: topology::REGIONS.map(|r| kafka(topology::inbound(r))),
+            outbound: topology::REGIONS.map(|r| kafka(topology::outbound(r))),
             out_dns: OutDns::default(),
             destination: Destination::default(),
         }

@@ -5,8 +5,9 @@
 
 use super::answer::{Answer, Awaited};
 use super::health::{ContainerState, Health};
-use super::topology::{Db, cluster, inbound, outbound};
+use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg};
+use crate::architecture::Action;
 use crate::config::Variant;
 use crate::engine::ActorId;
 use crate::trace::Kind;
@@ -25,15 +26,29 @@ enum Step {
 
 pub struct Processor {
     region: u8,
+    input: ActorId,
+    db: ActorId,
+    output: ActorId,
+    /// The events of its reads and of its database's stores.
+    read: Option<Kind>,
+    stored: Option<Kind>,
     health: Health,
     /// The batch in hand and how far it has got.
     work: Option<(Batch, Step)>,
 }
 
 impl Processor {
-    pub fn new(region: u8) -> Self {
-        assert!(region == 1 || region == 2, "a processor in region {region}");
-        Self { region, health: Health::default(), work: None }
+    pub fn new(wiring: &Wiring) -> Self {
+        Self {
+            region: wiring.region(),
+            input: wiring.one("input"),
+            db: wiring.one("db"),
+            output: wiring.one("output"),
+            read: wiring.stage(Action::Read),
+            stored: wiring.stage_of("db", Action::Stored),
+            health: Health::default(),
+            work: None,
+        }
     }
 
     pub fn health(&self) -> Health {
@@ -43,13 +58,15 @@ impl Processor {
     fn register(&self, io: &mut Io<'_, '_>) {
         assert!(self.work.is_none(), "{} registered with a batch in hand", io.name());
         let me = io.me();
-        io.send(inbound(self.region), Msg::Read { consumer: me });
+        io.send(self.input, Msg::Read { consumer: me });
     }
 
     fn begin(&mut self, io: &mut Io<'_, '_>, batch: Batch) {
         assert!(!batch.is_empty(), "kafka delivered an empty batch");
         assert!(self.work.is_none() && self.health.is_processing(), "{} read a batch while busy or failed", io.name());
-        io.trace_batch(Kind::ProcessorRead, self.region, batch);
+        if let Some(read) = self.read {
+            io.trace_batch(read, self.region, batch);
+        }
         if io.options.variants.has(Variant::RemoveBeforeStore) {
             self.request(io, batch, Step::RemovingFirst);
         } else {
@@ -60,10 +77,10 @@ impl Processor {
     /// Who answers the request of `step`, and with what.
     fn awaited(&self, step: Step) -> Awaited {
         match step {
-            Step::Storing(_) => Awaited::new(cluster(Db::Processor), Answer::Insert),
-            Step::Appending => Awaited::new(outbound(self.region), Answer::Append),
+            Step::Storing(_) => Awaited::new(self.db, Answer::Insert),
+            Step::Appending => Awaited::new(self.output, Answer::Append),
             Step::RemovingFirst | Step::Removing | Step::RemovingAfterFailure => {
-                Awaited::new(inbound(self.region), Answer::Remove)
+                Awaited::new(self.input, Answer::Remove)
             }
         }
     }
@@ -101,7 +118,9 @@ impl Processor {
         match (step, ok) {
             (Step::RemovingFirst, true) => self.request(io, batch, Step::Storing(0)),
             (Step::Storing(i), true) => {
-                io.trace_record(Kind::ProcessorDbStored, self.region, io.arena.get(batch)[i]);
+                if let Some(stored) = self.stored {
+                    io.trace_record(stored, self.region, io.arena.get(batch)[i]);
+                }
                 let next = if i + 1 < batch.len() { Step::Storing(i + 1) } else { Step::Appending };
                 self.request(io, batch, next);
             }
@@ -166,12 +185,13 @@ mod tests {
     use crate::config::Options;
     use crate::model::Record;
     use crate::model::testkit::Bench;
+    use crate::model::topology::{Db, WORKLOAD1, cluster, inbound, outbound, processor};
 
     const ME: ActorId = 7;
 
     fn with(variant: Option<Variant>) -> (Bench, Processor) {
         let options = Options { variants: variant.into_iter().collect(), ..Default::default() };
-        (Bench::with_options(options), Processor::new(1))
+        (Bench::with_options(options), Processor::new(&Wiring::of(&WORKLOAD1, processor(1))))
     }
 
     /// Hands `msg` to the processor from whoever sends such a message.

@@ -72,6 +72,16 @@ impl Kind {
     /// take: every code but the fixed events'.
     pub const PLACE_CODES: usize = 256 - 13;
 
+    /// The event of place `p` of an architecture: its stages, then its
+    /// replica stores, take the codes the fixed events leave.
+    pub fn place(p: usize) -> Kind {
+        const FIXED: std::ops::RangeInclusive<usize> = 15..=27;
+        let code = if p < *FIXED.start() { p } else { p + FIXED.clone().count() };
+        let kind = Kind::from_code(code as u8).unwrap_or_else(|| panic!("place {p} has no event yet"));
+        assert!(kind.is_place(), "place {p} took the code of {kind}");
+        kind
+    }
+
     /// The fixed event (not a place of an architecture) named `name`.
     pub fn fixed_by_name(name: &str) -> Option<Kind> {
         Kind::ALL.iter().copied().find(|k| k.name() == name && !k.is_place())
