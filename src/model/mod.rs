@@ -442,8 +442,10 @@ impl<H: Machine> Machines<H> {
             receivers: topology::REGIONS.map(|r| container(topology::receiver(r))),
             validators: topology::REGIONS.map(|r| container(topology::validator(r))),
             processors: topology::REGIONS.map(|r| Processor::new(&wiring(topology::processor(r)))),
-            clusters: Db::ALL.map(Cluster::new),
-            replicas: std::array::from_fn(|i| Replica::new(Db::ALL[i / 3], i as u8 % 3 + 1)),
+            clusters: Db::ALL.map(|db| Cluster::new(&wiring(topology::cluster(db)))),
+            replicas: std::array::from_fn(|i| {
+                Replica::new(&wiring(topology::replica(Db::ALL[i / 3], i as u8 % 3 + 1)))
+            }),
             inbound: topology::REGIONS.map(|r| kafka(topology::inbound(r))),
             outbound: topology::REGIONS.map(|r| kafka(topology::outbound(r))),
             out_dns: OutDns::default(),

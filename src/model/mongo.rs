@@ -4,7 +4,7 @@
 //! waiting; it succeeds only if primary and secondary did.
 
 use super::answer::{Answer, Awaited};
-use super::topology::{Db, replica};
+use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg, Record};
 use crate::config::Variant;
 use crate::engine::ActorId;
@@ -20,15 +20,23 @@ struct Insert {
 }
 
 pub struct Cluster {
-    db: Db,
+    /// Its replicas, by region from 1.
+    replicas: [ActorId; 3],
     primary: u8,
     failed: bool,
     insert: Option<Insert>,
 }
 
 impl Cluster {
-    pub fn new(db: Db) -> Self {
-        Self { db, primary: 1, failed: false, insert: None }
+    pub fn new(wiring: &Wiring) -> Self {
+        let replicas = wiring.all("replicas");
+        let replicas = replicas.try_into().unwrap_or_else(|r: Vec<_>| panic!("a cluster of {} replicas", r.len()));
+        Self { replicas, primary: 1, failed: false, insert: None }
+    }
+
+    /// Its replica in `region`.
+    fn replica(&self, region: u8) -> ActorId {
+        self.replicas[region as usize - 1]
     }
 
     pub fn is_failed(&self) -> bool {
@@ -49,7 +57,7 @@ impl Cluster {
 
     fn to_replicas(&self, io: &mut Io<'_, '_>, msg: Msg) {
         for region in 1..=3 {
-            io.send(replica(self.db, region), msg);
+            io.send(self.replica(region), msg);
         }
     }
 }
@@ -64,7 +72,7 @@ impl Machine for Cluster {
             Msg::Insert(_) if self.failed => io.send(from, Msg::InsertAnswer(false)),
             Msg::Insert(record) => {
                 assert!(self.insert.is_none(), "{} took an insert during another", io.name());
-                let primary = replica(self.db, self.primary);
+                let primary = self.replica(self.primary);
                 let awaited = Awaited::new(primary, Answer::Store);
                 self.insert = Some(Insert { caller: from, record, primary_stored: None, awaited });
                 io.send(primary, Msg::Store(record));
@@ -75,14 +83,14 @@ impl Machine for Cluster {
                 let (secondary, third) = self.followers();
                 match insert.primary_stored {
                     None => {
-                        let secondary = replica(self.db, secondary);
+                        let secondary = self.replica(secondary);
                         let awaited = Awaited::new(secondary, Answer::Store);
                         self.insert = Some(Insert { primary_stored: Some(stored), awaited, ..insert });
-                        assert_ne!(secondary, replica(self.db, self.primary), "the secondary is not the primary");
+                        assert_ne!(secondary, self.replica(self.primary), "the secondary is not the primary");
                         io.send(secondary, Msg::Store(insert.record));
                     }
                     Some(primary_stored) => {
-                        io.send(replica(self.db, third), Msg::StoreAsync(insert.record));
+                        io.send(self.replica(third), Msg::StoreAsync(insert.record));
                         self.answer(io, primary_stored && stored);
                     }
                 }
@@ -103,7 +111,7 @@ impl Machine for Cluster {
                 self.primary = 3 - self.primary;
                 io.relocate(self.primary);
             }
-            other => panic!("{} cannot handle {other:?}", self.db.name()),
+            other => panic!("{} cannot handle {other:?}", io.name()),
         }
     }
 
@@ -124,16 +132,16 @@ impl Machine for Cluster {
 /// that reach it (they wait in its inbox) and applies and answers them after
 /// it recovers, as the original.
 pub struct Replica {
-    db: Db,
+    /// The event of its stores.
+    stored_event: Option<Kind>,
     region: u8,
     failed: bool,
     stored: IdSet,
 }
 
 impl Replica {
-    pub fn new(db: Db, region: u8) -> Self {
-        assert!((1..=3).contains(&region), "a replica in region {region}");
-        Self { db, region, failed: false, stored: IdSet::default() }
+    pub fn new(wiring: &Wiring) -> Self {
+        Self { stored_event: wiring.replica_stored(), region: wiring.region(), failed: false, stored: IdSet::default() }
     }
 
     pub fn holds(&self, id: u32) -> bool {
@@ -144,19 +152,11 @@ impl Replica {
         self.failed
     }
 
-    fn stage(&self) -> Kind {
-        match self.db {
-            Db::Receiver => Kind::ReceiverReplicaStored,
-            Db::Validator => Kind::ValidatorReplicaStored,
-            Db::Processor => Kind::ProcessorReplicaStored,
-        }
-    }
-
     fn store(&mut self, io: &mut Io<'_, '_>, record: Record) {
         assert!(!self.failed, "{} stored while failed", io.name());
         let new = self.stored.insert(record.id);
-        if new || io.options.variants.has(Variant::NonIdempotent) {
-            io.trace_record(self.stage(), self.region, record);
+        if let Some(event) = self.stored_event.filter(|_| new || io.options.variants.has(Variant::NonIdempotent)) {
+            io.trace_record(event, self.region, record);
         }
     }
 }
@@ -193,15 +193,23 @@ mod tests {
     use super::*;
     use crate::config::Options;
     use crate::model::testkit::Bench;
-    use crate::model::topology::cluster;
+    use crate::model::topology::{Db, WORKLOAD1, cluster, replica};
 
     const R: Record = Record { id: 3, value: 30 };
+
+    fn cluster_of(db: Db) -> Cluster {
+        Cluster::new(&Wiring::of(&WORKLOAD1, cluster(db)))
+    }
+
+    fn replica_of(db: Db, region: u8) -> Replica {
+        Replica::new(&Wiring::of(&WORKLOAD1, replica(db, region)))
+    }
     const CALLER: ActorId = 3;
 
     #[test]
     fn insert_goes_primary_then_secondary_then_async_third() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Receiver);
+        let mut c = cluster_of(Db::Receiver);
         assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Receiver, 1), Msg::Store(R))]);
         assert!(!c.accepts(&Msg::Insert(R)), "inserts are served one at a time");
         let sent = bench.step(&mut c, replica(Db::Receiver, 1), Msg::StoreAnswer(true));
@@ -213,7 +221,7 @@ mod tests {
     #[test]
     fn switching_primary_changes_the_order_and_moves_the_cluster() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Processor);
+        let mut c = cluster_of(Db::Processor);
         bench.step_as(&mut c, cluster(Db::Processor), 0, Msg::SwitchPrimary);
         assert_eq!(bench.region_of(cluster(Db::Processor)), 2);
         assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Processor, 2), Msg::Store(R))]);
@@ -226,7 +234,7 @@ mod tests {
     #[test]
     fn a_failed_cluster_answers_failure_at_once_and_resumes_with_its_primary() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Validator);
+        let mut c = cluster_of(Db::Validator);
         bench.step(&mut c, 0, Msg::SwitchPrimary);
         let sent = bench.step(&mut c, 0, Msg::Fail);
         assert_eq!(sent.len(), 3, "every replica fails");
@@ -238,7 +246,7 @@ mod tests {
     #[test]
     fn a_failed_primary_store_still_goes_to_the_secondary_and_the_insert_fails() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Validator);
+        let mut c = cluster_of(Db::Validator);
         bench.step(&mut c, CALLER, Msg::Insert(R));
         let sent = bench.step(&mut c, replica(Db::Validator, 1), Msg::StoreAnswer(false));
         assert_eq!(sent, vec![(replica(Db::Validator, 2), Msg::Store(R))]);
@@ -252,7 +260,7 @@ mod tests {
     )]
     fn a_store_answer_from_the_wrong_replica_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Receiver);
+        let mut c = cluster_of(Db::Receiver);
         bench.step_as(&mut c, cluster(Db::Receiver), CALLER, Msg::Insert(R));
         bench.step_as(&mut c, cluster(Db::Receiver), replica(Db::Receiver, 1), Msg::StoreAnswer(true));
         bench.step_as(&mut c, cluster(Db::Receiver), replica(Db::Receiver, 3), Msg::StoreAnswer(true));
@@ -261,7 +269,7 @@ mod tests {
     #[test]
     fn replica_is_idempotent() {
         let mut bench = Bench::new();
-        let mut r = Replica::new(Db::Receiver, 3);
+        let mut r = replica_of(Db::Receiver, 3);
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         assert_eq!(bench.step(&mut r, 9, Msg::Store(R)), vec![(9, Msg::StoreAnswer(true))]);
         assert_eq!(bench.kinds(), vec![Kind::ReceiverReplicaStored], "the second store is a no-op");
@@ -270,7 +278,7 @@ mod tests {
     #[test]
     fn a_failed_replica_holds_stores_unanswered_until_it_recovers() {
         let mut bench = Bench::new();
-        let mut r = Replica::new(Db::Receiver, 3);
+        let mut r = replica_of(Db::Receiver, 3);
         bench.step(&mut r, 0, Msg::Fail);
         assert!(!r.accepts(&Msg::Store(R)) && !r.accepts(&Msg::StoreAsync(R)), "stores wait in the inbox");
         assert!(r.accepts(&Msg::Recover));
@@ -285,7 +293,7 @@ mod tests {
     fn non_idempotent_replica_stores_duplicates() {
         let options = Options { variants: [Variant::NonIdempotent].into_iter().collect(), ..Default::default() };
         let mut bench = Bench::with_options(options);
-        let mut r = Replica::new(Db::Processor, 1);
+        let mut r = replica_of(Db::Processor, 1);
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         assert_eq!(bench.kinds(), vec![Kind::ProcessorReplicaStored; 2]);
@@ -295,7 +303,7 @@ mod tests {
     #[should_panic(expected = "receiver-db took an insert during another")]
     fn an_insert_during_another_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Receiver);
+        let mut c = cluster_of(Db::Receiver);
         bench.step_as(&mut c, cluster(Db::Receiver), CALLER, Msg::Insert(R));
         bench.step_as(&mut c, cluster(Db::Receiver), CALLER, Msg::Insert(R));
     }
@@ -304,7 +312,7 @@ mod tests {
     #[should_panic(expected = "receiver-db/replica-3 stored while failed")]
     fn a_store_handled_by_a_failed_replica_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut r = Replica::new(Db::Receiver, 3);
+        let mut r = replica_of(Db::Receiver, 3);
         bench.step_as(&mut r, replica(Db::Receiver, 3), 0, Msg::Fail);
         bench.step_as(&mut r, replica(Db::Receiver, 3), cluster(Db::Receiver), Msg::StoreAsync(R));
     }
@@ -313,7 +321,7 @@ mod tests {
     #[should_panic(expected = "processor-db took Fail during an insert: commands wait for its answer")]
     fn a_command_handled_during_an_insert_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut c = Cluster::new(Db::Processor);
+        let mut c = cluster_of(Db::Processor);
         bench.step_as(&mut c, cluster(Db::Processor), CALLER, Msg::Insert(R));
         bench.step_as(&mut c, cluster(Db::Processor), 0, Msg::Fail);
     }

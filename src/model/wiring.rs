@@ -49,6 +49,16 @@ impl<'a> Wiring<'a> {
         self.architecture.stage_of(self.instance, action).map(Kind::place)
     }
 
+    /// The event of a store by this replica: the replica store of the
+    /// database whose `replicas` name it.
+    pub fn replica_stored(&self) -> Option<Kind> {
+        let a = self.architecture;
+        let me = self.instance;
+        let stores = a.stores();
+        let holds = |db: usize| a.instances[db].wires.iter().any(|(k, to)| *k == "replicas" && to.contains(&me));
+        stores.iter().position(|&db| holds(db)).map(|store| Kind::place(a.stages.len() + store))
+    }
+
     /// The event of `action` at the instance wire `key` names: a database's
     /// store is traced by the container whose insert it answers.
     pub fn stage_of(&self, key: &str, action: Action) -> Option<Kind> {
