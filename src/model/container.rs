@@ -27,6 +27,7 @@ struct Call {
     awaited: Awaited,
 }
 
+#[derive(Clone)]
 pub struct Container {
     region: u8,
     db: ActorId,

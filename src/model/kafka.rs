@@ -17,6 +17,7 @@ use crate::config::Variant;
 use crate::engine::{ActorId, Time};
 use crate::trace::Kind;
 
+#[derive(Clone)]
 pub struct Kafka {
     region: u8,
     /// The events of its appends and removes.

@@ -23,6 +23,8 @@ mod timing;
 pub mod topology;
 mod wiring;
 
+use std::sync::LazyLock;
+
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
 use crate::config::Options;
@@ -93,7 +95,7 @@ impl Arena {
 }
 
 /// A set of record ids (ids are small and dense).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct IdSet {
     words: Vec<u64>,
     len: u32,
@@ -407,6 +409,34 @@ pub struct Machines<H> {
     pub destination: Destination,
 }
 
+/// The machines the Workload1 file wires, built once: every run starts
+/// from a copy of them as they are before anything happens.
+struct Wired {
+    receivers: [Container; 2],
+    validators: [Container; 2],
+    processors: [Processor; 2],
+    clusters: [Cluster; 3],
+    replicas: [Replica; 9],
+    inbound: [Kafka; 2],
+    outbound: [Kafka; 2],
+}
+
+static WIRED: LazyLock<Wired> = LazyLock::new(|| {
+    let wiring = |actor| Wiring::of(&topology::WORKLOAD1, actor);
+    let container = |actor| Container::new(&wiring(actor));
+    let kafka = |actor| Kafka::new(&wiring(actor));
+    let replica = |i: usize| Replica::new(&wiring(topology::replica(Db::ALL[i / 3], i as u8 % 3 + 1)));
+    Wired {
+        receivers: topology::REGIONS.map(|r| container(topology::receiver(r))),
+        validators: topology::REGIONS.map(|r| container(topology::validator(r))),
+        processors: topology::REGIONS.map(|r| Processor::new(&wiring(topology::processor(r)))),
+        clusters: Db::ALL.map(|db| Cluster::new(&wiring(topology::cluster(db)))),
+        replicas: std::array::from_fn(replica),
+        inbound: topology::REGIONS.map(|r| kafka(topology::inbound(r))),
+        outbound: topology::REGIONS.map(|r| kafka(topology::outbound(r))),
+    }
+});
+
 /// `get` and `get_mut`: the machine an actor number names.
 macro_rules! machine_at {
     ($name:ident $(, $mutable:tt)?) => {
@@ -432,22 +462,18 @@ macro_rules! machine_at {
 
 impl<H: Machine> Machines<H> {
     fn new(harness: H, source: Source, options: &Options, seed: u64) -> Self {
-        let wiring = |actor| Wiring::of(&topology::WORKLOAD1, actor);
-        let container = |actor| Container::new(&wiring(actor));
-        let kafka = |actor| Kafka::new(&wiring(actor));
+        let wired = &*WIRED;
         Self {
             harness,
             source,
             in_dns: InDns::new(options.routing, stream(seed, Stream::Routing)),
-            receivers: topology::REGIONS.map(|r| container(topology::receiver(r))),
-            validators: topology::REGIONS.map(|r| container(topology::validator(r))),
-            processors: topology::REGIONS.map(|r| Processor::new(&wiring(topology::processor(r)))),
-            clusters: Db::ALL.map(|db| Cluster::new(&wiring(topology::cluster(db)))),
-            replicas: std::array::from_fn(|i| {
-                Replica::new(&wiring(topology::replica(Db::ALL[i / 3], i as u8 % 3 + 1)))
-            }),
-            inbound: topology::REGIONS.map(|r| kafka(topology::inbound(r))),
-            outbound: topology::REGIONS.map(|r| kafka(topology::outbound(r))),
+            receivers: wired.receivers.clone(),
+            validators: wired.validators.clone(),
+            processors: wired.processors.clone(),
+            clusters: wired.clusters.clone(),
+            replicas: wired.replicas.clone(),
+            inbound: wired.inbound.clone(),
+            outbound: wired.outbound.clone(),
             out_dns: OutDns::default(),
             destination: Destination::default(),
         }

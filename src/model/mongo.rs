@@ -19,6 +19,7 @@ struct Insert {
     awaited: Awaited,
 }
 
+#[derive(Clone)]
 pub struct Cluster {
     /// Its replicas, by region from 1.
     replicas: [ActorId; 3],
@@ -131,6 +132,7 @@ impl Machine for Cluster {
 /// unless the non-idempotent variant is on. While failed it holds the stores
 /// that reach it (they wait in its inbox) and applies and answers them after
 /// it recovers, as the original.
+#[derive(Clone)]
 pub struct Replica {
     /// The event of its stores.
     stored_event: Option<Kind>,

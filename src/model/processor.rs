@@ -24,6 +24,7 @@ enum Step {
     RemovingAfterFailure,
 }
 
+#[derive(Clone)]
 pub struct Processor {
     region: u8,
     input: ActorId,
