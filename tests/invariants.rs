@@ -9,9 +9,9 @@ use std::io::Write;
 use wl1::config::{Options, Profile, Variant};
 use wl1::engine::{ActorId, Ctx, Envelope, MICROSECOND, Pending, System};
 use wl1::model::topology::{
-    DESTINATION, DRIVER, Db, IN_DNS, Role, cluster, home_region, inbound, processor, receiver, role,
+    DESTINATION, DRIVER, Db, IN_DNS, Role, WORKLOAD1, cluster, home_region, inbound, processor, receiver, role,
 };
-use wl1::model::{Batch, Destination, HasWorld, Msg, Record};
+use wl1::model::{Batch, Destination, HasWorld, Msg, Record, Wiring};
 use wl1::run::{RunSpec, RunWorld, SimError, Simulator, run_guarded};
 use wl1::scenario::{BUILT_IN, Driver, built_in};
 use wl1::trace::{Event, Kind};
@@ -277,7 +277,7 @@ impl System for Vanishing<'_> {
         let at = (self.probe.at)(env.to);
         if !self.fired && self.probe.how == How::Forgets && at && self.everything_removed_from_outbound() {
             self.fired = true;
-            self.world.machines.destination = Destination::default();
+            self.world.machines.destination = Destination::new(&Wiring::of(&WORKLOAD1, DESTINATION));
         }
     }
 

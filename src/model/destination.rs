@@ -2,13 +2,20 @@
 //! records each arrival, removes the batch and reads again.
 
 use super::answer::{Answer, Awaited};
-use super::topology::{DRIVER, OUT_DNS, Role, home_region, name, role};
+use super::topology::{DRIVER, name};
+use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg};
+use crate::architecture::Action;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
-#[derive(Default)]
+#[derive(Clone)]
 pub struct Destination {
+    /// Its DNS, and the streams that DNS routes to, by region from 1.
+    dns: ActorId,
+    streams: [ActorId; 2],
+    /// The event of an arrival.
+    received_event: Option<Kind>,
     received: IdSet,
     /// Records arrived, duplicates included (what the driver waits on).
     arrivals: u32,
@@ -17,6 +24,23 @@ pub struct Destination {
 }
 
 impl Destination {
+    pub fn new(wiring: &Wiring) -> Self {
+        let streams = wiring.through("dns").all("routes");
+        Self {
+            dns: wiring.one("dns"),
+            streams: streams.try_into().unwrap_or_else(|s: Vec<ActorId>| panic!("a DNS of {} routes", s.len())),
+            received_event: wiring.stage(Action::Received),
+            received: IdSet::default(),
+            arrivals: 0,
+            removing: None,
+        }
+    }
+
+    /// The region of the stream `from`, if it is one of this destination's.
+    fn region_of(&self, from: ActorId) -> Option<u8> {
+        self.streams.iter().position(|&s| s == from).map(|i| i as u8 + 1)
+    }
+
     pub fn distinct(&self) -> u32 {
         self.received.len()
     }
@@ -25,9 +49,9 @@ impl Destination {
         self.arrivals
     }
 
-    fn read(io: &mut Io<'_, '_>, region: u8) {
+    fn read(&self, io: &mut Io<'_, '_>, region: u8) {
         assert!(region == 1 || region == 2, "a read of region {region}");
-        io.send(OUT_DNS, Msg::ReadVia { region });
+        io.send(self.dns, Msg::ReadVia { region });
     }
 }
 
@@ -38,33 +62,35 @@ impl Machine for Destination {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
-            Msg::ReadFailed | Msg::Deliver(_) if !matches!(role(from), Role::Outbound(_)) => {
-                panic!("{} got {msg:?} from {}, not an outbound stream", io.name(), name(from))
+            Msg::ReadFailed | Msg::Deliver(_) if self.region_of(from).is_none() => {
+                panic!("{} got {msg:?} from {}, not one of its streams", io.name(), name(from))
             }
             Msg::Start => {
-                Self::read(io, 1);
-                Self::read(io, 2);
+                self.read(io, 1);
+                self.read(io, 2);
             }
             Msg::Deliver(batch) => {
                 assert!(self.removing.is_none() && !batch.is_empty(), "{} took a batch while removing one", io.name());
-                let region = home_region(from);
+                let region = self.region_of(from).expect("checked: one of its streams");
                 for i in 0..batch.len() {
                     let record = io.arena.get(batch)[i];
-                    io.trace_record(Kind::DestinationReceived, region, record);
+                    if let Some(event) = self.received_event {
+                        io.trace_record(event, region, record);
+                    }
                     self.received.insert(record.id);
                 }
                 self.arrivals += batch.len() as u32;
                 assert!(self.received.len() <= self.arrivals, "more records received than arrived");
                 io.send(DRIVER, Msg::Delivered { arrivals: self.arrivals });
                 self.removing = Some(region);
-                io.send(OUT_DNS, Msg::RemoveVia { region, batch });
+                io.send(self.dns, Msg::RemoveVia { region, batch });
             }
             Msg::RemoveAnswer(_) => {
                 let region = self.removing.take().expect("a remove answer comes only after a remove");
-                Awaited::new(OUT_DNS, Answer::Remove).outcome(io.me(), from, &msg);
-                Self::read(io, region);
+                Awaited::new(self.dns, Answer::Remove).outcome(io.me(), from, &msg);
+                self.read(io, region);
             }
-            Msg::ReadFailed => Self::read(io, home_region(from)),
+            Msg::ReadFailed => self.read(io, self.region_of(from).expect("checked: one of its streams")),
             other => panic!("destination cannot handle {other:?}"),
         }
     }
@@ -78,12 +104,16 @@ impl Machine for Destination {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
-    use crate::model::topology::{DESTINATION, outbound};
+    use crate::model::topology::{DESTINATION, OUT_DNS, WORKLOAD1, home_region, outbound};
+
+    fn destination() -> Destination {
+        Destination::new(&Wiring::of(&WORKLOAD1, DESTINATION))
+    }
 
     #[test]
     fn reads_both_regions_then_receives_removes_and_reads_again() {
         let mut bench = Bench::new();
-        let mut d = Destination::default();
+        let mut d = destination();
         let start = bench.step(&mut d, 0, Msg::Start);
         assert_eq!(start, vec![(OUT_DNS, Msg::ReadVia { region: 1 }), (OUT_DNS, Msg::ReadVia { region: 2 })]);
         let batch = bench.batch(&[3, 4]);
@@ -100,7 +130,7 @@ mod tests {
     #[test]
     fn every_arrival_counts_duplicates_included() {
         let mut bench = Bench::new();
-        let mut d = Destination::default();
+        let mut d = destination();
         let batch = bench.batch(&[3]);
         bench.step(&mut d, outbound(1), Msg::Deliver(batch));
         bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true));
@@ -118,7 +148,7 @@ mod tests {
     #[test]
     fn a_failed_read_polls_again() {
         let mut bench = Bench::new();
-        let mut d = Destination::default();
+        let mut d = destination();
         assert_eq!(bench.step(&mut d, outbound(1), Msg::ReadFailed), vec![(OUT_DNS, Msg::ReadVia { region: 1 })]);
     }
 
@@ -126,17 +156,17 @@ mod tests {
     #[should_panic(expected = "destination took a batch while removing one")]
     fn a_batch_taken_while_removing_one_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut d = Destination::default();
+        let mut d = destination();
         let batch = bench.batch(&[3]);
         bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
         bench.step_as(&mut d, DESTINATION, outbound(1), Msg::Deliver(batch));
     }
 
     #[test]
-    #[should_panic(expected = "destination got ReadFailed from inbound-1, not an outbound stream")]
+    #[should_panic(expected = "destination got ReadFailed from inbound-1, not one of its streams")]
     fn a_read_answered_by_another_machine_than_an_outbound_stream_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut d = Destination::default();
+        let mut d = destination();
         bench.step_as(&mut d, DESTINATION, crate::model::topology::inbound(1), Msg::ReadFailed);
     }
 }

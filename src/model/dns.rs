@@ -6,7 +6,8 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::answer::{Answer, Awaited};
-use super::topology::{DESTINATION, SOURCE, other, outbound, receiver};
+use super::topology::other;
+use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
 use crate::config::Routing;
 use crate::engine::ActorId;
@@ -38,19 +39,41 @@ impl Offline {
 /// Alternate routing moves to the other region after a success, except
 /// while a region is offline (as the original).
 pub struct InDns {
+    /// Its routes: the containers of regions 1 and 2.
+    routes: [ActorId; 2],
     routing: Routing,
     /// Where weighted routing draws from.
     rng: Pcg64Mcg,
     offline: Offline,
     /// Alternate routing: the region the next record goes to.
     next_region: u8,
-    /// The record whose answer is awaited, and the region it went to.
-    awaiting: Option<(Record, u8)>,
+    /// The record whose answer is awaited, who sent it, and the region it
+    /// went to.
+    awaiting: Option<(Record, ActorId, u8)>,
+}
+
+/// The two routes of a DNS, by region.
+fn routes(wiring: &Wiring) -> [ActorId; 2] {
+    let routes = wiring.all("routes");
+    routes.try_into().unwrap_or_else(|r: Vec<ActorId>| panic!("a DNS of {} routes", r.len()))
 }
 
 impl InDns {
-    pub fn new(routing: Routing, rng: Pcg64Mcg) -> Self {
-        Self { routing, rng, offline: Offline::default(), next_region: 1, awaiting: None }
+    pub fn new(wiring: &Wiring, routing: Routing, rng: Pcg64Mcg) -> Self {
+        Self::with_routes(routes(wiring), routing, rng)
+    }
+
+    /// This DNS as it starts a run that routes by `routing`, drawing from `rng`.
+    pub fn starting(&self, routing: Routing, rng: Pcg64Mcg) -> Self {
+        Self::with_routes(self.routes, routing, rng)
+    }
+
+    fn with_routes(routes: [ActorId; 2], routing: Routing, rng: Pcg64Mcg) -> Self {
+        Self { routes, routing, rng, offline: Offline::default(), next_region: 1, awaiting: None }
+    }
+
+    fn route(&self, region: u8) -> ActorId {
+        self.routes[region as usize - 1]
     }
 
     fn pick_region(&mut self) -> u8 {
@@ -69,23 +92,23 @@ impl InDns {
         region
     }
 
-    fn invoke(&mut self, io: &mut Io<'_, '_>, record: Record) {
+    fn invoke(&mut self, io: &mut Io<'_, '_>, caller: ActorId, record: Record) {
         assert!(self.awaiting.is_none(), "{} relayed a record while awaiting another", io.name());
         let region = self.pick_region();
-        self.awaiting = Some((record, region));
-        io.send(receiver(region), Msg::Invoke(record));
+        self.awaiting = Some((record, caller, region));
+        io.send(self.route(region), Msg::Invoke(record));
     }
 
     fn answer(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
-        let (record, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
-        let ok = Awaited::new(receiver(region), Answer::Invoke).outcome(io.me(), from, &msg);
+        let (record, caller, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
+        let ok = Awaited::new(self.route(region), Answer::Invoke).outcome(io.me(), from, &msg);
         if ok && !self.offline.any() {
             self.next_region = other(region);
         } else if !ok {
             io.trace(Kind::PublishFailed, region, record.id, 0);
         }
         assert!(self.next_region == 1 || self.next_region == 2, "next region {}", self.next_region);
-        io.send(SOURCE, Msg::Answer(ok));
+        io.send(caller, Msg::Answer(ok));
     }
 }
 
@@ -96,7 +119,7 @@ impl Machine for InDns {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
-            Msg::Invoke(record) => self.invoke(io, record),
+            Msg::Invoke(record) => self.invoke(io, from, record),
             Msg::RegionOffline(r) => self.offline.set(r, true),
             Msg::RegionOnline(r) => self.offline.set(r, false),
             _ if msg.answer().is_some() => self.answer(io, from, msg),
@@ -105,7 +128,7 @@ impl Machine for InDns {
     }
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
-        if let Some((record, _)) = self.awaiting {
+        if let Some((record, ..)) = self.awaiting {
             out.insert(record.id);
         }
     }
@@ -121,16 +144,23 @@ impl Machine for InDns {
 /// even one the stream refused (traced here as [`Kind::RemoveFailureHidden`])
 /// or one that reached a stream without the records (traced by the stream
 /// as [`Kind::RemoveMissed`]).
-#[derive(Default)]
+#[derive(Clone)]
 pub struct OutDns {
+    /// Its routes: the streams of regions 1 and 2.
+    routes: [ActorId; 2],
     offline: Offline,
-    /// The remove whose answer is awaited: the stream and its records.
-    awaiting: Option<(ActorId, Batch)>,
+    /// The remove whose answer is awaited: who asked, the stream and its
+    /// records.
+    awaiting: Option<(ActorId, ActorId, Batch)>,
 }
 
 impl OutDns {
+    pub fn new(wiring: &Wiring) -> Self {
+        Self { routes: routes(wiring), offline: Offline::default(), awaiting: None }
+    }
+
     fn stream(&self, region: u8) -> ActorId {
-        outbound(self.offline.route(region))
+        self.routes[self.offline.route(region) as usize - 1]
     }
 }
 
@@ -141,20 +171,21 @@ impl Machine for OutDns {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
-            Msg::ReadVia { region } => io.send(self.stream(region), Msg::Read { consumer: DESTINATION }),
+            Msg::ReadVia { region } => io.send(self.stream(region), Msg::Read { consumer: from }),
             Msg::RemoveVia { region, batch } => {
                 assert!(self.awaiting.is_none(), "{} forwarded a remove while awaiting another", io.name());
                 let stream = self.stream(region);
-                self.awaiting = Some((stream, batch));
+                self.awaiting = Some((from, stream, batch));
                 io.send(stream, Msg::Remove(batch));
             }
             Msg::RemoveAnswer(_) => {
-                let (stream, batch) = self.awaiting.take().expect("an answer comes only for a forwarded remove");
+                let (caller, stream, batch) =
+                    self.awaiting.take().expect("an answer comes only for a forwarded remove");
                 if !Awaited::new(stream, Answer::Remove).outcome(io.me(), from, &msg) {
                     let region = super::topology::home_region(stream);
                     io.trace_batch(Kind::RemoveFailureHidden, region, batch);
                 }
-                io.send(DESTINATION, Msg::RemoveAnswer(true));
+                io.send(caller, Msg::RemoveAnswer(true));
             }
             Msg::RegionOffline(r) => self.offline.set(r, true),
             Msg::RegionOnline(r) => self.offline.set(r, false),
@@ -171,7 +202,15 @@ impl Machine for OutDns {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
-    use crate::model::topology::{IN_DNS, OUT_DNS};
+    use crate::model::topology::{DESTINATION, IN_DNS, OUT_DNS, SOURCE, WORKLOAD1, outbound, receiver};
+
+    fn in_dns(routing: Routing) -> InDns {
+        InDns::new(&Wiring::of(&WORKLOAD1, IN_DNS), routing, Pcg64Mcg::seed_from_u64(0))
+    }
+
+    fn out_dns() -> OutDns {
+        OutDns::new(&Wiring::of(&WORKLOAD1, OUT_DNS))
+    }
     use rand::SeedableRng;
 
     const R: Record = Record { id: 1, value: 5 };
@@ -179,7 +218,7 @@ mod tests {
     #[test]
     fn alternates_regions_and_repeats_a_region_after_a_failure() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
+        let mut dns = in_dns(Routing::Alternate);
         assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(1), Msg::Invoke(R))]);
         assert!(!dns.accepts(&Msg::Invoke(R)), "one record at a time");
         assert_eq!(bench.step(&mut dns, receiver(1), Msg::Answer(true)), vec![(SOURCE, Msg::Answer(true))]);
@@ -192,7 +231,7 @@ mod tests {
     #[test]
     fn an_offline_region_sends_everything_to_the_other() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
+        let mut dns = in_dns(Routing::Alternate);
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
         for _ in 0..3 {
             assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
@@ -205,7 +244,7 @@ mod tests {
     #[test]
     fn the_alternation_does_not_advance_while_a_region_is_offline() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
+        let mut dns = in_dns(Routing::Alternate);
         bench.step(&mut dns, SOURCE, Msg::Invoke(R));
         bench.step(&mut dns, receiver(1), Msg::Answer(true));
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
@@ -219,7 +258,7 @@ mod tests {
     #[test]
     fn weighted_routing_follows_the_weights() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Weighted { region1_percent: 80 }, Pcg64Mcg::seed_from_u64(0));
+        let mut dns = in_dns(Routing::Weighted { region1_percent: 80 });
         let mut to_region1 = 0;
         for _ in 0..1000 {
             let sent = bench.step(&mut dns, SOURCE, Msg::Invoke(R));
@@ -232,7 +271,7 @@ mod tests {
     #[test]
     fn out_dns_reroutes_reads_and_hides_failed_removes() {
         let mut bench = Bench::new();
-        let mut dns = OutDns::default();
+        let mut dns = out_dns();
         let read = bench.step(&mut dns, DESTINATION, Msg::ReadVia { region: 1 });
         assert_eq!(read, vec![(outbound(1), Msg::Read { consumer: DESTINATION })]);
         bench.step(&mut dns, 0, Msg::RegionOffline(1));
@@ -251,7 +290,7 @@ mod tests {
     #[test]
     fn out_dns_routes_a_remove_by_region_with_the_offline_redirect() {
         let mut bench = Bench::new();
-        let mut dns = OutDns::default();
+        let mut dns = out_dns();
         let batch = bench.batch(&[7]);
         let fwd = bench.step(&mut dns, DESTINATION, Msg::RemoveVia { region: 1, batch });
         assert_eq!(fwd, vec![(outbound(1), Msg::Remove(batch))]);
@@ -270,7 +309,7 @@ mod tests {
     #[should_panic(expected = "in-dns relayed a record while awaiting another")]
     fn a_record_relayed_while_awaiting_another_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut dns = InDns::new(Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
+        let mut dns = in_dns(Routing::Alternate);
         bench.step_as(&mut dns, IN_DNS, SOURCE, Msg::Invoke(R));
         bench.step_as(&mut dns, IN_DNS, SOURCE, Msg::Invoke(R));
     }
@@ -279,7 +318,7 @@ mod tests {
     #[should_panic(expected = "out-dns forwarded a remove while awaiting another")]
     fn a_remove_forwarded_while_awaiting_another_breaks_the_invariant() {
         let mut bench = Bench::new();
-        let mut dns = OutDns::default();
+        let mut dns = out_dns();
         let batch = bench.batch(&[7]);
         bench.step_as(&mut dns, OUT_DNS, DESTINATION, Msg::RemoveVia { region: 1, batch });
         bench.step_as(&mut dns, OUT_DNS, DESTINATION, Msg::RemoveVia { region: 2, batch });

@@ -27,7 +27,7 @@ use std::sync::LazyLock;
 
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
-use crate::config::Options;
+use crate::config::{Options, Routing};
 use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind};
 
@@ -412,6 +412,7 @@ pub struct Machines<H> {
 /// The machines the Workload1 file wires, built once: every run starts
 /// from a copy of them as they are before anything happens.
 struct Wired {
+    in_dns: InDns,
     receivers: [Container; 2],
     validators: [Container; 2],
     processors: [Processor; 2],
@@ -419,6 +420,8 @@ struct Wired {
     replicas: [Replica; 9],
     inbound: [Kafka; 2],
     outbound: [Kafka; 2],
+    out_dns: OutDns,
+    destination: Destination,
 }
 
 static WIRED: LazyLock<Wired> = LazyLock::new(|| {
@@ -426,7 +429,9 @@ static WIRED: LazyLock<Wired> = LazyLock::new(|| {
     let container = |actor| Container::new(&wiring(actor));
     let kafka = |actor| Kafka::new(&wiring(actor));
     let replica = |i: usize| Replica::new(&wiring(topology::replica(Db::ALL[i / 3], i as u8 % 3 + 1)));
+    let unseeded = <rand_pcg::Pcg64Mcg as rand::SeedableRng>::seed_from_u64(0);
     Wired {
+        in_dns: InDns::new(&wiring(topology::IN_DNS), Routing::Alternate, unseeded),
         receivers: topology::REGIONS.map(|r| container(topology::receiver(r))),
         validators: topology::REGIONS.map(|r| container(topology::validator(r))),
         processors: topology::REGIONS.map(|r| Processor::new(&wiring(topology::processor(r)))),
@@ -434,6 +439,8 @@ static WIRED: LazyLock<Wired> = LazyLock::new(|| {
         replicas: std::array::from_fn(replica),
         inbound: topology::REGIONS.map(|r| kafka(topology::inbound(r))),
         outbound: topology::REGIONS.map(|r| kafka(topology::outbound(r))),
+        out_dns: OutDns::new(&wiring(topology::OUT_DNS)),
+        destination: Destination::new(&wiring(topology::DESTINATION)),
     }
 });
 
@@ -465,8 +472,8 @@ impl<H: Machine> Machines<H> {
         let wired = &*WIRED;
         Self {
             harness,
-            source,
-            in_dns: InDns::new(options.routing, stream(seed, Stream::Routing)),
+            source: source.wired(&Wiring::of(&topology::WORKLOAD1, topology::SOURCE)),
+            in_dns: wired.in_dns.starting(options.routing, stream(seed, Stream::Routing)),
             receivers: wired.receivers.clone(),
             validators: wired.validators.clone(),
             processors: wired.processors.clone(),
@@ -474,8 +481,8 @@ impl<H: Machine> Machines<H> {
             replicas: wired.replicas.clone(),
             inbound: wired.inbound.clone(),
             outbound: wired.outbound.clone(),
-            out_dns: OutDns::default(),
-            destination: Destination::default(),
+            out_dns: wired.out_dns.clone(),
+            destination: wired.destination.clone(),
         }
     }
 

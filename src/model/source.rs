@@ -2,12 +2,17 @@
 //! waiting for each answer, and stops at the first failure.
 
 use super::answer::{Answer, Awaited};
-use super::topology::{DRIVER, IN_DNS};
+use super::topology::DRIVER;
+use super::wiring::Wiring;
 use super::{Io, Machine, Msg, Record};
+use crate::architecture::Action;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
 pub struct Source {
+    /// Where it publishes, and the event of a publication.
+    dns: ActorId,
+    published: Option<Kind>,
     records: Vec<Record>,
     /// Where each batch starts in `records`, and where the last ends.
     starts: Vec<usize>,
@@ -37,7 +42,12 @@ impl Source {
             }))
             .collect();
         assert_eq!(starts.last(), Some(&records.len()), "the batches hold every record");
-        Self { records, starts, publishing: None }
+        Self { dns: ActorId::MAX, published: None, records, starts, publishing: None }
+    }
+
+    /// This source, publishing where its instance of the architecture is wired.
+    pub fn wired(self, wiring: &Wiring) -> Self {
+        Self { dns: wiring.one("dns"), published: wiring.stage(Action::Published), ..self }
     }
 
     pub fn batches(&self) -> usize {
@@ -66,8 +76,11 @@ impl Source {
             return;
         }
         let record = self.record(p);
-        io.trace_record(Kind::Published, 0, record);
-        io.send(IN_DNS, Msg::Invoke(record));
+        assert_ne!(self.dns, ActorId::MAX, "a source publishes once it is wired");
+        if let Some(published) = self.published {
+            io.trace_record(published, 0, record);
+        }
+        io.send(self.dns, Msg::Invoke(record));
         self.publishing = Some(p);
     }
 }
@@ -88,7 +101,7 @@ impl Machine for Source {
                 let p = self.publishing.expect("an answer comes only while publishing");
                 let size = self.batch(p.batch as usize).len();
                 assert!(p.next < size, "an answer for record {} of a batch of {size}", p.next);
-                if Awaited::new(IN_DNS, Answer::Invoke).outcome(io.me(), from, &msg) {
+                if Awaited::new(self.dns, Answer::Invoke).outcome(io.me(), from, &msg) {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
                     self.publishing = None;
@@ -104,10 +117,11 @@ impl Machine for Source {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
+    use crate::model::topology::{IN_DNS, SOURCE, WORKLOAD1};
 
     fn source() -> Source {
         let records = (1..=4).map(|id| Record { id, value: id * 10 }).collect();
-        Source::new(records, 2)
+        Source::new(records, 2).wired(&Wiring::of(&WORKLOAD1, SOURCE))
     }
 
     #[test]

@@ -39,6 +39,11 @@ impl<'a> Wiring<'a> {
         all[0]
     }
 
+    /// The wiring of the one instance wire `key` names.
+    pub fn through(&self, key: &str) -> Wiring<'a> {
+        Wiring::of(self.architecture, self.one(key))
+    }
+
     /// The kind of the instance wire `key` names.
     pub fn kind_of(&self, key: &str) -> ComponentKind {
         self.architecture.instances[self.one(key) as usize - 1].kind
