@@ -252,7 +252,7 @@ impl Vanishing<'_> {
 
     fn everything_removed_from_outbound(&self) -> bool {
         let removed = self.world.trace.iter().filter(|e| e.kind == Kind::OutboundRemoved).count();
-        removed == self.world.machines.source.records().len()
+        removed == self.world.machines.source().records().len()
     }
 }
 
@@ -277,7 +277,7 @@ impl System for Vanishing<'_> {
         let at = (self.probe.at)(env.to);
         if !self.fired && self.probe.how == How::Forgets && at && self.everything_removed_from_outbound() {
             self.fired = true;
-            self.world.machines.destination = Destination::new(&Wiring::of(&WORKLOAD1, DESTINATION));
+            *self.world.machines.destination_mut() = Destination::new(&Wiring::of(&WORKLOAD1, DESTINATION));
         }
     }
 

@@ -38,6 +38,7 @@ impl Offline {
 /// In-DNS: relays each record to one region's receiver and the answer back.
 /// Alternate routing moves to the other region after a success, except
 /// while a region is offline (as the original).
+#[derive(Clone)]
 pub struct InDns {
     /// Its routes: the containers of regions 1 and 2.
     routes: [ActorId; 2],

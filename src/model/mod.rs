@@ -16,6 +16,7 @@ mod destination;
 mod dns;
 mod health;
 mod kafka;
+mod machines;
 mod mongo;
 mod processor;
 mod source;
@@ -23,11 +24,12 @@ mod timing;
 pub mod topology;
 mod wiring;
 
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
-use crate::config::{Options, Routing};
+use crate::architecture::{Architecture, ComponentKind};
+use crate::config::Options;
 use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind};
 
@@ -39,11 +41,11 @@ pub use destination::Destination;
 pub use dns::{InDns, OutDns};
 pub use health::ContainerState;
 pub use kafka::Kafka;
+pub use machines::{Machines, Node, Wired};
 pub use mongo::{Cluster, Replica};
 pub use processor::Processor;
 pub use source::Source;
 pub use timing::timing;
-use topology::{Db, Role, role};
 pub use wiring::Wiring;
 
 /// A payment record. Values are drawn from 1..=100000.
@@ -393,105 +395,11 @@ pub trait Machine {
     }
 }
 
-/// One instance of every machine of MODEL.md, "Topology", plus the harness.
-pub struct Machines<H> {
-    pub harness: H,
-    pub source: Source,
-    pub in_dns: InDns,
-    pub receivers: [Container; 2],
-    pub validators: [Container; 2],
-    pub processors: [Processor; 2],
-    pub clusters: [Cluster; 3],
-    pub replicas: [Replica; 9],
-    pub inbound: [Kafka; 2],
-    pub outbound: [Kafka; 2],
-    pub out_dns: OutDns,
-    pub destination: Destination,
-}
-
-/// The machines the Workload1 file wires, built once: every run starts
-/// from a copy of them as they are before anything happens.
-struct Wired {
-    in_dns: InDns,
-    receivers: [Container; 2],
-    validators: [Container; 2],
-    processors: [Processor; 2],
-    clusters: [Cluster; 3],
-    replicas: [Replica; 9],
-    inbound: [Kafka; 2],
-    outbound: [Kafka; 2],
-    out_dns: OutDns,
-    destination: Destination,
-}
-
-static WIRED: LazyLock<Wired> = LazyLock::new(|| {
-    let wiring = |actor| Wiring::of(&topology::WORKLOAD1, actor);
-    let container = |actor| Container::new(&wiring(actor));
-    let kafka = |actor| Kafka::new(&wiring(actor));
-    let replica = |i: usize| Replica::new(&wiring(topology::replica(Db::ALL[i / 3], i as u8 % 3 + 1)));
-    let unseeded = <rand_pcg::Pcg64Mcg as rand::SeedableRng>::seed_from_u64(0);
-    Wired {
-        in_dns: InDns::new(&wiring(topology::IN_DNS), Routing::Alternate, unseeded),
-        receivers: topology::REGIONS.map(|r| container(topology::receiver(r))),
-        validators: topology::REGIONS.map(|r| container(topology::validator(r))),
-        processors: topology::REGIONS.map(|r| Processor::new(&wiring(topology::processor(r)))),
-        clusters: Db::ALL.map(|db| Cluster::new(&wiring(topology::cluster(db)))),
-        replicas: std::array::from_fn(replica),
-        inbound: topology::REGIONS.map(|r| kafka(topology::inbound(r))),
-        outbound: topology::REGIONS.map(|r| kafka(topology::outbound(r))),
-        out_dns: OutDns::new(&wiring(topology::OUT_DNS)),
-        destination: Destination::new(&wiring(topology::DESTINATION)),
-    }
-});
-
-/// `get` and `get_mut`: the machine an actor number names.
-macro_rules! machine_at {
-    ($name:ident $(, $mutable:tt)?) => {
-        pub fn $name(&$($mutable)? self, actor: ActorId) -> &$($mutable)? dyn Machine {
-            let i = |r: u8| (r - 1) as usize;
-            match role(actor) {
-                Role::Driver => &$($mutable)? self.harness,
-                Role::Source => &$($mutable)? self.source,
-                Role::InDns => &$($mutable)? self.in_dns,
-                Role::Receiver(r) => &$($mutable)? self.receivers[i(r)],
-                Role::Validator(r) => &$($mutable)? self.validators[i(r)],
-                Role::Processor(r) => &$($mutable)? self.processors[i(r)],
-                Role::Cluster(db) => &$($mutable)? self.clusters[db as usize],
-                Role::Replica(db, r) => &$($mutable)? self.replicas[db as usize * 3 + i(r)],
-                Role::Inbound(r) => &$($mutable)? self.inbound[i(r)],
-                Role::Outbound(r) => &$($mutable)? self.outbound[i(r)],
-                Role::OutDns => &$($mutable)? self.out_dns,
-                Role::Destination => &$($mutable)? self.destination,
-            }
-        }
-    };
-}
-
-impl<H: Machine> Machines<H> {
-    fn new(harness: H, source: Source, options: &Options, seed: u64) -> Self {
-        let wired = &*WIRED;
-        Self {
-            harness,
-            source: source.wired(&Wiring::of(&topology::WORKLOAD1, topology::SOURCE)),
-            in_dns: wired.in_dns.starting(options.routing, stream(seed, Stream::Routing)),
-            receivers: wired.receivers.clone(),
-            validators: wired.validators.clone(),
-            processors: wired.processors.clone(),
-            clusters: wired.clusters.clone(),
-            replicas: wired.replicas.clone(),
-            inbound: wired.inbound.clone(),
-            outbound: wired.outbound.clone(),
-            out_dns: wired.out_dns.clone(),
-            destination: wired.destination.clone(),
-        }
-    }
-
-    machine_at!(get);
-    machine_at!(get_mut, mut);
-}
-
 /// The whole pipeline of one run, driven by the harness `H`.
 pub struct World<H> {
+    pub architecture: Arc<Architecture>,
+    /// Its machines as wired, before a run.
+    wired: Wired,
     pub machines: Machines<H>,
     pub arena: Arena,
     pub trace: Vec<Event>,
@@ -504,9 +412,13 @@ pub struct World<H> {
 impl<H: Machine> World<H> {
     /// The world of the run of `seed`, whose routing draws from that seed's
     /// routing stream.
-    pub fn new(harness: H, source: Source, options: Options, seed: u64) -> Self {
+    pub fn new(architecture: Arc<Architecture>, harness: H, source: Source, options: Options, seed: u64) -> Self {
+        let wired = Wired::new(&architecture);
+        let routing = stream(seed, Stream::Routing);
         Self {
-            machines: Machines::new(harness, source, &options, seed),
+            machines: Machines::new(harness, &wired, source, options.routing, &routing),
+            architecture,
+            wired,
             arena: Arena::default(),
             trace: Vec::new(),
             options,
@@ -516,8 +428,13 @@ impl<H: Machine> World<H> {
     }
 
     /// Starts a new run in place, keeping the buffers' allocations.
-    pub fn reset(&mut self, harness: H, source: Source, options: Options, seed: u64) {
-        self.machines = Machines::new(harness, source, &options, seed);
+    pub fn reset(&mut self, architecture: &Arc<Architecture>, harness: H, source: Source, options: Options, seed: u64) {
+        if !Arc::ptr_eq(architecture, &self.architecture) {
+            self.wired = Wired::new(architecture);
+            self.architecture = architecture.clone();
+        }
+        let routing = stream(seed, Stream::Routing);
+        self.machines = Machines::new(harness, &self.wired, source, options.routing, &routing);
         self.arena.clear();
         self.trace.clear();
         self.options = options;
@@ -535,7 +452,7 @@ impl<H: Machine> World<H> {
             let event = Event {
                 time_us: now / MICROSECOND,
                 kind: Kind::FaultFoundHolding,
-                region: topology::home_region(actor),
+                region: self.architecture.instances[actor as usize - 1].region,
                 subject: actor as u32,
                 value: self.held.len(),
             };
@@ -543,9 +460,15 @@ impl<H: Machine> World<H> {
         }
     }
 
-    /// The actors that get [`Msg::Start`] at time 0.
-    pub fn starters() -> [ActorId; 4] {
-        [topology::processor(1), topology::processor(2), topology::DESTINATION, topology::DRIVER]
+    /// The actors that get [`Msg::Start`] at time 0: the stream containers
+    /// and the destination, in instance order, then the driver.
+    pub fn starters(&self) -> Vec<ActorId> {
+        let starts = |kind| matches!(kind, ComponentKind::StreamContainer | ComponentKind::Destination);
+        let instances = self.architecture.instances.iter().enumerate();
+        let mut starters: Vec<ActorId> =
+            instances.filter(|(_, i)| starts(i.kind)).map(|(a, _)| a as ActorId + 1).collect();
+        starters.push(topology::DRIVER);
+        starters
     }
 }
 

@@ -9,6 +9,7 @@ use crate::architecture::Action;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
+#[derive(Clone)]
 pub struct Source {
     /// Where it publishes, and the event of a publication.
     dns: ActorId,
@@ -48,6 +49,11 @@ impl Source {
     /// This source, publishing where its instance of the architecture is wired.
     pub fn wired(self, wiring: &Wiring) -> Self {
         Self { dns: wiring.one("dns"), published: wiring.stage(Action::Published), ..self }
+    }
+
+    /// This source, wired as `wired` is.
+    pub fn wired_as(self, wired: &Source) -> Self {
+        Self { dns: wired.dns, published: wired.published, ..self }
     }
 
     pub fn batches(&self) -> usize {

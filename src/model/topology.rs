@@ -2,14 +2,14 @@
 //! Workload1 architecture file, their names and the components faults may
 //! target (a test holds the numbers and the file to the same instances).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::architecture::{self, Architecture, Command};
 use crate::engine::ActorId;
 
 /// The built-in Workload1 architecture: instance `i` is actor `i + 1`.
-pub static WORKLOAD1: LazyLock<Architecture> =
-    LazyLock::new(|| architecture::built_in("workload1").expect("workload1 is built in"));
+pub static WORKLOAD1: LazyLock<Arc<Architecture>> =
+    LazyLock::new(|| Arc::new(architecture::built_in("workload1").expect("workload1 is built in")));
 
 pub const DRIVER: ActorId = 0;
 pub const SOURCE: ActorId = 1;

@@ -12,7 +12,7 @@ use super::{RunWorld, Simulator};
 use crate::config::Variant;
 use crate::engine::ActorId;
 use crate::model::topology::{self, ACTORS, REGIONS, Role};
-use crate::model::{ContainerState, Kafka};
+use crate::model::{ContainerState, Kafka, Node};
 use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
 
@@ -236,9 +236,7 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     let Some(world) = sim.world() else { return Vec::new() };
     let events = sim.events();
     let mut findings = Vec::new();
-    let streams = world.machines.inbound.iter().zip(REGIONS.map(topology::inbound));
-    let streams = streams.chain(world.machines.outbound.iter().zip(REGIONS.map(topology::outbound)));
-    for (stream, actor) in streams {
+    for (actor, stream) in world.machines.streams() {
         findings.extend(in_stream(world, events, stream, actor));
     }
     for actor in 0..ACTORS as ActorId {
@@ -308,7 +306,7 @@ fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) 
 
 /// Records never published, one finding per batch.
 fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) -> Vec<Finding> {
-    let source = &world.machines.source;
+    let source = world.machines.source();
     let mut findings = Vec::new();
     for batch in 1..=source.batches() as u32 {
         let records = source.batch(batch as usize);
@@ -332,7 +330,7 @@ fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &
     let failed = ids(events, Kind::PublishFailed);
     let done = [Kind::DestinationReceived, Kind::InboundRemoved, Kind::OutboundRemoved].map(|k| (k, ids(events, k)));
     let first_missing = |id: u32| done.iter().find(|(_, ids)| !ids.contains(&id)).map(|(kind, _)| *kind);
-    let records = world.machines.source.records().len() as u32;
+    let records = world.machines.source().records().len() as u32;
     let lost = (1..=records).filter(|id| published.contains(id) && !placed.contains(id));
     lost.filter_map(|id| Some((id, first_missing(id)?)))
         .map(|(id, missing)| {
@@ -382,16 +380,15 @@ fn failed_front_ends(world: &RunWorld) -> FrontEnds {
 }
 
 fn condition(world: &RunWorld, actor: ActorId) -> Condition {
-    let m = &world.machines;
-    let i = |r: u8| r as usize - 1;
-    let failed = match topology::role(actor) {
-        Role::Receiver(r) => return Condition::Container(m.receivers[i(r)].health().state()),
-        Role::Validator(r) => return Condition::Container(m.validators[i(r)].health().state()),
-        Role::Processor(r) => return Condition::Container(m.processors[i(r)].health().state()),
-        Role::Inbound(r) => m.inbound[i(r)].is_failed(),
-        Role::Outbound(r) => m.outbound[i(r)].is_failed(),
-        Role::Cluster(db) => m.clusters[db as usize].is_failed(),
-        Role::Replica(db, r) => m.replicas[db as usize * 3 + (r as usize - 1)].is_failed(),
+    if actor == topology::DRIVER {
+        return Condition::Running;
+    }
+    let failed = match world.machines.node(actor) {
+        Node::Container(c) => return Condition::Container(c.health().state()),
+        Node::Processor(p) => return Condition::Container(p.health().state()),
+        Node::Kafka(k) => k.is_failed(),
+        Node::Cluster(c) => c.is_failed(),
+        Node::Replica(r) => r.is_failed(),
         _ => false,
     };
     if failed { Condition::Failed } else { Condition::Running }

@@ -238,10 +238,14 @@ impl Simulator {
         let sizes: Vec<usize> = (1..=spec.scenario.batches).map(|b| spec.scenario.batch_size(b) as usize).collect();
         let source = Source::with_batches(records, &sizes);
         match &mut self.world {
-            Some(world) => world.reset(driver, source, spec.options().clone(), seed),
-            None => self.world = Some(World::new(driver, source, spec.options().clone(), seed)),
+            Some(world) => world.reset(&spec.scenario.architecture, driver, source, spec.options().clone(), seed),
+            None => {
+                let architecture = spec.scenario.architecture.clone();
+                self.world = Some(World::new(architecture, driver, source, spec.options().clone(), seed));
+            }
         }
-        for actor in RunWorld::starters() {
+        let world = self.world.as_ref().expect("made above");
+        for actor in world.starters() {
             self.engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
         }
     }

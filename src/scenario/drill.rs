@@ -450,6 +450,7 @@ mod tests {
             records_per_batch: vec![50, 1, 7],
             steady: vec![c("processor-1"), c("receiver-db/replica-2")],
             environment: Some(environment),
+            architecture: topology::WORKLOAD1.clone(),
             steps: vec![
                 Step::Chaos(ChaosParams {
                     faults_per_minute: 40,

@@ -8,6 +8,9 @@ mod drill;
 mod driver;
 mod reach;
 
+use std::sync::Arc;
+
+use crate::architecture::Architecture;
 use crate::config::{Environment, read_text_file};
 use crate::engine::{ActorId, Time};
 use crate::model::topology::Db;
@@ -101,13 +104,17 @@ pub struct Scenario {
     /// Instances whose timing is constant: each service takes the shortest
     /// time of its range, and they never pause (a shrunk run's).
     pub steady: Vec<ActorId>,
+    /// The architecture whose components its steps name.
+    pub architecture: Arc<Architecture>,
 }
 
 impl Scenario {
     /// A scenario that publishes every record of its batches in the runs'
     /// own environment.
     pub fn new(name: String, description: String, batches: u8, steps: Vec<Step>) -> Self {
-        Self { name, description, batches, steps, records_per_batch: Vec::new(), environment: None, steady: Vec::new() }
+        let architecture = crate::model::topology::WORKLOAD1.clone();
+        let (records_per_batch, steady) = (Vec::new(), Vec::new());
+        Self { name, description, batches, steps, records_per_batch, environment: None, steady, architecture }
     }
 
     /// The records of all batches: those a run owes.

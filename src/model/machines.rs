@@ -1,0 +1,155 @@
+//! The machines of one run: one per instance of the architecture, each of
+//! the kind the file names and wired as it says, plus the harness that
+//! drives them (actor 0).
+
+use super::wiring::Wiring;
+use super::{Cluster, Container, Destination, InDns, Kafka, Machine, OutDns, Processor, Replica, Source};
+use crate::architecture::{Architecture, ComponentKind};
+use crate::config::Routing;
+use crate::engine::ActorId;
+
+/// One instance's machine.
+#[derive(Clone)]
+pub enum Node {
+    Source(Source),
+    InDns(InDns),
+    Container(Container),
+    Processor(Processor),
+    Cluster(Cluster),
+    Replica(Replica),
+    Kafka(Kafka),
+    OutDns(OutDns),
+    Destination(Destination),
+}
+
+/// `machine` and `machine_mut`: a node as the machine it is.
+macro_rules! as_machine {
+    ($name:ident $(, $mutable:tt)?) => {
+        #[inline(always)]
+        fn $name(&$($mutable)? self) -> &$($mutable)? dyn Machine {
+            match self {
+                Node::Source(m) => m,
+                Node::InDns(m) => m,
+                Node::Container(m) => m,
+                Node::Processor(m) => m,
+                Node::Cluster(m) => m,
+                Node::Replica(m) => m,
+                Node::Kafka(m) => m,
+                Node::OutDns(m) => m,
+                Node::Destination(m) => m,
+            }
+        }
+    };
+}
+
+impl Node {
+    /// The machine of `actor` as it is before a run begins (a source with
+    /// no records, a DNS that draws nothing yet).
+    fn wired(architecture: &Architecture, actor: ActorId) -> Node {
+        let wiring = Wiring::of(architecture, actor);
+        let unseeded = <rand_pcg::Pcg64Mcg as rand::SeedableRng>::seed_from_u64(0);
+        match architecture.instances[actor as usize - 1].kind {
+            ComponentKind::Source => Node::Source(Source::with_batches(Vec::new(), &[]).wired(&wiring)),
+            ComponentKind::WeightedDns => Node::InDns(InDns::new(&wiring, Routing::Alternate, unseeded)),
+            ComponentKind::ApiContainer => Node::Container(Container::new(&wiring)),
+            ComponentKind::StreamContainer => Node::Processor(Processor::new(&wiring)),
+            ComponentKind::Mongo => Node::Cluster(Cluster::new(&wiring)),
+            ComponentKind::MongoReplica => Node::Replica(Replica::new(&wiring)),
+            ComponentKind::Kafka => Node::Kafka(Kafka::new(&wiring)),
+            ComponentKind::OutDns => Node::OutDns(OutDns::new(&wiring)),
+            ComponentKind::Destination => Node::Destination(Destination::new(&wiring)),
+        }
+    }
+
+    as_machine!(machine);
+    as_machine!(machine_mut, mut);
+}
+
+/// Every instance's machine as wired, before a run: each run starts from a
+/// copy.
+#[derive(Clone)]
+pub struct Wired {
+    nodes: Vec<Node>,
+}
+
+impl Wired {
+    pub fn new(architecture: &Architecture) -> Self {
+        let nodes: Vec<Node> =
+            (1..=architecture.instances.len() as ActorId).map(|a| Node::wired(architecture, a)).collect();
+        assert_eq!(nodes.iter().filter(|n| matches!(n, Node::Source(_))).count(), 1, "checked: one source");
+        Self { nodes }
+    }
+}
+
+/// The machines of one run, and the harness (actor 0).
+pub struct Machines<H> {
+    pub harness: H,
+    nodes: Vec<Node>,
+    /// Where the source and the destination are among the nodes.
+    source: usize,
+    destination: usize,
+}
+
+impl<H: Machine> Machines<H> {
+    /// The machines of a run, as `wired` starts them: `source` publishes,
+    /// and the weighted DNSs route by `routing` drawing from `rng`.
+    pub fn new(harness: H, wired: &Wired, source: Source, routing: Routing, rng: &rand_pcg::Pcg64Mcg) -> Self {
+        let mut nodes = wired.nodes.clone();
+        let mut source = Some(source);
+        for node in &mut nodes {
+            match node {
+                Node::Source(wired) => *wired = source.take().expect("one source").wired_as(wired),
+                Node::InDns(dns) => *dns = dns.starting(routing, rng.clone()),
+                _ => {}
+            }
+        }
+        let at = |f: fn(&Node) -> bool| nodes.iter().position(f).expect("checked: a source and a destination");
+        let source = at(|n| matches!(n, Node::Source(_)));
+        let destination = at(|n| matches!(n, Node::Destination(_)));
+        Self { harness, nodes, source, destination }
+    }
+
+    #[inline(always)]
+    pub fn get(&self, actor: ActorId) -> &dyn Machine {
+        match actor {
+            0 => &self.harness,
+            a => self.nodes[a as usize - 1].machine(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn get_mut(&mut self, actor: ActorId) -> &mut dyn Machine {
+        match actor {
+            0 => &mut self.harness,
+            a => self.nodes[a as usize - 1].machine_mut(),
+        }
+    }
+
+    /// The machine of instance actor `actor` (not the harness).
+    pub fn node(&self, actor: ActorId) -> &Node {
+        assert_ne!(actor, 0, "the harness is no node");
+        &self.nodes[actor as usize - 1]
+    }
+
+    pub fn source(&self) -> &Source {
+        match &self.nodes[self.source] {
+            Node::Source(source) => source,
+            _ => unreachable!("the source's node"),
+        }
+    }
+
+    pub fn destination_mut(&mut self) -> &mut Destination {
+        match &mut self.nodes[self.destination] {
+            Node::Destination(destination) => destination,
+            _ => unreachable!("the destination's node"),
+        }
+    }
+
+    /// Every stream, with its actor.
+    pub fn streams(&self) -> impl Iterator<Item = (ActorId, &Kafka)> {
+        self.nodes.iter().enumerate().filter_map(|(i, n)| match n {
+            Node::Kafka(k) => Some((i as ActorId + 1, k)),
+            _ => None,
+        })
+    }
+}
