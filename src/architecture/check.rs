@@ -12,6 +12,7 @@ use toml::Spanned;
 use super::file::{ArchitectureFile, FaultsFile, InstanceFile, OrderFile, StageFile};
 use super::kind::{Action, Command, ComponentKind, Flow, Over};
 use super::{Architecture, Instance, MAX_INSTANCES, MAX_NAME_LEN, MAX_PLACES, MAX_REGION, MAX_STAGES, Order, Stage};
+use crate::config::ServiceTimes;
 use crate::trace::Kind;
 
 /// A broken rule: where (a byte offset), and what.
@@ -219,7 +220,8 @@ fn instance(
         }
         wires.push((wire.key, named));
     }
-    Ok(Instance { name: me.clone(), kind, region, wires, parameters: parameters(entry, regions)? })
+    let service = service(entry, kind)?;
+    Ok(Instance { name: me.clone(), kind, region, wires, parameters: parameters(entry, regions)?, service })
 }
 
 fn parameters(entry: &InstanceFile, regions: &Regions) -> Result<Vec<(&'static str, String)>, Broken> {
@@ -237,6 +239,18 @@ fn parameters(entry: &InstanceFile, regions: &Regions) -> Result<Vec<(&'static s
         set.push(("primary", primary.get_ref().to_string()));
     }
     Ok(set)
+}
+
+/// The profile entry an instance's services take: `service`, or its kind's.
+fn service(entry: &InstanceFile, kind: ComponentKind) -> Result<&'static str, Broken> {
+    let Some(service) = &entry.service else { return Ok(kind.service()) };
+    match ServiceTimes::NAMES.iter().find(|&&n| n == service.get_ref()) {
+        Some(name) => Ok(name),
+        None => at(
+            service.span(),
+            format!("service = \"{}\": one of {}", service.get_ref(), ServiceTimes::NAMES.join(", ")),
+        ),
+    }
 }
 
 /// The instances `name` means: one, or a family's members.

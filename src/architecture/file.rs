@@ -46,11 +46,13 @@ pub(super) struct InstanceFile {
     pub replicas: Option<Spanned<String>>,
     pub policy: Option<Spanned<String>>,
     pub primary: Option<Spanned<u8>>,
+    /// The entry of the latency profile's service times it takes.
+    pub service: Option<Spanned<String>>,
 }
 
 impl InstanceFile {
     /// The wires and text parameters, by key.
-    fn texts(&self) -> [(&'static str, &Option<Spanned<String>>); 8] {
+    fn texts(&self) -> [(&'static str, &Option<Spanned<String>>); 9] {
         [
             ("dns", &self.dns),
             ("routes", &self.routes),
@@ -60,6 +62,7 @@ impl InstanceFile {
             ("output", &self.output),
             ("replicas", &self.replicas),
             ("policy", &self.policy),
+            ("service", &self.service),
         ]
     }
 

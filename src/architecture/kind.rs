@@ -146,9 +146,24 @@ impl ComponentKind {
     /// The parameters an instance of this kind may set, besides its wires.
     pub fn parameters(self) -> &'static [&'static str] {
         match self {
-            WeightedDns => &["policy"],
-            Mongo => &["primary"],
-            _ => &[],
+            WeightedDns => &["policy", "service"],
+            Mongo => &["primary", "service"],
+            _ => &["service"],
+        }
+    }
+
+    /// The entry of the latency profile's service times an instance of this
+    /// kind takes unless it names another (`service`).
+    pub fn service(self) -> &'static str {
+        match self {
+            Source => "source",
+            WeightedDns | OutDns => "dns",
+            ApiContainer => "receiver",
+            StreamContainer => "processor",
+            Mongo => "database",
+            MongoReplica => "replica",
+            Kafka => "kafka",
+            Destination => "destination",
         }
     }
 

@@ -31,6 +31,7 @@ use std::path::Path;
 pub use kind::{Action, Command, ComponentKind};
 
 use crate::config::read_text_file;
+use crate::engine::ActorId;
 
 /// The longest architecture file.
 pub const MAX_FILE_BYTES: u64 = 64 << 10;
@@ -76,6 +77,8 @@ pub struct Instance {
     pub wires: Vec<(&'static str, Vec<usize>)>,
     /// Per parameter set, its value as written.
     pub parameters: Vec<(&'static str, String)>,
+    /// The entry of the latency profile's service times it takes.
+    pub service: &'static str,
 }
 
 /// A stage every record must reach: an action of some instances, traced
@@ -140,6 +143,24 @@ impl Architecture {
     /// The instance named `name`.
     pub fn by_name(&self, name: &str) -> Option<usize> {
         self.instances.iter().position(|i| i.name == name)
+    }
+
+    /// The name of an actor of a run: instance `actor - 1`, or the driver
+    /// (actor 0).
+    pub fn actor_name(&self, actor: ActorId) -> &str {
+        match actor {
+            0 => "driver",
+            a => self.instances.get(a as usize - 1).map_or("no-such-actor", |i| i.name.as_str()),
+        }
+    }
+
+    /// The home region of an actor of a run; 0 for the driver, which is
+    /// in none.
+    pub fn actor_region(&self, actor: ActorId) -> u8 {
+        match actor {
+            0 => 0,
+            a => self.instances[a as usize - 1].region,
+        }
     }
 
     /// The instances `command` may target, ascending.

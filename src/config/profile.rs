@@ -62,6 +62,28 @@ pub struct ServiceTimes {
     pub destination: RangeUs,
 }
 
+impl ServiceTimes {
+    /// The entries, as an architecture's instances name them (`service`).
+    pub const NAMES: [&'static str; 9] =
+        ["source", "dns", "receiver", "validator", "processor", "database", "replica", "kafka", "destination"];
+
+    /// The entry named `name`, one of [`ServiceTimes::NAMES`].
+    pub fn by_name(&self, name: &str) -> Option<RangeUs> {
+        let all = [
+            self.source,
+            self.dns,
+            self.receiver,
+            self.validator,
+            self.processor,
+            self.database,
+            self.replica,
+            self.kafka,
+            self.destination,
+        ];
+        Self::NAMES.iter().position(|&n| n == name).map(|i| all[i])
+    }
+}
+
 impl Default for Profile {
     fn default() -> Self {
         Self {

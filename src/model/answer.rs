@@ -3,8 +3,8 @@
 //! kind, or from another sender, breaks the protocol: a simulator bug, so it
 //! stops the run instead of passing as success.
 
-use super::Msg;
-use super::topology::name;
+use super::{Io, Msg};
+use crate::architecture::Architecture;
 use crate::engine::ActorId;
 
 /// The kinds of answer, one per kind of request.
@@ -51,9 +51,14 @@ impl Awaited {
         Self { from, answer }
     }
 
-    /// The outcome of `msg`, which `me` received from `from`; panics unless
-    /// it is the awaited answer from the awaited sender.
-    pub fn outcome(self, me: ActorId, from: ActorId, msg: &Msg) -> bool {
+    /// The outcome of `msg`, which the machine of `io` received from
+    /// `from`; panics unless it is the awaited answer from the awaited sender.
+    pub fn outcome(self, io: &Io, from: ActorId, msg: &Msg) -> bool {
+        self.outcome_at(io.me(), from, msg, io.architecture)
+    }
+
+    fn outcome_at(self, me: ActorId, from: ActorId, msg: &Msg, architecture: &Architecture) -> bool {
+        let name = |actor| architecture.actor_name(actor);
         match msg.answer() {
             Some((answer, ok)) if answer == self.answer && from == self.from => ok,
             _ => panic!(
@@ -70,23 +75,24 @@ impl Awaited {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::topology::WORKLOAD1;
 
     #[test]
     fn the_awaited_answer_gives_its_outcome() {
         let awaited = Awaited::new(9, Answer::Insert);
-        assert!(awaited.outcome(3, 9, &Msg::InsertAnswer(true)));
-        assert!(!awaited.outcome(3, 9, &Msg::InsertAnswer(false)));
+        assert!(awaited.outcome_at(3, 9, &Msg::InsertAnswer(true), &WORKLOAD1));
+        assert!(!awaited.outcome_at(3, 9, &Msg::InsertAnswer(false), &WORKLOAD1));
     }
 
     #[test]
     #[should_panic(expected = "receiver-1 awaited Insert answer from receiver-db but got AppendAnswer(true)")]
     fn an_answer_of_another_kind_breaks_the_invariant() {
-        Awaited::new(9, Answer::Insert).outcome(3, 9, &Msg::AppendAnswer(true));
+        Awaited::new(9, Answer::Insert).outcome_at(3, 9, &Msg::AppendAnswer(true), &WORKLOAD1);
     }
 
     #[test]
     #[should_panic(expected = "from validator-db")]
     fn an_answer_from_another_sender_breaks_the_invariant() {
-        Awaited::new(9, Answer::Insert).outcome(3, 10, &Msg::InsertAnswer(true));
+        Awaited::new(9, Answer::Insert).outcome_at(3, 10, &Msg::InsertAnswer(true), &WORKLOAD1);
     }
 }

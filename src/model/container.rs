@@ -77,7 +77,7 @@ impl Container {
 
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         let call = self.call.expect("answers come only during a call");
-        let ok = call.awaited.outcome(io.me(), from, &msg);
+        let ok = call.awaited.outcome(io, from, &msg);
         match (call.awaited.answer, ok) {
             (Answer::Insert, true) => self.stored(io, call),
             _ => self.finish(io, call, ok),

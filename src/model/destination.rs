@@ -2,7 +2,7 @@
 //! records each arrival, removes the batch and reads again.
 
 use super::answer::{Answer, Awaited};
-use super::topology::{DRIVER, name};
+use super::topology::DRIVER;
 use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg};
 use crate::architecture::Action;
@@ -63,7 +63,7 @@ impl Machine for Destination {
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::ReadFailed | Msg::Deliver(_) if self.region_of(from).is_none() => {
-                panic!("{} got {msg:?} from {}, not one of its streams", io.name(), name(from))
+                panic!("{} got {msg:?} from {}, not one of its streams", io.name(), io.architecture.actor_name(from))
             }
             Msg::Start => {
                 self.read(io, 1);
@@ -87,7 +87,7 @@ impl Machine for Destination {
             }
             Msg::RemoveAnswer(_) => {
                 let region = self.removing.take().expect("a remove answer comes only after a remove");
-                Awaited::new(self.dns, Answer::Remove).outcome(io.me(), from, &msg);
+                Awaited::new(self.dns, Answer::Remove).outcome(io, from, &msg);
                 self.read(io, region);
             }
             Msg::ReadFailed => self.read(io, self.region_of(from).expect("checked: one of its streams")),

@@ -102,7 +102,7 @@ impl InDns {
 
     fn answer(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         let (record, caller, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
-        let ok = Awaited::new(self.route(region), Answer::Invoke).outcome(io.me(), from, &msg);
+        let ok = Awaited::new(self.route(region), Answer::Invoke).outcome(io, from, &msg);
         if ok && !self.offline.any() {
             self.next_region = other(region);
         } else if !ok {
@@ -182,8 +182,8 @@ impl Machine for OutDns {
             Msg::RemoveAnswer(_) => {
                 let (caller, stream, batch) =
                     self.awaiting.take().expect("an answer comes only for a forwarded remove");
-                if !Awaited::new(stream, Answer::Remove).outcome(io.me(), from, &msg) {
-                    let region = super::topology::home_region(stream);
+                if !Awaited::new(stream, Answer::Remove).outcome(io, from, &msg) {
+                    let region = io.architecture.actor_region(stream);
                     io.trace_batch(Kind::RemoveFailureHidden, region, batch);
                 }
                 io.send(caller, Msg::RemoveAnswer(true));

@@ -246,7 +246,7 @@ pub enum Msg {
 
 impl Msg {
     /// A readable rendering, with the records a batch holds.
-    pub fn describe(&self, arena: &Arena) -> String {
+    pub fn describe(&self, arena: &Arena, architecture: &Architecture) -> String {
         let ids = |b: Batch| {
             let ids: Vec<String> = arena.get(b).iter().map(|r| r.id.to_string()).collect();
             format!("[{}]", ids.join(","))
@@ -261,7 +261,7 @@ impl Msg {
             Msg::Remove(b) => format!("remove {}", ids(b)),
             Msg::Deliver(b) => format!("deliver {}", ids(b)),
             Msg::RemoveVia { region, batch } => format!("remove {} region {region}", ids(batch)),
-            Msg::Read { consumer } => format!("read for {}", topology::name(consumer)),
+            Msg::Read { consumer } => format!("read for {}", architecture.actor_name(consumer)),
             Msg::ReadVia { region } => format!("read region {region}"),
             other => format!("{other:?}"),
         }
@@ -304,6 +304,7 @@ pub struct Io<'a, 'c> {
     pub arena: &'a mut Arena,
     trace: &'a mut Vec<Event>,
     pub options: &'a Options,
+    pub architecture: &'a Architecture,
 }
 
 impl Io<'_, '_> {
@@ -318,7 +319,7 @@ impl Io<'_, '_> {
     /// This machine's name, for the message of a broken assertion.
     #[cold]
     pub fn name(&self) -> String {
-        topology::name(self.me())
+        self.architecture.actor_name(self.me()).to_string()
     }
 
     pub fn send(&mut self, to: ActorId, msg: Msg) {
@@ -363,7 +364,7 @@ impl Io<'_, '_> {
     pub fn trace_state(&mut self, code: u8) {
         assert!(ContainerState::from_code(code as u32).is_some(), "{} in state {code}", self.name());
         let me = self.me();
-        self.trace(Kind::StateChanged, topology::home_region(me), me as u32, code as u32);
+        self.trace(Kind::StateChanged, self.architecture.actor_region(me), me as u32, code as u32);
     }
 }
 
@@ -484,7 +485,9 @@ impl<H: Machine> System for World<H> {
         if env.msg == Msg::Fail && env.from == topology::DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }
-        let mut io = Io { ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
+        let (arena, trace, options, architecture) =
+            (&mut self.arena, &mut self.trace, &self.options, &*self.architecture);
+        let mut io = Io { ctx, arena, trace, options, architecture };
         self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, &mut self.coverage);
     }
 

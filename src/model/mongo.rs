@@ -80,7 +80,7 @@ impl Machine for Cluster {
             }
             Msg::StoreAnswer(_) => {
                 let insert = self.insert.expect("a store answer comes only during an insert");
-                let stored = insert.awaited.outcome(io.me(), from, &msg);
+                let stored = insert.awaited.outcome(io, from, &msg);
                 let (secondary, third) = self.followers();
                 match insert.primary_stored {
                     None => {

@@ -114,7 +114,7 @@ impl Processor {
 
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         let (batch, step) = self.work.expect("answers come only while a batch is in hand");
-        let ok = self.awaited(step).outcome(io.me(), from, &msg);
+        let ok = self.awaited(step).outcome(io, from, &msg);
         let early_removal = io.options.variants.has(Variant::RemoveBeforeStore);
         match (step, ok) {
             (Step::RemovingFirst, true) => self.request(io, batch, Step::Storing(0)),

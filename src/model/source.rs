@@ -107,7 +107,7 @@ impl Machine for Source {
                 let p = self.publishing.expect("an answer comes only while publishing");
                 let size = self.batch(p.batch as usize).len();
                 assert!(p.next < size, "an answer for record {} of a batch of {size}", p.next);
-                if Awaited::new(self.dns, Answer::Invoke).outcome(io.me(), from, &msg) {
+                if Awaited::new(self.dns, Answer::Invoke).outcome(io, from, &msg) {
                     self.publish_next(io, Publishing { next: p.next + 1, ..p });
                 } else {
                     self.publishing = None;

@@ -1,6 +1,6 @@
 //! Drives one machine by hand in unit tests.
 
-use super::topology::{ACTORS, home_region};
+use super::topology::{ACTORS, WORKLOAD1, home_region};
 use super::{Arena, Batch, Io, Machine, Msg, Record};
 use crate::config::Options;
 use crate::engine::{ActorId, Probe, Time, Timing};
@@ -28,7 +28,8 @@ impl Bench {
     /// what it sent. `me` defaults to the actor the machine expects to be.
     pub fn step_as(&mut self, m: &mut dyn Machine, me: ActorId, from: ActorId, msg: Msg) -> Vec<(ActorId, Msg)> {
         let mut ctx = self.probe.ctx(me, self.now);
-        let mut io = Io { ctx: &mut ctx, arena: &mut self.arena, trace: &mut self.trace, options: &self.options };
+        let (arena, trace, options) = (&mut self.arena, &mut self.trace, &self.options);
+        let mut io = Io { ctx: &mut ctx, arena, trace, options, architecture: &WORKLOAD1 };
         m.handle(&mut io, from, msg);
         self.now += 1;
         self.probe.sent().into_iter().map(|e| (e.to, e.msg)).collect()

@@ -6,15 +6,17 @@
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::topology::{ACTORS, Role, home_region, role};
+use crate::architecture::Architecture;
 use crate::config::{Profile, RangeUs};
 use crate::engine::{MICROSECOND, MILLISECOND, Octaves, Pauses, Span, Tail, Timing};
 
-/// The engine timing for one run; `speed` draws each actor's speed factor.
-pub fn timing(profile: &Profile, speed: &mut Pcg64Mcg) -> Timing {
+/// The engine timing for one run of `architecture`; `speed` draws each
+/// actor's speed factor.
+pub fn timing(profile: &Profile, architecture: &Architecture, speed: &mut Pcg64Mcg) -> Timing {
     let span = |[min, max]: RangeUs| Span::new(min * MICROSECOND, max * MICROSECOND);
     let octaves = |[min, max]: RangeUs| Octaves::new(min * MICROSECOND, max * MICROSECOND);
-    let mut timing = Timing::new((0..ACTORS as u8).map(home_region).collect(), 4);
+    let actors = architecture.instances.len() + 1;
+    let mut timing = Timing::new((0..actors as u8).map(|a| architecture.actor_region(a)).collect(), 4);
     for a in 1..=3 {
         timing.set_delay(a, a, span(profile.intra_region_us));
         for b in a + 1..=3 {
@@ -27,14 +29,14 @@ pub fn timing(profile: &Profile, speed: &mut Pcg64Mcg) -> Timing {
         every => Pauses::new(every * MILLISECOND, octaves(profile.pause.duration_us)),
     };
     let [lo, hi] = profile.speed_factor;
-    for actor in 0..ACTORS as u8 {
+    for actor in 0..actors as u8 {
         let factor = lo + (hi - lo) * unit(speed);
-        timing.set_service(actor, span(service(profile, role(actor))).scaled(factor));
-        if role(actor) != Role::Driver {
+        timing.set_service(actor, span(service(profile, architecture, actor)).scaled(factor));
+        if actor != 0 {
             timing.set_pauses(actor, pauses);
         }
     }
-    assert_eq!(timing.actors(), ACTORS);
+    assert_eq!(timing.actors(), actors);
     timing
 }
 
@@ -45,18 +47,12 @@ fn unit(rng: &mut Pcg64Mcg) -> f64 {
     unit
 }
 
-fn service(profile: &Profile, role: Role) -> RangeUs {
-    let s = &profile.service_us;
-    match role {
-        Role::Driver => [0, 0],
-        Role::Source => s.source,
-        Role::InDns | Role::OutDns => s.dns,
-        Role::Receiver(_) => s.receiver,
-        Role::Validator(_) => s.validator,
-        Role::Processor(_) => s.processor,
-        Role::Cluster(_) => s.database,
-        Role::Replica(..) => s.replica,
-        Role::Inbound(_) | Role::Outbound(_) => s.kafka,
-        Role::Destination => s.destination,
+fn service(profile: &Profile, architecture: &Architecture, actor: u8) -> RangeUs {
+    match actor {
+        0 => [0, 0],
+        a => {
+            let service = architecture.instances[a as usize - 1].service;
+            profile.service_us.by_name(service).expect("checked: an entry of the profile")
+        }
     }
 }

@@ -222,7 +222,7 @@ impl Simulator {
     /// explores, without running.
     fn prepare(&mut self, spec: &RunSpec, seed: u64, environment: Option<&Environment>) {
         let profile = environment.map_or(spec.profile(), |e| &e.profile);
-        let mut timing = timing(profile, &mut stream(seed, Stream::Speed));
+        let mut timing = timing(profile, &spec.scenario.architecture, &mut stream(seed, Stream::Speed));
         if let Some(environment) = environment {
             shape(&mut timing, environment);
         }

@@ -327,7 +327,7 @@ impl Machine for Driver {
             Msg::AppendsReached(_) => {
                 let awaited = self.watching.take().expect("a stream answers only a watch");
                 // The wait ends on the answer, whatever it says: as the original.
-                awaited.outcome(io.me(), from, &msg);
+                awaited.outcome(io, from, &msg);
             }
             Msg::Timer => self.on_timer(io),
             other => panic!("driver cannot handle {other:?}"),

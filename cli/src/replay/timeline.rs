@@ -45,7 +45,7 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record:
             topology::name(d.envelope.from),
             topology::name(d.envelope.to),
         );
-        write_wrapped(out, &ends, &msg.describe(&world.arena))?;
+        write_wrapped(out, &ends, &msg.describe(&world.arena, &world.architecture))?;
         for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
             write_wrapped(out, &format!("{:>16}·", ""), &describe_event(e))?;
         }
