@@ -20,7 +20,7 @@
 //!
 //! Answers are matched to their requests inside the machines ([`super::Awaited`]).
 
-use super::coverage::{self, MachineKind};
+use super::coverage;
 use super::topology::{ACTORS, Role, name, role};
 use super::{IdSet, Machine, Msg, World};
 use crate::config::{Options, Variant};
@@ -288,8 +288,8 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
         let world = self.inner.world();
         let state = world.machines.get(env.to).coverage_state();
-        if coverage::bit(env.to, state, &env.msg).is_none() {
-            let states = MachineKind::of(env.to).states();
+        if coverage::bit(world.kind(env.to), state, &env.msg).is_none() {
+            let states = world.kind(env.to).states();
             let state = states.get(state as usize).copied().unwrap_or("an unknown state");
             panic!(
                 "invariant broken: {} handled {:?} in state {state}, which its rules do not allow",

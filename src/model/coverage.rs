@@ -11,8 +11,8 @@
 
 use strum::{IntoStaticStr, VariantArray};
 
-use super::topology::{self, ACTORS, ROLES, Role};
 use super::{Msg, MsgKind};
+use crate::architecture::{Architecture, ComponentKind};
 use crate::engine::ActorId;
 
 /// The kinds of machine of MODEL.md, "Topology".
@@ -33,19 +33,30 @@ pub enum MachineKind {
 }
 
 impl MachineKind {
-    pub const fn of(actor: ActorId) -> Self {
-        match ROLES[actor as usize] {
-            Role::Driver => Self::Driver,
-            Role::Source => Self::Source,
-            Role::InDns => Self::InDns,
-            Role::Receiver(_) => Self::Receiver,
-            Role::Validator(_) => Self::Validator,
-            Role::Processor(_) => Self::Processor,
-            Role::Cluster(_) => Self::Database,
-            Role::Replica(..) => Self::Replica,
-            Role::Inbound(_) | Role::Outbound(_) => Self::Kafka,
-            Role::OutDns => Self::OutDns,
-            Role::Destination => Self::Destination,
+    /// The kind of actor `actor` of a run of `architecture`. An API
+    /// container that invokes another is a receiver; one that appends to a
+    /// stream, a validator (they handle different answers).
+    pub fn of(architecture: &Architecture, actor: ActorId) -> Self {
+        if actor == 0 {
+            return Self::Driver;
+        }
+        let instance = &architecture.instances[actor as usize - 1];
+        match instance.kind {
+            ComponentKind::Source => Self::Source,
+            ComponentKind::WeightedDns => Self::InDns,
+            ComponentKind::ApiContainer => {
+                let (_, next) = instance.wires.iter().find(|(k, _)| *k == "next").expect("checked: a next");
+                match architecture.instances[next[0]].kind {
+                    ComponentKind::ApiContainer => Self::Receiver,
+                    _ => Self::Validator,
+                }
+            }
+            ComponentKind::StreamContainer => Self::Processor,
+            ComponentKind::Mongo => Self::Database,
+            ComponentKind::MongoReplica => Self::Replica,
+            ComponentKind::Kafka => Self::Kafka,
+            ComponentKind::OutDns => Self::OutDns,
+            ComponentKind::Destination => Self::Destination,
         }
     }
 
@@ -160,19 +171,6 @@ const MESSAGES: usize = MsgKind::VARIANTS.len();
 const NONE: u8 = u8::MAX;
 /// The bit of each pair, by kind, state and message.
 const BITS: [[[u8; MESSAGES]; MAX_STATES]; KINDS] = bits();
-/// The bit of each pair, by actor, state and message as [`Coverage`] sees
-/// them.
-const SEEN_BITS: [u8; SEEN] = {
-    let mut seen = [NONE; SEEN];
-    let mut i = 0;
-    while i < SEEN {
-        let actor = (i / (MAX_STATES * MESSAGES)) as ActorId;
-        seen[i] = BITS[MachineKind::of(actor) as usize][i / MESSAGES % MAX_STATES][i % MESSAGES];
-        i += 1;
-    }
-    seen
-};
-
 const _: () = assert!(PAIRS <= u128::BITS as usize, "a run's coverage is a u128");
 
 /// The number of states of a kind, in a constant.
@@ -242,15 +240,15 @@ pub fn pairs() -> Vec<Pair> {
     out
 }
 
-/// What a run handled. While the run goes, one bit per actor, state and
-/// message kind (an OR per delivery, no lookup); [`Coverage::bits`] folds
-/// them into the pairs of the machines' kinds.
+/// What a run handled. While the run goes, one bit per kind of machine,
+/// state and message kind (an OR per delivery, no lookup); [`Coverage::bits`]
+/// folds them into the pairs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Coverage {
     seen: [u64; SEEN_WORDS],
 }
 
-const SEEN: usize = ACTORS * MAX_STATES * MESSAGES;
+const SEEN: usize = KINDS * MAX_STATES * MESSAGES;
 const SEEN_WORDS: usize = SEEN.div_ceil(64);
 
 impl Default for Coverage {
@@ -260,11 +258,11 @@ impl Default for Coverage {
 }
 
 impl Coverage {
-    /// Records that `actor`, in its state `state`, handled `msg`.
+    /// Records that a machine of `kind`, in its state `state`, handled `msg`.
     #[inline]
-    pub fn handled(&mut self, actor: ActorId, state: u8, msg: &Msg) {
-        assert!((state as usize) < MAX_STATES, "state {state} of {}", topology::name(actor));
-        let i = (actor as usize * MAX_STATES + state as usize) * MESSAGES + MsgKind::from(msg) as usize;
+    pub fn handled(&mut self, kind: MachineKind, state: u8, msg: &Msg) {
+        assert!((state as usize) < MAX_STATES, "state {state} of a {}", kind.name());
+        let i = (kind as usize * MAX_STATES + state as usize) * MESSAGES + MsgKind::from(msg) as usize;
         self.seen[i / 64] |= 1 << (i % 64);
     }
 
@@ -275,7 +273,8 @@ impl Coverage {
         for (w, &word) in self.seen.iter().enumerate() {
             let mut word = word;
             while word != 0 {
-                let bit = SEEN_BITS[w * 64 + word.trailing_zeros() as usize];
+                let i = w * 64 + word.trailing_zeros() as usize;
+                let bit = BITS[i / (MAX_STATES * MESSAGES)][i / MESSAGES % MAX_STATES][i % MESSAGES];
                 word &= word - 1;
                 if bit != NONE {
                     bits |= 1 << bit;
@@ -288,15 +287,28 @@ impl Coverage {
 }
 
 /// The bit of the pair, if the rules allow it.
-pub fn bit(actor: ActorId, state: u8, msg: &Msg) -> Option<u8> {
-    let bit = BITS[MachineKind::of(actor) as usize].get(state as usize)?[MsgKind::from(msg) as usize];
+pub fn bit(kind: MachineKind, state: u8, msg: &Msg) -> Option<u8> {
+    let bit = BITS[kind as usize].get(state as usize)?[MsgKind::from(msg) as usize];
     (bit != NONE).then_some(bit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::topology::{DRIVER, inbound, processor};
+    use crate::model::topology::{DRIVER, WORKLOAD1, inbound, processor, receiver, validator};
+
+    fn of(actor: ActorId) -> MachineKind {
+        MachineKind::of(&WORKLOAD1, actor)
+    }
+
+    #[test]
+    fn each_instance_is_of_the_kind_its_component_and_wiring_say() {
+        assert_eq!(
+            [of(DRIVER), of(inbound(2)), of(processor(1))],
+            [MachineKind::Driver, MachineKind::Kafka, MachineKind::Processor]
+        );
+        assert_eq!([of(receiver(1)), of(validator(2))], [MachineKind::Receiver, MachineKind::Validator]);
+    }
 
     #[test]
     fn every_pair_has_its_own_bit_in_order() {
@@ -306,15 +318,15 @@ mod tests {
         assert_eq!(pairs[0], Pair { kind: MachineKind::Driver, state: "running", message: "start" });
         let holding_fail = Pair { kind: MachineKind::Kafka, state: "holding", message: "fail" };
         let at = pairs.iter().position(|p| *p == holding_fail).unwrap();
-        assert_eq!(bit(inbound(1), 1, &Msg::Fail), Some(at as u8));
-        assert_eq!(bit(processor(2), 2, &Msg::ReadFailed), None, "a failed processor's read waits");
-        assert_eq!(bit(DRIVER, 1, &Msg::Start), None, "the driver has one state");
+        assert_eq!(bit(of(inbound(1)), 1, &Msg::Fail), Some(at as u8));
+        assert_eq!(bit(of(processor(2)), 2, &Msg::ReadFailed), None, "a failed processor's read waits");
+        assert_eq!(bit(of(DRIVER), 1, &Msg::Start), None, "the driver has one state");
         let mut coverage = Coverage::default();
-        coverage.handled(inbound(2), 1, &Msg::Fail);
-        coverage.handled(inbound(1), 1, &Msg::Fail);
-        coverage.handled(processor(1), 1, &Msg::ReadFailed);
+        coverage.handled(of(inbound(2)), 1, &Msg::Fail);
+        coverage.handled(of(inbound(1)), 1, &Msg::Fail);
+        coverage.handled(of(processor(1)), 1, &Msg::ReadFailed);
         assert_eq!(coverage.bits(), 1 << at, "both streams' pair, once; nothing for what the rules rule out");
-        coverage.handled(DRIVER, 0, &Msg::Start);
+        coverage.handled(of(DRIVER), 0, &Msg::Start);
         assert_eq!(coverage.bits(), 1 << at | 1);
     }
 }

@@ -2,6 +2,7 @@
 //! the kind the file names and wired as it says, plus the harness that
 //! drives them (actor 0).
 
+use super::coverage::MachineKind;
 use super::wiring::Wiring;
 use super::{Cluster, Container, Destination, InDns, Kafka, Machine, OutDns, Processor, Replica, Source};
 use crate::architecture::{Architecture, ComponentKind};
@@ -70,14 +71,23 @@ impl Node {
 #[derive(Clone)]
 pub struct Wired {
     nodes: Vec<Node>,
+    /// Per actor, the driver's first, its kind of machine for coverage.
+    kinds: Vec<MachineKind>,
 }
 
 impl Wired {
+    /// The kind of machine of `actor`, for coverage.
+    #[inline]
+    pub fn kind(&self, actor: ActorId) -> MachineKind {
+        self.kinds[actor as usize]
+    }
+
     pub fn new(architecture: &Architecture) -> Self {
         let nodes: Vec<Node> =
             (1..=architecture.instances.len() as ActorId).map(|a| Node::wired(architecture, a)).collect();
         assert_eq!(nodes.iter().filter(|n| matches!(n, Node::Source(_))).count(), 1, "checked: one source");
-        Self { nodes }
+        let kinds = (0..=nodes.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
+        Self { nodes, kinds }
     }
 }
 

@@ -390,8 +390,8 @@ pub trait Machine {
     /// Records in `coverage` the state the machine handles `msg` in, then
     /// handles it. One call through a machine's vtable does both, since
     /// every delivery comes this way.
-    fn handle_covered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg, coverage: &mut Coverage) {
-        coverage.handled(io.me(), self.coverage_state(), &msg);
+    fn handle_covered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg, covered: (&mut Coverage, MachineKind)) {
+        covered.0.handled(covered.1, self.coverage_state(), &msg);
         self.handle(io, from, msg);
     }
 }
@@ -426,6 +426,11 @@ impl<H: Machine> World<H> {
             coverage: Coverage::default(),
             held: IdSet::default(),
         }
+    }
+
+    /// The kind of machine of `actor`, for coverage.
+    pub fn kind(&self, actor: ActorId) -> MachineKind {
+        self.wired.kind(actor)
     }
 
     /// Starts a new run in place, keeping the buffers' allocations.
@@ -488,7 +493,8 @@ impl<H: Machine> System for World<H> {
         let (arena, trace, options, architecture) =
             (&mut self.arena, &mut self.trace, &self.options, &*self.architecture);
         let mut io = Io { ctx, arena, trace, options, architecture };
-        self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, &mut self.coverage);
+        let covered = (&mut self.coverage, self.wired.kind(env.to));
+        self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, covered);
     }
 
     fn overgrown(&self) -> bool {

@@ -27,11 +27,15 @@ struct Commands {
     switched: bool,
     watched: bool,
     lingers: bool,
+    /// Per actor, its kind of machine.
+    kinds: Vec<MachineKind>,
 }
 
 impl Commands {
     fn of(scenario: &Scenario, options: &Options) -> Self {
-        let mut c = Commands { lingers: options.linger.is_some(), ..Commands::default() };
+        let architecture = &scenario.architecture;
+        let kinds = (0..=architecture.instances.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
+        let mut c = Commands { lingers: options.linger.is_some(), kinds, ..Commands::default() };
         for step in &scenario.steps {
             let commands: Vec<Step> = match step {
                 Step::Chaos(params) => chaos::commands(params).collect(),
@@ -65,8 +69,8 @@ impl Commands {
 
     fn add(&mut self, step: &Step) {
         match *step {
-            Step::Fail(a) => self.failed.extend(with_replicas(MachineKind::of(a))),
-            Step::Recover(a) => self.recovered.extend(with_replicas(MachineKind::of(a))),
+            Step::Fail(a) => self.failed.extend(with_replicas(self.kinds[a as usize])),
+            Step::Recover(a) => self.recovered.extend(with_replicas(self.kinds[a as usize])),
             Step::RegionOnline(r) => self.online.push(r),
             Step::SwitchPrimary(_) => self.switched = true,
             Step::AwaitAppended { .. } => self.watched = true,
@@ -77,7 +81,7 @@ impl Commands {
     /// Whether some actor of `kind` may be failed again while failed: two
     /// steps may fail it.
     fn refails(&self, kind: MachineKind) -> bool {
-        let kinds = |a: &ActorId| with_replicas(MachineKind::of(*a)).any(|k| k == kind);
+        let kinds = |a: &ActorId| with_replicas(self.kinds[*a as usize]).any(|k| k == kind);
         self.fail_sources.iter().any(|(a, &n)| n > 1 && kinds(a))
     }
 
