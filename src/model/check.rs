@@ -5,11 +5,11 @@
 //! instead of slipping into a trace.
 //!
 //! - **Custody:** every record the source published, and was not told had
-//!   failed, is held where the stages it has reached put it ([`Place`]):
-//!   while it is being published, by in-DNS, a receiver or a validator (or
-//!   an invoke on its way); once appended to inbound, by an inbound stream
-//!   or a processor; once appended to outbound, by an outbound stream; once
-//!   received, by the destination. Database replicas are copies beside the
+//!   failed, is held where the stages it has reached put it ([`Custody`]):
+//!   in Workload1, while it is being published, by in-DNS, a receiver or a
+//!   validator (or an invoke on its way); once appended to inbound, by an
+//!   inbound stream or a processor; once appended to outbound, by an
+//!   outbound stream; once received, by the destination. Database replicas are copies beside the
 //!   path and never count. A record held nowhere it should be has vanished,
 //!   unless a design variant that drops records acted in that delivery
 //!   ([`licence`]); a stream that drops its records when it fails writes
@@ -20,13 +20,12 @@
 //!
 //! Answers are matched to their requests inside the machines ([`super::Awaited`]).
 
-use super::coverage;
-use super::topology::{ACTORS, Role, name, role};
+use super::coverage::{self, MachineKind};
 use super::{IdSet, Machine, Msg, World};
+use crate::architecture::{Action, Architecture, ComponentKind};
 use crate::config::{Options, Variant};
 use crate::engine::{ActorId, Ctx, Envelope, Pending, System};
-use crate::trace::Kind;
-use crate::trace::meaning::{ARRIVAL, Incident, Meaning, PUBLICATION};
+use crate::trace::meaning::{Incident, Meaning, PUBLICATION};
 
 /// A system that can show the world inside it, so that a checker can wrap
 /// other wrappers.
@@ -49,71 +48,75 @@ impl<T: HasWorld + ?Sized> HasWorld for &mut T {
     }
 }
 
-/// Where a record must be held, by the furthest stage it has reached. Each
-/// place keeps a record until the next one holds it: in-DNS until the
-/// inbound append is answered, an inbound stream until the processor's
-/// outbound append, an outbound stream until the destination's remove.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
-    Publishing = 0,
-    Inbound = 1,
-    Outbound = 2,
-    Delivered = 3,
+/// Where records must be held, read from the architecture. A record's
+/// *place* is how far along the streams it has got, by the furthest stage
+/// it has reached: place 0 while it is being published (held by a DNS or an
+/// API container, or an invoke on its way), place `j` once appended to the
+/// `j`-th stream of the stages (held by that stream, its consumer, or a
+/// delivery on its way to it), the last place once received (held by the
+/// destination). Each place keeps a record until the next one holds it.
+struct Custody {
+    /// The stage of each stream's append, in stage order: place `j` is after
+    /// the `j`-th (from 1).
+    appends: Vec<usize>,
+    arrival: usize,
+    /// Per actor, the place it keeps, if any.
+    kept_by: Vec<Option<usize>>,
+    /// Per place, who keeps it, for the message of a broken invariant.
+    keepers: Vec<String>,
 }
 
-impl Place {
-    const ALL: [Place; 4] = [Place::Publishing, Place::Inbound, Place::Outbound, Place::Delivered];
+impl Custody {
+    fn of(architecture: &Architecture) -> Custody {
+        let appends: Vec<usize> =
+            (0..architecture.stages.len()).filter(|&s| architecture.stages[s].action == Action::Appended).collect();
+        let delivered = appends.len() + 1;
+        let stream_place = |stream: usize| {
+            let stage = architecture.stage_of(stream, Action::Appended)?;
+            appends.iter().position(|&s| s == stage).map(|j| j + 1)
+        };
+        let kept = |i: usize| {
+            let instance = &architecture.instances[i];
+            match instance.kind {
+                ComponentKind::WeightedDns | ComponentKind::ApiContainer => Some(0),
+                ComponentKind::Kafka => stream_place(i),
+                ComponentKind::StreamContainer => {
+                    instance.wires.iter().find(|(k, _)| *k == "input").and_then(|(_, to)| stream_place(to[0]))
+                }
+                ComponentKind::Destination => Some(delivered),
+                _ => None,
+            }
+        };
+        let kept_by: Vec<Option<usize>> =
+            std::iter::once(None).chain((0..architecture.instances.len()).map(kept)).collect();
+        let keepers = (0..=delivered)
+            .map(|place| {
+                let names: Vec<&str> = (1..kept_by.len())
+                    .filter(|&a| kept_by[a] == Some(place))
+                    .map(|a| architecture.actor_name(a as ActorId))
+                    .collect();
+                names.join(", ")
+            })
+            .collect();
+        Custody { arrival: architecture.arrival(), appends, kept_by, keepers }
+    }
+
+    fn places(&self) -> usize {
+        self.appends.len() + 2
+    }
 
     /// The place of a record that has reached the stages of `reached`.
-    fn of(reached: Stages) -> Place {
-        if reached.has(ARRIVAL) {
-            Place::Delivered
-        } else if reached.has(OUTBOUND_APPENDED) {
-            Place::Outbound
-        } else if reached.has(INBOUND_APPENDED) {
-            Place::Inbound
-        } else {
-            Place::Publishing
+    fn place(&self, reached: Stages) -> usize {
+        if reached.has(self.arrival) {
+            return self.appends.len() + 1;
         }
-    }
-
-    /// The place whose custody `actor` keeps, and that of messages to it.
-    /// Databases and their replicas keep copies beside the path: none.
-    fn kept_by(actor: ActorId) -> Option<Place> {
-        match role(actor) {
-            Role::InDns | Role::Receiver(_) | Role::Validator(_) => Some(Place::Publishing),
-            Role::Inbound(_) | Role::Processor(_) => Some(Place::Inbound),
-            Role::Outbound(_) => Some(Place::Outbound),
-            Role::Destination => Some(Place::Delivered),
-            Role::Driver | Role::Source | Role::Cluster(_) | Role::Replica(..) | Role::OutDns => None,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Place::Publishing => "in-DNS, a receiver, a validator or an invoke on its way",
-            Place::Inbound => "an inbound stream, a processor or a delivery on its way to one",
-            Place::Outbound => "an outbound stream",
-            Place::Delivered => "the destination",
-        }
+        self.appends.iter().rposition(|&s| reached.has(s)).map_or(0, |j| j + 1)
     }
 }
 
-/// The stage indices, in [`Kind::STAGES`], of the appends to the streams.
-const INBOUND_APPENDED: usize = stage(Kind::InboundAppended);
-const OUTBOUND_APPENDED: usize = stage(Kind::OutboundAppended);
-
-const fn stage(kind: Kind) -> usize {
-    match kind.stage() {
-        Some(stage) => stage,
-        None => panic!("not a record stage"),
-    }
-}
-
-/// The record stages, by their index in [`Kind::STAGES`], that one record
-/// has reached, by bit.
+/// The record stages, by index, that one record has reached, by bit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Stages(u16);
+struct Stages(u64);
 
 impl Stages {
     fn has(self, stage: usize) -> bool {
@@ -121,7 +124,7 @@ impl Stages {
     }
 
     fn with(self, stage: usize) -> Self {
-        assert!(stage < Kind::STAGES.len(), "no stage {stage}");
+        assert!(stage < u64::BITS as usize, "no stage {stage}");
         Self(self.0 | 1 << stage)
     }
 
@@ -136,11 +139,11 @@ impl Stages {
 
 /// What a delivery did that lets records go: a design variant that drops
 /// them, acting on this machine. `None` for every other delivery.
-fn licence(options: &Options, env: &Envelope<Msg>) -> Option<Variant> {
+fn licence(options: &Options, kind: MachineKind, env: &Envelope<Msg>) -> Option<Variant> {
     let has = |variant| options.variants.has(variant).then_some(variant);
-    match role(env.to) {
-        Role::Inbound(_) | Role::Outbound(_) if env.msg == Msg::Fail => has(Variant::LossyKafka),
-        Role::Processor(_) => has(Variant::RemoveBeforeStore).or_else(|| has(Variant::RemoveOnSendFailure)),
+    match kind {
+        MachineKind::Kafka if env.msg == Msg::Fail => has(Variant::LossyKafka),
+        MachineKind::Processor => has(Variant::RemoveBeforeStore).or_else(|| has(Variant::RemoveOnSendFailure)),
         _ => None,
     }
 }
@@ -152,31 +155,35 @@ pub struct Checked<S> {
     reached: Vec<IdSet>,
     /// Per record id, the stages it has reached.
     stages: Vec<Stages>,
-    /// Records published and not answered with failure, by [`Place`].
-    owed: [IdSet; 4],
+    custody: Custody,
+    /// Records published and not answered with failure, by place.
+    owed: Vec<IdSet>,
     /// Trace events already read into `stages` and `owed`.
     seen_events: usize,
     /// What the deliveries since the last check allow to be lost.
     licence: Option<Variant>,
     /// Records a stream dropped by design since the last check.
     dropped: IdSet,
-    /// Records held, by [`Place`], as of the last delivery.
-    held: [IdSet; 4],
+    /// Records held, by place, as of the last delivery.
+    held: Vec<IdSet>,
     scratch: IdSet,
 }
 
 impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     pub fn new(inner: S) -> Self {
+        let custody = Custody::of(&inner.world().architecture);
+        let places = || (0..custody.places()).map(|_| IdSet::default()).collect();
         Self {
-            inner,
-            reached: (0..ACTORS).map(|_| IdSet::default()).collect(),
+            reached: (0..custody.kept_by.len()).map(|_| IdSet::default()).collect(),
             stages: Vec::new(),
-            owed: Default::default(),
+            owed: places(),
             seen_events: 0,
             licence: None,
             dropped: IdSet::default(),
-            held: Default::default(),
+            held: places(),
             scratch: IdSet::default(),
+            custody,
+            inner,
         }
     }
 
@@ -190,7 +197,7 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
                 // Owed no more, unless an earlier publication of it got
                 // through: it is then owed further on.
                 Meaning::Incident { record, incident: Incident::PublishFailed, .. } => {
-                    self.owed[Place::Publishing as usize].remove(record);
+                    self.owed[0].remove(record);
                 }
                 _ => {}
             }
@@ -208,11 +215,11 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
             self.stages.resize(at + 1, Stages::default());
         }
         let before = self.stages[at];
-        let owed = self.owed[Place::of(before) as usize].remove(id);
+        let owed = self.owed[self.custody.place(before)].remove(id);
         let before = if owed || stage != PUBLICATION { before } else { Stages::default() };
         self.stages[at] = before.with(stage);
         if owed || stage == PUBLICATION {
-            self.owed[Place::of(self.stages[at]) as usize].insert(id);
+            self.owed[self.custody.place(self.stages[at])].insert(id);
         }
         assert!(self.stages[at].has(stage));
     }
@@ -223,13 +230,13 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
         let world = self.inner.world();
         self.held.iter_mut().for_each(IdSet::clear);
         for env in pending.iter() {
-            if let Some(place) = Place::kept_by(env.to) {
-                env.msg.carried(&world.arena, &mut self.held[place as usize]);
+            if let Some(place) = self.custody.kept_by[env.to as usize] {
+                env.msg.carried(&world.arena, &mut self.held[place]);
             }
         }
-        for actor in 0..ACTORS as ActorId {
-            if let Some(place) = Place::kept_by(actor) {
-                world.machines.get(actor).held(&world.arena, &mut self.held[place as usize]);
+        for (actor, kept) in self.custody.kept_by.iter().enumerate() {
+            if let Some(place) = *kept {
+                world.machines.get(actor as ActorId).held(&world.arena, &mut self.held[place]);
             }
         }
     }
@@ -240,18 +247,18 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
         }
         self.dropped.clear();
         self.gather_held(pending);
-        for place in Place::ALL {
-            while let Some(lost) = self.owed[place as usize].first_not_in(&self.held[place as usize]) {
+        for place in 0..self.custody.places() {
+            while let Some(lost) = self.owed[place].first_not_in(&self.held[place]) {
                 if self.licence.is_none() {
                     self.vanished(lost, place);
                 }
-                self.owed[place as usize].remove(lost);
+                self.owed[place].remove(lost);
             }
         }
     }
 
     #[cold]
-    fn vanished(&self, id: u32, place: Place) -> ! {
+    fn vanished(&self, id: u32, place: usize) -> ! {
         let stage = self.stages[id as usize].last_in_order();
         let trace = &self.inner.world().trace;
         let reached = trace.iter().rev().find_map(|e| match e.meaning() {
@@ -260,19 +267,21 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
         });
         let region = reached.filter(|&r| r != 0).map_or(String::new(), |r| format!(" in region {r}"));
         panic!(
-            "invariant broken: record {id} vanished after stage {}{region}: {} should hold it and does not",
-            Kind::STAGES[stage],
-            place.describe()
+            "invariant broken: record {id} vanished after stage {}{region}: one of {} (or a message on its way \
+             to one) should hold it and does not",
+            self.inner.world().architecture.stages[stage].event,
+            self.custody.keepers[place]
         );
     }
 
     fn check_provenance(&mut self) {
         let world = self.inner.world();
-        for actor in 0..ACTORS as ActorId {
+        for actor in 0..self.reached.len() as ActorId {
             self.scratch.clear();
             world.machines.get(actor).held(&world.arena, &mut self.scratch);
             if let Some(stranger) = self.scratch.first_not_in(&self.reached[actor as usize]) {
-                panic!("invariant broken: {} holds record {stranger}, which never reached it", name(actor));
+                let name = world.architecture.actor_name(actor);
+                panic!("invariant broken: {name} holds record {stranger}, which never reached it");
             }
         }
     }
@@ -293,12 +302,12 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
             let state = states.get(state as usize).copied().unwrap_or("an unknown state");
             panic!(
                 "invariant broken: {} handled {:?} in state {state}, which its rules do not allow",
-                name(env.to),
+                world.architecture.actor_name(env.to),
                 env.msg
             );
         }
         env.msg.carried(&world.arena, &mut self.reached[env.to as usize]);
-        let licence = licence(&world.options, &env);
+        let licence = licence(&world.options, world.kind(env.to), &env);
         if licence == Some(Variant::LossyKafka) {
             world.machines.get(env.to).held(&world.arena, &mut self.dropped);
         }
