@@ -163,6 +163,12 @@ impl Architecture {
         }
     }
 
+    /// The source's actor (the check makes it one).
+    pub fn source(&self) -> ActorId {
+        let i = self.instances.iter().position(|i| i.kind == ComponentKind::Source).expect("checked: a source");
+        i as ActorId + 1
+    }
+
     /// The instances `command` may target, ascending.
     pub fn targets(&self, command: Command) -> &[usize] {
         self.faults.get(&command).map_or(&[], Vec::as_slice)

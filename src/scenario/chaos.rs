@@ -12,9 +12,9 @@ use rand_pcg::Pcg64Mcg;
 use strum::{IntoStaticStr, VariantArray};
 
 use super::{Scenario, Step, to_drill};
+use crate::architecture::{Architecture, Command, ComponentKind};
 use crate::config::{EnumSet, Member};
 use crate::engine::{ActorId, MILLISECOND, Time};
-use crate::model::topology::{self, Db, REGIONS, Role};
 
 /// What a chaos step may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, IntoStaticStr, VariantArray)]
@@ -196,7 +196,14 @@ struct Active {
 /// commands to `agenda` as `(due time, command)`. They are pushed in the
 /// order drawn, so a stable sort by due time sends the end of a fault
 /// before the start of another due at the same time.
-pub fn schedule(params: &ChaosParams, start: Time, rng: &mut Pcg64Mcg, agenda: &mut Vec<(Time, Step)>) {
+pub fn schedule(
+    params: &ChaosParams,
+    architecture: &Architecture,
+    start: Time,
+    rng: &mut Pcg64Mcg,
+    agenda: &mut Vec<(Time, Step)>,
+) {
+    let switchable = architecture.targets(Command::SwitchPrimary);
     let deadline = start + params.deadline_ms * MILLISECOND;
     let mean_gap = 60_000 * MILLISECOND / params.faults_per_minute as Time;
     let mut active: Vec<Active> = Vec::with_capacity(params.max_at_once as usize);
@@ -208,19 +215,19 @@ pub fn schedule(params: &ChaosParams, start: Time, rng: &mut Pcg64Mcg, agenda: &
             break;
         }
         active.retain(|a| a.until > now);
-        let Some(kind) = draw_kind(params.kinds, &active, rng) else {
+        let Some(kind) = draw_kind(params.kinds, architecture, &active, rng) else {
             continue;
         };
         if kind == FaultKind::Primaries {
-            let db = Db::ALL[rng.next_u32() as usize % Db::ALL.len()];
-            agenda.push((now, Step::SwitchPrimary(db)));
+            let db = switchable[rng.next_u32() as usize % switchable.len()];
+            agenda.push((now, Step::SwitchPrimary(db as ActorId + 1)));
             continue;
         }
         if active.len() >= params.max_at_once as usize {
             continue;
         }
         candidates.clear();
-        candidates.extend(targets(kind).filter(|t| !is_active(&active, *t)));
+        candidates.extend(targets(kind, architecture).filter(|t| !is_active(&active, *t)));
         let target = candidates[rng.next_u32() as usize % candidates.len()];
         let [shortest, longest] = params.duration_ms;
         let duration = (shortest + rng.next_u64() % (longest - shortest + 1)) * MILLISECOND;
@@ -232,8 +239,9 @@ pub fn schedule(params: &ChaosParams, start: Time, rng: &mut Pcg64Mcg, agenda: &
 }
 
 /// An enabled kind of fault that has a target left, uniformly.
-fn draw_kind(kinds: FaultKinds, active: &[Active], rng: &mut Pcg64Mcg) -> Option<FaultKind> {
-    let available = |&k: &FaultKind| k == FaultKind::Primaries || targets(k).any(|t| !is_active(active, t));
+fn draw_kind(kinds: FaultKinds, a: &Architecture, active: &[Active], rng: &mut Pcg64Mcg) -> Option<FaultKind> {
+    let primaries = |k: FaultKind| k == FaultKind::Primaries && !a.targets(Command::SwitchPrimary).is_empty();
+    let available = |&k: &FaultKind| primaries(k) || targets(k, a).any(|t| !is_active(active, t));
     let count = kinds.iter().filter(available).count();
     if count == 0 {
         return None;
@@ -252,25 +260,27 @@ fn is_active(active: &[Active], target: Target) -> bool {
 
 /// What a kind of lasting fault can hit; primaries have no lasting target.
 /// Every command a chaos step of `params` may send.
-pub(super) fn commands(params: &ChaosParams) -> impl Iterator<Item = Step> + '_ {
-    params.kinds.iter().flat_map(|kind| {
-        let switches = Db::ALL.into_iter().filter(move |_| kind == FaultKind::Primaries).map(Step::SwitchPrimary);
-        targets(kind).flat_map(|t| [t.start(), t.end()]).chain(switches)
+pub(super) fn commands<'a>(params: &'a ChaosParams, a: &'a Architecture) -> impl Iterator<Item = Step> + 'a {
+    params.kinds.iter().flat_map(move |kind| {
+        let switchable = a.targets(Command::SwitchPrimary).iter().filter(move |_| kind == FaultKind::Primaries);
+        let switches = switchable.map(|&db| Step::SwitchPrimary(db as ActorId + 1));
+        targets(kind, a).flat_map(|t| [t.start(), t.end()]).chain(switches)
     })
 }
 
-fn targets(kind: FaultKind) -> impl Iterator<Item = Target> {
-    let components = topology::faultable().filter(move |&c| {
-        let role = topology::role(c);
+fn targets(kind: FaultKind, a: &Architecture) -> impl Iterator<Item = Target> + '_ {
+    let components = a.targets(Command::Fail).iter().filter(move |&&i| {
+        let component = a.instances[i].kind;
         match kind {
-            FaultKind::Containers => matches!(role, Role::Receiver(_) | Role::Validator(_) | Role::Processor(_)),
-            FaultKind::Databases => matches!(role, Role::Cluster(_)),
-            FaultKind::Streams => matches!(role, Role::Inbound(_) | Role::Outbound(_)),
+            FaultKind::Containers => matches!(component, ComponentKind::ApiContainer | ComponentKind::StreamContainer),
+            FaultKind::Databases => component == ComponentKind::Mongo,
+            FaultKind::Streams => component == ComponentKind::Kafka,
             FaultKind::Regions | FaultKind::Primaries => false,
         }
     });
-    let regions = REGIONS.into_iter().filter(move |_| kind == FaultKind::Regions);
-    components.map(Target::Component).chain(regions.map(Target::Region))
+    let offline = !a.targets(Command::RegionOffline).is_empty();
+    let regions = a.regions.iter().copied().filter(move |_| kind == FaultKind::Regions && offline);
+    components.map(|&i| Target::Component(i as ActorId + 1)).chain(regions.map(Target::Region))
 }
 
 #[cfg(test)]
@@ -281,7 +291,7 @@ mod tests {
 
     fn draw(params: &ChaosParams, seed: u64) -> Vec<(Time, Step)> {
         let mut agenda = Vec::new();
-        schedule(params, 0, &mut Pcg64Mcg::seed_from_u64(seed), &mut agenda);
+        schedule(params, &crate::model::topology::WORKLOAD1, 0, &mut Pcg64Mcg::seed_from_u64(seed), &mut agenda);
         agenda
     }
 

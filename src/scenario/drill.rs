@@ -57,10 +57,13 @@
 use serde::{Deserialize, Serialize};
 use strum::{VariantArray, VariantNames};
 
+use std::sync::Arc;
+
 use super::{ChaosParams, FaultKind, FaultKinds, MAX_BATCHES, RECORDS_PER_BATCH, Scenario, Step};
+use crate::architecture::{Architecture, Command, ComponentKind};
 use crate::config::Environment;
 use crate::engine::{ActorId, MILLISECOND, Time};
-use crate::model::topology::{self, Db, REGIONS};
+use crate::model::topology::{self, REGIONS};
 use crate::trace::format::MAX_DRILL_LEN;
 
 /// The longest `sleep_ms`: the command line's longest time bound.
@@ -153,9 +156,22 @@ impl From<&ChaosParams> for ChaosSpec {
     }
 }
 
-/// Reads a drill of at most [`MAX_DRILL_LEN`] bytes. Errors name the step
-/// (counted from 1) and list what is valid there.
+/// What a drill's steps are read in: its batches, and the architecture
+/// whose components they name.
+struct In<'a> {
+    batches: u8,
+    architecture: &'a Architecture,
+}
+
+/// Reads a drill of Workload1 (see [`parse_drill_in`]).
 pub fn parse_drill(text: &str) -> Result<Scenario, String> {
+    parse_drill_in(text, &topology::WORKLOAD1)
+}
+
+/// Reads a drill of at most [`MAX_DRILL_LEN`] bytes whose steps name the
+/// components of `architecture`. Errors name the step (counted from 1) and
+/// list what is valid there.
+pub fn parse_drill_in(text: &str, architecture: &Arc<Architecture>) -> Result<Scenario, String> {
     if text.len() > MAX_DRILL_LEN {
         return Err(format!("the drill takes {} bytes; a drill may take {MAX_DRILL_LEN}", text.len()));
     }
@@ -173,11 +189,12 @@ pub fn parse_drill(text: &str) -> Result<Scenario, String> {
         .step
         .into_iter()
         .enumerate()
-        .map(|(i, table)| parse_step(table, batches).map_err(|e| format!("step {}: {e}", i + 1)))
+        .map(|(i, table)| parse_step(table, &In { batches, architecture }).map_err(|e| format!("step {}: {e}", i + 1)))
         .collect::<Result<_, _>>()?;
-    let steady = file.steady.iter().map(|name| instance(name)).collect::<Result<_, _>>()?;
+    let steady = file.steady.iter().map(|name| instance(name, architecture)).collect::<Result<_, _>>()?;
     let scenario = Scenario::new(file.name, file.description, batches, steps);
-    Ok(Scenario { records_per_batch: file.records, environment: file.environment, steady, ..scenario })
+    let (records_per_batch, environment, architecture) = (file.records, file.environment, architecture.clone());
+    Ok(Scenario { records_per_batch, environment, steady, architecture, ..scenario })
 }
 
 fn check_records(records: &[u32], batches: u8) -> Result<(), String> {
@@ -197,8 +214,8 @@ pub fn to_drill(scenario: &Scenario) -> String {
         description: scenario.description.clone(),
         batches: scenario.batches as u32,
         records: scenario.records_per_batch.clone(),
-        steady: scenario.steady.iter().map(|&a| topology::name(a)).collect(),
-        step: scenario.steps.iter().map(spec_of).collect(),
+        steady: scenario.steady.iter().map(|&s| scenario.architecture.actor_name(s).to_string()).collect(),
+        step: scenario.steps.iter().map(|step| spec_of(step, &scenario.architecture)).collect(),
         environment: scenario.environment.clone(),
     };
     toml::to_string(&file).expect("a scenario's fields all have a TOML form")
@@ -221,7 +238,7 @@ fn step_keys() -> String {
     StepSpec::VARIANTS.join(", ")
 }
 
-fn parse_step(table: toml::Table, batches: u8) -> Result<Step, String> {
+fn parse_step(table: toml::Table, p: &In) -> Result<Step, String> {
     if table.len() != 1 {
         let keys: Vec<&str> = table.keys().map(String::as_str).collect();
         return Err(format!(
@@ -242,10 +259,11 @@ fn parse_step(table: toml::Table, batches: u8) -> Result<Step, String> {
     }
     let spec: StepSpec =
         toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| e.message().trim_end().to_string())?;
-    step_of(spec, batches)
+    step_of(spec, p)
 }
 
-fn step_of(spec: StepSpec, batches: u8) -> Result<Step, String> {
+fn step_of(spec: StepSpec, p: &In) -> Result<Step, String> {
+    let (batches, a) = (p.batches, p.architecture);
     Ok(match spec {
         StepSpec::Publish(b) => Step::Publish(batch(b, batches)?),
         StepSpec::AwaitPublished(b) => Step::AwaitPublished(batch(b, batches)?),
@@ -260,11 +278,11 @@ fn step_of(spec: StepSpec, batches: u8) -> Result<Step, String> {
             Step::AwaitDelivered(n)
         }
         StepSpec::AwaitAppended(AwaitAppendedSpec { stream: name, total }) => {
-            Step::AwaitAppended { stream: stream(&name)?, total }
+            Step::AwaitAppended { stream: stream(&name, a)?, total }
         }
-        StepSpec::Fail(c) => Step::Fail(component(&c)?),
-        StepSpec::Recover(c) => Step::Recover(component(&c)?),
-        StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db)?),
+        StepSpec::Fail(c) => Step::Fail(component(&c, a)?),
+        StepSpec::Recover(c) => Step::Recover(component(&c, a)?),
+        StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db, a)?),
         StepSpec::RegionOffline(r) => Step::RegionOffline(region(r)?),
         StepSpec::RegionOnline(r) => Step::RegionOnline(region(r)?),
         StepSpec::SleepMs(ms) if ms > MAX_SLEEP_MS => {
@@ -275,58 +293,57 @@ fn step_of(spec: StepSpec, batches: u8) -> Result<Step, String> {
             return Err(format!("sleep_ns = {ns} is too long; valid: 0..={}", MAX_SLEEP_MS * MILLISECOND));
         }
         StepSpec::SleepNs(ns) => Step::Sleep(ns),
-        StepSpec::Schedule(entries) => Step::Schedule(schedule(entries, batches)?),
-        StepSpec::FailRandom(spec) => fail_random(spec)?,
+        StepSpec::Schedule(entries) => Step::Schedule(schedule(entries, p)?),
+        StepSpec::FailRandom(spec) => fail_random(spec, a)?,
         StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed)?,
         StepSpec::AwaitChaosEnd(on) => flag(on, "await_chaos_end", Step::AwaitChaosEnd)?,
         StepSpec::Chaos(spec) => Step::Chaos(chaos(spec)?),
     })
 }
 
-fn spec_of(step: &Step) -> StepSpec {
+fn spec_of(step: &Step, a: &Architecture) -> StepSpec {
+    let name = |actor: &ActorId| a.actor_name(*actor).to_string();
     match step {
         Step::Publish(b) => StepSpec::Publish(*b as u32),
         Step::AwaitPublished(b) => StepSpec::AwaitPublished(*b as u32),
         Step::RepublishIfStopped(b) => StepSpec::RepublishIfStopped(*b as u32),
         Step::AwaitDelivered(n) => StepSpec::AwaitDelivered(*n),
         Step::AwaitAppended { stream, total } => {
-            StepSpec::AwaitAppended(AwaitAppendedSpec { stream: topology::name(*stream), total: *total })
+            StepSpec::AwaitAppended(AwaitAppendedSpec { stream: name(stream), total: *total })
         }
-        Step::Fail(c) => StepSpec::Fail(topology::name(*c)),
-        Step::Recover(c) => StepSpec::Recover(topology::name(*c)),
-        Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(db.name().to_string()),
+        Step::Fail(c) => StepSpec::Fail(name(c)),
+        Step::Recover(c) => StepSpec::Recover(name(c)),
+        Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(name(db)),
         Step::RegionOffline(r) => StepSpec::RegionOffline(*r as u32),
         Step::RegionOnline(r) => StepSpec::RegionOnline(*r as u32),
         Step::Sleep(d) if d % MILLISECOND == 0 => StepSpec::SleepMs(d / MILLISECOND),
         Step::Sleep(d) => StepSpec::SleepNs(*d),
-        Step::Schedule(commands) => StepSpec::Schedule(commands.iter().map(schedule_entry).collect()),
-        Step::FailRandom { candidates, min, max } => StepSpec::FailRandom(FailRandomSpec {
-            from: candidates.iter().map(|&c| topology::name(c)).collect(),
-            min: *min,
-            max: *max,
-        }),
+        Step::Schedule(commands) => StepSpec::Schedule(commands.iter().map(|c| schedule_entry(c, a)).collect()),
+        Step::FailRandom { candidates, min, max } => {
+            StepSpec::FailRandom(FailRandomSpec { from: candidates.iter().map(name).collect(), min: *min, max: *max })
+        }
         Step::RecoverFailed => StepSpec::RecoverFailed(true),
         Step::Chaos(params) => StepSpec::Chaos(ChaosSpec::from(params)),
         Step::AwaitChaosEnd => StepSpec::AwaitChaosEnd(true),
     }
 }
 
-fn schedule_entry((at, step): &(Time, Step)) -> toml::Table {
-    let mut entry = toml::Table::try_from(spec_of(step)).expect("a command has a TOML form");
+fn schedule_entry((at, step): &(Time, Step), a: &Architecture) -> toml::Table {
+    let mut entry = toml::Table::try_from(spec_of(step, a)).expect("a command has a TOML form");
     entry.insert("at_ns".into(), toml::Value::Integer(*at as i64));
     entry
 }
 
-fn schedule(entries: Vec<toml::Table>, batches: u8) -> Result<Vec<(Time, Step)>, String> {
-    let numbered = |(i, table)| timed_command(table, batches).map_err(|e| format!("schedule entry {}: {e}", i + 1));
+fn schedule(entries: Vec<toml::Table>, p: &In) -> Result<Vec<(Time, Step)>, String> {
+    let numbered = |(i, table)| timed_command(table, p).map_err(|e| format!("schedule entry {}: {e}", i + 1));
     entries.into_iter().enumerate().map(numbered).collect()
 }
 
-fn timed_command(mut table: toml::Table, batches: u8) -> Result<(Time, Step), String> {
+fn timed_command(mut table: toml::Table, p: &In) -> Result<(Time, Step), String> {
     let at = table.remove("at_ns").ok_or("an entry takes `at_ns`, the nanoseconds after the step")?;
     let at = at.as_integer().filter(|&at| (0..=MAX_AT_NS as i64).contains(&at));
     let at = at.ok_or_else(|| format!("at_ns takes 0..={MAX_AT_NS}"))? as Time;
-    let step = parse_step(table, batches)?;
+    let step = parse_step(table, p)?;
     if !step.is_command() {
         return Err("an entry takes one of fail, recover, switch_primary, region_offline, region_online".into());
     }
@@ -341,34 +358,41 @@ fn batch(b: u32, batches: u8) -> Result<u8, String> {
     }
 }
 
-fn component(name: &str) -> Result<ActorId, String> {
-    topology::faultable().find(|&c| topology::name(c) == name).ok_or_else(|| {
-        let valid: Vec<String> = topology::faultable().map(topology::name).collect();
-        format!("unknown component {name:?}; valid components: {}", valid.join(", "))
+/// The instances `command` may target, as actors.
+fn targets(a: &Architecture, command: Command) -> impl Iterator<Item = ActorId> + Clone + '_ {
+    a.targets(command).iter().map(|&i| i as ActorId + 1)
+}
+
+/// An actor of `candidates` by name; the error lists the valid `what`.
+fn named(
+    name: &str,
+    a: &Architecture,
+    candidates: impl Iterator<Item = ActorId> + Clone,
+    what: &str,
+) -> Result<ActorId, String> {
+    candidates.clone().find(|&c| a.actor_name(c) == name).ok_or_else(|| {
+        let valid: Vec<&str> = candidates.map(|c| a.actor_name(c)).collect();
+        format!("unknown {what} {name:?}; valid {what}s: {}", valid.join(", "))
     })
+}
+
+fn component(name: &str, a: &Architecture) -> Result<ActorId, String> {
+    named(name, a, targets(a, Command::Fail), "component")
 }
 
 /// Any instance but the driver, by name.
-fn instance(name: &str) -> Result<ActorId, String> {
-    topology::by_name(name).filter(|&a| a != topology::DRIVER).ok_or_else(|| {
-        let valid: Vec<String> = (1..topology::ACTORS as ActorId).map(topology::name).collect();
-        format!("steady: unknown instance {name:?}; valid instances: {}", valid.join(", "))
-    })
+fn instance(name: &str, a: &Architecture) -> Result<ActorId, String> {
+    named(name, a, 1..=a.instances.len() as ActorId, "instance").map_err(|e| format!("steady: {e}"))
 }
 
-fn stream(name: &str) -> Result<ActorId, String> {
-    let streams = || REGIONS.into_iter().flat_map(|r| [topology::inbound(r), topology::outbound(r)]);
-    streams().find(|&s| topology::name(s) == name).ok_or_else(|| {
-        let valid: Vec<String> = streams().map(topology::name).collect();
-        format!("unknown stream {name:?}; valid streams: {}", valid.join(", "))
-    })
+fn stream(name: &str, a: &Architecture) -> Result<ActorId, String> {
+    let streams =
+        (1..=a.instances.len() as ActorId).filter(|&s| a.instances[s as usize - 1].kind == ComponentKind::Kafka);
+    named(name, a, streams, "stream")
 }
 
-fn database(name: &str) -> Result<Db, String> {
-    Db::ALL
-        .into_iter()
-        .find(|db| db.name() == name)
-        .ok_or_else(|| format!("unknown database {name:?}; valid databases: {}", Db::ALL.map(Db::name).join(", ")))
+fn database(name: &str, a: &Architecture) -> Result<ActorId, String> {
+    named(name, a, targets(a, Command::SwitchPrimary), "database")
 }
 
 fn region(r: u32) -> Result<u8, String> {
@@ -382,15 +406,15 @@ fn flag(on: bool, key: &str, step: Step) -> Result<Step, String> {
     if on { Ok(step) } else { Err(format!("{key} takes `true`; leave the step out instead")) }
 }
 
-fn fail_random(spec: FailRandomSpec) -> Result<Step, String> {
+fn fail_random(spec: FailRandomSpec, a: &Architecture) -> Result<Step, String> {
     let candidates = spec
         .from
         .iter()
-        .map(|c| component(c))
+        .map(|c| component(c, a))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("fail_random: {e}"))?;
     if let Some(twice) = candidates.iter().enumerate().find(|(i, c)| candidates[..*i].contains(c)) {
-        return Err(format!("fail_random: {:?} is named twice in `from`", topology::name(*twice.1)));
+        return Err(format!("fail_random: {:?} is named twice in `from`", a.actor_name(*twice.1)));
     }
     if spec.min > spec.max || spec.max as usize > candidates.len() {
         return Err(format!(
@@ -465,7 +489,7 @@ mod tests {
                 Step::AwaitAppended { stream: c("outbound-2"), total: 7 },
                 Step::Fail(c("outbound-2")),
                 Step::Recover(c("validator-db")),
-                Step::SwitchPrimary(Db::Validator),
+                Step::SwitchPrimary(topology::cluster(topology::Db::Validator)),
                 Step::RegionOffline(2),
                 Step::RegionOnline(2),
                 Step::Sleep(1_500 * MILLISECOND),
@@ -476,7 +500,7 @@ mod tests {
                 Step::Sleep(1_234_567),
                 Step::Schedule(vec![
                     (7, Step::Fail(c("processor-db"))),
-                    (3, Step::SwitchPrimary(Db::Receiver)),
+                    (3, Step::SwitchPrimary(topology::cluster(topology::Db::Receiver))),
                     (2_000_000_001, Step::Recover(c("processor-db"))),
                     (5, Step::RegionOffline(1)),
                     (9, Step::RegionOnline(1)),
@@ -514,7 +538,7 @@ mod tests {
     #[test]
     fn a_short_step_list_reads_as_written() {
         let s = drill("[[step]]\npublish = 2\n[[step]]\nfail = \"processor-db\"\n").unwrap();
-        assert_eq!(s.steps, [Step::Publish(2), Step::Fail(topology::cluster(Db::Processor))]);
+        assert_eq!(s.steps, [Step::Publish(2), Step::Fail(topology::cluster(topology::Db::Processor))]);
         let s = drill("[[step]]\nchaos = { max_at_once = 1 }\n").unwrap();
         let expected = ChaosParams { max_at_once: 1, ..ChaosParams::default() };
         assert_eq!(s.steps, [Step::Chaos(expected)]);
@@ -550,7 +574,7 @@ mod tests {
         let e = drill("[[step]]\nswitch_primary = \"kafka\"\n").unwrap_err();
         assert!(e.contains("receiver-db, validator-db, processor-db"), "{e}");
         let e = drill("[[step]]\nawait_appended = { stream = \"processor-1\", total = 5 }\n").unwrap_err();
-        assert!(e.contains("valid streams: inbound-1, outbound-1, inbound-2, outbound-2"), "{e}");
+        assert!(e.contains("valid streams: inbound-1, inbound-2, outbound-1, outbound-2"), "{e}");
         let e = drill("[[step]]\nregion_offline = 3\n").unwrap_err();
         assert!(e.contains("valid regions: 1, 2"), "{e}");
         let e = drill("[[step]]\nchaos = { kinds = [\"meteors\"] }\n").unwrap_err();

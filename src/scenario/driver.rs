@@ -10,9 +10,9 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::{Scenario, Step, chaos};
+use crate::architecture::Command;
 use crate::config::Environment;
 use crate::engine::{ActorId, Span, Stream, Time, stream};
-use crate::model::topology::{IN_DNS, OUT_DNS, SOURCE, cluster};
 use crate::model::{Answer, Awaited, Io, Machine, Msg};
 use crate::trace::Kind;
 
@@ -200,7 +200,7 @@ impl Driver {
             }
             Step::Fail(c) => command(io, c, Msg::Fail, Kind::Fail),
             Step::Recover(c) => command(io, c, Msg::Recover, Kind::Recover),
-            Step::SwitchPrimary(db) => command(io, cluster(db), Msg::SwitchPrimary, Kind::SwitchPrimary),
+            Step::SwitchPrimary(db) => command(io, db, Msg::SwitchPrimary, Kind::SwitchPrimary),
             Step::RegionOffline(r) => dns_command(io, Msg::RegionOffline(r), Kind::RegionOffline, r),
             Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::RegionOnline, r),
             Step::Sleep(d) => {
@@ -242,7 +242,7 @@ impl Driver {
     /// A chaos step's schedule, its times counted from the step.
     fn draw_schedule(&mut self, params: &chaos::ChaosParams) -> Vec<(Time, Step)> {
         let mut drawn = Vec::new();
-        chaos::schedule(params, 0, &mut self.faults, &mut drawn);
+        chaos::schedule(params, &self.scenario.architecture, 0, &mut self.faults, &mut drawn);
         drawn
     }
 
@@ -296,19 +296,26 @@ impl Driver {
         assert!((1..=batches).contains(&batch), "no batch {batch} in a scenario of {batches}");
         self.batches[batch as usize] = BatchStatus::Pending;
         io.trace(Kind::PublishRequested, 0, batch as u32, 0);
-        io.send(SOURCE, Msg::PublishBatch(batch));
+        let source = self.scenario.architecture.source();
+        io.send(source, Msg::PublishBatch(batch));
     }
 }
 
 fn command(io: &mut Io<'_, '_>, component: ActorId, msg: Msg, kind: Kind) {
-    io.trace(kind, crate::model::topology::home_region(component), component as u32, 0);
+    io.trace(kind, io.architecture.actor_region(component), component as u32, 0);
     io.send(component, msg);
 }
 
+/// A region command goes to every DNS that may take it; the trace names
+/// the first.
 fn dns_command(io: &mut Io<'_, '_>, msg: Msg, kind: Kind, region: u8) {
-    io.trace(kind, region, IN_DNS as u32, 0);
-    io.send(IN_DNS, msg);
-    io.send(OUT_DNS, msg);
+    let architecture = io.architecture;
+    let dnss = architecture.targets(Command::RegionOffline);
+    assert!(!dnss.is_empty(), "a region command in {}, whose DNSs take none", architecture.name);
+    io.trace(kind, region, dnss[0] as u32 + 1, 0);
+    for &dns in dnss {
+        io.send(dns as ActorId + 1, msg);
+    }
 }
 
 impl Machine for Driver {

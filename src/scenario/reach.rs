@@ -38,7 +38,7 @@ impl Commands {
         let mut c = Commands { lingers: options.linger.is_some(), kinds, ..Commands::default() };
         for step in &scenario.steps {
             let commands: Vec<Step> = match step {
-                Step::Chaos(params) => chaos::commands(params).collect(),
+                Step::Chaos(params) => chaos::commands(params, &scenario.architecture).collect(),
                 Step::FailRandom { candidates, .. } => {
                     // RecoverFailed recovers only what a FailRandom failed.
                     let recovers = scenario.steps.contains(&Step::RecoverFailed);
