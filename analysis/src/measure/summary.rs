@@ -49,7 +49,7 @@ use crate::measure::histogram::Histogram;
 use crate::measure::order::OrderTotals;
 use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
 use crate::measure::sum::{self, Overflow};
-use crate::record::places::{PLACES, place_name};
+use crate::record::places::Places;
 
 pub const FORMAT: &str = "wl1-analysis-summary";
 pub const VERSION: u32 = 1;
@@ -258,13 +258,20 @@ impl GroupSummary {
     }
 }
 
+/// The place names of Workload1, which a summary lists: each group's
+/// figures number the places of its own architecture (its spec's).
+fn workload1_places() -> Vec<String> {
+    let places = Places::workload1();
+    (0..places.len()).map(|p| places.name(p).to_string()).collect()
+}
+
 impl Summary {
     /// No runs yet.
     pub fn new(seeds_kept: usize) -> Summary {
         Summary {
             format: FORMAT.into(),
             version: VERSION,
-            places: (0..PLACES).map(place_name).collect(),
+            places: workload1_places(),
             seeds_kept,
             files: Vec::new(),
             problems: Problems::default(),

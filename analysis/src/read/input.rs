@@ -70,6 +70,12 @@ impl Reader<'_> {
             return true;
         };
         let (spec, group) = (trace.spec().clone(), self.group(trace.spec()));
+        // A unit holds runs of one architecture: its record frame has one
+        // set of places as columns.
+        let other = self.unit.runs.first().is_some_and(|run| run.file.group.places != group.places);
+        if other && !hand_on(self.take_unit()) {
+            return false;
+        }
         let file = Arc::new(InputFile { id, path: path.to_owned(), spec, group });
         let counted = self.counted.group(file.group.identity).map(|g| &g.seeds);
         let mut index = 0;
