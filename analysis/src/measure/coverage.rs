@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 use wl1::model::coverage::{PAIRS, Pair, pairs};
 use wl1::trace::meaning::{Incident, Meaning, Step};
-use wl1::trace::{Event, Kind};
+use wl1::trace::Event;
 
 use crate::measure::seeds::SeedSet;
 use crate::measure::sum::{Overflow, add};
@@ -84,7 +84,7 @@ pub enum Situation {
     /// A batch stopped early and was published again.
     BatchRepublished,
     /// A fault found its component holding records: the one situation the
-    /// simulator records for the analysis ([`Kind::FaultFoundHolding`]),
+    /// simulator records for the analysis ([`wl1::trace::Kind::FaultFoundHolding`]),
     /// since the events cannot show what a machine has in hand.
     FaultFoundHolding,
     /// The last first arrival at the destination came from region 1.
@@ -543,6 +543,7 @@ fn wrapped(head: &str, items: &[impl AsRef<str>], width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wl1::trace::Kind;
 
     fn arrival(record: u32, region: u8) -> Arrival {
         Arrival { record, region, published: 0, arrived: 0 }

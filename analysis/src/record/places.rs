@@ -4,6 +4,7 @@
 //! region it has replicas in (place `stages + regions * store + slot`).
 //! Workload1 has 12 stages and 3 stores in 3 regions: 21 places.
 
+use std::fmt;
 use std::sync::{Arc, LazyLock};
 
 use wl1::architecture::{Action, Architecture};
@@ -52,7 +53,7 @@ enum Reached {
 }
 
 /// An architecture's places, and how its events reach them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Places {
     /// Per place, its name as reports show it.
     names: Vec<String>,
@@ -235,6 +236,12 @@ impl Places {
     /// A hop's name: "cause -> stage".
     pub fn hop_name(&self, k: usize) -> String {
         format!("{} -> {}", self.name(self.cause(k)), self.name(k))
+    }
+}
+
+impl fmt::Debug for Places {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Places").field("names", &self.names).finish_non_exhaustive()
     }
 }
 
