@@ -10,8 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use strum::VariantArray;
 use wl1::trace::{Outcome, OutcomeKind, Spec};
 
-use crate::record::places::{Places, places_of};
-
 /// How to go through the inputs.
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {
@@ -52,19 +50,11 @@ pub struct Group {
     /// Records each run publishes: 1..=records.
     pub records: u32,
     pub global_order: bool,
-    /// The places its architecture names.
-    pub places: Arc<Places>,
 }
 
 impl Group {
     /// The group of the runs of `spec`.
     pub fn of(spec: &Spec) -> Group {
-        Group::with_places(spec, places_of(spec))
-    }
-
-    /// The group of the runs of `spec`, of the architecture whose places
-    /// are `places`.
-    pub fn with_places(spec: &Spec, places: Arc<Places>) -> Group {
         let identity = spec.identity();
         Group {
             identity,
@@ -73,7 +63,6 @@ impl Group {
             spec: spec.to_text(),
             records: spec.records,
             global_order: spec.options.variants.has(wl1::config::Variant::GlobalOrder),
-            places,
         }
     }
 }

@@ -94,7 +94,8 @@ fn record_events(record: u32, region: u8, skip: &[&str]) -> Vec<Event> {
         subject: record,
         value: 0,
     };
-    let mut events = vec![event("published", 0), event("receiver-invoked", region), event("receiver-db-stored", region)];
+    let mut events =
+        vec![event("published", 0), event("receiver-invoked", region), event("receiver-db-stored", region)];
     events.extend((1..=3).map(|r| store(10, r)));
     events.extend(STAGES[3..6].iter().map(|s| event(s, region)));
     events.extend((1..=3).map(|r| store(11, r)));

@@ -31,8 +31,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 use wl1::model::coverage::{PAIRS, Pair, pairs};
-use wl1::trace::meaning::{Incident, Meaning, Step};
 use wl1::trace::Event;
+use wl1::trace::meaning::{Incident, Meaning, Step};
 
 use crate::measure::seeds::SeedSet;
 use crate::measure::sum::{Overflow, add};

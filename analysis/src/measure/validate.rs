@@ -205,7 +205,8 @@ fn violators(g: &GroupSummary, places: &Places, files: usize, seeds_kept: usize)
                     && v.next.len() <= NEXT_KEPT
                     && (v.next.len() as u64) < v.violations
                     && v.spots().all(|s| {
-                        s.place.is_none_or(|p| (p as usize) < places.len()) && s.region.is_none_or(|r| region(places, r))
+                        s.place.is_none_or(|p| (p as usize) < places.len())
+                            && s.region.is_none_or(|r| region(places, r))
                     })
             })
     })

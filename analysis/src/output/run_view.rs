@@ -64,9 +64,8 @@ impl Lanes {
             replica_name(architecture, store, region)
         });
         let instances = &architecture.instances;
-        let container = |i: &architecture::Instance| {
-            matches!(i.kind, ComponentKind::ApiContainer | ComponentKind::StreamContainer)
-        };
+        let container =
+            |i: &architecture::Instance| matches!(i.kind, ComponentKind::ApiContainer | ComponentKind::StreamContainer);
         let offline = architecture.targets(architecture::Command::RegionOffline);
         Lanes {
             replicas: replicas.collect(),

@@ -19,7 +19,7 @@ use crate::measure::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
 use crate::measure::summary::{GroupSummary, Repeats, Summary};
 use crate::read::frames::{ChunkFrames, Runs};
 use crate::record::facts::{RecordFacts, RunFacts};
-use crate::record::places::Places;
+use crate::record::places::{Places, places_of};
 use crate::runs::{Arrival, Group, RunInput, Settings, Unit, outcome_code};
 
 /// Regions are stored in three bits.
@@ -39,9 +39,19 @@ pub struct UnitResult {
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
 pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
-    let (run_count, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
     // The reader hands on units of runs of one architecture.
-    let places = unit.runs.first().map_or_else(Places::workload1, |run| run.file.group.places.clone());
+    let places = unit.runs.first().map_or_else(Places::workload1, |run| places_of(&run.file.spec));
+    analyze_at(places, unit, settings, export_frames)
+}
+
+/// As [`analyze`], for runs of the architecture whose places are `places`.
+pub fn analyze_at(
+    places: Arc<Places>,
+    unit: Unit,
+    settings: &Settings,
+    export_frames: bool,
+) -> PolarsResult<UnitResult> {
+    let (run_count, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
     let mut chunk = Chunk::new(RecordColumns::with_capacity(places.clone(), unit.rows, export_frames));
     let mut facts = RunFacts::new(places.clone());
     let mut situations = RunSituations::default();
@@ -89,11 +99,13 @@ pub struct Chunk {
     pub tallies: Vec<Tally>,
     pub runs: RunColumns,
     pub records: RecordColumns,
+    places: Arc<Places>,
 }
 
 impl Chunk {
     fn new(records: RecordColumns) -> Chunk {
-        Chunk { groups: Vec::new(), tallies: Vec::new(), runs: RunColumns::default(), records }
+        let places = records.places.clone();
+        Chunk { groups: Vec::new(), tallies: Vec::new(), runs: RunColumns::default(), records, places }
     }
 
     fn runs(&self) -> Runs<'_> {
@@ -105,7 +117,7 @@ impl Chunk {
             Some(i) => i as u32,
             None => {
                 self.groups.push(group.clone());
-                self.tallies.push(Tally::new(&group.places));
+                self.tallies.push(Tally::new(&self.places));
                 self.groups.len() as u32 - 1
             }
         }

@@ -39,7 +39,7 @@ pub fn check_run_of(places: Arc<Places>, header: &RunHeader, events: &[Event]) -
     encode_payload(header, events, &mut payload);
     let (_, events_at) = decode_run_header(&payload, &header.spec)?;
     let spec = header.spec.clone();
-    let group = Arc::new(Group::with_places(&spec, places.clone()));
+    let group = Arc::new(Group::of(&spec));
     let records = group.records as usize;
     let file = Arc::new(InputFile { id: 0, path: PathBuf::new(), spec, group });
     let stored = payload.split_off(events_at);
@@ -48,7 +48,7 @@ pub fn check_run_of(places: Arc<Places>, header: &RunHeader, events: &[Event]) -
     let unit = Unit { first_run: 0, events: stored, runs: vec![run], rows: records };
     let settings = Settings { analyzers: 1, seeds_kept: 1, ..Settings::default() };
     let failed = |e: PolarsError| format!("the run could not be checked: {e}");
-    let result = chunk::analyze(unit, &settings, true).map_err(failed)?;
+    let result = chunk::analyze_at(places.clone(), unit, &settings, true).map_err(failed)?;
     if let Some(problem) = result.summary.problems.listed.first() {
         return Err(problem.clone());
     }

@@ -241,7 +241,10 @@ mod tests {
     use super::*;
     use wl1::trace::Kind;
 
-    fn event(time_us: u64, kind: Kind, region: u8, subject: u32, value: u32) -> Event {
+    /// An event at `place` (a stage's code is its place below 15) or of
+    /// the fixed `kind`.
+    fn event(time_us: u64, place: Result<usize, Kind>, region: u8, subject: u32, value: u32) -> Event {
+        let kind = place.map_or_else(|kind| kind, |p| Kind::from_code(p as u8).expect("a place's code"));
         Event { time_us, kind, region, subject, value }
     }
 
@@ -252,11 +255,11 @@ mod tests {
         let arrived = places.watched().iter().position(|&k| k == arrival).unwrap();
         let mut run = RunFacts::new(places.clone());
         run.start(2);
-        run.observe(event(5, Kind::Published, 0, 2, 77));
-        run.observe(event(6, Kind::Fail, 0, 2, 0));
-        run.observe(event(9, Kind::DestinationReceived, 1, 2, 77));
-        run.observe(event(12, Kind::DestinationReceived, 2, 2, 78));
-        run.observe(event(13, Kind::DestinationReceived, 1, 9, 1));
+        run.observe(event(5, Ok(published), 0, 2, 77));
+        run.observe(event(6, Err(Kind::Fail), 0, 2, 0));
+        run.observe(event(9, Ok(arrival), 1, 2, 77));
+        run.observe(event(12, Ok(arrival), 2, 2, 78));
+        run.observe(event(13, Ok(arrival), 1, 9, 1));
         assert_eq!(run.records().len(), 3);
         let r2 = &run.records()[1];
         assert_eq!((r2.n[published], r2.n[arrival]), (1, 2));

@@ -269,8 +269,9 @@ mod tests {
             let region = places.replica_region(place).map_or(1, |r| r as u8);
             assert_eq!(places.place_of(&event(kind_of(place), region)), Some(place), "{}", places.name(place));
         }
-        assert_eq!(places.place_of(&event(Kind::ProcessorReplicaStored, 0)), None);
-        assert_eq!(places.place_of(&event(Kind::ProcessorReplicaStored, 4)), None);
+        let last = kind_of(places.len() - 1);
+        assert_eq!(places.place_of(&event(last, 0)), None);
+        assert_eq!(places.place_of(&event(last, 4)), None);
         assert_eq!(places.place_of(&event(Kind::PublishFailed, 1)), None);
         assert_eq!(places.name(places.len() - 1), "processor-db-replica-stored@3");
         assert_eq!(places.hop_name(places.arrival()), "outbound-appended -> destination-received");
