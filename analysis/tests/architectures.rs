@@ -45,9 +45,9 @@ fn a_users_architecture_names_its_own_places_causes_orders_and_codes() {
     assert_eq!(names[10], "receiver-db-replica-stored@1");
     assert_eq!(names[15], "processor-db-replica-stored@3");
     assert_eq!((places.publication(), places.arrival()), (0, stage("destination-received")));
-    for k in 1..places.stages() {
+    for (k, name) in STAGES.iter().enumerate().skip(1) {
         let cause = if k == places.arrival() { stage("outbound-appended") } else { k - 1 };
-        assert_eq!(places.cause(k), cause, "{}", STAGES[k]);
+        assert_eq!(places.cause(k), cause, "{name}");
     }
     assert_eq!(places.hop_name(places.arrival()), "outbound-appended -> destination-received");
     assert_eq!(places.reads(), [stage("processor-read")]);
