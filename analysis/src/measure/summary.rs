@@ -6,8 +6,9 @@
 //!
 //! # Stored form (format `wl1-analysis-summary`, version 1)
 //!
-//! One JSON document: `format`, `version`, `places` (the place names the
-//! figures number, 0..=20), `seeds_kept` (violating seeds kept per group
+//! One JSON document: `format`, `version`, `places` (Workload1's place
+//! names, 0..=20; a group's figures number the places of its own
+//! architecture, its spec's), `seeds_kept` (violating seeds kept per group
 //! and property), `files` (the trace files counted; figures name a file
 //! by its index), `problems` (`count` and the first few `listed`),
 //! `shards` (the shards `--shard I/N` counted: `index`, `count`, `runs`),

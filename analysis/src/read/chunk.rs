@@ -75,15 +75,15 @@ pub fn analyze_at(
             }
         }
     }
-    let no_rows = RecordColumns::with_capacity(places.clone(), 0, false);
-    let records = std::mem::replace(&mut chunk.records, no_rows).into_frame()?;
-    let runs = chunk.runs.frame()?;
-    let violations = spec::violations(&places, &records, &runs)?;
-    let frames = export_frames.then(|| ChunkFrames::new(unit.first_run, chunk.runs(), &places, &records, &violations));
+    let Chunk { groups, tallies, runs, records } = chunk;
+    let records = records.into_frame()?;
+    let violations = spec::violations(&places, &records, &runs.frame()?)?;
+    let chunk_runs = Runs { groups: &groups, runs: &runs };
+    let frames = export_frames.then(|| ChunkFrames::new(unit.first_run, chunk_runs, &places, &records, &violations));
     let frames = frames.transpose()?;
-    let mut found = vec![GroupSummary::default(); chunk.groups.len()];
-    spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
-    for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
+    let mut found = vec![GroupSummary::default(); groups.len()];
+    spec::add_violations(&violations, &runs, &mut found, settings.seeds_kept)?;
+    for ((group, tally), found) in groups.iter().zip(tallies).zip(found) {
         let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         // A unit holds fewer runs than 2^64, and so fewer of anything.
         let added = summary_group.add(&tally.into_summary(), settings.seeds_kept);
@@ -99,17 +99,11 @@ pub struct Chunk {
     pub tallies: Vec<Tally>,
     pub runs: RunColumns,
     pub records: RecordColumns,
-    places: Arc<Places>,
 }
 
 impl Chunk {
     fn new(records: RecordColumns) -> Chunk {
-        let places = records.places.clone();
-        Chunk { groups: Vec::new(), tallies: Vec::new(), runs: RunColumns::default(), records, places }
-    }
-
-    fn runs(&self) -> Runs<'_> {
-        Runs { groups: &self.groups, runs: &self.runs }
+        Chunk { groups: Vec::new(), tallies: Vec::new(), runs: RunColumns::default(), records }
     }
 
     fn group_of(&mut self, group: &Arc<Group>) -> u32 {
@@ -117,7 +111,7 @@ impl Chunk {
             Some(i) => i as u32,
             None => {
                 self.groups.push(group.clone());
-                self.tallies.push(Tally::new(&self.places));
+                self.tallies.push(Tally::new(&self.records.places));
                 self.groups.len() as u32 - 1
             }
         }
