@@ -47,8 +47,8 @@ pub use properties::{
 };
 pub use read::frames::ChunkFrames;
 pub use read::judge::SpecJudge;
-pub use read::run_check::{Violation, check_run};
-pub use record::places::{PLACES, place_name, place_of};
+pub use read::run_check::{Violation, check_run, check_run_of};
+pub use record::places::{Places, architecture_of, places_of};
 pub use runs::Settings;
 
 use read::chunk::{self, UnitResult};

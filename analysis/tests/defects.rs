@@ -160,9 +160,11 @@ fn the_record_table_counts_every_place_reached() {
     let table = records(&frames);
     assert_eq!(table.column("record").unwrap().u32().unwrap().to_vec(), [Some(1), Some(2)]);
     assert!(table.column("run").unwrap().u64().unwrap().into_no_null_iter().all(|r| r == 0));
-    for place in 0..PLACES {
-        let reached = table.column(&format!("{}.n", place_name(place))).unwrap().u32().unwrap();
-        assert!(reached.into_no_null_iter().all(|c| c == 1), "{}", place_name(place));
+    let places = Places::workload1();
+    assert_eq!(places.len(), 21);
+    for place in 0..places.len() {
+        let reached = table.column(&format!("{}.n", places.name(place))).unwrap().u32().unwrap();
+        assert!(reached.into_no_null_iter().all(|c| c == 1), "{}", places.name(place));
     }
     // Record 2 starts 100 ms after record 1, one millisecond per place.
     let arrival = table.column("destination-received.us").unwrap().u64().unwrap();

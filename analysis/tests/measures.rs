@@ -113,7 +113,7 @@ fn duplicates_are_counted_per_stage() {
     let duplicates = &summary.groups[0].duplicates;
     assert_eq!(duplicates.len(), 1);
     let (&place, repeats) = duplicates.iter().next().unwrap();
-    assert_eq!(place_name(place as usize), "destination-received");
+    assert_eq!(Places::workload1().name(place as usize), "destination-received");
     assert_eq!((repeats.records, repeats.extra), (1, 2));
 }
 
@@ -131,6 +131,7 @@ fn a_record_arriving_twice_is_measured_at_its_first_arrival() {
     let group = &summary.groups[0];
     assert_eq!(group.latency.keys().copied().collect::<Vec<_>>(), [2]);
     assert_eq!(group.latency[&2].max(), Some((early.time_us - published) as i64));
-    let arrival = group.duplicates.iter().find(|(p, _)| place_name(**p as usize) == "destination-received");
+    let places = Places::workload1();
+    let arrival = group.duplicates.iter().find(|(p, _)| places.name(**p as usize) == "destination-received");
     assert_eq!(arrival.map(|(_, r)| (r.records, r.extra)), Some((1, 1)));
 }

@@ -89,6 +89,7 @@ fn the_violations_kept_of_a_listed_run_are_those_of_the_run_checked_alone() {
                     record: s.record,
                     place: s.place.map(|p| p as usize),
                     region: s.region,
+                    places: places_of(&header.spec),
                 })
                 .collect();
             assert_eq!(v.violations, alone.len() as u64, "seed {}: {property} counted", v.seed);

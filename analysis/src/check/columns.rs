@@ -7,8 +7,8 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use crate::measure::order::first_late;
-use crate::record::facts::{NONE, RecordFacts, WATCHED};
-use crate::record::places::{PLACES, PUBLISHED, REGIONS, STAGES};
+use crate::record::facts::{NONE, RecordFacts};
+use crate::record::places::Places;
 use crate::runs::{Arrival, InputFile, RunInput, outcome_code};
 
 /// One row per run.
@@ -61,15 +61,17 @@ impl RunColumns {
 
 /// One row per run and record (see [`RecordFacts`]); `NONE` where an
 /// index or place does not apply.
-#[derive(Default)]
 pub struct RecordColumns {
+    pub places: Arc<Places>,
     pub run: Vec<u32>,
     pub group: Vec<u32>,
     pub record: Vec<u32>,
     pub known: Vec<bool>,
-    pub n: [Vec<u32>; PLACES],
+    /// Per place.
+    pub n: Vec<Vec<u32>>,
     pub published_idx: Vec<u32>,
-    pub watched: [[Vec<u32>; REGIONS]; WATCHED.len()],
+    /// Per watched stage and region, as [`RecordFacts::watched`].
+    pub watched: Vec<Vec<u32>>,
     pub routed_region: Vec<u32>,
     pub first_place: Vec<u32>,
     pub first_region: Vec<u32>,
@@ -86,40 +88,65 @@ pub struct RecordColumns {
 
 /// Per place, the index and time of the first time it was reached; per
 /// stage, its region.
-#[derive(Default)]
 pub struct FirstTimes {
-    pub idx: [Vec<u32>; PLACES],
-    pub us: [Vec<u64>; PLACES],
-    pub region: [Vec<u32>; STAGES],
+    pub idx: Vec<Vec<u32>>,
+    pub us: Vec<Vec<u64>>,
+    pub region: Vec<Vec<u32>>,
 }
 
 /// Column names of the record frame.
 pub mod name {
-    use crate::record::facts::WATCHED;
-    use crate::record::places::place_name;
+    use crate::record::places::Places;
 
-    pub fn n(place: usize) -> String {
-        format!("{}.n", place_name(place))
+    pub fn n(places: &Places, place: usize) -> String {
+        format!("{}.n", places.name(place))
     }
-    pub fn idx(place: usize) -> String {
-        format!("{}.idx", place_name(place))
+    pub fn idx(places: &Places, place: usize) -> String {
+        format!("{}.idx", places.name(place))
     }
-    pub fn us(place: usize) -> String {
-        format!("{}.us", place_name(place))
+    pub fn us(places: &Places, place: usize) -> String {
+        format!("{}.us", places.name(place))
     }
-    pub fn region(stage: usize) -> String {
-        format!("{}.region", place_name(stage))
+    pub fn region(places: &Places, stage: usize) -> String {
+        format!("{}.region", places.name(stage))
     }
-    /// The first index of a watched kind in region `r` (1..=3).
-    pub fn watched(w: usize, r: usize) -> String {
-        format!("{}@{r}.idx", WATCHED[w].name())
+    /// The first index of watched stage `stage` in region `r` (from 1).
+    pub fn watched(places: &Places, stage: usize, r: usize) -> String {
+        format!("{}@{r}.idx", places.name(stage))
     }
 }
 
 impl RecordColumns {
-    /// Room for `rows` rows, with the first times if `firsts`.
-    pub fn with_capacity(rows: usize, firsts: bool) -> RecordColumns {
-        let mut columns = RecordColumns { firsts: firsts.then(FirstTimes::default), ..RecordColumns::default() };
+    /// Room for `rows` rows of records of `places`, with the first times
+    /// if `firsts`.
+    pub fn with_capacity(places: Arc<Places>, rows: usize, firsts: bool) -> RecordColumns {
+        let lists = |count: usize| vec![Vec::new(); count];
+        let firsts = firsts.then(|| FirstTimes {
+            idx: lists(places.len()),
+            us: vec![Vec::new(); places.len()],
+            region: lists(places.stages()),
+        });
+        let mut columns = RecordColumns {
+            n: lists(places.len()),
+            watched: lists(places.watched().len() * places.regions()),
+            places,
+            run: Vec::new(),
+            group: Vec::new(),
+            record: Vec::new(),
+            known: Vec::new(),
+            published_idx: Vec::new(),
+            routed_region: Vec::new(),
+            first_place: Vec::new(),
+            first_region: Vec::new(),
+            first_idx: Vec::new(),
+            value: Vec::new(),
+            carried_value: Vec::new(),
+            carried_place: Vec::new(),
+            carried_region: Vec::new(),
+            changed_place: Vec::new(),
+            changed_region: Vec::new(),
+            firsts,
+        };
         columns.each_u32(&mut |c| c.reserve_exact(rows));
         columns.known.reserve_exact(rows);
         if let Some(f) = &mut columns.firsts {
@@ -132,7 +159,7 @@ impl RecordColumns {
     fn each_u32(&mut self, f: &mut impl FnMut(&mut Vec<u32>)) {
         let single = [&mut self.run, &mut self.group, &mut self.record, &mut self.published_idx];
         single.into_iter().for_each(&mut *f);
-        self.n.iter_mut().chain(self.watched.iter_mut().flatten()).for_each(&mut *f);
+        self.n.iter_mut().chain(self.watched.iter_mut()).for_each(&mut *f);
         let facts = [
             &mut self.routed_region,
             &mut self.first_place,
@@ -159,9 +186,9 @@ impl RecordColumns {
         for (column, &n) in self.n.iter_mut().zip(&f.n) {
             column.push(n);
         }
-        self.published_idx.push(f.idx[PUBLISHED]);
-        for (columns, firsts) in self.watched.iter_mut().zip(&f.watched) {
-            columns.iter_mut().zip(firsts).for_each(|(c, &i)| c.push(i));
+        self.published_idx.push(f.idx[self.places.publication()]);
+        for (column, &i) in self.watched.iter_mut().zip(&f.watched) {
+            column.push(i);
         }
         self.routed_region.push(u32::from(f.routed_region));
         self.first_place.push(f.first_place);
@@ -180,18 +207,22 @@ impl RecordColumns {
 
     /// The columns as a frame, moved into it.
     pub fn into_frame(self) -> PolarsResult<DataFrame> {
+        let places = &*self.places;
         let height = self.run.len();
         let u32s = |name: &str, values: Vec<u32>| Column::new(name.into(), values);
+        let publication = places.publication();
         let mut columns = vec![
             u32s("run", self.run),
             u32s("group", self.group),
             u32s("record", self.record),
             Column::new("known".into(), self.known),
-            u32s(&name::idx(PUBLISHED), self.published_idx),
+            u32s(&name::idx(places, publication), self.published_idx),
         ];
-        columns.extend(self.n.into_iter().enumerate().map(|(p, c)| u32s(&name::n(p), c)));
-        for (w, columns_of_kind) in self.watched.into_iter().enumerate() {
-            columns.extend(columns_of_kind.into_iter().enumerate().map(|(r, c)| u32s(&name::watched(w, r + 1), c)));
+        columns.extend(self.n.into_iter().enumerate().map(|(p, c)| u32s(&name::n(places, p), c)));
+        let regions = places.regions();
+        for (i, column) in self.watched.into_iter().enumerate() {
+            let stage = places.watched()[i / regions];
+            columns.push(u32s(&name::watched(places, stage, i % regions + 1), column));
         }
         columns.extend([
             u32s("routed_region", self.routed_region),
@@ -206,10 +237,11 @@ impl RecordColumns {
             u32s("changed_region", self.changed_region),
         ]);
         if let Some(firsts) = self.firsts {
-            let idx = firsts.idx.into_iter().enumerate().filter(|&(p, _)| p != PUBLISHED);
-            columns.extend(idx.map(|(p, c)| u32s(&name::idx(p), c)));
-            columns.extend(firsts.us.into_iter().enumerate().map(|(p, c)| Column::new(name::us(p).into(), c)));
-            columns.extend(firsts.region.into_iter().enumerate().map(|(k, c)| u32s(&name::region(k), c)));
+            let idx = firsts.idx.into_iter().enumerate().filter(|&(p, _)| p != publication);
+            columns.extend(idx.map(|(p, c)| u32s(&name::idx(places, p), c)));
+            let us = firsts.us.into_iter().enumerate();
+            columns.extend(us.map(|(p, c)| Column::new(name::us(places, p).into(), c)));
+            columns.extend(firsts.region.into_iter().enumerate().map(|(k, c)| u32s(&name::region(places, k), c)));
         }
         DataFrame::new(height, columns)
     }

@@ -8,40 +8,29 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use strum::VariantArray;
-use wl1::trace::{Kind, OutcomeKind};
+use wl1::trace::OutcomeKind;
 
 use crate::check::columns::{RunColumns, name};
 use crate::measure::summary::{GroupSummary, NEXT_KEPT, Spot, Violated, Violator};
-use crate::properties::{
-    DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
-    REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
-};
-use crate::record::facts::{NONE, watched};
-use crate::record::places::{ARRIVAL, FIRST_REPLICA, PLACES, PUBLISHED, REGIONS, replica_region, stage};
+use crate::properties::{DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, VALUE_CHANGED};
+use crate::record::facts::NONE;
+use crate::record::places::Places;
 use crate::runs::outcome_code;
 
 fn code(property: &str) -> u32 {
     PROPERTIES.iter().position(|p| p == property).expect("a listed property") as u32
 }
 
-/// A removal must come after an event of the same record in the same
-/// region: (property, removal, what it must follow).
-const REMOVALS: [(&str, Kind, Kind); 3] = [
-    (REMOVED_BEFORE_STORE, Kind::InboundRemoved, Kind::ProcessorDbStored),
-    (REMOVED_BEFORE_APPEND, Kind::InboundRemoved, Kind::OutboundAppended),
-    (REMOVED_BEFORE_DELIVERY, Kind::OutboundRemoved, Kind::DestinationReceived),
-];
-
-/// Every violation in a chunk: run, group, record, property, place,
-/// region, sorted by run, record and place.
-pub fn violations(records: &DataFrame, runs: &DataFrame) -> PolarsResult<DataFrame> {
+/// Every violation in a chunk of runs of `places`: run, group, record,
+/// property, place, region, sorted by run, record and place.
+pub fn violations(places: &Places, records: &DataFrame, runs: &DataFrame) -> PolarsResult<DataFrame> {
     let records = records.clone().lazy();
-    let mut checks = vec![run_outcomes(runs.clone().lazy()), eventual_delivery(records.clone())];
-    checks.extend(removals(&records));
-    checks.push(phantoms(records.clone()));
-    checks.push(changed_values(records.clone()));
-    checks.extend(duplicate_stores(&records));
-    checks.push(global_order(runs.clone().lazy()));
+    let mut checks = vec![run_outcomes(runs.clone().lazy()), eventual_delivery(places, records.clone())];
+    checks.extend(orders(places, &records)?);
+    checks.push(phantoms(places, records.clone()));
+    checks.push(changed_values(places, records.clone()));
+    checks.extend(duplicate_stores(places, &records));
+    checks.push(global_order(places, runs.clone().lazy()));
     concat(checks, UnionArgs::default())?
         .sort(["run", "record", "place"], SortMultipleOptions::default().with_maintain_order(true))
         .collect()
@@ -80,19 +69,23 @@ fn run_outcomes(runs: LazyFrame) -> LazyFrame {
     runs.filter(col("outcome").neq(lit(outcome_code(OutcomeKind::Completed)))).select(columns)
 }
 
-fn reached(place: usize) -> Expr {
-    col(name::n(place)).gt(lit(0u32))
+fn reached(places: &Places, place: usize) -> Expr {
+    col(name::n(places, place)).gt(lit(0u32))
 }
 
 /// Every published record reaches every place: names the first place an
 /// incomplete record never reached, and its region: the replica's, none
 /// for the publication, else the region the record was routed to.
-fn eventual_delivery(records: LazyFrame) -> LazyFrame {
-    let missing = (0..PLACES).rev().fold(lit(NONE), |later, p| when(reached(p)).then(later).otherwise(lit(p as u32)));
-    let first_replica = lit(FIRST_REPLICA as u32);
-    let region = when(col("missing").gt_eq(first_replica.clone()))
-        .then((col("missing") - first_replica) % lit(REGIONS as u32) + lit(1u32))
-        .when(col("missing").eq(lit(PUBLISHED as u32)))
+fn eventual_delivery(places: &Places, records: LazyFrame) -> LazyFrame {
+    let unreached = |later, p| when(reached(places, p)).then(later).otherwise(lit(p as u32));
+    let missing = (0..places.len()).rev().fold(lit(NONE), unreached);
+    let replica_region = (places.first_replica()..places.len()).fold(u32_null(), |other, p| {
+        let region = places.replica_region(p).expect("a replica place");
+        when(col("missing").eq(lit(p as u32))).then(lit(region)).otherwise(other)
+    });
+    let region = when(col("missing").gt_eq(lit(places.first_replica() as u32)))
+        .then(replica_region)
+        .when(col("missing").eq(lit(places.publication() as u32)))
         .then(u32_null())
         .otherwise(when(col("routed_region").eq(lit(0u32))).then(u32_null()).otherwise(col("routed_region")));
     records
@@ -102,48 +95,53 @@ fn eventual_delivery(records: LazyFrame) -> LazyFrame {
         .select(violation(EVENTUAL_DELIVERY, col("record"), col("missing"), region))
 }
 
-/// Removal from inbound Kafka only after the processor DB store and the
-/// outbound append of the same region; removal from outbound Kafka only
-/// after the destination received the record from that region.
-fn removals(records: &LazyFrame) -> Vec<LazyFrame> {
+/// The architecture's safety orders: in each region, a record reaches an
+/// order's `then` stage only after its `first` (in Workload1, a stream
+/// removes a record only once its consumer has handed it on). Names the
+/// `then` stage.
+fn orders(places: &Places, records: &LazyFrame) -> PolarsResult<Vec<LazyFrame>> {
     let mut checks = Vec::new();
-    for (property, removal, needed) in REMOVALS {
-        for r in 1..=REGIONS {
-            let removed = col(name::watched(watched(removal), r));
-            let early = removed.clone().neq(lit(NONE)).and(col(name::watched(watched(needed), r)).gt(removed));
-            let place = lit(stage(removal) as u32);
+    for (property, first, then) in places.orders() {
+        if !PROPERTIES.iter().any(|p| p == property) {
+            return Err(polars_err!(ComputeError: "the order {property} is not a property this wl1 counts"));
+        }
+        for r in 1..=places.regions() {
+            let early_one = col(name::watched(places, then, r));
+            let needed = col(name::watched(places, first, r));
+            let early = early_one.clone().neq(lit(NONE)).and(needed.gt(early_one));
+            let place = lit(then as u32);
             checks.push(records.clone().filter(early).select(violation(property, col("record"), place, lit(r as u32))));
         }
     }
-    checks
+    Ok(checks)
 }
 
 /// No record appears that was never published: every place a record
 /// reaches is of a record 1..=records of its run, after its publication.
 /// Names the first place the phantom reached.
-fn phantoms(records: LazyFrame) -> LazyFrame {
-    let unpublished_then = col(name::idx(PUBLISHED)).gt(col("first_idx"));
+fn phantoms(places: &Places, records: LazyFrame) -> LazyFrame {
+    let unpublished_then = col(name::idx(places, places.publication())).gt(col("first_idx"));
     let phantom = col("first_idx").neq(lit(NONE)).and(col("known").not().or(unpublished_then));
     records.filter(phantom).select(violation(PHANTOM, col("record"), col("first_place"), col("first_region")))
 }
 
 /// No record's value changes: every publication and every arrival carries
 /// the value of its first publication. Names the first that does not.
-fn changed_values(records: LazyFrame) -> LazyFrame {
+fn changed_values(places: &Places, records: LazyFrame) -> LazyFrame {
     let first_differs = col("carried_value").neq(col("value"));
     let later_differs = col("changed_place").neq(lit(NONE));
-    let changed = reached(PUBLISHED).and(first_differs.clone().or(later_differs));
+    let changed = reached(places, places.publication()).and(first_differs.clone().or(later_differs));
     let place = when(first_differs.clone()).then(col("carried_place")).otherwise(col("changed_place"));
     let region = when(first_differs).then(col("carried_region")).otherwise(col("changed_region"));
     records.filter(changed).select(violation(VALUE_CHANGED, col("record"), place, region))
 }
 
 /// Replica storage is idempotent: no replica stores a record twice.
-fn duplicate_stores(records: &LazyFrame) -> Vec<LazyFrame> {
-    (FIRST_REPLICA..PLACES)
+fn duplicate_stores(places: &Places, records: &LazyFrame) -> Vec<LazyFrame> {
+    (places.first_replica()..places.len())
         .map(|p| {
-            let region = lit(replica_region(p).expect("a replica place"));
-            let stored_twice = col(name::n(p)).gt(lit(1u32));
+            let region = lit(places.replica_region(p).expect("a replica place"));
+            let stored_twice = col(name::n(places, p)).gt(lit(1u32));
             records.clone().filter(stored_twice).select(violation(
                 DUPLICATE_STORE,
                 col("record"),
@@ -157,9 +155,10 @@ fn duplicate_stores(records: &LazyFrame) -> Vec<LazyFrame> {
 /// With the global-order variant, first arrivals at the destination follow
 /// publish order: names the first record that arrived after a record
 /// published later.
-fn global_order(runs: LazyFrame) -> LazyFrame {
+fn global_order(places: &Places, runs: LazyFrame) -> LazyFrame {
     let late = col("global_order").and(col("late_record").neq(lit(NONE)));
-    runs.filter(late).select(violation(GLOBAL_ORDER, col("late_record"), lit(ARRIVAL as u32), col("late_region")))
+    let arrival = lit(places.arrival() as u32);
+    runs.filter(late).select(violation(GLOBAL_ORDER, col("late_record"), arrival, col("late_region")))
 }
 
 /// Adds a chunk's violations to its groups' figures: per property, the
@@ -292,12 +291,13 @@ fn u64_rows(frame: &DataFrame, names: &[&str]) -> PolarsResult<Vec<Vec<Option<u6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::facts::WATCHED;
 
     #[test]
-    fn the_removal_rules_compare_watched_kinds_only() {
-        for (_, removal, needed) in REMOVALS {
-            assert!(WATCHED.contains(&removal) && WATCHED.contains(&needed));
+    fn workload1_orders_are_properties_on_watched_stages() {
+        let places = Places::workload1();
+        for (property, first, then) in places.orders() {
+            assert!(PROPERTIES.iter().any(|p| p == property), "{property}");
+            assert!(places.watched().contains(&first) && places.watched().contains(&then));
         }
         assert_eq!(PROPERTIES.iter().filter(|p| p.starts_with("run-")).count(), OutcomeKind::VARIANTS.len() - 1);
     }

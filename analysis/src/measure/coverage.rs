@@ -31,13 +31,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 use wl1::model::coverage::{PAIRS, Pair, pairs};
+use wl1::trace::Event;
 use wl1::trace::meaning::{Incident, Meaning, Step};
-use wl1::trace::{Event, Kind};
 
 use crate::measure::seeds::SeedSet;
 use crate::measure::sum::{Overflow, add};
 use crate::record::facts::RecordFacts;
-use crate::record::places::{ARRIVAL, stage};
+use crate::record::places::Places;
 use crate::runs::Arrival;
 use crate::text::{counted, thousands, wrap};
 
@@ -84,7 +84,7 @@ pub enum Situation {
     /// A batch stopped early and was published again.
     BatchRepublished,
     /// A fault found its component holding records: the one situation the
-    /// simulator records for the analysis ([`Kind::FaultFoundHolding`]),
+    /// simulator records for the analysis ([`wl1::trace::Kind::FaultFoundHolding`]),
     /// since the events cannot show what a machine has in hand.
     FaultFoundHolding,
     /// The last first arrival at the destination came from region 1.
@@ -159,12 +159,12 @@ impl RunSituations {
 
     /// Every situation of the run, with what its records' facts and first
     /// arrivals show.
-    fn finish(&self, records: &[RecordFacts], arrivals: &[Arrival]) -> u16 {
-        let read = stage(Kind::ProcessorRead);
+    fn finish(&self, places: &Places, records: &[RecordFacts], arrivals: &[Arrival]) -> u16 {
         let mut seen = self.seen;
         let mut note = |happened: bool, s: Situation| seen |= if happened { s.bit() } else { 0 };
-        note(records.iter().any(|f| f.n[ARRIVAL] > 1), Situation::DeliveredTwice);
-        note(records.iter().any(|f| f.n[read] > 1), Situation::ProcessorReadTwice);
+        note(records.iter().any(|f| f.n[places.arrival()] > 1), Situation::DeliveredTwice);
+        let read_twice = |f: &RecordFacts| places.reads().iter().any(|&read| f.n[read] > 1);
+        note(records.iter().any(read_twice), Situation::ProcessorReadTwice);
         let last = arrivals.last().map(|a| a.region);
         note(last == Some(1), Situation::Region1FinishedLast);
         note(last == Some(2), Situation::Region2FinishedLast);
@@ -209,11 +209,13 @@ impl Default for CoverageTally {
 
 impl CoverageTally {
     /// Adds one run of `seed`: the pairs it handled (`bits`, as its trace
-    /// frame stores them), its first arrivals and its situations.
+    /// frame stores them), its records' facts at `places`, its first
+    /// arrivals and its situations.
     pub fn add_run(
         &mut self,
         seed: u64,
         bits: u128,
+        places: &Places,
         records: &[RecordFacts],
         arrivals: &[Arrival],
         situations: &RunSituations,
@@ -225,7 +227,7 @@ impl CoverageTally {
         for (bit, runs) in self.pairs.iter_mut().enumerate() {
             *runs += (bits >> bit & 1) as u64;
         }
-        let seen = situations.finish(records, arrivals);
+        let seen = situations.finish(places, records, arrivals);
         for (_, counted) in Situation::VARIANTS.iter().zip(&mut self.situations).filter(|(s, _)| seen & s.bit() != 0) {
             let counted = counted.get_or_insert(Seen { runs: 0, example: seed });
             counted.runs += 1;
@@ -541,6 +543,7 @@ fn wrapped(head: &str, items: &[impl AsRef<str>], width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wl1::trace::Kind;
 
     fn arrival(record: u32, region: u8) -> Arrival {
         Arrival { record, region, published: 0, arrived: 0 }
@@ -550,10 +553,10 @@ mod tests {
     fn orders_merge_by_union_keeping_the_first_seed() {
         let mut a = CoverageTally::default();
         let none = RunSituations::default();
-        a.add_run(5, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
-        a.add_run(3, 0, &[], &[arrival(2, 2), arrival(1, 1)], &none);
+        a.add_run(5, 0, &Places::workload1(), &[], &[arrival(1, 1), arrival(2, 2)], &none);
+        a.add_run(3, 0, &Places::workload1(), &[], &[arrival(2, 2), arrival(1, 1)], &none);
         let mut b = CoverageTally::default();
-        b.add_run(1, 0, &[], &[arrival(1, 1), arrival(2, 2)], &none);
+        b.add_run(1, 0, &Places::workload1(), &[], &[arrival(1, 1), arrival(2, 2)], &none);
         let mut a = a.into_coverage();
         a.merge(&b.into_coverage()).unwrap();
         let mut firsts: Vec<u64> = a.orders.values().copied().collect();
@@ -566,7 +569,7 @@ mod tests {
     #[test]
     fn bits_beyond_the_models_pairs_are_ignored() {
         let mut tally = CoverageTally::default();
-        tally.add_run(0, u128::MAX, &[], &[], &RunSituations::default());
+        tally.add_run(0, u128::MAX, &Places::workload1(), &[], &[], &RunSituations::default());
         let coverage = tally.into_coverage();
         assert_eq!(coverage.pairs.len(), PAIRS);
         assert!(coverage.pairs.values().all(|&runs| runs == 1));
@@ -575,16 +578,16 @@ mod tests {
     #[test]
     fn a_republished_batch_is_one_stopped_then_requested_again() {
         let event = |kind, subject| Event { time_us: 0, kind, region: 0, subject, value: 0 };
-        let mut run = RunSituations::default();
+        let (places, mut run) = (Places::workload1(), RunSituations::default());
         run.observe(&event(Kind::PublishRequested, 2));
         run.observe(&event(Kind::BatchStopped, 2));
-        assert_eq!(run.finish(&[], &[]), 0);
+        assert_eq!(run.finish(&places, &[], &[]), 0);
         run.observe(&event(Kind::PublishRequested, 3));
-        assert_eq!(run.finish(&[], &[]), 0, "another batch");
+        assert_eq!(run.finish(&places, &[], &[]), 0, "another batch");
         run.observe(&event(Kind::PublishRequested, 2));
-        assert_eq!(run.finish(&[], &[]), Situation::BatchRepublished.bit());
+        assert_eq!(run.finish(&places, &[], &[]), Situation::BatchRepublished.bit());
         run.start();
-        assert_eq!(run.finish(&[], &[]), 0);
+        assert_eq!(run.finish(&places, &[], &[]), 0);
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //!
 //! # Stored form (format `wl1-analysis-summary`, version 1)
 //!
-//! One JSON document: `format`, `version`, `places` (the place names the
-//! figures number, 0..=20), `seeds_kept` (violating seeds kept per group
+//! One JSON document: `format`, `version`, `places` (Workload1's place
+//! names, 0..=20; a group's figures number the places of its own
+//! architecture, its spec's), `seeds_kept` (violating seeds kept per group
 //! and property), `files` (the trace files counted; figures name a file
 //! by its index), `problems` (`count` and the first few `listed`),
 //! `shards` (the shards `--shard I/N` counted: `index`, `count`, `runs`),
@@ -49,7 +50,7 @@ use crate::measure::histogram::Histogram;
 use crate::measure::order::OrderTotals;
 use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
 use crate::measure::sum::{self, Overflow};
-use crate::record::places::{PLACES, place_name};
+use crate::record::places::Places;
 
 pub const FORMAT: &str = "wl1-analysis-summary";
 pub const VERSION: u32 = 1;
@@ -258,13 +259,20 @@ impl GroupSummary {
     }
 }
 
+/// The place names of Workload1, which a summary lists: each group's
+/// figures number the places of its own architecture (its spec's).
+fn workload1_places() -> Vec<String> {
+    let places = Places::workload1();
+    (0..places.len()).map(|p| places.name(p).to_string()).collect()
+}
+
 impl Summary {
     /// No runs yet.
     pub fn new(seeds_kept: usize) -> Summary {
         Summary {
             format: FORMAT.into(),
             version: VERSION,
-            places: (0..PLACES).map(place_name).collect(),
+            places: workload1_places(),
             seeds_kept,
             files: Vec::new(),
             problems: Problems::default(),

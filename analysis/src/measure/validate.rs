@@ -17,7 +17,7 @@ use crate::measure::summary::{
     FORMAT, GroupSummary, LISTED_PROBLEMS, MAX_SUMMARY_BYTES, NEXT_KEPT, Summary, VERSION, Violated, printable,
 };
 use crate::properties::{EVENTUAL_DELIVERY, PROPERTIES};
-use crate::record::places::{PLACES, REGIONS, STAGES};
+use crate::record::places::{Places, places_of_text};
 
 impl Summary {
     /// Reads a summary stored by [`Summary::write`] (see [`Summary::parse`]).
@@ -138,15 +138,16 @@ fn sum<'a>(counts: impl IntoIterator<Item = &'a u64>) -> u128 {
 
 /// The first failed check of a group.
 fn group(g: &GroupSummary, files: usize, seeds_kept: usize) -> Result<(), String> {
+    let places = places_of_text(&g.spec);
     let checks = [
         (names(g), "an identity, label or scenario that is not one wl1 writes"),
         (seeds(g, files), "seed ranges out of range, overlapping, or that do not count its runs"),
         (outcomes(g), "outcomes that are unknown or do not add up to its runs"),
-        (properties(g), "violation counts that disagree with its violating runs"),
-        (violators(g, files, seeds_kept), "violating seeds that are out of range or not counted"),
-        (places(g), "a place out of range"),
-        (undelivered(g), "undelivered records that disagree with its eventual-delivery violations"),
-        (measurements(g), "latencies, hops, order or duplicate figures beyond its runs"),
+        (properties(g, &places), "violation counts that disagree with its violating runs"),
+        (violators(g, &places, files, seeds_kept), "violating seeds that are out of range or not counted"),
+        (within_places(g, &places), "a place out of range"),
+        (undelivered(g, &places), "undelivered records that disagree with its eventual-delivery violations"),
+        (measurements(g, &places), "latencies, hops, order or duplicate figures beyond its runs"),
         (duplicate_runs(g, files), "a duplicate out of range"),
     ];
     if let Some((_, what)) = checks.into_iter().find(|(ok, _)| !ok) {
@@ -177,7 +178,7 @@ fn outcomes(g: &GroupSummary) -> bool {
 
 /// Each property violated in at least one run and at most the violating
 /// runs; each violating run violates some property.
-fn properties(g: &GroupSummary) -> bool {
+fn properties(g: &GroupSummary, places: &Places) -> bool {
     let known = |name: &String| PROPERTIES.contains(name);
     let runs: Vec<u64> = g.properties.values().map(|v| v.runs).collect();
     g.violating_runs <= g.runs
@@ -185,10 +186,10 @@ fn properties(g: &GroupSummary) -> bool {
         && runs.iter().all(|&r| (1..=g.violating_runs).contains(&r))
         && (g.violating_runs == 0) == g.properties.is_empty()
         && u128::from(g.violating_runs) <= sum(&runs)
-        && g.properties.values().all(|v| within(v.records.into(), v.runs, u64::from(MAX_RECORDS) * PLACES as u64))
+        && g.properties.values().all(|v| within(v.records.into(), v.runs, u64::from(MAX_RECORDS) * places.len() as u64))
 }
 
-fn violators(g: &GroupSummary, files: usize, seeds_kept: usize) -> bool {
+fn violators(g: &GroupSummary, places: &Places, files: usize, seeds_kept: usize) -> bool {
     g.violators.iter().all(|(property, listed)| {
         let Some(violated) = g.properties.get(property) else {
             return false;
@@ -203,23 +204,26 @@ fn violators(g: &GroupSummary, files: usize, seeds_kept: usize) -> bool {
                     && v.violations > 0
                     && v.next.len() <= NEXT_KEPT
                     && (v.next.len() as u64) < v.violations
-                    && v.spots().all(|s| s.place.is_none_or(|p| (p as usize) < PLACES) && s.region.is_none_or(region))
+                    && v.spots().all(|s| {
+                        s.place.is_none_or(|p| (p as usize) < places.len())
+                            && s.region.is_none_or(|r| region(places, r))
+                    })
             })
     })
 }
 
-fn region(r: u32) -> bool {
-    r as usize <= REGIONS
+fn region(places: &Places, r: u32) -> bool {
+    r as usize <= places.regions()
 }
 
-fn places(g: &GroupSummary) -> bool {
-    g.undelivered.keys().chain(g.duplicates.keys()).all(|&p| (p as usize) < PLACES)
+fn within_places(g: &GroupSummary, places: &Places) -> bool {
+    g.undelivered.keys().chain(g.duplicates.keys()).all(|&p| (p as usize) < places.len())
 }
 
-fn undelivered(g: &GroupSummary) -> bool {
+fn undelivered(g: &GroupSummary, places: &Places) -> bool {
     let eventual = g.properties.get(EVENTUAL_DELIVERY).copied().unwrap_or_default();
     let stopped: Vec<&Violated> = g.undelivered.values().flat_map(|by_region| by_region.values()).collect();
-    g.undelivered.values().all(|by_region| by_region.keys().all(|&r| region(r)))
+    g.undelivered.values().all(|by_region| by_region.keys().all(|&r| region(places, r)))
         && stopped.iter().all(|v| (1..=eventual.runs).contains(&v.runs) && v.records >= v.runs)
         && stopped.iter().map(|v| u128::from(v.records)).sum::<u128>() == u128::from(eventual.records)
 }
@@ -228,19 +232,19 @@ fn histograms_within<'a>(histograms: impl IntoIterator<Item = &'a Histogram>, ru
     within(histograms.into_iter().map(|h| u128::from(h.count())).sum(), runs, MAX_RECORDS.into())
 }
 
-fn measurements(g: &GroupSummary) -> bool {
+fn measurements(g: &GroupSummary, places: &Places) -> bool {
     let records = |n: u128| within(n, g.runs, MAX_RECORDS.into());
     let arrived = |r: &u32| g.latency.get(r).map_or(0, Histogram::count);
     let hops = g.hops.iter().all(|(r, by_stage)| {
         g.latency.contains_key(r)
-            && by_stage.iter().all(|(&k, h)| (1..STAGES as u32).contains(&k) && h.count() <= arrived(r))
+            && by_stage.iter().all(|(&k, h)| (1..places.stages() as u32).contains(&k) && h.count() <= arrived(r))
     });
     let scopes = g.order.keys().all(|&s| s == GLOBAL || ORDER_REGIONS.contains(&s));
     let order = g.order.values().all(|o| {
         o.runs <= g.runs && o.out_of_order <= o.arrivals && o.inversions <= o.pairs && records(o.arrivals.into())
     });
     let duplicates = g.duplicates.values().all(|d| d.extra >= d.records && records(d.records.into()));
-    g.latency.keys().chain(g.lost.keys()).all(|&r| region(r))
+    g.latency.keys().chain(g.lost.keys()).all(|&r| region(places, r))
         && histograms_within(g.latency.values(), g.runs)
         && records(sum(g.lost.values()))
         && hops

@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::measure::histogram::Histogram;
 use crate::measure::summary::GroupSummary;
-use crate::output::run_view::{RecordView, RunView, Trouble, Window, lane_name, lanes_with};
-use crate::record::places::hop_name;
+use crate::output::run_view::{RecordView, RunView, Trouble, Window};
+use crate::record::places::places_of_text;
 use crate::text::thousands;
 
 /// Regions 1, 2 and 3 in their colours; no region in grey.
@@ -162,6 +162,7 @@ pub fn latency_cdf(g: &GroupSummary) -> Result<String, String> {
 /// The hops of a group: per hop and region, a bar to its median and a line
 /// on to its 99th percentile, on a logarithmic scale.
 pub fn hops_chart(g: &GroupSummary) -> Result<String, String> {
+    let places = places_of_text(&g.spec);
     let stages: Vec<u32> = {
         let mut s: Vec<u32> = g.hops.values().flat_map(|h| h.keys().copied()).collect();
         s.sort_unstable();
@@ -214,7 +215,7 @@ pub fn hops_chart(g: &GroupSummary) -> Result<String, String> {
         }
         for (row, &stage) in stages.iter().enumerate() {
             let (_, y) = chart.backend_coord(&(range.start, row as f64));
-            let name = hop_name(stage as usize).replace(" -> ", " → ");
+            let name = places.hop_name(stage as usize).replace(" -> ", " → ");
             let style = TextStyle::from((FONT, TEXT)).pos(Pos::new(HPos::Right, VPos::Center));
             left.draw(&Text::new(name, (322, y), style)).map_err(failed)?;
         }
@@ -429,7 +430,7 @@ fn round_label(v: f64) -> String {
 /// shaded on their lanes; where each batch finished publishing marked.
 pub fn timeline(run: &RunView, violating: &[u32], replicas: &[usize]) -> Result<String, String> {
     let end_s = (run.end_us as f64 / 1e6).max(0.001);
-    let lanes = lanes_with(replicas);
+    let lanes = run.lanes.with(replicas);
     let rows = lanes.len();
     let row_of = |lane: usize| lanes.iter().position(|&l| l == lane).map(|at| (rows - 1 - at) as f64);
     let height = 150 + 26 * rows as u32;
@@ -496,7 +497,7 @@ pub fn timeline(run: &RunView, violating: &[u32], replicas: &[usize]) -> Result<
                 root.draw(&Text::new(format!("record {} ", r.record), at, style)).map_err(failed)?;
             }
         }
-        for (lane, name) in lanes.iter().map(|&l| (l, lane_name(l))) {
+        for (lane, name) in lanes.iter().map(|&l| (l, run.lanes.name(l).to_string())) {
             let (_, py) = chart.backend_coord(&(0.0, row_of(lane).unwrap_or(0.0)));
             let style = TextStyle::from((FONT, TEXT)).pos(Pos::new(HPos::Right, VPos::Center));
             left.draw(&Text::new(name, (154, py), style)).map_err(failed)?;

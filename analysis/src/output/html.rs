@@ -22,6 +22,7 @@ use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
 use crate::output::run_view::{RunView, read_runs};
 use crate::properties::EVENTUAL_DELIVERY;
 use crate::read::run_check::Violation;
+use crate::record::places::places_of_text;
 use crate::text::thousands;
 
 const STYLE: &str = "
@@ -331,6 +332,7 @@ fn seed(group: usize, s: &SeedRow, run: Option<&Result<Run, String>>) -> String 
 
 /// The violations of a listed seed the analysis kept, property by property.
 fn kept_violations(s: &SeedRow) -> Vec<Violation> {
+    let places = places_of_text(&s.spec);
     let mut violations = Vec::new();
     for (property, v) in &s.violations {
         violations.extend(v.spots().map(|spot| Violation {
@@ -338,6 +340,7 @@ fn kept_violations(s: &SeedRow) -> Vec<Violation> {
             record: spot.record,
             place: spot.place.map(|p| p as usize),
             region: spot.region,
+            places: places.clone(),
         }));
     }
     violations

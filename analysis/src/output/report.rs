@@ -17,7 +17,7 @@ use crate::measure::histogram::RELATIVE_PRECISION;
 use crate::measure::order::scope_name;
 use crate::measure::summary::{GroupSummary, Summary, Violator};
 use crate::properties::PROPERTIES;
-use crate::record::places::{hop_name, place_name};
+use crate::record::places::{Places, places_of_text};
 use crate::runs::group_label;
 use crate::text::{WIDTH, counted, thousands, wrap};
 
@@ -222,9 +222,10 @@ impl SeedRow {
     /// "eventual-delivery (3 records; record 146 at processor-read,
     /// region 1)" for each property.
     fn describe(&self) -> String {
+        let places = places_of_text(&self.spec);
         let each = self.violations.iter().map(|(property, v)| {
             let Some(record) = v.record else { return property.clone() };
-            let place = v.place.map_or(String::new(), |p| format!(" at {}", where_(p, v.region)));
+            let place = v.place.map_or(String::new(), |p| format!(" at {}", where_(&places, p, v.region)));
             let count = if v.violations > 1 { format!("{} records; ", v.violations) } else { String::new() };
             format!("{property} ({count}record {record}{place})")
         });
@@ -232,6 +233,7 @@ impl SeedRow {
     }
 
     fn json(&self, group: &GroupReport) -> Value {
+        let places = places_of_text(&self.spec);
         let first = self.violations.first().map(|(_, v)| v);
         let properties: Vec<Value> = self
             .violations
@@ -240,7 +242,7 @@ impl SeedRow {
                 json!({
                     "property": property,
                     "record": v.record,
-                    "stage": v.place.map(|p| place_name(p as usize)),
+                    "stage": v.place.map(|p| places.name(p as usize)),
                     "region": v.region,
                     "violations": v.violations,
                 })
@@ -252,7 +254,7 @@ impl SeedRow {
             "scenario": group.scenario,
             "property": self.violations.first().map(|(p, _)| p),
             "record": first.and_then(|v| v.record),
-            "stage": first.and_then(|v| v.place).map(|p| place_name(p as usize)),
+            "stage": first.and_then(|v| v.place).map(|p| places.name(p as usize)),
             "region": first.and_then(|v| v.region),
             "properties": properties,
             "file": self.file,
@@ -265,11 +267,11 @@ impl SeedRow {
 
 /// Where a place is: "processor-read, region 1"; replica places name
 /// their region already.
-fn where_(place: u32, region: Option<u32>) -> String {
-    let name = place_name(place as usize);
+fn where_(places: &Places, place: u32, region: Option<u32>) -> String {
+    let name = places.name(place as usize);
     match region {
         Some(r) if !name.contains('@') => format!("{name}, region {r}"),
-        _ => name,
+        _ => name.to_string(),
     }
 }
 
@@ -601,10 +603,11 @@ impl GroupReport {
             format!("specification: VIOLATED in {} of {} runs", thousands(g.violating_runs), thousands(g.runs))
         };
         let precision = RELATIVE_PRECISION * 100.0;
+        let places = places_of_text(&g.spec);
         let mut sections = vec![
             Section::new("outcomes", format!("runs: {}, by outcome", thousands(g.runs)), outcomes(g)),
             Section::new("properties", specification, properties(g)).or_else("holds in every run"),
-            Section::new("undelivered", "where undelivered records stopped", undelivered(g)),
+            Section::new("undelivered", "where undelivered records stopped", undelivered(g, &places)),
             Section::new(
                 "latency_ms",
                 format!(
@@ -616,10 +619,10 @@ impl GroupReport {
             Section::new(
                 "hops_ms",
                 "latency per hop, simulated ms (first time at a stage minus first time at its cause)",
-                hops(g),
+                hops(g, &places),
             ),
             Section::new("order", "order at the destination (first arrivals against publish order)", order(g)),
-            Section::new("duplicates", "duplicates per stage", duplicates(g)).or_else("none at any stage"),
+            Section::new("duplicates", "duplicates per stage", duplicates(g, &places)).or_else("none at any stage"),
         ];
         if g.duplicate_runs.runs > 0 {
             let title = format!("duplicate runs (each counted once): {}", thousands(g.duplicate_runs.runs));
@@ -633,7 +636,7 @@ impl GroupReport {
             runs: g.runs,
             violating_runs: g.violating_runs,
             main_property: main_property(g),
-            stopped: stopped(g),
+            stopped: stopped(g, &places),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
             coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, causable(&g.spec)),
@@ -673,10 +676,10 @@ fn main_property(g: &GroupSummary) -> Option<String> {
 
 /// Where the undelivered records of most runs stopped (then of most
 /// records, then the first place).
-fn stopped(g: &GroupSummary) -> Option<String> {
-    let places = g.undelivered.iter().flat_map(|(&p, by)| by.iter().map(move |(&r, v)| (p, r, v)));
-    let most = places.max_by(|a, b| (a.2.runs, a.2.records, b.0).cmp(&(b.2.runs, b.2.records, a.0)));
-    most.map(|(place, region, _)| where_(place, (region > 0).then_some(region)))
+fn stopped(g: &GroupSummary, places: &Places) -> Option<String> {
+    let stops = g.undelivered.iter().flat_map(|(&p, by)| by.iter().map(move |(&r, v)| (p, r, v)));
+    let most = stops.max_by(|a, b| (a.2.runs, a.2.records, b.0).cmp(&(b.2.runs, b.2.records, a.0)));
+    most.map(|(place, region, _)| where_(places, place, (region > 0).then_some(region)))
 }
 
 fn outcomes(g: &GroupSummary) -> Table {
@@ -695,13 +698,13 @@ fn properties(g: &GroupSummary) -> Table {
     t
 }
 
-fn undelivered(g: &GroupSummary) -> Table {
+fn undelivered(g: &GroupSummary, places: &Places) -> Table {
     let mut t = Table::new(UNDELIVERED);
     for (&place, by_region) in &g.undelivered {
         for (&region, v) in by_region {
             let region = if region == 0 { Cell::Missing } else { Cell::Count(region.into()) };
             t.rows.push(vec![
-                Cell::Text(place_name(place as usize)),
+                Cell::Text(places.name(place as usize).to_string()),
                 region,
                 Cell::Count(v.records),
                 Cell::Count(v.runs),
@@ -734,11 +737,11 @@ fn latency(g: &GroupSummary) -> Table {
     t
 }
 
-fn hops(g: &GroupSummary) -> Table {
+fn hops(g: &GroupSummary, places: &Places) -> Table {
     let mut t = Table::new(HOPS);
     for (&region, by_stage) in &g.hops {
         for (&stage, h) in by_stage {
-            let hop = Cell::Text(hop_name(stage as usize));
+            let hop = Cell::Text(places.hop_name(stage as usize));
             let figures = [h.mean(), h.quantile(0.5), h.quantile(0.99)].map(ms);
             t.rows.push([vec![Cell::Count(region.into()), hop], figures.to_vec()].concat());
         }
@@ -761,10 +764,11 @@ fn order(g: &GroupSummary) -> Table {
     t
 }
 
-fn duplicates(g: &GroupSummary) -> Table {
+fn duplicates(g: &GroupSummary, places: &Places) -> Table {
     let mut t = Table::new(DUPLICATES);
     for (&place, r) in &g.duplicates {
-        t.rows.push(vec![Cell::Text(place_name(place as usize)), Cell::Count(r.records), Cell::Count(r.extra)]);
+        let place = Cell::Text(places.name(place as usize).to_string());
+        t.rows.push(vec![place, Cell::Count(r.records), Cell::Count(r.extra)]);
     }
     t
 }

@@ -4,86 +4,134 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::Arc;
 
-use wl1::architecture::{self, Architecture};
+use wl1::architecture::{self, Architecture, ComponentKind};
 use wl1::model::ContainerState;
-use wl1::model::topology::{self, Db, Role, WORKLOAD1};
 use wl1::trace::format::{decode_payload, decode_run_header};
-use wl1::trace::meaning::{self, ARRIVAL, Command, Incident, Meaning, PUBLICATION, Step};
+use wl1::trace::meaning::{Command, Incident, Meaning, Step};
 use wl1::trace::{Event, Run, TraceFile};
 
-use crate::record::places::{FIRST_REPLICA, REGIONS, place_of, replica_region};
+use crate::record::places::{Places, architecture_of, places_of};
 
-/// The components a record passes, in pipeline order: the lanes of a
-/// run's timeline. They are the architecture's: the instances of its
-/// stages in stage order, each followed by the DNS it sends through.
-static LANES: LazyLock<Vec<String>> = LazyLock::new(|| lanes_of(&WORKLOAD1));
+/// The components a record passes, in pipeline order, as an architecture
+/// has them: the lanes of a run's timeline. They are the instances of its
+/// stages in stage order, each followed by the DNS it sends through; then,
+/// per replica place, the replica's lane, shown only where a violation
+/// names it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lanes {
+    places: Arc<Places>,
+    /// The pipeline's lanes, by name.
+    names: Vec<String>,
+    /// Per replica place, the replica's name.
+    replicas: Vec<String>,
+    /// Per stage: the lane of its only instance, or per region the lane of
+    /// that region's.
+    stages: Vec<Vec<(u8, usize)>>,
+    /// Per actor (instance `i` is actor `i + 1`): its lane, if it has one.
+    actors: Vec<Option<usize>>,
+    /// Per actor: whether it is a container (whose states show troubles).
+    containers: Vec<bool>,
+    /// The lanes a region command takes a region offline on.
+    routers: Vec<usize>,
+}
 
-fn lanes_of(architecture: &Architecture) -> Vec<String> {
-    let mut lanes: Vec<usize> = Vec::new();
-    for &i in architecture.stages.iter().flat_map(|s| &s.at) {
-        let dns = architecture.instances[i].wires.iter().filter(|(key, _)| *key == "dns");
-        for lane in std::iter::once(i).chain(dns.flat_map(|(_, to)| to.iter().copied())) {
-            if !lanes.contains(&lane) {
-                lanes.push(lane);
+impl Lanes {
+    pub fn of(architecture: &Architecture, places: Arc<Places>) -> Lanes {
+        let mut lanes: Vec<usize> = Vec::new();
+        for &i in architecture.stages.iter().flat_map(|s| &s.at) {
+            let dns = architecture.instances[i].wires.iter().filter(|(key, _)| *key == "dns");
+            for lane in std::iter::once(i).chain(dns.flat_map(|(_, to)| to.iter().copied())) {
+                if !lanes.contains(&lane) {
+                    lanes.push(lane);
+                }
             }
         }
-    }
-    lanes.into_iter().map(|i| architecture.instances[i].name.clone()).collect()
-}
-
-/// The lane of a replica place, after the pipeline's lanes: shown only
-/// where a violation names that replica.
-pub fn replica_lane(place: usize) -> usize {
-    LANES.len() + place - FIRST_REPLICA
-}
-
-/// A lane's name: the component, or the replica (`receiver-db/replica-1`).
-pub fn lane_name(lane: usize) -> String {
-    match LANES.get(lane) {
-        Some(name) => name.to_string(),
-        None => {
-            let place = lane - LANES.len() + FIRST_REPLICA;
-            let db = Db::ALL[(place - FIRST_REPLICA) / REGIONS];
-            let region = replica_region(place).expect("a replica place has a region") as u8;
-            topology::name(topology::replica(db, region))
+        let lane = |i: usize| lanes.iter().position(|&l| l == i);
+        let stages = architecture.stages.iter().map(|s| {
+            let at = s.at.iter().filter_map(|&i| Some((architecture.instances[i].region, lane(i)?)));
+            let mut at: Vec<(u8, usize)> = at.collect();
+            if at.len() == 1 {
+                at[0].0 = 0;
+            }
+            at
+        });
+        let stores = architecture.stores();
+        let replicas = (places.first_replica()..places.len()).map(|p| {
+            let store = stores[places.store_of(p).expect("a replica place")];
+            let region = places.replica_region(p).expect("a replica place has a region") as u8;
+            replica_name(architecture, store, region)
+        });
+        let instances = &architecture.instances;
+        let container =
+            |i: &architecture::Instance| matches!(i.kind, ComponentKind::ApiContainer | ComponentKind::StreamContainer);
+        let offline = architecture.targets(architecture::Command::RegionOffline);
+        Lanes {
+            replicas: replicas.collect(),
+            stages: stages.collect(),
+            actors: std::iter::once(None).chain((0..instances.len()).map(lane)).collect(),
+            containers: std::iter::once(false).chain(instances.iter().map(container)).collect(),
+            routers: offline.iter().filter_map(|&i| lane(i)).collect(),
+            names: lanes.iter().map(|&i| instances[i].name.clone()).collect(),
+            places,
         }
     }
-}
 
-/// The lanes a timeline shows, top to bottom: the pipeline's, each
-/// replica of `replicas` (places) under its database.
-pub fn lanes_with(replicas: &[usize]) -> Vec<usize> {
-    let mut lanes = Vec::new();
-    for (l, name) in LANES.iter().enumerate() {
-        lanes.push(l);
-        let mut mine: Vec<usize> = replicas
-            .iter()
-            .map(|&p| replica_lane(p))
-            .filter(|&r| lane_name(r).starts_with(&format!("{name}/")))
-            .collect();
-        mine.sort_unstable();
-        mine.dedup();
-        lanes.extend(mine);
+    /// The lane of a replica place, after the pipeline's lanes.
+    pub fn replica_lane(&self, place: usize) -> usize {
+        self.names.len() + place - self.places.first_replica()
     }
-    lanes
+
+    /// A lane's name: the component, or the replica (`receiver-db/replica-1`).
+    pub fn name(&self, lane: usize) -> &str {
+        match self.names.get(lane) {
+            Some(name) => name,
+            None => &self.replicas[lane - self.names.len()],
+        }
+    }
+
+    /// The lanes a timeline shows, top to bottom: the pipeline's, each
+    /// replica of `replicas` (places) under its database.
+    pub fn with(&self, replicas: &[usize]) -> Vec<usize> {
+        let mut lanes = Vec::new();
+        for (l, name) in self.names.iter().enumerate() {
+            lanes.push(l);
+            let mut mine: Vec<usize> = replicas
+                .iter()
+                .map(|&p| self.replica_lane(p))
+                .filter(|&r| self.name(r).starts_with(&format!("{name}/")))
+                .collect();
+            mine.sort_unstable();
+            mine.dedup();
+            lanes.extend(mine);
+        }
+        lanes
+    }
+
+    /// The lane of a component, if it has one (replicas and the driver
+    /// have none).
+    fn of_actor(&self, actor: u32) -> Option<usize> {
+        self.actors.get(actor as usize).copied().flatten()
+    }
+
+    fn is_container(&self, actor: u32) -> bool {
+        self.containers.get(actor as usize).copied().unwrap_or(false)
+    }
+
+    /// The lane of the component where a record reaches a pipeline stage.
+    fn of_stage(&self, stage: usize, region: u8) -> Option<usize> {
+        let at = &self.stages[stage];
+        at.iter().find(|&&(r, _)| r == 0 || r == region).map(|&(_, lane)| lane)
+    }
 }
 
-fn lane(name: &str) -> Option<usize> {
-    LANES.iter().position(|l| *l == name)
-}
-
-/// The lane of a component, if it has one (replicas and the driver have
-/// none).
-fn lane_of_actor(actor: u32) -> Option<usize> {
-    u8::try_from(actor).ok().filter(|&a| (a as usize) < topology::ACTORS).and_then(|a| lane(&topology::name(a)))
-}
-
-/// The lane of the component where a record reaches a pipeline stage.
-fn lane_of_stage(stage: usize, region: u8) -> Option<usize> {
-    let component = meaning::component(stage);
-    if component.regional() { lane(&format!("{}-{region}", component.name())) } else { lane(component.name()) }
+/// The name of the replica of database `store` in `region`.
+fn replica_name(architecture: &Architecture, store: usize, region: u8) -> String {
+    let db = &architecture.instances[store];
+    let replicas = db.wires.iter().filter(|(key, _)| *key == "replicas").flat_map(|(_, to)| to);
+    let found = replicas.map(|&i| &architecture.instances[i]).find(|i| i.region == region);
+    found.map_or_else(|| format!("{}/replica-{region}", db.name), |i| i.name.clone())
 }
 
 /// What kept a component from working for a while.
@@ -151,6 +199,7 @@ impl RecordView {
 /// One run, as its pictures need it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunView {
+    pub lanes: Lanes,
     pub seed: u64,
     pub end_us: u64,
     pub records: Vec<RecordView>,
@@ -161,6 +210,7 @@ pub struct RunView {
 
 impl RunView {
     pub fn of(run: &Run) -> RunView {
+        let lanes = Lanes::of(architecture_of(&run.header.spec), places_of(&run.header.spec));
         let records = run.header.spec.records;
         let end_us = run.events.iter().map(|e| e.time_us).max().unwrap_or(0).max(run.header.outcome.end_us);
         let mut by_record: Vec<RecordView> =
@@ -169,40 +219,46 @@ impl RunView {
         events.sort_by_key(|e| e.time_us);
         for e in events.iter().filter(|e| e.record().is_some()) {
             let Some(view) = (e.subject as usize).checked_sub(1).and_then(|i| by_record.get_mut(i)) else { continue };
-            view.observe(e);
+            view.observe(&lanes, e);
         }
         let batches = events.iter().filter_map(|e| match e.meaning() {
             Meaning::Step { step: Step::BatchPublished, batch, .. } => Some((e.time_us, batch)),
             _ => None,
         });
         let batches = batches.collect();
-        RunView { seed: run.header.seed, end_us, records: by_record, windows: windows(&events, end_us), batches }
+        let windows = windows(&lanes, &events, end_us);
+        RunView { lanes, seed: run.header.seed, end_us, records: by_record, windows, batches }
     }
 }
 
 impl RecordView {
-    fn observe(&mut self, e: &Event) {
-        let lane = e.stage().and_then(|stage| lane_of_stage(stage, e.region));
-        let replica = place_of(e).filter(|&p| p >= FIRST_REPLICA).map(replica_lane);
+    fn observe(&mut self, lanes: &Lanes, e: &Event) {
+        let places = &lanes.places;
+        let place = places.place_of(e);
+        let stage = place.filter(|&p| p < places.stages());
+        let lane = stage.and_then(|stage| lanes.of_stage(stage, e.region));
+        let replica = place.filter(|&p| p >= places.first_replica()).map(|p| lanes.replica_lane(p));
         if let Some(lane) = lane.or(replica) {
             self.steps.push((e.time_us, lane));
         }
-        match e.meaning() {
-            Meaning::Stage { stage: PUBLICATION, .. } => {
+        match stage {
+            Some(k) if k == places.publication() => {
                 self.published_us.get_or_insert(e.time_us);
             }
-            Meaning::Stage { stage: ARRIVAL, region, .. } => {
-                self.arrived.get_or_insert((e.time_us, region));
+            Some(k) if k == places.arrival() => {
+                self.arrived.get_or_insert((e.time_us, e.region));
             }
-            Meaning::Incident { incident: Incident::PublishFailed, region, .. } => self.routed = region,
-            Meaning::Stage { region, .. } if lane.is_some() && region > 0 => self.routed = region,
+            Some(_) if lane.is_some() && e.region > 0 => self.routed = e.region,
             _ => {}
+        }
+        if let Meaning::Incident { incident: Incident::PublishFailed, region, .. } = e.meaning() {
+            self.routed = region;
         }
     }
 }
 
 /// The troubles of a run's components, from its events in time order.
-fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
+fn windows(lanes: &Lanes, events: &[&Event], end_us: u64) -> Vec<Window> {
     let mut open: BTreeMap<(usize, Trouble), (u64, String)> = BTreeMap::new();
     let mut done = Vec::new();
     let mut close = |open: &mut BTreeMap<(usize, Trouble), (u64, String)>, key: (usize, Trouble), to_us: u64| {
@@ -211,7 +267,7 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
         }
     };
     for e in events {
-        let component = |actor: u32| lane_of_actor(actor).map(|l| (l, LANES[l].to_string()));
+        let component = |actor: u32| lanes.of_actor(actor).map(|l| (l, lanes.name(l).to_string()));
         match e.meaning() {
             Meaning::Command { command: Command::Fail, actor, .. } => {
                 if let Some((l, label)) = component(actor) {
@@ -226,8 +282,7 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
             Meaning::Command {
                 command: command @ (Command::RegionOffline | Command::RegionOnline), region, ..
             } => {
-                let routers = WORKLOAD1.targets(architecture::Command::RegionOffline);
-                for l in routers.iter().filter_map(|&i| lane(&WORKLOAD1.instances[i].name)) {
+                for &l in &lanes.routers {
                     let key = (l, Trouble::Offline);
                     if command == Command::RegionOffline {
                         open.entry(key).or_insert((e.time_us, format!("region {region} offline")));
@@ -236,7 +291,7 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
                     }
                 }
             }
-            Meaning::StateChanged { actor, state } if is_container(actor) => {
+            Meaning::StateChanged { actor, state } if lanes.is_container(actor) => {
                 let Some((l, label)) = component(actor) else { continue };
                 for trouble in [Trouble::FailedDependency, Trouble::FailedProcessing] {
                     close(&mut open, (l, trouble), e.time_us);
@@ -256,13 +311,6 @@ fn windows(events: &[&Event], end_us: u64) -> Vec<Window> {
     }
     done.sort_by_key(|w| (w.from_us, w.lane));
     done
-}
-
-fn is_container(actor: u32) -> bool {
-    u8::try_from(actor)
-        .ok()
-        .filter(|&a| (a as usize) < topology::ACTORS)
-        .is_some_and(|a| matches!(topology::role(a), Role::Receiver(_) | Role::Validator(_) | Role::Processor(_)))
 }
 
 /// The runs of `seeds` stored in `file`, in the order of `seeds`; a seed
@@ -294,7 +342,10 @@ mod tests {
         let expected = "source in-dns receiver-1 receiver-2 receiver-db validator-1 validator-2 validator-db \
                         inbound-1 inbound-2 processor-1 processor-2 processor-db outbound-1 outbound-2 \
                         destination out-dns";
-        assert_eq!(LANES.join(" "), expected);
-        assert_eq!(lane_name(replica_lane(FIRST_REPLICA + REGIONS + 2)), "validator-db/replica-3");
+        let places = Places::workload1();
+        let lanes = Lanes::of(&wl1::model::topology::WORKLOAD1, places.clone());
+        assert_eq!(lanes.names.join(" "), expected);
+        let validator_3 = places.first_replica() + places.regions() + 2;
+        assert_eq!(lanes.name(lanes.replica_lane(validator_3)), "validator-db/replica-3");
     }
 }

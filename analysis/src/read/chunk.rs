@@ -19,7 +19,7 @@ use crate::measure::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
 use crate::measure::summary::{GroupSummary, Repeats, Summary};
 use crate::read::frames::{ChunkFrames, Runs};
 use crate::record::facts::{RecordFacts, RunFacts};
-use crate::record::places::{ARRIVAL, PLACES, PUBLISHED, STAGES, cause};
+use crate::record::places::{Places, places_of};
 use crate::runs::{Arrival, Group, RunInput, Settings, Unit, outcome_code};
 
 /// Regions are stored in three bits.
@@ -39,9 +39,21 @@ pub struct UnitResult {
 
 /// Analyzes the runs of one unit, and builds the tables to export if asked.
 pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsResult<UnitResult> {
+    // The reader hands on units of runs of one architecture.
+    let places = unit.runs.first().map_or_else(Places::workload1, |run| places_of(&run.file.spec));
+    analyze_at(places, unit, settings, export_frames)
+}
+
+/// As [`analyze`], for runs of the architecture whose places are `places`.
+pub fn analyze_at(
+    places: Arc<Places>,
+    unit: Unit,
+    settings: &Settings,
+    export_frames: bool,
+) -> PolarsResult<UnitResult> {
     let (run_count, bytes) = (unit.runs.len() as u64, unit.events.len() as u64);
-    let mut chunk = Chunk { records: RecordColumns::with_capacity(unit.rows, export_frames), ..Chunk::default() };
-    let mut facts = RunFacts::default();
+    let mut chunk = Chunk::new(RecordColumns::with_capacity(places.clone(), unit.rows, export_frames));
+    let mut facts = RunFacts::new(places.clone());
     let mut situations = RunSituations::default();
     let mut summary = Summary::new(settings.seeds_kept);
     let mut undecodable = Vec::new();
@@ -53,7 +65,7 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
             facts.observe(e);
         };
         match decode_events(&unit.events[run.events.clone()], observe) {
-            Ok(events) => chunk.add_run(run, events, &facts.records, &situations),
+            Ok(events) => chunk.add_run(run, events, &facts, &situations),
             Err(problem) => {
                 let path = run.file.path.clone();
                 summary
@@ -63,14 +75,15 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
             }
         }
     }
-    let records = std::mem::take(&mut chunk.records).into_frame()?;
-    let runs = chunk.runs.frame()?;
-    let violations = spec::violations(&records, &runs)?;
-    let frames =
-        export_frames.then(|| ChunkFrames::new(unit.first_run, chunk.runs(), &records, &violations)).transpose()?;
-    let mut found = vec![GroupSummary::default(); chunk.groups.len()];
-    spec::add_violations(&violations, &chunk.runs, &mut found, settings.seeds_kept)?;
-    for ((group, tally), found) in chunk.groups.iter().zip(chunk.tallies).zip(found) {
+    let Chunk { groups, tallies, runs, records } = chunk;
+    let records = records.into_frame()?;
+    let violations = spec::violations(&places, &records, &runs.frame()?)?;
+    let chunk_runs = Runs { groups: &groups, runs: &runs };
+    let frames = export_frames.then(|| ChunkFrames::new(unit.first_run, chunk_runs, &places, &records, &violations));
+    let frames = frames.transpose()?;
+    let mut found = vec![GroupSummary::default(); groups.len()];
+    spec::add_violations(&violations, &runs, &mut found, settings.seeds_kept)?;
+    for ((group, tally), found) in groups.iter().zip(tallies).zip(found) {
         let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         // A unit holds fewer runs than 2^64, and so fewer of anything.
         let added = summary_group.add(&tally.into_summary(), settings.seeds_kept);
@@ -80,7 +93,6 @@ pub fn analyze(unit: Unit, settings: &Settings, export_frames: bool) -> PolarsRe
 }
 
 /// The runs of a unit as columns, and their measurements per group.
-#[derive(Default)]
 pub struct Chunk {
     /// The unit's groups, numbered in the order met.
     pub groups: Vec<Arc<Group>>,
@@ -90,8 +102,8 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    fn runs(&self) -> Runs<'_> {
-        Runs { groups: &self.groups, runs: &self.runs }
+    fn new(records: RecordColumns) -> Chunk {
+        Chunk { groups: Vec::new(), tallies: Vec::new(), runs: RunColumns::default(), records }
     }
 
     fn group_of(&mut self, group: &Arc<Group>) -> u32 {
@@ -99,19 +111,20 @@ impl Chunk {
             Some(i) => i as u32,
             None => {
                 self.groups.push(group.clone());
-                self.tallies.push(Tally::default());
+                self.tallies.push(Tally::new(&self.records.places));
                 self.groups.len() as u32 - 1
             }
         }
     }
 
-    fn add_run(&mut self, run: &RunInput, events: u64, records: &[RecordFacts], situations: &RunSituations) {
+    fn add_run(&mut self, run: &RunInput, events: u64, facts: &RunFacts, situations: &RunSituations) {
+        let (places, records) = (facts.places(), facts.records());
         let group = self.group_of(&run.file.group);
         let local = self.runs.seed.len() as u32;
-        let arrivals = arrivals(records);
+        let arrivals = arrivals(places, records);
         let tally = &mut self.tallies[group as usize];
-        tally.add_run(run.outcome.kind, events, records, &arrivals);
-        tally.coverage.add_run(run.seed, run.coverage, records, &arrivals, situations);
+        tally.add_run(places, run.outcome.kind, events, records, &arrivals);
+        tally.coverage.add_run(run.seed, run.coverage, places, records, &arrivals, situations);
         self.runs.push(run, group, events, &arrivals);
         for facts in records {
             self.records.push(local, group, facts);
@@ -120,15 +133,16 @@ impl Chunk {
 }
 
 /// The first arrivals of a run's published records, in arrival order.
-fn arrivals(records: &[RecordFacts]) -> Vec<Arrival> {
+fn arrivals(places: &Places, records: &[RecordFacts]) -> Vec<Arrival> {
+    let (published, arrival) = (places.publication(), places.arrival());
     let mut arrivals: Vec<Arrival> = records
         .iter()
-        .filter(|f| f.reached(ARRIVAL) && f.reached(PUBLISHED))
+        .filter(|f| f.reached(arrival) && f.reached(published))
         .map(|f| Arrival {
             record: f.record,
-            region: f.region[ARRIVAL],
-            published: f.idx[PUBLISHED],
-            arrived: f.idx[ARRIVAL],
+            region: f.region[arrival],
+            published: f.idx[published],
+            arrived: f.idx[arrival],
         })
         .collect();
     arrivals.sort_unstable_by_key(|a| a.arrived);
@@ -136,29 +150,49 @@ fn arrivals(records: &[RecordFacts]) -> Vec<Arrival> {
 }
 
 /// The measurements of the runs of one group in a unit.
-#[derive(Default)]
 pub struct Tally {
     runs: u64,
     events: u64,
     outcomes: [u64; OutcomeKind::VARIANTS.len()],
     /// Per region a record arrived from: slot 0 its latency, slot k the hop
     /// into stage k.
-    latency: [[Histogram; STAGES]; REGION_CODES],
+    latency: [Vec<Histogram>; REGION_CODES],
     /// Per region a record was last routed to (0 for none): records of
     /// the run that never reached the destination.
     lost: [u64; REGION_CODES],
     order: [OrderTotals; 1 + ORDER_REGIONS.len()],
-    duplicates: [Repeats; PLACES],
+    /// Per place.
+    duplicates: Vec<Repeats>,
     coverage: CoverageTally,
 }
 
 impl Tally {
-    fn add_run(&mut self, outcome: OutcomeKind, events: u64, records: &[RecordFacts], arrivals: &[Arrival]) {
+    fn new(places: &Places) -> Tally {
+        Tally {
+            runs: 0,
+            events: 0,
+            outcomes: Default::default(),
+            latency: std::array::from_fn(|_| vec![Histogram::default(); places.stages()]),
+            lost: Default::default(),
+            order: Default::default(),
+            duplicates: vec![Repeats::default(); places.len()],
+            coverage: CoverageTally::default(),
+        }
+    }
+
+    fn add_run(
+        &mut self,
+        places: &Places,
+        outcome: OutcomeKind,
+        events: u64,
+        records: &[RecordFacts],
+        arrivals: &[Arrival],
+    ) {
         self.runs += 1;
         self.events += events;
         self.outcomes[outcome_code(outcome) as usize] += 1;
         for f in records {
-            self.add_latency(f);
+            self.add_latency(places, f);
             for (place, repeats) in self.duplicates.iter_mut().enumerate().filter(|(p, _)| f.n[*p] > 1) {
                 repeats.records += 1;
                 repeats.extra += u64::from(f.n[place] - 1);
@@ -177,18 +211,19 @@ impl Tally {
         }
     }
 
-    fn add_latency(&mut self, f: &RecordFacts) {
-        if f.known && !f.reached(ARRIVAL) {
+    fn add_latency(&mut self, places: &Places, f: &RecordFacts) {
+        let (published, arrival) = (places.publication(), places.arrival());
+        if f.known && !f.reached(arrival) {
             self.lost[usize::from(f.routed_region) % REGION_CODES] += 1;
         }
-        if !(f.reached(PUBLISHED) && f.reached(ARRIVAL)) {
+        if !(f.reached(published) && f.reached(arrival)) {
             return;
         }
-        let histograms = &mut self.latency[usize::from(f.region[ARRIVAL]) % REGION_CODES];
+        let histograms = &mut self.latency[usize::from(f.region[arrival]) % REGION_CODES];
         let since = |from: usize, to: usize| f.us[to] as i64 - f.us[from] as i64;
-        histograms[0].record(since(PUBLISHED, ARRIVAL));
-        for k in (1..STAGES).filter(|&k| f.reached(k) && f.reached(cause(k))) {
-            histograms[k].record(since(cause(k), k));
+        histograms[0].record(since(published, arrival));
+        for k in (1..places.stages()).filter(|&k| f.reached(k) && f.reached(places.cause(k))) {
+            histograms[k].record(since(places.cause(k), k));
         }
     }
 

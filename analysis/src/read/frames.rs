@@ -9,7 +9,7 @@ use wl1::trace::OutcomeKind;
 
 use crate::check::columns::{RunColumns, name};
 use crate::properties::PROPERTIES;
-use crate::record::places::{PLACES, STAGES, place_name};
+use crate::record::places::Places;
 use crate::runs::Group;
 
 /// The runs of a chunk: its groups, numbered in the order met, and its
@@ -40,13 +40,14 @@ impl ChunkFrames {
     pub(crate) fn new(
         first_run: u64,
         chunk: Runs<'_>,
+        places: &Places,
         records: &DataFrame,
         violations: &DataFrame,
     ) -> PolarsResult<Self> {
         Ok(ChunkFrames {
             runs: runs(first_run, chunk)?,
-            records: record_table(first_run, chunk, records)?,
-            violations: violation_table(first_run, chunk, violations)?,
+            records: record_table(first_run, chunk, places, records)?,
+            violations: violation_table(first_run, chunk, places, violations)?,
         })
     }
 
@@ -85,15 +86,16 @@ fn run_and_seed(first_run: u64, chunk: Runs<'_>, run: &Column) -> PolarsResult<[
     Ok([Column::new("run".into(), global), Column::new("seed".into(), seeds)])
 }
 
-fn record_table(first_run: u64, chunk: Runs<'_>, records: &DataFrame) -> PolarsResult<DataFrame> {
+fn record_table(first_run: u64, chunk: Runs<'_>, places: &Places, records: &DataFrame) -> PolarsResult<DataFrame> {
     let null_unless_reached = |place: usize, c: String| {
-        when(col(name::n(place)).gt(lit(0u32))).then(col(c.as_str())).otherwise(lit(NULL)).alias(c)
+        when(col(name::n(places, place)).gt(lit(0u32))).then(col(c.as_str())).otherwise(lit(NULL)).alias(c)
     };
     let mut columns = vec![col("record")];
-    for p in 0..PLACES {
-        columns.extend([col(name::n(p)), null_unless_reached(p, name::idx(p)), null_unless_reached(p, name::us(p))]);
+    for p in 0..places.len() {
+        let (idx, us) = (name::idx(places, p), name::us(places, p));
+        columns.extend([col(name::n(places, p)), null_unless_reached(p, idx), null_unless_reached(p, us)]);
     }
-    columns.extend((0..STAGES).map(|k| null_unless_reached(k, name::region(k))));
+    columns.extend((0..places.stages()).map(|k| null_unless_reached(k, name::region(places, k))));
     let mut table = records.clone().lazy().select(columns).collect()?;
     let [run, seed] = run_and_seed(first_run, chunk, records.column("run")?)?;
     table.insert_column(0, run)?;
@@ -101,14 +103,19 @@ fn record_table(first_run: u64, chunk: Runs<'_>, records: &DataFrame) -> PolarsR
     Ok(table)
 }
 
-fn violation_table(first_run: u64, chunk: Runs<'_>, violations: &DataFrame) -> PolarsResult<DataFrame> {
+fn violation_table(
+    first_run: u64,
+    chunk: Runs<'_>,
+    places: &Places,
+    violations: &DataFrame,
+) -> PolarsResult<DataFrame> {
     let local: Vec<usize> = violations.column("run")?.u32()?.into_no_null_iter().map(|r| r as usize).collect();
     let [run, seed] = run_and_seed(first_run, chunk, violations.column("run")?)?;
     let file: Vec<String> = local.iter().map(|&r| chunk.runs.files[r].path.display().to_string()).collect();
     let property = violations.column("property")?.u32()?;
     let property: Vec<&str> = property.into_no_null_iter().map(|p| PROPERTIES[p as usize].as_str()).collect();
     let place = violations.column("place")?.u32()?;
-    let stage: Vec<Option<String>> = place.iter().map(|p| p.map(|p| place_name(p as usize))).collect();
+    let stage: Vec<Option<String>> = place.iter().map(|p| p.map(|p| places.name(p as usize).to_string())).collect();
     DataFrame::new(
         local.len(),
         vec![

@@ -12,6 +12,7 @@ use wl1::trace::{Spec, TraceError, TraceFile};
 
 use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
 use crate::measure::summary::{Problems, Summary};
+use crate::record::places::places_of;
 use crate::runs::{Group, InputFile, RunInput, Unit};
 
 /// A unit is handed on once its runs publish this many records, whatever
@@ -70,6 +71,12 @@ impl Reader<'_> {
             return true;
         };
         let (spec, group) = (trace.spec().clone(), self.group(trace.spec()));
+        // A unit holds runs of one architecture: its record frame has one
+        // set of places as columns.
+        let other = self.unit.runs.first().is_some_and(|run| places_of(&run.file.spec) != places_of(&spec));
+        if other && !hand_on(self.take_unit()) {
+            return false;
+        }
         let file = Arc::new(InputFile { id, path: path.to_owned(), spec, group });
         let counted = self.counted.group(file.group.identity).map(|g| &g.seeds);
         let mut index = 0;

@@ -5,7 +5,6 @@ use wl1::shrink::{Judge, Violation};
 use wl1::trace::{Event, RunHeader};
 
 use super::run_check::check_run;
-use crate::record::places::place_name;
 
 /// Judges runs by [`check_run`], as `wl1 replay` checks one.
 pub struct SpecJudge;
@@ -16,7 +15,7 @@ impl Judge for SpecJudge {
         Ok(found
             .into_iter()
             .map(|v| Violation {
-                place: v.place.map(place_name),
+                place: v.place_name().map(str::to_string),
                 region: v.region,
                 record: v.record,
                 property: v.property,

@@ -10,7 +10,7 @@ use wl1::trace::format::{decode_run_header, encode_payload};
 use wl1::trace::{Event, RunHeader};
 
 use crate::read::chunk;
-use crate::record::places::{FIRST_REPLICA, PLACES, place_name, place_of};
+use crate::record::places::{Places, places_of};
 use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
 
 /// One violation of the specification in a run.
@@ -19,15 +19,22 @@ pub struct Violation {
     pub property: String,
     /// The record, for properties about records.
     pub record: Option<u32>,
-    /// The place it names ([`crate::record::places::place_name`]), where one applies.
+    /// The place it names (in `places`), where one applies.
     pub place: Option<usize>,
     pub region: Option<u32>,
+    /// The places of the run's architecture.
+    pub places: Arc<Places>,
 }
 
 /// Every violation of the specification in the run of `header` whose
 /// events are `events`, ordered by record and place (the run's own
 /// violations, such as `run-stuck`, first).
 pub fn check_run(header: &RunHeader, events: &[Event]) -> Result<Vec<Violation>, String> {
+    check_run_of(places_of(&header.spec), header, events)
+}
+
+/// As [`check_run`], for a run of the architecture whose places are `places`.
+pub fn check_run_of(places: Arc<Places>, header: &RunHeader, events: &[Event]) -> Result<Vec<Violation>, String> {
     let mut payload = Vec::new();
     encode_payload(header, events, &mut payload);
     let (_, events_at) = decode_run_header(&payload, &header.spec)?;
@@ -41,15 +48,15 @@ pub fn check_run(header: &RunHeader, events: &[Event]) -> Result<Vec<Violation>,
     let unit = Unit { first_run: 0, events: stored, runs: vec![run], rows: records };
     let settings = Settings { analyzers: 1, seeds_kept: 1, ..Settings::default() };
     let failed = |e: PolarsError| format!("the run could not be checked: {e}");
-    let result = chunk::analyze(unit, &settings, true).map_err(failed)?;
+    let result = chunk::analyze_at(places.clone(), unit, &settings, true).map_err(failed)?;
     if let Some(problem) = result.summary.problems.listed.first() {
         return Err(problem.clone());
     }
     let frames = result.frames.expect("frames were asked for");
-    violations(&frames.violations).map_err(failed)
+    violations(&places, &frames.violations).map_err(failed)
 }
 
-fn violations(table: &DataFrame) -> PolarsResult<Vec<Violation>> {
+fn violations(places: &Arc<Places>, table: &DataFrame) -> PolarsResult<Vec<Violation>> {
     let property = table.column("property")?.str()?;
     let record = table.column("record")?.u32()?;
     let place = table.column("place")?.u32()?;
@@ -60,6 +67,7 @@ fn violations(table: &DataFrame) -> PolarsResult<Vec<Violation>> {
             record: record.get(i),
             place: place.get(i).map(|p| p as usize),
             region: region.get(i),
+            places: places.clone(),
         })
         .collect())
 }
@@ -72,12 +80,14 @@ impl Violation {
     /// that an order (removed before stored) or a repeat shows.
     pub fn history(&self, events: &[Event]) -> String {
         let Some(record) = self.record else { return format!("{}: the run as a whole", self.property) };
+        let places = &self.places;
         let mine = events.iter().filter(|e| e.record() == Some(record));
         let replica = self.replica().is_some();
+        let at_stage = |e: &Event| places.place_of(e).filter(|&p| p < places.stages());
         let mut shown: Vec<&Event> = if replica {
-            mine.filter(|e| place_of(e) == self.place).collect()
+            mine.filter(|e| places.place_of(e) == self.place).collect()
         } else {
-            mine.filter(|e| e.stage().is_some() && self.region.is_none_or(|r| u32::from(e.region) == r)).collect()
+            mine.filter(|e| at_stage(e).is_some() && self.region.is_none_or(|r| u32::from(e.region) == r)).collect()
         };
         shown.sort_by_key(|e| e.time_us);
         let ms = |e: &Event| (e.time_us * MICROSECOND) as f64 / 1e6;
@@ -90,7 +100,8 @@ impl Violation {
             };
             return format!("record {record} at {at}: stored there at {times}");
         }
-        let steps: Vec<String> = shown.iter().map(|e| format!("{} {:.3} ms", e.kind, ms(e))).collect();
+        let step = |e: &&Event| format!("{} {:.3} ms", places.name(at_stage(e).expect("a stage's event")), ms(e));
+        let steps: Vec<String> = shown.iter().map(step).collect();
         let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
         format!("record {record}{at}; its events there: {}", steps.join(", "))
     }
@@ -98,16 +109,20 @@ impl Violation {
     /// "processor-read, region 1"; replica places name their region
     /// already; empty where no place applies.
     pub fn place_text(&self) -> String {
-        let Some(p) = self.place.filter(|&p| p < PLACES) else { return String::new() };
-        let name = place_name(p);
+        let Some(name) = self.place_name() else { return String::new() };
         match self.region {
             Some(r) if !name.contains('@') => format!("{name}, region {r}"),
-            _ => name,
+            _ => name.to_string(),
         }
+    }
+
+    /// The name of the place the violation names, if it names one.
+    pub fn place_name(&self) -> Option<&str> {
+        self.place.filter(|&p| p < self.places.len()).map(|p| self.places.name(p))
     }
 
     /// The replica place the violation names: `None` at a pipeline stage.
     pub fn replica(&self) -> Option<usize> {
-        self.place.filter(|&p| (FIRST_REPLICA..PLACES).contains(&p))
+        self.place.filter(|&p| (self.places.first_replica()..self.places.len()).contains(&p))
     }
 }

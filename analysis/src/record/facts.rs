@@ -6,11 +6,12 @@
 //! (see `check::spec`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use wl1::trace::Event;
 use wl1::trace::meaning::{About, Incident};
-use wl1::trace::{Event, Kind};
 
-use crate::record::places::{PLACES, PUBLISHED, REGIONS, STAGES, place_of};
+use crate::record::places::Places;
 
 /// "Never": the index of an event that did not happen, or no place.
 pub const NONE: u32 = u32::MAX;
@@ -19,40 +20,22 @@ pub const NONE: u32 = u32::MAX;
 /// bounds the memory a damaged run can take.
 const MAX_UNKNOWN: usize = 1 << 16;
 
-/// The kinds whose first index per region the safety checks compare.
-pub const WATCHED: [Kind; 5] = [
-    Kind::InboundRemoved,
-    Kind::ProcessorDbStored,
-    Kind::OutboundAppended,
-    Kind::OutboundRemoved,
-    Kind::DestinationReceived,
-];
-
-/// Where `kind` sits in [`WATCHED`].
-pub const fn watched(kind: Kind) -> usize {
-    let mut i = 0;
-    while i < WATCHED.len() {
-        if WATCHED[i] as u8 == kind as u8 {
-            return i;
-        }
-        i += 1;
-    }
-    panic!("not a watched kind")
-}
-
-/// Everything one run's events say about one record.
-#[derive(Clone, Copy, Debug)]
+/// Everything one run's events say about one record. Its per-place facts
+/// are sized by the run's [`Places`] and kept from run to run, so that a
+/// chunk allocates them once.
+#[derive(Clone, Debug)]
 pub struct RecordFacts {
     pub record: u32,
     /// One of the records 1..=records the run publishes.
     pub known: bool,
     /// Per place: times reached; index, time and region of the first time.
-    pub n: [u32; PLACES],
-    pub idx: [u32; PLACES],
-    pub us: [u64; PLACES],
-    pub region: [u8; STAGES],
-    /// Per watched kind and region 1..=3: the index of the first event.
-    pub watched: [[u32; REGIONS]; WATCHED.len()],
+    pub n: Vec<u32>,
+    pub idx: Vec<u32>,
+    pub us: Vec<u64>,
+    pub region: Vec<u8>,
+    /// Per watched stage ([`Places::watched`]) and region 1..=regions, in
+    /// that order: the index of the first event.
+    pub watched: Vec<u32>,
     /// The region of the latest event at a regional stage, or of a
     /// publication refused there: where the record was last routed; 0 if
     /// none.
@@ -73,16 +56,17 @@ pub struct RecordFacts {
     pub changed_region: u8,
 }
 
-impl RecordFacts {
-    fn new(record: u32, known: bool) -> RecordFacts {
+impl Default for RecordFacts {
+    /// No record, nothing reached, no room taken.
+    fn default() -> Self {
         RecordFacts {
-            record,
-            known,
-            n: [0; PLACES],
-            idx: [NONE; PLACES],
-            us: [0; PLACES],
-            region: [0; STAGES],
-            watched: [[NONE; REGIONS]; WATCHED.len()],
+            record: 0,
+            known: false,
+            n: Vec::new(),
+            idx: Vec::new(),
+            us: Vec::new(),
+            region: Vec::new(),
+            watched: Vec::new(),
             routed_region: 0,
             first_place: NONE,
             first_region: 0,
@@ -95,47 +79,70 @@ impl RecordFacts {
             changed_region: 0,
         }
     }
+}
+
+impl RecordFacts {
+    /// `record`, nothing reached yet, keeping the room its lists took.
+    fn reset(&mut self, record: u32, known: bool, places: &Places) {
+        let (n, idx, us, region, watched) = (
+            refill(&mut self.n, places.len(), 0),
+            refill(&mut self.idx, places.len(), NONE),
+            refill(&mut self.us, places.len(), 0),
+            refill(&mut self.region, places.stages(), 0),
+            refill(&mut self.watched, places.watched().len() * places.regions(), NONE),
+        );
+        *self = RecordFacts { record, known, n, idx, us, region, watched, ..RecordFacts::default() };
+    }
 
     pub fn reached(&self, place: usize) -> bool {
         self.n[place] > 0
     }
 
+    /// The index of the first event at watched stage `w` in region `r`.
+    pub fn watched(&self, regions: usize, w: usize, r: usize) -> u32 {
+        self.watched[w * regions + r - 1]
+    }
+
     /// Takes in the event at index `i` of the run, which is about this record.
-    fn observe(&mut self, i: u32, e: &Event) {
-        if let Some(place) = place_of(e) {
-            self.reach(place, i, e);
+    #[inline]
+    fn observe(&mut self, i: u32, e: &Event, places: &Places) {
+        if let Some(place) = places.place_of(e) {
+            self.reach(place, i, e, places);
         }
         if e.kind.about() == About::Incident(Incident::PublishFailed) {
             self.routed_region = e.region;
         }
-        if let Some(w) = WATCHED.iter().position(|&k| k == e.kind)
-            && let Some(first) = self.watched[w].get_mut(usize::from(e.region).wrapping_sub(1))
-            && *first == NONE
-        {
-            *first = i;
-        }
     }
 
-    fn reach(&mut self, place: usize, i: u32, e: &Event) {
+    fn reach(&mut self, place: usize, i: u32, e: &Event, places: &Places) {
+        let stage = place < places.stages();
         if self.n[place] == 0 {
             self.idx[place] = i;
             self.us[place] = e.time_us;
-            if place < STAGES {
+            if stage {
                 self.region[place] = e.region;
             }
-            if place == PUBLISHED {
+            if place == places.publication() {
                 self.value = e.value;
             }
             if self.first_place == NONE {
                 (self.first_place, self.first_region, self.first_idx) = (place as u32, e.region, i);
             }
         }
-        if place < STAGES && place != PUBLISHED {
+        if stage && place != places.publication() {
             self.routed_region = e.region;
         }
         self.n[place] = self.n[place].saturating_add(1);
-        if e.kind.carries_value() {
+        if place == places.publication() || place == places.arrival() {
             self.carry(place as u32, e);
+        }
+        if let Some(w) = places.watched_slot(place)
+            && (1..=places.regions()).contains(&usize::from(e.region))
+        {
+            let first = &mut self.watched[w * places.regions() + usize::from(e.region) - 1];
+            if *first == NONE {
+                *first = i;
+            }
         }
     }
 
@@ -148,25 +155,62 @@ impl RecordFacts {
     }
 }
 
+/// `list`'s room, holding `len` times `value`.
+fn refill<T: Copy>(list: &mut Vec<T>, len: usize, value: T) -> Vec<T> {
+    list.clear();
+    list.resize(len, value);
+    std::mem::take(list)
+}
+
 /// The facts of every record of one run, as its events are decoded.
-#[derive(Default)]
 pub struct RunFacts {
+    places: Arc<Places>,
     /// Records 1..=records, then records the run never published, in the
-    /// order first met.
-    pub records: Vec<RecordFacts>,
+    /// order first met; past `used`, room kept from earlier runs.
+    records: Vec<RecordFacts>,
+    used: usize,
     known: u32,
     unknown: BTreeMap<u32, usize>,
     events: u32,
 }
 
 impl RunFacts {
+    pub fn new(places: Arc<Places>) -> RunFacts {
+        RunFacts { places, records: Vec::new(), used: 0, known: 0, unknown: BTreeMap::new(), events: 0 }
+    }
+
     /// Starts a run that publishes records 1..=`records`.
     pub fn start(&mut self, records: u32) {
-        self.records.clear();
-        self.records.extend((1..=records).map(|r| RecordFacts::new(r, true)));
+        self.used = 0;
+        for r in 1..=records {
+            self.push(r, true);
+        }
         self.known = records;
         self.unknown.clear();
         self.events = 0;
+    }
+
+    /// The places the facts are about.
+    pub fn places(&self) -> &Places {
+        &self.places
+    }
+
+    /// The facts of the run's records.
+    pub fn records(&self) -> &[RecordFacts] {
+        &self.records[..self.used]
+    }
+
+    /// Room for a record not reached yet, reusing a record of an earlier run.
+    fn push(&mut self, record: u32, known: bool) {
+        match self.records.get_mut(self.used) {
+            Some(facts) => facts.reset(record, known, &self.places),
+            None => {
+                let mut facts = RecordFacts::default();
+                facts.reset(record, known, &self.places);
+                self.records.push(facts);
+            }
+        }
+        self.used += 1;
     }
 
     /// Takes in the run's next event.
@@ -179,45 +223,54 @@ impl RunFacts {
             r => match self.unknown.get(&r) {
                 Some(&slot) => slot,
                 None if self.unknown.len() < MAX_UNKNOWN => {
-                    self.records.push(RecordFacts::new(r, false));
-                    self.unknown.insert(r, self.records.len() - 1);
-                    self.records.len() - 1
+                    self.push(r, false);
+                    self.unknown.insert(r, self.used - 1);
+                    self.used - 1
                 }
                 // Past so many, the last record never published stands for
                 // the others: the run is still found to hold phantoms.
-                None => self.records.len() - 1,
+                None => self.used - 1,
             },
         };
-        self.records[slot].observe(i, &e);
+        self.records[slot].observe(i, &e, &self.places);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::places::ARRIVAL;
+    use wl1::trace::Kind;
 
-    fn event(time_us: u64, kind: Kind, region: u8, subject: u32, value: u32) -> Event {
+    /// An event at `place` (a stage's code is its place below 15) or of
+    /// the fixed `kind`.
+    fn event(time_us: u64, place: Result<usize, Kind>, region: u8, subject: u32, value: u32) -> Event {
+        let kind = place.map_or_else(|kind| kind, |p| Kind::from_code(p as u8).expect("a place's code"));
         Event { time_us, kind, region, subject, value }
     }
 
     #[test]
     fn first_times_counts_and_unknown_records_are_kept_apart() {
-        let mut run = RunFacts::default();
+        let places = Places::workload1();
+        let (published, arrival) = (places.publication(), places.arrival());
+        let arrived = places.watched().iter().position(|&k| k == arrival).unwrap();
+        let mut run = RunFacts::new(places.clone());
         run.start(2);
-        run.observe(event(5, Kind::Published, 0, 2, 77));
-        run.observe(event(6, Kind::Fail, 0, 2, 0));
-        run.observe(event(9, Kind::DestinationReceived, 1, 2, 77));
-        run.observe(event(12, Kind::DestinationReceived, 2, 2, 78));
-        run.observe(event(13, Kind::DestinationReceived, 1, 9, 1));
-        assert_eq!(run.records.len(), 3);
-        let r2 = &run.records[1];
-        assert_eq!((r2.n[PUBLISHED], r2.n[ARRIVAL]), (1, 2));
-        assert_eq!((r2.idx[ARRIVAL], r2.us[ARRIVAL], r2.region[ARRIVAL]), (2, 9, 1));
-        assert_eq!(r2.watched[watched(Kind::DestinationReceived)], [2, 3, NONE]);
-        assert_eq!((r2.value, r2.changed_place, r2.changed_region), (77, ARRIVAL as u32, 2));
-        assert_eq!((r2.first_place, r2.first_idx, r2.routed_region), (PUBLISHED as u32, 0, 2));
-        assert!(!run.records[0].reached(PUBLISHED));
-        assert!(!run.records[2].known && run.records[2].record == 9);
+        run.observe(event(5, Ok(published), 0, 2, 77));
+        run.observe(event(6, Err(Kind::Fail), 0, 2, 0));
+        run.observe(event(9, Ok(arrival), 1, 2, 77));
+        run.observe(event(12, Ok(arrival), 2, 2, 78));
+        run.observe(event(13, Ok(arrival), 1, 9, 1));
+        assert_eq!(run.records().len(), 3);
+        let r2 = &run.records()[1];
+        assert_eq!((r2.n[published], r2.n[arrival]), (1, 2));
+        assert_eq!((r2.idx[arrival], r2.us[arrival], r2.region[arrival]), (2, 9, 1));
+        assert_eq!([1, 2, 3].map(|r| r2.watched(places.regions(), arrived, r)), [2, 3, NONE]);
+        assert_eq!((r2.value, r2.changed_place, r2.changed_region), (77, arrival as u32, 2));
+        assert_eq!((r2.first_place, r2.first_idx, r2.routed_region), (published as u32, 0, 2));
+        assert!(!run.records()[0].reached(published));
+        assert!(!run.records()[2].known && run.records()[2].record == 9);
+        run.start(1);
+        assert_eq!(run.records().len(), 1);
+        assert!(!run.records()[0].reached(published) && run.records()[0].changed_place == NONE);
     }
 }
