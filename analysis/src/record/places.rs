@@ -22,7 +22,7 @@ pub fn architecture_of(_spec: &Spec) -> &Architecture {
 /// The places of the runs of `spec`.
 pub fn places_of(spec: &Spec) -> Arc<Places> {
     let architecture = architecture_of(spec);
-    if architecture == &*WORKLOAD1 { WORKLOAD1_PLACES.clone() } else { Arc::new(Places::of(architecture)) }
+    if architecture == &**WORKLOAD1 { WORKLOAD1_PLACES.clone() } else { Arc::new(Places::of(architecture)) }
 }
 
 /// The places of the runs of a spec in its text form (a summary's group),
