@@ -47,13 +47,12 @@ pub struct WhichRun {
     /// The seed of the run.
     #[arg(long)]
     pub seed: u64,
-    /// Take the run of this seed stored in a trace file, with the scenario,
-    /// options and profile recorded there (the options that decide a run
-    /// cannot be given with it).
+    /// Take the run of this seed stored in a trace file, with the
+    /// architecture, scenario, options and profile recorded there (the
+    /// options that decide a run cannot be given with it; --architecture
+    /// can, if it names the trace's).
     #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
     pub from: Option<PathBuf>,
-    /// With --from, --check or --spec, the run's own architecture is taken,
-    /// and one named must be the same.
     #[command(flatten)]
     pub architecture: ArchitectureArg,
     #[command(flatten)]
@@ -67,9 +66,10 @@ pub struct WhichRun {
 pub struct DecidingArgs {
     #[command(flatten)]
     pub options: RunOptions,
-    /// Everything that decides the run at once, in the text form a summary
-    /// keeps of each group (`wl1spec:` and hex digits), as the replay
-    /// commands of a report give it when the options cannot say it.
+    /// Everything that decides the run at once, its architecture too, in
+    /// the text form a summary keeps of each group (`wl1spec:` and hex
+    /// digits), as the replay commands of a report give it when the options
+    /// cannot say it.
     #[arg(long, value_name = "SPEC", conflicts_with_all = ids_of::<RunOptions>())]
     pub spec: Option<String>,
 }
