@@ -96,7 +96,7 @@ fn ids_of<T: Args>() -> Vec<clap::Id> {
 impl WhichRun {
     /// The run's spec, with its stored header and payload bytes if it is
     /// taken from a trace file: `file` (`--from`, or `--check`'s).
-    pub fn spec(&self, file: Option<&Path>) -> Result<(RunSpec, Option<(RunHeader, Vec<u8>)>), String> {
+    pub fn spec(&self, file: Option<&Path>) -> Result<(RunSpec, Option<StoredRun>), String> {
         let Some(file) = file else {
             return Ok((self.deciding.spec(&self.architecture)?, None));
         };
@@ -172,10 +172,13 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     })
 }
 
+/// A run's header and payload bytes as a trace file stores them.
+pub type StoredRun = (RunHeader, Vec<u8>);
+
 /// The stored header and payload bytes of `seed`'s run in `file`. If the
 /// file holds no readable run of that seed, the error names any damage
 /// met on the way, where the run may have been.
-pub fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
+fn stored_run(file: &Path, seed: u64) -> Result<StoredRun, String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
     let spec = trace.spec().clone();
     let mut damage = Vec::new();

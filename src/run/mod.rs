@@ -32,9 +32,10 @@ use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
 pub use command_line::arguments;
 pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, not_working, stranded};
+use resolve::default_architecture;
 pub use resolve::{
-    DEFAULT_ARCHITECTURE, built_in_architecture, default_architecture, resolve_architecture, resolve_scenario,
-    scenarios_of, simulable, stored_architecture,
+    DEFAULT_ARCHITECTURE, built_in_architecture, resolve_architecture, resolve_scenario, scenarios_of,
+    stored_architecture,
 };
 
 /// The world of a run: the pipeline driven by the scenario's driver.
