@@ -58,8 +58,9 @@ enum Command {
     /// Shrink a violating run to the smallest drill found that violates the
     /// same property at the same stage and region.
     Shrink(shrink::ShrinkArgs),
-    /// List the built-in scenarios and design variants.
-    Scenarios,
+    /// List the built-in scenarios of an architecture and the design
+    /// variants.
+    Scenarios(ScenariosArgs),
     /// List the built-in architectures (a pipeline as data: regions,
     /// instances, wiring, fault targets, record stages), or check
     /// architecture files.
@@ -70,6 +71,12 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct ScenariosArgs {
+    #[command(flatten)]
+    architecture: simulate::ArchitectureArg,
 }
 
 /// Exit codes: 0 the spec holds, 1 violations found, 2 an error.
@@ -119,8 +126,9 @@ fn run(command: Command) -> Result<Verdict, String> {
         Command::Check(args) => analyze::check(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Shrink(args) => shrink::run(&args),
-        Command::Scenarios => {
-            to_stdout(|out| out.write_all(simulate::scenario_list().as_bytes()))?;
+        Command::Scenarios(args) => {
+            let (architecture, _) = args.architecture.resolve()?;
+            to_stdout(|out| out.write_all(simulate::scenario_list(&architecture).as_bytes()))?;
             Ok(Verdict::Holds)
         }
         Command::Architectures(args) => architectures::run(&args),

@@ -40,6 +40,15 @@ pub fn variants() -> Offered<Variant> {
     Offered { names, parse: str::parse }
 }
 
+/// `--architecture`: the built-in architectures are offered; an
+/// architecture file's path is taken too, and checked when it is resolved.
+pub fn architecture() -> Offered<String> {
+    let names = wl1::architecture::BUILT_IN.iter().filter_map(|&(name, _)| {
+        wl1::run::built_in_architecture(name).map(|a| PossibleValue::new(name).help(a.description.clone()))
+    });
+    Offered { names: names.collect(), parse: |s| Ok(s.to_string()) }
+}
+
 /// `--scenario` of `replay`: the built-in scenarios are offered; a drill
 /// file's path is taken too, and checked when the scenario is resolved.
 pub fn scenario() -> Offered<String> {

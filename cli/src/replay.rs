@@ -15,13 +15,13 @@ use clap::Args;
 
 use wl1::config::{Environment, Spec};
 use wl1::model::topology;
-use wl1::run::{RunSpec, Simulator};
-use wl1::scenario::{has_chaos, resolve};
+use wl1::run::{RunSpec, Simulator, resolve_scenario};
+use wl1::scenario::has_chaos;
 use wl1::trace::format::{MAX_SPEC_LEN, decode_payload, encode_payload};
 use wl1::trace::{Event, RunHeader, TraceError, TraceFile};
 
 use super::output::{Verdict, to_stdout};
-use super::simulate::{ChaosArgs, InvariantArgs, ModelArgs};
+use super::simulate::{ArchitectureArg, ChaosArgs, InvariantArgs, ModelArgs};
 
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
@@ -47,11 +47,14 @@ pub struct WhichRun {
     /// The seed of the run.
     #[arg(long)]
     pub seed: u64,
-    /// Take the run of this seed stored in a trace file, with the scenario,
-    /// options and profile recorded there (the options that decide a run
-    /// cannot be given with it).
+    /// Take the run of this seed stored in a trace file, with the
+    /// architecture, scenario, options and profile recorded there (the
+    /// options that decide a run cannot be given with it; --architecture
+    /// can, if it names the trace's).
     #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub architecture: ArchitectureArg,
     #[command(flatten)]
     pub deciding: DecidingArgs,
 }
@@ -63,9 +66,10 @@ pub struct WhichRun {
 pub struct DecidingArgs {
     #[command(flatten)]
     pub options: RunOptions,
-    /// Everything that decides the run at once, in the text form a summary
-    /// keeps of each group (`wl1spec:` and hex digits), as the replay
-    /// commands of a report give it when the options cannot say it.
+    /// Everything that decides the run at once, its architecture too, in
+    /// the text form a summary keeps of each group (`wl1spec:` and hex
+    /// digits), as the replay commands of a report give it when the options
+    /// cannot say it.
     #[arg(long, value_name = "SPEC", conflicts_with_all = ids_of::<RunOptions>())]
     pub spec: Option<String>,
 }
@@ -89,43 +93,56 @@ fn ids_of<T: Args>() -> Vec<clap::Id> {
     command.get_arguments().map(|a| a.get_id().clone()).collect()
 }
 
+impl WhichRun {
+    /// The run's spec, with its stored header and payload bytes if it is
+    /// taken from a trace file: `file` (`--from`, or `--check`'s).
+    pub fn spec(&self, file: Option<&Path>) -> Result<(RunSpec, Option<StoredRun>), String> {
+        let Some(file) = file else {
+            return Ok((self.deciding.spec(&self.architecture)?, None));
+        };
+        let (header, bytes) = stored_run(file, self.seed)?;
+        let spec = stored_spec(file, &header)?;
+        self.architecture.check_agrees(&spec, &format!("the trace {}", file.display()))?;
+        Ok((spec, Some((header, bytes))))
+    }
+}
+
+/// The spec of a run stored in `file`, if this wl1 reads it as it was
+/// simulated.
+fn stored_spec(file: &Path, header: &RunHeader) -> Result<RunSpec, String> {
+    let spec = RunSpec::from_stored(&header.spec).map_err(|e| format!("{}: {e}", file.display()))?;
+    wl1::run::check_stored_run(header).map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
+    Ok(spec)
+}
+
 impl DecidingArgs {
-    /// The spec these options give.
-    pub fn spec(&self) -> Result<RunSpec, String> {
+    /// The spec these options give, of `architecture`.
+    pub fn spec(&self, architecture: &ArchitectureArg) -> Result<RunSpec, String> {
         if let Some(text) = &self.spec {
             let spec = Spec::from_text(text, MAX_SPEC_LEN as usize).map_err(|e| format!("--spec: {e}"))?;
-            return RunSpec::from_stored(&Arc::new(spec));
+            let spec = RunSpec::from_stored(&Arc::new(spec)).map_err(|e| format!("--spec: {e}"))?;
+            architecture.check_agrees(&spec, "--spec")?;
+            return Ok(spec);
         }
         let o = &self.options;
-        let resolved = resolve(&o.scenario)?;
+        let architecture = architecture.resolve()?;
+        let resolved = resolve_scenario(&architecture.0, &o.scenario)?;
         if o.chaos.is_set() && !has_chaos(&resolved.0) {
             return Err(format!("--chaos-* options set the chaos scenario's faults, but {} has none", o.scenario));
         }
-        Ok(o.model.spec(o.chaos.apply(resolved)?, o.model.profile()?))
+        Ok(o.model.spec(architecture, o.chaos.apply(resolved)?, o.model.profile()?))
     }
 }
 
 /// Replays; the verdict is `Violated` when the run violates the
 /// specification or does not reproduce the stored one.
 pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
-    let WhichRun { seed, from, deciding } = &args.run;
-    let seed = *seed;
-    let stored = match from.as_ref().or(args.check.as_ref()) {
-        Some(file) => Some(stored_run(file, seed)?),
-        None => None,
-    };
+    let seed = args.run.seed;
+    let (spec, stored) = args.run.spec(args.run.from.as_deref().or(args.check.as_deref()))?;
     // A stored run is replayed in the environment its trace recorded.
-    let (spec, environment) = match &stored {
-        Some((header, _)) => {
-            let file = from.as_ref().or(args.check.as_ref()).expect("a stored run comes from a file");
-            wl1::run::check_environment(header).map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
-            (RunSpec::from_stored(&header.spec)?, header.environment.as_deref().cloned())
-        }
-        None => {
-            let spec = deciding.spec()?;
-            let environment = Simulator::environment(&spec, seed);
-            (spec, environment)
-        }
+    let environment = match &stored {
+        Some((header, _)) => header.environment.as_deref().cloned(),
+        None => Simulator::environment(&spec, seed),
     };
     if let Some(id) = args.record {
         let records = spec.stored.records;
@@ -155,10 +172,13 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     })
 }
 
+/// A run's header and payload bytes as a trace file stores them.
+pub type StoredRun = (RunHeader, Vec<u8>);
+
 /// The stored header and payload bytes of `seed`'s run in `file`. If the
 /// file holds no readable run of that seed, the error names any damage
 /// met on the way, where the run may have been.
-pub fn stored_run(file: &Path, seed: u64) -> Result<(RunHeader, Vec<u8>), String> {
+fn stored_run(file: &Path, seed: u64) -> Result<StoredRun, String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
     let spec = trace.spec().clone();
     let mut damage = Vec::new();
@@ -205,8 +225,13 @@ fn compare(out: &mut dyn Write, file: &Path, header: &RunHeader, events: &[Event
 fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
     let o = &h.spec.options;
     let linger = o.linger.map_or("off".to_string(), |l| format!("{} ms", l / wl1::engine::MILLISECOND));
+    let architecture = match (h.spec.architecture.as_str(), h.spec.architecture_text.is_empty()) {
+        (wl1::run::DEFAULT_ARCHITECTURE, true) => String::new(),
+        (name, true) => format!(" · architecture {name}"),
+        (name, false) => format!(" · architecture {name} (from a file)"),
+    };
     let line = format!(
-        "seed {} · scenario {} · variants {} · routing {} · batch {} · linger {linger}",
+        "seed {}{architecture} · scenario {} · variants {} · routing {} · batch {} · linger {linger}",
         h.seed, h.spec.scenario, o.variants, o.routing, o.batch_size
     );
     write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
@@ -265,7 +290,7 @@ mod tests {
 
     fn spec(words: &[&str]) -> Spec {
         let parsed = Replay::try_parse_from([&["replay", "--seed", "1"][..], words].concat()).unwrap();
-        (*parsed.args.run.deciding.spec().unwrap().stored).clone()
+        (*parsed.args.run.spec(None).unwrap().0.stored).clone()
     }
 
     #[test]

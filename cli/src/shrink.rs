@@ -18,7 +18,7 @@ use wl1_analysis::{SpecJudge, command_lines};
 use super::drills;
 use super::output::{Format, Verdict, to_stdout};
 use super::progress::Bar;
-use super::replay::{WhichRun, stored_run};
+use super::replay::WhichRun;
 use super::signals::cancel_flag;
 
 #[derive(Args, Clone, Debug)]
@@ -90,15 +90,7 @@ pub fn run(args: &ShrinkArgs) -> Result<Verdict, String> {
 
 /// The run to shrink: stored in a trace file, or given by options.
 fn spec(run: &WhichRun) -> Result<RunSpec, String> {
-    match &run.from {
-        Some(file) => {
-            let (header, _) = stored_run(file, run.seed)?;
-            wl1::run::check_environment(&header)
-                .map_err(|e| format!("{}: {e}: the file is damaged", file.display()))?;
-            RunSpec::from_stored(&header.spec)
-        }
-        None => run.deciding.spec(),
-    }
+    run.spec(run.from.as_deref()).map(|(spec, _)| spec)
 }
 
 fn print_holds(args: &ShrinkArgs, size: &Size) -> Result<(), String> {

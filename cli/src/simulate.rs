@@ -2,15 +2,19 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Args;
 
+use wl1::architecture::Architecture;
 use wl1::config::{Options, Profile, Routing, Variant};
 use wl1::engine::MILLISECOND;
-use wl1::run::{Plan, RunSpec, Summary, simulate};
-use wl1::scenario::{BUILT_IN, ChaosParams, ChaosSettings, Scenario, built_in, has_chaos, resolve};
+use wl1::run::{
+    DEFAULT_ARCHITECTURE, Plan, RunSpec, Summary, resolve_architecture, resolve_scenario, scenarios_of, simulate,
+};
+use wl1::scenario::{ChaosParams, ChaosSettings, Scenario, has_chaos};
 use wl1::trace::trace_files;
 use wl1_analysis::text::{WIDTH, wrap};
 
@@ -33,6 +37,8 @@ pub struct SimulateArgs {
     /// one, or the path of a drill file (.toml). See `wl1 scenarios`.
     #[arg(short, long = "scenario", default_value = "baseline", value_name = "NAME", value_parser = names::scenarios())]
     pub scenarios: Vec<String>,
+    #[command(flatten)]
+    pub architecture: ArchitectureArg,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
@@ -59,6 +65,42 @@ pub struct SimulateArgs {
     /// `check`, the format of the report).
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// The architecture whose machines run (`simulate`, `check`, `replay`), or
+/// whose scenarios are listed (`scenarios`).
+#[derive(Args, Clone, Debug, Default)]
+pub struct ArchitectureArg {
+    /// The architecture: a built-in one by name (see `wl1 architectures`),
+    /// or the path of an architecture file (.toml), which the traces keep
+    /// [default: workload1].
+    #[arg(long = "architecture", value_name = "NAME|FILE.toml", value_parser = names::architecture())]
+    pub name: Option<String>,
+}
+
+/// An architecture with the text of the file it came from (empty for a
+/// built-in one), as a trace stores it.
+pub type Resolved = (Arc<Architecture>, String);
+
+impl ArchitectureArg {
+    /// The architecture named, or the default one.
+    pub fn resolve(&self) -> Result<Resolved, String> {
+        resolve_architecture(self.name.as_deref().unwrap_or(DEFAULT_ARCHITECTURE))
+    }
+
+    /// An error if an architecture is named and `spec`, which `source`
+    /// decides, has another.
+    pub fn check_agrees(&self, spec: &RunSpec, source: &str) -> Result<(), String> {
+        let Some(name) = &self.name else { return Ok(()) };
+        if *self.resolve()?.0 == *spec.architecture {
+            return Ok(());
+        }
+        Err(format!(
+            "--architecture {name} contradicts {source}, whose run is of the architecture {:?}: \
+             leave --architecture out, the run's own is taken",
+            spec.architecture.name
+        ))
+    }
 }
 
 /// Whether the model checks its invariants as it runs.
@@ -122,27 +164,35 @@ impl ModelArgs {
         }
     }
 
-    /// What decides a run of `scenario` besides its seed, as these options say.
-    pub fn spec(&self, (scenario, drill): (Scenario, String), profile: Profile) -> RunSpec {
-        RunSpec::with_drill(scenario, drill, self.options(), profile).exploring(self.explore)
+    /// What decides a run of `scenario` of `architecture` besides its seed,
+    /// as these options say.
+    pub fn spec(
+        &self,
+        (architecture, text): Resolved,
+        (scenario, drill): (Scenario, String),
+        profile: Profile,
+    ) -> RunSpec {
+        let spec = RunSpec::with_drill(scenario, drill, self.options(), profile).exploring(self.explore);
+        spec.in_architecture(architecture, text)
     }
 }
 
 impl SimulateArgs {
-    /// The scenarios named, each with its drill text (empty for built-ins),
-    /// each once. Two different scenarios of one name are refused: their
-    /// runs could not be told apart by name. So are `--chaos-*` options for
-    /// a scenario named on its own that has no chaos to set.
-    pub fn scenarios(&self) -> Result<Vec<(Scenario, String)>, String> {
+    /// The scenarios named, of `architecture`, each with its drill text
+    /// (empty for built-ins), each once. Two different scenarios of one name
+    /// are refused: their runs could not be told apart by name. So are
+    /// `--chaos-*` options for a scenario named on its own that has no chaos
+    /// to set.
+    pub fn scenarios(&self, architecture: &Architecture) -> Result<Vec<(Scenario, String)>, String> {
         let mut out: Vec<(Scenario, String)> = Vec::new();
         for given in &self.scenarios {
             let all = given == "all";
-            let names: Vec<&str> = if all { BUILT_IN.to_vec() } else { vec![given.as_str()] };
-            for name in names {
-                let resolved = resolve(name)?;
+            let resolved =
+                if all { self.all_scenarios(architecture)? } else { vec![resolve_scenario(architecture, given)?] };
+            for resolved in resolved {
                 if !all && self.chaos.is_set() && !has_chaos(&resolved.0) {
                     return Err(format!(
-                        "{} set the chaos scenario's faults, but --scenario {name} has no chaos step",
+                        "{} set the chaos scenario's faults, but --scenario {given} has no chaos step",
                         self.chaos.given().join(", ")
                     ));
                 }
@@ -151,7 +201,7 @@ impl SimulateArgs {
                     Some((_, seen)) if *seen == drill => {}
                     Some(_) => {
                         return Err(format!(
-                            "--scenario {name}: two different scenarios are named {:?}; rename one",
+                            "--scenario {given}: two different scenarios are named {:?}; rename one",
                             scenario.name
                         ));
                     }
@@ -160,6 +210,18 @@ impl SimulateArgs {
             }
         }
         Ok(out)
+    }
+
+    /// `--scenario all`: every built-in scenario of `architecture`.
+    fn all_scenarios(&self, architecture: &Architecture) -> Result<Vec<(Scenario, String)>, String> {
+        let all: Vec<(Scenario, String)> = scenarios_of(architecture).into_iter().map(|s| (s, String::new())).collect();
+        if all.is_empty() {
+            return Err(format!(
+                "--scenario all: the architecture {:?} has no built-in scenarios; give drill files",
+                architecture.name
+            ));
+        }
+        Ok(all)
     }
 }
 
@@ -266,7 +328,9 @@ impl ChaosArgs {
 pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
     args.seed.checked_add(args.runs - 1).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
-    let plans: Vec<Plan> = args.scenarios()?.into_iter().map(|s| args.plan(s, &profile)).collect();
+    let architecture = args.architecture.resolve()?;
+    let scenarios = args.scenarios(&architecture.0)?;
+    let plans: Vec<Plan> = scenarios.into_iter().map(|s| args.plan(architecture.clone(), s, &profile)).collect();
     warn_of_other_traces(&args.out, &plans);
     // Simulation stops at a signal, even inside a run.
     let cancel = signals::cancel_flag();
@@ -370,8 +434,8 @@ fn warn_of_stalled_runs(seeds: &[u64]) {
 }
 
 impl SimulateArgs {
-    fn plan(&self, scenario: (Scenario, String), profile: &Profile) -> Plan {
-        let spec = self.model.spec(scenario, profile.clone());
+    fn plan(&self, architecture: Resolved, scenario: (Scenario, String), profile: &Profile) -> Plan {
+        let spec = self.model.spec(architecture, scenario, profile.clone());
         Plan {
             spec: RunSpec { check_invariants: self.invariants.check_invariants, ..spec },
             first_seed: self.seed,
@@ -439,12 +503,17 @@ fn print_summary(
     Ok(())
 }
 
-/// The text of `wl1 scenarios`.
-pub fn scenario_list() -> String {
+/// The text of `wl1 scenarios`: the built-in scenarios of `architecture`,
+/// and the design variants.
+pub fn scenario_list(architecture: &Architecture) -> String {
     let mut out = String::from("scenarios:\n");
-    for name in BUILT_IN {
-        let s = built_in(name).expect("built-in");
-        out += &wrap(&format!("  {name:<10} {}", s.description), WIDTH, 13);
+    let scenarios = scenarios_of(architecture);
+    for s in &scenarios {
+        out += &wrap(&format!("  {:<10} {}", s.name, s.description), WIDTH, 13);
+    }
+    if scenarios.is_empty() {
+        let none = format!("  none built in for {}: give the path of a drill file to --scenario", architecture.name);
+        out += &wrap(&none, WIDTH, 4);
     }
     out += "\nvariants (--variant NAME, repeatable):\n";
     for &v in Variant::ALL {

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::{Ran, crc32, entries, repo_file, said, start, wl1_in};
+use support::{Ran, entries, forge_spec, repo_file, said, start, wl1_in};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -243,33 +243,9 @@ fn defect_12_a_forged_record_count_is_named_not_believed() {
     let out = dir.path().join("t");
     assert_eq!(wl1_in(dir.path(), 60, &["simulate", "--runs", "3", "--out", s(&out)]).code, Some(0));
     let file = out.join(&entries(&out)[0]);
-    let forged = forge_records(&fs::read(&file).unwrap(), 100_000_000);
+    let forged = forge_spec(&fs::read(&file).unwrap(), |spec| spec.records = 100_000_000);
     fs::write(&file, forged).unwrap();
     wl1_in(dir.path(), 60, &["analyze", s(&out)]).fails_with("a forged header", &["100000000 records", "damaged"]);
-}
-
-/// A trace whose header's record count (bincode varint 50, one byte in the
-/// spec) is replaced by `records`, with the spec's length and checksum
-/// made to match, as a forger would.
-fn forge_records(bytes: &[u8], records: u32) -> Vec<u8> {
-    let spec_at = 12 + u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
-    let len = u32::from_le_bytes(bytes[spec_at..spec_at + 4].try_into().unwrap()) as usize;
-    let spec = &bytes[spec_at + 8..spec_at + 8 + len];
-    // The spec starts with the scenario name (length, bytes), then the
-    // drill (length, bytes), then the records.
-    let name_end = 1 + spec[0] as usize;
-    let records_at = name_end + 1 + spec[name_end] as usize;
-    assert_eq!(spec[records_at], 50, "a baseline spec: 50 records");
-    let mut forged_spec = spec[..records_at].to_vec();
-    forged_spec.push(252);
-    forged_spec.extend_from_slice(&records.to_le_bytes());
-    forged_spec.extend_from_slice(&spec[records_at + 1..]);
-    let mut out = bytes[..spec_at].to_vec();
-    out.extend_from_slice(&(forged_spec.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32(&forged_spec).to_le_bytes());
-    out.extend_from_slice(&forged_spec);
-    out.extend_from_slice(&bytes[spec_at + 8 + len..]);
-    out
 }
 
 /// Defect 13. Before: `/dev/zero` was read until the kernel killed wl1 at 24 GB, a

@@ -33,8 +33,8 @@ pub use kind::{Action, Command, ComponentKind};
 use crate::config::read_text_file;
 use crate::engine::ActorId;
 
-/// The longest architecture file.
-pub const MAX_FILE_BYTES: u64 = 64 << 10;
+/// The longest architecture file: what a trace header holds of one.
+pub const MAX_FILE_BYTES: u64 = crate::trace::format::MAX_ARCHITECTURE_LEN as u64;
 /// The most instances, families expanded (actor ids are bytes; 0 is the driver).
 pub const MAX_INSTANCES: usize = 250;
 /// The highest region number.

@@ -17,5 +17,5 @@ pub use names::{closest, did_you_mean};
 pub use options::{Options, Routing, Variant, Variants};
 pub use profile::{Pause, Profile, RangeUs, ServiceTimes, Tail};
 pub use set::{EnumSet, Member};
-pub use spec::{Spec, TEXT_PREFIX};
+pub use spec::{Spec, TEXT_PREFIX, digest};
 pub use text_file::read_text_file;

@@ -1,6 +1,8 @@
-//! What decides a run besides its seed, as one value: the scenario (a
-//! built-in name, or a drill's text), the options with their design
-//! variants, the latency profile and whether each run explores. It has an
+//! What decides a run besides its seed, as one value: the architecture (a
+//! built-in name, or a file's text), the scenario (a built-in name, or a
+//! drill's text), the options with their design variants, the latency
+//! profile and whether each run explores, and which coverage table the
+//! runs' coverage bits index. It has an
 //! identity (a digest, the same on every machine) and a wire form (the
 //! bytes a trace header stores, and the same bytes as text, for a command
 //! line or a summary). The chaos scenario's settings live in its drill
@@ -14,6 +16,12 @@ use super::{Options, Profile};
 /// header: every run of a file shares it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
+    /// The architecture's name: a built-in one, or the one its file gives.
+    pub architecture: String,
+    /// The architecture file's text when it came from a file, so that the
+    /// run can be reproduced from this value alone; empty for built-in
+    /// architectures.
+    pub architecture_text: String,
     pub scenario: String,
     /// The scenario's text when it came from a drill file (or from chaos
     /// settings), so that the run can be reproduced from this value alone;
@@ -28,6 +36,11 @@ pub struct Spec {
     /// Each run draws its own environment (`--explore`). Part of the
     /// identity: explored runs are never pooled with default ones.
     pub explore: bool,
+    /// Which table of (state, message) pairs the runs' coverage bits index:
+    /// a digest of the pairs' names in bit order. Part of the identity: the
+    /// coverage of runs of two tables cannot be pooled, nor read by a wl1
+    /// with another table.
+    pub coverage_table: u64,
 }
 
 /// The wire form as text starts with this, so that a reader can tell it
@@ -39,15 +52,18 @@ fn wire() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
+/// A stable 64-bit digest (FNV-1a) of `bytes`, the same on every machine.
+pub fn digest(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 impl Spec {
     /// Everything that decides a run besides its seed, as one number: a
     /// stable 64-bit digest (FNV-1a) of the wire form. Runs with the same
     /// identity may be pooled, and two runs with the same identity and seed
     /// are the same run.
     pub fn identity(&self) -> u64 {
-        self.to_wire()
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+        digest(&self.to_wire())
     }
 
     /// The bytes a trace header stores.
@@ -92,12 +108,15 @@ mod tests {
 
     fn spec() -> Spec {
         Spec {
+            architecture: "workload1".into(),
+            architecture_text: String::new(),
             scenario: "chaos".into(),
             drill: "name = \"chaos\"\n".into(),
             records: 200,
             options: Options { batch_size: 3, ..Options::default() },
             profile: Profile::default(),
             explore: true,
+            coverage_table: 7,
         }
     }
 
@@ -109,6 +128,17 @@ mod tests {
         assert_eq!(back, spec());
         assert_eq!(back.identity(), spec().identity());
         assert_ne!(Spec { explore: false, ..spec() }.identity(), spec().identity());
+    }
+
+    #[test]
+    fn the_architecture_and_the_coverage_table_are_part_of_the_identity() {
+        let file = Spec { architecture_text: "name = \"workload1\"\n".into(), ..spec() };
+        let other = Spec { architecture: "no-validator".into(), ..spec() };
+        let table = Spec { coverage_table: 8, ..spec() };
+        let identities = [spec(), file, other, table].map(|s| s.identity());
+        for (i, a) in identities.iter().enumerate() {
+            assert!(!identities[i + 1..].contains(a), "{identities:x?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! A [`Spec`] as the options of `wl1 replay` that decide a run: the
 //! command that re-simulates a run of it needs no trace file. A spec that
-//! options cannot say (a drill read from a file, a latency profile of its
-//! own) is given whole, as `--spec` and its text form.
+//! options cannot say (a drill or an architecture read from a file, a
+//! latency profile of its own) is given whole, as `--spec` and its text
+//! form.
 
+use super::resolve::DEFAULT_ARCHITECTURE;
 use crate::config::{Options, Profile, Routing, Spec};
 use crate::engine::MILLISECOND;
 use crate::scenario::{ChaosSettings, Step, built_in, has_chaos, parse_drill};
@@ -15,10 +17,14 @@ pub fn arguments(spec: &Spec) -> Vec<String> {
 }
 
 fn options_of(spec: &Spec) -> Option<Vec<String>> {
-    if spec.profile != Profile::default() {
+    if spec.profile != Profile::default() || !spec.architecture_text.is_empty() {
         return None;
     }
-    let mut words = vec!["--scenario".to_string(), spec.scenario.clone()];
+    let mut words = Vec::new();
+    if spec.architecture != DEFAULT_ARCHITECTURE {
+        words.extend(["--architecture".to_string(), spec.architecture.clone()]);
+    }
+    words.extend(["--scenario".to_string(), spec.scenario.clone()]);
     if !spec.drill.is_empty() {
         words.extend(chaos_options(spec)?);
     }
@@ -113,12 +119,24 @@ mod tests {
         assert_eq!(arguments(&drilled), ["--scenario", "chaos", "--chaos-rate", "12"]);
     }
 
+    fn plain() -> Spec {
+        spec_of("f1", ChaosSettings::default(), Options::default(), false)
+    }
+
+    #[test]
+    fn a_built_in_architecture_other_than_the_default_is_named() {
+        let other = Spec { architecture: "workload2".into(), ..plain() };
+        assert_eq!(arguments(&other), ["--architecture", "workload2", "--scenario", "f1"]);
+        assert_eq!(arguments(&plain()), ["--scenario", "f1"], "the default architecture goes without saying");
+    }
+
     #[test]
     fn a_spec_options_cannot_say_is_given_whole() {
         let profile = Profile { intra_region_us: [1, 2], ..Profile::default() };
         let own_profile = Spec { profile, ..spec_of("f1", ChaosSettings::default(), Options::default(), false) };
         let drill = Spec { drill: "name = \"chaos\"\nbatches = 1\n".into(), ..own_profile.clone() };
-        for spec in [own_profile, Spec { profile: Profile::default(), ..drill }] {
+        let own_architecture = Spec { architecture_text: "name = \"workload1\"\n".into(), ..plain() };
+        for spec in [own_profile, Spec { profile: Profile::default(), ..drill }, own_architecture] {
             let words = arguments(&spec);
             assert_eq!(words[0], "--spec");
             assert_eq!(Spec::from_text(&words[1], 1 << 20).unwrap(), spec);

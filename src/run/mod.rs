@@ -9,37 +9,48 @@
 mod batch;
 mod command_line;
 mod diagnose;
+mod resolve;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, LazyLock};
 
 use rand::Rng;
 
+use crate::architecture::Architecture;
 use crate::config::explore::Slowed;
-use crate::config::{Environment, Options, Profile};
+use crate::config::{Environment, Options, Profile, digest};
 use crate::engine::{
     ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, SlowPeriod, Stop, Stream, System,
     Time, Timing, stream,
 };
 use crate::model::topology::{DRIVER, REGIONS, processor, region_instances};
-use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
+use crate::model::{Checked, HasWorld, Msg, Record, Source, World, coverage, timing};
 use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
 pub use command_line::arguments;
 pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, not_working, stranded};
+use resolve::default_architecture;
+pub use resolve::{
+    DEFAULT_ARCHITECTURE, built_in_architecture, resolve_architecture, resolve_scenario, scenarios_of,
+    stored_architecture,
+};
 
 /// The world of a run: the pipeline driven by the scenario's driver.
 pub type RunWorld = World<Driver>;
 
-/// What decides a run besides its seed: the scenario, parsed, and what the
-/// trace stores of it.
+/// What decides a run besides its seed: the architecture and the scenario,
+/// parsed, and what the trace stores of them.
 #[derive(Clone, Debug)]
 pub struct RunSpec {
+    /// The architecture whose machines run.
+    pub architecture: Arc<Architecture>,
+    /// A scenario of the architecture.
     pub scenario: Arc<Scenario>,
-    /// The scenario's name and drill text (empty for built-in scenarios), its
+    /// The architecture's name and file text (empty for built-in ones), the
+    /// scenario's name and drill text (empty for built-in scenarios), its
     /// records, the options and the profile, as trace files store them.
     pub stored: Arc<Spec>,
     /// Check the model's invariants after every delivery (always on in
@@ -48,16 +59,36 @@ pub struct RunSpec {
 }
 
 impl RunSpec {
-    /// A spec of a built-in scenario.
+    /// A spec of a built-in scenario of the default architecture.
     pub fn new(scenario: Scenario, options: Options, profile: Profile) -> Self {
         Self::with_drill(scenario, String::new(), options, profile)
     }
 
-    /// A spec of a scenario read from `drill`, the drill file's text.
+    /// A spec of a scenario of the default architecture read from `drill`,
+    /// the drill file's text.
     pub fn with_drill(scenario: Scenario, drill: String, options: Options, profile: Profile) -> Self {
-        let records = scenario.records();
-        let stored = Spec { scenario: scenario.name.clone(), drill, records, options, profile, explore: false };
-        Self { scenario: Arc::new(scenario), stored: Arc::new(stored), check_invariants: false }
+        let architecture = default_architecture();
+        let stored = Spec {
+            architecture: architecture.name.clone(),
+            architecture_text: String::new(),
+            scenario: scenario.name.clone(),
+            drill,
+            records: scenario.records(),
+            options,
+            profile,
+            explore: false,
+            coverage_table: coverage_table(),
+        };
+        Self { architecture, scenario: Arc::new(scenario), stored: Arc::new(stored), check_invariants: false }
+    }
+
+    /// This spec in `architecture`, read from a file of `text` (empty for a
+    /// built-in one); its scenario is to be one of the architecture's (see
+    /// [`resolve_scenario`]).
+    pub fn in_architecture(self, architecture: Arc<Architecture>, text: String) -> Self {
+        let name = architecture.name.clone();
+        let stored = Arc::new(Spec { architecture: name, architecture_text: text, ..(*self.stored).clone() });
+        Self { architecture, stored, ..self }
     }
 
     /// This spec with each run drawing its own environment around the
@@ -67,15 +98,14 @@ impl RunSpec {
         Self { stored, ..self }
     }
 
-    /// The spec a stored run was simulated with.
+    /// The spec a stored run was simulated with: its architecture, and its
+    /// scenario in that architecture. An error if its coverage bits index
+    /// another table than this wl1's.
     pub fn from_stored(stored: &Arc<Spec>) -> Result<Self, String> {
-        let scenario = if stored.drill.is_empty() {
-            crate::scenario::built_in(&stored.scenario)
-                .ok_or_else(|| format!("the run's scenario {:?} is not built in", stored.scenario))?
-        } else {
-            crate::scenario::parse_drill(&stored.drill).map_err(|e| format!("the run's drill: {e}"))?
-        };
-        Ok(Self { scenario: Arc::new(scenario), stored: stored.clone(), check_invariants: false })
+        check_coverage_table(stored)?;
+        let architecture = stored_architecture(stored)?;
+        let scenario = resolve::stored_scenario(stored, &architecture)?;
+        Ok(Self { architecture, scenario: Arc::new(scenario), stored: stored.clone(), check_invariants: false })
     }
 
     pub fn options(&self) -> &Options {
@@ -304,10 +334,12 @@ pub fn drawn_environment(spec: &Spec, seed: u64) -> Option<Environment> {
     spec.explore.then(|| Environment::draw(&spec.profile, seed))
 }
 
-/// An error unless the environment a stored run says it ran in is the one
-/// its seed draws: a trace file's damage, a forgery, or a run explored by
-/// an earlier wl1, which drew no spread.
-pub fn check_environment(header: &RunHeader) -> Result<(), String> {
+/// An error unless this wl1 reads a stored run as it was simulated: its
+/// coverage bits index this wl1's table of pairs, and the environment it
+/// says it ran in is the one its seed draws (else a trace file's damage, a
+/// forgery, or a run explored by an earlier wl1, which drew no spread).
+pub fn check_stored_run(header: &RunHeader) -> Result<(), String> {
+    check_coverage_table(&header.spec)?;
     let seed = header.seed;
     match (header.environment.as_deref(), drawn_environment(&header.spec, seed)) {
         (Some(stored), Some(drawn)) if *stored == drawn => Ok(()),
@@ -318,6 +350,27 @@ pub fn check_environment(header: &RunHeader) -> Result<(), String> {
         (None, None) => Ok(()),
         _ => Err(format!("the run of seed {seed} holds an environment its seed does not draw")),
     }
+}
+
+/// Which table of (state, message) pairs this wl1's coverage bits index: a
+/// digest of the pairs' names, in bit order.
+pub fn coverage_table() -> u64 {
+    static TABLE: LazyLock<u64> = LazyLock::new(|| {
+        let names = coverage::pairs().into_iter().map(|p| format!("{} {} {}\n", p.kind.name(), p.state, p.message));
+        digest(names.collect::<String>().as_bytes())
+    });
+    *TABLE
+}
+
+/// An error unless the coverage bits of runs of `spec` index this wl1's
+/// table of pairs: else they would be read as other pairs.
+fn check_coverage_table(spec: &Spec) -> Result<(), String> {
+    if spec.coverage_table == coverage_table() {
+        return Ok(());
+    }
+    Err("the trace was written by a wl1 with another coverage table (of (state, message) pairs), whose \
+         coverage bits this wl1 would misread: simulate the runs again"
+        .into())
 }
 
 /// How a run ended, and everything that decided it.

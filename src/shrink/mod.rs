@@ -203,7 +203,8 @@ pub fn violations(spec: &RunSpec, seed: u64, judge: &mut dyn Judge) -> Result<Ve
 /// profile, not exploring.
 pub fn drill_spec(scenario: Scenario, spec: &RunSpec) -> RunSpec {
     let text = to_drill(&scenario);
-    RunSpec::with_drill(scenario, text, spec.options().clone(), spec.profile().clone())
+    let drilled = RunSpec::with_drill(scenario, text, spec.options().clone(), spec.profile().clone());
+    drilled.in_architecture(spec.architecture.clone(), spec.stored.architecture_text.clone())
 }
 
 /// Shrinks the run of `seed` under `spec`. `go_on` hears of each candidate

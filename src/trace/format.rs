@@ -1,4 +1,4 @@
-//! Byte layout of trace files (format version 2).
+//! Byte layout of trace files (format version 3).
 //!
 //! ```text
 //! file    := header frame* trailer
@@ -13,9 +13,12 @@
 //! event   := (kind | region << 5):u8 dt_us:zigzag-varint subject:varint [value:varint]
 //! ```
 //!
-//! What decides the runs besides their seeds (the [`Spec`]: scenario, drill
-//! text, options, profile) is stored once, in the header; every run of a
-//! file shares it. Integers inside the spec and the payload use bincode's
+//! What decides the runs besides their seeds (the [`Spec`]: architecture
+//! name and file text, scenario, drill text, options, profile) is stored
+//! once, in the header; every run of a file shares it. So is which table of
+//! (state, message) pairs the runs' coverage bits index (the spec's
+//! `coverage_table`, a digest of the pairs' names), so that bits recorded
+//! against one table are never read as pairs of another. Integers inside the spec and the payload use bincode's
 //! standard configuration (little-endian, variable length). An event's time
 //! is stored as the difference from the previous event's, which is usually
 //! a few bytes; `value` is present only for kinds that carry one. A run
@@ -27,8 +30,9 @@
 //! which is how they were stored); one with spread after the byte 2. Files
 //! written before the spread thus read as they were.
 //!
-//! Version 1 stored the spec in every run; its traces were simulated by an
-//! earlier model and are refused with a message that says so.
+//! Version 1 stored the spec in every run; version 2 stored no architecture
+//! and no coverage table. Both are refused with a message that says to
+//! simulate the runs again.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
@@ -45,13 +49,18 @@ use crate::config::Environment;
 use crate::config::explore::Unspread;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// The longest spec a header may hold: a drill text of at most
-/// [`MAX_DRILL_LEN`] and a few hundred bytes more, so that a forged length
-/// cannot make a reader allocate much.
+/// [`MAX_DRILL_LEN`], an architecture text of at most
+/// [`MAX_ARCHITECTURE_LEN`] and a few hundred bytes more, so that a forged
+/// length cannot make a reader allocate much.
 pub const MAX_SPEC_LEN: u32 = 1 << 20;
 /// The longest drill text a spec may hold.
 pub const MAX_DRILL_LEN: usize = 256 << 10;
+/// The longest architecture text a spec may hold: the longest architecture
+/// file.
+pub const MAX_ARCHITECTURE_LEN: usize = 64 << 10;
+const _: () = assert!(MAX_DRILL_LEN + MAX_ARCHITECTURE_LEN + (64 << 10) <= MAX_SPEC_LEN as usize);
 /// The most records a run may publish, the one bound on records: a
 /// scenario has at most 200 batches of 50 records. A reader refuses a spec
 /// claiming more, since whoever reads its runs may allocate per record.
@@ -134,6 +143,10 @@ fn check_spec(spec: &Spec) -> Result<(), String> {
     if spec.drill.len() > MAX_DRILL_LEN {
         return Err(format!("the drill text takes {} bytes, beyond {MAX_DRILL_LEN}", spec.drill.len()));
     }
+    if spec.architecture_text.len() > MAX_ARCHITECTURE_LEN {
+        let len = spec.architecture_text.len();
+        return Err(format!("the architecture text takes {len} bytes, beyond {MAX_ARCHITECTURE_LEN}"));
+    }
     spec.options.validate().map_err(|e| format!("the spec's options: {e}"))?;
     spec.profile.validate().map_err(|e| format!("the spec's profile: {e}"))
 }
@@ -194,7 +207,7 @@ pub fn decode_file_header(data: &[u8]) -> Result<FileHeader, (u64, String)> {
         let why = if version > FORMAT_VERSION {
             "it was written by a newer wl1, upgrade to read it"
         } else {
-            "it was written by an older wl1 whose model differs; simulate the runs again"
+            "it was written by an older wl1; simulate the runs again"
         };
         return Err((8, format!("trace format version {version}, this wl1 reads version {FORMAT_VERSION}: {why}")));
     }
@@ -396,9 +409,17 @@ mod tests {
     use crate::trace::OutcomeKind;
 
     fn spec() -> Arc<Spec> {
-        let drill = String::new();
-        let (options, profile) = (Options::default(), Profile::default());
-        Arc::new(Spec { scenario: "baseline".into(), drill, records: 50, options, profile, explore: false })
+        Arc::new(Spec {
+            architecture: "workload1".into(),
+            architecture_text: String::new(),
+            scenario: "baseline".into(),
+            drill: String::new(),
+            records: 50,
+            options: Options::default(),
+            profile: Profile::default(),
+            explore: false,
+            coverage_table: 1,
+        })
     }
 
     pub(crate) fn sample() -> Run {
@@ -502,11 +523,14 @@ mod tests {
         let mut flipped = header.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert!(decode_file_header(&flipped).unwrap_err().1.contains("checksum mismatch"));
-        let mut old = header.clone();
-        old[8..10].copy_from_slice(&1u16.to_le_bytes());
-        let (offset, problem) = decode_file_header(&old).unwrap_err();
-        assert_eq!(offset, 8);
-        assert!(problem.starts_with("trace format version 1, this wl1 reads version 2"), "{problem}");
+        for version in [1u16, 2] {
+            let mut old = header.clone();
+            old[8..10].copy_from_slice(&version.to_le_bytes());
+            let (offset, problem) = decode_file_header(&old).unwrap_err();
+            assert_eq!(offset, 8);
+            let expected = format!("trace format version {version}, this wl1 reads version 3");
+            assert!(problem.starts_with(&expected) && problem.ends_with("simulate the runs again"), "{problem}");
+        }
         for cut in 0..header.len() {
             assert!(decode_file_header(&header[..cut]).is_err(), "cut at {cut} read");
         }
@@ -518,16 +542,36 @@ mod tests {
         assert!(file_header(&many).unwrap_err().contains("records"));
         let long = Spec { drill: "#".repeat(MAX_DRILL_LEN + 1), ..(*spec()).clone() };
         assert!(file_header(&long).unwrap_err().contains("drill text"));
-        // A forged header: a spec of 4e9 records, with a valid checksum.
-        let forged = encode_spec(&Spec { records: 4_000_000_000, ..(*spec()).clone() });
-        let mut header = file_header(&spec()).unwrap();
-        let spec_at = header.len() - encode_spec(&spec()).len() - 8;
+        let long = Spec { architecture_text: "#".repeat(MAX_ARCHITECTURE_LEN + 1), ..(*spec()).clone() };
+        assert!(file_header(&long).unwrap_err().contains("architecture text takes 65537 bytes"));
+        let longest = Spec {
+            drill: "#".repeat(MAX_DRILL_LEN),
+            architecture_text: "#".repeat(MAX_ARCHITECTURE_LEN),
+            ..(*spec()).clone()
+        };
+        let header = file_header(&longest).unwrap();
+        assert_eq!(decode_file_header(&header).unwrap().spec, longest, "the longest texts fit in a header");
+        // Forged headers, with valid checksums: a spec of 4e9 records, one
+        // whose architecture text is beyond an architecture file's.
+        let forged = forged_header(&Spec { records: 4_000_000_000, ..(*spec()).clone() });
+        let (_, problem) = decode_file_header(&forged).unwrap_err();
+        assert!(problem.contains("4000000000 records") && problem.contains("damaged"), "{problem}");
+        let long_text = "#".repeat(MAX_ARCHITECTURE_LEN + 1);
+        let forged = forged_header(&Spec { architecture_text: long_text, ..(*spec()).clone() });
+        let (_, problem) = decode_file_header(&forged).unwrap_err();
+        assert!(problem.contains("architecture text takes 65537 bytes") && problem.contains("damaged"), "{problem}");
+    }
+
+    /// A file header holding `spec` whatever its bounds, as a forger makes it.
+    fn forged_header(spec: &Spec) -> Vec<u8> {
+        let forged = encode_spec(spec);
+        let mut header = file_header(&self::spec()).unwrap();
+        let spec_at = header.len() - encode_spec(&self::spec()).len() - 8;
         header.truncate(spec_at);
         header.extend_from_slice(&(forged.len() as u32).to_le_bytes());
         header.extend_from_slice(&crc32fast::hash(&forged).to_le_bytes());
         header.extend_from_slice(&forged);
-        let (_, problem) = decode_file_header(&header).unwrap_err();
-        assert!(problem.contains("4000000000 records") && problem.contains("damaged"), "{problem}");
+        header
     }
 
     #[test]

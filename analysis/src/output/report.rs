@@ -578,12 +578,15 @@ fn causable(spec: &str) -> u128 {
 /// defaults: "f3 non-idempotent batch=1".
 fn short_name(g: &GroupSummary) -> String {
     let spec = wl1::trace::Spec {
+        architecture: String::new(),
+        architecture_text: String::new(),
         scenario: String::new(),
         drill: String::new(),
         records: 0,
         options: wl1::config::Options::default(),
         profile: wl1::config::Profile::default(),
         explore: false,
+        coverage_table: 0,
     };
     let defaults = group_label(&spec, 0);
     let defaults: Vec<&str> = defaults.split_whitespace().collect();

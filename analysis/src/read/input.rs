@@ -107,7 +107,7 @@ impl Reader<'_> {
     /// its file, and counts it.
     fn read_run(&mut self, file: &Arc<InputFile>, counted: Option<&SeedSet>, payload: &[u8], offset: u64, index: u64) {
         let header = decode_run_header(payload, &file.spec)
-            .and_then(|(header, at)| wl1::run::check_environment(&header).map(|()| (header, at)));
+            .and_then(|(header, at)| wl1::run::check_stored_run(&header).map(|()| (header, at)));
         match header {
             Ok((header, events_at)) => {
                 let (seed, outcome, coverage) = (header.seed, header.outcome, header.coverage);

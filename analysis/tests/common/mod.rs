@@ -15,8 +15,8 @@ use wl1::trace::{AtomicTraceFile, Event, Kind, Outcome, OutcomeKind, RunHeader, 
 
 /// The spec of synthetic runs of `records` records.
 pub fn spec(records: u32) -> Arc<Spec> {
-    let (options, profile) = (Options::default(), Profile::default());
-    Arc::new(Spec { scenario: "synthetic".into(), drill: String::new(), records, options, profile, explore: false })
+    let baseline = RunSpec::new(wl1::scenario::built_in("baseline").unwrap(), Options::default(), Profile::default());
+    Arc::new(Spec { scenario: "synthetic".into(), records, ..(*baseline.stored).clone() })
 }
 
 pub fn header(seed: u64, records: u32, outcome: OutcomeKind) -> RunHeader {

@@ -1,0 +1,157 @@
+//! Which architecture and scenario runs take, by name: from the command
+//! line's words, or from a stored spec. The one place that says which
+//! scenarios an architecture has and which architectures the simulator
+//! builds.
+
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use crate::architecture::{self, Architecture, MAX_FILE_BYTES};
+use crate::config::{Spec, did_you_mean, read_text_file};
+use crate::scenario::{self, Scenario};
+
+/// The architecture runs take unless told otherwise.
+pub const DEFAULT_ARCHITECTURE: &str = "workload1";
+
+/// The built-in architectures, each read once.
+static BUILT_IN: LazyLock<Vec<Arc<Architecture>>> = LazyLock::new(|| {
+    let names = architecture::BUILT_IN.iter().map(|(name, _)| name);
+    names.map(|name| Arc::new(architecture::built_in(name).expect("listed as built in"))).collect()
+});
+
+/// The built-in architecture `name`.
+pub fn built_in_architecture(name: &str) -> Option<Arc<Architecture>> {
+    BUILT_IN.iter().find(|a| a.name == name).cloned()
+}
+
+/// The architecture of [`DEFAULT_ARCHITECTURE`].
+pub fn default_architecture() -> Arc<Architecture> {
+    built_in_architecture(DEFAULT_ARCHITECTURE).expect("the default architecture is built in")
+}
+
+/// A built-in architecture by name (`Ok` with empty text), or an
+/// architecture file by path (`Ok` with the file's text, for the trace
+/// header), read only if it is a regular file of at most
+/// [`MAX_FILE_BYTES`]. A mistake in the file is told as `FILE:LINE: ...`.
+pub fn resolve_architecture(name_or_path: &str) -> Result<(Arc<Architecture>, String), String> {
+    if let Some(architecture) = built_in_architecture(name_or_path) {
+        return Ok((architecture, String::new()));
+    }
+    let path = Path::new(name_or_path);
+    if path.extension().is_none_or(|e| e != "toml") && !path.is_file() {
+        let names = || architecture::BUILT_IN.iter().map(|(name, _)| *name);
+        return Err(format!(
+            "unknown architecture {name_or_path:?}{}; valid architectures: {}, or the path of an \
+             architecture file (.toml)",
+            did_you_mean(name_or_path, names()),
+            names().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let text = read_text_file(path, MAX_FILE_BYTES)?;
+    let architecture = Architecture::parse(&text, name_or_path).map_err(|e| e.to_string())?;
+    Ok((Arc::new(architecture), text))
+}
+
+/// The architecture of stored runs: built in by name, or read from the
+/// spec's text.
+pub fn stored_architecture(spec: &Spec) -> Result<Arc<Architecture>, String> {
+    let name = &spec.architecture;
+    if spec.architecture_text.is_empty() {
+        return built_in_architecture(name).ok_or_else(|| format!("the runs' architecture {name:?} is not built in"));
+    }
+    let origin = format!("the runs' architecture {name:?}");
+    Ok(Arc::new(Architecture::parse(&spec.architecture_text, &origin).map_err(|e| e.to_string())?))
+}
+
+/// An error unless the simulator builds `architecture`'s machines: it
+/// builds Workload1's only, for now. No run of another architecture is
+/// simulated, nor any scenario of one resolved, as if it were Workload1.
+pub fn simulable(architecture: &Architecture) -> Result<(), String> {
+    if *architecture == *default_architecture() {
+        return Ok(());
+    }
+    Err(format!(
+        "architecture {:?}: the simulator builds the machines of {DEFAULT_ARCHITECTURE} only, for now; \
+         `wl1 architectures FILE` checks a file of another",
+        architecture.name
+    ))
+}
+
+/// The built-in scenarios of `architecture`, in the order they are listed.
+pub fn scenarios_of(architecture: &Architecture) -> Vec<Scenario> {
+    if simulable(architecture).is_err() {
+        return Vec::new();
+    }
+    scenario::BUILT_IN.iter().map(|name| scenario::built_in(name).expect("listed as built in")).collect()
+}
+
+/// A scenario of `architecture` as `--scenario` names it: a built-in one
+/// by name (`Ok` with empty text), or a drill file by path (`Ok` with the
+/// file's text).
+pub fn resolve_scenario(architecture: &Architecture, name_or_path: &str) -> Result<(Scenario, String), String> {
+    simulable(architecture)?;
+    scenario::resolve(name_or_path)
+}
+
+/// The scenario of stored runs, of their architecture.
+pub fn stored_scenario(spec: &Spec, architecture: &Architecture) -> Result<Scenario, String> {
+    simulable(architecture)?;
+    if spec.drill.is_empty() {
+        scenario::built_in(&spec.scenario)
+            .ok_or_else(|| format!("the run's scenario {:?} is not built in", spec.scenario))
+    } else {
+        scenario::parse_drill(&spec.drill).map_err(|e| format!("the run's drill: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_validator() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/docs/architectures/no-validator.toml").to_string()
+    }
+
+    #[test]
+    fn an_architecture_is_built_in_by_name_or_read_from_a_file() {
+        let (workload1, text) = resolve_architecture("workload1").unwrap();
+        assert_eq!((workload1.name.as_str(), text.as_str()), ("workload1", ""));
+        let (file, text) = resolve_architecture(&no_validator()).unwrap();
+        assert_eq!(file.name, "no-validator");
+        assert_eq!(text, std::fs::read_to_string(no_validator()).unwrap());
+        let unknown = resolve_architecture("workload2").unwrap_err();
+        assert!(unknown.contains("unknown architecture \"workload2\" (did you mean \"workload1\"?)"), "{unknown}");
+        let missing = resolve_architecture("absent.toml").unwrap_err();
+        assert!(missing.starts_with("absent.toml: "), "{missing}");
+    }
+
+    #[test]
+    fn a_stored_architecture_is_read_back_and_a_bad_one_is_told() {
+        let spec = |architecture: &str, text: &str| Spec {
+            architecture: architecture.into(),
+            architecture_text: text.into(),
+            ..(*crate::run::RunSpec::new(scenario::built_in("f1").unwrap(), Default::default(), Default::default())
+                .stored)
+                .clone()
+        };
+        let text = std::fs::read_to_string(no_validator()).unwrap();
+        assert_eq!(stored_architecture(&spec("no-validator", &text)).unwrap().name, "no-validator");
+        assert_eq!(stored_architecture(&spec("workload1", "")).unwrap(), default_architecture());
+        let unknown = stored_architecture(&spec("workload2", "")).unwrap_err();
+        assert_eq!(unknown, "the runs' architecture \"workload2\" is not built in");
+        let bad = stored_architecture(&spec("mine", "name = 3\n")).unwrap_err();
+        assert!(bad.starts_with("the runs' architecture \"mine\":1: "), "{bad}");
+    }
+
+    #[test]
+    fn only_workload1_is_simulated_and_has_the_built_in_scenarios() {
+        let (other, _) = resolve_architecture(&no_validator()).unwrap();
+        let refused = resolve_scenario(&other, "baseline").unwrap_err();
+        assert!(refused.contains("\"no-validator\": the simulator builds the machines of workload1 only"), "{refused}");
+        assert!(scenarios_of(&other).is_empty());
+        let names: Vec<String> = scenarios_of(&default_architecture()).into_iter().map(|s| s.name).collect();
+        assert_eq!(names, scenario::BUILT_IN);
+        let copy = Architecture::parse(architecture::BUILT_IN[0].1, "copy.toml").unwrap();
+        assert_eq!(resolve_scenario(&copy, "f2").unwrap().0.name, "f2", "a file of Workload1 is Workload1");
+    }
+}
