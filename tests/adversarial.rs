@@ -138,7 +138,9 @@ fn defect_04_a_file_given_by_two_paths_is_read_once() {
 /// a zero-latency profile.
 fn runaway() -> RunSpec {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let (scenario, drill) = wl1::scenario::resolve(dir.join("drills/runaway.toml").to_str().unwrap()).unwrap();
+    let (scenario, drill) =
+        wl1::scenario::resolve(dir.join("drills/runaway.toml").to_str().unwrap(), &wl1::model::topology::WORKLOAD1)
+            .unwrap();
     let zero = Profile::read(&dir.join("fixtures/zero-latency.toml")).unwrap();
     RunSpec::with_drill(scenario, drill, Options::default(), zero)
 }

@@ -16,7 +16,7 @@ fn spec(scenario: Scenario, drill: String) -> RunSpec {
 
 #[test]
 fn the_f1_drill_has_the_steps_of_built_in_f1() {
-    let (drill, text) = resolve(drill_path().to_str().unwrap()).unwrap();
+    let (drill, text) = resolve(drill_path().to_str().unwrap(), &wl1::model::topology::WORKLOAD1).unwrap();
     assert!(text.contains("fail = \"processor-1\""));
     assert_eq!(drill.name, "f1-drill");
     let f1 = built_in("f1").unwrap();
@@ -25,7 +25,7 @@ fn the_f1_drill_has_the_steps_of_built_in_f1() {
 
 #[test]
 fn the_f1_drill_gives_the_traces_of_built_in_f1() {
-    let (drill, text) = resolve(drill_path().to_str().unwrap()).unwrap();
+    let (drill, text) = resolve(drill_path().to_str().unwrap(), &wl1::model::topology::WORKLOAD1).unwrap();
     let from_drill = spec(drill, text);
     let built_in = spec(built_in("f1").unwrap(), String::new());
     let (mut a, mut b) = (Simulator::new(), Simulator::new());

@@ -56,7 +56,9 @@ fn built_in_scenarios_replay_from_their_drills_and_f4_names_what_it_failed() {
 
 #[test]
 fn a_drill_file_replays_from_its_explicit_drill() {
-    let (scenario, text) = resolve(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/drills/f1.toml")).unwrap();
+    let (scenario, text) =
+        resolve(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/drills/f1.toml"), &wl1::model::topology::WORKLOAD1)
+            .unwrap();
     let spec = RunSpec::with_drill(scenario, text, Options::default(), Profile::default());
     assert_replays(&spec, 0..5);
 }

@@ -42,7 +42,7 @@ fn the_original_s_tests_deliver_every_record_in_every_seed() {
 #[test]
 fn the_inbound_1_drill_leaves_the_region_1_front_end_failed_in_every_seed() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/drills/f3-inbound-1.toml");
-    let (scenario, text) = resolve(path.to_str().unwrap()).unwrap();
+    let (scenario, text) = resolve(path.to_str().unwrap(), &wl1::model::topology::WORKLOAD1).unwrap();
     let spec = RunSpec::with_drill(scenario, text, Options::default(), Profile::default());
     let mut sim = Simulator::new();
     for seed in 0..100 {
@@ -84,7 +84,7 @@ fn f4_fails_and_recovers_what_it_chose_in_the_original_s_index_order() {
 #[test]
 fn a_fault_that_finds_its_component_holding_records_is_traced_with_their_number() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/drills/records-in-a-failing-stream.toml");
-    let (scenario, text) = resolve(path.to_str().unwrap()).unwrap();
+    let (scenario, text) = resolve(path.to_str().unwrap(), &wl1::model::topology::WORKLOAD1).unwrap();
     let spec = RunSpec::with_drill(scenario, text, Options::default(), Profile::default());
     let mut sim = Simulator::new();
     for seed in 0..20 {

@@ -23,7 +23,10 @@ pub struct ArchitecturesArgs {
 
 pub fn run(args: &ArchitecturesArgs) -> Result<Verdict, String> {
     let checked: Vec<(String, Architecture)> = if args.files.is_empty() {
-        BUILT_IN.iter().map(|(name, _)| ("built in".to_string(), built_in(name).expect("built in"))).collect()
+        BUILT_IN
+            .iter()
+            .map(|(name, _)| ("built in".to_string(), (*built_in(name).expect("built in")).clone()))
+            .collect()
     } else {
         let read = |path: &PathBuf| {
             let origin = path.display().to_string();

@@ -183,7 +183,7 @@ impl SimulateArgs {
     /// are refused: their runs could not be told apart by name. So are
     /// `--chaos-*` options for a scenario named on its own that has no chaos
     /// to set.
-    pub fn scenarios(&self, architecture: &Architecture) -> Result<Vec<(Scenario, String)>, String> {
+    pub fn scenarios(&self, architecture: &Arc<Architecture>) -> Result<Vec<(Scenario, String)>, String> {
         let mut out: Vec<(Scenario, String)> = Vec::new();
         for given in &self.scenarios {
             let all = given == "all";

@@ -27,6 +27,7 @@ pub mod kind;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 pub use kind::{Action, Command, ComponentKind};
 
@@ -203,10 +204,16 @@ impl Architecture {
     }
 }
 
-/// The built-in architecture `name`.
-pub fn built_in(name: &str) -> Option<Architecture> {
-    let (name, text) = BUILT_IN.iter().find(|(n, _)| *n == name)?;
-    Some(Architecture::parse(text, name).unwrap_or_else(|e| panic!("a built-in architecture is checked by tests: {e}")))
+/// The built-in architecture `name`, read once.
+pub fn built_in(name: &str) -> Option<Arc<Architecture>> {
+    static READ: LazyLock<Vec<Arc<Architecture>>> = LazyLock::new(|| {
+        let read = |(name, text): &(&str, &str)| Architecture::parse(text, name);
+        let checked = |a: Result<Architecture, ArchitectureError>| {
+            a.unwrap_or_else(|e| panic!("a built-in architecture is checked by tests: {e}"))
+        };
+        BUILT_IN.iter().map(|entry| Arc::new(checked(read(entry)))).collect()
+    });
+    READ.iter().find(|a| a.name == name).cloned()
 }
 
 /// The line, from 1, of byte `offset` of `text`.

@@ -9,7 +9,7 @@ use crate::engine::ActorId;
 
 /// The built-in Workload1 architecture: instance `i` is actor `i + 1`.
 pub static WORKLOAD1: LazyLock<Arc<Architecture>> =
-    LazyLock::new(|| Arc::new(architecture::built_in("workload1").expect("workload1 is built in")));
+    LazyLock::new(|| architecture::built_in("workload1").expect("workload1 is built in"));
 
 pub const DRIVER: ActorId = 0;
 pub const SOURCE: ActorId = 1;

@@ -91,7 +91,7 @@ mod tests {
     use crate::scenario::resolve;
 
     fn spec_of(name: &str, chaos: ChaosSettings, options: Options, explore: bool) -> Spec {
-        let (scenario, drill) = chaos.apply(resolve(name).unwrap()).unwrap();
+        let (scenario, drill) = chaos.apply(resolve(name, &crate::model::topology::WORKLOAD1).unwrap()).unwrap();
         (*RunSpec::with_drill(scenario, drill, options, Profile::default()).exploring(explore).stored).clone()
     }
 

@@ -32,7 +32,6 @@ use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
 pub use command_line::arguments;
 pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, not_working, stranded};
-use resolve::default_architecture;
 pub use resolve::{
     DEFAULT_ARCHITECTURE, built_in_architecture, resolve_architecture, resolve_scenario, scenarios_of,
     stored_architecture,
@@ -67,7 +66,7 @@ impl RunSpec {
     /// A spec of a scenario of the default architecture read from `drill`,
     /// the drill file's text.
     pub fn with_drill(scenario: Scenario, drill: String, options: Options, profile: Profile) -> Self {
-        let architecture = default_architecture();
+        let architecture = scenario.architecture.clone();
         let stored = Spec {
             architecture: architecture.name.clone(),
             architecture_text: String::new(),
@@ -86,6 +85,7 @@ impl RunSpec {
     /// built-in one); its scenario is to be one of the architecture's (see
     /// [`resolve_scenario`]).
     pub fn in_architecture(self, architecture: Arc<Architecture>, text: String) -> Self {
+        assert_eq!(self.scenario.architecture, architecture, "a scenario of the architecture");
         let name = architecture.name.clone();
         let stored = Arc::new(Spec { architecture: name, architecture_text: text, ..(*self.stored).clone() });
         Self { architecture, stored, ..self }
@@ -252,7 +252,7 @@ impl Simulator {
     /// explores, without running.
     fn prepare(&mut self, spec: &RunSpec, seed: u64, environment: Option<&Environment>) {
         let profile = environment.map_or(spec.profile(), |e| &e.profile);
-        let mut timing = timing(profile, &spec.scenario.architecture, &mut stream(seed, Stream::Speed));
+        let mut timing = timing(profile, &spec.architecture, &mut stream(seed, Stream::Speed));
         if let Some(environment) = environment {
             shape(&mut timing, environment);
         }
@@ -268,9 +268,9 @@ impl Simulator {
         let sizes: Vec<usize> = (1..=spec.scenario.batches).map(|b| spec.scenario.batch_size(b) as usize).collect();
         let source = Source::with_batches(records, &sizes);
         match &mut self.world {
-            Some(world) => world.reset(&spec.scenario.architecture, driver, source, spec.options().clone(), seed),
+            Some(world) => world.reset(&spec.architecture, driver, source, spec.options().clone(), seed),
             None => {
-                let architecture = spec.scenario.architecture.clone();
+                let architecture = spec.architecture.clone();
                 self.world = Some(World::new(architecture, driver, source, spec.options().clone(), seed));
             }
         }

@@ -4,7 +4,7 @@
 //! builds.
 
 use std::path::Path;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use crate::architecture::{self, Architecture, MAX_FILE_BYTES};
 use crate::config::{Spec, did_you_mean, read_text_file};
@@ -13,15 +13,9 @@ use crate::scenario::{self, Scenario};
 /// The architecture runs take unless told otherwise.
 pub const DEFAULT_ARCHITECTURE: &str = "workload1";
 
-/// The built-in architectures, each read once.
-static BUILT_IN: LazyLock<Vec<Arc<Architecture>>> = LazyLock::new(|| {
-    let names = architecture::BUILT_IN.iter().map(|(name, _)| name);
-    names.map(|name| Arc::new(architecture::built_in(name).expect("listed as built in"))).collect()
-});
-
 /// The built-in architecture `name`.
 pub fn built_in_architecture(name: &str) -> Option<Arc<Architecture>> {
-    BUILT_IN.iter().find(|a| a.name == name).cloned()
+    architecture::built_in(name)
 }
 
 /// The architecture of [`DEFAULT_ARCHITECTURE`].
@@ -87,20 +81,20 @@ pub fn scenarios_of(architecture: &Architecture) -> Vec<Scenario> {
 
 /// A scenario of `architecture` as `--scenario` names it: a built-in one
 /// by name (`Ok` with empty text), or a drill file by path (`Ok` with the
-/// file's text).
-pub fn resolve_scenario(architecture: &Architecture, name_or_path: &str) -> Result<(Scenario, String), String> {
+/// file's text), read in the architecture.
+pub fn resolve_scenario(architecture: &Arc<Architecture>, name_or_path: &str) -> Result<(Scenario, String), String> {
     simulable(architecture)?;
-    scenario::resolve(name_or_path)
+    scenario::resolve(name_or_path, architecture)
 }
 
 /// The scenario of stored runs, of their architecture.
-pub fn stored_scenario(spec: &Spec, architecture: &Architecture) -> Result<Scenario, String> {
+pub fn stored_scenario(spec: &Spec, architecture: &Arc<Architecture>) -> Result<Scenario, String> {
     simulable(architecture)?;
     if spec.drill.is_empty() {
         scenario::built_in(&spec.scenario)
             .ok_or_else(|| format!("the run's scenario {:?} is not built in", spec.scenario))
     } else {
-        scenario::parse_drill(&spec.drill).map_err(|e| format!("the run's drill: {e}"))
+        scenario::parse_drill_in(&spec.drill, architecture).map_err(|e| format!("the run's drill: {e}"))
     }
 }
 
@@ -151,7 +145,7 @@ mod tests {
         assert!(scenarios_of(&other).is_empty());
         let names: Vec<String> = scenarios_of(&default_architecture()).into_iter().map(|s| s.name).collect();
         assert_eq!(names, scenario::BUILT_IN);
-        let copy = Architecture::parse(architecture::BUILT_IN[0].1, "copy.toml").unwrap();
+        let copy = Arc::new(Architecture::parse(architecture::BUILT_IN[0].1, "copy.toml").unwrap());
         assert_eq!(resolve_scenario(&copy, "f2").unwrap().0.name, "f2", "a file of Workload1 is Workload1");
     }
 }

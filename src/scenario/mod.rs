@@ -16,7 +16,7 @@ use crate::engine::{ActorId, Time};
 use crate::trace::format::MAX_DRILL_LEN;
 
 pub use chaos::{ChaosParams, ChaosSettings, FaultKind, FaultKinds, has_chaos};
-pub use drill::{parse_drill, to_drill};
+pub use drill::{parse_drill, parse_drill_in, to_drill};
 pub use driver::Driver;
 pub use reach::causable;
 
@@ -141,7 +141,7 @@ pub const BUILT_IN: [&str; 7] = {
 /// A built-in scenario by name (`Ok` with empty text), or a drill file by
 /// path (`Ok` with the file's text, for the trace header), read only if it
 /// is a regular file of at most [`MAX_DRILL_LEN`] bytes.
-pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
+pub fn resolve(name_or_path: &str, architecture: &Arc<Architecture>) -> Result<(Scenario, String), String> {
     if let Some(scenario) = built_in(name_or_path) {
         return Ok((scenario, String::new()));
     }
@@ -154,7 +154,7 @@ pub fn resolve(name_or_path: &str) -> Result<(Scenario, String), String> {
         ));
     }
     let text = read_text_file(path, MAX_DRILL_LEN as u64)?;
-    let scenario = parse_drill(&text).map_err(|e| format!("{name_or_path}: {e}"))?;
+    let scenario = parse_drill_in(&text, architecture).map_err(|e| format!("{name_or_path}: {e}"))?;
     Ok((scenario, text))
 }
 
@@ -240,10 +240,13 @@ mod tests {
 
     #[test]
     fn resolve_takes_built_in_names_and_explains_what_else_it_takes() {
-        assert_eq!(resolve("chaos"), Ok((built_in("chaos").unwrap(), String::new())));
-        let e = resolve("f5").unwrap_err();
+        assert_eq!(
+            resolve("chaos", &crate::model::topology::WORKLOAD1),
+            Ok((built_in("chaos").unwrap(), String::new()))
+        );
+        let e = resolve("f5", &crate::model::topology::WORKLOAD1).unwrap_err();
         assert!(e.contains("baseline, failover, f1, f2, f3, f4, chaos") && e.contains(".toml"));
-        let e = resolve("/no/such/drill.toml").unwrap_err();
+        let e = resolve("/no/such/drill.toml", &crate::model::topology::WORKLOAD1).unwrap_err();
         assert!(e.starts_with("/no/such/drill.toml: "), "{e}");
     }
 }

@@ -107,7 +107,7 @@ pub fn simulate_into(dir: &Path, scenario: &str, runs: u64, runs_per_file: u64) 
 /// Simulates `runs` seeds from `first_seed` of a built-in scenario, or of a
 /// drill file, into `dir`.
 pub fn simulate_seeds(dir: &Path, scenario: &str, first_seed: u64, runs: u64, runs_per_file: u64) {
-    let (scenario, drill) = resolve(scenario).unwrap();
+    let (scenario, drill) = resolve(scenario, &wl1::model::topology::WORKLOAD1).unwrap();
     let spec = RunSpec::with_drill(scenario, drill, Options::default(), Profile::default());
     simulate_spec_seeds(dir, spec, first_seed, runs, runs_per_file);
 }
