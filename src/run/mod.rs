@@ -19,8 +19,8 @@ use rand::Rng;
 use crate::config::explore::{CONSUMER_LAG_SPAN, Slowed};
 use crate::config::{Environment, Options, Profile};
 use crate::engine::{
-    ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop, Stream, System,
-    Time, Timing, stream,
+    ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop,
+    Stream, System, Time, Timing, stream,
 };
 use crate::model::topology::{DRIVER, REGIONS, outbound, processor, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
