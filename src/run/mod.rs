@@ -16,13 +16,13 @@ use std::sync::atomic::AtomicBool;
 
 use rand::Rng;
 
-use crate::config::explore::{CONSUMER_LAG_SPAN, Slowed};
+use crate::config::explore::{DELIVERY_LAG_SPAN, Slowed};
 use crate::config::{Environment, Options, Profile};
 use crate::engine::{
     ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop,
     Stream, System, Time, Timing, stream,
 };
-use crate::model::topology::{DRIVER, REGIONS, outbound, processor, region_instances};
+use crate::model::topology::{DESTINATION, DRIVER, REGIONS, outbound, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, timing};
 use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
@@ -280,10 +280,10 @@ fn shape(timing: &mut Timing, environment: &Environment) {
             region_instances(region).for_each(|actor| timing.set_speed(actor, permille));
         }
     }
-    for (region, longest_us) in REGIONS.into_iter().zip(environment.consumer_lag_us) {
+    for (region, longest_us) in REGIONS.into_iter().zip(environment.delivery_lag_us) {
         if longest_us > 0 {
-            let extra = Octaves::new(us(longest_us.div_ceil(CONSUMER_LAG_SPAN)), us(longest_us));
-            timing.add_lag(Lag { from: processor(region), to: outbound(region), extra });
+            let extra = Octaves::new(us(longest_us.div_ceil(DELIVERY_LAG_SPAN)), us(longest_us));
+            timing.add_lag(Lag { from: outbound(region), to: DESTINATION, extra });
         }
     }
     for s in &environment.instance_speeds {

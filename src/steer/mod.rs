@@ -112,8 +112,8 @@ fn features(e: &Environment) -> Features {
     let count = |n: usize| n as i64 * 256;
     [
         log2(e.region_speed_permille[0]),
-        log2(e.consumer_lag_us[0]),
-        log2(e.consumer_lag_us[1]),
+        log2(e.delivery_lag_us[0]),
+        log2(e.delivery_lag_us[1]),
         log2(p.inter_region_us[1]),
         log2(p.service_us.processor[1]),
         log2(e.step_delay_us),
