@@ -54,10 +54,10 @@ pub struct SimulateArgs {
     pub shard: Option<(u64, u64)>,
     /// Steer the runs toward what earlier runs did not reach (needs
     /// --explore), as coverage-guided fuzzers keep a corpus: in each trace
-    /// file, every other run takes, instead of its own seed, the one of 16
-    /// seeds whose environment is nearest that of an earlier run of the file
+    /// file, three runs in four take, instead of their own seed, the one of
+    /// 64 seeds whose environment is nearest that of an earlier run of the file
     /// that reached a new (state, message) pair or destination order. Run i
-    /// chooses among seed SEED+i and seeds SEED+RUNS+15i to SEED+RUNS+15i+14;
+    /// chooses among seed SEED+i and seeds SEED+RUNS+63i to SEED+RUNS+63i+62;
     /// each run replays by the seed it took. Off by default.
     #[arg(long)]
     pub steer: bool,

@@ -26,8 +26,8 @@ pub struct Plan {
     /// are exactly the files of the whole plan.
     pub shard: Option<(u64, u64)>,
     /// Steer each file's runs toward what its earlier runs have not reached
-    /// (`--steer`, see [`crate::steer`]): every other run takes, instead of
-    /// its own seed, one of [`CANDIDATES`] less one beyond the plan's
+    /// (`--steer`, see [`crate::steer`]): three runs in four take, instead
+    /// of their own seed, one of [`CANDIDATES`] less one beyond the plan's
     /// range (run `i`'s are `first_seed + runs + i * (CANDIDATES - 1)` and
     /// on).
     pub steer: bool,

@@ -9,8 +9,8 @@
 //! trace file is a campaign of its own (a [`Campaign`]): its runs in order,
 //! each learning from the earlier ones of the same file only, so that the
 //! files, and their bytes, are the same whatever the number of jobs or
-//! shards. In a campaign, every other run takes its own seed, as without
-//! steering (fresh draws keep the corpus growing); the runs between take,
+//! shards. In a campaign, every fourth run takes its own seed, as without
+//! steering (fresh draws keep the corpus growing); the three others take,
 //! among [`CANDIDATES`] seeds, the one whose environment is nearest that of
 //! a run of the corpus, drawn uniformly: a run that handled a (state,
 //! message) pair, or delivered in an order, that no earlier run of the
@@ -26,7 +26,7 @@ use crate::trace::{Event, Kind, RunHeader};
 
 /// The seeds a steered run chooses among: its own and as many others less
 /// one.
-pub const CANDIDATES: u64 = 16;
+pub const CANDIDATES: u64 = 64;
 
 /// What steering compares of two environments: the logarithms (in 256ths
 /// of an octave) of what decides a run most, and the counts of its
@@ -58,7 +58,7 @@ impl Campaign {
     /// one whose environment around `profile` is nearest that of a run of
     /// the corpus that handled the pair fewest runs handled.
     pub fn choose(&mut self, profile: &Profile, own: u64, others: impl Iterator<Item = u64>) -> u64 {
-        let steered = self.runs % 2 == 1;
+        let steered = !self.runs.is_multiple_of(4);
         self.runs += 1;
         let Some(target) = self.parent(own).filter(|_| steered) else { return own };
         let distance = |seed: &u64| distance(&features(&Environment::draw(profile, *seed)), &target);
@@ -156,10 +156,13 @@ mod tests {
         let target = features(&Environment::draw(&profile, 7));
         campaign.corpus.push((target, 1));
         campaign.hits[0] = 1;
-        assert_eq!(campaign.choose(&profile, 100, 101..116), 100, "the first run takes its own seed");
-        let chosen = campaign.choose(&profile, 200, 201..216);
-        let nearest = (200..216).map(|s| distance(&features(&Environment::draw(&profile, s)), &target)).min();
+        assert_eq!(campaign.choose(&profile, 100, 101..164), 100, "the first run takes its own seed");
+        let chosen = campaign.choose(&profile, 200, 201..264);
+        let nearest = (200..264).map(|s| distance(&features(&Environment::draw(&profile, s)), &target)).min();
         assert_eq!(Some(distance(&features(&Environment::draw(&profile, chosen)), &target)), nearest);
-        assert_eq!(campaign.choose(&profile, 300, 301..316), 300, "every other run takes its own seed");
+        assert_ne!(chosen, 200, "seed 200's own environment is not the nearest of 64");
+        campaign.choose(&profile, 300, 301..364);
+        campaign.choose(&profile, 400, 401..464);
+        assert_eq!(campaign.choose(&profile, 500, 501..564), 500, "every fourth run takes its own seed");
     }
 }
