@@ -90,22 +90,11 @@ const PROCESSOR_NEVER_READS_AGAIN: Expect = Expect {
 /// that the same seeds do not show with it off.
 fn caught(variant: &str, scenario: &str, options: &[&str], expect: &Expect, runs: u32) -> usize {
     let without = violations(scenario, None, options, runs);
-    caught_beside(&without, variant, scenario, options, expect, runs)
+    catching_seeds(&without, variant, scenario, options, expect, runs).len()
 }
 
-/// As [`caught`], the violations with the variant off being `without`.
-fn caught_beside(
-    without: &Violations,
-    variant: &str,
-    scenario: &str,
-    options: &[&str],
-    expect: &Expect,
-    runs: u32,
-) -> usize {
-    catching_seeds(without, variant, scenario, options, expect, runs).len()
-}
-
-/// The seeds of `0..runs` that [`caught_beside`] counts.
+/// The seeds of `0..runs` that [`caught`] counts, the violations with the
+/// variant off being `without`.
 fn catching_seeds(
     without: &Violations,
     variant: &str,
