@@ -1,5 +1,5 @@
-//! Throughput of the simulator: baseline runs per second and message events
-//! per second, by default and under `--explore`, against a bare loop that
+//! Throughput of the simulator: baseline runs per second (`RUNS` over the
+//! time) and message events per second, by default and under `--explore`, against a bare loop that
 //! pushes and pops the same number of timed events through the engine's
 //! queue with no model work, so that the model's cost reads as a ratio.
 
@@ -38,11 +38,15 @@ fn simulate(c: &mut Criterion) {
         let mut sim = Simulator::new();
         b.iter(|| run_all(&mut sim, &baseline))
     });
+    // Explored runs handle other messages than default ones: their own
+    // count, so that both read as events per second beside the bare queue.
     let explored = baseline.clone().exploring(true);
+    group.throughput(Throughput::Elements(message_events(&explored)));
     group.bench_function(format!("baseline {RUNS} runs --explore"), |b| {
         let mut sim = Simulator::new();
         b.iter(|| run_all(&mut sim, &explored))
     });
+    group.throughput(Throughput::Elements(events));
     group.bench_function(format!("baseline {RUNS} runs with trace encoding"), |b| {
         let mut sim = Simulator::new();
         let mut frame = Vec::new();

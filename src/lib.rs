@@ -15,6 +15,8 @@
 //! - [`model`]: the pipeline's machines (MODEL.md sections 1-2), generic over
 //!   the harness that drives them, and the invariants checked while they run.
 //! - [`scenario`]: the harness: what the driver does during a run (MODEL.md, "Scenarios").
+//! - [`steer`]: `--steer`, which seeds a budget of runs takes, learning
+//!   from the earlier runs of their file.
 //! - [`run`]: one seed ([`run::Simulator`]) or many into files ([`run::simulate`]).
 //! - [`shrink`]: a violating run shrunk to a smaller drill that violates as it does.
 //!
@@ -28,4 +30,5 @@ pub mod model;
 pub mod run;
 pub mod scenario;
 pub mod shrink;
+pub mod steer;
 pub mod trace;

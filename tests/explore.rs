@@ -59,12 +59,17 @@ fn order_counts(seeds: u64) -> Vec<u64> {
 
 #[test]
 fn explored_baseline_seeds_spread_over_the_orders_of_the_two_regions_batches() {
-    // Before region and consumer speeds, slow periods and change points,
-    // 2,000 seeds gave 70 orders and one of them in 81% of the seeds.
-    let counts = order_counts(2_000);
+    // Before the consumers' lags, 1,000 seeds gave 97 orders and one of
+    // them in 52% of the seeds; before region speeds, slow periods and
+    // change points, 81%. Over 10,000 seeds the issue asks for at least 200
+    // of the 252 orders and none in more than 10% of the seeds; 1,000 seeds
+    // show a share of 10% as at most 13% (three standard deviations,
+    // sqrt(1000 * 0.1 * 0.9) = 9.5 seeds, above 100), and fewer orders:
+    // 160 of 1,000 seeds spread as evenly as 200 of 10,000 over the 252.
+    let counts = order_counts(1_000);
     let most = counts.iter().max().copied().unwrap_or(0);
-    assert!(counts.len() >= 110, "{} orders in 2000 explored baseline seeds", counts.len());
-    assert!(most <= 1_100, "one order in {most} of 2000 explored baseline seeds");
+    assert!(counts.len() >= 160, "{} orders in 1000 explored baseline seeds", counts.len());
+    assert!(most <= 130, "one order in {most} of 1000 explored baseline seeds");
 }
 
 #[test]

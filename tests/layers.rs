@@ -2,7 +2,7 @@
 //! bottom to top, with the crate root (`lib.rs`, `main.rs`) on top:
 //!
 //! - the simulator (`src/`): engine, config (what decides a run), trace,
-//!   model, scenario, run, shrink;
+//!   model, scenario, steer, run, shrink;
 //! - the analysis (`analysis/src/`): text and atomic files, the run types,
 //!   the records' facts, the measures, the checks, the reading of runs, the
 //!   output;
@@ -39,6 +39,7 @@ const PACKAGES: [Package; 3] = [
             &["architecture"],
             &["model"],
             &["scenario"],
+            &["steer"],
             &["run"],
             &["shrink"],
         ],

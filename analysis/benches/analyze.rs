@@ -26,6 +26,7 @@ fn simulate_into(dir: &Path) -> wl1::run::Summary {
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
         runs_per_file: 1000,
         shard: None,
+        steer: false,
     };
     simulate(&plan, &AtomicBool::new(false), &|_| {}).expect("simulated")
 }

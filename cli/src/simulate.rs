@@ -58,6 +58,15 @@ pub struct SimulateArgs {
     /// Kubernetes Indexed Job), else SLURM_ARRAY_TASK_ID (a Slurm array).
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Steer the runs toward what earlier runs did not reach (needs
+    /// --explore), as coverage-guided fuzzers keep a corpus: in each trace
+    /// file, three runs in four take, instead of their own seed, the one of
+    /// 64 seeds whose environment is nearest that of an earlier run of the file
+    /// that reached a new (state, message) pair or destination order. Run i
+    /// chooses among seed SEED+i and seeds SEED+RUNS+63i to SEED+RUNS+63i+62;
+    /// each run replays by the seed it took. Off by default.
+    #[arg(long)]
+    pub steer: bool,
     /// Runs per trace file.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub runs_per_file: u64,
@@ -444,6 +453,7 @@ impl SimulateArgs {
             jobs: self.jobs as usize,
             runs_per_file: self.runs_per_file,
             shard: self.shard,
+            steer: self.steer,
         }
     }
 }

@@ -39,13 +39,23 @@
 //!   than the other, either way round, or both alike (16 times, with the
 //!   other draws on top, took some explored runs past the default time
 //!   bound: a slow run is not a violation);
-//! - per active region, a delay in [`CONSUMER_DELAY_US`] on every message
-//!   its processor sends. The source waits for each record's answer, so a
-//!   region slower throughout slows the source alike and reorders little;
-//!   only a consumer that falls behind its stream lets the other region's
-//!   batches overtake. A delay, not a factor: region 1's processor talks to
-//!   databases in its own region, in well under a millisecond, which no
-//!   factor makes comparable to the time between two batches;
+//! - per active region, a longest lag in [`DELIVERY_LAG_US`] of the
+//!   destination's reads of the region's outbound stream: each batch the
+//!   stream delivers arrives later by a lag drawn anew, by octaves, between
+//!   a [`DELIVERY_LAG_SPAN`]th of the longest and the longest. What decides
+//!   the order of arrival at the destination is when it gets each region's
+//!   batches; the source waits for each record's answer, so a region slower
+//!   throughout slows the source alike and reorders little. Lags drawn per
+//!   batch, most of them longer than the time between two batches, make
+//!   each region's arrivals nearly a random process of its own, and two
+//!   such processes interleave their batches in every one of the orders the
+//!   batches allow (with equal rates, all alike often); two longest lags
+//!   drawn apart make one region's batches come early or late, either way.
+//!   The lag is on the last hop, not on the processor's appends, so that a
+//!   fault of a scenario still lands among the appends it was aimed at. A
+//!   run's time bound grows by the time every batch taking the longest lag
+//!   would add ([`Environment::lag_allowance_us`]): a slow run is not a
+//!   stuck one;
 //! - a speed of every instance in [`INSTANCE_SPEED_PERMILLE`]: one
 //!   component, not its region, lagging or racing, beyond the profile's
 //!   speed factors (at most twice as slow: the factors multiply, and a run
@@ -97,7 +107,9 @@ pub const DELAYED_MESSAGES: [u64; 2] = [0, 8];
 pub const DELAYED_NTH: [u64; 2] = [1, 50];
 pub const DELAY_US: [u64; 2] = [10_000, 10_000_000];
 pub const REGION_SPEED_PERMILLE: [u64; 2] = [500, 2_000];
-pub const CONSUMER_DELAY_US: [u64; 2] = [1_000, 500_000];
+pub const DELIVERY_LAG_US: [u64; 2] = [4_000_000, 64_000_000];
+/// The lag of one batch is at least this share of the longest.
+pub const DELIVERY_LAG_SPAN: u64 = 16;
 pub const INSTANCE_SPEED_PERMILLE: [u64; 2] = [250, 2_000];
 pub const SLOW_PERIODS: [u64; 2] = [0, 4];
 pub const SLOW_FROM_US: [u64; 2] = [1_000, 60_000_000];
@@ -139,11 +151,10 @@ pub struct Environment {
     /// many thousandths as slowly as the profile says; 1000 for as fast.
     #[serde(default = "as_fast")]
     pub region_speed_permille: [u64; 2],
-    /// Per active region, every message its consumer (the processor, which
-    /// reads the region's inbound stream) sends takes this much longer; 0
-    /// for no longer.
+    /// Per active region, the longest lag of each batch its outbound
+    /// stream delivers to the destination; 0 for none.
     #[serde(default)]
-    pub consumer_delay_us: [u64; 2],
+    pub delivery_lag_us: [u64; 2],
     /// Instances with a speed of their own, as the regions'.
     #[serde(default, deserialize_with = "at_most_instances")]
     pub instance_speeds: Vec<InstanceSpeed>,
@@ -277,7 +288,7 @@ impl Environment {
             step_delay_us: 0,
             delayed: Vec::new(),
             region_speed_permille: as_fast(),
-            consumer_delay_us: [0; 2],
+            delivery_lag_us: [0; 2],
             instance_speeds: Vec::new(),
             slow_periods: Vec::new(),
             change_points: Vec::new(),
@@ -296,10 +307,16 @@ impl Environment {
     /// Whether the environment draws nothing of the spread.
     pub fn is_unspread(&self) -> bool {
         self.region_speed_permille == as_fast()
-            && self.consumer_delay_us == [0; 2]
+            && self.delivery_lag_us == [0; 2]
             && self.instance_speeds.is_empty()
             && self.slow_periods.is_empty()
             && self.change_points.is_empty()
+    }
+
+    /// The most time the delivery lags can add to a run of `batches`
+    /// batches: each taking the longest lag.
+    pub fn lag_allowance_us(&self, batches: u64) -> u64 {
+        batches * self.delivery_lag_us.into_iter().max().unwrap_or(0)
     }
 
     /// Draws the region and instance speeds, the slow periods and the
@@ -309,7 +326,7 @@ impl Environment {
         // whole no slower, so that it keeps within its time bound.
         let first = octaves(REGION_SPEED_PERMILLE, rng);
         self.region_speed_permille = [first, 1_000_000 / first];
-        self.consumer_delay_us = REGIONS.map(|_| octaves(CONSUMER_DELAY_US, rng));
+        self.delivery_lag_us = REGIONS.map(|_| octaves(DELIVERY_LAG_US, rng));
         let instance = Span::new(u64::from(*INSTANCES.start()), u64::from(*INSTANCES.end()));
         self.instance_speeds = INSTANCES
             .map(|instance| InstanceSpeed { instance, permille: octaves(INSTANCE_SPEED_PERMILLE, rng) })
@@ -357,8 +374,8 @@ impl Environment {
             ));
         }
         let speeds = self.instance_speeds.iter().map(|s| s.permille);
-        if let Some(us) = self.consumer_delay_us.into_iter().find(|&us| us > MAX_US) {
-            return Err(format!("a consumer's delay of {us} µs, over an hour"));
+        if let Some(us) = self.delivery_lag_us.into_iter().find(|&us| us > MAX_US) {
+            return Err(format!("a delivery lag of {us} µs, over an hour"));
         }
         let factors =
             self.region_speed_permille.into_iter().chain(speeds).chain(self.slow_periods.iter().map(|p| p.permille));
@@ -500,7 +517,7 @@ mod tests {
             assert!(env.region_speed_permille.iter().all(|f| (500..=2_000).contains(f)));
             let [one, two] = env.region_speed_permille;
             assert!((one * two).abs_diff(1_000_000) <= one, "one region as much slower as the other is faster");
-            assert!(env.consumer_delay_us.iter().all(|d| (1_000..=500_000).contains(d)));
+            assert!(env.delivery_lag_us.iter().all(|d| (4_000_000..=64_000_000).contains(d)));
             assert_eq!(env.instance_speeds.len(), 26);
             assert!(env.instance_speeds.iter().all(|s| (250..=2_000).contains(&s.permille)));
             assert!(env.slow_periods.len() <= 4 && env.change_points.len() <= 8);

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use queue::EventQueue;
 pub use random::{Stream, stream};
-pub use timing::{ChangePoint, Octaves, Pauses, Perturbation, SlowPeriod, Span, Tail, Timing};
+pub use timing::{ChangePoint, Lag, Octaves, Pauses, Perturbation, SlowPeriod, Span, Tail, Timing};
 
 /// Simulated time in nanoseconds.
 pub type Time = u64;

@@ -38,6 +38,8 @@ pub enum Stream {
     /// The spreading part of an explored run's environment: region and
     /// instance speeds, slow periods, change points.
     Spread,
+    /// Under `--steer`, which earlier run a run is steered toward.
+    Steer,
 }
 
 impl Stream {
@@ -52,6 +54,7 @@ impl Stream {
             Stream::Steps => 5,
             Stream::Environment => 6,
             Stream::Spread => 7,
+            Stream::Steer => 8,
             Stream::Network(a) => 0x100 + u64::from(a),
             Stream::Service(a) => 0x200 + u64::from(a),
             Stream::Pauses(a) => 0x300 + u64::from(a),

@@ -149,6 +149,15 @@ pub struct ChangePoint {
     pub extra: Time,
 }
 
+/// Every network message `from` sends to `to` takes a draw of `extra`
+/// longer, drawn from the sender's network stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lag {
+    pub from: ActorId,
+    pub to: ActorId,
+    pub extra: Octaves,
+}
+
 /// From `from` until `until`, `actor` serves and sends `permille`/1000
 /// times slower (a factor below 1000 is faster).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,9 +187,7 @@ pub struct Timing {
     /// Per actor, the factor in thousandths on its messages' network delays
     /// (empty: 1000 for every actor).
     send_permille: Vec<u64>,
-    /// Per actor, the extra delay of each of its network messages (empty:
-    /// none for every actor).
-    send_extra: Vec<Time>,
+    lags: Vec<Lag>,
     /// Network messages sent in the run, counted while shaped.
     sent: u32,
 }
@@ -292,13 +299,9 @@ impl Timing {
         self.slow_periods.push(period);
     }
 
-    /// Makes every network message `actor` sends take `extra` longer.
-    pub fn add_send_delay(&mut self, actor: ActorId, extra: Time) {
-        if self.send_extra.is_empty() {
-            self.send_extra = vec![0; self.actors.len()];
-        }
-        self.send_extra[actor as usize] += extra;
+    pub fn add_lag(&mut self, lag: Lag) {
         self.shaped = true;
+        self.lags.push(lag);
     }
 
     /// Makes `actor` serve and send `permille`/1000 times slower for the
@@ -347,25 +350,27 @@ impl Timing {
             delay += tail.extra(rest, &mut sender.network_rng);
         }
         if self.shaped {
-            delay = self.shaped_delay(from, now, delay);
+            delay = self.shaped_delay(from, to, now, delay);
         }
         delay
     }
 
-    /// A network message of `from` at `now`, counted: its `delay` slowed by
-    /// the sender's speed and slow periods, plus the extra delays due to it.
+    /// A network message of `from` to `to` at `now`, counted: its `delay`
+    /// slowed by the sender's speed and slow periods, plus the extra delays
+    /// due to it.
     #[cold]
-    fn shaped_delay(&mut self, from: ActorId, now: Time, delay: Time) -> Time {
+    fn shaped_delay(&mut self, from: ActorId, to: ActorId, now: Time, delay: Time) -> Time {
         let sent = &mut self.pauses[from as usize].sent;
         *sent += 1;
         let nth = *sent;
         self.sent += 1;
         let speed = self.send_permille.get(from as usize).copied().unwrap_or(1_000);
-        let extra = self.send_extra.get(from as usize).copied().unwrap_or(0);
-        let slowed = slowed(self.slowed(from, now, delay + extra), speed);
+        let slowed = slowed(self.slowed(from, now, delay), speed);
+        let rng = &mut self.actors[from as usize].network_rng;
+        let lags = self.lags.iter().filter(|l| l.from == from && l.to == to).map(|l| l.extra.sample(rng));
         let perturbed = self.perturbations.iter().filter(|p| p.sender == from && p.nth == nth).map(|p| p.extra);
         let changed = self.change_points.iter().filter(|c| c.nth == self.sent).map(|c| c.extra);
-        slowed + perturbed.chain(changed).sum::<Time>()
+        slowed + perturbed.chain(changed).chain(lags).sum::<Time>()
     }
 
     /// `time` slowed by every slow period of `actor` that `at` falls in.

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::{RunSpec, Simulator, run_guarded};
+use crate::steer::{CANDIDATES, Campaign};
 use crate::trace::{AtomicTraceFile, EXTENSION, OutcomeKind};
 
 /// What to simulate and where to put it.
@@ -24,6 +25,12 @@ pub struct Plan {
     /// chunk number is `index` modulo `count`. The shards' files together
     /// are exactly the files of the whole plan.
     pub shard: Option<(u64, u64)>,
+    /// Steer each file's runs toward what its earlier runs have not reached
+    /// (`--steer`, see [`crate::steer`]): three runs in four take, instead
+    /// of their own seed, one of [`CANDIDATES`] less one beyond the plan's
+    /// range (run `i`'s are `first_seed + runs + i * (CANDIDATES - 1)` and
+    /// on).
+    pub steer: bool,
 }
 
 /// Totals over the runs that were written.
@@ -134,6 +141,14 @@ impl Plan {
             "a plan needs at least one run and one run per file".to_string()
         } else if self.first_seed.checked_add(self.runs - 1).is_none() {
             format!("seeds {} and {} more go past the largest seed (2^64 - 1)", self.first_seed, self.runs - 1)
+        } else if self.steer && self.runs.checked_mul(CANDIDATES).and_then(|n| n.checked_add(self.first_seed)).is_none()
+        {
+            format!(
+                "steered runs of seeds {} and {} more go past the largest seed (2^64 - 1)",
+                self.first_seed, self.runs
+            )
+        } else if self.steer && !self.spec.stored.explore {
+            "steering chooses among explored environments: it needs --explore".to_string()
         } else if self.shard.is_some_and(|(index, count)| index >= count) {
             "a shard I/N needs 0 <= I < N".to_string()
         } else {
@@ -178,13 +193,21 @@ impl Plan {
         first..=first.saturating_add(self.runs_per_file - 1).min(last_of_plan)
     }
 
+    /// The seeds run `seed` of a steered plan may take instead of its own.
+    fn steered_candidates(&self, seed: u64) -> std::ops::Range<u64> {
+        let first = self.first_seed + self.runs + (seed - self.first_seed) * (CANDIDATES - 1);
+        first..first + (CANDIDATES - 1)
+    }
+
     /// The file for chunk `c`, named by scenario, a digest of the spec and
-    /// its seeds, always directly under `out_dir` (see `file_stem`).
+    /// its seeds (its runs' own seeds, after `steered-` if steered), always
+    /// directly under `out_dir` (see `file_stem`).
     pub fn file_name(&self, chunk: u64) -> PathBuf {
         let seeds = self.seeds(chunk);
         let digest = self.spec.identity() as u32;
+        let steered = if self.steer { "steered-" } else { "" };
         let name = format!(
-            "{}-{digest:08x}-{}-{}.{EXTENSION}",
+            "{}-{digest:08x}-{steered}{}-{}.{EXTENSION}",
             file_stem(&self.spec.scenario.name),
             seeds.start(),
             seeds.end()
@@ -277,7 +300,12 @@ fn simulate_chunk(
     let write_error = |error| SimError::Write { path: path.clone(), error };
     let mut writer = AtomicTraceFile::create(&path, &plan.spec.stored).map_err(write_error)?;
     let mut part = Summary::default();
-    for seed in plan.seeds(chunk) {
+    let mut campaign = plan.steer.then(Campaign::new);
+    for own in plan.seeds(chunk) {
+        let seed = match &mut campaign {
+            Some(c) => c.choose(plan.spec.profile(), own, plan.steered_candidates(own)),
+            None => own,
+        };
         let Some(header) = run_guarded(sim, seed, |sim| sim.run_cancellable(&plan.spec, seed, cancel))? else {
             return Ok(None);
         };
@@ -286,6 +314,9 @@ fn simulate_chunk(
         }
         if sim.stalled() {
             part.stalled.push(seed);
+        }
+        if let Some(c) = &mut campaign {
+            c.learn(&header, sim.events());
         }
         writer.write_run(&header, sim.events()).map_err(write_error)?;
         part.runs += 1;

@@ -18,13 +18,13 @@ use std::sync::{Arc, LazyLock};
 use rand::Rng;
 
 use crate::architecture::Architecture;
-use crate::config::explore::Slowed;
+use crate::config::explore::{DELIVERY_LAG_SPAN, Slowed};
 use crate::config::{Environment, Options, Profile, digest};
 use crate::engine::{
-    ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, MICROSECOND, Perturbation, SlowPeriod, Stop, Stream, System,
-    Time, Timing, stream,
+    ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop,
+    Stream, System, Time, Timing, stream,
 };
-use crate::model::topology::{DRIVER, REGIONS, processor, region_instances};
+use crate::model::topology::{DESTINATION, DRIVER, REGIONS, outbound, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, coverage, timing};
 use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
@@ -234,9 +234,10 @@ impl Simulator {
     {
         let environment = environment.map(Arc::new);
         let given = spec.scenario.environment.as_ref();
-        self.prepare(spec, seed, environment.as_deref().or(given));
+        let run_in = environment.as_deref().or(given);
+        self.prepare(spec, seed, run_in);
         let mut system = wrap(self.world.as_mut().expect("prepared"));
-        let bound = spec.options().time_bound;
+        let bound = time_bound(spec, run_in);
         let stop = if spec.checks() {
             self.engine.run_guarded(&mut Checked::new(&mut system), bound, guard)
         } else {
@@ -293,6 +294,14 @@ impl Simulator {
     }
 }
 
+/// The simulated time a run may take: the options' bound, and in an
+/// environment whose consumers lag, time for every batch of the scenario
+/// to take the longest lag (a slow run is not a stuck one).
+fn time_bound(spec: &RunSpec, environment: Option<&Environment>) -> Time {
+    let batches = u64::from(spec.scenario.records().div_ceil(spec.options().batch_size));
+    spec.options().time_bound + environment.map_or(0, |e| e.lag_allowance_us(batches) * MICROSECOND)
+}
+
 /// Puts on `timing` what an explored run drew beyond its profile: delayed
 /// messages, speeds, slow periods and change points.
 fn shape(timing: &mut Timing, environment: &Environment) {
@@ -305,8 +314,11 @@ fn shape(timing: &mut Timing, environment: &Environment) {
             region_instances(region).for_each(|actor| timing.set_speed(actor, permille));
         }
     }
-    for (region, delay_us) in REGIONS.into_iter().zip(environment.consumer_delay_us) {
-        timing.add_send_delay(processor(region), us(delay_us));
+    for (region, longest_us) in REGIONS.into_iter().zip(environment.delivery_lag_us) {
+        if longest_us > 0 {
+            let extra = Octaves::new(us(longest_us.div_ceil(DELIVERY_LAG_SPAN)), us(longest_us));
+            timing.add_lag(Lag { from: outbound(region), to: DESTINATION, extra });
+        }
     }
     for s in &environment.instance_speeds {
         timing.set_speed(s.instance, s.permille);

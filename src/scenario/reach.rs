@@ -21,6 +21,8 @@ struct Commands {
     /// Per actor, the steps that may fail it: a chaos step or a random
     /// failure counts once, as neither fails what it has failed already.
     fail_sources: BTreeMap<ActorId, u32>,
+    /// Per actor, the steps that may recover it, counted alike.
+    recover_sources: BTreeMap<ActorId, u32>,
     /// Regions taken offline, by how many steps; regions brought online.
     offline: BTreeMap<u8, u32>,
     online: Vec<u8>,
@@ -48,11 +50,15 @@ impl Commands {
                 other => vec![other.clone()],
             };
             let mut failed_here = BTreeSet::new();
+            let mut recovered_here = BTreeSet::new();
             let mut offline_here = BTreeSet::new();
             for command in &commands {
                 match *command {
                     Step::Fail(a) => {
                         failed_here.insert(a);
+                    }
+                    Step::Recover(a) => {
+                        recovered_here.insert(a);
                     }
                     Step::RegionOffline(r) => {
                         offline_here.insert(r);
@@ -62,6 +68,7 @@ impl Commands {
                 c.add(command);
             }
             failed_here.into_iter().for_each(|a| *c.fail_sources.entry(a).or_default() += 1);
+            recovered_here.into_iter().for_each(|a| *c.recover_sources.entry(a).or_default() += 1);
             offline_here.into_iter().for_each(|r| *c.offline.entry(r).or_default() += 1);
         }
         c
@@ -85,10 +92,21 @@ impl Commands {
         self.fail_sources.iter().any(|(a, &n)| n > 1 && kinds(a))
     }
 
+    /// Whether a machine of `kind` may be recovered while it is up: some
+    /// actor of that kind is recovered by more steps than fail it. Links
+    /// keep their order, so a Recover that pairs with an earlier Fail finds
+    /// its target failed (a cluster's replicas too).
+    fn recovers_while_up(&self, kind: MachineKind) -> bool {
+        let kinds = |a: &ActorId| with_replicas(self.kinds[*a as usize]).any(|k| k == kind);
+        let fails = |a: &ActorId| self.fail_sources.get(a).copied().unwrap_or(0);
+        self.recover_sources.iter().any(|(a, &n)| n > fails(a) && kinds(a))
+    }
+
     /// Whether some step can make a machine of `kind` handle `message` in
     /// `state`. Generous where a pair follows from faults indirectly: a
     /// failed dependency needs only some fault.
     fn can_cause(&self, kind: MachineKind, state: &str, message: &str) -> bool {
+        use MachineKind::{Processor, Receiver, Validator};
         let offline = !self.offline.is_empty();
         let any_fault = !self.failed.is_empty() || offline || self.switched;
         let failed = self.failed.contains(&kind);
@@ -96,7 +114,10 @@ impl Commands {
         let needs_message = match message {
             "fail" => failed && (!failed_state || self.refails(kind)),
             // A container may be healthy again before its Recover lands.
-            "recover" => self.recovered.contains(&kind),
+            "recover" if failed_state || matches!(kind, Receiver | Validator | Processor) => {
+                self.recovered.contains(&kind)
+            }
+            "recover" => self.recovers_while_up(kind),
             "region-offline" => offline && (state != "region-offline" || self.offline.values().any(|&n| n > 1)),
             "region-online" => {
                 let unpaired = self.online.iter().any(|r| !self.offline.contains_key(r));
@@ -156,13 +177,19 @@ mod tests {
         }
         let processor: Vec<_> = f4.iter().filter(|p| p.starts_with("processor ")).collect();
         assert_eq!(processor, ["processor failed-processing/fail"], "f4 fails and recovers processors, once each");
+        for pair in ["database primary-1/recover", "replica up/recover", "kafka empty/recover", "kafka holding/recover"]
+        {
+            assert!(f4.iter().any(|p| p == pair), "f4 recovers only what it failed: {pair} in {f4:?}");
+        }
         let baseline = unreachable("baseline");
         assert!(baseline.len() > f4.len() && baseline.iter().any(|p| p == "kafka failed/read"), "{baseline:?}");
         let chaos = unreachable("chaos");
         assert!(chaos.iter().any(|p| p == "processor failed-processing/fail"), "chaos fails nothing twice");
         assert!(chaos.iter().any(|p| p == "in-dns both-online/region-online"), "nor brings a region online twice");
         assert!(chaos.iter().any(|p| p == "kafka holding/timer"), "no linger, no timer");
-        assert!(!chaos.iter().any(|p| p.starts_with("database primary-2/")), "chaos switches primaries: {chaos:?}");
+        assert!(chaos.iter().any(|p| p == "kafka empty/recover"), "chaos recovers only what it failed");
+        assert!(!chaos.iter().any(|p| p == "receiver processing/recover"), "but recovers every container at the end");
+        assert!(!chaos.iter().any(|p| p == "database primary-2/insert"), "chaos switches primaries: {chaos:?}");
         let lingering = Options { linger: Some(crate::engine::MILLISECOND), ..Options::default() };
         let with_linger = causable(&built_in("chaos").unwrap(), &lingering);
         assert!(with_linger.count_ones() > causable(&built_in("chaos").unwrap(), &Options::default()).count_ones());

@@ -19,6 +19,7 @@ pub fn plan(scenario: &str, options: Options, first_seed: u64, runs: u64, jobs: 
         jobs,
         runs_per_file: 100,
         shard: None,
+        steer: false,
     }
 }
 

@@ -119,7 +119,7 @@ pub fn simulate_spec_into(dir: &Path, spec: RunSpec, runs: u64, runs_per_file: u
 
 fn simulate_spec_seeds(dir: &Path, spec: RunSpec, first_seed: u64, runs: u64, runs_per_file: u64) {
     let out_dir = dir.to_owned();
-    let plan = Plan { spec, first_seed, runs, out_dir, jobs: 2, runs_per_file, shard: None };
+    let plan = Plan { spec, first_seed, runs, out_dir, jobs: 2, runs_per_file, shard: None, steer: false };
     simulate(&plan, &std::sync::atomic::AtomicBool::new(false), &|_| {}).unwrap();
 }
 
