@@ -60,6 +60,11 @@ impl MachineKind {
         }
     }
 
+    /// The kind of every actor of a run of `architecture`, the driver's first.
+    pub fn per_actor(architecture: &Architecture) -> Vec<Self> {
+        (0..=architecture.instances.len() as ActorId).map(|a| Self::of(architecture, a)).collect()
+    }
+
     pub fn name(self) -> &'static str {
         self.into()
     }

@@ -35,8 +35,7 @@ struct Commands {
 
 impl Commands {
     fn of(scenario: &Scenario, options: &Options) -> Self {
-        let architecture = &scenario.architecture;
-        let kinds = (0..=architecture.instances.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
+        let kinds = MachineKind::per_actor(&scenario.architecture);
         let mut c = Commands { lingers: options.linger.is_some(), kinds, ..Commands::default() };
         for step in &scenario.steps {
             let commands: Vec<Step> = match step {

@@ -68,15 +68,23 @@ impl Kind {
         self.into()
     }
 
+    /// The codes of the fixed events, the same in every architecture.
+    const FIXED_CODES: std::ops::RangeInclusive<usize> = 15..=27;
+
     /// The codes an architecture's places (stages and replica stores) may
     /// take: every code but the fixed events'.
-    pub const PLACE_CODES: usize = 256 - 13;
+    pub const PLACE_CODES: usize = 256 - (*Kind::FIXED_CODES.end() - *Kind::FIXED_CODES.start() + 1);
 
-    /// The event of place `p` of an architecture: its stages, then its
+    /// The event code of place `p` of an architecture: its stages, then its
     /// replica stores, take the codes the fixed events leave.
+    pub const fn place_code(p: usize) -> usize {
+        let fixed = Kind::FIXED_CODES;
+        if p < *fixed.start() { p } else { p + *fixed.end() - *fixed.start() + 1 }
+    }
+
+    /// The event of place `p` of an architecture.
     pub fn place(p: usize) -> Kind {
-        const FIXED: std::ops::RangeInclusive<usize> = 15..=27;
-        let code = if p < *FIXED.start() { p } else { p + FIXED.clone().count() };
+        let code = Kind::place_code(p);
         let kind = Kind::from_code(code as u8).unwrap_or_else(|| panic!("place {p} has no event yet"));
         assert!(kind.is_place(), "place {p} took the code of {kind}");
         kind

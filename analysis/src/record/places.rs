@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock};
 use wl1::architecture::{Action, Architecture};
 use wl1::config::Spec;
 use wl1::model::topology::WORKLOAD1;
-use wl1::trace::Event;
+use wl1::trace::{Event, Kind};
 
 /// The architecture of the runs of `spec`: where the trace's own
 /// architecture will be read, once a spec carries it. Every use of an
@@ -36,12 +36,6 @@ pub fn places_of_text(spec: &str) -> Arc<Places> {
 }
 
 static WORKLOAD1_PLACES: LazyLock<Arc<Places>> = LazyLock::new(|| Arc::new(Places::of(&WORKLOAD1)));
-
-/// The most fixed events' codes sit after the first places' codes: place
-/// `p` of an architecture (its stages, then its replica stores) is traced
-/// with code `p` below this, and `p + FIXED_CODES` from it.
-const FIRST_FIXED_CODE: usize = 15;
-const FIXED_CODES: usize = 13;
 
 /// What an event's code says it reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,10 +96,10 @@ impl Places {
         }
         let mut by_code = Box::new([Reached::Nothing; 256]);
         for k in 0..stages {
-            by_code[code(k)] = Reached::Stage(k as u8);
+            by_code[Kind::place_code(k)] = Reached::Stage(k as u8);
         }
         for s in 0..stores.len() {
-            by_code[code(stages + s)] = Reached::Store(s as u8);
+            by_code[Kind::place_code(stages + s)] = Reached::Store(s as u8);
         }
         let orders: Vec<(String, usize, usize)> =
             architecture.orders.iter().map(|o| (o.name.clone(), o.first, o.then)).collect();
@@ -243,12 +237,6 @@ impl fmt::Debug for Places {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Places").field("names", &self.names).finish_non_exhaustive()
     }
-}
-
-/// The event code of place `p` of an architecture: its stages, then its
-/// replica stores, around the fixed events' codes.
-fn code(p: usize) -> usize {
-    if p < FIRST_FIXED_CODE { p } else { p + FIXED_CODES }
 }
 
 #[cfg(test)]
