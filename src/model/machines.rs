@@ -3,7 +3,6 @@
 //! drives them (actor 0).
 
 use super::coverage::MachineKind;
-use super::topology::DRIVER;
 use super::wiring::Wiring;
 use super::{Cluster, Container, Destination, InDns, Kafka, Machine, OutDns, Processor, Replica, Source};
 use crate::architecture::{Architecture, ComponentKind};
@@ -74,11 +73,6 @@ pub struct Wired {
     nodes: Vec<Node>,
     /// Per actor, the driver's first, its kind of machine for coverage.
     kinds: Vec<MachineKind>,
-    /// The actors that get [`super::Msg::Start`] at time 0.
-    starters: Vec<ActorId>,
-    /// Where the source and the destination are among the nodes.
-    source: usize,
-    destination: usize,
 }
 
 impl Wired {
@@ -88,24 +82,12 @@ impl Wired {
         self.kinds[actor as usize]
     }
 
-    /// The stream containers and the destination, in instance order, then
-    /// the driver.
-    pub fn starters(&self) -> &[ActorId] {
-        &self.starters
-    }
-
     pub fn new(architecture: &Architecture) -> Self {
         let nodes: Vec<Node> =
             (1..=architecture.instances.len() as ActorId).map(|a| Node::wired(architecture, a)).collect();
         assert_eq!(nodes.iter().filter(|n| matches!(n, Node::Source(_))).count(), 1, "checked: one source");
-        let kinds = MachineKind::per_actor(architecture);
-        let starts = |n: &Node| matches!(n, Node::Processor(_) | Node::Destination(_));
-        let started = (0..nodes.len()).filter(|&i| starts(&nodes[i])).map(|i| i as ActorId + 1);
-        let starters = started.chain([DRIVER]).collect();
-        let at = |f: fn(&Node) -> bool| nodes.iter().position(f).expect("checked: a source and a destination");
-        let source = at(|n| matches!(n, Node::Source(_)));
-        let destination = at(|n| matches!(n, Node::Destination(_)));
-        Self { nodes, kinds, starters, source, destination }
+        let kinds = (0..=nodes.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
+        Self { nodes, kinds }
     }
 }
 
@@ -122,28 +104,19 @@ impl<H: Machine> Machines<H> {
     /// The machines of a run, as `wired` starts them: `source` publishes,
     /// and the weighted DNSs route by `routing` drawing from `rng`.
     pub fn new(harness: H, wired: &Wired, source: Source, routing: Routing, rng: &rand_pcg::Pcg64Mcg) -> Self {
-        let mut machines = Self { harness, nodes: Vec::new(), source: wired.source, destination: wired.destination };
-        machines.start(wired, source, routing, rng);
-        machines
-    }
-
-    /// These machines as `wired` starts another run, keeping their storage.
-    pub fn restart(&mut self, harness: H, wired: &Wired, source: Source, routing: Routing, rng: &rand_pcg::Pcg64Mcg) {
-        self.harness = harness;
-        self.start(wired, source, routing, rng);
-    }
-
-    fn start(&mut self, wired: &Wired, source: Source, routing: Routing, rng: &rand_pcg::Pcg64Mcg) {
-        self.nodes.clone_from(&wired.nodes);
-        (self.source, self.destination) = (wired.source, wired.destination);
-        let Node::Source(wired_source) = &mut self.nodes[self.source] else { unreachable!("the source's node") };
-        *wired_source = source.wired_as(wired_source);
-        for node in &mut self.nodes {
-            if let Node::InDns(dns) = node {
-                *dns = dns.starting(routing, rng.clone());
+        let mut nodes = wired.nodes.clone();
+        let mut source = Some(source);
+        for node in &mut nodes {
+            match node {
+                Node::Source(wired) => *wired = source.take().expect("one source").wired_as(wired),
+                Node::InDns(dns) => *dns = dns.starting(routing, rng.clone()),
+                _ => {}
             }
         }
-        assert_eq!(self.nodes.len() + 1, wired.kinds.len(), "a machine per instance");
+        let at = |f: fn(&Node) -> bool| nodes.iter().position(f).expect("checked: a source and a destination");
+        let source = at(|n| matches!(n, Node::Source(_)));
+        let destination = at(|n| matches!(n, Node::Destination(_)));
+        Self { harness, nodes, source, destination }
     }
 
     #[inline(always)]

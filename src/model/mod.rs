@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
-use crate::architecture::Architecture;
+use crate::architecture::{Architecture, ComponentKind};
 use crate::config::Options;
 use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind};
@@ -440,7 +440,7 @@ impl<H: Machine> World<H> {
             self.architecture = architecture.clone();
         }
         let routing = stream(seed, Stream::Routing);
-        self.machines.restart(harness, &self.wired, source, options.routing, &routing);
+        self.machines = Machines::new(harness, &self.wired, source, options.routing, &routing);
         self.arena.clear();
         self.trace.clear();
         self.options = options;
@@ -468,8 +468,13 @@ impl<H: Machine> World<H> {
 
     /// The actors that get [`Msg::Start`] at time 0: the stream containers
     /// and the destination, in instance order, then the driver.
-    pub fn starters(&self) -> &[ActorId] {
-        self.wired.starters()
+    pub fn starters(&self) -> Vec<ActorId> {
+        let starts = |kind| matches!(kind, ComponentKind::StreamContainer | ComponentKind::Destination);
+        let instances = self.architecture.instances.iter().enumerate();
+        let mut starters: Vec<ActorId> =
+            instances.filter(|(_, i)| starts(i.kind)).map(|(a, _)| a as ActorId + 1).collect();
+        starters.push(topology::DRIVER);
+        starters
     }
 }
 

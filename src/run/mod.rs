@@ -276,7 +276,7 @@ impl Simulator {
             }
         }
         let world = self.world.as_ref().expect("made above");
-        for &actor in world.starters() {
+        for actor in world.starters() {
             self.engine.inject(0, Envelope { from: DRIVER, to: actor, msg: Msg::Start });
         }
     }
