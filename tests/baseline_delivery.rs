@@ -7,6 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use wl1::config::Options;
+use wl1::model::topology::events as w1;
 use wl1::trace::{Kind, OutcomeKind, TraceFile};
 
 #[test]
@@ -30,10 +31,10 @@ fn every_baseline_record_reaches_the_destination_and_all_nine_replicas() {
                     .map(|e| e.subject)
                     .collect()
             };
-            assert_eq!(reached(Kind::DestinationReceived, None), records, "seed {seed}: destination");
-            for kind in Kind::REPLICA_STORES {
+            assert_eq!(reached(w1::DESTINATION_RECEIVED, None), records, "seed {seed}: destination");
+            for kind in w1::REPLICA_STORES {
                 for region in 1..=3 {
-                    assert_eq!(reached(kind, Some(region)), records, "seed {seed}: {kind} in region {region}");
+                    assert_eq!(reached(kind, Some(region)), records, "seed {seed}: {kind:?} in region {region}");
                 }
             }
         }

@@ -11,8 +11,8 @@ use wl1::trace::{Event, Kind};
 fn faults_in_progress(commands: impl Iterator<Item = Kind>) -> impl Iterator<Item = i32> {
     commands.scan(0, |active, kind| {
         *active += match kind {
-            Kind::Fail | Kind::RegionOffline => 1,
-            Kind::Recover | Kind::RegionOnline => -1,
+            Kind::FAIL | Kind::REGION_OFFLINE => 1,
+            Kind::RECOVER | Kind::REGION_ONLINE => -1,
             _ => 0,
         };
         Some(*active)
@@ -21,7 +21,7 @@ fn faults_in_progress(commands: impl Iterator<Item = Kind>) -> impl Iterator<Ite
 
 fn commands(events: &[Event]) -> Vec<Event> {
     let is_command = |e: &&Event| {
-        matches!(e.kind, Kind::Fail | Kind::Recover | Kind::RegionOffline | Kind::RegionOnline | Kind::SwitchPrimary)
+        matches!(e.kind, Kind::FAIL | Kind::RECOVER | Kind::REGION_OFFLINE | Kind::REGION_ONLINE | Kind::SWITCH_PRIMARY)
     };
     events.iter().filter(is_command).copied().collect()
 }
@@ -41,8 +41,8 @@ fn chaos_faults_happen_stay_bounded_and_end_by_the_deadline() {
         assert!(most.unwrap_or(0) <= params.max_at_once as i32, "seed {seed}");
         for (i, fail) in chaos.iter().enumerate() {
             let undo = match fail.kind {
-                Kind::Fail => Kind::Recover,
-                Kind::RegionOffline => Kind::RegionOnline,
+                Kind::FAIL => Kind::RECOVER,
+                Kind::REGION_OFFLINE => Kind::REGION_ONLINE,
                 _ => continue,
             };
             let undone =
@@ -50,8 +50,8 @@ fn chaos_faults_happen_stay_bounded_and_end_by_the_deadline() {
             assert!(undone, "seed {seed}: {fail:?} is not undone by the deadline");
         }
     }
-    for kind in [Kind::Fail, Kind::Recover, Kind::RegionOffline, Kind::SwitchPrimary] {
-        assert!(seen.contains(&kind), "no {kind} in 200 seeds");
+    for kind in [Kind::FAIL, Kind::RECOVER, Kind::REGION_OFFLINE, Kind::SWITCH_PRIMARY] {
+        assert!(seen.contains(&kind), "no {kind:?} in 200 seeds");
     }
 }
 

@@ -8,7 +8,8 @@ use std::fs;
 use std::path::Path;
 
 use wl1::config::{Options, Routing};
-use wl1::trace::{Kind, TraceFile};
+use wl1::model::topology::events as w1;
+use wl1::trace::TraceFile;
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fs::read_dir(dir)
@@ -62,7 +63,7 @@ fn different_seeds_give_different_timings() {
     let runs = read_runs(dir.path());
     let arrival_times: Vec<Vec<u64>> = runs
         .iter()
-        .map(|r| r.events.iter().filter(|e| e.kind == Kind::DestinationReceived).map(|e| e.time_us).collect())
+        .map(|r| r.events.iter().filter(|e| e.kind == w1::DESTINATION_RECEIVED).map(|e| e.time_us).collect())
         .collect();
     for (i, a) in arrival_times.iter().enumerate() {
         for b in &arrival_times[i + 1..] {

@@ -25,7 +25,7 @@ const SLEEP: Time = 1_500 * MILLISECOND;
 fn a_sleep_ends_when_due() {
     let (outcome, events) = run(vec![Step::Sleep(SLEEP), Step::Publish(1)], 1);
     assert_eq!(outcome, OutcomeKind::Completed);
-    let published = first_time_us(&events, Kind::PublishRequested);
+    let published = first_time_us(&events, Kind::PUBLISH_REQUESTED);
     assert_eq!(published, SLEEP / MICROSECOND);
 }
 
@@ -48,14 +48,14 @@ fn sleeps_and_chaos_commands_all_happen_no_earlier_than_due() {
     for seed in 0..20 {
         let (outcome, events) = run(steps.clone(), seed);
         assert_eq!(outcome, OutcomeKind::Completed, "seed {seed}");
-        assert!(first_time_us(&events, Kind::PublishRequested) >= SLEEP / MICROSECOND);
+        assert!(first_time_us(&events, Kind::PUBLISH_REQUESTED) >= SLEEP / MICROSECOND);
         let deadline_us = params.deadline_ms * MILLISECOND / MICROSECOND;
-        let chaos = events.iter().filter(|e| matches!(e.kind, Kind::Fail | Kind::Recover));
+        let chaos = events.iter().filter(|e| matches!(e.kind, Kind::FAIL | Kind::RECOVER));
         let chaos_end_us = chaos.map(|e| e.time_us).max().unwrap();
         assert!(chaos_end_us <= deadline_us, "seed {seed}: every fault ends by the deadline");
-        assert!(first_time_us(&events, Kind::RegionOffline) >= chaos_end_us, "seed {seed}: after the chaos");
-        let faults = events.iter().filter(|e| e.kind == Kind::Fail).count();
-        let recoveries = events.iter().filter(|e| e.kind == Kind::Recover).count();
+        assert!(first_time_us(&events, Kind::REGION_OFFLINE) >= chaos_end_us, "seed {seed}: after the chaos");
+        let faults = events.iter().filter(|e| e.kind == Kind::FAIL).count();
+        let recoveries = events.iter().filter(|e| e.kind == Kind::RECOVER).count();
         assert!(faults > 0 && faults == recoveries, "seed {seed}");
     }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use wl1::config::{Options, Profile};
 use wl1::model::coverage::PAIRS;
+use wl1::model::topology::events as w1;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::{BUILT_IN, built_in};
 use wl1::trace::format::encode_payload;
@@ -21,7 +22,7 @@ fn spec(scenario: &str, explore: bool) -> RunSpec {
 
 /// The record ids in the order they reached the destination.
 fn arrivals(events: &[Event]) -> Vec<u32> {
-    events.iter().filter(|e| e.kind == Kind::DestinationReceived).map(|e| e.subject).collect()
+    events.iter().filter(|e| e.kind == w1::DESTINATION_RECEIVED).map(|e| e.subject).collect()
 }
 
 /// The distinct orders of arrival of seeds `0..seeds` of `scenario`.
@@ -121,7 +122,7 @@ fn explore_changes_the_timing_never_the_design_and_every_stranded_record_is_a_de
             // In-DNS still alternates: before any fault (chaos starts with
             // them), odd records go to region 1, even ones to region 2.
             let region = |id: u32| {
-                sim.events().iter().find(|e| e.kind == Kind::ReceiverInvoked && e.subject == id).map(|e| e.region)
+                sim.events().iter().find(|e| e.kind == w1::RECEIVER_INVOKED && e.subject == id).map(|e| e.region)
             };
             let alternates = (1..=50).all(|id| region(id) == Some(2 - id as u8 % 2));
             assert!(scenario == "chaos" || alternates, "{scenario} seed {seed}");
@@ -137,8 +138,8 @@ fn an_explored_run_waits_before_each_step_so_faults_land_in_other_phases() {
     let lag = |explore: bool, seed: u64| {
         let mut sim = Simulator::new();
         let header = sim.run(&spec("f1", explore), seed);
-        let fifty = sim.events().iter().filter(|e| e.kind == Kind::DestinationReceived).nth(49).unwrap().time_us;
-        let fail = sim.events().iter().find(|e| e.kind == Kind::Fail).unwrap().time_us;
+        let fifty = sim.events().iter().filter(|e| e.kind == w1::DESTINATION_RECEIVED).nth(49).unwrap().time_us;
+        let fail = sim.events().iter().find(|e| e.kind == Kind::FAIL).unwrap().time_us;
         let longest = header.environment.map_or(0, |e| e.step_delay_us);
         assert!(fail >= fifty && fail - fifty <= longest * 2 + 1, "seed {seed}: two steps' delays at most");
         fail - fifty

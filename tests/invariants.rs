@@ -8,6 +8,7 @@ use std::io::Write;
 
 use wl1::config::{Options, Profile, Variant};
 use wl1::engine::{ActorId, Ctx, Envelope, MICROSECOND, Pending, System};
+use wl1::model::topology::events as w1;
 use wl1::model::topology::{
     DESTINATION, DRIVER, Db, IN_DNS, Role, WORKLOAD1, cluster, home_region, inbound, processor, receiver, role,
 };
@@ -172,22 +173,22 @@ struct Probe {
 
 /// One probe per stage, in stage order.
 const PROBES: [Probe; 12] = [
-    Probe { stage: Kind::Published, at: |a| a == IN_DNS, how: How::OnTheWay },
-    Probe { stage: Kind::ReceiverInvoked, at: |a| matches!(role(a), Role::Receiver(_)), how: How::AfterTracing },
-    Probe { stage: Kind::ReceiverDbStored, at: |a| matches!(role(a), Role::Validator(_)), how: How::OnTheWay },
-    Probe { stage: Kind::ValidatorInvoked, at: |a| matches!(role(a), Role::Validator(_)), how: How::AfterTracing },
-    Probe { stage: Kind::ValidatorDbStored, at: |a| matches!(role(a), Role::Inbound(_)), how: How::OnTheWay },
-    Probe { stage: Kind::InboundAppended, at: |a| matches!(role(a), Role::Inbound(_)), how: How::AfterTracing },
+    Probe { stage: Kind::PUBLISHED, at: |a| a == IN_DNS, how: How::OnTheWay },
+    Probe { stage: w1::RECEIVER_INVOKED, at: |a| matches!(role(a), Role::Receiver(_)), how: How::AfterTracing },
+    Probe { stage: w1::RECEIVER_DB_STORED, at: |a| matches!(role(a), Role::Validator(_)), how: How::OnTheWay },
+    Probe { stage: w1::VALIDATOR_INVOKED, at: |a| matches!(role(a), Role::Validator(_)), how: How::AfterTracing },
+    Probe { stage: w1::VALIDATOR_DB_STORED, at: |a| matches!(role(a), Role::Inbound(_)), how: How::OnTheWay },
+    Probe { stage: w1::INBOUND_APPENDED, at: |a| matches!(role(a), Role::Inbound(_)), how: How::AfterTracing },
     Probe {
-        stage: Kind::ProcessorRead,
+        stage: w1::PROCESSOR_READ,
         at: |a| matches!(role(a), Role::Processor(_)),
         how: How::AfterTracingRemovesWhole,
     },
-    Probe { stage: Kind::ProcessorDbStored, at: |a| matches!(role(a), Role::Outbound(_)), how: How::OnTheWay },
-    Probe { stage: Kind::OutboundAppended, at: |a| matches!(role(a), Role::Outbound(_)), how: How::AfterTracing },
-    Probe { stage: Kind::InboundRemoved, at: |a| a == DESTINATION, how: How::OnTheWayRemovesWhole },
-    Probe { stage: Kind::DestinationReceived, at: |a| a == DESTINATION, how: How::AfterTracing },
-    Probe { stage: Kind::OutboundRemoved, at: |a| a == DESTINATION, how: How::Forgets },
+    Probe { stage: w1::PROCESSOR_DB_STORED, at: |a| matches!(role(a), Role::Outbound(_)), how: How::OnTheWay },
+    Probe { stage: w1::OUTBOUND_APPENDED, at: |a| matches!(role(a), Role::Outbound(_)), how: How::AfterTracing },
+    Probe { stage: w1::INBOUND_REMOVED, at: |a| a == DESTINATION, how: How::OnTheWayRemovesWhole },
+    Probe { stage: w1::DESTINATION_RECEIVED, at: |a| a == DESTINATION, how: How::AfterTracing },
+    Probe { stage: w1::OUTBOUND_REMOVED, at: |a| a == DESTINATION, how: How::Forgets },
 ];
 
 /// The world with a probe in it, set on record `id`.
@@ -219,7 +220,7 @@ impl Vanishing<'_> {
     fn lose(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>, record: Record, rest: Option<Batch>) {
         if matches!(self.probe.how, How::AfterTracing | How::AfterTracingRemovesWhole) {
             let region = home_region(if env.to == DESTINATION { env.from } else { env.to });
-            let value = if self.probe.stage.carries_value() { record.value } else { 0 };
+            let value = if WORKLOAD1.vocabulary().carries_value(self.probe.stage) { record.value } else { 0 };
             let time_us = ctx.now() / MICROSECOND;
             self.world.trace.push(Event { time_us, kind: self.probe.stage, region, subject: record.id, value });
         }
@@ -251,7 +252,7 @@ impl Vanishing<'_> {
     }
 
     fn everything_removed_from_outbound(&self) -> bool {
-        let removed = self.world.trace.iter().filter(|e| e.kind == Kind::OutboundRemoved).count();
+        let removed = self.world.trace.iter().filter(|e| e.kind == w1::OUTBOUND_REMOVED).count();
         removed == self.world.machines.source().records().len()
     }
 }
@@ -300,7 +301,7 @@ fn a_record_lost_right_after_any_of_the_twelve_stages_stops_the_run_with_its_see
     let spec = checked("baseline", Options::default());
     let mut sim = Simulator::new();
     for (i, probe) in PROBES.into_iter().enumerate() {
-        assert_eq!(probe.stage, Kind::STAGES[i]);
+        assert_eq!(probe.stage, w1::STAGES[i]);
         let seed = 30 + i as u64;
         let run = |sim: &mut Simulator| {
             sim.run_with(&spec, seed, |world| Vanishing { world, probe, id: PROBED, fired: false, stripped: None })
@@ -308,7 +309,7 @@ fn a_record_lost_right_after_any_of_the_twelve_stages_stops_the_run_with_its_see
         let message = broken(seed, run_guarded(&mut sim, seed, run));
         // The destination forgets every record at once; the first is named.
         let record = if probe.how == How::Forgets { 1 } else { PROBED };
-        let expected = format!("record {record} vanished after stage {}", probe.stage);
+        let expected = format!("record {record} vanished after stage {}", WORKLOAD1.event_name(probe.stage));
         assert!(message.contains(&expected), "probe {}: {message}", i + 1);
         eprintln!("probe {:>2}, seed {seed}: {message}", i + 1);
     }

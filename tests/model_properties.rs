@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use wl1::config::{Options, Routing, Variant, Variants};
 use wl1::config::{Pause, Profile, ServiceTimes, Tail};
 use wl1::engine::MILLISECOND;
+use wl1::model::topology::events as w1;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::{BUILT_IN, built_in};
 use wl1::trace::format::encode_payload;
@@ -90,7 +91,7 @@ proptest! {
         let again = bytes(&mut Simulator::new(), &spec, seed);
         prop_assert!(first == again, "seed {seed} gave two different traces");
         let events = sim.events();
-        let published = events.iter().filter(|e| e.kind == Kind::Published).count();
+        let published = events.iter().filter(|e| e.kind == Kind::PUBLISHED).count();
         prop_assert!(published > 0, "nothing was published");
         prop_assert!(events.iter().filter(|e| e.kind.is_about_record()).all(|e| (1..=spec.scenario.records()).contains(&e.subject)));
     }
@@ -102,7 +103,7 @@ proptest! {
         let header = sim.run(&spec, seed);
         prop_assert_eq!(header.outcome.kind, OutcomeKind::Completed);
         let delivered: std::collections::BTreeSet<u32> =
-            sim.events().iter().filter(|e| e.kind == Kind::DestinationReceived).map(|e| e.subject).collect();
+            sim.events().iter().filter(|e| e.kind == w1::DESTINATION_RECEIVED).map(|e| e.subject).collect();
         prop_assert_eq!(delivered.len(), 50);
     }
 }

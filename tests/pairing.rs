@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use wl1::config::{Options, Profile, Variant};
+use wl1::model::topology::events as w1;
 use wl1::model::topology::{Role, role};
 use wl1::model::{ContainerState, Msg};
 use wl1::run::{Delivery, RunSpec, Simulator};
@@ -47,7 +48,9 @@ fn first_effect(variant: Variant, run: &Logged) -> Option<usize> {
             run.log.iter().position(|d| processor(d) && d.envelope.msg == Msg::AppendAnswer(false))
         }
         Variant::UniformFailure => run.log.iter().position(|d| {
-            caused(d).iter().any(|e| e.kind == Kind::StateChanged && e.value == ContainerState::FailedDependency as u32)
+            caused(d)
+                .iter()
+                .any(|e| e.kind == Kind::STATE_CHANGED && e.value == ContainerState::FailedDependency as u32)
         }),
         Variant::NonIdempotent => {
             let mut stored = BTreeSet::new();
@@ -71,10 +74,10 @@ fn first_effect(variant: Variant, run: &Logged) -> Option<usize> {
                 }
                 for e in caused(d) {
                     let change = match e.kind {
-                        Kind::InboundAppended => Some(((true, e.region), 1)),
-                        Kind::InboundRemoved => Some(((true, e.region), -1)),
-                        Kind::OutboundAppended => Some(((false, e.region), 1)),
-                        Kind::OutboundRemoved => Some(((false, e.region), -1)),
+                        w1::INBOUND_APPENDED => Some(((true, e.region), 1)),
+                        w1::INBOUND_REMOVED => Some(((true, e.region), -1)),
+                        w1::OUTBOUND_APPENDED => Some(((false, e.region), 1)),
+                        w1::OUTBOUND_REMOVED => Some(((false, e.region), -1)),
                         _ => None,
                     };
                     if let Some((s, by)) = change {
@@ -92,7 +95,7 @@ fn first_effect(variant: Variant, run: &Logged) -> Option<usize> {
 /// The driver's commands, in order: what fault choices decided.
 fn commands(events: &[Event]) -> Vec<(Kind, u32)> {
     let command =
-        |k| matches!(k, Kind::Fail | Kind::Recover | Kind::SwitchPrimary | Kind::RegionOffline | Kind::RegionOnline);
+        |k| matches!(k, Kind::FAIL | Kind::RECOVER | Kind::SWITCH_PRIMARY | Kind::REGION_OFFLINE | Kind::REGION_ONLINE);
     events.iter().filter(|e| command(e.kind)).map(|e| (e.kind, e.subject)).collect()
 }
 

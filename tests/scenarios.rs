@@ -10,7 +10,7 @@ use std::path::Path;
 
 use wl1::config::{Options, Profile};
 use wl1::model::ContainerState;
-use wl1::model::topology::{inbound, receiver, validator};
+use wl1::model::topology::inbound;
 use wl1::run::{Reason, RunSpec, Simulator, Why, stranded};
 use wl1::scenario::{BUILT_IN, Step, built_in, resolve};
 use wl1::trace::Kind;
@@ -53,7 +53,7 @@ fn the_inbound_1_drill_leaves_the_region_1_front_end_failed_in_every_seed() {
             panic!("seed {seed}: {}", stopped.reason)
         };
         let failed = ContainerState::FailedDependency;
-        assert_eq!(front_ends.0, [(receiver(1), failed), (validator(1), failed)], "seed {seed}");
+        assert_eq!(front_ends.0, [("receiver-1".to_string(), failed), ("validator-1".to_string(), failed)], "seed {seed}");
     }
 }
 
@@ -72,9 +72,9 @@ fn f4_fails_and_recovers_what_it_chose_in_the_original_s_index_order() {
     for seed in 0..300 {
         sim.run(&spec, seed);
         let subjects = |kind| sim.events().iter().filter(move |e| e.kind == kind).map(|e| e.subject);
-        let failed: Vec<usize> = subjects(Kind::Fail).map(index).collect();
+        let failed: Vec<usize> = subjects(Kind::FAIL).map(index).collect();
         assert!(failed.is_sorted() && !failed.is_empty(), "seed {seed}: failed in the order {failed:?}");
-        let recovered: Vec<usize> = subjects(Kind::Recover).take(failed.len()).map(index).collect();
+        let recovered: Vec<usize> = subjects(Kind::RECOVER).take(failed.len()).map(index).collect();
         assert_eq!(recovered, failed, "seed {seed}: recovered in the order they failed");
         chosen_counts.insert(failed.len());
     }
@@ -90,7 +90,7 @@ fn a_fault_that_finds_its_component_holding_records_is_traced_with_their_number(
     for seed in 0..20 {
         sim.run(&spec, seed);
         let found: Vec<(u32, u32)> =
-            sim.events().iter().filter(|e| e.kind == Kind::FaultFoundHolding).map(|e| (e.subject, e.value)).collect();
+            sim.events().iter().filter(|e| e.kind == Kind::FAULT_FOUND_HOLDING).map(|e| (e.subject, e.value)).collect();
         // Idle processor-1 holds nothing; inbound-1 then holds batch 2's 25
         // region-1 records (odd ids 51..=99).
         assert_eq!(found, [(u32::from(inbound(1)), 25)], "seed {seed}");

@@ -5,32 +5,35 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use wl1::config::Options;
+use wl1::model::topology::events as w1;
 use wl1::run::{RunSpec, Simulator};
 use wl1::scenario::built_in;
 use wl1::trace::format::{decode_file_header, decode_payload, encode_payload, file_header};
-use wl1::trace::{AtomicTraceFile, FORMAT_VERSION, Kind, OutcomeKind, TraceFile, read_dir_or_files};
+use wl1::trace::{AtomicTraceFile, FORMAT_VERSION, OutcomeKind, TraceFile, read_dir_or_files};
 
 const FIXTURE_V1: &str = "tests/fixtures/format-v1-baseline-seeds-0-2.wl1";
 const FIXTURE_V2: &str = "tests/fixtures/format-v2-baseline-seeds-0-2.wl1";
 const FIXTURE_V2_EXPLORED: &str = "tests/fixtures/format-v2-explored-baseline-seeds-0-2.wl1";
 const FIXTURE_V3: &str = "tests/fixtures/format-v3-baseline-seeds-0-2.wl1";
 const FIXTURE_V3_EXPLORED: &str = "tests/fixtures/format-v3-explored-baseline-seeds-0-2.wl1";
+const FIXTURE_V4: &str = "tests/fixtures/format-v4-baseline-seeds-0-2.wl1";
+const FIXTURE_V4_EXPLORED: &str = "tests/fixtures/format-v4-explored-baseline-seeds-0-2.wl1";
 
-/// The format golden: files written by format version 3, of default and of
+/// The format golden: files written by format version 4, of default and of
 /// explored runs, read to the same runs, and each run encodes back to
 /// exactly its stored bytes. It pins the format only;
 /// `tests/simulation_golden.rs` pins what the simulator produces.
-/// `WL1_WRITE_FIXTURE=1` writes them (only while version 3 is unreleased,
+/// `WL1_WRITE_FIXTURE=1` writes them (only while version 4 is unreleased,
 /// or for a new format version under new names beside the old ones).
 #[test]
-fn the_version_3_fixtures_read_and_encode_back_to_the_same_bytes() {
+fn the_version_4_fixtures_read_and_encode_back_to_the_same_bytes() {
     if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
         let dir = Path::new("tests/fixtures");
-        write_file(dir, "format-v3-baseline-seeds-0-2.wl1", &baseline(), 0..3);
-        write_file(dir, "format-v3-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
+        write_file(dir, "format-v4-baseline-seeds-0-2.wl1", &baseline(), 0..3);
+        write_file(dir, "format-v4-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
     }
-    assert_eq!(FORMAT_VERSION, 3, "a new format version needs new fixtures beside these");
-    for (fixture, explored) in [(FIXTURE_V3, false), (FIXTURE_V3_EXPLORED, true)] {
+    assert_eq!(FORMAT_VERSION, 4, "a new format version needs new fixtures beside these");
+    for (fixture, explored) in [(FIXTURE_V4, false), (FIXTURE_V4_EXPLORED, true)] {
         let runs = read_back_byte_for_byte(Path::new(fixture));
         let spec = &runs[0].header.spec;
         assert_eq!((spec.architecture.as_str(), spec.architecture_text.as_str()), ("workload1", ""));
@@ -38,39 +41,44 @@ fn the_version_3_fixtures_read_and_encode_back_to_the_same_bytes() {
         assert_eq!((spec.scenario.as_str(), spec.records, spec.drill.as_str()), ("baseline", 50, ""));
         assert_eq!((spec.options.batch_size, spec.profile.inter_region_us), (5, [20_000, 45_000]));
         assert_eq!(spec.explore, explored, "{fixture}");
+        assert_eq!(spec.vocabulary, wl1::model::topology::WORKLOAD1.vocabulary(), "{fixture}: Workload1's codes");
         assert_eq!(runs.iter().map(|r| r.header.seed).collect::<Vec<_>>(), [0, 1, 2]);
         for run in &runs {
             assert_eq!(run.header.environment.is_some(), explored, "{fixture}: an environment only if explored");
             assert_ne!(run.header.coverage, 0, "{fixture}: every run records its coverage");
             assert_eq!(run.header.outcome.kind, OutcomeKind::Completed);
-            assert_eq!(run.events.iter().filter(|e| e.kind == Kind::DestinationReceived).count(), 50);
+            assert_eq!(run.events.iter().filter(|e| e.kind == w1::DESTINATION_RECEIVED).count(), 50);
             assert_eq!(run.events.len(), 1052);
         }
     }
-    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V3_EXPLORED));
+    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V4_EXPLORED));
     let environment = explored[1].header.environment.as_deref().unwrap();
     assert_ne!(environment.profile, explored[1].header.spec.profile, "an explored run draws its own profile");
 }
 
-/// Version 3 changed the header only (the spec says its architecture and
-/// coverage table): after it, the runs' frames and the trailer of the
-/// version-3 fixture are byte for byte those of version 2, and decode to
-/// the same events. (The explored version-2 fixture was written before
-/// explored runs drew spread, so its runs differ for that reason.)
+/// Versions 3 and 4 changed the header only (version 3: the spec says its
+/// architecture and coverage table; version 4: its vocabulary of event
+/// codes, Workload1's those of before): after it, the runs' frames and the
+/// trailer of each fixture are byte for byte those of version 2, and
+/// decode to the same events. (The explored version-2 fixture was written
+/// before explored runs drew spread, so its runs differ for that reason.)
 #[test]
-fn the_version_3_fixture_differs_from_version_2_in_the_header_only() {
-    let (v2, v3) = (FIXTURE_V2, FIXTURE_V3);
-    let (old, new) = (fs::read(v2).unwrap(), fs::read(v3).unwrap());
-    assert_eq!(header_len(&new), decode_file_header(&new).unwrap().len, "one header layout");
+fn the_version_3_and_4_fixtures_differ_from_version_2_in_the_header_only() {
+    let v2 = FIXTURE_V2;
+    let old = fs::read(v2).unwrap();
     let (old_header, old_rest) = old.split_at(header_len(&old));
-    let (new_header, new_rest) = new.split_at(header_len(&new));
-    assert_ne!(old_header, new_header, "{v3}: a new header");
-    assert!(old_rest == new_rest, "{v3}: the frames and trailer of {v2}");
-    let spec = TraceFile::open(Path::new(v3)).unwrap().spec().clone();
+    let spec = TraceFile::open(Path::new(FIXTURE_V4)).unwrap().spec().clone();
     let events = |bytes: &[u8]| frames(bytes).map(|p| decode_payload(p, &spec).unwrap().events).collect::<Vec<_>>();
-    let (old_events, new_events) = (events(&old), events(&new));
-    assert_eq!(old_events.len(), 3);
-    assert_eq!(old_events, new_events, "{v3}: the events of {v2}");
+    for newer in [FIXTURE_V3, FIXTURE_V4] {
+        let new = fs::read(newer).unwrap();
+        let (new_header, new_rest) = new.split_at(header_len(&new));
+        assert_ne!(old_header, new_header, "{newer}: a new header");
+        assert!(old_rest == new_rest, "{newer}: the frames and trailer of {v2}");
+        assert_eq!(events(&old).len(), 3);
+        assert_eq!(events(&old), events(&new), "{newer}: the events of {v2}");
+    }
+    let v4 = fs::read(FIXTURE_V4).unwrap();
+    assert_eq!(header_len(&v4), decode_file_header(&v4).unwrap().len, "one header layout");
 }
 
 /// The length of a file header, from its layout: magic, version, the
@@ -115,12 +123,13 @@ fn read_back_byte_for_byte(path: &Path) -> Vec<wl1::trace::Run> {
 }
 
 #[test]
-fn files_of_versions_1_and_2_are_refused_with_a_message_naming_their_version() {
-    for (fixture, version) in [(FIXTURE_V1, 1), (FIXTURE_V2, 2), (FIXTURE_V2_EXPLORED, 2)] {
+fn files_of_versions_1_to_3_are_refused_with_a_message_naming_their_version() {
+    let fixtures = [(FIXTURE_V1, 1), (FIXTURE_V2, 2), (FIXTURE_V2_EXPLORED, 2), (FIXTURE_V3, 3), (FIXTURE_V3_EXPLORED, 3)];
+    for (fixture, version) in fixtures {
         let error = TraceFile::open(Path::new(fixture)).err().expect("an older version is refused");
         let message = error.to_string();
         assert!(message.starts_with(&format!("{fixture}: at byte 8")), "{message}");
-        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 3")), "{message}");
+        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 4")), "{message}");
         assert!(message.contains("simulate the runs again"), "{message}");
     }
 }

@@ -9,10 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use wl1::architecture::Architecture;
-use wl1::trace::{Event, Kind, OutcomeKind};
-use wl1_analysis::{Places, Violation, check_run_of};
-
-use common::header;
+use wl1::trace::{Event, Kind, OutcomeKind, RunHeader, Spec};
+use wl1_analysis::{Places, Violation, check_run, check_run_of};
 
 const STAGES: [&str; 10] = [
     "published",
@@ -27,9 +25,26 @@ const STAGES: [&str; 10] = [
     "outbound-removed",
 ];
 
-fn no_validator() -> Arc<Places> {
+fn no_validator_file() -> (Architecture, String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/architectures/no-validator.toml");
-    Arc::new(Places::of(&Architecture::resolve_file(&path).unwrap()))
+    (Architecture::resolve_file(&path).unwrap(), std::fs::read_to_string(path).unwrap())
+}
+
+fn no_validator() -> Arc<Places> {
+    Arc::new(Places::of(&no_validator_file().0))
+}
+
+/// A run of the file's architecture, as its trace stores it.
+fn header(records: u32) -> RunHeader {
+    let (architecture, text) = no_validator_file();
+    let common = common::header(1, records, OutcomeKind::Completed);
+    let spec = Spec {
+        architecture: architecture.name.clone(),
+        architecture_text: text,
+        vocabulary: architecture.vocabulary(),
+        ..(*common.spec).clone()
+    };
+    RunHeader { spec: Arc::new(spec), ..common }
 }
 
 fn stage(name: &str) -> usize {
@@ -63,7 +78,7 @@ fn a_users_architecture_names_its_own_places_causes_orders_and_codes() {
     // Codes 0..=9 are its stages, 10 and 11 its two replica stores (by the
     // replica's region), 12..=14 nothing; the fixed events reach no place.
     let reached = |code: u8, region: u8| {
-        let kind = Kind::from_code(code).unwrap();
+        let kind = Kind::from_code(code);
         places.place_of(&Event { time_us: 0, kind, region, subject: 1, value: 0 })
     };
     for k in 0..10 {
@@ -85,11 +100,11 @@ fn record_events(record: u32, region: u8, skip: &[&str]) -> Vec<Event> {
         // Values stay 0: until traces carry their architecture, the trace
         // format stores a value by Workload1's codes (code 8, this
         // architecture's arrival, is Workload1's outbound append).
-        Event { time_us: 0, kind: Kind::from_code(code).unwrap(), region, subject: record, value: 0 }
+        Event { time_us: 0, kind: Kind::from_code(code), region, subject: record, value: 0 }
     };
     let store = |code: u8, region: u8| Event {
         time_us: 0,
-        kind: Kind::from_code(code).unwrap(),
+        kind: Kind::from_code(code),
         region,
         subject: record,
         value: 0,
@@ -100,7 +115,7 @@ fn record_events(record: u32, region: u8, skip: &[&str]) -> Vec<Event> {
     events.extend(STAGES[3..6].iter().map(|s| event(s, region)));
     events.extend((1..=3).map(|r| store(11, r)));
     events.extend(STAGES[6..].iter().map(|s| event(s, region)));
-    events.retain(|e| !skip.iter().any(|s| e.kind as u8 == stage(s) as u8));
+    events.retain(|e| !skip.iter().any(|s| e.kind.code() == stage(s) as u8));
     for (i, e) in events.iter_mut().enumerate() {
         e.time_us = u64::from(record) * 100_000 + i as u64 * 1000;
     }
@@ -111,17 +126,18 @@ fn record_events(record: u32, region: u8, skip: &[&str]) -> Vec<Event> {
 fn runs_of_a_users_architecture_are_checked_against_its_stages_and_orders() {
     let places = no_validator();
     let clean = [record_events(1, 1, &[]), record_events(2, 2, &[])].concat();
-    let holds = check_run_of(places.clone(), &header(1, 2, OutcomeKind::Completed), &clean).unwrap();
+    let holds = check_run_of(places.clone(), &header(2), &clean).unwrap();
+    assert_eq!(check_run(&header(2), &clean).unwrap(), holds, "the trace's own architecture is read");
     assert_eq!(holds, Vec::<Violation>::new(), "a run through every place of its own architecture holds");
 
     // Record 1 leaves inbound-1 before the outbound append; record 2 is
     // never read by its processor.
     let mut early = record_events(1, 1, &[]);
-    let removed = early.iter().position(|e| e.kind as u8 == stage("inbound-removed") as u8).unwrap();
-    let appended = early.iter().position(|e| e.kind as u8 == stage("outbound-appended") as u8).unwrap();
+    let removed = early.iter().position(|e| e.kind.code() == stage("inbound-removed") as u8).unwrap();
+    let appended = early.iter().position(|e| e.kind.code() == stage("outbound-appended") as u8).unwrap();
     early.swap(removed, appended);
     let events = [early, record_events(2, 2, &["processor-read"])].concat();
-    let found = check_run_of(places, &header(1, 2, OutcomeKind::Completed), &events).unwrap();
+    let found = check_run_of(places, &header(2), &events).unwrap();
     let named: Vec<(&str, Option<u32>, String)> =
         found.iter().map(|v| (v.property.as_str(), v.record, v.place_text())).collect();
     assert_eq!(

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use wl1::model::coverage::{PAIRS, pairs};
+use wl1::model::topology::events as w1;
 use wl1::model::topology::inbound;
 use wl1::trace::{Event, Kind, OutcomeKind, RunHeader};
 use wl1_analysis::{CoverageDetail, Report, Settings, Summary, analyze};
@@ -47,20 +48,20 @@ fn run(seed: u64) -> (RunHeader, Vec<Event>) {
         order.iter().enumerate().flat_map(|(i, &r)| common::record_events(r, i as u64 * 100_000)).collect();
     let late = 1_000_000;
     let extra: Vec<Event> = match seed {
-        1 => vec![event(late, Kind::ProcessorRead, 1, 1, 0)],
-        2 => vec![event(late, Kind::DestinationReceived, 1, 1, common::value_of(1))],
-        3 | 7 => vec![event(late, Kind::RemoveFailureHidden, 2, 2, 0)],
-        4 => vec![event(late, Kind::RemoveMissed, 2, 2, 0)],
+        1 => vec![event(late, w1::PROCESSOR_READ, 1, 1, 0)],
+        2 => vec![event(late, w1::DESTINATION_RECEIVED, 1, 1, common::value_of(1))],
+        3 | 7 => vec![event(late, Kind::REMOVE_FAILURE_HIDDEN, 2, 2, 0)],
+        4 => vec![event(late, Kind::REMOVE_MISSED, 2, 2, 0)],
         5 => vec![
-            event(late, Kind::BatchStopped, 0, 1, 0),
-            event(late, Kind::PublishRequested, 0, 2, 0),
-            event(late, Kind::PublishRequested, 0, 1, 0),
+            event(late, Kind::BATCH_STOPPED, 0, 1, 0),
+            event(late, Kind::PUBLISH_REQUESTED, 0, 2, 0),
+            event(late, Kind::PUBLISH_REQUESTED, 0, 1, 0),
         ],
         6 => vec![
-            event(late, Kind::BatchStopped, 0, 1, 0),
-            event(late, Kind::FaultFoundHolding, 1, inbound(1).into(), 3),
+            event(late, Kind::BATCH_STOPPED, 0, 1, 0),
+            event(late, Kind::FAULT_FOUND_HOLDING, 1, inbound(1).into(), 3),
         ],
-        8 => vec![event(late, Kind::FaultFoundHolding, 1, inbound(1).into(), 2)],
+        8 => vec![event(late, Kind::FAULT_FOUND_HOLDING, 1, inbound(1).into(), 2)],
         _ => vec![],
     };
     events.extend(extra);

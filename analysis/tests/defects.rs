@@ -6,7 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use wl1::trace::{Kind, OutcomeKind};
+use wl1::model::topology::events as w1;
+use wl1::trace::OutcomeKind;
 use wl1_analysis::*;
 
 const RECORDS: u32 = 4;
@@ -66,7 +67,7 @@ fn a_clean_synthetic_run_holds() {
 #[test]
 fn a_record_missing_a_stage_is_named_with_its_region() {
     let mut events = clean_events(RECORDS);
-    events.remove(position(&events, Kind::InboundRemoved, 2, None));
+    events.remove(position(&events, w1::INBOUND_REMOVED, 2, None));
     let expected = expect(2, EVENTUAL_DELIVERY, Some(2), Some("inbound-removed"), Some(2));
     assert_eq!(analyze_with(events, OutcomeKind::Completed), expected);
 }
@@ -74,7 +75,7 @@ fn a_record_missing_a_stage_is_named_with_its_region() {
 #[test]
 fn a_missing_replica_store_is_named_with_the_replica_region() {
     let mut events = clean_events(RECORDS);
-    events.remove(position(&events, Kind::ValidatorReplicaStored, 1, Some(3)));
+    events.remove(position(&events, w1::VALIDATOR_REPLICA_STORED, 1, Some(3)));
     let stage = "validator-db-replica-stored@3";
     let expected = expect(2, EVENTUAL_DELIVERY, Some(1), Some(stage), Some(3));
     assert_eq!(analyze_with(events, OutcomeKind::Completed), expected);
@@ -83,8 +84,8 @@ fn a_missing_replica_store_is_named_with_the_replica_region() {
 #[test]
 fn a_removal_before_the_store_is_found() {
     let mut events = clean_events(RECORDS);
-    let removed = events.remove(position(&events, Kind::InboundRemoved, 3, None));
-    let stored = position(&events, Kind::ProcessorDbStored, 3, None);
+    let removed = events.remove(position(&events, w1::INBOUND_REMOVED, 3, None));
+    let stored = position(&events, w1::PROCESSOR_DB_STORED, 3, None);
     events.insert(stored, removed);
     // Moved before the store, the removal also precedes the outbound append.
     let mut expected = expect(2, REMOVED_BEFORE_STORE, Some(3), Some("inbound-removed"), Some(1));
@@ -95,8 +96,8 @@ fn a_removal_before_the_store_is_found() {
 #[test]
 fn a_removal_from_outbound_before_delivery_is_found() {
     let mut events = clean_events(RECORDS);
-    let removed = events.remove(position(&events, Kind::OutboundRemoved, 4, None));
-    let received = position(&events, Kind::DestinationReceived, 4, None);
+    let removed = events.remove(position(&events, w1::OUTBOUND_REMOVED, 4, None));
+    let received = position(&events, w1::DESTINATION_RECEIVED, 4, None);
     events.insert(received, removed);
     let stage = Some("outbound-removed");
     let expected = expect(2, REMOVED_BEFORE_DELIVERY, Some(4), stage, Some(2));
@@ -106,7 +107,7 @@ fn a_removal_from_outbound_before_delivery_is_found() {
 #[test]
 fn a_phantom_record_is_found() {
     let mut events = clean_events(RECORDS);
-    let mut phantom = events[position(&events, Kind::DestinationReceived, 1, None)];
+    let mut phantom = events[position(&events, w1::DESTINATION_RECEIVED, 1, None)];
     phantom.subject = 9;
     events.push(phantom);
     let expected = expect(2, PHANTOM, Some(9), Some("destination-received"), Some(1));
@@ -116,7 +117,7 @@ fn a_phantom_record_is_found() {
 #[test]
 fn a_changed_value_is_found() {
     let mut events = clean_events(RECORDS);
-    let arrival = position(&events, Kind::DestinationReceived, 2, None);
+    let arrival = position(&events, w1::DESTINATION_RECEIVED, 2, None);
     events[arrival].value += 1;
     let stage = Some("destination-received");
     let expected = expect(2, VALUE_CHANGED, Some(2), stage, Some(2));
@@ -126,7 +127,7 @@ fn a_changed_value_is_found() {
 #[test]
 fn a_duplicate_store_is_found() {
     let mut events = clean_events(RECORDS);
-    let stored = position(&events, Kind::ProcessorReplicaStored, 3, Some(2));
+    let stored = position(&events, w1::PROCESSOR_REPLICA_STORED, 3, Some(2));
     let again = events[stored];
     events.push(again);
     let stage = Some("processor-db-replica-stored@2");
@@ -138,7 +139,7 @@ fn a_duplicate_store_is_found() {
 fn a_stuck_run_and_its_undelivered_record_are_found() {
     let mut events = clean_events(RECORDS);
     // Record 4 comes last: cut it off where the processor should read it.
-    events.truncate(position(&events, Kind::ProcessorRead, 4, None));
+    events.truncate(position(&events, w1::PROCESSOR_READ, 4, None));
     let mut expected = expect(2, "run-stuck", None, None, None);
     expected.extend(expect(2, EVENTUAL_DELIVERY, Some(4), Some("processor-read"), Some(2)));
     assert_eq!(analyze_with(events, OutcomeKind::Stuck), expected);

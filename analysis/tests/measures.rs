@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use wl1::config::Variant;
+use wl1::model::topology::events as w1;
 use wl1::trace::{Kind, OutcomeKind};
 use wl1_analysis::*;
 
@@ -24,8 +25,8 @@ fn latency_percentiles_match_the_hand_computed_ones() {
     // records (1, 3, 5, 7, 9 ms), region 2 the even ones (2, 4, ..., 10 ms).
     let mut events = clean_events(10);
     for record in 1..=10 {
-        let arrival = events[position(&events, Kind::DestinationReceived, record, None)].time_us;
-        let published = position(&events, Kind::Published, record, None);
+        let arrival = events[position(&events, w1::DESTINATION_RECEIVED, record, None)].time_us;
+        let published = position(&events, Kind::PUBLISHED, record, None);
         events[published].time_us = arrival - u64::from(record) * 1000;
     }
     let (summary, _) = analyze_runs(&[(header(1, 10, OutcomeKind::Completed), events)]);
@@ -106,7 +107,7 @@ fn the_global_order_variant_makes_reordering_a_violation() {
 #[test]
 fn duplicates_are_counted_per_stage() {
     let mut events = clean_events(3);
-    let arrival = events[position(&events, Kind::DestinationReceived, 2, None)];
+    let arrival = events[position(&events, w1::DESTINATION_RECEIVED, 2, None)];
     events.push(arrival);
     events.push(arrival);
     let (summary, _) = analyze_runs(&[(header(1, 3, OutcomeKind::Completed), events)]);
@@ -122,11 +123,11 @@ fn a_record_arriving_twice_is_measured_at_its_first_arrival() {
     // Record 1, routed to region 1, also arrives half a millisecond earlier
     // from region 2: the first arrival is region 2's, whatever the numbers.
     let mut events = clean_events(1);
-    let at = position(&events, Kind::DestinationReceived, 1, None);
+    let at = position(&events, w1::DESTINATION_RECEIVED, 1, None);
     let mut early = events[at];
     (early.region, early.time_us) = (2, early.time_us - 500);
     events.insert(at, early);
-    let published = events[position(&events, Kind::Published, 1, None)].time_us;
+    let published = events[position(&events, Kind::PUBLISHED, 1, None)].time_us;
     let (summary, _) = analyze_runs(&[(header(1, 1, OutcomeKind::Completed), events)]);
     let group = &summary.groups[0];
     assert_eq!(group.latency.keys().copied().collect::<Vec<_>>(), [2]);

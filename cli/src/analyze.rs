@@ -216,7 +216,7 @@ fn shrink_listed(report: &mut Report, args: &ReportArgs) -> Result<(), String> {
     let rows: Vec<&mut wl1_analysis::SeedRow> = rows.collect();
     let bar = Bar::runs(rows.len() as u64, "shrink");
     for row in rows {
-        let spec = wl1::config::Spec::from_text(&row.spec, wl1::trace::format::MAX_SPEC_LEN as usize)?;
+        let spec = wl1::trace::Spec::from_text(&row.spec, wl1::trace::format::MAX_SPEC_LEN as usize)?;
         let spec = wl1::run::RunSpec::from_stored(&std::sync::Arc::new(spec))?;
         let cancel = signals::cancel_flag();
         let settings = wl1::shrink::Settings::default();

@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use wl1::config::{Environment, Spec};
-use wl1::model::topology;
+use wl1::config::Environment;
+use wl1::architecture::Architecture;
 use wl1::run::{RunSpec, Simulator, resolve_scenario};
 use wl1::scenario::has_chaos;
 use wl1::trace::format::{MAX_SPEC_LEN, decode_payload, encode_payload};
-use wl1::trace::{Event, RunHeader, TraceError, TraceFile};
+use wl1::trace::{Event, RunHeader, Spec, TraceError, TraceFile};
 
 use super::output::{Verdict, to_stdout};
 use super::simulate::{ArchitectureArg, ChaosArgs, InvariantArgs, ModelArgs};
@@ -59,7 +59,7 @@ pub struct WhichRun {
     pub deciding: DecidingArgs,
 }
 
-/// Everything that decides a run besides its seed (a `wl1::config::Spec`):
+/// Everything that decides a run besides its seed (a `wl1::trace::Spec`):
 /// option by option, or the whole spec at once. What the replay commands
 /// of a report give.
 #[derive(Args, Clone, Debug)]
@@ -159,7 +159,7 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
     }
     let violations = wl1_analysis::check_run(&header, sim.events())?;
     to_stdout(|out| {
-        print_header(out, &header)?;
+        print_header(out, &header, &spec.architecture)?;
         diagnosis::print_verdict(out, &violations, args.record)?;
         timeline::print(out, &sim, &mut log, args.record)?;
         timeline::print_unlisted(out, &sim, log.len(), header.outcome.message_events)?;
@@ -222,16 +222,16 @@ fn compare(out: &mut dyn Write, file: &Path, header: &RunHeader, events: &[Event
     Ok(false)
 }
 
-fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
+fn print_header(out: &mut dyn Write, h: &RunHeader, architecture: &Architecture) -> io::Result<()> {
     let o = &h.spec.options;
     let linger = o.linger.map_or("off".to_string(), |l| format!("{} ms", l / wl1::engine::MILLISECOND));
-    let architecture = match (h.spec.architecture.as_str(), h.spec.architecture_text.is_empty()) {
+    let named = match (h.spec.architecture.as_str(), h.spec.architecture_text.is_empty()) {
         (wl1::run::DEFAULT_ARCHITECTURE, true) => String::new(),
         (name, true) => format!(" · architecture {name}"),
         (name, false) => format!(" · architecture {name} (from a file)"),
     };
     let line = format!(
-        "seed {}{architecture} · scenario {} · variants {} · routing {} · batch {} · linger {linger}",
+        "seed {}{named} · scenario {} · variants {} · routing {} · batch {} · linger {linger}",
         h.seed, h.spec.scenario, o.variants, o.routing, o.batch_size
     );
     write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
@@ -243,13 +243,13 @@ fn print_header(out: &mut dyn Write, h: &RunHeader) -> io::Result<()> {
         wl1_analysis::text::thousands(h.outcome.message_events)
     )?;
     match &h.environment {
-        Some(environment) => print_environment(out, environment),
+        Some(environment) => print_environment(out, environment, architecture),
         None => Ok(()),
     }
 }
 
 /// What an explored run drew, in milliseconds.
-fn print_environment(out: &mut dyn Write, e: &Environment) -> io::Result<()> {
+fn print_environment(out: &mut dyn Write, e: &Environment, architecture: &Architecture) -> io::Result<()> {
     let ms = |[min, max]: [u64; 2]| format!("{:.1}-{:.1} ms", min as f64 / 1e3, max as f64 / 1e3);
     let p = &e.profile;
     let [slow, fast] = p.speed_factor;
@@ -269,8 +269,7 @@ fn print_environment(out: &mut dyn Write, e: &Environment) -> io::Result<()> {
     )?;
     writeln!(out, "  a delay of 0-{:.1} ms before each step", e.step_delay_us as f64 / 1e3)?;
     for d in &e.delayed {
-        // A damaged trace may name an actor that does not exist.
-        let sender = if (d.sender as usize) < topology::ACTORS { topology::name(d.sender) } else { "nobody".into() };
+        let sender = architecture.actor_name(d.sender);
         writeln!(out, "  message {} of {sender} delayed by {:.1} ms", d.nth, d.extra_us as f64 / 1e3)?;
     }
     Ok(())

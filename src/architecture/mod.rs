@@ -33,6 +33,7 @@ pub use kind::{Action, Command, ComponentKind};
 
 use crate::config::read_text_file;
 use crate::engine::ActorId;
+use crate::trace::{Kind, Vocabulary};
 
 /// The longest architecture file: what a trace header holds of one.
 pub const MAX_FILE_BYTES: u64 = crate::trace::format::MAX_ARCHITECTURE_LEN as u64;
@@ -201,6 +202,23 @@ impl Architecture {
     pub fn place_names(&self) -> Vec<String> {
         let stores = self.stores().into_iter().map(|i| format!("{}-replica-stored", self.instances[i].name));
         self.stages.iter().map(|s| s.event.clone()).chain(stores).collect()
+    }
+
+    /// The vocabulary of its runs' events: its places' codes, and which
+    /// carry a value.
+    pub fn vocabulary(&self) -> Vocabulary {
+        let places = self.stages.len() + self.stores().len();
+        let regions = self.instances.iter().map(|i| i.region).max().unwrap_or(0);
+        Vocabulary::new(self.stages.len(), places, self.arrival(), regions).expect("checked: places within the codes")
+    }
+
+    /// The name of events of `kind` in its runs: a place's, or a fixed
+    /// event's.
+    pub fn event_name(&self, kind: Kind) -> String {
+        match kind.place_index() {
+            Some(p) => self.place_names().swap_remove(p),
+            None => kind.fixed_name().expect("a fixed event").to_string(),
+        }
     }
 }
 

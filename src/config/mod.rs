@@ -1,5 +1,5 @@
-//! What decides a run besides its seed, as one value ([`Spec`]): the scenario
-//! or drill, and the options that
+//! What decides a run besides its seed: the scenario or drill, and the
+//! options that
 //! change the model's behaviour, the latency profile that sets its timing,
 //! and the environment an explored run draws. The model reads them and the
 //! trace format stores them, so they live below both.
@@ -9,7 +9,6 @@ mod names;
 mod options;
 mod profile;
 pub mod set;
-mod spec;
 mod text_file;
 
 pub use explore::{DelayedMessage, Environment};
@@ -17,5 +16,4 @@ pub use names::{closest, did_you_mean};
 pub use options::{Options, Routing, Variant, Variants};
 pub use profile::{Pause, Profile, RangeUs, ServiceTimes, Tail};
 pub use set::{EnumSet, Member};
-pub use spec::{Spec, TEXT_PREFIX, digest};
 pub use text_file::read_text_file;

@@ -190,9 +190,9 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     /// Reads the new trace events: publications, failed publications and
     /// stages move records between the places they are owed at.
     fn read_events(&mut self) {
-        let events = self.inner.world().trace.len();
+        let (events, vocabulary) = (self.inner.world().trace.len(), self.inner.world().vocabulary());
         for i in self.seen_events..events {
-            match self.inner.world().trace[i].meaning() {
+            match self.inner.world().trace[i].meaning(vocabulary) {
                 Meaning::Stage { record, stage, .. } => self.reached_stage(record, stage),
                 // Owed no more, unless an earlier publication of it got
                 // through: it is then owed further on.
@@ -260,8 +260,8 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
     #[cold]
     fn vanished(&self, id: u32, place: usize) -> ! {
         let stage = self.stages[id as usize].last_in_order();
-        let trace = &self.inner.world().trace;
-        let reached = trace.iter().rev().find_map(|e| match e.meaning() {
+        let (trace, vocabulary) = (&self.inner.world().trace, self.inner.world().vocabulary());
+        let reached = trace.iter().rev().find_map(|e| match e.meaning(vocabulary) {
             Meaning::Stage { record, stage: s, region, .. } if record == id && s == stage => Some(region),
             _ => None,
         });

@@ -151,6 +151,7 @@ mod tests {
     use super::*;
     use crate::model::ContainerState;
     use crate::model::testkit::Bench;
+    use crate::model::topology::events as w1;
     use crate::model::topology::{Db, IN_DNS, WORKLOAD1, cluster, inbound, receiver, validator};
 
     fn container(actor: ActorId) -> Container {
@@ -172,7 +173,7 @@ mod tests {
         let db = cluster(Db::Receiver);
         assert_eq!(bench.step(&mut c, db, Msg::InsertAnswer(true)), vec![(validator(2), Msg::Invoke(R))]);
         assert_eq!(bench.step(&mut c, validator(2), Msg::Answer(true)), vec![(IN_DNS, Msg::Answer(true))]);
-        assert_eq!(bench.kinds(), vec![Kind::ReceiverInvoked, Kind::ReceiverDbStored]);
+        assert_eq!(bench.kinds(), vec![w1::RECEIVER_INVOKED, w1::RECEIVER_DB_STORED]);
         assert_eq!(c.health().state(), ContainerState::Processing);
     }
 
@@ -228,7 +229,7 @@ mod tests {
         assert_eq!(invoke(&mut bench, &mut c), vec![(IN_DNS, Msg::Answer(false))]);
         bench.step(&mut c, 0, Msg::Recover);
         assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
-        let states: Vec<u32> = bench.trace.iter().filter(|e| e.kind == Kind::StateChanged).map(|e| e.value).collect();
+        let states: Vec<u32> = bench.trace.iter().filter(|e| e.kind == Kind::STATE_CHANGED).map(|e| e.value).collect();
         assert_eq!(states, vec![2, 0]);
     }
 

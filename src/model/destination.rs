@@ -1,8 +1,8 @@
 //! RecordDestination: reads batches from both regions through out-DNS,
 //! records each arrival, removes the batch and reads again.
 
+use super::DRIVER;
 use super::answer::{Answer, Awaited};
-use super::topology::DRIVER;
 use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg};
 use crate::architecture::Action;
@@ -104,6 +104,7 @@ impl Machine for Destination {
 mod tests {
     use super::*;
     use crate::model::testkit::Bench;
+    use crate::model::topology::events as w1;
     use crate::model::topology::{DESTINATION, OUT_DNS, WORKLOAD1, home_region, outbound};
 
     fn destination() -> Destination {
@@ -124,7 +125,7 @@ mod tests {
         );
         assert!(!d.accepts(&Msg::Deliver(batch)), "waits for the remove");
         assert_eq!(bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true)), vec![(OUT_DNS, Msg::ReadVia { region: 2 })]);
-        assert!(bench.trace.iter().all(|e| e.kind == Kind::DestinationReceived && e.region == 2));
+        assert!(bench.trace.iter().all(|e| e.kind == w1::DESTINATION_RECEIVED && e.region == 2));
     }
 
     #[test]

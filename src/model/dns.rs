@@ -106,7 +106,7 @@ impl InDns {
         if ok && !self.offline.any() {
             self.next_region = other(region);
         } else if !ok {
-            io.trace(Kind::PublishFailed, region, record.id, 0);
+            io.trace(Kind::PUBLISH_FAILED, region, record.id, 0);
         }
         assert!(self.next_region == 1 || self.next_region == 2, "next region {}", self.next_region);
         io.send(caller, Msg::Answer(ok));
@@ -142,9 +142,9 @@ impl Machine for InDns {
 /// Out-DNS: forwards the destination's reads and removes to the outbound
 /// stream of the region they name, or of the other region while that one
 /// is offline. Like the original, it answers every remove with success,
-/// even one the stream refused (traced here as [`Kind::RemoveFailureHidden`])
+/// even one the stream refused (traced here as [`Kind::REMOVE_FAILURE_HIDDEN`])
 /// or one that reached a stream without the records (traced by the stream
-/// as [`Kind::RemoveMissed`]).
+/// as [`Kind::REMOVE_MISSED`]).
 #[derive(Clone)]
 pub struct OutDns {
     /// Its routes: the streams of regions 1 and 2.
@@ -184,7 +184,7 @@ impl Machine for OutDns {
                     self.awaiting.take().expect("an answer comes only for a forwarded remove");
                 if !Awaited::new(stream, Answer::Remove).outcome(io, from, &msg) {
                     let region = io.architecture.actor_region(stream);
-                    io.trace_batch(Kind::RemoveFailureHidden, region, batch);
+                    io.trace_batch(Kind::REMOVE_FAILURE_HIDDEN, region, batch);
                 }
                 io.send(caller, Msg::RemoveAnswer(true));
             }
@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(bench.step(&mut dns, receiver(1), Msg::Answer(true)), vec![(SOURCE, Msg::Answer(true))]);
         assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
         assert_eq!(bench.step(&mut dns, receiver(2), Msg::Answer(false)), vec![(SOURCE, Msg::Answer(false))]);
-        assert_eq!(bench.trace.last().map(|e| (e.kind, e.region, e.subject)), Some((Kind::PublishFailed, 2, 1)));
+        assert_eq!(bench.trace.last().map(|e| (e.kind, e.region, e.subject)), Some((Kind::PUBLISH_FAILED, 2, 1)));
         assert_eq!(bench.step(&mut dns, SOURCE, Msg::Invoke(R)), vec![(receiver(2), Msg::Invoke(R))]);
     }
 
@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(fwd, vec![(outbound(2), Msg::Remove(batch))]);
         let relayed = bench.step(&mut dns, outbound(2), Msg::RemoveAnswer(false));
         assert_eq!(relayed, vec![(DESTINATION, Msg::RemoveAnswer(true))]);
-        assert_eq!(bench.kinds(), vec![Kind::RemoveFailureHidden; 2]);
+        assert_eq!(bench.kinds(), vec![Kind::REMOVE_FAILURE_HIDDEN; 2]);
         assert!(bench.trace.iter().all(|e| e.region == 2));
     }
 

@@ -7,7 +7,7 @@ use strum::{FromRepr, IntoStaticStr};
 use super::Io;
 use crate::config::Variant;
 
-/// The discriminant is the code traced in [`crate::trace::Kind::StateChanged`].
+/// The discriminant is the code traced in [`crate::trace::Kind::STATE_CHANGED`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr, FromRepr)]
 #[strum(serialize_all = "kebab-case")]
 #[repr(u8)]

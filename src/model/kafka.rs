@@ -6,7 +6,7 @@
 //! when a consumer registers anew, or on a linger wake-up: never on Recover
 //! or Remove. A remove deletes the first stored copy of each id it names and
 //! answers success even when it named records the stream did not hold (each
-//! traced as [`Kind::RemoveMissed`]).
+//! traced as [`Kind::REMOVE_MISSED`]).
 
 use std::collections::VecDeque;
 
@@ -98,7 +98,7 @@ impl Kafka {
                         io.trace_record(removed, self.region, record);
                     }
                 }
-                None => io.trace_record(Kind::RemoveMissed, self.region, named),
+                None => io.trace_record(Kind::REMOVE_MISSED, self.region, named),
             }
         }
         assert!(held - self.records.len() <= batch.len(), "a remove deletes no more than it names");
@@ -212,6 +212,7 @@ mod tests {
     use super::*;
     use crate::config::Options;
     use crate::model::testkit::Bench;
+    use crate::model::topology::events as w1;
 
     const CONSUMER: ActorId = 7;
     const WRITER: ActorId = 5;
@@ -265,7 +266,7 @@ mod tests {
         assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(first)), vec![(CONSUMER, Msg::RemoveAnswer(true))]);
         assert_eq!(k.records().map(|r| r.id).collect::<Vec<_>>(), vec![6]);
         assert!(bench.step(&mut k, 0, Msg::Read { consumer: CONSUMER }).is_empty(), "a partial batch is never sent");
-        let removed = bench.trace.iter().filter(|e| e.kind == Kind::InboundRemoved).count();
+        let removed = bench.trace.iter().filter(|e| e.kind == w1::INBOUND_REMOVED).count();
         assert_eq!(removed, 5);
     }
 
@@ -307,7 +308,7 @@ mod tests {
         let batch = bench.batch(&[2, 9]);
         assert_eq!(bench.step(&mut k, CONSUMER, Msg::Remove(batch)), vec![(CONSUMER, Msg::RemoveAnswer(true))]);
         let last: Vec<(Kind, u32)> = bench.trace[2..].iter().map(|e| (e.kind, e.subject)).collect();
-        assert_eq!(last, vec![(Kind::InboundRemoved, 2), (Kind::RemoveMissed, 9)]);
+        assert_eq!(last, vec![(w1::INBOUND_REMOVED, 2), (Kind::REMOVE_MISSED, 9)]);
     }
 
     #[test]

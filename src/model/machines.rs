@@ -8,6 +8,7 @@ use super::{Cluster, Container, Destination, InDns, Kafka, Machine, OutDns, Proc
 use crate::architecture::{Architecture, ComponentKind};
 use crate::config::Routing;
 use crate::engine::ActorId;
+use crate::trace::Vocabulary;
 
 /// One instance's machine.
 #[derive(Clone)]
@@ -73,6 +74,8 @@ pub struct Wired {
     nodes: Vec<Node>,
     /// Per actor, the driver's first, its kind of machine for coverage.
     kinds: Vec<MachineKind>,
+    /// The vocabulary of the architecture's events.
+    pub vocabulary: Vocabulary,
 }
 
 impl Wired {
@@ -87,7 +90,7 @@ impl Wired {
             (1..=architecture.instances.len() as ActorId).map(|a| Node::wired(architecture, a)).collect();
         assert_eq!(nodes.iter().filter(|n| matches!(n, Node::Source(_))).count(), 1, "checked: one source");
         let kinds = (0..=nodes.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
-        Self { nodes, kinds }
+        Self { nodes, kinds, vocabulary: architecture.vocabulary() }
     }
 }
 

@@ -31,7 +31,7 @@ use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 use crate::architecture::{Architecture, ComponentKind};
 use crate::config::Options;
 use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
-use crate::trace::{Event, Kind};
+use crate::trace::{Event, Kind, Vocabulary};
 
 pub use answer::{Answer, Awaited};
 pub use check::{Checked, HasWorld};
@@ -47,6 +47,10 @@ pub use processor::Processor;
 pub use source::Source;
 pub use timing::timing;
 pub use wiring::Wiring;
+
+/// The actor of the scenario's driver, the harness: every other actor is an
+/// instance of the architecture, instance `i` actor `i + 1`.
+pub const DRIVER: ActorId = 0;
 
 /// A payment record. Values are drawn from 1..=100000.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,6 +309,7 @@ pub struct Io<'a, 'c> {
     trace: &'a mut Vec<Event>,
     pub options: &'a Options,
     pub architecture: &'a Architecture,
+    vocabulary: Vocabulary,
 }
 
 impl Io<'_, '_> {
@@ -339,8 +344,8 @@ impl Io<'_, '_> {
     pub fn trace(&mut self, kind: Kind, region: u8, subject: u32, value: u32) {
         // Per event, and the same for every call of a call site: checked in
         // debug builds, off the release hot path.
-        debug_assert!(kind.carries_value() || value == 0, "{kind} carries no value");
-        debug_assert!(region <= 3, "{kind} in region {region}");
+        debug_assert!(self.vocabulary.carries_value(kind) || value == 0, "{kind:?} carries no value");
+        debug_assert!(self.vocabulary.knows(kind, region), "{kind:?} in region {region}");
         let time_us = self.ctx.now() / crate::engine::MICROSECOND;
         self.trace.push(Event { time_us, kind, region, subject, value });
     }
@@ -348,13 +353,13 @@ impl Io<'_, '_> {
     /// Traces a record reaching a stage; `Published` and `DestinationReceived`
     /// keep the value so that the checker can see it unchanged.
     pub fn trace_record(&mut self, kind: Kind, region: u8, record: Record) {
-        debug_assert!(kind.is_about_record() && record.id > 0, "{kind} of record {}", record.id);
-        let value = if kind.carries_value() { record.value } else { 0 };
+        debug_assert!(kind.is_about_record() && record.id > 0, "{kind:?} of record {}", record.id);
+        let value = if self.vocabulary.carries_value(kind) { record.value } else { 0 };
         self.trace(kind, region, record.id, value);
     }
 
     pub fn trace_batch(&mut self, kind: Kind, region: u8, batch: Batch) {
-        assert!(!batch.is_empty(), "{kind} of an empty batch");
+        assert!(!batch.is_empty(), "{kind:?} of an empty batch");
         for i in 0..batch.len() {
             let record = self.arena.get(batch)[i];
             self.trace_record(kind, region, record);
@@ -364,7 +369,7 @@ impl Io<'_, '_> {
     pub fn trace_state(&mut self, code: u8) {
         assert!(ContainerState::from_code(code as u32).is_some(), "{} in state {code}", self.name());
         let me = self.me();
-        self.trace(Kind::StateChanged, self.architecture.actor_region(me), me as u32, code as u32);
+        self.trace(Kind::STATE_CHANGED, self.architecture.actor_region(me), me as u32, code as u32);
     }
 }
 
@@ -433,6 +438,11 @@ impl<H: Machine> World<H> {
         self.wired.kind(actor)
     }
 
+    /// The vocabulary of the run's events.
+    pub fn vocabulary(&self) -> Vocabulary {
+        self.wired.vocabulary
+    }
+
     /// Starts a new run in place, keeping the buffers' allocations.
     pub fn reset(&mut self, architecture: &Arc<Architecture>, harness: H, source: Source, options: Options, seed: u64) {
         if !Arc::ptr_eq(architecture, &self.architecture) {
@@ -457,7 +467,7 @@ impl<H: Machine> World<H> {
         if !self.held.is_empty() {
             let event = Event {
                 time_us: now / MICROSECOND,
-                kind: Kind::FaultFoundHolding,
+                kind: Kind::FAULT_FOUND_HOLDING,
                 region: self.architecture.instances[actor as usize - 1].region,
                 subject: actor as u32,
                 value: self.held.len(),
@@ -473,7 +483,7 @@ impl<H: Machine> World<H> {
         let instances = self.architecture.instances.iter().enumerate();
         let mut starters: Vec<ActorId> =
             instances.filter(|(_, i)| starts(i.kind)).map(|(a, _)| a as ActorId + 1).collect();
-        starters.push(topology::DRIVER);
+        starters.push(DRIVER);
         starters
     }
 }
@@ -487,12 +497,12 @@ impl<H: Machine> System for World<H> {
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
         debug_assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
-        if env.msg == Msg::Fail && env.from == topology::DRIVER {
+        if env.msg == Msg::Fail && env.from == DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }
         let (arena, trace, options, architecture) =
             (&mut self.arena, &mut self.trace, &self.options, &*self.architecture);
-        let mut io = Io { ctx, arena, trace, options, architecture };
+        let mut io = Io { ctx, arena, trace, options, architecture, vocabulary: self.wired.vocabulary };
         let covered = (&mut self.coverage, self.wired.kind(env.to));
         self.machines.get_mut(env.to).handle_covered(&mut io, env.from, env.msg, covered);
     }

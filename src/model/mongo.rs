@@ -195,6 +195,7 @@ mod tests {
     use super::*;
     use crate::config::Options;
     use crate::model::testkit::Bench;
+    use crate::model::topology::events as w1;
     use crate::model::topology::{Db, WORKLOAD1, cluster, replica};
 
     const R: Record = Record { id: 3, value: 30 };
@@ -274,7 +275,7 @@ mod tests {
         let mut r = replica_of(Db::Receiver, 3);
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         assert_eq!(bench.step(&mut r, 9, Msg::Store(R)), vec![(9, Msg::StoreAnswer(true))]);
-        assert_eq!(bench.kinds(), vec![Kind::ReceiverReplicaStored], "the second store is a no-op");
+        assert_eq!(bench.kinds(), vec![w1::RECEIVER_REPLICA_STORED], "the second store is a no-op");
     }
 
     #[test]
@@ -298,7 +299,7 @@ mod tests {
         let mut r = replica_of(Db::Processor, 1);
         bench.step(&mut r, 0, Msg::StoreAsync(R));
         bench.step(&mut r, 0, Msg::StoreAsync(R));
-        assert_eq!(bench.kinds(), vec![Kind::ProcessorReplicaStored; 2]);
+        assert_eq!(bench.kinds(), vec![w1::PROCESSOR_REPLICA_STORED; 2]);
     }
 
     #[test]

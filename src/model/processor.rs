@@ -186,6 +186,7 @@ mod tests {
     use crate::config::Options;
     use crate::model::Record;
     use crate::model::testkit::Bench;
+    use crate::model::topology::events as w1;
     use crate::model::topology::{Db, WORKLOAD1, cluster, inbound, outbound, processor};
 
     const ME: ActorId = 7;
@@ -221,7 +222,7 @@ mod tests {
         assert_eq!(step(&mut bench, &mut p, Msg::InsertAnswer(true)), vec![(outbound(1), Msg::Append(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(true)), vec![(inbound(1), Msg::Remove(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)), vec![(inbound(1), Msg::Read { consumer: ME })]);
-        let (read, stored) = (Kind::ProcessorRead, Kind::ProcessorDbStored);
+        let (read, stored) = (w1::PROCESSOR_READ, w1::PROCESSOR_DB_STORED);
         assert_eq!(bench.kinds(), vec![read, read, stored, stored]);
     }
 

@@ -1,8 +1,8 @@
 //! RecordSource: publishes a batch one record at a time through in-DNS,
 //! waiting for each answer, and stops at the first failure.
 
+use super::DRIVER;
 use super::answer::{Answer, Awaited};
-use super::topology::DRIVER;
 use super::wiring::Wiring;
 use super::{Io, Machine, Msg, Record};
 use crate::architecture::Action;
@@ -142,7 +142,7 @@ mod tests {
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(true));
         assert_eq!(sent, vec![(DRIVER, Msg::BatchPublished(2))]);
         assert!(s.accepts(&Msg::PublishBatch(1)));
-        assert_eq!(bench.kinds(), vec![Kind::Published, Kind::Published]);
+        assert_eq!(bench.kinds(), vec![Kind::PUBLISHED, Kind::PUBLISHED]);
     }
 
     #[test]

@@ -29,7 +29,8 @@ impl Bench {
     pub fn step_as(&mut self, m: &mut dyn Machine, me: ActorId, from: ActorId, msg: Msg) -> Vec<(ActorId, Msg)> {
         let mut ctx = self.probe.ctx(me, self.now);
         let (arena, trace, options) = (&mut self.arena, &mut self.trace, &self.options);
-        let mut io = Io { ctx: &mut ctx, arena, trace, options, architecture: &WORKLOAD1 };
+        let vocabulary = WORKLOAD1.vocabulary();
+        let mut io = Io { ctx: &mut ctx, arena, trace, options, architecture: &WORKLOAD1, vocabulary };
         m.handle(&mut io, from, msg);
         self.now += 1;
         self.probe.sent().into_iter().map(|e| (e.to, e.msg)).collect()

@@ -11,7 +11,7 @@ use crate::engine::ActorId;
 pub static WORKLOAD1: LazyLock<Arc<Architecture>> =
     LazyLock::new(|| architecture::built_in("workload1").expect("workload1 is built in"));
 
-pub const DRIVER: ActorId = 0;
+pub use super::DRIVER;
 pub const SOURCE: ActorId = 1;
 pub const IN_DNS: ActorId = 2;
 const RECEIVER_BASE: ActorId = 3;
@@ -34,6 +34,44 @@ const _: () = assert!(
         && *crate::config::explore::INSTANCES.end() as usize == ACTORS - 1,
     "an explored environment names the regions and instances of this topology"
 );
+
+/// Workload1's events, by its file's places (a test holds them to it):
+/// its twelve stages in MODEL.md's order, then its three replica stores.
+pub mod events {
+    use crate::trace::Kind;
+
+    pub const PUBLISHED: Kind = Kind::place(0);
+    pub const RECEIVER_INVOKED: Kind = Kind::place(1);
+    pub const RECEIVER_DB_STORED: Kind = Kind::place(2);
+    pub const VALIDATOR_INVOKED: Kind = Kind::place(3);
+    pub const VALIDATOR_DB_STORED: Kind = Kind::place(4);
+    pub const INBOUND_APPENDED: Kind = Kind::place(5);
+    pub const PROCESSOR_READ: Kind = Kind::place(6);
+    pub const PROCESSOR_DB_STORED: Kind = Kind::place(7);
+    pub const OUTBOUND_APPENDED: Kind = Kind::place(8);
+    pub const INBOUND_REMOVED: Kind = Kind::place(9);
+    pub const DESTINATION_RECEIVED: Kind = Kind::place(10);
+    pub const OUTBOUND_REMOVED: Kind = Kind::place(11);
+    pub const RECEIVER_REPLICA_STORED: Kind = Kind::place(12);
+    pub const VALIDATOR_REPLICA_STORED: Kind = Kind::place(13);
+    pub const PROCESSOR_REPLICA_STORED: Kind = Kind::place(14);
+
+    pub const STAGES: [Kind; 12] = [
+        PUBLISHED,
+        RECEIVER_INVOKED,
+        RECEIVER_DB_STORED,
+        VALIDATOR_INVOKED,
+        VALIDATOR_DB_STORED,
+        INBOUND_APPENDED,
+        PROCESSOR_READ,
+        PROCESSOR_DB_STORED,
+        OUTBOUND_APPENDED,
+        INBOUND_REMOVED,
+        DESTINATION_RECEIVED,
+        OUTBOUND_REMOVED,
+    ];
+    pub const REPLICA_STORES: [Kind; 3] = [RECEIVER_REPLICA_STORED, VALIDATOR_REPLICA_STORED, PROCESSOR_REPLICA_STORED];
+}
 
 /// The three database clusters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -197,7 +235,7 @@ pub fn faultable() -> impl Iterator<Item = ActorId> {
 mod tests {
     use super::*;
     use crate::architecture::ComponentKind;
-    use crate::trace::Kind;
+    use crate::trace::{Kind, Vocabulary};
 
     #[test]
     fn names_and_roles_round_trip() {
@@ -257,19 +295,38 @@ mod tests {
         let targets = |c| -> Vec<ActorId> { WORKLOAD1.targets(c).iter().map(|&i| i as ActorId + 1).collect() };
         assert_eq!(targets(Command::SwitchPrimary), Db::ALL.map(cluster));
         assert_eq!(targets(Command::RegionOffline), [IN_DNS, OUT_DNS]);
-        let stages: Vec<&str> = WORKLOAD1.stages.iter().map(|s| s.event.as_str()).collect();
-        assert_eq!(stages, Kind::STAGES.map(Kind::name), "the stages MODEL.md names, in its order");
-        let places: Vec<&str> = Kind::ALL.iter().filter(|k| k.is_place()).map(|k| k.name()).collect();
-        assert_eq!(WORKLOAD1.place_names(), places, "the places take today's event codes");
+        let name = |kind| WORKLOAD1.event_name(kind);
+        let stages: Vec<String> = WORKLOAD1.stages.iter().map(|s| s.event.clone()).collect();
+        let named = [
+            "published",
+            "receiver-invoked",
+            "receiver-db-stored",
+            "validator-invoked",
+            "validator-db-stored",
+            "inbound-appended",
+            "processor-read",
+            "processor-db-stored",
+            "outbound-appended",
+            "inbound-removed",
+            "destination-received",
+            "outbound-removed",
+        ];
+        assert_eq!(stages, named, "the stages MODEL.md names, in its order");
+        assert_eq!(events::STAGES.map(name), named, "each stage's event is named after it");
+        let stores = ["receiver-db", "validator-db", "processor-db"].map(|db| format!("{db}-replica-stored"));
+        assert_eq!(events::REPLICA_STORES.map(name), stores);
+        let codes: Vec<u8> = events::STAGES.iter().chain(&events::REPLICA_STORES).map(|k| k.code()).collect();
+        assert_eq!(codes, (0..15).collect::<Vec<u8>>(), "the places take the codes of format version 3");
+        assert_eq!(WORKLOAD1.vocabulary(), Vocabulary::new(12, 15, 10, 3).unwrap());
         let arrival = WORKLOAD1.arrival();
-        assert_eq!(WORKLOAD1.stages[arrival].event, Kind::DestinationReceived.name());
-        assert_eq!(WORKLOAD1.stages[arrival].cause, Some(Kind::OutboundAppended.stage().unwrap()));
-        let order = |o: &crate::architecture::Order| (Kind::STAGES[o.first], Kind::STAGES[o.then]);
+        assert_eq!(events::STAGES[arrival], events::DESTINATION_RECEIVED);
+        assert_eq!(WORKLOAD1.stages[arrival].cause, events::OUTBOUND_APPENDED.place_index());
+        let order = |o: &crate::architecture::Order| (events::STAGES[o.first], events::STAGES[o.then]);
         let orders: Vec<(Kind, Kind)> = WORKLOAD1.orders.iter().map(order).collect();
         let expected = [
-            (Kind::ProcessorDbStored, Kind::InboundRemoved),
-            (Kind::OutboundAppended, Kind::InboundRemoved),
-            (Kind::DestinationReceived, Kind::OutboundRemoved),
+            (events::PROCESSOR_DB_STORED, events::INBOUND_REMOVED),
+            (events::OUTBOUND_APPENDED, events::INBOUND_REMOVED),
+            (events::DESTINATION_RECEIVED, events::OUTBOUND_REMOVED),
         ];
         assert_eq!(orders, expected, "a stream removes what its consumer has handed on");
     }

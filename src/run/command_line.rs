@@ -5,9 +5,10 @@
 //! form.
 
 use super::resolve::DEFAULT_ARCHITECTURE;
-use crate::config::{Options, Profile, Routing, Spec};
+use crate::config::{Options, Profile, Routing};
 use crate::engine::MILLISECOND;
 use crate::scenario::{ChaosSettings, Step, built_in, has_chaos, parse_drill};
+use crate::trace::Spec;
 
 /// The options that give `spec`, as words of a command line: `--scenario`
 /// and those whose value differs from the default; `--spec` and the text

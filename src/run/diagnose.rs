@@ -9,10 +9,10 @@ use std::fmt;
 use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 
 use super::{RunWorld, Simulator};
+use crate::architecture::{Action, Architecture, ComponentKind};
 use crate::config::Variant;
 use crate::engine::ActorId;
-use crate::model::topology::{self, ACTORS, REGIONS, Role};
-use crate::model::{ContainerState, Kafka, Node};
+use crate::model::{ContainerState, DRIVER, Kafka, Node};
 use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
 
@@ -64,17 +64,37 @@ impl fmt::Display for Condition {
     }
 }
 
-/// Front-end containers (receivers and validators) not processing at the
-/// end of a run: what keeps a batch that stopped from being published.
+/// Front-end containers (those that answer the source's invocations, and
+/// those they invoke) not processing at the end of a run, by name: what
+/// keeps a batch that stopped from being published.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FrontEnds(pub Vec<(ActorId, ContainerState)>);
+pub struct FrontEnds(pub Vec<(String, ContainerState)>);
 
 impl fmt::Display for FrontEnds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (actor, state) in &self.0 {
-            write!(f, "; {} is {}", topology::name(*actor), state.name())?;
+        for (name, state) in &self.0 {
+            write!(f, "; {name} is {}", state.name())?;
         }
         Ok(())
+    }
+}
+
+/// The furthest stage a record reached: its index, event and region (0
+/// where the stage has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reached {
+    pub stage: usize,
+    pub event: String,
+    pub region: u8,
+}
+
+impl fmt::Display for Reached {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reached { stage: PUBLICATION, .. } => f.write_str("its publication (not yet routed to a region)"),
+            Reached { event, region: 0, .. } => f.write_str(event),
+            Reached { event, region, .. } => write!(f, "{event} in region {region}"),
+        }
     }
 }
 
@@ -94,31 +114,33 @@ pub enum Reason {
     /// went to the other stream while the region was offline, and the
     /// destination renews a read only for the stream that answered it.
     DestinationReadsElsewhere,
-    /// No consumer is registered at this inbound stream.
-    NoConsumer { consumer: ActorId, condition: Condition },
+    /// No consumer is registered at this stream (one a stream container
+    /// reads).
+    NoConsumer { consumer: String, condition: Condition },
     /// A consumer is registered: the records were still moving when the run
     /// ended.
-    StillMoving { consumer: ActorId },
-    /// They reached the destination, but out-DNS sent their remove by region
-    /// to `went_to` (the other region's stream, while theirs was offline),
+    StillMoving { consumer: String },
+    /// They reached the destination, but the DNS sent their remove by region
+    /// to `went_to` (another region's stream, while theirs was offline),
     /// which did not hold them and answered success.
-    RemoveMissed { went_to: ActorId },
+    RemoveMissed { went_to: String },
     /// They reached the destination, but the stream was failed when their
     /// remove reached it, and out-DNS answered the destination success.
     RemoveRefused,
     /// Waiting in the inbox of a machine that cannot take them.
-    InInbox { actor: ActorId, condition: Condition },
+    InInbox { actor: String, condition: Condition },
     /// Never published: the batch stopped at `failed_record`.
     BatchStopped { batch: u32, failed_record: u32, front_ends: FrontEnds },
     /// Never published: the scenario did not publish the batch.
     NotPublished { batch: u32, front_ends: FrontEnds },
     /// The publication was refused, by the receiver in-DNS sent it to, and
     /// the record not published again.
-    PublicationRefused { furthest: Option<(Kind, u8)>, refused_by: Option<(ActorId, Condition)> },
-    /// It reached the destination but a stream lost it before `missing`.
-    LostByStream { missing: Kind, lossy: bool },
+    PublicationRefused { furthest: Option<Reached>, refused_by: Option<(String, Condition)> },
+    /// It reached the destination but a stream lost it before the stage
+    /// `missing`.
+    LostByStream { missing: String, lossy: bool },
     /// No stream, inbox or machine holds it any more.
-    Vanished { furthest: Option<(Kind, u8)>, lossy: bool },
+    Vanished { furthest: Option<Reached>, lossy: bool },
 }
 
 impl Reason {
@@ -151,22 +173,16 @@ impl fmt::Display for Why {
 const LOSSY_HINT: &str = " (lossy-kafka drops a stream's records when it fails)";
 
 /// The furthest stage a record reached, as a person reads it.
-fn stage_name(furthest: &Option<(Kind, u8)>) -> String {
-    match *furthest {
-        None => "no stage".into(),
-        Some((kind, _)) if kind.stage() == Some(PUBLICATION) => "its publication (not yet routed to a region)".into(),
-        Some((kind, 0)) => kind.to_string(),
-        Some((kind, region)) => format!("{kind} in region {region}"),
-    }
+fn stage_name(furthest: &Option<Reached>) -> String {
+    furthest.as_ref().map_or("no stage".into(), Reached::to_string)
 }
 
-fn refused(by: &Option<(ActorId, Condition)>) -> String {
-    by.map_or(String::new(), |(actor, condition)| format!(" by {} ({condition})", topology::name(actor)))
+fn refused(by: &Option<(String, Condition)>) -> String {
+    by.as_ref().map_or(String::new(), |(name, condition)| format!(" by {name} ({condition})"))
 }
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = |actor: &ActorId| topology::name(*actor);
         let hint = |lossy: &bool| if *lossy { LOSSY_HINT } else { "" };
         match self {
             Reason::StreamFailed => f.write_str("the stream is failed and was never recovered"),
@@ -178,23 +194,22 @@ impl fmt::Display for Reason {
                  region was offline, and the destination renews reads only for the stream that answers",
             ),
             Reason::NoConsumer { consumer, condition } => {
-                write!(f, "no consumer is registered; {} is {condition}", name(consumer))
+                write!(f, "no consumer is registered; {consumer} is {condition}")
             }
             Reason::StillMoving { consumer } => {
-                write!(f, "{} is registered: still moving when the run ended", name(consumer))
+                write!(f, "{consumer} is registered: still moving when the run ended")
             }
             Reason::RemoveMissed { went_to } => write!(
                 f,
-                "reached the destination, but out-DNS sent their remove by region to {} while their region was \
-                 offline; it did not hold them and answered success",
-                name(went_to)
+                "reached the destination, but out-DNS sent their remove by region to {went_to} while their region \
+                 was offline; it did not hold them and answered success",
             ),
             Reason::RemoveRefused => f.write_str(
                 "reached the destination, but the stream was failed when their remove reached it, and out-DNS \
                  answered the destination success",
             ),
             Reason::InInbox { actor, condition } => {
-                write!(f, "waiting in its inbox; {} is {condition}", name(actor))
+                write!(f, "waiting in its inbox; {actor} is {condition}")
             }
             Reason::BatchStopped { batch, failed_record, front_ends } => {
                 write!(f, "never published: batch {batch} stopped when record {failed_record} failed{front_ends}")
@@ -221,13 +236,14 @@ impl fmt::Display for Reason {
     }
 }
 
-/// The components that were not working when the last run ended:
+/// The components that were not working when the last run ended, by name:
 /// containers not processing; streams, databases and replicas failed.
 /// What holds records back, whichever records are looked at.
-pub fn not_working(sim: &Simulator) -> Vec<(ActorId, Condition)> {
+pub fn not_working(sim: &Simulator) -> Vec<(String, Condition)> {
     let Some(world) = sim.world() else { return Vec::new() };
     let working = |c: &Condition| matches!(c, Condition::Running | Condition::Container(ContainerState::Processing));
-    (0..ACTORS as ActorId).map(|a| (a, condition(world, a))).filter(|(_, c)| !working(c)).collect()
+    let conditions = actors(world).map(|a| (name(world, a), condition(world, a)));
+    conditions.filter(|(_, c)| !working(c)).collect()
 }
 
 /// Explains every record of the last run that is not at the destination or
@@ -239,28 +255,38 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     for (actor, stream) in world.machines.streams() {
         findings.extend(in_stream(world, events, stream, actor));
     }
-    for actor in 0..ACTORS as ActorId {
+    for actor in actors(world) {
         let waiting: Vec<u32> = sim.engine().inbox(actor).flat_map(|e| e.msg.record_ids(&world.arena)).collect();
         if !waiting.is_empty() {
-            let reason = Reason::InInbox { actor, condition: condition(world, actor) };
-            findings.push(Finding { place: topology::name(actor), records: waiting, reason });
+            let reason = Reason::InInbox { actor: name(world, actor), condition: condition(world, actor) };
+            findings.push(Finding { place: name(world, actor), records: waiting, reason });
         }
     }
     let placed: BTreeSet<u32> = findings.iter().flat_map(|f| f.records.iter().copied()).collect();
-    let published = ids(events, Kind::Published);
+    let published = ids(events, Kind::PUBLISHED);
     findings.extend(unpublished(world, events, &published));
     findings.extend(gone(world, events, &published, &placed));
     findings
 }
 
+/// Every actor of the run, the driver first.
+fn actors(world: &RunWorld) -> impl Iterator<Item = ActorId> {
+    0..=world.architecture.instances.len() as ActorId
+}
+
+fn name(world: &RunWorld, actor: ActorId) -> String {
+    world.architecture.actor_name(actor).to_string()
+}
+
 /// The findings for what a stream still holds: delivered records whose
 /// remove went astray, then the rest.
 fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId) -> Vec<Finding> {
-    let place = topology::name(actor);
+    let a = &*world.architecture;
+    let place = name(world, actor);
     let mut rest: Vec<u32> = stream.records().map(|r| r.id).collect();
     let mut findings = Vec::new();
-    if matches!(topology::role(actor), Role::Outbound(_)) {
-        let received = ids(events, Kind::DestinationReceived);
+    if is_destination(a, consumer_of(a, actor)) {
+        let received = ids(events, Kind::place(a.arrival()));
         let mut astray = |reason: Reason, astray: &BTreeSet<u32>| {
             let (these, others): (Vec<u32>, Vec<u32>) =
                 rest.iter().partition(|id| received.contains(id) && astray.contains(id));
@@ -269,13 +295,13 @@ fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId)
                 findings.push(Finding { place: place.clone(), records: these, reason });
             }
         };
-        for region in REGIONS.into_iter().filter(|&r| topology::outbound(r) != actor) {
-            let missed = events.iter().filter(|e| e.kind == Kind::RemoveMissed && e.region == region);
-            let went_to = topology::outbound(region);
-            astray(Reason::RemoveMissed { went_to }, &missed.map(|e| e.subject).collect());
+        for other in siblings(a, actor) {
+            let region = a.actor_region(other);
+            let missed = events.iter().filter(|e| e.kind == Kind::REMOVE_MISSED && e.region == region);
+            astray(Reason::RemoveMissed { went_to: name(world, other) }, &missed.map(|e| e.subject).collect());
         }
-        let region = topology::home_region(actor);
-        let refused = events.iter().filter(|e| e.kind == Kind::RemoveFailureHidden && e.region == region);
+        let region = a.actor_region(actor);
+        let refused = events.iter().filter(|e| e.kind == Kind::REMOVE_FAILURE_HIDDEN && e.region == region);
         astray(Reason::RemoveRefused, &refused.map(|e| e.subject).collect());
     }
     if !rest.is_empty() {
@@ -285,22 +311,48 @@ fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId)
     findings
 }
 
+/// Whose wire `key` names instance `to`.
+fn wired_to(a: &Architecture, key: &str, to: usize) -> impl Iterator<Item = usize> {
+    let names = move |(k, targets): &(&str, Vec<usize>)| *k == key && targets.contains(&to);
+    (0..a.instances.len()).filter(move |&i| a.instances[i].wires.iter().any(names))
+}
+
+/// Who reads `stream`: the stream container wired to it as its input, or
+/// the destination behind the DNS that routes to it.
+fn consumer_of(a: &Architecture, stream: ActorId) -> ActorId {
+    let s = stream as usize - 1;
+    let reader = wired_to(a, "input", s).next().or_else(|| {
+        let dns = wired_to(a, "routes", s).next()?;
+        wired_to(a, "dns", dns).find(|&i| a.instances[i].kind == ComponentKind::Destination)
+    });
+    reader.expect("checked: every stream has a reader") as ActorId + 1
+}
+
+fn is_destination(a: &Architecture, actor: ActorId) -> bool {
+    a.instances[actor as usize - 1].kind == ComponentKind::Destination
+}
+
+/// The other streams the DNS that routes to `stream` routes to.
+fn siblings(a: &Architecture, stream: ActorId) -> Vec<ActorId> {
+    let s = stream as usize - 1;
+    let routed = |dns: usize| a.instances[dns].wires.iter().find(|(k, _)| *k == "routes").map(|(_, to)| to.clone());
+    let all = wired_to(a, "routes", s).next().and_then(routed).unwrap_or_default();
+    all.into_iter().filter(|&i| i != s).map(|i| i as ActorId + 1).collect()
+}
+
 fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) -> Reason {
     let batch = world.options.batch_size as usize;
-    let consumer = match topology::role(actor) {
-        Role::Inbound(r) => topology::processor(r),
-        _ => topology::DESTINATION,
-    };
+    let consumer = consumer_of(&world.architecture, actor);
     if stream.is_failed() {
         Reason::StreamFailed
     } else if held < batch && world.options.linger.is_none() {
         Reason::PartialBatch { held, batch }
-    } else if stream.consumer().is_none() && consumer == topology::DESTINATION {
+    } else if stream.consumer().is_none() && is_destination(&world.architecture, consumer) {
         Reason::DestinationReadsElsewhere
     } else if stream.consumer().is_none() {
-        Reason::NoConsumer { consumer, condition: condition(world, consumer) }
+        Reason::NoConsumer { consumer: name(world, consumer), condition: condition(world, consumer) }
     } else {
-        Reason::StillMoving { consumer }
+        Reason::StillMoving { consumer: name(world, consumer) }
     }
 }
 
@@ -312,33 +364,36 @@ fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) ->
         let records = source.batch(batch as usize);
         let ids: Vec<u32> = records.iter().map(|r| r.id).filter(|id| !published.contains(id)).collect();
         let Some(first) = records.first().filter(|_| !ids.is_empty()) else { continue };
-        let stopped = events.iter().rev().find(|e| e.kind == Kind::BatchStopped && e.subject == batch);
+        let stopped = events.iter().rev().find(|e| e.kind == Kind::BATCH_STOPPED && e.subject == batch);
         let front_ends = failed_front_ends(world);
         let reason = match stopped {
             Some(e) => Reason::BatchStopped { batch, failed_record: first.id + e.value, front_ends },
             None => Reason::NotPublished { batch, front_ends },
         };
-        findings.push(Finding { place: "source".into(), records: ids, reason });
+        findings.push(Finding { place: name(world, world.architecture.source()), records: ids, reason });
     }
     findings
 }
 
 /// Published records that nothing holds and that are not done: at the
-/// destination and out of both streams.
+/// destination and out of every stream.
 fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &BTreeSet<u32>) -> Vec<Finding> {
+    let a = &*world.architecture;
     let lossy = world.options.variants.has(Variant::LossyKafka);
-    let failed = ids(events, Kind::PublishFailed);
-    let done = [Kind::DestinationReceived, Kind::InboundRemoved, Kind::OutboundRemoved].map(|k| (k, ids(events, k)));
-    let first_missing = |id: u32| done.iter().find(|(_, ids)| !ids.contains(&id)).map(|(kind, _)| *kind);
+    let failed = ids(events, Kind::PUBLISH_FAILED);
+    let removes = (0..a.stages.len()).filter(|&s| a.stages[s].action == Action::Removed);
+    let done: Vec<(usize, BTreeSet<u32>)> =
+        std::iter::once(a.arrival()).chain(removes).map(|s| (s, ids(events, Kind::place(s)))).collect();
+    let first_missing = |id: u32| done.iter().find(|(_, ids)| !ids.contains(&id)).map(|(stage, _)| *stage);
     let records = world.machines.source().records().len() as u32;
     let lost = (1..=records).filter(|id| published.contains(id) && !placed.contains(id));
     lost.filter_map(|id| Some((id, first_missing(id)?)))
         .map(|(id, missing)| {
-            let furthest = furthest_stage(events, id);
+            let furthest = furthest_stage(a, events, id);
             let reason = if failed.contains(&id) {
                 Reason::PublicationRefused { furthest, refused_by: refused_by(world, events, id) }
-            } else if missing != Kind::DestinationReceived {
-                Reason::LostByStream { missing, lossy }
+            } else if missing != a.arrival() {
+                Reason::LostByStream { missing: a.stages[missing].event.clone(), lossy }
             } else {
                 Reason::Vanished { furthest, lossy }
             };
@@ -353,26 +408,34 @@ fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
 
 /// The stage furthest down the pipeline a record reached, with its region
 /// (the first time it got there).
-fn furthest_stage(events: &[Event], id: u32) -> Option<(Kind, u8)> {
-    let reached = events.iter().filter(|e| e.record() == Some(id) && e.stage().is_some());
-    reached.min_by_key(|e| std::cmp::Reverse(e.stage())).map(|e| (e.kind, e.region))
+fn furthest_stage(a: &Architecture, events: &[Event], id: u32) -> Option<Reached> {
+    let vocabulary = a.vocabulary();
+    let reached = events.iter().filter(|e| e.record() == Some(id));
+    let stages = reached.filter_map(|e| Some((vocabulary.stage(e.kind)?, e.region)));
+    let (stage, region) = stages.min_by_key(|&(stage, _)| std::cmp::Reverse(stage))?;
+    Some(Reached { stage, event: a.stages[stage].event.clone(), region })
 }
 
-/// The receiver that last refused a record's publication, and its state at
-/// the end of the run.
-fn refused_by(world: &RunWorld, events: &[Event], id: u32) -> Option<(ActorId, Condition)> {
-    let refusal = events.iter().rev().find(|e| e.kind == Kind::PublishFailed && e.subject == id)?;
-    let receiver = REGIONS.contains(&refusal.region).then(|| topology::receiver(refusal.region))?;
-    Some((receiver, condition(world, receiver)))
+/// The container that last refused a record's publication (the one its
+/// source's DNS routes to in the refusal's region), and its state at the
+/// end of the run.
+fn refused_by(world: &RunWorld, events: &[Event], id: u32) -> Option<(String, Condition)> {
+    let refusal = events.iter().rev().find(|e| e.kind == Kind::PUBLISH_FAILED && e.subject == id)?;
+    let a = &*world.architecture;
+    let source = &a.instances[a.source() as usize - 1];
+    let dns = source.wires.iter().find(|(k, _)| *k == "dns").and_then(|(_, to)| to.first())?;
+    let routes = a.instances[*dns].wires.iter().find(|(k, _)| *k == "routes")?;
+    let receiver = routes.1.iter().map(|&i| i as ActorId + 1).find(|&r| a.actor_region(r) == refusal.region)?;
+    Some((name(world, receiver), condition(world, receiver)))
 }
 
-/// Receivers and validators that are not processing.
+/// API containers that are not processing.
 fn failed_front_ends(world: &RunWorld) -> FrontEnds {
-    let front_ends = REGIONS.iter().flat_map(|&r| [topology::receiver(r), topology::validator(r)]);
+    let containers = actors(world).skip(1).filter(|&a| matches!(world.machines.node(a), Node::Container(_)));
     FrontEnds(
-        front_ends
+        containers
             .filter_map(|a| match condition(world, a) {
-                Condition::Container(state) if state != ContainerState::Processing => Some((a, state)),
+                Condition::Container(state) if state != ContainerState::Processing => Some((name(world, a), state)),
                 _ => None,
             })
             .collect(),
@@ -380,7 +443,7 @@ fn failed_front_ends(world: &RunWorld) -> FrontEnds {
 }
 
 fn condition(world: &RunWorld, actor: ActorId) -> Condition {
-    if actor == topology::DRIVER {
+    if actor == DRIVER {
         return Condition::Running;
     }
     let failed = match world.machines.node(actor) {
@@ -423,8 +486,8 @@ mod tests {
         let batch2 = found.iter().find(|f| f.records.contains(&52)).expect("record 52 is explained");
         assert_eq!(batch2.place, "source");
         let stuck = FrontEnds(vec![
-            (topology::receiver(1), ContainerState::FailedDependency),
-            (topology::validator(1), ContainerState::FailedDependency),
+            ("receiver-1".to_string(), ContainerState::FailedDependency),
+            ("validator-1".to_string(), ContainerState::FailedDependency),
         ]);
         assert_eq!(batch2.reason, Reason::BatchStopped { batch: 2, failed_record: 51, front_ends: stuck });
         let failed = found.iter().find(|f| f.records == vec![51]).expect("record 51 is explained");
@@ -445,7 +508,7 @@ mod tests {
             .flat_map(|seed| findings("f3", options.clone(), seed))
             .find(|f| f.place == "nowhere")
             .expect("some of 20 seeds fail outbound-1 while it holds a delivered record");
-        assert_eq!(lost.reason, Reason::LostByStream { missing: Kind::OutboundRemoved, lossy: true });
+        assert_eq!(lost.reason, Reason::LostByStream { missing: "outbound-removed".into(), lossy: true });
         assert!(lost.reason.to_string().ends_with(LOSSY_HINT), "{}", lost.reason);
     }
 
@@ -470,7 +533,7 @@ mod tests {
             .flat_map(|seed| findings("failover", options.clone(), seed))
             .find(|f| f.place == "outbound-1")
             .expect("some of 20 seeds finish batch 1 in region 1");
-        assert_eq!(left.reason, Reason::RemoveMissed { went_to: topology::outbound(2) });
+        assert_eq!(left.reason, Reason::RemoveMissed { went_to: "outbound-2".into() });
     }
 
     #[test]

@@ -19,7 +19,7 @@ use rand::Rng;
 
 use crate::architecture::Architecture;
 use crate::config::explore::{DELIVERY_LAG_SPAN, Slowed};
-use crate::config::{Environment, Options, Profile, digest};
+use crate::config::{Environment, Options, Profile};
 use crate::engine::{
     ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop,
     Stream, System, Time, Timing, stream,
@@ -27,7 +27,7 @@ use crate::engine::{
 use crate::model::topology::{DESTINATION, DRIVER, REGIONS, outbound, region_instances};
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, coverage, timing};
 use crate::scenario::{Driver, Scenario};
-use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec};
+use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec, digest};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
 pub use command_line::arguments;
@@ -77,6 +77,7 @@ impl RunSpec {
             profile,
             explore: false,
             coverage_table: coverage_table(),
+            vocabulary: architecture.vocabulary(),
         };
         Self { architecture, scenario: Arc::new(scenario), stored: Arc::new(stored), check_invariants: false }
     }

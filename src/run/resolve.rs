@@ -7,8 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::architecture::{self, Architecture, MAX_FILE_BYTES};
-use crate::config::{Spec, did_you_mean, read_text_file};
+use crate::config::{did_you_mean, read_text_file};
 use crate::scenario::{self, Scenario};
+use crate::trace::Spec;
 
 /// The architecture runs take unless told otherwise.
 pub const DEFAULT_ARCHITECTURE: &str = "workload1";
@@ -47,14 +48,20 @@ pub fn resolve_architecture(name_or_path: &str) -> Result<(Arc<Architecture>, St
 }
 
 /// The architecture of stored runs: built in by name, or read from the
-/// spec's text.
+/// spec's text; an error too if the spec's vocabulary of event codes is
+/// not the architecture's (a damaged or forged header).
 pub fn stored_architecture(spec: &Spec) -> Result<Arc<Architecture>, String> {
     let name = &spec.architecture;
-    if spec.architecture_text.is_empty() {
-        return built_in_architecture(name).ok_or_else(|| format!("the runs' architecture {name:?} is not built in"));
+    let architecture = if spec.architecture_text.is_empty() {
+        built_in_architecture(name).ok_or_else(|| format!("the runs' architecture {name:?} is not built in"))?
+    } else {
+        let origin = format!("the runs' architecture {name:?}");
+        Arc::new(Architecture::parse(&spec.architecture_text, &origin).map_err(|e| e.to_string())?)
+    };
+    if architecture.vocabulary() != spec.vocabulary {
+        return Err(format!("the runs' event codes are not those of their architecture {name:?}: the header is damaged"));
     }
-    let origin = format!("the runs' architecture {name:?}");
-    Ok(Arc::new(Architecture::parse(&spec.architecture_text, &origin).map_err(|e| e.to_string())?))
+    Ok(architecture)
 }
 
 /// An error unless the simulator builds `architecture`'s machines: it
@@ -129,7 +136,11 @@ mod tests {
                 .clone()
         };
         let text = std::fs::read_to_string(no_validator()).unwrap();
-        assert_eq!(stored_architecture(&spec("no-validator", &text)).unwrap().name, "no-validator");
+        let (file, _) = resolve_architecture(&no_validator()).unwrap();
+        let stored = Spec { vocabulary: file.vocabulary(), ..spec("no-validator", &text) };
+        assert_eq!(stored_architecture(&stored).unwrap().name, "no-validator");
+        let forged = stored_architecture(&spec("no-validator", &text)).unwrap_err();
+        assert!(forged.contains("event codes are not those of their architecture"), "Workload1's codes: {forged}");
         assert_eq!(stored_architecture(&spec("workload1", "")).unwrap(), default_architecture());
         let unknown = stored_architecture(&spec("workload2", "")).unwrap_err();
         assert_eq!(unknown, "the runs' architecture \"workload2\" is not built in");

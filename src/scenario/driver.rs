@@ -198,11 +198,11 @@ impl Driver {
                 self.wait = Wait::Appended;
                 io.send(stream, Msg::WatchAppends(total));
             }
-            Step::Fail(c) => command(io, c, Msg::Fail, Kind::Fail),
-            Step::Recover(c) => command(io, c, Msg::Recover, Kind::Recover),
-            Step::SwitchPrimary(db) => command(io, db, Msg::SwitchPrimary, Kind::SwitchPrimary),
-            Step::RegionOffline(r) => dns_command(io, Msg::RegionOffline(r), Kind::RegionOffline, r),
-            Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::RegionOnline, r),
+            Step::Fail(c) => command(io, c, Msg::Fail, Kind::FAIL),
+            Step::Recover(c) => command(io, c, Msg::Recover, Kind::RECOVER),
+            Step::SwitchPrimary(db) => command(io, db, Msg::SwitchPrimary, Kind::SWITCH_PRIMARY),
+            Step::RegionOffline(r) => dns_command(io, Msg::RegionOffline(r), Kind::REGION_OFFLINE, r),
+            Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::REGION_ONLINE, r),
             Step::Sleep(d) => {
                 self.sleep_until = Some(io.now() + d);
                 self.wait = Wait::Timer;
@@ -221,13 +221,13 @@ impl Driver {
                     .collect();
                 chosen.sort_by_key(|c| candidates.iter().position(|candidate| candidate == c));
                 for &c in &chosen {
-                    command(io, c, Msg::Fail, Kind::Fail);
+                    command(io, c, Msg::Fail, Kind::FAIL);
                 }
                 self.failed_at_random.extend(chosen);
             }
             Step::RecoverFailed => {
                 for c in std::mem::take(&mut self.failed_at_random) {
-                    command(io, c, Msg::Recover, Kind::Recover);
+                    command(io, c, Msg::Recover, Kind::RECOVER);
                 }
             }
             Step::Chaos(params) => {
@@ -295,7 +295,7 @@ impl Driver {
         let batches = self.scenario.batches;
         assert!((1..=batches).contains(&batch), "no batch {batch} in a scenario of {batches}");
         self.batches[batch as usize] = BatchStatus::Pending;
-        io.trace(Kind::PublishRequested, 0, batch as u32, 0);
+        io.trace(Kind::PUBLISH_REQUESTED, 0, batch as u32, 0);
         let source = self.scenario.architecture.source();
         io.send(source, Msg::PublishBatch(batch));
     }
@@ -323,11 +323,11 @@ impl Machine for Driver {
         match msg {
             Msg::Start => {}
             Msg::BatchPublished(b) => {
-                io.trace(Kind::BatchPublished, 0, b as u32, 0);
+                io.trace(Kind::BATCH_PUBLISHED, 0, b as u32, 0);
                 self.batches[b as usize] = BatchStatus::Published;
             }
             Msg::BatchStopped { batch, sent } => {
-                io.trace(Kind::BatchStopped, 0, batch as u32, sent);
+                io.trace(Kind::BATCH_STOPPED, 0, batch as u32, sent);
                 self.batches[batch as usize] = BatchStatus::Stopped;
             }
             Msg::Delivered { arrivals } => self.delivered = arrivals,

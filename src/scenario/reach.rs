@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Scenario, Step, chaos};
 use crate::config::Options;
 use crate::engine::ActorId;
+use crate::model::DRIVER;
 use crate::model::coverage::{MachineKind, pairs};
-use crate::model::topology::DRIVER;
 
 /// What the steps of a scenario send, as far as reach goes.
 #[derive(Default)]

@@ -82,7 +82,7 @@ impl Campaign {
         let pairs = header.coverage;
         let new_pair = (0..self.hits.len()).any(|p| pairs >> p & 1 == 1 && self.hits[p] == 0);
         (0..self.hits.len()).filter(|&p| pairs >> p & 1 == 1).for_each(|p| self.hits[p] += 1);
-        let order = self.order_digest(events);
+        let order = self.order_digest(events, Kind::place(header.spec.vocabulary.arrival()));
         let new_order = self.orders.insert(order);
         if let Some(environment) = header.environment.as_deref().filter(|_| new_pair || new_order) {
             self.corpus.push((features(environment), pairs));
@@ -91,9 +91,9 @@ impl Campaign {
 
     /// A digest (FNV-1a) of the record ids in order of first arrival at the
     /// destination.
-    fn order_digest(&mut self, events: &[Event]) -> u64 {
+    fn order_digest(&mut self, events: &[Event], arrival: Kind) -> u64 {
         self.arrived.iter_mut().for_each(|a| *a = false);
-        let arrivals = events.iter().filter(|e| e.kind == Kind::DestinationReceived);
+        let arrivals = events.iter().filter(|e| e.kind == arrival);
         arrivals.fold(0xcbf2_9ce4_8422_2325, |hash, e| {
             let id = e.subject as usize;
             if id >= self.arrived.len() {

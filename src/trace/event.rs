@@ -1,104 +1,115 @@
-//! What a run records: one [`Event`] per stage a record reaches, per replica
-//! store, per fault command and per driver step. What each kind means is
-//! said in [`super::meaning`].
+//! What a run records: one [`Event`] per place of its architecture a record
+//! reaches (a stage, or a store by a database replica), per incident, per
+//! fault command and per driver step. What each kind means, in the run's
+//! architecture, is said in [`super::meaning`].
 
-use std::fmt;
+/// What happened: an event's code, as stored. The codes 15 to 27 are the
+/// fixed events, the same in every architecture; every other code is a
+/// place of the run's architecture ([`Kind::place`]), which its
+/// [`super::Vocabulary`] tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Kind(u8);
 
-use strum::{FromRepr, IntoStaticStr, VariantArray};
+/// The fixed events and their names, in code order from 15: append only.
+const FIXED: [&str; 13] = [
+    "publish-failed",
+    "remove-failure-hidden",
+    "fail",
+    "recover",
+    "switch-primary",
+    "region-offline",
+    "region-online",
+    "publish-requested",
+    "batch-published",
+    "batch-stopped",
+    "state-changed",
+    "remove-missed",
+    "fault-found-holding",
+];
 
-/// What happened. The discriminants are the on-disk codes: append only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray, FromRepr)]
-#[strum(serialize_all = "kebab-case")]
-#[repr(u8)]
-pub enum Kind {
-    // The stages of MODEL.md, "Specification", in pipeline order. Subject: record id.
-    Published = 0,
-    ReceiverInvoked = 1,
-    ReceiverDbStored = 2,
-    ValidatorInvoked = 3,
-    ValidatorDbStored = 4,
-    InboundAppended = 5,
-    ProcessorRead = 6,
-    ProcessorDbStored = 7,
-    OutboundAppended = 8,
-    InboundRemoved = 9,
-    DestinationReceived = 10,
-    OutboundRemoved = 11,
-    // Replica stores; region is the replica's. Subject: record id.
-    #[strum(serialize = "receiver-db-replica-stored")]
-    ReceiverReplicaStored = 12,
-    #[strum(serialize = "validator-db-replica-stored")]
-    ValidatorReplicaStored = 13,
-    #[strum(serialize = "processor-db-replica-stored")]
-    ProcessorReplicaStored = 14,
-    // Record-level incidents. Subject: record id. A failed publication's
-    // region is the one in-DNS sent the record to.
-    PublishFailed = 15,
-    RemoveFailureHidden = 16,
-    // Commands from the driver. Subject: the component's actor id.
-    Fail = 17,
-    Recover = 18,
-    SwitchPrimary = 19,
-    RegionOffline = 20,
-    RegionOnline = 21,
-    // Driver steps. Subject: batch number.
-    PublishRequested = 22,
-    BatchPublished = 23,
-    BatchStopped = 24,
-    // A machine changed state. Subject: actor id, value: the state's code.
-    StateChanged = 25,
-    // A remove named a record the stream did not hold (it answers success
-    // all the same). Subject: record id; region: the stream's.
-    RemoveMissed = 26,
-    // A fault command from the driver found its component holding records
-    // (in hand, or queued in a stream). Subject: the component's actor id;
-    // value: how many records it held.
-    FaultFoundHolding = 27,
-}
+/// The code of the first fixed event.
+const FIRST_FIXED: u8 = 15;
 
 impl Kind {
-    /// Every kind, in code order.
-    pub const ALL: &'static [Kind] = Kind::VARIANTS;
+    /// A record's publication: every architecture's first stage.
+    pub const PUBLISHED: Kind = Kind::place(0);
+    /// A publication was refused. Subject: record id; region: the one the
+    /// in-DNS sent it to.
+    pub const PUBLISH_FAILED: Kind = Kind(15);
+    /// A DNS answered success for a remove its stream had failed. Subject:
+    /// record id.
+    pub const REMOVE_FAILURE_HIDDEN: Kind = Kind(16);
+    /// Commands from the driver. Subject: the component's actor id.
+    pub const FAIL: Kind = Kind(17);
+    pub const RECOVER: Kind = Kind(18);
+    pub const SWITCH_PRIMARY: Kind = Kind(19);
+    /// Region commands. Region: the one the DNS takes offline or back.
+    pub const REGION_OFFLINE: Kind = Kind(20);
+    pub const REGION_ONLINE: Kind = Kind(21);
+    /// Driver steps. Subject: batch number.
+    pub const PUBLISH_REQUESTED: Kind = Kind(22);
+    pub const BATCH_PUBLISHED: Kind = Kind(23);
+    /// Value: the records the batch published before it stopped.
+    pub const BATCH_STOPPED: Kind = Kind(24);
+    /// A machine changed state. Subject: actor id; value: the state's code.
+    pub const STATE_CHANGED: Kind = Kind(25);
+    /// A remove named a record the stream did not hold (it answers success
+    /// all the same). Subject: record id; region: the stream's.
+    pub const REMOVE_MISSED: Kind = Kind(26);
+    /// A fault command found its component holding records (in hand, or
+    /// queued in a stream). Subject: the component's actor id; value: how
+    /// many records it held.
+    pub const FAULT_FOUND_HOLDING: Kind = Kind(27);
 
-    pub fn from_code(code: u8) -> Option<Kind> {
-        Kind::from_repr(code)
+    /// The codes an architecture's places may take: every code but the
+    /// fixed events'.
+    pub const PLACE_CODES: usize = 256 - FIXED.len();
+
+    /// The kind of a stored code; whether the run's architecture has such
+    /// a place is its vocabulary's to say.
+    pub const fn from_code(code: u8) -> Kind {
+        Kind(code)
     }
 
-    pub fn name(self) -> &'static str {
-        self.into()
+    pub const fn code(self) -> u8 {
+        self.0
     }
 
-    /// The codes of the fixed events, the same in every architecture.
-    const FIXED_CODES: std::ops::RangeInclusive<usize> = 15..=27;
-
-    /// The codes an architecture's places (stages and replica stores) may
-    /// take: every code but the fixed events'.
-    pub const PLACE_CODES: usize = 256 - (*Kind::FIXED_CODES.end() - *Kind::FIXED_CODES.start() + 1);
-
-    /// The event code of place `p` of an architecture: its stages, then its
-    /// replica stores, take the codes the fixed events leave.
-    pub const fn place_code(p: usize) -> usize {
-        let fixed = Kind::FIXED_CODES;
-        if p < *fixed.start() { p } else { p + *fixed.end() - *fixed.start() + 1 }
+    /// The event of place `p` of an architecture (its stages, then its
+    /// replica stores): the codes the fixed events leave, in order.
+    pub const fn place(p: usize) -> Kind {
+        assert!(p < Kind::PLACE_CODES, "an architecture has at most PLACE_CODES places");
+        let fixed = FIRST_FIXED as usize;
+        Kind(if p < fixed { p } else { p + FIXED.len() } as u8)
     }
 
-    /// The event of place `p` of an architecture.
-    pub fn place(p: usize) -> Kind {
-        let code = Kind::place_code(p);
-        let kind = Kind::from_code(code as u8).unwrap_or_else(|| panic!("place {p} has no event yet"));
-        assert!(kind.is_place(), "place {p} took the code of {kind}");
-        kind
+    /// Which place of its architecture this kind is, if it is not a fixed
+    /// event.
+    #[inline]
+    pub const fn place_index(self) -> Option<usize> {
+        let (code, fixed) = (self.0 as usize, FIRST_FIXED as usize);
+        if code < fixed {
+            Some(code)
+        } else if code < fixed + FIXED.len() {
+            None
+        } else {
+            Some(code - FIXED.len())
+        }
     }
 
-    /// The fixed event (not a place of an architecture) named `name`.
+    /// The name of a fixed event; places are named by their architecture.
+    pub fn fixed_name(self) -> Option<&'static str> {
+        self.place_index().is_none().then(|| FIXED[(self.0 - FIRST_FIXED) as usize])
+    }
+
+    /// Every fixed event, in code order.
+    pub fn fixed() -> impl Iterator<Item = Kind> {
+        (0..FIXED.len() as u8).map(|i| Kind(FIRST_FIXED + i))
+    }
+
+    /// The fixed event named `name`.
     pub fn fixed_by_name(name: &str) -> Option<Kind> {
-        Kind::ALL.iter().copied().find(|k| k.name() == name && !k.is_place())
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        Kind::fixed().find(|k| k.fixed_name() == Some(name))
     }
 }
 
@@ -107,12 +118,13 @@ impl fmt::Display for Kind {
 pub struct Event {
     pub time_us: u64,
     pub kind: Kind,
-    /// 1 or 2 for the active regions, 3 for the replica-only region, 0 where
-    /// no region applies.
+    /// The region of the component where it happened (a replica's, a
+    /// stream's), 0 where no region applies.
     pub region: u8,
     /// A record id, an actor id or a batch number, as [`Kind`] says.
     pub subject: u32,
-    /// Only for kinds that [`Kind::carries_value`]; 0 otherwise.
+    /// Only for kinds that carry one (see [`super::Vocabulary`]); 0
+    /// otherwise.
     pub value: u32,
 }
 
@@ -121,10 +133,24 @@ mod tests {
     use super::Kind;
 
     #[test]
-    fn a_kind_is_read_back_from_its_code_and_named_in_kebab_case() {
-        assert_eq!(Kind::from_code(26), Some(Kind::RemoveMissed));
-        assert_eq!(Kind::RemoveMissed.name(), "remove-missed");
-        assert_eq!(Kind::ALL.len(), 28);
-        assert_eq!(Kind::from_code(28), None);
+    fn places_take_the_codes_the_fixed_events_leave() {
+        assert_eq!(Kind::place(14).code(), 14);
+        assert_eq!(Kind::place(15).code(), 28);
+        assert_eq!(Kind::place(Kind::PLACE_CODES - 1).code(), 255);
+        for p in [0, 14, 15, 200] {
+            assert_eq!(Kind::place(p).place_index(), Some(p));
+        }
+        let fixed: Vec<Kind> = Kind::fixed().collect();
+        assert_eq!(fixed.first(), Some(&Kind::PUBLISH_FAILED));
+        assert_eq!(fixed.last(), Some(&Kind::FAULT_FOUND_HOLDING));
+        assert!(fixed.iter().all(|k| k.place_index().is_none()));
+    }
+
+    #[test]
+    fn a_fixed_kind_is_found_by_its_kebab_case_name() {
+        assert_eq!(Kind::fixed_by_name("remove-missed"), Some(Kind::REMOVE_MISSED));
+        assert_eq!(Kind::REMOVE_MISSED.fixed_name(), Some("remove-missed"));
+        assert_eq!(Kind::place(3).fixed_name(), None);
+        assert_eq!(Kind::fixed_by_name("published"), None, "a place is named by its architecture");
     }
 }

@@ -1,4 +1,4 @@
-//! Byte layout of trace files (format version 3).
+//! Byte layout of trace files (format version 4).
 //!
 //! ```text
 //! file    := header frame* trailer
@@ -10,7 +10,9 @@
 //! RunFrame:= seed:varint outcome environment coverage:varint(u128)
 //! environment := 0 | 1 Unspread | 2 Environment
 //! Events  := count:varint event*
-//! event   := (kind | region << 5):u8 dt_us:zigzag-varint subject:varint [value:varint]
+//! event   := code dt_us:zigzag-varint subject:varint [value:varint]
+//! code    := (kind | region << 5):u8      where every kind and region fit
+//!          | kind:u8 region:u8          otherwise
 //! ```
 //!
 //! What decides the runs besides their seeds (the [`Spec`]: architecture
@@ -18,10 +20,14 @@
 //! once, in the header; every run of a file shares it. So is which table of
 //! (state, message) pairs the runs' coverage bits index (the spec's
 //! `coverage_table`, a digest of the pairs' names), so that bits recorded
-//! against one table are never read as pairs of another. Integers inside the spec and the payload use bincode's
-//! standard configuration (little-endian, variable length). An event's time
-//! is stored as the difference from the previous event's, which is usually
-//! a few bytes; `value` is present only for kinds that carry one. A run
+//! against one table are never read as pairs of another. So is the
+//! architecture's vocabulary of event codes (the spec's `vocabulary`):
+//! which codes are its stages and its replica stores, which carry a value,
+//! and whether every code and region fit one byte (Workload1's do). Integers
+//! inside the spec and the payload use bincode's standard configuration
+//! (little-endian, variable length). An event's time is stored as the
+//! difference from the previous event's, which is usually a few bytes;
+//! `value` is present only for kinds that carry one. A run
 //! frame also holds what an explored run drew (its environment; one byte
 //! for runs that do not explore) and the bits of the coverage pairs the run
 //! handled. An environment that draws no spread (no region or instance
@@ -31,8 +37,8 @@
 //! written before the spread thus read as they were.
 //!
 //! Version 1 stored the spec in every run; version 2 stored no architecture
-//! and no coverage table. Both are refused with a message that says to
-//! simulate the runs again.
+//! and no coverage table; version 3 no vocabulary. All are refused with a
+//! message that says to simulate the runs again.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
@@ -44,12 +50,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Kind, Outcome, Run, RunHeader, Spec};
+use super::{Event, Kind, Outcome, Run, RunHeader, Spec, Vocabulary};
 use crate::config::Environment;
 use crate::config::explore::Unspread;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 /// The longest spec a header may hold: a drill text of at most
 /// [`MAX_DRILL_LEN`], an architecture text of at most
 /// [`MAX_ARCHITECTURE_LEN`] and a few hundred bytes more, so that a forged
@@ -146,6 +152,9 @@ fn check_spec(spec: &Spec) -> Result<(), String> {
     if spec.architecture_text.len() > MAX_ARCHITECTURE_LEN {
         let len = spec.architecture_text.len();
         return Err(format!("the architecture text takes {len} bytes, beyond {MAX_ARCHITECTURE_LEN}"));
+    }
+    if !spec.vocabulary.is_sound() {
+        return Err("the spec's vocabulary of event codes is not one an architecture has".into());
     }
     spec.options.validate().map_err(|e| format!("the spec's options: {e}"))?;
     spec.profile.validate().map_err(|e| format!("the spec's profile: {e}"))
@@ -271,7 +280,8 @@ pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
         coverage: header.coverage,
     };
     bincode::serde::encode_into_std_write(frame, out, config()).expect("writing to memory cannot fail");
-    bincode::encode_into_std_write(EventsRef(events), out, config()).expect("writing to memory cannot fail");
+    let events = EventsRef { events, vocabulary: header.spec.vocabulary };
+    bincode::encode_into_std_write(events, out, config()).expect("writing to memory cannot fail");
 }
 
 pub fn trailer(runs: u64) -> Vec<u8> {
@@ -286,7 +296,7 @@ pub fn trailer(runs: u64) -> Vec<u8> {
 pub fn decode_payload(payload: &[u8], spec: &Arc<Spec>) -> Result<Run, String> {
     let (header, events_at) = decode_run_header(payload, spec)?;
     let mut events = Vec::new();
-    decode_events(&payload[events_at..], |e| events.push(e))?;
+    decode_events(&payload[events_at..], spec.vocabulary, |e| events.push(e))?;
     Ok(Run { header, events })
 }
 
@@ -317,9 +327,9 @@ pub fn decode_run_header(payload: &[u8], spec: &Arc<Spec>) -> Result<(RunHeader,
 /// Decodes the events that end a payload (`payload[offset..]`, as
 /// [`decode_run_header`] says), handing each to `visit` in order instead
 /// of collecting them; returns how many there were.
-pub fn decode_events(bytes: &[u8], visit: impl FnMut(Event)) -> Result<u64, String> {
+pub fn decode_events(bytes: &[u8], vocabulary: Vocabulary, visit: impl FnMut(Event)) -> Result<u64, String> {
     let max_events = ((bytes.len() / MIN_EVENT_LEN) as u64).min(MAX_RUN_EVENTS);
-    let context = Visit { visit, max_events };
+    let context = Visit { visit, max_events, vocabulary };
     // Without bincode's byte limit, which counts every integer at its full
     // width: the events of a frame [`encode_frame`] accepts would exceed it.
     // The count is bounded above, and nothing is allocated per event.
@@ -346,18 +356,26 @@ fn decode_problem(e: DecodeError) -> String {
     }
 }
 
-struct EventsRef<'a>(&'a [Event]);
+struct EventsRef<'a> {
+    events: &'a [Event],
+    vocabulary: Vocabulary,
+}
 
 impl Encode for EventsRef<'_> {
     fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
-        (self.0.len() as u64).encode(encoder)?;
+        (self.events.len() as u64).encode(encoder)?;
+        let (vocabulary, compact) = (self.vocabulary, self.vocabulary.compact());
         let mut last = 0u64;
-        for e in self.0 {
-            debug_assert!(e.region < 8 && (e.kind as u8) < 32);
-            (e.kind as u8 | e.region << 5).encode(encoder)?;
+        for e in self.events {
+            debug_assert!(vocabulary.knows(e.kind, e.region), "{e:?} in {vocabulary:?}");
+            if compact {
+                (e.kind.code() | e.region << 5).encode(encoder)?;
+            } else {
+                [e.kind.code(), e.region].encode(encoder)?;
+            }
             (e.time_us as i64 - last as i64).encode(encoder)?;
             e.subject.encode(encoder)?;
-            if e.kind.carries_value() {
+            if vocabulary.carries_value(e.kind) {
                 e.value.encode(encoder)?;
             }
             last = e.time_us;
@@ -378,6 +396,7 @@ const MIN_EVENT_LEN: usize = 3;
 struct Visit<V> {
     visit: V,
     max_events: u64,
+    vocabulary: Vocabulary,
 }
 
 impl<V: FnMut(Event)> Decode<Visit<V>> for VisitedEvents {
@@ -386,17 +405,27 @@ impl<V: FnMut(Event)> Decode<Visit<V>> for VisitedEvents {
         if count > decoder.context().max_events {
             return Err(DecodeError::Other("an event count larger than the frame can hold, or than a run may record"));
         }
+        let vocabulary = decoder.context().vocabulary;
+        let compact = vocabulary.compact();
         let mut time = 0i64;
         for _ in 0..count {
-            let code = u8::decode(decoder)?;
-            let kind = Kind::from_code(code & 31).ok_or(DecodeError::Other("unknown event kind"))?;
+            let (kind, region) = if compact {
+                let code = u8::decode(decoder)?;
+                (Kind::from_code(code & 31), code >> 5)
+            } else {
+                let [code, region] = <[u8; 2]>::decode(decoder)?;
+                (Kind::from_code(code), region)
+            };
+            if !vocabulary.knows(kind, region) {
+                return Err(DecodeError::Other("an event code or region the run's architecture does not have"));
+            }
             time = time.checked_add(i64::decode(decoder)?).ok_or(DecodeError::Other("time overflow"))?;
             if time < 0 {
                 return Err(DecodeError::Other("negative event time"));
             }
             let subject = u32::decode(decoder)?;
-            let value = if kind.carries_value() { u32::decode(decoder)? } else { 0 };
-            (decoder.context().visit)(Event { time_us: time as u64, kind, region: code >> 5, subject, value });
+            let value = if vocabulary.carries_value(kind) { u32::decode(decoder)? } else { 0 };
+            (decoder.context().visit)(Event { time_us: time as u64, kind, region, subject, value });
         }
         Ok(VisitedEvents(count))
     }
@@ -419,6 +448,7 @@ mod tests {
             profile: Profile::default(),
             explore: false,
             coverage_table: 1,
+            vocabulary: Vocabulary::new(12, 15, 10, 3).unwrap(),
         })
     }
 
@@ -431,9 +461,9 @@ mod tests {
             coverage: 1 << 100 | 5,
         };
         let events = vec![
-            Event { time_us: 5, kind: Kind::Published, region: 0, subject: 1, value: 99_999 },
-            Event { time_us: 900, kind: Kind::ReceiverInvoked, region: 1, subject: 1, value: 0 },
-            Event { time_us: 400, kind: Kind::ProcessorReplicaStored, region: 3, subject: 1, value: 0 },
+            Event { time_us: 5, kind: Kind::PUBLISHED, region: 0, subject: 1, value: 99_999 },
+            Event { time_us: 900, kind: Kind::place(1), region: 1, subject: 1, value: 0 },
+            Event { time_us: 400, kind: Kind::place(14), region: 3, subject: 1, value: 0 },
         ];
         Run { header, events }
     }
@@ -496,9 +526,9 @@ mod tests {
         let (header, events_at) = decode_run_header(&out, &spec()).unwrap();
         assert_eq!(header, run.header);
         let mut visited = Vec::new();
-        assert_eq!(decode_events(&out[events_at..], |e| visited.push(e)), Ok(3));
+        assert_eq!(decode_events(&out[events_at..], spec().vocabulary, |e| visited.push(e)), Ok(3));
         assert_eq!(visited, run.events);
-        assert!(decode_events(&out[events_at..out.len() - 1], |_| {}).is_err());
+        assert!(decode_events(&out[events_at..out.len() - 1], spec().vocabulary, |_| {}).is_err());
     }
 
     #[test]
@@ -523,12 +553,12 @@ mod tests {
         let mut flipped = header.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert!(decode_file_header(&flipped).unwrap_err().1.contains("checksum mismatch"));
-        for version in [1u16, 2] {
+        for version in [1u16, 2, 3] {
             let mut old = header.clone();
             old[8..10].copy_from_slice(&version.to_le_bytes());
             let (offset, problem) = decode_file_header(&old).unwrap_err();
             assert_eq!(offset, 8);
-            let expected = format!("trace format version {version}, this wl1 reads version 3");
+            let expected = format!("trace format version {version}, this wl1 reads version 4");
             assert!(problem.starts_with(&expected) && problem.ends_with("simulate the runs again"), "{problem}");
         }
         for cut in 0..header.len() {
@@ -599,19 +629,39 @@ mod tests {
         let mut out = Vec::new();
         encode_frame(&run.header, &run.events, &mut out).unwrap();
         let (_, events_at) = decode_run_header(&out[9..], &spec()).unwrap();
-        assert_eq!(decode_events(&out[9 + events_at..], |_| {}), Ok(MAX_RUN_EVENTS));
+        assert_eq!(decode_events(&out[9 + events_at..], spec().vocabulary, |_| {}), Ok(MAX_RUN_EVENTS));
         run.events.push(published);
         let problem = encode_frame(&run.header, &run.events, &mut out).unwrap_err();
         assert!(problem.contains("4194305 events, beyond the 4194304 a run may"), "{problem}");
     }
 
+    fn encoded(events: &[Event], vocabulary: Vocabulary) -> Vec<u8> {
+        let mut out = Vec::new();
+        bincode::encode_into_std_write(EventsRef { events, vocabulary }, &mut out, config()).unwrap();
+        out
+    }
+
     #[test]
     fn a_small_event_takes_a_few_bytes() {
-        let e = |t| Event { time_us: t, kind: Kind::InboundAppended, region: 2, subject: 17, value: 0 };
-        let mut one = Vec::new();
-        bincode::encode_into_std_write(EventsRef(&[e(10)]), &mut one, config()).unwrap();
-        let mut two = Vec::new();
-        bincode::encode_into_std_write(EventsRef(&[e(10), e(60)]), &mut two, config()).unwrap();
+        let e = |t| Event { time_us: t, kind: Kind::place(5), region: 2, subject: 17, value: 0 };
+        let (one, two) = (encoded(&[e(10)], spec().vocabulary), encoded(&[e(10), e(60)], spec().vocabulary));
         assert_eq!(two.len() - one.len(), 3, "code, time delta and subject: one byte each");
+    }
+
+    #[test]
+    fn an_architecture_with_more_codes_or_regions_than_a_byte_holds_stores_both_whole() {
+        let wide = Vocabulary::new(30, 34, 25, 9).unwrap();
+        let e = |kind, region, value| Event { time_us: 7, kind, region, subject: 3, value };
+        let events = [e(Kind::PUBLISHED, 0, 11), e(Kind::place(33), 9, 0), e(Kind::place(25), 8, 12)];
+        let bytes = encoded(&events, wide);
+        let mut back = Vec::new();
+        assert_eq!(decode_events(&bytes, wide, |e| back.push(e)), Ok(3));
+        assert_eq!(back, events, "codes above 31, regions above 7, and the arrival's value kept");
+        let one = encoded(&events[1..2], wide).len() - encoded(&[], wide).len();
+        assert_eq!(one, 4, "code, region, time delta and subject");
+        let fewer = Vocabulary::new(10, 12, 8, 3).unwrap();
+        let store = encoded(&[e(Kind::place(14), 3, 0)], spec().vocabulary);
+        let problem = decode_events(&store, fewer, |_| {}).unwrap_err();
+        assert!(problem.contains("does not have"), "a code beyond the vocabulary is refused: {problem}");
     }
 }

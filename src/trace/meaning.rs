@@ -1,20 +1,22 @@
 //! What each trace event means, said once. Every reader of a trace (the
 //! analysis's per-record facts and coverage situations, the timelines of
 //! `wl1 replay` and of the HTML page, the diagnosis of a run) reads an
-//! event's kind through this module: [`Kind::about`] is the one place that
-//! tells the kinds apart, and [`Event::meaning`] names an event's subject,
-//! region and value after what its kind says they are.
+//! event's kind through this module: [`Vocabulary::about`] is the one place
+//! that tells the kinds apart, in the run's architecture, and
+//! [`Event::meaning`] names an event's subject, region and value after what
+//! its kind says they are.
+
+use serde::{Deserialize, Serialize};
 
 use super::event::{Event, Kind};
 
 /// What a kind of event is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum About {
-    /// A record reached the pipeline stage of this index in
-    /// [`Kind::STAGES`].
+    /// A record reached the stage of this index of the architecture.
     Stage(usize),
-    /// A record was stored by a replica of the database of this index in
-    /// [`Kind::REPLICA_STORES`].
+    /// A record was stored by a replica of the architecture's replicated
+    /// database of this index.
     ReplicaStore(usize),
     /// Something befell a record on its way.
     Incident(Incident),
@@ -66,52 +68,6 @@ pub enum Step {
     BatchStopped,
 }
 
-/// The component where a record reaches a pipeline stage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Component {
-    Source,
-    Receiver,
-    ReceiverDb,
-    Validator,
-    ValidatorDb,
-    Inbound,
-    Processor,
-    ProcessorDb,
-    Outbound,
-    Destination,
-}
-
-impl Component {
-    /// Its name in the topology, without the region of a regional one.
-    pub fn name(self) -> &'static str {
-        match self {
-            Component::Source => "source",
-            Component::Receiver => "receiver",
-            Component::ReceiverDb => "receiver-db",
-            Component::Validator => "validator",
-            Component::ValidatorDb => "validator-db",
-            Component::Inbound => "inbound",
-            Component::Processor => "processor",
-            Component::ProcessorDb => "processor-db",
-            Component::Outbound => "outbound",
-            Component::Destination => "destination",
-        }
-    }
-
-    /// Whether each active region has its own (`receiver-1`,
-    /// `receiver-2`), named with the event's region.
-    pub fn regional(self) -> bool {
-        matches!(
-            self,
-            Component::Receiver
-                | Component::Validator
-                | Component::Inbound
-                | Component::Processor
-                | Component::Outbound
-        )
-    }
-}
-
 /// One event, its fields named as its kind says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Meaning {
@@ -135,140 +91,133 @@ pub enum Meaning {
     FoundHolding { actor: u32, records: u32 },
 }
 
-/// The number of pipeline stages.
-const STAGE_COUNT: usize = 12;
+/// How a run's event codes divide between the places of its architecture
+/// (its stages, then its replica stores) and the fixed events, and which
+/// carry a value: drawn from the architecture, and stored in a trace's
+/// spec so that its runs are read without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vocabulary {
+    stages: u8,
+    places: u8,
+    arrival: u8,
+    regions: u8,
+}
 
-impl Kind {
+/// The stage index of a record's publication: every architecture's first.
+pub const PUBLICATION: usize = 0;
+
+impl Vocabulary {
+    /// `stages` stages then replica stores up to `places` places, the
+    /// stage of index `arrival` a record's arrival at the destination,
+    /// regions numbered up to `regions`; `None` beyond what codes can say.
+    pub fn new(stages: usize, places: usize, arrival: usize, regions: u8) -> Option<Vocabulary> {
+        let fits = PUBLICATION < arrival && arrival < stages && stages <= places && places <= Kind::PLACE_CODES;
+        fits.then(|| Vocabulary { stages: stages as u8, places: places as u8, arrival: arrival as u8, regions })
+    }
+
+    /// Whether it is one [`Vocabulary::new`] makes: a stored one may be
+    /// forged.
+    pub fn is_sound(self) -> bool {
+        Vocabulary::new(self.stages(), self.places as usize, self.arrival(), self.regions) == Some(self)
+    }
+
+    /// The number of stages.
+    pub fn stages(self) -> usize {
+        self.stages as usize
+    }
+
+    /// The stage index of a record's arrival at the destination.
+    pub fn arrival(self) -> usize {
+        self.arrival as usize
+    }
+
+    /// Whether a stored event of this kind, in `region`, is one the run's
+    /// architecture can record.
+    pub fn knows(self, kind: Kind, region: u8) -> bool {
+        region <= self.regions && kind.place_index().is_none_or(|p| p < self.places as usize)
+    }
+
     /// What events of this kind are about: the one match on the kinds.
-    pub const fn about(self) -> About {
-        match self {
-            Kind::Published => About::Stage(0),
-            Kind::ReceiverInvoked => About::Stage(1),
-            Kind::ReceiverDbStored => About::Stage(2),
-            Kind::ValidatorInvoked => About::Stage(3),
-            Kind::ValidatorDbStored => About::Stage(4),
-            Kind::InboundAppended => About::Stage(5),
-            Kind::ProcessorRead => About::Stage(6),
-            Kind::ProcessorDbStored => About::Stage(7),
-            Kind::OutboundAppended => About::Stage(8),
-            Kind::InboundRemoved => About::Stage(9),
-            Kind::DestinationReceived => About::Stage(10),
-            Kind::OutboundRemoved => About::Stage(11),
-            Kind::ReceiverReplicaStored => About::ReplicaStore(0),
-            Kind::ValidatorReplicaStored => About::ReplicaStore(1),
-            Kind::ProcessorReplicaStored => About::ReplicaStore(2),
-            Kind::PublishFailed => About::Incident(Incident::PublishFailed),
-            Kind::RemoveFailureHidden => About::Incident(Incident::RemoveFailureHidden),
-            Kind::RemoveMissed => About::Incident(Incident::RemoveMissed),
-            Kind::Fail => About::Command(Command::Fail),
-            Kind::Recover => About::Command(Command::Recover),
-            Kind::SwitchPrimary => About::Command(Command::SwitchPrimary),
-            Kind::RegionOffline => About::Command(Command::RegionOffline),
-            Kind::RegionOnline => About::Command(Command::RegionOnline),
-            Kind::PublishRequested => About::Step(Step::PublishRequested),
-            Kind::BatchPublished => About::Step(Step::BatchPublished),
-            Kind::BatchStopped => About::Step(Step::BatchStopped),
-            Kind::StateChanged => About::StateChanged,
-            Kind::FaultFoundHolding => About::FoundHolding,
-        }
-    }
-
-    /// The record stages every published record must reach, in pipeline
-    /// order (MODEL.md, "Specification").
-    pub const STAGES: [Kind; STAGE_COUNT] = {
-        let mut stages = [Kind::Published; STAGE_COUNT];
-        let mut i = 0;
-        while i < Kind::ALL.len() {
-            if let About::Stage(stage) = Kind::ALL[i].about() {
-                stages[stage] = Kind::ALL[i];
+    #[inline]
+    pub fn about(self, kind: Kind) -> About {
+        match kind.place_index() {
+            Some(p) if p < self.stages as usize => About::Stage(p),
+            Some(p) => {
+                debug_assert!(p < self.places as usize, "place {p} of a vocabulary of {}", self.places);
+                About::ReplicaStore(p - self.stages as usize)
             }
-            i += 1;
-        }
-        stages
-    };
-
-    /// Replica stores: each record must reach all three regions of each.
-    pub const REPLICA_STORES: [Kind; 3] = {
-        let mut stores = [Kind::Published; 3];
-        let mut i = 0;
-        while i < Kind::ALL.len() {
-            if let About::ReplicaStore(store) = Kind::ALL[i].about() {
-                stores[store] = Kind::ALL[i];
-            }
-            i += 1;
-        }
-        stores
-    };
-
-    /// The index in [`Kind::STAGES`] of a stage's kind.
-    #[inline]
-    pub const fn stage(self) -> Option<usize> {
-        match self.about() {
-            About::Stage(stage) => Some(stage),
-            _ => None,
+            None => fixed_about(kind),
         }
     }
 
-    /// Whether events of this kind are a record reaching a place of the
-    /// architecture (a stage or a replica store).
+    /// The stage index of events of this kind, if they are a stage.
     #[inline]
-    pub const fn is_place(self) -> bool {
-        matches!(self.about(), About::Stage(_) | About::ReplicaStore(_))
-    }
-
-    /// Whether the subject of events of this kind is a record id.
-    #[inline]
-    pub const fn is_about_record(self) -> bool {
-        matches!(self.about(), About::Stage(_) | About::ReplicaStore(_) | About::Incident(_))
+    pub fn stage(self, kind: Kind) -> Option<usize> {
+        kind.place_index().filter(|&p| p < self.stages as usize)
     }
 
     /// Whether events of this kind carry a value besides their subject:
     /// the record's value at its publication and arrival, the records of a
     /// stopped batch or held at a fault, a machine's new state.
     #[inline]
-    pub const fn carries_value(self) -> bool {
-        matches!(
-            self.about(),
-            About::Stage(PUBLICATION | ARRIVAL)
-                | About::Step(Step::BatchStopped)
-                | About::StateChanged
-                | About::FoundHolding
-        )
+    pub fn carries_value(self, kind: Kind) -> bool {
+        match kind.place_index() {
+            Some(p) => p == PUBLICATION || p == self.arrival as usize,
+            None => matches!(kind, Kind::BATCH_STOPPED | Kind::STATE_CHANGED | Kind::FAULT_FOUND_HOLDING),
+        }
+    }
+
+    /// Whether every code and region fits the one byte of the compact
+    /// event layout (five bits of code, three of region).
+    pub fn compact(self) -> bool {
+        Kind::place(self.places as usize - 1).code() < 32 && self.regions < 8
     }
 }
 
-/// The stage index of a record's publication, and of its arrival at the
-/// destination.
-pub const PUBLICATION: usize = 0;
-pub const ARRIVAL: usize = 10;
+impl Kind {
+    /// Whether the subject of events of this kind is a record id, in every
+    /// architecture: a place, or an incident on the way.
+    #[inline]
+    pub const fn is_about_record(self) -> bool {
+        self.place_index().is_some()
+            || matches!(self, Kind::PUBLISH_FAILED | Kind::REMOVE_FAILURE_HIDDEN | Kind::REMOVE_MISSED)
+    }
+}
 
-/// The component where a record reaches stage `stage`.
-pub const fn component(stage: usize) -> Component {
-    const COMPONENTS: [Component; STAGE_COUNT] = [
-        Component::Source,
-        Component::Receiver,
-        Component::ReceiverDb,
-        Component::Validator,
-        Component::ValidatorDb,
-        Component::Inbound,
-        Component::Processor,
-        Component::ProcessorDb,
-        Component::Outbound,
-        Component::Inbound,
-        Component::Destination,
-        Component::Outbound,
-    ];
-    COMPONENTS[stage]
+/// What a fixed event is about.
+const fn fixed_about(kind: Kind) -> About {
+    match kind {
+        Kind::PUBLISH_FAILED => About::Incident(Incident::PublishFailed),
+        Kind::REMOVE_FAILURE_HIDDEN => About::Incident(Incident::RemoveFailureHidden),
+        Kind::REMOVE_MISSED => About::Incident(Incident::RemoveMissed),
+        Kind::FAIL => About::Command(Command::Fail),
+        Kind::RECOVER => About::Command(Command::Recover),
+        Kind::SWITCH_PRIMARY => About::Command(Command::SwitchPrimary),
+        Kind::REGION_OFFLINE => About::Command(Command::RegionOffline),
+        Kind::REGION_ONLINE => About::Command(Command::RegionOnline),
+        Kind::PUBLISH_REQUESTED => About::Step(Step::PublishRequested),
+        Kind::BATCH_PUBLISHED => About::Step(Step::BatchPublished),
+        Kind::BATCH_STOPPED => About::Step(Step::BatchStopped),
+        Kind::STATE_CHANGED => About::StateChanged,
+        Kind::FAULT_FOUND_HOLDING => About::FoundHolding,
+        _ => panic!("not a fixed event"),
+    }
 }
 
 impl Event {
-    /// The event, its fields named as its kind says.
+    /// The record the event is about, if it is about one.
     #[inline]
-    pub fn meaning(&self) -> Meaning {
+    pub fn record(&self) -> Option<u32> {
+        self.kind.is_about_record().then_some(self.subject)
+    }
+
+    /// The event, its fields named as its kind says in `vocabulary`.
+    #[inline]
+    pub fn meaning(&self, vocabulary: Vocabulary) -> Meaning {
         let (subject, region, value) = (self.subject, self.region, self.value);
-        match self.kind.about() {
+        match vocabulary.about(self.kind) {
             About::Stage(stage) => {
-                let value = self.kind.carries_value().then_some(value);
+                let value = vocabulary.carries_value(self.kind).then_some(value);
                 Meaning::Stage { record: subject, stage, region, value }
             }
             About::ReplicaStore(store) => Meaning::ReplicaStore { record: subject, store, region },
@@ -279,69 +228,54 @@ impl Event {
             About::FoundHolding => Meaning::FoundHolding { actor: subject, records: value },
         }
     }
-
-    /// The record the event is about, if it is about one.
-    #[inline]
-    pub fn record(&self) -> Option<u32> {
-        self.kind.is_about_record().then_some(self.subject)
-    }
-
-    /// The pipeline stage the event's record reached, if it reached one.
-    #[inline]
-    pub fn stage(&self) -> Option<usize> {
-        self.kind.stage()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_stages_are_the_first_twelve_kinds_in_pipeline_order() {
-        assert_eq!(&Kind::STAGES[..], &Kind::ALL[..STAGE_COUNT]);
-        assert_eq!(Kind::STAGES[PUBLICATION], Kind::Published);
-        assert_eq!(Kind::STAGES[ARRIVAL], Kind::DestinationReceived);
-        assert_eq!(
-            Kind::REPLICA_STORES,
-            [Kind::ReceiverReplicaStored, Kind::ValidatorReplicaStored, Kind::ProcessorReplicaStored]
-        );
-        assert_eq!(component(PUBLICATION), Component::Source);
-        for (i, kind) in Kind::STAGES.iter().enumerate() {
-            assert_eq!(kind.stage(), Some(i));
-            let component = component(i).name().split('-').next().unwrap();
-            assert!(i == PUBLICATION || kind.name().starts_with(component), "{kind} at {component}");
-        }
+    /// Workload1's: twelve stages, three replica stores, arrival tenth.
+    fn workload1() -> Vocabulary {
+        Vocabulary::new(12, 15, 10, 3).unwrap()
     }
 
     #[test]
-    fn record_kinds_are_the_stages_the_replica_stores_and_the_incidents() {
-        let about: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| k.is_about_record()).collect();
-        let mut expected = Kind::STAGES.to_vec();
-        expected.extend(Kind::REPLICA_STORES);
-        expected.extend([Kind::PublishFailed, Kind::RemoveFailureHidden, Kind::RemoveMissed]);
-        assert_eq!(about, expected);
-        let valued: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| k.carries_value()).collect();
-        let expected = [
-            Kind::Published,
-            Kind::DestinationReceived,
-            Kind::BatchStopped,
-            Kind::StateChanged,
-            Kind::FaultFoundHolding,
-        ];
-        assert_eq!(valued, expected);
+    fn places_are_stages_then_replica_stores_and_the_rest_is_fixed() {
+        let v = workload1();
+        assert_eq!(v.about(Kind::place(11)), About::Stage(11));
+        assert_eq!(v.about(Kind::place(12)), About::ReplicaStore(0));
+        assert_eq!(v.about(Kind::REMOVE_MISSED), About::Incident(Incident::RemoveMissed));
+        assert!(v.knows(Kind::place(14), 3) && !v.knows(Kind::place(15), 1) && !v.knows(Kind::FAIL, 4));
+        assert!(v.compact());
+        let wide = Vocabulary::new(20, 24, 18, 3).unwrap();
+        assert_eq!(wide.about(Kind::place(19)), About::Stage(19));
+        assert!(!wide.compact());
+        assert_eq!(Vocabulary::new(5, 4, 3, 3), None, "more stages than places");
+        assert_eq!(Vocabulary::new(5, 6, 0, 3), None, "arrival at publication");
+    }
+
+    #[test]
+    fn publication_and_arrival_carry_a_value_wherever_arrival_is() {
+        let valued = |v: Vocabulary| -> Vec<Kind> {
+            (0..=255).map(Kind::from_code).filter(|&k| v.knows(k, 0) && v.carries_value(k)).collect()
+        };
+        let fixed = [Kind::BATCH_STOPPED, Kind::STATE_CHANGED, Kind::FAULT_FOUND_HOLDING];
+        assert_eq!(valued(workload1()), [&[Kind::PUBLISHED, Kind::place(10)][..], &fixed].concat());
+        let shorter = Vocabulary::new(10, 12, 8, 3).unwrap();
+        assert_eq!(valued(shorter), [&[Kind::PUBLISHED, Kind::place(8)][..], &fixed].concat());
     }
 
     #[test]
     fn an_event_names_its_fields_after_its_kind() {
         let event = |kind, subject, value| Event { time_us: 5, kind, region: 2, subject, value };
-        let arrival = event(Kind::DestinationReceived, 7, 70).meaning();
-        assert_eq!(arrival, Meaning::Stage { record: 7, stage: ARRIVAL, region: 2, value: Some(70) });
-        let stored = event(Kind::ProcessorReplicaStored, 7, 0).meaning();
+        let arrival = event(Kind::place(10), 7, 70).meaning(workload1());
+        assert_eq!(arrival, Meaning::Stage { record: 7, stage: 10, region: 2, value: Some(70) });
+        let stored = event(Kind::place(14), 7, 0).meaning(workload1());
         assert_eq!(stored, Meaning::ReplicaStore { record: 7, store: 2, region: 2 });
-        let stopped = event(Kind::BatchStopped, 3, 40).meaning();
+        let stopped = event(Kind::BATCH_STOPPED, 3, 40).meaning(workload1());
         assert_eq!(stopped, Meaning::Step { step: Step::BatchStopped, batch: 3, records: 40 });
-        assert_eq!(event(Kind::Fail, 9, 0).record(), None);
-        assert_eq!(event(Kind::RemoveMissed, 9, 0).record(), Some(9));
+        assert_eq!(event(Kind::FAIL, 9, 0).record(), None);
+        assert_eq!(event(Kind::REMOVE_MISSED, 9, 0).record(), Some(9));
+        assert_eq!(event(Kind::place(20), 9, 0).record(), Some(9));
     }
 }

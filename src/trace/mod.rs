@@ -10,12 +10,15 @@ pub mod format;
 pub mod meaning;
 mod reader;
 mod run;
+mod spec;
 mod writer;
 
 pub use event::{Event, Kind};
 pub use format::{FORMAT_VERSION, MAGIC};
+pub use meaning::Vocabulary;
 pub use reader::{FoundRun, Runs, TraceError, TraceFile, files_with_extensions, read_dir_or_files, runs, trace_files};
-pub use run::{Outcome, OutcomeKind, Run, RunHeader, Spec};
+pub use run::{Outcome, OutcomeKind, Run, RunHeader};
+pub use spec::{Spec, TEXT_PREFIX, digest};
 pub use writer::{AtomicTraceFile, TraceWriter};
 
 /// The file extension of trace files.

@@ -31,8 +31,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
 use wl1::model::coverage::{PAIRS, Pair, pairs};
-use wl1::trace::Event;
 use wl1::trace::meaning::{Incident, Meaning, Step};
+use wl1::trace::{Event, Vocabulary};
 
 use crate::measure::seeds::SeedSet;
 use crate::measure::sum::{Overflow, add};
@@ -84,7 +84,7 @@ pub enum Situation {
     /// A batch stopped early and was published again.
     BatchRepublished,
     /// A fault found its component holding records: the one situation the
-    /// simulator records for the analysis ([`wl1::trace::Kind::FaultFoundHolding`]),
+    /// simulator records for the analysis ([`wl1::trace::Kind::FAULT_FOUND_HOLDING`]),
     /// since the events cannot show what a machine has in hand.
     FaultFoundHolding,
     /// The last first arrival at the destination came from region 1.
@@ -136,9 +136,9 @@ impl RunSituations {
         self.stopped.clear();
     }
 
-    /// Takes in the run's next event.
-    pub fn observe(&mut self, e: &Event) {
-        let seen = match e.meaning() {
+    /// Takes in the run's next event, coded in `vocabulary`.
+    pub fn observe(&mut self, e: &Event, vocabulary: Vocabulary) {
+        let seen = match e.meaning(vocabulary) {
             Meaning::Incident { incident: Incident::RemoveFailureHidden, .. } => Situation::RemoveFailureHidden,
             Meaning::Incident { incident: Incident::RemoveMissed, .. } => Situation::RemoveMissed,
             Meaning::FoundHolding { .. } => Situation::FaultFoundHolding,
@@ -579,12 +579,12 @@ mod tests {
     fn a_republished_batch_is_one_stopped_then_requested_again() {
         let event = |kind, subject| Event { time_us: 0, kind, region: 0, subject, value: 0 };
         let (places, mut run) = (Places::workload1(), RunSituations::default());
-        run.observe(&event(Kind::PublishRequested, 2));
-        run.observe(&event(Kind::BatchStopped, 2));
+        run.observe(&event(Kind::PUBLISH_REQUESTED, 2), places.vocabulary());
+        run.observe(&event(Kind::BATCH_STOPPED, 2), places.vocabulary());
         assert_eq!(run.finish(&places, &[], &[]), 0);
-        run.observe(&event(Kind::PublishRequested, 3));
+        run.observe(&event(Kind::PUBLISH_REQUESTED, 3), places.vocabulary());
         assert_eq!(run.finish(&places, &[], &[]), 0, "another batch");
-        run.observe(&event(Kind::PublishRequested, 2));
+        run.observe(&event(Kind::PUBLISH_REQUESTED, 2), places.vocabulary());
         assert_eq!(run.finish(&places, &[], &[]), Situation::BatchRepublished.bit());
         run.start();
         assert_eq!(run.finish(&places, &[], &[]), 0);

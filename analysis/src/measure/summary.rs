@@ -14,7 +14,7 @@
 //! `shards` (the shards `--shard I/N` counted: `index`, `count`, `runs`),
 //! and `groups`, one per spec identity (16 hex digits), each with:
 //! `label`, `scenario`, `spec` (what decides its runs, in the text form of
-//! `wl1::config::Spec`, from which a run is replayed without its trace),
+//! `wl1::trace::Spec`, from which a run is replayed without its trace),
 //! `runs`, `trace_events`, `violating_runs`;
 //! `outcomes` (runs per outcome); `properties` (per property violated:
 //! `runs`, `records`); `undelivered` (per first place never reached and
@@ -119,7 +119,7 @@ pub struct GroupSummary {
     pub label: String,
     pub scenario: String,
     /// What decides the group's runs besides their seeds, in its text form
-    /// (`wl1spec:...`, see `wl1::config::Spec::to_text`): what replays a
+    /// (`wl1spec:...`, see `wl1::trace::Spec::to_text`): what replays a
     /// run without its trace.
     #[serde(default)]
     pub spec: String,

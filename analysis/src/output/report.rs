@@ -569,7 +569,7 @@ fn tell_names_apart(groups: &mut [GroupReport]) {
 /// The pairs the scenario of a group's spec (its text form) can cause; all
 /// of them if the spec does not read.
 fn causable(spec: &str) -> u128 {
-    let scenario = wl1::config::Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize)
+    let scenario = wl1::trace::Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize)
         .ok()
         .and_then(|spec| wl1::run::RunSpec::from_stored(&std::sync::Arc::new(spec)).ok());
     scenario.map_or(u128::MAX, |s| wl1::scenario::causable(&s.scenario, s.options()))
@@ -587,6 +587,7 @@ fn short_name(g: &GroupSummary) -> String {
         profile: wl1::config::Profile::default(),
         explore: false,
         coverage_table: 0,
+        vocabulary: wl1::trace::Vocabulary::new(2, 2, 1, 0).expect("the smallest"),
     };
     let defaults = group_label(&spec, 0);
     let defaults: Vec<&str> = defaults.split_whitespace().collect();
@@ -794,7 +795,7 @@ fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
 /// decide the run (the whole spec if options cannot say it), which need no
 /// trace. Shell-quoted.
 fn replay_command(g: &GroupSummary, file: &str, seed: u64, record: Option<u32>) -> String {
-    let spec = wl1::config::Spec::from_text(&g.spec, wl1::trace::format::MAX_SPEC_LEN as usize);
+    let spec = wl1::trace::Spec::from_text(&g.spec, wl1::trace::format::MAX_SPEC_LEN as usize);
     let deciding = match spec {
         Ok(spec) if !std::path::Path::new(file).is_file() => wl1::run::arguments(&spec),
         _ => vec!["--from".into(), file.into()],

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use wl1::architecture::{self, Architecture, ComponentKind};
 use wl1::model::ContainerState;
 use wl1::trace::format::{decode_payload, decode_run_header};
-use wl1::trace::meaning::{Command, Incident, Meaning, Step};
-use wl1::trace::{Event, Run, TraceFile};
+use wl1::trace::meaning::{Command, Meaning, Step};
+use wl1::trace::{Event, Kind, Run, TraceFile, Vocabulary};
 
-use crate::record::places::{Places, architecture_of, places_of};
+use crate::record::places::{Places, architecture_of};
 
 /// The components a record passes, in pipeline order, as an architecture
 /// has them: the lanes of a run's timeline. They are the instances of its
@@ -210,7 +210,10 @@ pub struct RunView {
 
 impl RunView {
     pub fn of(run: &Run) -> RunView {
-        let lanes = Lanes::of(architecture_of(&run.header.spec), places_of(&run.header.spec));
+        let (architecture, places) =
+            architecture_of(&run.header.spec).expect("a trace's architecture is read when its file is opened");
+        let lanes = Lanes::of(&architecture, places);
+        let vocabulary = run.header.spec.vocabulary;
         let records = run.header.spec.records;
         let end_us = run.events.iter().map(|e| e.time_us).max().unwrap_or(0).max(run.header.outcome.end_us);
         let mut by_record: Vec<RecordView> =
@@ -221,12 +224,12 @@ impl RunView {
             let Some(view) = (e.subject as usize).checked_sub(1).and_then(|i| by_record.get_mut(i)) else { continue };
             view.observe(&lanes, e);
         }
-        let batches = events.iter().filter_map(|e| match e.meaning() {
+        let batches = events.iter().filter_map(|e| match e.meaning(vocabulary) {
             Meaning::Step { step: Step::BatchPublished, batch, .. } => Some((e.time_us, batch)),
             _ => None,
         });
         let batches = batches.collect();
-        let windows = windows(&lanes, &events, end_us);
+        let windows = windows(&lanes, &events, end_us, vocabulary);
         RunView { lanes, seed: run.header.seed, end_us, records: by_record, windows, batches }
     }
 }
@@ -251,14 +254,14 @@ impl RecordView {
             Some(_) if lane.is_some() && e.region > 0 => self.routed = e.region,
             _ => {}
         }
-        if let Meaning::Incident { incident: Incident::PublishFailed, region, .. } = e.meaning() {
-            self.routed = region;
+        if e.kind == Kind::PUBLISH_FAILED {
+            self.routed = e.region;
         }
     }
 }
 
 /// The troubles of a run's components, from its events in time order.
-fn windows(lanes: &Lanes, events: &[&Event], end_us: u64) -> Vec<Window> {
+fn windows(lanes: &Lanes, events: &[&Event], end_us: u64, vocabulary: Vocabulary) -> Vec<Window> {
     let mut open: BTreeMap<(usize, Trouble), (u64, String)> = BTreeMap::new();
     let mut done = Vec::new();
     let mut close = |open: &mut BTreeMap<(usize, Trouble), (u64, String)>, key: (usize, Trouble), to_us: u64| {
@@ -268,7 +271,7 @@ fn windows(lanes: &Lanes, events: &[&Event], end_us: u64) -> Vec<Window> {
     };
     for e in events {
         let component = |actor: u32| lanes.of_actor(actor).map(|l| (l, lanes.name(l).to_string()));
-        match e.meaning() {
+        match e.meaning(vocabulary) {
             Meaning::Command { command: Command::Fail, actor, .. } => {
                 if let Some((l, label)) = component(actor) {
                     open.entry((l, Trouble::Failed)).or_insert((e.time_us, label));
@@ -318,6 +321,7 @@ fn windows(lanes: &Lanes, events: &[&Event], end_us: u64) -> Vec<Window> {
 pub fn read_runs(file: &Path, seeds: &[u64]) -> Result<Vec<Run>, String> {
     let mut trace = TraceFile::open(file).map_err(|e| e.to_string())?;
     let spec = trace.spec().clone();
+    architecture_of(&spec).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut found = BTreeMap::new();
     while let Some(Ok((_, payload))) = trace.next_payload() {
         let Ok((header, _)) = decode_run_header(payload, &spec) else { continue };

@@ -61,10 +61,10 @@ pub fn analyze_at(
         facts.start(run.file.group.records);
         situations.start();
         let observe = |e: Event| {
-            situations.observe(&e);
+            situations.observe(&e, places.vocabulary());
             facts.observe(e);
         };
-        match decode_events(&unit.events[run.events.clone()], observe) {
+        match decode_events(&unit.events[run.events.clone()], places.vocabulary(), observe) {
             Ok(events) => chunk.add_run(run, events, &facts, &situations),
             Err(problem) => {
                 let path = run.file.path.clone();

@@ -12,7 +12,7 @@ use wl1::trace::{Spec, TraceError, TraceFile};
 
 use crate::measure::seeds::{DuplicateRuns, Duplicates, SeedSet};
 use crate::measure::summary::{Problems, Summary};
-use crate::record::places::places_of;
+use crate::record::places::{architecture_of, places_of};
 use crate::runs::{Group, InputFile, RunInput, Unit};
 
 /// A unit is handed on once its runs publish this many records, whatever
@@ -94,9 +94,13 @@ impl Reader<'_> {
         true
     }
 
+    /// Opens a trace file whose architecture reads; its problem otherwise.
     fn open(&mut self, path: &Path) -> Option<TraceFile> {
         let problem = match TraceFile::open(path) {
-            Ok(trace) => return Some(trace),
+            Ok(trace) => match architecture_of(trace.spec()) {
+                Ok(_) => return Some(trace),
+                Err(problem) => TraceError { path: path.to_owned(), offset: None, run: None, problem },
+            },
             Err(e) => e,
         };
         self.read.problems.add(problem.to_string());

@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use wl1::trace::Event;
-use wl1::trace::meaning::{About, Incident};
+use wl1::trace::{Event, Kind};
 
 use crate::record::places::Places;
 
@@ -109,7 +108,7 @@ impl RecordFacts {
         if let Some(place) = places.place_of(e) {
             self.reach(place, i, e, places);
         }
-        if e.kind.about() == About::Incident(Incident::PublishFailed) {
+        if e.kind == Kind::PUBLISH_FAILED {
             self.routed_region = e.region;
         }
     }
@@ -239,12 +238,10 @@ impl RunFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wl1::trace::Kind;
 
-    /// An event at `place` (a stage's code is its place below 15) or of
-    /// the fixed `kind`.
+    /// An event at `place` or of the fixed `kind`.
     fn event(time_us: u64, place: Result<usize, Kind>, region: u8, subject: u32, value: u32) -> Event {
-        let kind = place.map_or_else(|kind| kind, |p| Kind::from_code(p as u8).expect("a place's code"));
+        let kind = place.map_or_else(|kind| kind, Kind::place);
         Event { time_us, kind, region, subject, value }
     }
 
@@ -256,7 +253,7 @@ mod tests {
         let mut run = RunFacts::new(places.clone());
         run.start(2);
         run.observe(event(5, Ok(published), 0, 2, 77));
-        run.observe(event(6, Err(Kind::Fail), 0, 2, 0));
+        run.observe(event(6, Err(Kind::FAIL), 0, 2, 0));
         run.observe(event(9, Ok(arrival), 1, 2, 77));
         run.observe(event(12, Ok(arrival), 2, 2, 78));
         run.observe(event(13, Ok(arrival), 1, 9, 1));

@@ -5,34 +5,45 @@
 //! Workload1 has 12 stages and 3 stores in 3 regions: 21 places.
 
 use std::fmt;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use wl1::architecture::{Action, Architecture};
-use wl1::config::Spec;
 use wl1::model::topology::WORKLOAD1;
-use wl1::trace::{Event, Kind};
+use wl1::trace::{Event, Kind, Spec, Vocabulary};
 
-/// The architecture of the runs of `spec`: where the trace's own
-/// architecture will be read, once a spec carries it. Every use of an
-/// architecture by the analysis goes through here.
-pub fn architecture_of(_spec: &Spec) -> &Architecture {
-    &WORKLOAD1
+/// The architecture of the runs of `spec`, and its places: the trace's
+/// own, read once per architecture. Every use of an architecture by the
+/// analysis goes through here; an error if the spec's architecture does
+/// not read (see [`wl1::run::stored_architecture`]).
+pub fn architecture_of(spec: &Spec) -> Result<(Arc<Architecture>, Arc<Places>), String> {
+    /// The architectures read so far: a few per analysis.
+    static READ: Mutex<Vec<(String, String, Arc<Architecture>, Arc<Places>)>> = Mutex::new(Vec::new());
+    let same = |(name, text, ..): &&(String, String, _, _)| *name == spec.architecture && *text == spec.architecture_text;
+    if let Some((.., architecture, places)) = READ.lock().expect("not poisoned").iter().find(same) {
+        return Ok((architecture.clone(), places.clone()));
+    }
+    let architecture = wl1::run::stored_architecture(spec)?;
+    let places = Arc::new(Places::of(&architecture));
+    let mut read = READ.lock().expect("not poisoned");
+    if read.len() == 16 {
+        read.remove(0);
+    }
+    read.push((spec.architecture.clone(), spec.architecture_text.clone(), architecture.clone(), places.clone()));
+    Ok((architecture, places))
 }
 
-/// The places of the runs of `spec`.
+/// The places of the runs of `spec`, whose architecture was read when its
+/// file was opened (see [`architecture_of`]).
 pub fn places_of(spec: &Spec) -> Arc<Places> {
-    let architecture = architecture_of(spec);
-    if architecture == &**WORKLOAD1 { WORKLOAD1_PLACES.clone() } else { Arc::new(Places::of(architecture)) }
+    architecture_of(spec).expect("a trace's architecture is read when its file is opened").1
 }
 
 /// The places of the runs of a spec in its text form (a summary's group),
-/// Workload1's if the text does not read as a spec (a summary written
-/// before groups kept their spec).
+/// Workload1's if the text does not read as a spec of a known architecture
+/// (a summary written before groups kept their spec).
 pub fn places_of_text(spec: &str) -> Arc<Places> {
-    match Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize) {
-        Ok(spec) => places_of(&spec),
-        Err(_) => WORKLOAD1_PLACES.clone(),
-    }
+    let spec = Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize);
+    spec.ok().and_then(|spec| architecture_of(&spec).ok()).map_or_else(|| WORKLOAD1_PLACES.clone(), |(_, places)| places)
 }
 
 static WORKLOAD1_PLACES: LazyLock<Arc<Places>> = LazyLock::new(|| Arc::new(Places::of(&WORKLOAD1)));
@@ -73,6 +84,7 @@ pub struct Places {
     watched_slot: Vec<Option<u8>>,
     /// The highest region number any place is in.
     regions: usize,
+    vocabulary: Vocabulary,
 }
 
 impl Places {
@@ -96,10 +108,10 @@ impl Places {
         }
         let mut by_code = Box::new([Reached::Nothing; 256]);
         for k in 0..stages {
-            by_code[Kind::place_code(k)] = Reached::Stage(k as u8);
+            by_code[Kind::place(k).code() as usize] = Reached::Stage(k as u8);
         }
         for s in 0..stores.len() {
-            by_code[Kind::place_code(stages + s)] = Reached::Store(s as u8);
+            by_code[Kind::place(stages + s).code() as usize] = Reached::Store(s as u8);
         }
         let orders: Vec<(String, usize, usize)> =
             architecture.orders.iter().map(|o| (o.name.clone(), o.first, o.then)).collect();
@@ -125,12 +137,18 @@ impl Places {
             watched,
             watched_slot,
             regions,
+            vocabulary: architecture.vocabulary(),
         }
     }
 
     /// Workload1's places.
     pub fn workload1() -> Arc<Places> {
         WORKLOAD1_PLACES.clone()
+    }
+
+    /// How its runs' events are coded.
+    pub fn vocabulary(&self) -> Vocabulary {
+        self.vocabulary
     }
 
     /// Stages and replica places.
@@ -195,7 +213,7 @@ impl Places {
     /// regions it has replicas in reaches none).
     #[inline]
     pub fn place_of(&self, e: &Event) -> Option<usize> {
-        match self.by_code[e.kind as u8 as usize] {
+        match self.by_code[e.kind.code() as usize] {
             Reached::Nothing => None,
             Reached::Stage(k) => Some(usize::from(k)),
             Reached::Store(s) => {
@@ -242,7 +260,6 @@ impl fmt::Debug for Places {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wl1::trace::Kind;
 
     #[test]
     fn every_place_is_reached_by_its_kind_and_region_only() {
@@ -250,7 +267,11 @@ mod tests {
         let event = |kind, region| Event { time_us: 0, kind, region, subject: 1, value: 0 };
         let kind_of = |place: usize| {
             let name = places.name(place).split('@').next().unwrap().to_string();
-            *Kind::ALL.iter().find(|k| k.name() == name).unwrap()
+            *wl1::model::topology::events::STAGES
+                .iter()
+                .chain(&wl1::model::topology::events::REPLICA_STORES)
+                .find(|&&k| WORKLOAD1.event_name(k) == name)
+                .unwrap()
         };
         assert_eq!(places.len(), 21);
         for place in 0..places.len() {
@@ -260,7 +281,7 @@ mod tests {
         let last = kind_of(places.len() - 1);
         assert_eq!(places.place_of(&event(last, 0)), None);
         assert_eq!(places.place_of(&event(last, 4)), None);
-        assert_eq!(places.place_of(&event(Kind::PublishFailed, 1)), None);
+        assert_eq!(places.place_of(&event(Kind::PUBLISH_FAILED, 1)), None);
         assert_eq!(places.name(places.len() - 1), "processor-db-replica-stored@3");
         assert_eq!(places.hop_name(places.arrival()), "outbound-appended -> destination-received");
         assert_eq!(places.reads(), [6]);

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use wl1::model::topology::WORKLOAD1;
+use wl1::model::topology::events as w1;
 use wl1_analysis::polars::prelude::*;
 
 use wl1::config::{Options, Profile};
@@ -34,7 +36,7 @@ pub fn value_of(record: u32) -> u32 {
 }
 
 fn event(time_us: u64, kind: Kind, region: u8, record: u32) -> Event {
-    let value = if kind.carries_value() { value_of(record) } else { 0 };
+    let value = if WORKLOAD1.vocabulary().carries_value(kind) { value_of(record) } else { 0 };
     Event { time_us, kind, region, subject: record, value }
 }
 
@@ -48,10 +50,10 @@ pub fn record_events(record: u32, start_us: u64) -> Vec<Event> {
         out.push(event(t, kind, region, record));
         t += 1000;
     };
-    push(Kind::Published, 0);
+    push(Kind::PUBLISHED, 0);
     for (invoked, stored, replicas) in [
-        (Kind::ReceiverInvoked, Kind::ReceiverDbStored, Kind::ReceiverReplicaStored),
-        (Kind::ValidatorInvoked, Kind::ValidatorDbStored, Kind::ValidatorReplicaStored),
+        (w1::RECEIVER_INVOKED, w1::RECEIVER_DB_STORED, w1::RECEIVER_REPLICA_STORED),
+        (w1::VALIDATOR_INVOKED, w1::VALIDATOR_DB_STORED, w1::VALIDATOR_REPLICA_STORED),
     ] {
         push(invoked, r);
         push(stored, r);
@@ -59,16 +61,16 @@ pub fn record_events(record: u32, start_us: u64) -> Vec<Event> {
             push(replicas, replica);
         }
     }
-    push(Kind::InboundAppended, r);
-    push(Kind::ProcessorRead, r);
-    push(Kind::ProcessorDbStored, r);
+    push(w1::INBOUND_APPENDED, r);
+    push(w1::PROCESSOR_READ, r);
+    push(w1::PROCESSOR_DB_STORED, r);
     for replica in 1..=3 {
-        push(Kind::ProcessorReplicaStored, replica);
+        push(w1::PROCESSOR_REPLICA_STORED, replica);
     }
-    push(Kind::OutboundAppended, r);
-    push(Kind::InboundRemoved, r);
-    push(Kind::DestinationReceived, r);
-    push(Kind::OutboundRemoved, r);
+    push(w1::OUTBOUND_APPENDED, r);
+    push(w1::INBOUND_REMOVED, r);
+    push(w1::DESTINATION_RECEIVED, r);
+    push(w1::OUTBOUND_REMOVED, r);
     out
 }
 

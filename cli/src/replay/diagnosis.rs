@@ -6,7 +6,6 @@
 
 use std::io::{self, Write};
 
-use wl1::model::topology;
 use wl1::run::{Finding, Simulator, not_working, stranded};
 use wl1_analysis::text::{WIDTH, wrap};
 use wl1_analysis::{EVENTUAL_DELIVERY, Violation};
@@ -69,7 +68,7 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
     }
     let stuck: Vec<String> = not_working(sim)
         .into_iter()
-        .map(|(actor, condition)| format!("{} ({condition})", topology::name(actor)))
+        .map(|(name, condition)| format!("{name} ({condition})"))
         .collect();
     let line = if stuck.is_empty() {
         "  every component was working when the run ended".to_string()

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use wl1::engine::MILLISECOND;
 use wl1::model::ContainerState;
-use wl1::model::topology;
+use wl1::architecture::Architecture;
 use wl1::run::{Delivery, MAX_LOGGED, Simulator};
 use wl1::trace::Event;
 use wl1::trace::meaning::{Command, Meaning, Step};
@@ -42,12 +42,12 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record:
         let ends = format!(
             "{:>11.3} ms {:>22} -> {:<22}",
             d.time as f64 / MILLISECOND as f64,
-            topology::name(d.envelope.from),
-            topology::name(d.envelope.to),
+            world.architecture.actor_name(d.envelope.from),
+            world.architecture.actor_name(d.envelope.to),
         );
         write_wrapped(out, &ends, &msg.describe(&world.arena, &world.architecture))?;
         for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
-            write_wrapped(out, &format!("{:>16}·", ""), &describe_event(e))?;
+            write_wrapped(out, &format!("{:>16}·", ""), &describe_event(e, &world.architecture))?;
         }
     }
     Ok(())
@@ -93,25 +93,26 @@ fn concerns(e: &Event, id: u32) -> bool {
     e.record() == Some(id)
 }
 
-/// An event as the timeline shows it; a region is named only where the
-/// event has one.
-pub fn describe_event(e: &Event) -> String {
+/// An event of a run of `architecture` as the timeline shows it; a region
+/// is named only where the event has one.
+pub fn describe_event(e: &Event, architecture: &Architecture) -> String {
     let region = if e.region > 0 { format!(" region {}", e.region) } else { String::new() };
-    let kind = e.kind;
-    match e.meaning() {
+    let kind = architecture.event_name(e.kind);
+    let name = |actor: u32| u8::try_from(actor).map_or("no-such-actor", |a| architecture.actor_name(a));
+    match e.meaning(architecture.vocabulary()) {
         Meaning::StateChanged { actor, state } => {
             let state = ContainerState::from_code(state).map_or("unknown", ContainerState::name);
-            format!("{} is now {}", topology::name(actor as u8), state)
+            format!("{} is now {}", name(actor), state)
         }
         Meaning::Command { command: Command::RegionOffline | Command::RegionOnline, .. } => format!("{kind}{region}"),
-        Meaning::Command { actor, .. } => format!("{kind} {}", topology::name(actor as u8)),
+        Meaning::Command { actor, .. } => format!("{kind} {}", name(actor)),
         Meaning::Step { step: Step::BatchStopped, batch, records } => {
             format!("batch {batch} stopped after {records} records")
         }
         Meaning::Step { batch, .. } => format!("{kind} batch {batch}"),
         Meaning::Stage { record, value: Some(value), .. } => format!("{kind} record {record} value {value}{region}"),
         Meaning::FoundHolding { actor, records } => {
-            format!("the fault found {} holding {records} records", topology::name(actor as u8))
+            format!("the fault found {} holding {records} records", name(actor))
         }
         Meaning::Stage { record, .. } | Meaning::ReplicaStore { record, .. } | Meaning::Incident { record, .. } => {
             format!("{kind} record {record}{region}")

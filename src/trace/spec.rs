@@ -10,7 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Options, Profile};
+use super::meaning::Vocabulary;
+use crate::config::{Options, Profile};
 
 /// What decides a run besides its seed. A trace file stores it once, in its
 /// header: every run of a file shares it.
@@ -41,6 +42,10 @@ pub struct Spec {
     /// coverage of runs of two tables cannot be pooled, nor read by a wl1
     /// with another table.
     pub coverage_table: u64,
+    /// How the runs' event codes divide between the architecture's places
+    /// and the fixed events, drawn from the architecture: a trace is read
+    /// with it, without the architecture.
+    pub vocabulary: Vocabulary,
 }
 
 /// The wire form as text starts with this, so that a reader can tell it
@@ -98,6 +103,9 @@ impl Spec {
             return Err("bytes left over after the spec".into());
         }
         spec.profile.validate().map_err(|e| format!("its profile: {e}"))?;
+        if !spec.vocabulary.is_sound() {
+            return Err("its vocabulary of event codes is not one an architecture has".into());
+        }
         Ok(spec)
     }
 }
@@ -117,6 +125,7 @@ mod tests {
             profile: Profile::default(),
             explore: true,
             coverage_table: 7,
+            vocabulary: Vocabulary::new(12, 15, 10, 3).unwrap(),
         }
     }
 
