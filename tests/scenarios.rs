@@ -53,7 +53,11 @@ fn the_inbound_1_drill_leaves_the_region_1_front_end_failed_in_every_seed() {
             panic!("seed {seed}: {}", stopped.reason)
         };
         let failed = ContainerState::FailedDependency;
-        assert_eq!(front_ends.0, [("receiver-1".to_string(), failed), ("validator-1".to_string(), failed)], "seed {seed}");
+        assert_eq!(
+            front_ends.0,
+            [("receiver-1".to_string(), failed), ("validator-1".to_string(), failed)],
+            "seed {seed}"
+        );
     }
 }
 

@@ -124,7 +124,8 @@ fn read_back_byte_for_byte(path: &Path) -> Vec<wl1::trace::Run> {
 
 #[test]
 fn files_of_versions_1_to_3_are_refused_with_a_message_naming_their_version() {
-    let fixtures = [(FIXTURE_V1, 1), (FIXTURE_V2, 2), (FIXTURE_V2_EXPLORED, 2), (FIXTURE_V3, 3), (FIXTURE_V3_EXPLORED, 3)];
+    let fixtures =
+        [(FIXTURE_V1, 1), (FIXTURE_V2, 2), (FIXTURE_V2_EXPLORED, 2), (FIXTURE_V3, 3), (FIXTURE_V3_EXPLORED, 3)];
     for (fixture, version) in fixtures {
         let error = TraceFile::open(Path::new(fixture)).err().expect("an older version is refused");
         let message = error.to_string();

@@ -102,13 +102,8 @@ fn record_events(record: u32, region: u8, skip: &[&str]) -> Vec<Event> {
         // architecture's arrival, is Workload1's outbound append).
         Event { time_us: 0, kind: Kind::from_code(code), region, subject: record, value: 0 }
     };
-    let store = |code: u8, region: u8| Event {
-        time_us: 0,
-        kind: Kind::from_code(code),
-        region,
-        subject: record,
-        value: 0,
-    };
+    let store =
+        |code: u8, region: u8| Event { time_us: 0, kind: Kind::from_code(code), region, subject: record, value: 0 };
     let mut events =
         vec![event("published", 0), event("receiver-invoked", region), event("receiver-db-stored", region)];
     events.extend((1..=3).map(|r| store(10, r)));

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use wl1::config::Environment;
 use wl1::architecture::Architecture;
+use wl1::config::Environment;
 use wl1::run::{RunSpec, Simulator, resolve_scenario};
 use wl1::scenario::has_chaos;
 use wl1::trace::format::{MAX_SPEC_LEN, decode_payload, encode_payload};

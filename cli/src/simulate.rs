@@ -222,7 +222,7 @@ impl SimulateArgs {
     }
 
     /// `--scenario all`: every built-in scenario of `architecture`.
-    fn all_scenarios(&self, architecture: &Architecture) -> Result<Vec<(Scenario, String)>, String> {
+    fn all_scenarios(&self, architecture: &Arc<Architecture>) -> Result<Vec<(Scenario, String)>, String> {
         let all: Vec<(Scenario, String)> = scenarios_of(architecture).into_iter().map(|s| (s, String::new())).collect();
         if all.is_empty() {
             return Err(format!(
@@ -515,7 +515,7 @@ fn print_summary(
 
 /// The text of `wl1 scenarios`: the built-in scenarios of `architecture`,
 /// and the design variants.
-pub fn scenario_list(architecture: &Architecture) -> String {
+pub fn scenario_list(architecture: &Arc<Architecture>) -> String {
     let mut out = String::from("scenarios:\n");
     let scenarios = scenarios_of(architecture);
     for s in &scenarios {

@@ -171,6 +171,34 @@ impl Architecture {
         i as ActorId + 1
     }
 
+    /// The destination's actor (the check makes it one).
+    pub fn destination(&self) -> ActorId {
+        let i = self.instances.iter().position(|i| i.kind == ComponentKind::Destination);
+        i.expect("checked: a destination") as ActorId + 1
+    }
+
+    /// The instances of active region `region` that its speed and slow
+    /// periods apply to: its containers, streams and database replicas (not
+    /// the source, DNSs, databases or destination, which serve every region).
+    pub fn region_instances(&self, region: u8) -> impl Iterator<Item = ActorId> + '_ {
+        let regional = |kind| {
+            use ComponentKind::*;
+            matches!(kind, ApiContainer | StreamContainer | Kafka | MongoReplica)
+        };
+        let instances = self.instances.iter().enumerate();
+        instances.filter(move |(_, i)| i.region == region && regional(i.kind)).map(|(a, _)| a as ActorId + 1)
+    }
+
+    /// The streams of `region` the destination reads from: those its DNS
+    /// routes to there.
+    pub fn delivering(&self, region: u8) -> impl Iterator<Item = ActorId> + '_ {
+        let destination = &self.instances[self.destination() as usize - 1];
+        let dns = destination.wires.iter().filter(|(k, _)| *k == "dns").flat_map(|(_, to)| to);
+        let routes = dns.flat_map(|&d| self.instances[d].wires.iter().filter(|(k, _)| *k == "routes"));
+        let streams = routes.flat_map(|(_, to)| to.iter().copied());
+        streams.filter(move |&s| self.instances[s].region == region).map(|s| s as ActorId + 1)
+    }
+
     /// The instances `command` may target, ascending.
     pub fn targets(&self, command: Command) -> &[usize] {
         self.faults.get(&command).map_or(&[], Vec::as_slice)
@@ -209,7 +237,9 @@ impl Architecture {
     pub fn vocabulary(&self) -> Vocabulary {
         let places = self.stages.len() + self.stores().len();
         let regions = self.instances.iter().map(|i| i.region).max().unwrap_or(0);
-        Vocabulary::new(self.stages.len(), places, self.arrival(), regions).expect("checked: places within the codes")
+        let instances = self.instances.len() as u8;
+        let vocabulary = Vocabulary::new(self.stages.len(), places, self.arrival(), regions, instances);
+        vocabulary.expect("checked: places within the codes, instances within actor ids")
     }
 
     /// The name of events of `kind` in its runs: a place's, or a fixed

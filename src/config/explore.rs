@@ -118,16 +118,14 @@ pub const SLOW_PERMILLE: [u64; 2] = [2_000, 8_000];
 pub const CHANGE_POINTS: [u64; 2] = [0, 8];
 pub const CHANGE_POINT_NTH: [u64; 2] = [1, 800];
 pub const CHANGE_POINT_US: [u64; 2] = [100_000, 10_000_000];
-/// The instances an environment may name: every actor but the driver (the
-/// model checks that this is its topology).
-pub const INSTANCES: std::ops::RangeInclusive<ActorId> = 1..=26;
 /// The active regions, whose speeds an environment draws.
 pub const REGIONS: [u8; 2] = [1, 2];
 /// The most entries of each list an environment may hold (a reader refuses
 /// more).
 pub const MAX_ENTRIES: usize = 16;
-/// The most instance speeds an environment may hold: one per instance.
-pub const MAX_INSTANCE_SPEEDS: usize = 32;
+/// The most instance speeds an environment may hold: one per instance (an
+/// actor id is a byte, and the driver is none).
+pub const MAX_INSTANCE_SPEEDS: usize = ActorId::MAX as usize;
 /// The largest slowing factor an environment may hold, in thousandths.
 pub const MAX_PERMILLE: u64 = 1_000_000;
 /// The widest speed factor a profile allows.
@@ -230,11 +228,12 @@ pub struct DelayedMessage {
 }
 
 impl Environment {
-    /// Draws the environment of the run of `seed` around `base`, from the
-    /// seed's environment and spread streams.
-    pub fn draw(base: &Profile, seed: u64) -> Self {
-        let mut env = Self::draw_unspread(base, INSTANCES, &mut stream(seed, Stream::Environment));
-        env.draw_spread(&mut stream(seed, Stream::Spread));
+    /// Draws the environment of the run of `seed` of an architecture of
+    /// `instances` instances (actors 1 to `instances`) around `base`, from
+    /// the seed's environment and spread streams.
+    pub fn draw(base: &Profile, instances: ActorId, seed: u64) -> Self {
+        let mut env = Self::draw_unspread(base, 1..=instances, &mut stream(seed, Stream::Environment));
+        env.draw_spread(instances, &mut stream(seed, Stream::Spread));
         env
     }
 
@@ -321,14 +320,14 @@ impl Environment {
 
     /// Draws the region and instance speeds, the slow periods and the
     /// change points.
-    fn draw_spread(&mut self, rng: &mut Pcg64Mcg) {
+    fn draw_spread(&mut self, instances: ActorId, rng: &mut Pcg64Mcg) {
         // One region slower by as much as the other is faster: the run as a
         // whole no slower, so that it keeps within its time bound.
         let first = octaves(REGION_SPEED_PERMILLE, rng);
         self.region_speed_permille = [first, 1_000_000 / first];
         self.delivery_lag_us = REGIONS.map(|_| octaves(DELIVERY_LAG_US, rng));
-        let instance = Span::new(u64::from(*INSTANCES.start()), u64::from(*INSTANCES.end()));
-        self.instance_speeds = INSTANCES
+        let instance = Span::new(1, u64::from(instances));
+        self.instance_speeds = (1..=instances)
             .map(|instance| InstanceSpeed { instance, permille: octaves(INSTANCE_SPEED_PERMILLE, rng) })
             .collect();
         self.slow_periods = (0..uniform(SLOW_PERIODS, rng))
@@ -348,6 +347,21 @@ impl Environment {
                 extra_us: octaves(CHANGE_POINT_US, rng),
             })
             .collect();
+    }
+
+    /// Whether every instance it names is one of an architecture of
+    /// `instances` instances.
+    pub fn names_instances_within(&self, instances: ActorId) -> Result<(), String> {
+        let named = self.instance_speeds.iter().map(|s| s.instance);
+        let slowed = self.slow_periods.iter().filter_map(|p| match p.who {
+            Slowed::Instance(i) => Some(i),
+            Slowed::Region(_) => None,
+        });
+        let delayed = self.delayed.iter().map(|d| d.sender);
+        match named.chain(slowed).chain(delayed).find(|&i| i > instances) {
+            Some(i) => Err(format!("instance {i}: the architecture has {instances} instances")),
+            None => Ok(()),
+        }
     }
 
     /// The bounds an environment keeps, on drawing and on reading a trace.
@@ -400,7 +414,7 @@ impl Slowed {
     fn exists(&self) -> bool {
         match *self {
             Slowed::Region(r) => REGIONS.contains(&r),
-            Slowed::Instance(i) => INSTANCES.contains(&i),
+            Slowed::Instance(i) => i > 0,
         }
     }
 }
@@ -509,7 +523,7 @@ mod tests {
     #[test]
     fn the_spread_varies_keeps_to_its_ranges_and_leaves_the_other_draws_as_they_were() {
         let base = Profile::default();
-        let envs: Vec<Environment> = (0..500).map(|seed| Environment::draw(&base, seed)).collect();
+        let envs: Vec<Environment> = (0..500).map(|seed| Environment::draw(&base, 26, seed)).collect();
         for (seed, env) in envs.iter().enumerate() {
             env.validate().unwrap();
             assert_eq!(env.unspread(), draw_unspread_of(seed as u64), "the spread has its own stream");
@@ -538,12 +552,12 @@ mod tests {
     }
 
     fn draw_unspread_of(seed: u64) -> Environment {
-        Environment::draw_unspread(&Profile::default(), INSTANCES, &mut stream(seed, Stream::Environment))
+        Environment::draw_unspread(&Profile::default(), 1..=26, &mut stream(seed, Stream::Environment))
     }
 
     #[test]
     fn an_environment_round_trips_and_a_forged_one_is_refused() {
-        let env = Environment::draw(&Profile::default(), 3);
+        let env = Environment::draw(&Profile::default(), 26, 3);
         let config = bincode::config::standard();
         let bytes = bincode::serde::encode_to_vec(&env, config).unwrap();
         let (back, _): (Environment, usize) = bincode::serde::decode_from_slice(&bytes, config).unwrap();

@@ -124,7 +124,7 @@ impl Machine for InDns {
             Msg::RegionOffline(r) => self.offline.set(r, true),
             Msg::RegionOnline(r) => self.offline.set(r, false),
             _ if msg.answer().is_some() => self.answer(io, from, msg),
-            other => panic!("in-dns cannot handle {other:?}"),
+            other => panic!("{} cannot handle {other:?}", io.name()),
         }
     }
 
@@ -190,7 +190,7 @@ impl Machine for OutDns {
             }
             Msg::RegionOffline(r) => self.offline.set(r, true),
             Msg::RegionOnline(r) => self.offline.set(r, false),
-            other => panic!("out-dns cannot handle {other:?}"),
+            other => panic!("{} cannot handle {other:?}", io.name()),
         }
     }
 

@@ -303,7 +303,12 @@ fn simulate_chunk(
     let mut campaign = plan.steer.then(Campaign::new);
     for own in plan.seeds(chunk) {
         let seed = match &mut campaign {
-            Some(c) => c.choose(plan.spec.profile(), own, plan.steered_candidates(own)),
+            Some(c) => c.choose(
+                plan.spec.profile(),
+                plan.spec.stored.vocabulary.instances(),
+                own,
+                plan.steered_candidates(own),
+            ),
             None => own,
         };
         let Some(header) = run_guarded(sim, seed, |sim| sim.run_cancellable(&plan.spec, seed, cancel))? else {

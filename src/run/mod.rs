@@ -18,13 +18,14 @@ use std::sync::{Arc, LazyLock};
 use rand::Rng;
 
 use crate::architecture::Architecture;
+use crate::config::explore::REGIONS;
 use crate::config::explore::{DELIVERY_LAG_SPAN, Slowed};
 use crate::config::{Environment, Options, Profile};
 use crate::engine::{
     ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop,
     Stream, System, Time, Timing, stream,
 };
-use crate::model::topology::{DESTINATION, DRIVER, REGIONS, outbound, region_instances};
+use crate::model::DRIVER;
 use crate::model::{Checked, HasWorld, Msg, Record, Source, World, coverage, timing};
 use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec, digest};
@@ -256,7 +257,7 @@ impl Simulator {
         let profile = environment.map_or(spec.profile(), |e| &e.profile);
         let mut timing = timing(profile, &spec.architecture, &mut stream(seed, Stream::Speed));
         if let Some(environment) = environment {
-            shape(&mut timing, environment);
+            shape(&mut timing, environment, &spec.architecture);
         }
         for &actor in &spec.scenario.steady {
             timing.steady(actor);
@@ -303,22 +304,25 @@ fn time_bound(spec: &RunSpec, environment: Option<&Environment>) -> Time {
     spec.options().time_bound + environment.map_or(0, |e| e.lag_allowance_us(batches) * MICROSECOND)
 }
 
-/// Puts on `timing` what an explored run drew beyond its profile: delayed
-/// messages, speeds, slow periods and change points.
-fn shape(timing: &mut Timing, environment: &Environment) {
+/// Puts on `timing` what an explored run of `architecture` drew beyond its
+/// profile: delayed messages, speeds, slow periods and change points.
+fn shape(timing: &mut Timing, environment: &Environment, architecture: &Architecture) {
     let us = |us: u64| us * MICROSECOND;
     for d in &environment.delayed {
         timing.perturb(Perturbation { sender: d.sender, nth: d.nth, extra: us(d.extra_us) });
     }
     for (region, permille) in REGIONS.into_iter().zip(environment.region_speed_permille) {
         if permille != 1_000 {
-            region_instances(region).for_each(|actor| timing.set_speed(actor, permille));
+            architecture.region_instances(region).for_each(|actor| timing.set_speed(actor, permille));
         }
     }
+    let destination = architecture.destination();
     for (region, longest_us) in REGIONS.into_iter().zip(environment.delivery_lag_us) {
         if longest_us > 0 {
             let extra = Octaves::new(us(longest_us.div_ceil(DELIVERY_LAG_SPAN)), us(longest_us));
-            timing.add_lag(Lag { from: outbound(region), to: DESTINATION, extra });
+            for stream in architecture.delivering(region) {
+                timing.add_lag(Lag { from: stream, to: destination, extra });
+            }
         }
     }
     for s in &environment.instance_speeds {
@@ -326,7 +330,7 @@ fn shape(timing: &mut Timing, environment: &Environment) {
     }
     for p in &environment.slow_periods {
         let (from, until, permille) = (us(p.from_us), us(p.until_us), p.permille);
-        for actor in slowed_actors(p.who) {
+        for actor in slowed_actors(p.who, architecture) {
             timing.add_slow_period(SlowPeriod { actor, from, until, permille });
         }
     }
@@ -335,16 +339,16 @@ fn shape(timing: &mut Timing, environment: &Environment) {
     }
 }
 
-fn slowed_actors(who: Slowed) -> Vec<ActorId> {
+fn slowed_actors(who: Slowed, architecture: &Architecture) -> Vec<ActorId> {
     match who {
-        Slowed::Region(region) => region_instances(region).collect(),
+        Slowed::Region(region) => architecture.region_instances(region).collect(),
         Slowed::Instance(actor) => vec![actor],
     }
 }
 
 /// The environment the run of `seed` draws if `spec` explores.
 pub fn drawn_environment(spec: &Spec, seed: u64) -> Option<Environment> {
-    spec.explore.then(|| Environment::draw(&spec.profile, seed))
+    spec.explore.then(|| Environment::draw(&spec.profile, spec.vocabulary.instances(), seed))
 }
 
 /// An error unless this wl1 reads a stored run as it was simulated: its

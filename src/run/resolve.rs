@@ -19,11 +19,6 @@ pub fn built_in_architecture(name: &str) -> Option<Arc<Architecture>> {
     architecture::built_in(name)
 }
 
-/// The architecture of [`DEFAULT_ARCHITECTURE`].
-pub fn default_architecture() -> Arc<Architecture> {
-    built_in_architecture(DEFAULT_ARCHITECTURE).expect("the default architecture is built in")
-}
-
 /// A built-in architecture by name (`Ok` with empty text), or an
 /// architecture file by path (`Ok` with the file's text, for the trace
 /// header), read only if it is a regular file of at most
@@ -59,47 +54,32 @@ pub fn stored_architecture(spec: &Spec) -> Result<Arc<Architecture>, String> {
         Arc::new(Architecture::parse(&spec.architecture_text, &origin).map_err(|e| e.to_string())?)
     };
     if architecture.vocabulary() != spec.vocabulary {
-        return Err(format!("the runs' event codes are not those of their architecture {name:?}: the header is damaged"));
+        return Err(format!(
+            "the runs' event codes are not those of their architecture {name:?}: the header is damaged"
+        ));
     }
     Ok(architecture)
 }
 
-/// An error unless the simulator builds `architecture`'s machines: it
-/// builds Workload1's only, for now. No run of another architecture is
-/// simulated, nor any scenario of one resolved, as if it were Workload1.
-pub fn simulable(architecture: &Architecture) -> Result<(), String> {
-    if *architecture == *default_architecture() {
-        return Ok(());
-    }
-    Err(format!(
-        "architecture {:?}: the simulator builds the machines of {DEFAULT_ARCHITECTURE} only, for now; \
-         `wl1 architectures FILE` checks a file of another",
-        architecture.name
-    ))
-}
-
-/// The built-in scenarios of `architecture`, in the order they are listed.
-pub fn scenarios_of(architecture: &Architecture) -> Vec<Scenario> {
-    if simulable(architecture).is_err() {
-        return Vec::new();
-    }
-    scenario::BUILT_IN.iter().map(|name| scenario::built_in(name).expect("listed as built in")).collect()
+/// The built-in scenarios that apply to `architecture` (whose steps name
+/// only components it has), in the order they are listed.
+pub fn scenarios_of(architecture: &Arc<Architecture>) -> Vec<Scenario> {
+    let of = |name: &&str| scenario::built_in_of(name, architecture).expect("listed as built in").ok();
+    scenario::BUILT_IN.iter().filter_map(of).collect()
 }
 
 /// A scenario of `architecture` as `--scenario` names it: a built-in one
 /// by name (`Ok` with empty text), or a drill file by path (`Ok` with the
 /// file's text), read in the architecture.
 pub fn resolve_scenario(architecture: &Arc<Architecture>, name_or_path: &str) -> Result<(Scenario, String), String> {
-    simulable(architecture)?;
     scenario::resolve(name_or_path, architecture)
 }
 
 /// The scenario of stored runs, of their architecture.
 pub fn stored_scenario(spec: &Spec, architecture: &Arc<Architecture>) -> Result<Scenario, String> {
-    simulable(architecture)?;
     if spec.drill.is_empty() {
-        scenario::built_in(&spec.scenario)
-            .ok_or_else(|| format!("the run's scenario {:?} is not built in", spec.scenario))
+        scenario::built_in_of(&spec.scenario, architecture)
+            .ok_or_else(|| format!("the run's scenario {:?} is not built in", spec.scenario))?
     } else {
         scenario::parse_drill_in(&spec.drill, architecture).map_err(|e| format!("the run's drill: {e}"))
     }
@@ -141,7 +121,10 @@ mod tests {
         assert_eq!(stored_architecture(&stored).unwrap().name, "no-validator");
         let forged = stored_architecture(&spec("no-validator", &text)).unwrap_err();
         assert!(forged.contains("event codes are not those of their architecture"), "Workload1's codes: {forged}");
-        assert_eq!(stored_architecture(&spec("workload1", "")).unwrap(), default_architecture());
+        assert_eq!(
+            stored_architecture(&spec("workload1", "")).unwrap(),
+            built_in_architecture(DEFAULT_ARCHITECTURE).unwrap()
+        );
         let unknown = stored_architecture(&spec("workload2", "")).unwrap_err();
         assert_eq!(unknown, "the runs' architecture \"workload2\" is not built in");
         let bad = stored_architecture(&spec("mine", "name = 3\n")).unwrap_err();
@@ -149,12 +132,17 @@ mod tests {
     }
 
     #[test]
-    fn only_workload1_is_simulated_and_has_the_built_in_scenarios() {
+    fn an_architecture_has_the_built_in_scenarios_whose_components_it_has() {
         let (other, _) = resolve_architecture(&no_validator()).unwrap();
-        let refused = resolve_scenario(&other, "baseline").unwrap_err();
-        assert!(refused.contains("\"no-validator\": the simulator builds the machines of workload1 only"), "{refused}");
-        assert!(scenarios_of(&other).is_empty());
-        let names: Vec<String> = scenarios_of(&default_architecture()).into_iter().map(|s| s.name).collect();
+        let (baseline, _) = resolve_scenario(&other, "baseline").unwrap();
+        assert_eq!(baseline.architecture, other, "read in the architecture asked for");
+        let refused = resolve_scenario(&other, "failover").unwrap_err();
+        let lacks = "the built-in scenario failover does not apply to architecture \"no-validator\": step ";
+        assert!(refused.starts_with(lacks) && refused.contains("\"validator-db\""), "{refused}");
+        let names: Vec<String> = scenarios_of(&other).into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["baseline", "f1", "f2", "f3"], "failover, f4 and chaos name validators");
+        let names: Vec<String> =
+            scenarios_of(&built_in_architecture(DEFAULT_ARCHITECTURE).unwrap()).into_iter().map(|s| s.name).collect();
         assert_eq!(names, scenario::BUILT_IN);
         let copy = Arc::new(Architecture::parse(architecture::BUILT_IN[0].1, "copy.toml").unwrap());
         assert_eq!(resolve_scenario(&copy, "f2").unwrap().0.name, "f2", "a file of Workload1 is Workload1");

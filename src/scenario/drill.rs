@@ -63,7 +63,7 @@ use super::{ChaosParams, FaultKind, FaultKinds, MAX_BATCHES, RECORDS_PER_BATCH, 
 use crate::architecture::{Architecture, Command, ComponentKind};
 use crate::config::Environment;
 use crate::engine::{ActorId, MILLISECOND, Time};
-use crate::model::topology::{self, REGIONS};
+use crate::model::topology;
 use crate::trace::format::MAX_DRILL_LEN;
 
 /// The longest `sleep_ms`: the command line's longest time bound.
@@ -184,6 +184,8 @@ pub fn parse_drill_in(text: &str, architecture: &Arc<Architecture>) -> Result<Sc
     check_records(&file.records, batches)?;
     if let Some(environment) = &file.environment {
         environment.validate().map_err(|e| format!("environment: {e}"))?;
+        let instances = architecture.instances.len() as ActorId;
+        environment.names_instances_within(instances).map_err(|e| format!("environment: {e}"))?;
     }
     let steps = file
         .step
@@ -283,8 +285,8 @@ fn step_of(spec: StepSpec, p: &In) -> Result<Step, String> {
         StepSpec::Fail(c) => Step::Fail(component(&c, a)?),
         StepSpec::Recover(c) => Step::Recover(component(&c, a)?),
         StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db, a)?),
-        StepSpec::RegionOffline(r) => Step::RegionOffline(region(r)?),
-        StepSpec::RegionOnline(r) => Step::RegionOnline(region(r)?),
+        StepSpec::RegionOffline(r) => Step::RegionOffline(region(r, a)?),
+        StepSpec::RegionOnline(r) => Step::RegionOnline(region(r, a)?),
         StepSpec::SleepMs(ms) if ms > MAX_SLEEP_MS => {
             return Err(format!("sleep_ms = {ms} is too long; valid: 0..={MAX_SLEEP_MS}"));
         }
@@ -395,11 +397,10 @@ fn database(name: &str, a: &Architecture) -> Result<ActorId, String> {
     named(name, a, targets(a, Command::SwitchPrimary), "database")
 }
 
-fn region(r: u32) -> Result<u8, String> {
-    REGIONS
-        .into_iter()
-        .find(|&valid| valid as u32 == r)
-        .ok_or_else(|| format!("region {r} is not an active region; valid regions: 1, 2"))
+fn region(r: u32, a: &Architecture) -> Result<u8, String> {
+    let valid: Vec<String> = a.regions.iter().map(u8::to_string).collect();
+    let region = a.regions.iter().copied().find(|&valid| u32::from(valid) == r);
+    region.ok_or_else(|| format!("region {r} is not an active region; valid regions: {}", valid.join(", ")))
 }
 
 fn flag(on: bool, key: &str, step: Step) -> Result<Step, String> {
@@ -466,7 +467,7 @@ mod tests {
     /// their defaults.
     fn every_step() -> Scenario {
         let c = |name| topology::by_name(name).unwrap();
-        let environment = Environment::draw(&crate::config::Profile::default(), 3);
+        let environment = Environment::draw(&crate::config::Profile::default(), 26, 3);
         Scenario {
             name: "all".into(),
             description: "every \"step\"".into(),

@@ -142,8 +142,8 @@ pub const BUILT_IN: [&str; 7] = {
 /// path (`Ok` with the file's text, for the trace header), read only if it
 /// is a regular file of at most [`MAX_DRILL_LEN`] bytes.
 pub fn resolve(name_or_path: &str, architecture: &Arc<Architecture>) -> Result<(Scenario, String), String> {
-    if let Some(scenario) = built_in(name_or_path) {
-        return Ok((scenario, String::new()));
+    if let Some(scenario) = built_in_of(name_or_path, architecture) {
+        return scenario.map(|s| (s, String::new()));
     }
     let path = std::path::Path::new(name_or_path);
     if path.extension().is_none_or(|e| e != "toml") && !path.is_file() {
@@ -170,12 +170,22 @@ const BUILT_IN_DRILLS: [(&str, &str); 7] = [
     ("chaos", include_str!("built_in/chaos.toml")),
 ];
 
-/// A built-in scenario by name.
+/// A built-in scenario of Workload1 by name.
 pub fn built_in(name: &str) -> Option<Scenario> {
+    let scenario = built_in_of(name, &crate::model::topology::WORKLOAD1)?;
+    Some(scenario.unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// A built-in scenario by name, its steps read in `architecture`: `None`
+/// if none has the name, an error if they name a component the
+/// architecture lacks.
+pub fn built_in_of(name: &str, architecture: &Arc<Architecture>) -> Option<Result<Scenario, String>> {
     let (_, text) = BUILT_IN_DRILLS.iter().find(|(n, _)| *n == name)?;
-    let scenario = parse_drill(text).unwrap_or_else(|e| panic!("built-in {name}: {e}"));
-    assert_eq!(scenario.name, name, "a built-in drill is named as it is listed");
-    Some(scenario)
+    let scenario = parse_drill_in(text, architecture);
+    assert!(scenario.as_ref().is_ok_and(|s| s.name == name) || scenario.is_err(), "named as it is listed");
+    Some(scenario.map_err(|e| {
+        format!("the built-in scenario {name} does not apply to architecture {:?}: {e}", architecture.name)
+    }))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::{Scenario, Step, chaos};
 use crate::config::Options;
 use crate::engine::ActorId;
 use crate::model::DRIVER;
-use crate::model::coverage::{MachineKind, pairs};
+use crate::model::coverage::{MachineKind, Pair, pairs};
 
 /// What the steps of a scenario send, as far as reach goes.
 #[derive(Default)]
@@ -146,10 +146,13 @@ fn with_replicas(kind: MachineKind) -> impl Iterator<Item = MachineKind> {
 }
 
 /// The bits (as a run's coverage has them) of the pairs some step of
-/// `scenario` can cause with `options`; the others no run of it reaches.
+/// `scenario` can cause with `options`, at a machine its architecture has;
+/// the others no run of it reaches.
 pub fn causable(scenario: &Scenario, options: &Options) -> u128 {
     let commands = Commands::of(scenario, options);
-    let bits = pairs().into_iter().enumerate().filter(|(_, p)| commands.can_cause(p.kind, p.state, p.message));
+    let present = |kind: MachineKind| commands.kinds.contains(&kind);
+    let reachable = |p: &Pair| present(p.kind) && commands.can_cause(p.kind, p.state, p.message);
+    let bits = pairs().into_iter().enumerate().filter(|(_, p)| reachable(p));
     bits.fold(0, |all, (bit, _)| all | 1 << bit)
 }
 

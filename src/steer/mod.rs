@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use rand::Rng;
 
 use crate::config::{Environment, Profile};
-use crate::engine::{Stream, stream};
+use crate::engine::{ActorId, Stream, stream};
 use crate::trace::{Event, Kind, RunHeader};
 
 /// The seeds a steered run chooses among: its own and as many others less
@@ -55,13 +55,20 @@ impl Campaign {
     }
 
     /// The seed the next run takes: `own`, or among `own` and `others` the
-    /// one whose environment around `profile` is nearest that of a run of
-    /// the corpus that handled the pair fewest runs handled.
-    pub fn choose(&mut self, profile: &Profile, own: u64, others: impl Iterator<Item = u64>) -> u64 {
+    /// one whose environment around `profile`, for an architecture of
+    /// `instances` instances, is nearest that of a run of the corpus that
+    /// handled the pair fewest runs handled.
+    pub fn choose(
+        &mut self,
+        profile: &Profile,
+        instances: ActorId,
+        own: u64,
+        others: impl Iterator<Item = u64>,
+    ) -> u64 {
         let steered = !self.runs.is_multiple_of(4);
         self.runs += 1;
         let Some(target) = self.parent(own).filter(|_| steered) else { return own };
-        let distance = |seed: &u64| distance(&features(&Environment::draw(profile, *seed)), &target);
+        let distance = |seed: &u64| distance(&features(&Environment::draw(profile, instances, *seed)), &target);
         std::iter::once(own).chain(others).min_by_key(distance).unwrap_or(own)
     }
 
@@ -153,16 +160,16 @@ mod tests {
     fn a_steered_choice_is_the_candidate_nearest_the_corpus() {
         let profile = Profile::default();
         let mut campaign = Campaign::new();
-        let target = features(&Environment::draw(&profile, 7));
+        let target = features(&Environment::draw(&profile, 26, 7));
         campaign.corpus.push((target, 1));
         campaign.hits[0] = 1;
-        assert_eq!(campaign.choose(&profile, 100, 101..164), 100, "the first run takes its own seed");
-        let chosen = campaign.choose(&profile, 200, 201..264);
-        let nearest = (200..264).map(|s| distance(&features(&Environment::draw(&profile, s)), &target)).min();
-        assert_eq!(Some(distance(&features(&Environment::draw(&profile, chosen)), &target)), nearest);
+        assert_eq!(campaign.choose(&profile, 26, 100, 101..164), 100, "the first run takes its own seed");
+        let chosen = campaign.choose(&profile, 26, 200, 201..264);
+        let nearest = (200..264).map(|s| distance(&features(&Environment::draw(&profile, 26, s)), &target)).min();
+        assert_eq!(Some(distance(&features(&Environment::draw(&profile, 26, chosen)), &target)), nearest);
         assert_ne!(chosen, 200, "seed 200's own environment is not the nearest of 64");
-        campaign.choose(&profile, 300, 301..364);
-        campaign.choose(&profile, 400, 401..464);
-        assert_eq!(campaign.choose(&profile, 500, 501..564), 500, "every fourth run takes its own seed");
+        campaign.choose(&profile, 26, 300, 301..364);
+        campaign.choose(&profile, 26, 400, 401..464);
+        assert_eq!(campaign.choose(&profile, 26, 500, 501..564), 500, "every fourth run takes its own seed");
     }
 }

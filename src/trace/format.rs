@@ -448,7 +448,7 @@ mod tests {
             profile: Profile::default(),
             explore: false,
             coverage_table: 1,
-            vocabulary: Vocabulary::new(12, 15, 10, 3).unwrap(),
+            vocabulary: Vocabulary::new(12, 15, 10, 3, 26).unwrap(),
         })
     }
 
@@ -478,7 +478,7 @@ mod tests {
 
     #[test]
     fn an_explored_run_keeps_its_environment_and_one_beyond_the_bounds_is_refused() {
-        let mut env = Environment::draw(&Profile::default(), 1);
+        let mut env = Environment::draw(&Profile::default(), 26, 1);
         assert!(!env.is_unspread());
         let explored = Arc::new(Spec { explore: true, ..(*spec()).clone() });
         let mut run = sample();
@@ -650,7 +650,7 @@ mod tests {
 
     #[test]
     fn an_architecture_with_more_codes_or_regions_than_a_byte_holds_stores_both_whole() {
-        let wide = Vocabulary::new(30, 34, 25, 9).unwrap();
+        let wide = Vocabulary::new(30, 34, 25, 9, 26).unwrap();
         let e = |kind, region, value| Event { time_us: 7, kind, region, subject: 3, value };
         let events = [e(Kind::PUBLISHED, 0, 11), e(Kind::place(33), 9, 0), e(Kind::place(25), 8, 12)];
         let bytes = encoded(&events, wide);
@@ -659,7 +659,7 @@ mod tests {
         assert_eq!(back, events, "codes above 31, regions above 7, and the arrival's value kept");
         let one = encoded(&events[1..2], wide).len() - encoded(&[], wide).len();
         assert_eq!(one, 4, "code, region, time delta and subject");
-        let fewer = Vocabulary::new(10, 12, 8, 3).unwrap();
+        let fewer = Vocabulary::new(10, 12, 8, 3, 26).unwrap();
         let store = encoded(&[e(Kind::place(14), 3, 0)], spec().vocabulary);
         let problem = decode_events(&store, fewer, |_| {}).unwrap_err();
         assert!(problem.contains("does not have"), "a code beyond the vocabulary is refused: {problem}");

@@ -101,6 +101,7 @@ pub struct Vocabulary {
     places: u8,
     arrival: u8,
     regions: u8,
+    instances: u8,
 }
 
 /// The stage index of a record's publication: every architecture's first.
@@ -109,16 +110,24 @@ pub const PUBLICATION: usize = 0;
 impl Vocabulary {
     /// `stages` stages then replica stores up to `places` places, the
     /// stage of index `arrival` a record's arrival at the destination,
-    /// regions numbered up to `regions`; `None` beyond what codes can say.
-    pub fn new(stages: usize, places: usize, arrival: usize, regions: u8) -> Option<Vocabulary> {
+    /// regions numbered up to `regions`, actors (the instances) numbered
+    /// from 1 to `instances`; `None` beyond what codes can say.
+    pub fn new(stages: usize, places: usize, arrival: usize, regions: u8, instances: u8) -> Option<Vocabulary> {
         let fits = PUBLICATION < arrival && arrival < stages && stages <= places && places <= Kind::PLACE_CODES;
-        fits.then(|| Vocabulary { stages: stages as u8, places: places as u8, arrival: arrival as u8, regions })
+        let (stages, places, arrival) = (stages as u8, places as u8, arrival as u8);
+        (fits && instances > 0).then_some(Vocabulary { stages, places, arrival, regions, instances })
+    }
+
+    /// How many instances the architecture has: its actors besides the
+    /// driver.
+    pub fn instances(self) -> u8 {
+        self.instances
     }
 
     /// Whether it is one [`Vocabulary::new`] makes: a stored one may be
     /// forged.
     pub fn is_sound(self) -> bool {
-        Vocabulary::new(self.stages(), self.places as usize, self.arrival(), self.regions) == Some(self)
+        Vocabulary::new(self.stages(), self.places as usize, self.arrival(), self.regions, self.instances) == Some(self)
     }
 
     /// The number of stages.
@@ -236,7 +245,7 @@ mod tests {
 
     /// Workload1's: twelve stages, three replica stores, arrival tenth.
     fn workload1() -> Vocabulary {
-        Vocabulary::new(12, 15, 10, 3).unwrap()
+        Vocabulary::new(12, 15, 10, 3, 26).unwrap()
     }
 
     #[test]
@@ -247,11 +256,11 @@ mod tests {
         assert_eq!(v.about(Kind::REMOVE_MISSED), About::Incident(Incident::RemoveMissed));
         assert!(v.knows(Kind::place(14), 3) && !v.knows(Kind::place(15), 1) && !v.knows(Kind::FAIL, 4));
         assert!(v.compact());
-        let wide = Vocabulary::new(20, 24, 18, 3).unwrap();
+        let wide = Vocabulary::new(20, 24, 18, 3, 26).unwrap();
         assert_eq!(wide.about(Kind::place(19)), About::Stage(19));
         assert!(!wide.compact());
-        assert_eq!(Vocabulary::new(5, 4, 3, 3), None, "more stages than places");
-        assert_eq!(Vocabulary::new(5, 6, 0, 3), None, "arrival at publication");
+        assert_eq!(Vocabulary::new(5, 4, 3, 3, 26), None, "more stages than places");
+        assert_eq!(Vocabulary::new(5, 6, 0, 3, 26), None, "arrival at publication");
     }
 
     #[test]
@@ -261,7 +270,7 @@ mod tests {
         };
         let fixed = [Kind::BATCH_STOPPED, Kind::STATE_CHANGED, Kind::FAULT_FOUND_HOLDING];
         assert_eq!(valued(workload1()), [&[Kind::PUBLISHED, Kind::place(10)][..], &fixed].concat());
-        let shorter = Vocabulary::new(10, 12, 8, 3).unwrap();
+        let shorter = Vocabulary::new(10, 12, 8, 3, 26).unwrap();
         assert_eq!(valued(shorter), [&[Kind::PUBLISHED, Kind::place(8)][..], &fixed].concat());
     }
 

@@ -125,7 +125,7 @@ mod tests {
             profile: Profile::default(),
             explore: true,
             coverage_table: 7,
-            vocabulary: Vocabulary::new(12, 15, 10, 3).unwrap(),
+            vocabulary: Vocabulary::new(12, 15, 10, 3, 26).unwrap(),
         }
     }
 

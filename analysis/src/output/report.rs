@@ -587,7 +587,7 @@ fn short_name(g: &GroupSummary) -> String {
         profile: wl1::config::Profile::default(),
         explore: false,
         coverage_table: 0,
-        vocabulary: wl1::trace::Vocabulary::new(2, 2, 1, 0).expect("the smallest"),
+        vocabulary: wl1::trace::Vocabulary::new(2, 2, 1, 0, 1).expect("the smallest"),
     };
     let defaults = group_label(&spec, 0);
     let defaults: Vec<&str> = defaults.split_whitespace().collect();

@@ -18,7 +18,8 @@ use wl1::trace::{Event, Kind, Spec, Vocabulary};
 pub fn architecture_of(spec: &Spec) -> Result<(Arc<Architecture>, Arc<Places>), String> {
     /// The architectures read so far: a few per analysis.
     static READ: Mutex<Vec<(String, String, Arc<Architecture>, Arc<Places>)>> = Mutex::new(Vec::new());
-    let same = |(name, text, ..): &&(String, String, _, _)| *name == spec.architecture && *text == spec.architecture_text;
+    let same =
+        |(name, text, ..): &&(String, String, _, _)| *name == spec.architecture && *text == spec.architecture_text;
     if let Some((.., architecture, places)) = READ.lock().expect("not poisoned").iter().find(same) {
         return Ok((architecture.clone(), places.clone()));
     }
@@ -43,7 +44,9 @@ pub fn places_of(spec: &Spec) -> Arc<Places> {
 /// (a summary written before groups kept their spec).
 pub fn places_of_text(spec: &str) -> Arc<Places> {
     let spec = Spec::from_text(spec, wl1::trace::format::MAX_SPEC_LEN as usize);
-    spec.ok().and_then(|spec| architecture_of(&spec).ok()).map_or_else(|| WORKLOAD1_PLACES.clone(), |(_, places)| places)
+    spec.ok()
+        .and_then(|spec| architecture_of(&spec).ok())
+        .map_or_else(|| WORKLOAD1_PLACES.clone(), |(_, places)| places)
 }
 
 static WORKLOAD1_PLACES: LazyLock<Arc<Places>> = LazyLock::new(|| Arc::new(Places::of(&WORKLOAD1)));

@@ -66,10 +66,8 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
     for v in violations.iter().filter(|v| v.record.is_none()) {
         writeln!(out, "  {}: the run as a whole (see its outcome above)", v.property)?;
     }
-    let stuck: Vec<String> = not_working(sim)
-        .into_iter()
-        .map(|(name, condition)| format!("{name} ({condition})"))
-        .collect();
+    let stuck: Vec<String> =
+        not_working(sim).into_iter().map(|(name, condition)| format!("{name} ({condition})")).collect();
     let line = if stuck.is_empty() {
         "  every component was working when the run ended".to_string()
     } else {

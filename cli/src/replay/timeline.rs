@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
+use wl1::architecture::Architecture;
 use wl1::engine::MILLISECOND;
 use wl1::model::ContainerState;
-use wl1::architecture::Architecture;
 use wl1::run::{Delivery, MAX_LOGGED, Simulator};
 use wl1::trace::Event;
 use wl1::trace::meaning::{Command, Meaning, Step};
