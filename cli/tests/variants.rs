@@ -180,12 +180,12 @@ fn global_order_fails_in_every_scenario() {
 }
 
 /// In f4 a batch removed early is lost only where the scenario's random
-/// draw fails processor-db or outbound-1 and none of the components
-/// upstream of them (else batch 2 stops at its first record and no
-/// processor works while they are down): its faults land between batches,
-/// whatever the environment, so exploring catches remove-before-store in
-/// the same seeds as the default mode, and uniform-failure in those at
-/// least.
+/// draw fails processor-db, or outbound-1 and not processor-1, and none of
+/// the components upstream of them (else batch 2 stops at its first record
+/// and no processor works while they are down): its faults land between
+/// batches, whatever the environment, so exploring catches
+/// remove-before-store in the same seeds as the default mode, and
+/// uniform-failure in those at least.
 #[test]
 fn in_f4_the_fault_draw_decides_which_seeds_lose_a_batch() {
     const SEEDS: u32 = 300;
