@@ -179,6 +179,30 @@ fn global_order_fails_in_every_scenario() {
     }
 }
 
+/// In f4 a batch removed early is lost only where the scenario's random
+/// draw fails processor-db, or outbound-1 and not processor-1, and none of
+/// the components upstream of them (else batch 2 stops at its first record
+/// and no processor works while they are down): its faults land between
+/// batches, whatever the environment, so exploring catches
+/// remove-before-store in the same seeds as the default mode, and
+/// uniform-failure in those at least.
+#[test]
+fn in_f4_the_fault_draw_decides_which_seeds_lose_a_batch() {
+    const SEEDS: u32 = 300;
+    let [default, explored] = [ORIGINAL, EXPLORE].map(|options| {
+        let without = violations("f4", None, options, SEEDS);
+        let catching = |variant, expect| catching_seeds(&without, variant, "f4", options, expect, SEEDS);
+        [
+            catching("remove-before-store", &STUCK_BEFORE_STORE),
+            catching("uniform-failure", &PROCESSOR_NEVER_READS_AGAIN),
+        ]
+    });
+    let [lost, unregistered] = &default;
+    assert!(!lost.is_empty() && lost.is_subset(unregistered), "{lost:?} {unregistered:?}");
+    assert_eq!(explored[0], *lost, "remove-before-store: the same seeds with --explore");
+    assert!(explored[1].is_superset(unregistered), "uniform-failure: {:?} explored", explored[1]);
+}
+
 /// MODEL.md, "Design variants" with `--explore` and no other option: every variant
 /// is caught, with the property the table names, in every scenario it
 /// names, within the first 1,000 seeds (the README's table prints these
