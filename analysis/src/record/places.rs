@@ -16,10 +16,11 @@ use wl1::trace::{Event, Kind, Spec, Vocabulary};
 /// analysis goes through here; an error if the spec's architecture does
 /// not read (see [`wl1::run::stored_architecture`]).
 pub fn architecture_of(spec: &Spec) -> Result<(Arc<Architecture>, Arc<Places>), String> {
+    /// An architecture read: its name and text, and it with its places.
+    type Read = (String, String, Arc<Architecture>, Arc<Places>);
     /// The architectures read so far: a few per analysis.
-    static READ: Mutex<Vec<(String, String, Arc<Architecture>, Arc<Places>)>> = Mutex::new(Vec::new());
-    let same =
-        |(name, text, ..): &&(String, String, _, _)| *name == spec.architecture && *text == spec.architecture_text;
+    static READ: Mutex<Vec<Read>> = Mutex::new(Vec::new());
+    let same = |(name, text, ..): &&Read| *name == spec.architecture && *text == spec.architecture_text;
     if let Some((.., architecture, places)) = READ.lock().expect("not poisoned").iter().find(same) {
         return Ok((architecture.clone(), places.clone()));
     }
