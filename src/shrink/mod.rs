@@ -419,7 +419,7 @@ impl Search<'_> {
 
     /// Each instance's timing made constant, one by one.
     fn steadier_timing(&mut self) {
-        for actor in 1..crate::model::topology::ACTORS as crate::engine::ActorId {
+        for actor in 1..=self.best.0.architecture.instances.len() as crate::engine::ActorId {
             if self.best.0.steady.contains(&actor) || self.stopped {
                 continue;
             }
