@@ -83,6 +83,13 @@ pub struct Instance {
     pub service: &'static str,
 }
 
+impl Instance {
+    /// The instances its wire `key` names; none if it has no such wire.
+    pub fn wire(&self, key: &str) -> &[usize] {
+        self.wires.iter().find(|(k, _)| *k == key).map_or(&[], |(_, to)| to.as_slice())
+    }
+}
+
 /// A stage every record must reach: an action of some instances, traced
 /// as the stage's event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,10 +200,8 @@ impl Architecture {
     /// routes to there.
     pub fn delivering(&self, region: u8) -> impl Iterator<Item = ActorId> + '_ {
         let destination = &self.instances[self.destination() as usize - 1];
-        let dns = destination.wires.iter().filter(|(k, _)| *k == "dns").flat_map(|(_, to)| to);
-        let routes = dns.flat_map(|&d| self.instances[d].wires.iter().filter(|(k, _)| *k == "routes"));
-        let streams = routes.flat_map(|(_, to)| to.iter().copied());
-        streams.filter(move |&s| self.instances[s].region == region).map(|s| s as ActorId + 1)
+        let streams = destination.wire("dns").iter().flat_map(|&dns| self.instances[dns].wire("routes"));
+        streams.filter(move |&&s| self.instances[s].region == region).map(|&s| s as ActorId + 1)
     }
 
     /// The instances `command` may target, ascending.
@@ -228,8 +233,15 @@ impl Architecture {
     /// Every place's name, the stages then the replica stores: place `p`
     /// is traced with [`crate::trace::Kind::place`]`(p)`.
     pub fn place_names(&self) -> Vec<String> {
-        let stores = self.stores().into_iter().map(|i| format!("{}-replica-stored", self.instances[i].name));
-        self.stages.iter().map(|s| s.event.clone()).chain(stores).collect()
+        (0..self.stages.len() + self.stores().len()).map(|p| self.place_name(p)).collect()
+    }
+
+    /// The name of place `p`: a stage's event, or a replica store's.
+    fn place_name(&self, p: usize) -> String {
+        match p.checked_sub(self.stages.len()) {
+            None => self.stages[p].event.clone(),
+            Some(store) => format!("{}-replica-stored", self.instances[self.stores()[store]].name),
+        }
     }
 
     /// The vocabulary of its runs' events: its places' codes, and which
@@ -246,7 +258,7 @@ impl Architecture {
     /// event's.
     pub fn event_name(&self, kind: Kind) -> String {
         match kind.place_index() {
-            Some(p) => self.place_names().swap_remove(p),
+            Some(p) => self.place_name(p),
             None => kind.fixed_name().expect("a fixed event").to_string(),
         }
     }

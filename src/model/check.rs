@@ -80,9 +80,7 @@ impl Custody {
             match instance.kind {
                 ComponentKind::WeightedDns | ComponentKind::ApiContainer => Some(0),
                 ComponentKind::Kafka => stream_place(i),
-                ComponentKind::StreamContainer => {
-                    instance.wires.iter().find(|(k, _)| *k == "input").and_then(|(_, to)| stream_place(to[0]))
-                }
+                ComponentKind::StreamContainer => instance.wire("input").first().and_then(|&input| stream_place(input)),
                 ComponentKind::Destination => Some(delivered),
                 _ => None,
             }

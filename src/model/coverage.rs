@@ -45,8 +45,8 @@ impl MachineKind {
             ComponentKind::Source => Self::Source,
             ComponentKind::WeightedDns => Self::InDns,
             ComponentKind::ApiContainer => {
-                let (_, next) = instance.wires.iter().find(|(k, _)| *k == "next").expect("checked: a next");
-                match architecture.instances[next[0]].kind {
+                let next = *instance.wire("next").first().expect("checked: a next");
+                match architecture.instances[next].kind {
                     ComponentKind::ApiContainer => Self::Receiver,
                     _ => Self::Validator,
                 }

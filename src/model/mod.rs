@@ -350,8 +350,8 @@ impl Io<'_, '_> {
         self.trace.push(Event { time_us, kind, region, subject, value });
     }
 
-    /// Traces a record reaching a stage; `Published` and `DestinationReceived`
-    /// keep the value so that the checker can see it unchanged.
+    /// Traces a record reaching a place; its publication and its arrival
+    /// keep the value, so that the checker can see it unchanged.
     pub fn trace_record(&mut self, kind: Kind, region: u8, record: Record) {
         debug_assert!(kind.is_about_record() && record.id > 0, "{kind:?} of record {}", record.id);
         let value = if self.vocabulary.carries_value(kind) { record.value } else { 0 };

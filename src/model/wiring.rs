@@ -60,7 +60,7 @@ impl<'a> Wiring<'a> {
         let a = self.architecture;
         let me = self.instance;
         let stores = a.stores();
-        let holds = |db: usize| a.instances[db].wires.iter().any(|(k, to)| *k == "replicas" && to.contains(&me));
+        let holds = |db: usize| a.instances[db].wire("replicas").contains(&me);
         stores.iter().position(|&db| holds(db)).map(|store| Kind::place(a.stages.len() + store))
     }
 

@@ -313,8 +313,7 @@ fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId)
 
 /// Whose wire `key` names instance `to`.
 fn wired_to(a: &Architecture, key: &str, to: usize) -> impl Iterator<Item = usize> {
-    let names = move |(k, targets): &(&str, Vec<usize>)| *k == key && targets.contains(&to);
-    (0..a.instances.len()).filter(move |&i| a.instances[i].wires.iter().any(names))
+    (0..a.instances.len()).filter(move |&i| a.instances[i].wire(key).contains(&to))
 }
 
 /// Who reads `stream`: the stream container wired to it as its input, or
@@ -335,9 +334,8 @@ fn is_destination(a: &Architecture, actor: ActorId) -> bool {
 /// The other streams the DNS that routes to `stream` routes to.
 fn siblings(a: &Architecture, stream: ActorId) -> Vec<ActorId> {
     let s = stream as usize - 1;
-    let routed = |dns: usize| a.instances[dns].wires.iter().find(|(k, _)| *k == "routes").map(|(_, to)| to.clone());
-    let all = wired_to(a, "routes", s).next().and_then(routed).unwrap_or_default();
-    all.into_iter().filter(|&i| i != s).map(|i| i as ActorId + 1).collect()
+    let all = wired_to(a, "routes", s).next().map_or(&[][..], |dns| a.instances[dns].wire("routes"));
+    all.iter().filter(|&&i| i != s).map(|&i| i as ActorId + 1).collect()
 }
 
 fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) -> Reason {
@@ -389,7 +387,7 @@ fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &
     let lost = (1..=records).filter(|id| published.contains(id) && !placed.contains(id));
     lost.filter_map(|id| Some((id, first_missing(id)?)))
         .map(|(id, missing)| {
-            let furthest = furthest_stage(a, events, id);
+            let furthest = furthest_stage(world, events, id);
             let reason = if failed.contains(&id) {
                 Reason::PublicationRefused { furthest, refused_by: refused_by(world, events, id) }
             } else if missing != a.arrival() {
@@ -408,12 +406,12 @@ fn ids(events: &[Event], kind: Kind) -> BTreeSet<u32> {
 
 /// The stage furthest down the pipeline a record reached, with its region
 /// (the first time it got there).
-fn furthest_stage(a: &Architecture, events: &[Event], id: u32) -> Option<Reached> {
-    let vocabulary = a.vocabulary();
+fn furthest_stage(world: &RunWorld, events: &[Event], id: u32) -> Option<Reached> {
+    let vocabulary = world.vocabulary();
     let reached = events.iter().filter(|e| e.record() == Some(id));
     let stages = reached.filter_map(|e| Some((vocabulary.stage(e.kind)?, e.region)));
     let (stage, region) = stages.min_by_key(|&(stage, _)| std::cmp::Reverse(stage))?;
-    Some(Reached { stage, event: a.stages[stage].event.clone(), region })
+    Some(Reached { stage, event: world.architecture.stages[stage].event.clone(), region })
 }
 
 /// The container that last refused a record's publication (the one its
@@ -422,10 +420,9 @@ fn furthest_stage(a: &Architecture, events: &[Event], id: u32) -> Option<Reached
 fn refused_by(world: &RunWorld, events: &[Event], id: u32) -> Option<(String, Condition)> {
     let refusal = events.iter().rev().find(|e| e.kind == Kind::PUBLISH_FAILED && e.subject == id)?;
     let a = &*world.architecture;
-    let source = &a.instances[a.source() as usize - 1];
-    let dns = source.wires.iter().find(|(k, _)| *k == "dns").and_then(|(_, to)| to.first())?;
-    let routes = a.instances[*dns].wires.iter().find(|(k, _)| *k == "routes")?;
-    let receiver = routes.1.iter().map(|&i| i as ActorId + 1).find(|&r| a.actor_region(r) == refusal.region)?;
+    let dns = *a.instances[a.source() as usize - 1].wire("dns").first()?;
+    let routes = a.instances[dns].wire("routes").iter().map(|&i| i as ActorId + 1);
+    let receiver = routes.into_iter().find(|&r| a.actor_region(r) == refusal.region)?;
     Some((name(world, receiver), condition(world, receiver)))
 }
 

@@ -18,8 +18,7 @@ use std::sync::{Arc, LazyLock};
 use rand::Rng;
 
 use crate::architecture::Architecture;
-use crate::config::explore::REGIONS;
-use crate::config::explore::{DELIVERY_LAG_SPAN, Slowed};
+use crate::config::explore::{DELIVERY_LAG_SPAN, REGIONS, Slowed};
 use crate::config::{Environment, Options, Profile};
 use crate::engine::{
     ActorId, ChangePoint, Ctx, Engine, Envelope, Guard, Lag, MICROSECOND, Octaves, Perturbation, SlowPeriod, Stop,

@@ -41,8 +41,8 @@ impl Lanes {
     pub fn of(architecture: &Architecture, places: Arc<Places>) -> Lanes {
         let mut lanes: Vec<usize> = Vec::new();
         for &i in architecture.stages.iter().flat_map(|s| &s.at) {
-            let dns = architecture.instances[i].wires.iter().filter(|(key, _)| *key == "dns");
-            for lane in std::iter::once(i).chain(dns.flat_map(|(_, to)| to.iter().copied())) {
+            let dns = architecture.instances[i].wire("dns");
+            for lane in std::iter::once(i).chain(dns.iter().copied()) {
                 if !lanes.contains(&lane) {
                     lanes.push(lane);
                 }
@@ -129,8 +129,7 @@ impl Lanes {
 /// The name of the replica of database `store` in `region`.
 fn replica_name(architecture: &Architecture, store: usize, region: u8) -> String {
     let db = &architecture.instances[store];
-    let replicas = db.wires.iter().filter(|(key, _)| *key == "replicas").flat_map(|(_, to)| to);
-    let found = replicas.map(|&i| &architecture.instances[i]).find(|i| i.region == region);
+    let found = db.wire("replicas").iter().map(|&i| &architecture.instances[i]).find(|i| i.region == region);
     found.map_or_else(|| format!("{}/replica-{region}", db.name), |i| i.name.clone())
 }
 
