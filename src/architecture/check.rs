@@ -277,6 +277,8 @@ fn faults(
         (Command::Fail, &file.fail),
         (Command::SwitchPrimary, &file.switch_primary),
         (Command::RegionOffline, &file.region_offline),
+        (Command::SwitchRegions, &file.switch_regions),
+        (Command::FailReplication, &file.fail_replication),
     ];
     let mut faults = BTreeMap::new();
     for (command, names) in lists {
@@ -432,6 +434,10 @@ fn reachable(instances: &[Instance]) -> Vec<bool> {
                 match wire.flow {
                     Flow::Out => next[i].push(t),
                     Flow::In => next[t].push(i),
+                    Flow::Both => {
+                        next[i].push(t);
+                        next[t].push(i);
+                    }
                 }
             }
         }

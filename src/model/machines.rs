@@ -4,7 +4,10 @@
 
 use super::coverage::MachineKind;
 use super::wiring::Wiring;
-use super::{Cluster, Container, Destination, InDns, Kafka, Machine, OutDns, Processor, Replica, Source};
+use super::{
+    Aurora, Cluster, Container, Destination, Dynamo, FailoverDns, InDns, Kafka, Machine, OutDns, Processor, Queue,
+    RegionalDb, Replica, Replicator, Source,
+};
 use crate::architecture::{Architecture, ComponentKind};
 use crate::config::Routing;
 use crate::engine::ActorId;
@@ -21,6 +24,12 @@ pub enum Node {
     Kafka(Kafka),
     OutDns(OutDns),
     Destination(Destination),
+    Queue(Queue),
+    FailoverDns(FailoverDns),
+    Aurora(Aurora),
+    Dynamo(Dynamo),
+    RegionalDb(RegionalDb),
+    Replicator(Replicator),
 }
 
 /// `machine` and `machine_mut`: a node as the machine it is.
@@ -38,6 +47,12 @@ macro_rules! as_machine {
                 Node::Kafka(m) => m,
                 Node::OutDns(m) => m,
                 Node::Destination(m) => m,
+                Node::Queue(m) => m,
+                Node::FailoverDns(m) => m,
+                Node::Aurora(m) => m,
+                Node::Dynamo(m) => m,
+                Node::RegionalDb(m) => m,
+                Node::Replicator(m) => m,
             }
         }
     };
@@ -50,6 +65,12 @@ impl Node {
         let wiring = Wiring::of(architecture, actor);
         let unseeded = <rand_pcg::Pcg64Mcg as rand::SeedableRng>::seed_from_u64(0);
         match architecture.instances[actor as usize - 1].kind {
+            kind @ (ComponentKind::AuroraRegional | ComponentKind::DynamoRegional) => {
+                Node::RegionalDb(RegionalDb::new(&wiring, kind))
+            }
+            kind @ (ComponentKind::AuroraReplicator | ComponentKind::DynamoReplicator) => {
+                Node::Replicator(Replicator::new(&wiring, kind))
+            }
             ComponentKind::Source => Node::Source(Source::with_batches(Vec::new(), &[]).wired(&wiring)),
             ComponentKind::WeightedDns => Node::InDns(InDns::new(&wiring, Routing::Alternate, unseeded)),
             ComponentKind::ApiContainer => Node::Container(Container::new(&wiring)),
@@ -59,6 +80,10 @@ impl Node {
             ComponentKind::Kafka => Node::Kafka(Kafka::new(&wiring)),
             ComponentKind::OutDns => Node::OutDns(OutDns::new(&wiring)),
             ComponentKind::Destination => Node::Destination(Destination::new(&wiring)),
+            ComponentKind::Queue => Node::Queue(Queue::new(&wiring)),
+            ComponentKind::FailoverDns => Node::FailoverDns(FailoverDns::new(&wiring)),
+            ComponentKind::Aurora => Node::Aurora(Aurora::new(&wiring)),
+            ComponentKind::Dynamo => Node::Dynamo(Dynamo::new(&wiring)),
         }
     }
 
