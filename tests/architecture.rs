@@ -155,6 +155,10 @@ fn a_fault_target_that_cannot_take_the_command_is_refused() {
     assert_told(&e, line, "inbound-1 is a kafka: `switch_primary` cannot target it");
     let (e, line) = broken("region_offline = [\"in-dns\"", "region_offline = [\"nowhere\"");
     assert_told(&e, line, "no instance is named nowhere");
+    let (e, line) = broken("switch_primary = [\"receiver-db\"", "switch_regions = [\"receiver-db\"");
+    assert_told(&e, line, "receiver-db is a mongo: `switch_regions` cannot target it");
+    let (e, line) = broken("switch_primary = [\"receiver-db\"", "fail_replication = [\"in-dns\"");
+    assert_told(&e, line, "in-dns is a weighted-dns: `fail_replication` cannot target it");
 }
 
 #[test]
