@@ -91,6 +91,16 @@ fn a_wire_to_an_instance_of_the_wrong_kind_is_refused() {
 }
 
 #[test]
+fn a_wire_to_a_family_of_two_kinds_is_refused() {
+    let family = "name = \"receiver-{r}\"\nkind = \"api-container\"\ndb = \"receiver-db\"\nnext = \"validator-{r}\"";
+    let split = "name = \"receiver-1\"\nkind = \"api-container\"\nregion = 1\ndb = \"receiver-db\"\n\
+                 next = \"validator-1\"\n\n[[instance]]\nname = \"receiver-2\"\nkind = \"queue\"\nregion = 2";
+    let (e, _) = broken(family, split);
+    let line = workload1_text().lines().position(|l| l == "routes = \"receiver-{r}\"").map(|l| l + 1);
+    assert_told(&e, line, "`routes` of in-dns names instances of two kinds (receiver-2)");
+}
+
+#[test]
 fn a_missing_wire_is_refused() {
     let (e, line) = broken("dns = \"in-dns\"\n", "");
     assert_told(&e, line.map(|l| l - 3), "source (a source) has no `dns`");

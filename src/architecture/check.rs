@@ -218,6 +218,12 @@ fn instance(
             }
             named.push(t);
         }
+        if let Some(&t) = named.iter().find(|&&t| kinds[members[t].entry] != kinds[members[named[0]].entry]) {
+            return at(
+                value.span(),
+                format!("`{}` of {me} names instances of two kinds ({})", wire.key, members[t].name),
+            );
+        }
         wires.push((wire.key, named));
     }
     let service = service(entry, kind)?;

@@ -157,7 +157,7 @@ impl ComponentKind {
     pub fn wires(self) -> &'static [Wire] {
         match self {
             Source => const { &[wire("dns", &[WeightedDns, FailoverDns], Flow::Out)] },
-            WeightedDns => const { &[routes(&[ApiContainer], Flow::Out)] },
+            WeightedDns => const { &[routes(&[ApiContainer, Queue], Flow::Out)] },
             ApiContainer => {
                 const { &[wire("db", &[Mongo], Flow::Out), wire("next", &[ApiContainer, Kafka], Flow::Out)] }
             }
@@ -172,12 +172,10 @@ impl ComponentKind {
             }
             Mongo => const { &[Wire { key: "replicas", to: &[MongoReplica], flow: Flow::Out, over: Some(Over::All) }] },
             MongoReplica | Kafka | Queue | AuroraRegional | DynamoRegional => &[],
-            OutDns => const { &[routes(&[Kafka], Flow::In)] },
+            OutDns => const { &[routes(STREAMS, Flow::In)] },
             Destination => const { &[wire("dns", &[OutDns, FailoverDns], Flow::In)] },
             FailoverDns => const { &[routes(&[Queue], Flow::Both)] },
-            Aurora => {
-                const { &[regional(&[AuroraRegional]), wire("replicator", &[AuroraReplicator], Flow::Out)] }
-            }
+            Aurora => const { &[regional(&[AuroraRegional]), wire("replicator", &[AuroraReplicator], Flow::Out)] },
             AuroraReplicator => const { &[regional(&[AuroraRegional])] },
             Dynamo => const { &[regional(&[DynamoRegional]), wire("replicator", &[DynamoReplicator], Flow::Out)] },
             DynamoReplicator => const { &[regional(&[DynamoRegional])] },

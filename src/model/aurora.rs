@@ -182,7 +182,11 @@ mod tests {
         assert_eq!(bench.region_of(at("database")), 2, "the database moves to its active region");
         let sent = step(&mut bench, &mut db, "inbound-container-1", Msg::Insert(R));
         assert_eq!(sent[0], (at("database-2"), write("inbound-container-1")));
-        assert_eq!(carried(&mut bench, &mut db, Msg::SwitchRegions, Msg::SwitchRegions), parts, "and back, unlike the original");
+        assert_eq!(
+            carried(&mut bench, &mut db, Msg::SwitchRegions, Msg::SwitchRegions),
+            parts,
+            "and back, unlike the original"
+        );
         assert_eq!((db.active(), bench.region_of(at("database"))), (1, 1));
     }
 

@@ -7,7 +7,10 @@
 //! While region 1 is active a reader is registered at both queues, while
 //! region 2 is, at queue 2 only (`:67-71`, `:117-119`). A switch registers
 //! no one anew: a reader already registered at queue 2 is what carries
-//! deliveries over a switch to region 2.
+//! deliveries over a switch to region 2. The region a destination's read or
+//! remove names is not this DNS's concern: it routes by its active region
+//! alone, so a record read from queue 2 while region 1 is active is removed
+//! from queue 1.
 
 use super::answer::{Answer, Awaited};
 use super::topology::other;
@@ -92,8 +95,8 @@ impl Machine for FailoverDns {
         let region = self.active;
         match msg {
             Msg::Invoke(record) => self.relay(io, Relayed::Record { caller: from, record, region }),
-            Msg::Remove(batch) => self.relay(io, Relayed::Remove { caller: from, batch, region }),
-            Msg::Read { consumer } => self.register(io, consumer),
+            Msg::RemoveVia { batch, .. } => self.relay(io, Relayed::Remove { caller: from, batch, region }),
+            Msg::ReadVia { .. } => self.register(io, from),
             Msg::SwitchRegions => self.active = other(self.active),
             _ if msg.answer().is_some() => self.answered(io, from, msg),
             other => panic!("{} cannot handle {other:?}", io.name()),
@@ -149,11 +152,10 @@ mod tests {
         assert_eq!(send(&mut bench, &mut dns), (queue("inbound-2"), vec![4]));
         let sent = bench.step(&mut dns, queue("inbound-2"), Msg::AppendAnswer(false));
         assert_eq!(sent, vec![(source, Msg::Answer(false))]);
-        assert_eq!(bench.trace.iter().map(|e| (e.kind, e.region, e.subject)).collect::<Vec<_>>(), [(
-            Kind::PublishFailed,
-            2,
-            4
-        )]);
+        assert_eq!(
+            bench.trace.iter().map(|e| (e.kind, e.region, e.subject)).collect::<Vec<_>>(),
+            [(Kind::PublishFailed, 2, 4)]
+        );
         bench.step(&mut dns, 0, Msg::SwitchRegions);
         assert_eq!(send(&mut bench, &mut dns), (queue("inbound-1"), vec![4]), "switched back");
     }
@@ -163,10 +165,10 @@ mod tests {
         let (mut bench, mut dns) = dns("out-dns");
         let destination = actor(&QUEUES, "destination");
         let read = Msg::Read { consumer: destination };
-        let sent = bench.step(&mut dns, destination, read);
+        let sent = bench.step(&mut dns, destination, Msg::ReadVia { region: 2 });
         assert_eq!(sent, vec![(queue("outbound-1"), read), (queue("outbound-2"), read)]);
         bench.step(&mut dns, 0, Msg::SwitchRegions);
-        assert_eq!(bench.step(&mut dns, destination, read), vec![(queue("outbound-2"), read)]);
+        assert_eq!(bench.step(&mut dns, destination, Msg::ReadVia { region: 1 }), vec![(queue("outbound-2"), read)]);
     }
 
     #[test]
@@ -174,15 +176,15 @@ mod tests {
         let (mut bench, mut dns) = dns("out-dns");
         let destination = actor(&QUEUES, "destination");
         let batch = bench.batch(&[7]);
-        let sent = bench.step(&mut dns, destination, Msg::Remove(batch));
+        let sent = bench.step(&mut dns, destination, Msg::RemoveVia { region: 2, batch });
         assert_eq!(sent, vec![(queue("outbound-1"), Msg::Remove(batch))], "whichever queue the record came from");
         let sent = bench.step(&mut dns, queue("outbound-1"), Msg::RemoveAnswer(false));
         assert_eq!(sent, vec![(destination, Msg::RemoveAnswer(false))]);
         bench.step(&mut dns, 0, Msg::SwitchRegions);
-        assert_eq!(bench.step(&mut dns, destination, Msg::Remove(batch)), vec![(
-            queue("outbound-2"),
-            Msg::Remove(batch)
-        )]);
+        assert_eq!(
+            bench.step(&mut dns, destination, Msg::RemoveVia { region: 1, batch }),
+            vec![(queue("outbound-2"), Msg::Remove(batch))]
+        );
     }
 
     #[test]

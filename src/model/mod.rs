@@ -302,11 +302,7 @@ impl Msg {
     /// it carries onward (a remove names records but holds none).
     pub fn carried(&self, arena: &Arena, out: &mut IdSet) {
         match *self {
-            Msg::Invoke(r)
-            | Msg::Insert(r)
-            | Msg::Store(r)
-            | Msg::StoreAsync(r)
-            | Msg::InsertFor { record: r, .. } => {
+            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) | Msg::InsertFor { record: r, .. } => {
                 out.insert(r.id);
             }
             Msg::Append(b) | Msg::Deliver(b) => arena.get(b).iter().for_each(|r| {
@@ -319,11 +315,9 @@ impl Msg {
     /// The ids of the records this message names.
     pub fn record_ids(&self, arena: &Arena) -> Vec<u32> {
         match *self {
-            Msg::Invoke(r)
-            | Msg::Insert(r)
-            | Msg::Store(r)
-            | Msg::StoreAsync(r)
-            | Msg::InsertFor { record: r, .. } => vec![r.id],
+            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) | Msg::InsertFor { record: r, .. } => {
+                vec![r.id]
+            }
             Msg::Append(b) | Msg::Remove(b) | Msg::Deliver(b) | Msg::RemoveVia { batch: b, .. } => {
                 arena.get(b).iter().map(|r| r.id).collect()
             }

@@ -243,7 +243,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "inbound-container-1 awaited Insert answer from database but got InsertAnswer(true) from table-1")]
+    #[should_panic(
+        expected = "inbound-container-1 awaited Insert answer from database but got InsertAnswer(true) from table-1"
+    )]
     fn an_insert_answer_from_another_databases_part_breaks_the_invariant() {
         use crate::model::testkit::{QUEUES, actor};
         let at = |name| actor(&QUEUES, name);

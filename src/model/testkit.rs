@@ -13,8 +13,18 @@ use crate::trace::{Event, Kind};
 /// tests: a failover in-DNS and out-DNS, three queues per region, two
 /// containers per region, one storing in an Aurora database, the other in
 /// a DynamoDB table.
-pub static QUEUES: LazyLock<Arc<Architecture>> = LazyLock::new(|| {
-    let text = r#"
+pub static QUEUES: LazyLock<Arc<Architecture>> = LazyLock::new(|| queues_with(&[]));
+
+/// [`QUEUES`] with the first of each `from` of its text replaced by its `to`.
+pub fn queues_with(changes: &[(&str, &str)]) -> Arc<Architecture> {
+    let text = changes.iter().fold(QUEUES_TEXT.to_string(), |text, (from, to)| {
+        assert!(text.contains(from), "no {from:?} in the text");
+        text.replacen(from, to, 1)
+    });
+    Arc::new(Architecture::parse(&text, "queues").unwrap_or_else(|e| panic!("{e}")))
+}
+
+const QUEUES_TEXT: &str = r#"
         name = "queues"
         regions = [1, 2]
 
@@ -143,8 +153,6 @@ pub static QUEUES: LazyLock<Arc<Architecture>> = LazyLock::new(|| {
         event = "received"
         at = "destination"
     "#;
-    Arc::new(Architecture::parse(text, "queues").unwrap_or_else(|e| panic!("{e}")))
-});
 
 /// The actor of the instance of `architecture` named `name`.
 pub fn actor(architecture: &Architecture, name: &str) -> ActorId {
