@@ -192,7 +192,56 @@ impl<H: Machine> Machines<H> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Options, Profile};
+    use crate::engine::{Envelope, Stop, Stream, stream};
     use crate::model::testkit::QUEUES;
+    use crate::model::{Io, Msg, Record, World, timing};
+    use crate::trace::Kind;
+
+    /// Publishes batch 1, then batch 2.
+    struct Publisher;
+
+    impl Machine for Publisher {
+        fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+            let source = io.architecture.source();
+            match msg {
+                Msg::Start => io.send(source, Msg::PublishBatch(1)),
+                Msg::BatchPublished(1) => io.send(source, Msg::PublishBatch(2)),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn records_flow_from_the_source_to_the_destination_through_the_queue_kinds() {
+        let records = (1..=4).map(|id| Record { id, value: id }).collect();
+        let options = Options::default();
+        let bound = options.time_bound;
+        let mut world = World::new(QUEUES.clone(), Publisher, Source::new(records, 2), options, 7);
+        let mut engine = crate::engine::Engine::new();
+        engine.reset(7, timing(&Profile::default(), &QUEUES, &mut stream(7, Stream::Speed)));
+        for to in world.starters() {
+            engine.inject(0, Envelope { from: 0, to, msg: Msg::Start });
+        }
+        assert_eq!(engine.run(&mut world, bound), Stop::Quiescent);
+        let destination = world.machines.destination_mut();
+        assert_eq!((destination.distinct(), destination.arrivals()), (4, 4));
+        let places = QUEUES.place_names();
+        let reached = |place: &str| {
+            let code = Kind::place(places.iter().position(|p| p == place).expect("a place"));
+            let mut regions: Vec<(u32, u8)> =
+                world.trace.iter().filter(|e| e.kind == code).map(|e| (e.subject, e.region)).collect();
+            regions.sort_unstable();
+            regions
+        };
+        let each = |regions: &[u8]| -> Vec<(u32, u8)> {
+            (1..=4).flat_map(|id| regions.iter().map(move |&r| (id, r))).collect()
+        };
+        assert_eq!(reached("received"), each(&[1]), "all of it through region 1, the active one");
+        assert_eq!(reached("database-stored"), each(&[1]));
+        assert_eq!(reached("database-replica-stored"), each(&[1, 2]), "copied to the passive region");
+        assert_eq!(reached("table-replica-stored"), each(&[1, 2]), "copied to the other region");
+    }
 
     #[test]
     fn each_instance_of_the_queue_kinds_is_wired_as_its_machine() {
