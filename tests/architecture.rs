@@ -222,3 +222,21 @@ fn families_and_single_instances_are_told_apart() {
     let (e, line) = broken("dns = \"in-dns\"", "dns = \"in-dns-{r}\"");
     assert_told(&e, line, "source is not a family: `dns` may not name {r}");
 }
+
+#[test]
+fn the_active_passive_draft_describes_the_studys_topology() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/architecture/active-passive.toml");
+    let ap = Architecture::resolve_file(std::path::Path::new(path)).unwrap();
+    let count = |kind| ap.instances.iter().filter(|i| i.kind == kind).count();
+    let kinds = [ComponentKind::Queue, ComponentKind::StreamContainer, ComponentKind::Aurora];
+    assert_eq!(kinds.map(count), [12, 10, 5], "six queues and five containers per region, five databases");
+    assert_eq!([ComponentKind::AuroraRegional, ComponentKind::FailoverDns].map(count), [10, 2]);
+    let container = &ap.instances[ap.by_name("core-container-2").unwrap()];
+    let wired: Vec<&str> = container.wires.iter().map(|(_, to)| ap.instances[to[0]].name.as_str()).collect();
+    assert_eq!(wired, ["preprocess-core-queue-2", "core-database", "core-postprocess-queue-2"]);
+    assert_eq!(ap.targets(Command::Fail).len(), 12 + 10 + 5);
+    assert_eq!((ap.targets(Command::SwitchRegions).len(), ap.targets(Command::FailReplication).len()), (7, 5));
+    assert_eq!((ap.stages.len(), ap.place_names().len(), ap.orders.len()), (24, 29, 11));
+    assert_eq!(ap.stages[ap.arrival()].event, "destination-received");
+    assert_eq!(ap.instances[ap.source() as usize - 1].name, "source");
+}
