@@ -6,7 +6,9 @@
 //! or a reader registers anew, never on Recover or Remove; records and
 //! registrations survive a failure. A remove that pops another record than
 //! the one it names (or finds the queue empty) traces the named one as
-//! [`Kind::RemoveMissed`]: the record that left is the popped one.
+//! [`Kind::RemoveMissed`]: the record that left is the popped one. A watch
+//! on the appends is answered once their total is reached, as wl1's Kafka
+//! does, where the original answers only when it is equal (`:81`).
 
 use std::collections::VecDeque;
 
