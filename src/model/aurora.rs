@@ -15,6 +15,11 @@
 //! - while failed, a failure or recovery of replication is ignored (the
 //!   original cannot handle it): the replicator failed with the database,
 //!   and the database's recovery recovers it, as the original's does.
+//!
+//! Kept as the original has it: a switch while replication is failed waits
+//! for the failed replicator, which holds the switch, and the recovery of
+//! replication that would free it waits behind the switch: the database
+//! is wedged for good (no test of the study does this; chaos can).
 
 use super::answer::{Answer, Awaited};
 use super::topology::other;
@@ -128,8 +133,8 @@ impl Machine for Aurora {
 mod tests {
     use super::*;
     use crate::config::Options;
-    use crate::model::Record;
     use crate::model::testkit::{Bench, QUEUES, actor};
+    use crate::model::{Record, Replicator};
 
     const R: Record = Record { id: 3, value: 30 };
 
@@ -214,6 +219,23 @@ mod tests {
         assert_eq!(carried(&mut bench, &mut db, Msg::Recover, Msg::Recover), parts);
         assert!(!db.is_failed());
         assert_eq!(step(&mut bench, &mut db, "inbound-container-1", Msg::Insert(R)).len(), 2);
+    }
+
+    #[test]
+    fn a_switch_while_replication_is_failed_wedges_the_database() {
+        let (mut bench, mut db) = aurora();
+        step(&mut bench, &mut db, "driver", Msg::FailReplication);
+        step(&mut bench, &mut db, "driver", Msg::SwitchRegions);
+        step(&mut bench, &mut db, "database-1", Msg::CommandDone);
+        let sent = step(&mut bench, &mut db, "database-2", Msg::CommandDone);
+        assert_eq!(sent, vec![(at("database-replicator"), Msg::SwitchRegions)]);
+        let mut replicator = Replicator::new(
+            &Wiring::of(&QUEUES, at("database-replicator")),
+            crate::architecture::ComponentKind::AuroraReplicator,
+        );
+        bench.step(&mut replicator, at("database"), Msg::Fail);
+        assert!(!replicator.accepts(&Msg::SwitchRegions), "the failed replicator holds the switch");
+        assert!(!db.accepts(&Msg::RecoverReplication), "and the database holds the recovery behind it");
     }
 
     #[test]
