@@ -223,20 +223,46 @@ fn families_and_single_instances_are_told_apart() {
     assert_told(&e, line, "source is not a family: `dns` may not name {r}");
 }
 
+/// The draft architecture file `src/architecture/NAME.toml`, read.
+fn draft(name: &str) -> Architecture {
+    let path = format!("{}/src/architecture/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    Architecture::resolve_file(std::path::Path::new(&path)).unwrap()
+}
+
+/// Per kind of `kinds`, how many instances `architecture` has.
+fn count(architecture: &Architecture, kinds: &[ComponentKind]) -> Vec<usize> {
+    kinds.iter().map(|&kind| architecture.instances.iter().filter(|i| i.kind == kind).count()).collect()
+}
+
+/// What the study's two queue pipelines share: six queues and five
+/// containers per region, wired in the same order, with 24 stages.
+fn assert_queue_pipeline(a: &Architecture, db: &str) {
+    assert_eq!(count(a, &[ComponentKind::Queue, ComponentKind::StreamContainer]), [12, 10]);
+    let container = &a.instances[a.by_name("core-container-2").unwrap()];
+    let wired: Vec<&str> = container.wires.iter().map(|(_, to)| a.instances[to[0]].name.as_str()).collect();
+    assert_eq!(wired, ["preprocess-core-queue-2", db, "core-postprocess-queue-2"]);
+    assert_eq!(a.targets(Command::Fail).len(), 12 + 10 + 5);
+    assert_eq!(a.targets(Command::FailReplication).len(), 5);
+    assert_eq!((a.stages.len(), a.place_names().len(), a.orders.len()), (24, 29, 11));
+    assert_eq!(a.stages[a.arrival()].event, "destination-received");
+    assert_eq!(a.instances[a.source() as usize - 1].name, "source");
+}
+
 #[test]
 fn the_active_passive_draft_describes_the_studys_topology() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/architecture/active-passive.toml");
-    let ap = Architecture::resolve_file(std::path::Path::new(path)).unwrap();
-    let count = |kind| ap.instances.iter().filter(|i| i.kind == kind).count();
-    let kinds = [ComponentKind::Queue, ComponentKind::StreamContainer, ComponentKind::Aurora];
-    assert_eq!(kinds.map(count), [12, 10, 5], "six queues and five containers per region, five databases");
-    assert_eq!([ComponentKind::AuroraRegional, ComponentKind::FailoverDns].map(count), [10, 2]);
-    let container = &ap.instances[ap.by_name("core-container-2").unwrap()];
-    let wired: Vec<&str> = container.wires.iter().map(|(_, to)| ap.instances[to[0]].name.as_str()).collect();
-    assert_eq!(wired, ["preprocess-core-queue-2", "core-database", "core-postprocess-queue-2"]);
-    assert_eq!(ap.targets(Command::Fail).len(), 12 + 10 + 5);
-    assert_eq!((ap.targets(Command::SwitchRegions).len(), ap.targets(Command::FailReplication).len()), (7, 5));
-    assert_eq!((ap.stages.len(), ap.place_names().len(), ap.orders.len()), (24, 29, 11));
-    assert_eq!(ap.stages[ap.arrival()].event, "destination-received");
-    assert_eq!(ap.instances[ap.source() as usize - 1].name, "source");
+    let ap = draft("active-passive");
+    assert_queue_pipeline(&ap, "core-database");
+    let kinds = [ComponentKind::Aurora, ComponentKind::AuroraRegional, ComponentKind::FailoverDns];
+    assert_eq!(count(&ap, &kinds), [5, 10, 2]);
+    assert_eq!(ap.targets(Command::SwitchRegions).len(), 2 + 5);
+}
+
+#[test]
+fn the_active_active_draft_describes_the_studys_topology() {
+    let aa = draft("active-active");
+    assert_queue_pipeline(&aa, "core-table");
+    let kinds =
+        [ComponentKind::Dynamo, ComponentKind::DynamoRegional, ComponentKind::WeightedDns, ComponentKind::OutDns];
+    assert_eq!(count(&aa, &kinds), [5, 10, 1, 1]);
+    assert_eq!((aa.targets(Command::SwitchRegions).len(), aa.targets(Command::RegionOffline).len()), (0, 2));
 }
