@@ -143,6 +143,13 @@ impl IdSet {
         self.words.get((id / 64) as usize).is_some_and(|w| w & (1u64 << (id % 64)) != 0)
     }
 
+    /// Adds the id of every record of `records`.
+    pub fn insert_records(&mut self, records: impl IntoIterator<Item = Record>) {
+        records.into_iter().for_each(|r| {
+            self.insert(r.id);
+        });
+    }
+
     /// Adds every id of `other`.
     pub fn union_with(&mut self, other: &IdSet) {
         if self.words.len() < other.words.len() {

@@ -12,6 +12,7 @@
 
 use std::collections::VecDeque;
 
+use super::kafka::store_state;
 use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
 use crate::architecture::Action;
@@ -140,14 +141,11 @@ impl Machine for Queue {
     }
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
-        self.records().for_each(|r| {
-            out.insert(r.id);
-        });
+        out.insert_records(self.records());
     }
 
-    /// Empty, holding records, or failed.
     fn coverage_state(&self) -> u8 {
-        if self.failed { 2 } else { !self.records.is_empty() as u8 }
+        store_state(self.failed, !self.records.is_empty())
     }
 }
 

@@ -35,11 +35,49 @@ impl Flavour {
             other => panic!("{} is no part of a global database", other.name()),
         }
     }
+}
 
-    /// Acknowledges `command` to `from` if its global database waits for it.
+/// What a regional database and a replicator share: the kind of global
+/// database they belong to, and whether they are failed.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    flavour: Flavour,
+    failed: bool,
+}
+
+impl Part {
+    fn of(kind: ComponentKind) -> Self {
+        Self { flavour: Flavour::of(kind), failed: false }
+    }
+
+    /// Fail and Recover, from the global database.
+    fn command(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
+        match msg {
+            Msg::Fail => self.failed = true,
+            // Acknowledged even when it was not failed, where the original
+            // ignores it (`AuroraGlobalDatabase.p:523`, `:610`) and leaves
+            // its database waiting for ever.
+            Msg::Recover => {
+                self.failed = false;
+                self.done(io, from);
+            }
+            other => panic!("{} cannot handle {other:?}", io.name()),
+        }
+    }
+
+    /// Acknowledges a command to `from` if its global database waits for it.
     fn done(self, io: &mut Io<'_, '_>, from: ActorId) {
-        if self == Flavour::Aurora {
+        if self.flavour == Flavour::Aurora {
             io.send(from, Msg::CommandDone);
+        }
+    }
+
+    /// `up` while up; failed, the flavour's last state.
+    fn coverage_state(self, up: u8) -> u8 {
+        match (self.failed, self.flavour) {
+            (true, Flavour::Aurora) => 2,
+            (true, Flavour::Dynamo) => 1,
+            (false, _) => up,
         }
     }
 }
@@ -54,14 +92,13 @@ fn writer_region(io: &Io<'_, '_>, caller: ActorId) -> u8 {
 /// One region's database of a global database.
 #[derive(Clone)]
 pub struct RegionalDb {
-    flavour: Flavour,
+    part: Part,
     region: u8,
     /// The event of its stores.
     stored_event: Option<Kind>,
     /// Aurora: this region is the active one (region 1 at start, as the
     /// original's `:73-74`).
     active: bool,
-    failed: bool,
     stored: IdSet,
     /// Writes appended, duplicates included.
     writes: u32,
@@ -70,8 +107,8 @@ pub struct RegionalDb {
 impl RegionalDb {
     pub fn new(wiring: &Wiring, kind: ComponentKind) -> Self {
         let region = wiring.region();
-        let (flavour, stored_event) = (Flavour::of(kind), wiring.replica_stored());
-        Self { flavour, region, stored_event, active: region == 1, failed: false, stored: IdSet::default(), writes: 0 }
+        let (part, stored_event) = (Part::of(kind), wiring.replica_stored());
+        Self { part, region, stored_event, active: region == 1, stored: IdSet::default(), writes: 0 }
     }
 
     pub fn writes(&self) -> u32 {
@@ -80,14 +117,14 @@ impl RegionalDb {
 
     /// Whether this database answers the write of `caller`.
     fn answers(&self, io: &Io<'_, '_>, caller: ActorId) -> bool {
-        match self.flavour {
+        match self.part.flavour {
             Flavour::Aurora => self.active,
             Flavour::Dynamo => writer_region(io, caller) == self.region,
         }
     }
 
     fn store(&mut self, io: &mut Io<'_, '_>, record: Record, caller: ActorId) {
-        assert!(!self.failed, "{} stored while failed", io.name());
+        assert!(!self.part.failed, "{} stored while failed", io.name());
         self.stored.insert(record.id);
         self.writes += 1;
         if let Some(event) = self.stored_event {
@@ -101,24 +138,17 @@ impl RegionalDb {
 
 impl Machine for RegionalDb {
     fn accepts(&self, msg: &Msg) -> bool {
-        !self.failed || !matches!(msg, Msg::InsertFor { .. })
+        !self.part.failed || !matches!(msg, Msg::InsertFor { .. })
     }
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::InsertFor { record, caller } => self.store(io, record, caller),
-            Msg::SwitchRegions if self.flavour == Flavour::Aurora => {
+            Msg::SwitchRegions if self.part.flavour == Flavour::Aurora => {
                 self.active = !self.active;
-                self.flavour.done(io, from);
+                self.part.done(io, from);
             }
-            Msg::Fail => self.failed = true,
-            // Acknowledged even when it was not failed: nothing then waits
-            // for an answer that never comes.
-            Msg::Recover => {
-                self.failed = false;
-                self.flavour.done(io, from);
-            }
-            other => panic!("{} cannot handle {other:?}", io.name()),
+            other => self.part.command(io, from, other),
         }
     }
 
@@ -128,36 +158,31 @@ impl Machine for RegionalDb {
 
     /// Active (or up) and passive, or failed.
     fn coverage_state(&self) -> u8 {
-        match (self.failed, self.flavour) {
-            (true, Flavour::Aurora) => 2,
-            (true, Flavour::Dynamo) => 1,
-            (false, Flavour::Aurora) => !self.active as u8,
-            (false, Flavour::Dynamo) => 0,
-        }
+        let up = if self.part.flavour == Flavour::Aurora { !self.active as u8 } else { 0 };
+        self.part.coverage_state(up)
     }
 }
 
 /// Copies a global database's writes to the other region's database.
 #[derive(Clone)]
 pub struct Replicator {
-    flavour: Flavour,
+    part: Part,
     /// The regional databases, by region from 1.
     replicas: [ActorId; 2],
     /// Aurora: the active region, whose writes it copies to the other.
     active: u8,
-    failed: bool,
 }
 
 impl Replicator {
     pub fn new(wiring: &Wiring, kind: ComponentKind) -> Self {
         let replicas = wiring.all("replicas");
         let replicas = replicas.try_into().unwrap_or_else(|r: Vec<ActorId>| panic!("{} regional databases", r.len()));
-        Self { flavour: Flavour::of(kind), replicas, active: 1, failed: false }
+        Self { part: Part::of(kind), replicas, active: 1 }
     }
 
     /// Sends the copy of `caller`'s write to the region it was not written in.
     fn copy(&self, io: &mut Io<'_, '_>, record: Record, caller: ActorId) {
-        let written = match self.flavour {
+        let written = match self.part.flavour {
             Flavour::Aurora => self.active,
             Flavour::Dynamo => writer_region(io, caller),
         };
@@ -167,36 +192,24 @@ impl Replicator {
 
 impl Machine for Replicator {
     fn accepts(&self, msg: &Msg) -> bool {
-        !self.failed || !matches!(msg, Msg::InsertFor { .. } | Msg::SwitchRegions)
+        !self.part.failed || !matches!(msg, Msg::InsertFor { .. } | Msg::SwitchRegions)
     }
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
             Msg::InsertFor { record, caller } => self.copy(io, record, caller),
-            Msg::SwitchRegions if self.flavour == Flavour::Aurora => {
+            Msg::SwitchRegions if self.part.flavour == Flavour::Aurora => {
                 self.active = other(self.active);
-                self.flavour.done(io, from);
+                self.part.done(io, from);
             }
-            Msg::Fail => self.failed = true,
-            // Acknowledged even when replication was not failed, where the
-            // original ignores it (`AuroraGlobalDatabase.p:610`) and leaves
-            // its database waiting for ever.
-            Msg::Recover => {
-                self.failed = false;
-                self.flavour.done(io, from);
-            }
-            other => panic!("{} cannot handle {other:?}", io.name()),
+            other => self.part.command(io, from, other),
         }
     }
 
-    /// Copying from region 1 or 2, or failed.
+    /// Copying from region 1 (or up) or 2, or failed.
     fn coverage_state(&self) -> u8 {
-        match (self.failed, self.flavour) {
-            (true, Flavour::Aurora) => 2,
-            (true, Flavour::Dynamo) => 1,
-            (false, Flavour::Aurora) => self.active - 1,
-            (false, Flavour::Dynamo) => 0,
-        }
+        let up = if self.part.flavour == Flavour::Aurora { self.active - 1 } else { 0 };
+        self.part.coverage_state(up)
     }
 }
 
@@ -232,8 +245,10 @@ mod tests {
         let container = at("inbound-container-2");
         let sent = bench.step(&mut db, at("database"), insert_for("inbound-container-2"));
         assert_eq!(sent, vec![(container, Msg::InsertAnswer(true))], "the writer is answered, from any region");
+        assert_eq!(db.coverage_state(), 0, "active");
         let sent = bench.step(&mut db, at("database"), Msg::SwitchRegions);
         assert_eq!(sent, vec![(at("database"), Msg::CommandDone)]);
+        assert_eq!(db.coverage_state(), 1, "passive");
         let sent = bench.step(&mut db, at("database-replicator"), insert_for("inbound-container-2"));
         assert!(sent.is_empty(), "a passive database answers no one: {sent:?}");
         assert_eq!(db.writes(), 2, "duplicates are kept");
@@ -272,6 +287,9 @@ mod tests {
         let sent = bench.step(&mut table, at("table-replicator"), insert_for("middle-container-1"));
         assert!(sent.is_empty(), "a copy of region 1's write is answered by table 1: {sent:?}");
         assert_eq!(table.writes(), 2);
+        assert_eq!(table.coverage_state(), 0, "up");
+        bench.step(&mut table, at("table"), Msg::Fail);
+        assert_eq!(table.coverage_state(), 1, "failed");
     }
 
     #[test]
@@ -281,6 +299,7 @@ mod tests {
         assert_eq!(bench.step(&mut rep, at("database"), copy), vec![(at("database-2"), copy)]);
         let sent = bench.step(&mut rep, at("database"), Msg::SwitchRegions);
         assert_eq!(sent, vec![(at("database"), Msg::CommandDone)]);
+        assert_eq!(rep.coverage_state(), 1, "copying from region 2");
         assert_eq!(bench.step(&mut rep, at("database"), copy), vec![(at("database-1"), copy)]);
     }
 
@@ -289,6 +308,7 @@ mod tests {
         let (mut bench, mut rep) = replicator("database-replicator");
         bench.step(&mut rep, at("database"), Msg::SwitchRegions);
         bench.step(&mut rep, at("database"), Msg::Fail);
+        assert_eq!(rep.coverage_state(), 2);
         assert!(!rep.accepts(&insert_for("inbound-container-1")) && !rep.accepts(&Msg::SwitchRegions));
         assert_eq!(bench.step(&mut rep, at("database"), Msg::Recover), vec![(at("database"), Msg::CommandDone)]);
         let copy = insert_for("inbound-container-1");
