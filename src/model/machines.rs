@@ -256,4 +256,30 @@ mod tests {
         assert_eq!(reached(&world, "database-replica-stored"), each(4, &[1, 2]), "copied to the passive region");
         assert_eq!(reached(&world, "table-replica-stored"), each(4, &[1, 2]), "copied to the other region");
     }
+
+    #[test]
+    fn each_instance_of_the_queue_kinds_is_wired_as_its_machine() {
+        let wired = Wired::new(&QUEUES);
+        let machine = |node: &Node| match node {
+            Node::Source(_) => "source",
+            Node::FailoverDns(_) => "failover-dns",
+            Node::Queue(_) => "queue",
+            Node::Processor(_) => "stream-container",
+            Node::Aurora(_) => "aurora",
+            Node::Dynamo(_) => "dynamo",
+            Node::RegionalDb(_) => "regional",
+            Node::Replicator(_) => "replicator",
+            Node::Destination(_) => "destination",
+            _ => "another",
+        };
+        let kinds: Vec<&str> = wired.nodes.iter().map(machine).collect();
+        let expected = ["source", "failover-dns"]
+            .into_iter()
+            .chain(["queue", "queue", "stream-container", "stream-container"].repeat(2))
+            .chain(["queue", "queue", "aurora", "regional", "regional", "replicator"])
+            .chain(["dynamo", "regional", "regional", "replicator", "failover-dns", "destination"]);
+        assert_eq!(kinds, expected.collect::<Vec<_>>());
+        let coverage: Vec<&str> = (1..=3).map(|a| wired.kind(a).name()).collect();
+        assert_eq!(coverage, ["source", "failover-dns", "queue"]);
+    }
 }
