@@ -227,7 +227,8 @@ impl Architecture {
     /// The databases whose replicas every record must reach, in instance
     /// order: the replica stores, each a place per replica region.
     pub fn stores(&self) -> Vec<usize> {
-        (0..self.instances.len()).filter(|&i| self.instances[i].kind == ComponentKind::Mongo).collect()
+        let replicated = |kind| matches!(kind, ComponentKind::Mongo | ComponentKind::Aurora | ComponentKind::Dynamo);
+        (0..self.instances.len()).filter(|&i| replicated(self.instances[i].kind)).collect()
     }
 
     /// Every place's name, the stages then the replica stores: place `p`

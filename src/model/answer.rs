@@ -22,6 +22,8 @@ pub enum Answer {
     Remove,
     /// To a watch on a stream's total appends.
     Appends,
+    /// To a command a global database sends its parts.
+    Command,
 }
 
 impl Msg {
@@ -34,6 +36,7 @@ impl Msg {
             Msg::AppendAnswer(ok) => Some((Answer::Append, ok)),
             Msg::RemoveAnswer(ok) => Some((Answer::Remove, ok)),
             Msg::AppendsReached(ok) => Some((Answer::Appends, ok)),
+            Msg::CommandDone => Some((Answer::Command, true)),
             _ => None,
         }
     }
@@ -52,7 +55,9 @@ impl Awaited {
     }
 
     /// The outcome of `msg`, which the machine of `io` received from
-    /// `from`; panics unless it is the awaited answer from the awaited sender.
+    /// `from`; panics unless it is the awaited answer from the awaited
+    /// sender, or from one of its regional databases (which answer the
+    /// writes of a global database themselves).
     pub fn outcome(self, io: &Io, from: ActorId, msg: &Msg) -> bool {
         self.outcome_at(io.me(), from, msg, io.architecture)
     }
@@ -60,7 +65,7 @@ impl Awaited {
     fn outcome_at(self, me: ActorId, from: ActorId, msg: &Msg, architecture: &Architecture) -> bool {
         let name = |actor| architecture.actor_name(actor);
         match msg.answer() {
-            Some((answer, ok)) if answer == self.answer && from == self.from => ok,
+            Some((answer, ok)) if answer == self.answer && speaks_for(architecture, from, self.from) => ok,
             _ => panic!(
                 "invariant broken: {} awaited {:?} answer from {} but got {msg:?} from {}",
                 name(me),
@@ -70,6 +75,15 @@ impl Awaited {
             ),
         }
     }
+}
+
+/// Whether `from` is `whole` or one of the regional databases it wires.
+fn speaks_for(architecture: &Architecture, from: ActorId, whole: ActorId) -> bool {
+    from == whole
+        || whole != 0 && {
+            let parts = architecture.instances[whole as usize - 1].wire("replicas");
+            parts.iter().any(|&part| part + 1 == from as usize)
+        }
 }
 
 #[cfg(test)]

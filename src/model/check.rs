@@ -78,8 +78,8 @@ impl Custody {
         let kept = |i: usize| {
             let instance = &architecture.instances[i];
             match instance.kind {
-                ComponentKind::WeightedDns | ComponentKind::ApiContainer => Some(0),
-                ComponentKind::Kafka => stream_place(i),
+                ComponentKind::WeightedDns | ComponentKind::FailoverDns | ComponentKind::ApiContainer => Some(0),
+                ComponentKind::Kafka | ComponentKind::Queue => stream_place(i),
                 ComponentKind::StreamContainer => instance.wire("input").first().and_then(|&input| stream_place(input)),
                 ComponentKind::Destination => Some(delivered),
                 _ => None,

@@ -30,6 +30,14 @@ pub enum MachineKind {
     Kafka,
     OutDns,
     Destination,
+    Queue,
+    FailoverDns,
+    Aurora,
+    AuroraRegional,
+    AuroraReplicator,
+    Dynamo,
+    DynamoRegional,
+    DynamoReplicator,
 }
 
 impl MachineKind {
@@ -57,6 +65,14 @@ impl MachineKind {
             ComponentKind::Kafka => Self::Kafka,
             ComponentKind::OutDns => Self::OutDns,
             ComponentKind::Destination => Self::Destination,
+            ComponentKind::Queue => Self::Queue,
+            ComponentKind::FailoverDns => Self::FailoverDns,
+            ComponentKind::Aurora => Self::Aurora,
+            ComponentKind::AuroraRegional => Self::AuroraRegional,
+            ComponentKind::AuroraReplicator => Self::AuroraReplicator,
+            ComponentKind::Dynamo => Self::Dynamo,
+            ComponentKind::DynamoRegional => Self::DynamoRegional,
+            ComponentKind::DynamoReplicator => Self::DynamoReplicator,
         }
     }
 
@@ -79,7 +95,11 @@ impl MachineKind {
             }
             Self::Database => &["primary-1", "primary-2", "failed"],
             Self::Replica => &["up", "failed"],
-            Self::Kafka => &["empty", "holding", "failed"],
+            Self::Kafka | Self::Queue => &["empty", "holding", "failed"],
+            Self::FailoverDns => &["region-1-active", "region-2-active"],
+            Self::Aurora | Self::AuroraReplicator => &["region-1-active", "region-2-active", "failed"],
+            Self::AuroraRegional => &["active", "passive", "failed"],
+            Self::Dynamo | Self::DynamoRegional | Self::DynamoReplicator => &["up", "failed"],
         }
     }
 }
@@ -182,7 +202,13 @@ const _: () = assert!(PAIRS <= u128::BITS as usize, "a run's coverage is a u128"
 const fn state_count(kind: MachineKind) -> usize {
     match kind {
         MachineKind::Driver | MachineKind::Source | MachineKind::Destination => 1,
-        MachineKind::InDns | MachineKind::OutDns | MachineKind::Replica => 2,
+        MachineKind::InDns
+        | MachineKind::OutDns
+        | MachineKind::Replica
+        | MachineKind::FailoverDns
+        | MachineKind::Dynamo
+        | MachineKind::DynamoRegional
+        | MachineKind::DynamoReplicator => 2,
         _ => 3,
     }
 }

@@ -196,15 +196,18 @@ impl Machine for Kafka {
     }
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
-        self.records().for_each(|r| {
-            out.insert(r.id);
-        });
+        out.insert_records(self.records());
     }
 
-    /// Empty, holding records, or failed.
     fn coverage_state(&self) -> u8 {
-        if self.failed { 2 } else { !self.records.is_empty() as u8 }
+        store_state(self.failed, !self.records.is_empty())
     }
+}
+
+/// The coverage state of a stream or queue: empty, holding records, or
+/// failed.
+pub(super) fn store_state(failed: bool, holding: bool) -> u8 {
+    if failed { 2 } else { holding as u8 }
 }
 
 #[cfg(test)]
