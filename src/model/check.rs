@@ -140,7 +140,7 @@ impl Stages {
 fn licence(options: &Options, kind: MachineKind, env: &Envelope<Msg>) -> Option<Variant> {
     let has = |variant| options.variants.has(variant).then_some(variant);
     match kind {
-        MachineKind::Kafka if env.msg == Msg::Fail => has(Variant::LossyKafka),
+        MachineKind::Kafka if matches!(env.msg, Msg::Fail) => has(Variant::LossyKafka),
         MachineKind::Processor => has(Variant::RemoveBeforeStore).or_else(|| has(Variant::RemoveOnSendFailure)),
         _ => None,
     }

@@ -547,7 +547,7 @@ impl<H: Machine> System for World<H> {
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
         debug_assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
-        if env.msg == Msg::Fail && env.from == DRIVER {
+        if matches!(env.msg, Msg::Fail) && env.from == DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }
         let (arena, trace, options, architecture) =
