@@ -64,8 +64,8 @@ pub fn stored_architecture(spec: &Spec) -> Result<Arc<Architecture>, String> {
 /// The built-in scenarios that apply to `architecture` (whose steps name
 /// only components it has), in the order they are listed.
 pub fn scenarios_of(architecture: &Arc<Architecture>) -> Vec<Scenario> {
-    let of = |name: &&str| scenario::built_in_of(name, architecture).expect("listed as built in").ok();
-    scenario::BUILT_IN.iter().filter_map(of).collect()
+    let of = |name: &str| scenario::built_in_of(name, architecture).expect("listed as built in").ok();
+    scenario::built_in_names(architecture).filter_map(of).collect()
 }
 
 /// A scenario of `architecture` as `--scenario` names it: a built-in one

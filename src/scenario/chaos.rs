@@ -273,8 +273,10 @@ fn targets(kind: FaultKind, a: &Architecture) -> impl Iterator<Item = Target> + 
         let component = a.instances[i].kind;
         match kind {
             FaultKind::Containers => matches!(component, ComponentKind::ApiContainer | ComponentKind::StreamContainer),
-            FaultKind::Databases => component == ComponentKind::Mongo,
-            FaultKind::Streams => component == ComponentKind::Kafka,
+            FaultKind::Databases => {
+                matches!(component, ComponentKind::Mongo | ComponentKind::Aurora | ComponentKind::Dynamo)
+            }
+            FaultKind::Streams => matches!(component, ComponentKind::Kafka | ComponentKind::Queue),
             FaultKind::Regions | FaultKind::Primaries => false,
         }
     });

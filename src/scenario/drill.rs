@@ -24,6 +24,8 @@
 //! | `await_appended` | `{ stream, total }` | wait until the stream (`inbound-1`, ...) has had `total` records appended, or answers that it is failed |
 //! | `fail`, `recover` | component | fail or recover `receiver-1`, `inbound-2`, `processor-db`, ... |
 //! | `switch_primary` | database | move `receiver-db`, `validator-db` or `processor-db`'s primary |
+//! | `switch_regions` | global database, failover DNS | make its other region the active one (ActivePassive) |
+//! | `fail_replication`, `recover_replication` | global database | fail or recover its replication between regions |
 //! | `region_offline`, `region_online` | 1 or 2 | take a region offline in both DNS routers, or back |
 //! | `sleep_ms`, `sleep_ns` | milliseconds, nanoseconds | wait this long in simulated time |
 //! | `republish_if_stopped` | batch | if the batch stopped early, publish it again and wait |
@@ -34,7 +36,8 @@
 //! | `schedule` | `[{ at_ns, <command> }, ...]` | send each command `at_ns` nanoseconds after this step, alongside the next steps |
 //!
 //! A `schedule` entry holds `at_ns` and one command: `fail`, `recover`,
-//! `switch_primary`, `region_offline` or `region_online`. `await_chaos_end`
+//! `switch_primary`, `switch_regions`, `fail_replication`,
+//! `recover_replication`, `region_offline` or `region_online`. `await_chaos_end`
 //! waits for schedules as for chaos.
 //!
 //! `chaos` takes any of these keys, each with the default shown:
@@ -60,7 +63,7 @@ use strum::{VariantArray, VariantNames};
 use std::sync::Arc;
 
 use super::{ChaosParams, FaultKind, FaultKinds, MAX_BATCHES, RECORDS_PER_BATCH, Scenario, Step};
-use crate::architecture::{Architecture, Command, ComponentKind};
+use crate::architecture::{Action, Architecture, Command};
 use crate::config::Environment;
 use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology;
@@ -101,6 +104,9 @@ enum StepSpec {
     Fail(String),
     Recover(String),
     SwitchPrimary(String),
+    SwitchRegions(String),
+    FailReplication(String),
+    RecoverReplication(String),
     RegionOffline(u32),
     RegionOnline(u32),
     SleepMs(u64),
@@ -285,6 +291,9 @@ fn step_of(spec: StepSpec, p: &In) -> Result<Step, String> {
         StepSpec::Fail(c) => Step::Fail(component(&c, a)?),
         StepSpec::Recover(c) => Step::Recover(component(&c, a)?),
         StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db, a)?),
+        StepSpec::SwitchRegions(c) => Step::SwitchRegions(commanded(&c, a, Command::SwitchRegions)?),
+        StepSpec::FailReplication(db) => Step::FailReplication(commanded(&db, a, Command::FailReplication)?),
+        StepSpec::RecoverReplication(db) => Step::RecoverReplication(commanded(&db, a, Command::FailReplication)?),
         StepSpec::RegionOffline(r) => Step::RegionOffline(region(r, a)?),
         StepSpec::RegionOnline(r) => Step::RegionOnline(region(r, a)?),
         StepSpec::SleepMs(ms) if ms > MAX_SLEEP_MS => {
@@ -316,6 +325,9 @@ fn spec_of(step: &Step, a: &Architecture) -> StepSpec {
         Step::Fail(c) => StepSpec::Fail(name(c)),
         Step::Recover(c) => StepSpec::Recover(name(c)),
         Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(name(db)),
+        Step::SwitchRegions(c) => StepSpec::SwitchRegions(name(c)),
+        Step::FailReplication(db) => StepSpec::FailReplication(name(db)),
+        Step::RecoverReplication(db) => StepSpec::RecoverReplication(name(db)),
         Step::RegionOffline(r) => StepSpec::RegionOffline(*r as u32),
         Step::RegionOnline(r) => StepSpec::RegionOnline(*r as u32),
         Step::Sleep(d) if d % MILLISECOND == 0 => StepSpec::SleepMs(d / MILLISECOND),
@@ -347,7 +359,9 @@ fn timed_command(mut table: toml::Table, p: &In) -> Result<(Time, Step), String>
     let at = at.ok_or_else(|| format!("at_ns takes 0..={MAX_AT_NS}"))? as Time;
     let step = parse_step(table, p)?;
     if !step.is_command() {
-        return Err("an entry takes one of fail, recover, switch_primary, region_offline, region_online".into());
+        return Err("an entry takes one of fail, recover, switch_primary, switch_regions, fail_replication, \
+                    recover_replication, region_offline, region_online"
+            .into());
     }
     Ok((at, step))
 }
@@ -389,12 +403,17 @@ fn instance(name: &str, a: &Architecture) -> Result<ActorId, String> {
 
 fn stream(name: &str, a: &Architecture) -> Result<ActorId, String> {
     let streams =
-        (1..=a.instances.len() as ActorId).filter(|&s| a.instances[s as usize - 1].kind == ComponentKind::Kafka);
+        (1..=a.instances.len() as ActorId).filter(|&s| a.instances[s as usize - 1].kind.actions().contains(&Action::Appended));
     named(name, a, streams, "stream")
 }
 
 fn database(name: &str, a: &Architecture) -> Result<ActorId, String> {
     named(name, a, targets(a, Command::SwitchPrimary), "database")
+}
+
+/// An instance the architecture lets `command` target.
+fn commanded(name: &str, a: &Architecture, command: Command) -> Result<ActorId, String> {
+    named(name, a, targets(a, command), &format!("{} target", command.name()))
 }
 
 fn region(r: u32, a: &Architecture) -> Result<u8, String> {

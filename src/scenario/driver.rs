@@ -201,6 +201,9 @@ impl Driver {
             Step::Fail(c) => command(io, c, Msg::Fail, Kind::FAIL),
             Step::Recover(c) => command(io, c, Msg::Recover, Kind::RECOVER),
             Step::SwitchPrimary(db) => command(io, db, Msg::SwitchPrimary, Kind::SWITCH_PRIMARY),
+            Step::SwitchRegions(c) => command(io, c, Msg::SwitchRegions, Kind::SWITCH_REGIONS),
+            Step::FailReplication(db) => command(io, db, Msg::FailReplication, Kind::FAIL_REPLICATION),
+            Step::RecoverReplication(db) => command(io, db, Msg::RecoverReplication, Kind::RECOVER_REPLICATION),
             Step::RegionOffline(r) => dns_command(io, Msg::RegionOffline(r), Kind::REGION_OFFLINE, r),
             Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::REGION_ONLINE, r),
             Step::Sleep(d) => {
