@@ -295,7 +295,7 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
         let world = self.inner.world();
         let state = world.machines.get(env.to).coverage_state();
-        if coverage::bit(world.kind(env.to), state, &env.msg).is_none() {
+        if !coverage::allowed(world.kind(env.to), state, &env.msg) {
             let states = world.kind(env.to).states();
             let state = states.get(state as usize).copied().unwrap_or("an unknown state");
             panic!(

@@ -2,7 +2,7 @@
 //! the kind the file names and wired as it says, plus the harness that
 //! drives them (actor 0).
 
-use super::coverage::MachineKind;
+use super::coverage::{MachineKind, Pairs};
 use super::wiring::Wiring;
 use super::{
     Aurora, Cluster, Container, Destination, Dynamo, FailoverDns, InDns, Kafka, Machine, OutDns, Processor, Queue,
@@ -99,6 +99,8 @@ pub struct Wired {
     nodes: Vec<Node>,
     /// Per actor, the driver's first, its kind of machine for coverage.
     kinds: Vec<MachineKind>,
+    /// The coverage pairs of those kinds, numbered.
+    pub pairs: Pairs,
     /// The vocabulary of the architecture's events.
     pub vocabulary: Vocabulary,
 }
@@ -115,7 +117,11 @@ impl Wired {
             (1..=architecture.instances.len() as ActorId).map(|a| Node::wired(architecture, a)).collect();
         assert_eq!(nodes.iter().filter(|n| matches!(n, Node::Source(_))).count(), 1, "checked: one source");
         let kinds = (0..=nodes.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
-        Self { nodes, kinds, vocabulary: architecture.vocabulary() }
+        let pairs = Pairs::of(architecture);
+        if let Err(e) = pairs.check() {
+            panic!("{}: {e} (checked where an architecture file is read)", architecture.name);
+        }
+        Self { nodes, kinds, pairs, vocabulary: architecture.vocabulary() }
     }
 }
 

@@ -42,7 +42,7 @@ pub use answer::{Answer, Awaited};
 pub use aurora::Aurora;
 pub use check::{Checked, HasWorld};
 pub use container::{Container, Next};
-pub use coverage::{Coverage, MachineKind};
+pub use coverage::{Coverage, MachineKind, Pairs};
 pub use destination::Destination;
 pub use dns::{InDns, OutDns};
 pub use dynamo::Dynamo;
@@ -486,6 +486,16 @@ impl<H: Machine> World<H> {
     /// The kind of machine of `actor`, for coverage.
     pub fn kind(&self, actor: ActorId) -> MachineKind {
         self.wired.kind(actor)
+    }
+
+    /// The coverage pairs of the architecture's kinds of machine.
+    pub fn pairs(&self) -> &Pairs {
+        &self.wired.pairs
+    }
+
+    /// The pairs the run handled so far, by their bits in [`World::pairs`].
+    pub fn coverage_bits(&self) -> u128 {
+        self.coverage.bits(&self.wired.pairs)
     }
 
     /// The vocabulary of the run's events.

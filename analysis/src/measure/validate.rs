@@ -153,7 +153,7 @@ fn group(g: &GroupSummary, files: usize, seeds_kept: usize) -> Result<(), String
     if let Some((_, what)) = checks.into_iter().find(|(ok, _)| !ok) {
         return Err(what.into());
     }
-    g.coverage.damage(g.runs, &g.seeds).map_or(Ok(()), |what| Err(what.into()))
+    g.coverage.damage(g.runs, &g.seeds, places.pairs()).map_or(Ok(()), |what| Err(what.into()))
 }
 
 fn names(g: &GroupSummary) -> bool {

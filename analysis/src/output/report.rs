@@ -643,7 +643,7 @@ impl GroupReport {
             stopped: stopped(g, &places),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
-            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, causable(&g.spec)),
+            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, places.pairs(), causable(&g.spec)),
         }
     }
 

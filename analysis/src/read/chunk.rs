@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use strum::VariantArray;
+use wl1::model::Pairs;
 use wl1::trace::format::decode_events;
 use wl1::trace::{Event, OutcomeKind, TraceError};
 
@@ -86,7 +87,7 @@ pub fn analyze_at(
     for ((group, tally), found) in groups.iter().zip(tallies).zip(found) {
         let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         // A unit holds fewer runs than 2^64, and so fewer of anything.
-        let added = summary_group.add(&tally.into_summary(), settings.seeds_kept);
+        let added = summary_group.add(&tally.into_summary(places.pairs()), settings.seeds_kept);
         added.and_then(|()| summary_group.add(&found, settings.seeds_kept)).expect("a unit's counts fit in u64");
     }
     Ok(UnitResult { runs: run_count, bytes, summary, undecodable, frames })
@@ -227,11 +228,12 @@ impl Tally {
         }
     }
 
-    fn into_summary(self) -> GroupSummary {
+    /// The summary of the runs counted, whose coverage bits number `pairs`.
+    fn into_summary(self, pairs: &Pairs) -> GroupSummary {
         let mut g = GroupSummary {
             runs: self.runs,
             trace_events: self.events,
-            coverage: self.coverage.into_coverage(),
+            coverage: self.coverage.into_coverage(pairs),
             ..GroupSummary::default()
         };
         for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {
