@@ -3,8 +3,9 @@
 //! database per active region ([`super::RegionalDb`]) and a replicator
 //! ([`super::Replicator`]). A write goes to the active region's database
 //! and to the replicator, both to answer the writer themselves; this
-//! machine answers nothing but the writes it refuses while failed. Nothing
-//! waits for the passive copy.
+//! machine answers the writes it refuses while failed, and the driver's
+//! commands once carried out ([`super::acknowledges`]). Nothing waits for
+//! the passive copy.
 //!
 //! A switch of the active region, a recovery and a recovery of replication
 //! are carried out on the parts one at a time, each awaited: writes wait
@@ -21,15 +22,18 @@
 //! replication that would free it waits behind the switch: the database
 //! is wedged for good (no test of the study does this; chaos can).
 
-use super::answer::{Answer, Awaited};
+use super::answer::{Answer, Awaited, acknowledges};
 use super::topology::other;
 use super::wiring::Wiring;
-use super::{Io, Machine, Msg};
+use super::{DRIVER, Io, Machine, Msg};
+use crate::architecture::ComponentKind;
 use crate::engine::ActorId;
 
 /// A command being carried out on the parts, one at a time.
 #[derive(Clone, Copy, Debug)]
 struct Carrying {
+    /// The driver's command.
+    asked: Msg,
     /// What each part is sent.
     command: Msg,
     /// The part whose acknowledgement is awaited, as an index into
@@ -64,20 +68,30 @@ impl Aurora {
         self.failed
     }
 
-    /// Sends `command` to the parts from `first` on, one at a time.
-    fn carry(&mut self, io: &mut Io<'_, '_>, command: Msg, first: usize) {
-        self.carrying = Some(Carrying { command, part: first });
+    /// Carries out the driver's command `asked` by sending `command` to
+    /// the parts from `first` on, one at a time.
+    fn carry(&mut self, io: &mut Io<'_, '_>, asked: Msg, command: Msg, first: usize) {
+        self.carrying = Some(Carrying { asked, command, part: first });
         io.send(self.parts[first], command);
+    }
+
+    /// Tells the driver that its command `asked` is carried out, if it
+    /// waits for that.
+    fn done(io: &mut Io<'_, '_>, asked: &Msg) {
+        if acknowledges(ComponentKind::Aurora, asked) {
+            io.send(DRIVER, Msg::CommandDone);
+        }
     }
 
     /// A part acknowledged: the next part is sent the command, or the
     /// command is done.
     fn acknowledged(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
-        let Carrying { command, part } = self.carrying.take().expect("acknowledgements come only for a command");
+        let Carrying { asked, command, part } = self.carrying.take().expect("acknowledgements come only for a command");
         Awaited::new(self.parts[part], Answer::Command).outcome(io, from, &msg);
         if part < REPLICATOR {
-            return self.carry(io, command, part + 1);
+            return self.carry(io, asked, command, part + 1);
         }
+        Self::done(io, &asked);
         match command {
             Msg::SwitchRegions => {
                 self.active = other(self.active);
@@ -112,13 +126,21 @@ impl Machine for Aurora {
             Msg::CommandDone => self.acknowledged(io, from, msg),
             // A second failure is ignored, and so is a switch while failed
             // (the original answers it with failure, `:368-371`).
-            Msg::Fail | Msg::SwitchRegions | Msg::FailReplication | Msg::RecoverReplication if self.failed => {}
-            Msg::Fail => self.fail(io),
-            Msg::Recover if self.failed => self.carry(io, Msg::Recover, 0),
-            Msg::Recover => {}
-            Msg::SwitchRegions => self.carry(io, Msg::SwitchRegions, 0),
-            Msg::FailReplication => io.send(self.parts[REPLICATOR], Msg::Fail),
-            Msg::RecoverReplication => self.carry(io, Msg::Recover, REPLICATOR),
+            Msg::Fail | Msg::SwitchRegions | Msg::FailReplication | Msg::RecoverReplication if self.failed => {
+                Self::done(io, &msg);
+            }
+            Msg::Fail => {
+                self.fail(io);
+                Self::done(io, &msg);
+            }
+            Msg::Recover if self.failed => self.carry(io, msg, Msg::Recover, 0),
+            Msg::Recover => Self::done(io, &msg),
+            Msg::SwitchRegions => self.carry(io, msg, Msg::SwitchRegions, 0),
+            Msg::FailReplication => {
+                io.send(self.parts[REPLICATOR], Msg::Fail);
+                Self::done(io, &msg);
+            }
+            Msg::RecoverReplication => self.carry(io, msg, Msg::Recover, REPLICATOR),
             other => panic!("{} cannot handle {other:?}", io.name()),
         }
     }

@@ -134,7 +134,10 @@ impl Machine for Queue {
                 self.watch = Some((from, total));
                 self.notify_watcher(io);
             }
-            Msg::Fail => self.failed = true,
+            Msg::Fail => {
+                self.failed = true;
+                io.send(from, Msg::CommandDone);
+            }
             Msg::Recover => self.failed = false,
             other => panic!("{} cannot handle {other:?}", io.name()),
         }
