@@ -4,7 +4,7 @@
 //! stops the run instead of passing as success.
 
 use super::{Io, Msg};
-use crate::architecture::Architecture;
+use crate::architecture::{Architecture, ComponentKind};
 use crate::engine::ActorId;
 
 /// The kinds of answer, one per kind of request.
@@ -24,6 +24,24 @@ pub enum Answer {
     Appends,
     /// To a command a global database sends its parts.
     Command,
+}
+
+/// Whether a machine of `kind` answers the driver's `command` with
+/// [`Msg::CommandDone`] once it has carried it out, so that the driver
+/// waits for it before its next step, as the study's tests wait: the
+/// original's Queue answers a failure (`FailCompleted`), its Aurora
+/// database a failure, a recovery, a switch of region and a failure of
+/// replication (not a recovery of replication). Unlike the original, they
+/// answer such a command even when it changes nothing (a second failure),
+/// so that no driver waits for ever.
+pub fn acknowledges(kind: ComponentKind, command: &Msg) -> bool {
+    match kind {
+        ComponentKind::Queue => matches!(command, Msg::Fail),
+        ComponentKind::Aurora => {
+            matches!(command, Msg::Fail | Msg::Recover | Msg::SwitchRegions | Msg::FailReplication)
+        }
+        _ => false,
+    }
 }
 
 impl Msg {

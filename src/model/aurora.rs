@@ -3,8 +3,9 @@
 //! database per active region ([`super::RegionalDb`]) and a replicator
 //! ([`super::Replicator`]). A write goes to the active region's database
 //! and to the replicator, both to answer the writer themselves; this
-//! machine answers nothing but the writes it refuses while failed. Nothing
-//! waits for the passive copy.
+//! machine answers the writes it refuses while failed, and the driver's
+//! commands once carried out ([`super::acknowledges`]). Nothing waits for
+//! the passive copy.
 //!
 //! A switch of the active region, a recovery and a recovery of replication
 //! are carried out on the parts one at a time, each awaited: writes wait
@@ -21,15 +22,18 @@
 //! replication that would free it waits behind the switch: the database
 //! is wedged for good (no test of the study does this; chaos can).
 
-use super::answer::{Answer, Awaited};
+use super::answer::{Answer, Awaited, acknowledges};
 use super::topology::other;
 use super::wiring::Wiring;
-use super::{Io, Machine, Msg};
+use super::{DRIVER, Io, Machine, Msg};
+use crate::architecture::ComponentKind;
 use crate::engine::ActorId;
 
 /// A command being carried out on the parts, one at a time.
 #[derive(Clone, Copy, Debug)]
 struct Carrying {
+    /// The driver's command.
+    asked: Msg,
     /// What each part is sent.
     command: Msg,
     /// The part whose acknowledgement is awaited, as an index into
@@ -64,20 +68,30 @@ impl Aurora {
         self.failed
     }
 
-    /// Sends `command` to the parts from `first` on, one at a time.
-    fn carry(&mut self, io: &mut Io<'_, '_>, command: Msg, first: usize) {
-        self.carrying = Some(Carrying { command, part: first });
+    /// Carries out the driver's command `asked` by sending `command` to
+    /// the parts from `first` on, one at a time.
+    fn carry(&mut self, io: &mut Io<'_, '_>, asked: Msg, command: Msg, first: usize) {
+        self.carrying = Some(Carrying { asked, command, part: first });
         io.send(self.parts[first], command);
+    }
+
+    /// Tells the driver that its command `asked` is carried out, if it
+    /// waits for that.
+    fn done(io: &mut Io<'_, '_>, asked: &Msg) {
+        if acknowledges(ComponentKind::Aurora, asked) {
+            io.send(DRIVER, Msg::CommandDone);
+        }
     }
 
     /// A part acknowledged: the next part is sent the command, or the
     /// command is done.
     fn acknowledged(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
-        let Carrying { command, part } = self.carrying.take().expect("acknowledgements come only for a command");
+        let Carrying { asked, command, part } = self.carrying.take().expect("acknowledgements come only for a command");
         Awaited::new(self.parts[part], Answer::Command).outcome(io, from, &msg);
         if part < REPLICATOR {
-            return self.carry(io, command, part + 1);
+            return self.carry(io, asked, command, part + 1);
         }
+        Self::done(io, &asked);
         match command {
             Msg::SwitchRegions => {
                 self.active = other(self.active);
@@ -112,13 +126,21 @@ impl Machine for Aurora {
             Msg::CommandDone => self.acknowledged(io, from, msg),
             // A second failure is ignored, and so is a switch while failed
             // (the original answers it with failure, `:368-371`).
-            Msg::Fail | Msg::SwitchRegions | Msg::FailReplication | Msg::RecoverReplication if self.failed => {}
-            Msg::Fail => self.fail(io),
-            Msg::Recover if self.failed => self.carry(io, Msg::Recover, 0),
-            Msg::Recover => {}
-            Msg::SwitchRegions => self.carry(io, Msg::SwitchRegions, 0),
-            Msg::FailReplication => io.send(self.parts[REPLICATOR], Msg::Fail),
-            Msg::RecoverReplication => self.carry(io, Msg::Recover, REPLICATOR),
+            Msg::Fail | Msg::SwitchRegions | Msg::FailReplication | Msg::RecoverReplication if self.failed => {
+                Self::done(io, &msg);
+            }
+            Msg::Fail => {
+                self.fail(io);
+                Self::done(io, &msg);
+            }
+            Msg::Recover if self.failed => self.carry(io, msg, Msg::Recover, 0),
+            Msg::Recover => Self::done(io, &msg),
+            Msg::SwitchRegions => self.carry(io, msg, Msg::SwitchRegions, 0),
+            Msg::FailReplication => {
+                io.send(self.parts[REPLICATOR], Msg::Fail);
+                Self::done(io, &msg);
+            }
+            Msg::RecoverReplication => self.carry(io, msg, Msg::Recover, REPLICATOR),
             other => panic!("{} cannot handle {other:?}", io.name()),
         }
     }
@@ -153,18 +175,25 @@ mod tests {
     }
 
     /// Carries the driver's `command` through: each part acknowledges in
-    /// turn. Returns the parts it sent `to_parts` to, in order.
-    fn carried(bench: &mut Bench, db: &mut Aurora, command: Msg, to_parts: Msg) -> Vec<ActorId> {
+    /// turn. Returns the parts it sent `to_parts` to, in order, and what
+    /// it sent once done.
+    fn carried(bench: &mut Bench, db: &mut Aurora, command: Msg, to_parts: Msg) -> (Vec<ActorId>, Vec<(ActorId, Msg)>) {
         let mut sent = step(bench, db, "driver", command);
         let mut parts = Vec::new();
-        while let [(part, msg)] = sent[..] {
+        while let [(part, msg)] = sent[..]
+            && part != DRIVER
+        {
             assert_eq!(msg, to_parts);
             assert!(!db.accepts(&Msg::Insert(R)) && !db.accepts(&Msg::Fail), "everything else waits");
             parts.push(part);
             sent = bench.step_as(db, at("database"), part, Msg::CommandDone);
         }
-        assert!(sent.is_empty(), "{sent:?}");
-        parts
+        (parts, sent)
+    }
+
+    /// What the database sends the driver once a command is carried out.
+    fn done() -> Vec<(ActorId, Msg)> {
+        vec![(DRIVER, Msg::CommandDone)]
     }
 
     fn write(caller: &str) -> Msg {
@@ -182,14 +211,15 @@ mod tests {
     #[test]
     fn a_switch_goes_to_each_part_in_turn_then_writes_go_to_region_2() {
         let (mut bench, mut db) = aurora();
-        let parts = [at("database-1"), at("database-2"), at("database-replicator")];
-        assert_eq!(carried(&mut bench, &mut db, Msg::SwitchRegions, Msg::SwitchRegions), parts);
+        let parts = vec![at("database-1"), at("database-2"), at("database-replicator")];
+        let switched = (parts, done());
+        assert_eq!(carried(&mut bench, &mut db, Msg::SwitchRegions, Msg::SwitchRegions), switched);
         assert_eq!(bench.region_of(at("database")), 2, "the database moves to its active region");
         let sent = step(&mut bench, &mut db, "inbound-container-1", Msg::Insert(R));
         assert_eq!(sent[0], (at("database-2"), write("inbound-container-1")));
         assert_eq!(
             carried(&mut bench, &mut db, Msg::SwitchRegions, Msg::SwitchRegions),
-            parts,
+            switched,
             "and back, unlike the original"
         );
         assert_eq!((db.active(), bench.region_of(at("database"))), (1, 1));
@@ -208,15 +238,17 @@ mod tests {
         let (mut bench, mut db) = aurora();
         let parts = [at("database-1"), at("database-2"), at("database-replicator")];
         let sent = step(&mut bench, &mut db, "driver", Msg::Fail);
-        assert_eq!(sent, parts.map(|p| (p, Msg::Fail)));
+        assert_eq!(sent, parts.map(|p| (p, Msg::Fail)).into_iter().chain(done()).collect::<Vec<_>>());
         let caller = at("inbound-container-1");
         let sent = step(&mut bench, &mut db, "inbound-container-1", Msg::Insert(R));
         assert_eq!(sent, vec![(caller, Msg::InsertAnswer(false))]);
-        for ignored in [Msg::Fail, Msg::SwitchRegions, Msg::FailReplication, Msg::RecoverReplication] {
-            assert!(step(&mut bench, &mut db, "driver", ignored).is_empty(), "{ignored:?} while failed");
+        for ignored in [Msg::Fail, Msg::SwitchRegions, Msg::FailReplication] {
+            assert_eq!(step(&mut bench, &mut db, "driver", ignored), done(), "{ignored:?} while failed");
         }
+        let unanswered = step(&mut bench, &mut db, "driver", Msg::RecoverReplication);
+        assert!(unanswered.is_empty(), "the study's tests do not wait for a recovery of replication");
         assert_eq!(db.coverage_state(), 2);
-        assert_eq!(carried(&mut bench, &mut db, Msg::Recover, Msg::Recover), parts);
+        assert_eq!(carried(&mut bench, &mut db, Msg::Recover, Msg::Recover), (parts.to_vec(), done()));
         assert!(!db.is_failed());
         assert_eq!(step(&mut bench, &mut db, "inbound-container-1", Msg::Insert(R)).len(), 2);
     }
@@ -239,18 +271,20 @@ mod tests {
     }
 
     #[test]
-    fn recover_is_ignored_while_up() {
+    fn recover_while_up_changes_nothing_but_is_acknowledged() {
         let (mut bench, mut db) = aurora();
-        assert!(step(&mut bench, &mut db, "driver", Msg::Recover).is_empty());
+        assert_eq!(step(&mut bench, &mut db, "driver", Msg::Recover), done());
+        assert!(!db.is_failed() && db.carrying.is_none());
     }
 
     #[test]
     fn replication_fails_and_recovers_at_the_replicator_alone() {
         let (mut bench, mut db) = aurora();
         let sent = step(&mut bench, &mut db, "driver", Msg::FailReplication);
-        assert_eq!(sent, vec![(at("database-replicator"), Msg::Fail)]);
+        assert_eq!(sent, [vec![(at("database-replicator"), Msg::Fail)], done()].concat());
         assert!(!db.is_failed());
-        assert_eq!(carried(&mut bench, &mut db, Msg::RecoverReplication, Msg::Recover), [at("database-replicator")]);
+        let recovered = carried(&mut bench, &mut db, Msg::RecoverReplication, Msg::Recover);
+        assert_eq!(recovered, (vec![at("database-replicator")], vec![]), "not acknowledged");
         assert!(!db.is_failed());
     }
 }

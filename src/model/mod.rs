@@ -38,7 +38,7 @@ use crate::config::Options;
 use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind, Vocabulary};
 
-pub use answer::{Answer, Awaited};
+pub use answer::{Answer, Awaited, acknowledges};
 pub use aurora::Aurora;
 pub use check::{Checked, HasWorld};
 pub use container::{Container, Next};

@@ -134,7 +134,10 @@ impl Machine for Queue {
                 self.watch = Some((from, total));
                 self.notify_watcher(io);
             }
-            Msg::Fail => self.failed = true,
+            Msg::Fail => {
+                self.failed = true;
+                io.send(from, Msg::CommandDone);
+            }
             Msg::Recover => self.failed = false,
             other => panic!("{} cannot handle {other:?}", io.name()),
         }
@@ -248,14 +251,15 @@ mod tests {
     fn a_failed_queue_refuses_everything_and_keeps_its_records() {
         let (mut bench, mut q) = queue();
         append(&mut bench, &mut q, 1);
-        bench.step(&mut q, 0, Msg::Fail);
+        let acknowledged = vec![(DRIVER, Msg::CommandDone)];
+        assert_eq!(bench.step(&mut q, DRIVER, Msg::Fail), acknowledged, "the driver waits for a failure");
         assert_eq!(q.coverage_state(), 2);
         assert_eq!(append(&mut bench, &mut q, 2), vec![(WRITER, Msg::AppendAnswer(false))]);
         assert_eq!(bench.step(&mut q, 0, Msg::Read { consumer: READER }), vec![(READER, Msg::ReadFailed)]);
         assert_eq!(remove(&mut bench, &mut q, 1), vec![(READER, Msg::RemoveAnswer(false))]);
         assert_eq!(bench.step(&mut q, DRIVER, Msg::WatchAppends(1)), vec![(DRIVER, Msg::AppendsReached(false))]);
-        bench.step(&mut q, 0, Msg::Fail);
-        assert!(bench.step(&mut q, 0, Msg::Recover).is_empty(), "nothing is offered on recovery");
+        assert_eq!(bench.step(&mut q, DRIVER, Msg::Fail), acknowledged, "a second failure too");
+        assert!(bench.step(&mut q, DRIVER, Msg::Recover).is_empty(), "nothing is offered on recovery");
         assert_eq!(stored(&q), [1]);
         assert_eq!(q.coverage_state(), 1);
     }
