@@ -12,7 +12,8 @@
 //!   outbound stream; once received, by the destination. Database replicas are copies beside the
 //!   path and never count. A record held nowhere it should be has vanished,
 //!   unless a design variant that drops records acted in that delivery
-//!   ([`licence`]); a stream that drops its records when it fails writes
+//!   ([`licence`]), or a remove missed the record it named (a queue pops
+//!   its head whatever the remove names, the study's trap); a stream that drops its records when it fails writes
 //!   off every record it held, whatever other copy of it is still moving.
 //! - **Provenance:** no machine holds a record that never reached it.
 //! - **Coverage:** every message is handled in a state its machine's rules
@@ -160,6 +161,9 @@ pub struct Checked<S> {
     seen_events: usize,
     /// What the deliveries since the last check allow to be lost.
     licence: Option<Variant>,
+    /// A remove since the last check missed the record it named: a queue
+    /// then popped another, which leaves without reaching the next place.
+    remove_missed: bool,
     /// Records a stream dropped by design since the last check.
     dropped: IdSet,
     /// Records held, by place, as of the last delivery.
@@ -177,6 +181,7 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
             owed: places(),
             seen_events: 0,
             licence: None,
+            remove_missed: false,
             dropped: IdSet::default(),
             held: places(),
             scratch: IdSet::default(),
@@ -197,6 +202,7 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
                 Meaning::Incident { record, incident: Incident::PublishFailed, .. } => {
                     self.owed[0].remove(record);
                 }
+                Meaning::Incident { incident: Incident::RemoveMissed, .. } => self.remove_missed = true,
                 _ => {}
             }
         }
@@ -247,7 +253,7 @@ impl<S: System<Msg = Msg> + HasWorld> Checked<S> {
         self.gather_held(pending);
         for place in 0..self.custody.places() {
             while let Some(lost) = self.owed[place].first_not_in(&self.held[place]) {
-                if self.licence.is_none() {
+                if self.licence.is_none() && !self.remove_missed {
                     self.vanished(lost, place);
                 }
                 self.owed[place].remove(lost);
@@ -318,6 +324,7 @@ impl<S: System<Msg = Msg> + HasWorld> System for Checked<S> {
         self.check_custody(&pending);
         self.check_provenance();
         self.licence = None;
+        self.remove_missed = false;
     }
 
     fn overgrown(&self) -> bool {
