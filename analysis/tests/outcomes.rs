@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use wl1::config::{Options, Profile, Routing};
 use wl1::architecture::BUILT_IN as ARCHITECTURES;
+use wl1::config::{Options, Profile, Routing};
 use wl1::run::{RunSpec, Simulator, Why, built_in_architecture, scenarios_of, stranded};
 use wl1::scenario::{Scenario, built_in};
 use wl1_analysis::*;
