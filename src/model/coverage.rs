@@ -1,11 +1,11 @@
 //! Coverage, as the P checker reports it: which (state, message) pairs each
-//! kind of machine handled in a run. Every pair the machines' rules allow
-//! of the kinds of machine an architecture has has a bit ([`Pairs`]); a run
+//! kind of machine handled in a run. Each architecture gives a bit to every
+//! pair the rules of its own kinds of machine allow ([`Pairs`]); a run
 //! records the pairs it handled (one OR per delivery), and its trace frame
 //! stores their bits, so that the analysis can say which pairs the seeds
 //! reached and which they never did. All kinds together have more pairs
-//! than the 128 bits of a run's coverage; each architecture numbers only its
-//! own, Workload1 as it did before the other kinds existed.
+//! than the 128 bits of a run's coverage; Workload1 numbers its own as it
+//! did before the other kinds existed.
 //!
 //! A machine's state is what [`super::Machine::coverage_state`] says: an
 //! index into [`MachineKind::states`]. [`HANDLED`] lists, per kind, the
