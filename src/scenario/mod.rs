@@ -69,8 +69,13 @@ pub enum Step {
         min: u32,
         max: u32,
     },
-    /// Recover every component that `FailRandom` failed, in the same order.
-    RecoverFailed,
+    /// Recover every component that `FailRandom` failed, in the same order;
+    /// its containers too unless `containers` is false (the study's F5 of
+    /// ActivePassive and ActiveActive recovers its queues and databases so,
+    /// and every container in steps of their own).
+    RecoverFailed {
+        containers: bool,
+    },
     /// Start faults at random times that run alongside the following steps
     /// (see [`ChaosParams`]); does not wait.
     Chaos(ChaosParams),
