@@ -53,7 +53,8 @@ fn active_passive_failover_switches_the_in_dns_each_database_then_the_out_dns() 
         .into_iter()
         .chain(each_database("switch-regions", "database"))
         .chain(["switch-regions out-dns".to_string()]);
-    let expected: Vec<String> = ["publish 1".to_string()].into_iter().chain(switches).chain(words(&["publish 2", "publish 3"])).collect();
+    let expected: Vec<String> =
+        ["publish 1".to_string()].into_iter().chain(switches).chain(words(&["publish 2", "publish 3"])).collect();
     assert_eq!(driver_steps("active-passive", "failover"), expected);
 }
 
@@ -67,11 +68,19 @@ fn active_active_failover_takes_region_1_offline() {
 fn f1_to_f3_fail_and_recover_as_the_original() {
     for (architecture, database) in [("active-passive", "database"), ("active-active", "table")] {
         // F1FailContainer.p:53-103 (ActiveActive 48-103).
-        let f1 = ["publish 1", "fail preprocess-container-1", "publish 2", "recover preprocess-container-1", "publish 3"];
+        let f1 =
+            ["publish 1", "fail preprocess-container-1", "publish 2", "recover preprocess-container-1", "publish 3"];
         assert_eq!(driver_steps(architecture, "f1"), f1, "{architecture}");
         // F2FailDatabase.p:54-118 (ActiveActive 49-109).
         let db = format!("preprocess-{database}");
-        let f2 = ["publish 1", &format!("fail {db}"), "publish 2", &format!("recover {db}"), "recover preprocess-container-1", "publish 3"];
+        let f2 = [
+            "publish 1",
+            &format!("fail {db}"),
+            "publish 2",
+            &format!("recover {db}"),
+            "recover preprocess-container-1",
+            "publish 3",
+        ];
         assert_eq!(driver_steps(architecture, "f2"), f2, "{architecture}");
         // F3FailQueue.p:54-117 (ActiveActive 49-117).
         let f3 = [
@@ -105,7 +114,8 @@ fn f4_fails_and_recovers_the_replication_of_every_database() {
 /// The 16 region-1 components F5 draws from, in the original's numbering
 /// (F5FailRandom.p:25-41).
 fn f5_components(database: &str) -> Vec<String> {
-    let queues = ["inbound-queue-1", "inbound-preprocess-queue-1", "preprocess-core-queue-1", "core-postprocess-queue-1"];
+    let queues =
+        ["inbound-queue-1", "inbound-preprocess-queue-1", "preprocess-core-queue-1", "core-postprocess-queue-1"];
     let queues = queues.into_iter().chain(["postprocess-outbound-queue-1"]);
     let mut components: Vec<String> = STAGES
         .iter()

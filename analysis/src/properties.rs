@@ -24,7 +24,8 @@ pub const GLOBAL_ORDER: &str = "global-order";
 pub static PROPERTIES: LazyLock<Vec<String>> = LazyLock::new(|| {
     let workload1 = [REMOVED_BEFORE_STORE, REMOVED_BEFORE_APPEND, REMOVED_BEFORE_DELIVERY].map(String::from);
     let built_in = architecture::BUILT_IN.iter().filter_map(|(name, _)| architecture::built_in(name));
-    let orders: Vec<String> = built_in.flat_map(|a| a.orders.iter().map(|o| o.name.clone()).collect::<Vec<_>>()).collect();
+    let orders: Vec<String> =
+        built_in.flat_map(|a| a.orders.iter().map(|o| o.name.clone()).collect::<Vec<_>>()).collect();
     let mut about_records = vec![EVENTUAL_DELIVERY.to_string()];
     for order in workload1.into_iter().chain(orders) {
         if !about_records.contains(&order) {

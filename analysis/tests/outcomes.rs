@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use wl1::config::{Options, Profile, Routing};
 use wl1::architecture::BUILT_IN as ARCHITECTURES;
+use wl1::config::{Options, Profile, Routing};
 use wl1::run::{RunSpec, Simulator, Why, built_in_architecture, scenarios_of, stranded};
 use wl1::scenario::{Scenario, built_in};
 use wl1_analysis::*;
@@ -36,7 +36,7 @@ const PINNED: &[Pin] = &[
     ("active-active", "f3", "duplicate-store", 300, &[]),
     ("active-active", "f5", "duplicate-store", 22, &[]),
     ("active-active", "chaos", "duplicate-store", 8, &[]),
-    ("active-active", "chaos", "eventual-delivery", 24, &[(Why::LostByStream, 15), (Why::Vanished, 22)]),
+    ("active-active", "chaos", "eventual-delivery", 24, &[(Why::DestinationReadsElsewhere, 22), (Why::RemoveMissed, 15)]),
     ("active-active", "chaos", "outbound-queue-removed-before-delivery", 20, &[]),
 ];
 

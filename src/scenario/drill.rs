@@ -408,8 +408,8 @@ fn instance(name: &str, a: &Architecture) -> Result<ActorId, String> {
 }
 
 fn stream(name: &str, a: &Architecture) -> Result<ActorId, String> {
-    let streams =
-        (1..=a.instances.len() as ActorId).filter(|&s| a.instances[s as usize - 1].kind.actions().contains(&Action::Appended));
+    let streams = (1..=a.instances.len() as ActorId)
+        .filter(|&s| a.instances[s as usize - 1].kind.actions().contains(&Action::Appended));
     named(name, a, streams, "stream")
 }
 

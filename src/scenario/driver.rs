@@ -372,7 +372,10 @@ impl Machine for Driver {
             Msg::CommandDone => {
                 let command = self.unacknowledged.iter().position(|&c| c == from);
                 let command = command.unwrap_or_else(|| {
-                    panic!("invariant broken: {} acknowledged no command of the driver", io.architecture.actor_name(from))
+                    panic!(
+                        "invariant broken: {} acknowledged no command of the driver",
+                        io.architecture.actor_name(from)
+                    )
                 });
                 self.unacknowledged.remove(command);
             }

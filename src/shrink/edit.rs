@@ -40,7 +40,11 @@ pub fn faults(scenario: &Scenario) -> Vec<Fault> {
 fn starts_fault(step: &Step) -> bool {
     matches!(
         step,
-        Step::Fail(_) | Step::RegionOffline(_) | Step::SwitchPrimary(_) | Step::SwitchRegions(_) | Step::FailReplication(_)
+        Step::Fail(_)
+            | Step::RegionOffline(_)
+            | Step::SwitchPrimary(_)
+            | Step::SwitchRegions(_)
+            | Step::FailReplication(_)
     )
 }
 
