@@ -1,0 +1,177 @@
+//! The comparison of architectures: `check --architecture all` runs every
+//! built-in architecture with the scenarios named that it has, and its
+//! report starts with the verdict and one row per architecture and
+//! scenario, each as `check` of that architecture and scenario alone says;
+//! `analyze` of the same traces prints the same comparison; the HTML page
+//! draws it as a matrix whose cells link to their groups, and renders in
+//! headless Chromium without a console message.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{chromium, entries, headless, said, wl1_in};
+use wl1::run::{resolve_architecture, scenarios_of};
+
+const RUNS: &str = "4";
+
+/// Every built-in architecture with its built-in scenarios, in order.
+fn built_in_pairs() -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for (name, _) in wl1::architecture::BUILT_IN {
+        let (architecture, _) = resolve_architecture(name).unwrap();
+        pairs.extend(scenarios_of(&architecture).into_iter().map(|s| (name.to_string(), s.name)));
+    }
+    pairs
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+/// `wl1 ARGS` in `dir`, checked sane; its exit code and JSON report.
+fn report(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let ran = wl1_in(dir, 300, &[args, &["-f", "json", "-q", "-m", "2"]].concat());
+    ran.sane(&args.join(" "));
+    (ran.code, json(&ran.stdout))
+}
+
+fn rows(report: &Value) -> &Vec<Value> {
+    report["comparison"].as_array().unwrap_or_else(|| panic!("no comparison in {report}"))
+}
+
+#[test]
+fn every_architecture_and_scenario_has_its_row_with_the_verdict_it_has_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("all");
+    let (code, all) = report(
+        dir.path(),
+        &["check", "--architecture", "all", "--scenario", "all", "-n", RUNS, "-o", out.to_str().unwrap()],
+    );
+    let pairs = built_in_pairs();
+    let rows = rows(&all);
+    let named: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["architecture"].as_str().unwrap().into(), r["scenario"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(named, pairs, "one row per built-in architecture and its scenarios, in order");
+    let keys: Vec<&str> = all.as_object().unwrap().keys().take(2).map(String::as_str).collect();
+    assert_eq!(keys, ["verdict", "comparison"], "the verdict first");
+    for (i, (row, (architecture, scenario))) in rows.iter().zip(&pairs).enumerate() {
+        let alone = dir.path().join(format!("alone-{i}"));
+        let args = ["check", "--architecture", architecture, "--scenario", scenario, "-n", RUNS];
+        let (single_code, single) = report(dir.path(), &[&args[..], &["-o", alone.to_str().unwrap()]].concat());
+        let group = &single["groups"][0];
+        assert_eq!(row["runs"], group["runs"], "{architecture} {scenario}");
+        assert_eq!(row["violating_runs"], group["violating_runs"], "{architecture} {scenario}");
+        assert_eq!(row["main_property"], group["main_property"], "{architecture} {scenario}");
+        let stuck = group["main_property"].as_str().is_some_and(|p| p.starts_with("run-"));
+        let verdict = match group["violating_runs"].as_u64().unwrap() {
+            0 => "holds",
+            _ if stuck => "STUCK",
+            _ => "VIOLATED",
+        };
+        assert_eq!(row["verdict"], verdict, "{architecture} {scenario}");
+        assert_eq!(single_code, Some(if verdict == "holds" { 0 } else { 1 }), "{architecture} {scenario}");
+        let seeds: Vec<u64> =
+            single["violating_seeds"].as_array().unwrap().iter().map(|s| s["seed"].as_u64().unwrap()).collect();
+        let listed: Vec<u64> = row["violating_seeds"].as_array().unwrap().iter().map(|s| s.as_u64().unwrap()).collect();
+        assert_eq!(listed, seeds, "{architecture} {scenario}: the same seeds");
+        assert_eq!(row["anchor"], format!("group-{}", i + 1));
+        for region in row["latency"].as_array().unwrap() {
+            let (p50, p99) = (region["p50_ms"].as_f64().unwrap(), region["p99_ms"].as_f64().unwrap());
+            assert!(0.0 < p50 && p50 <= p99, "{architecture} {scenario}: {region}");
+        }
+        if group["violating_runs"] == 0 {
+            assert_eq!(row["last_batch"]["runs"], group["runs"], "every run delivered every record");
+        }
+    }
+    let violated = rows.iter().any(|r| r["verdict"] != "holds");
+    assert!(violated, "chaos violates within a few seeds");
+    assert_eq!(code, Some(1), "a violation somewhere: exit 1");
+}
+
+#[test]
+fn the_text_starts_with_the_verdict_and_fits_100_columns_and_exit_0_when_all_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let ran = wl1_in(dir.path(), 300, &["check", "--architecture", "all", "--scenario", "baseline", "-n", "3", "-q"]);
+    assert_eq!(ran.sane("check").code, Some(0), "every row holds: exit 0\n{}", ran.stderr);
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert!(lines[0].starts_with("verdict: holds: every one of"), "{}", ran.stdout);
+    let heading = lines.iter().position(|l| l.starts_with("architecture  scenario  runs")).expect("the rows");
+    let with_baseline = built_in_pairs().into_iter().filter(|(_, s)| s == "baseline").count();
+    let rows: Vec<&&str> = lines[heading + 1..].iter().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), with_baseline, "{}", ran.stdout);
+    assert!(rows.iter().all(|r| r.split_whitespace().nth(3) == Some("holds")), "{}", ran.stdout);
+    assert!(said(&ran.stdout, "last batch p50/p99"), "{}", ran.stdout);
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{}", ran.stdout);
+}
+
+#[test]
+fn a_scenario_no_architecture_has_and_all_where_one_is_taken_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ran = wl1_in(dir.path(), 60, &["check", "--architecture", "all", "--scenario", "nosuch", "-n", "2"]);
+    ran.fails_with("no architecture has it", &["--scenario nosuch: none of the built-in architectures has it"]);
+    let ran = wl1_in(dir.path(), 60, &["replay", "--architecture", "all", "--seed", "1"]);
+    ran.fails_with("replay takes one", &["--architecture all is for simulate and check"]);
+    assert!(!dir.path().join("traces").exists(), "nothing simulated");
+}
+
+#[test]
+fn analyze_over_the_traces_compares_as_check_does_and_tells_architectures_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces");
+    let traces = traces.to_str().unwrap();
+    let (_, checked) =
+        report(dir.path(), &["check", "--architecture", "all", "--scenario", "f1", "-n", RUNS, "-o", traces]);
+    let (_, analyzed) = report(dir.path(), &["analyze", "--compare", traces]);
+    assert_eq!(analyzed["comparison"], checked["comparison"], "the same comparison");
+    let (_, plain) = report(dir.path(), &["analyze", traces]);
+    assert!(plain.get("comparison").is_none(), "one architecture, not asked: the plain report");
+
+    let no_validator = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/architectures/no-validator.toml");
+    let ran =
+        wl1_in(dir.path(), 300, &["simulate", "--architecture", no_validator, "-s", "f1", "-n", RUNS, "-o", traces]);
+    assert_eq!(ran.sane("simulate").code, Some(0), "{}", ran.stderr);
+    let names = entries(Path::new(traces));
+    assert!(names.iter().any(|n| n.starts_with("no-validator-f1-")), "named by architecture: {names:?}");
+    assert!(names.iter().any(|n| n.starts_with("f1-")), "{names:?}");
+    let (_, both) = report(dir.path(), &["analyze", traces]);
+    let architectures: Vec<&str> = rows(&both).iter().map(|r| r["architecture"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = wl1::architecture::BUILT_IN.iter().map(|(n, _)| *n).chain(["no-validator"]).collect();
+    assert_eq!(architectures, expected, "runs of several architectures are compared, each in its group");
+    let groups: Vec<&str> =
+        both["groups"].as_array().unwrap().iter().map(|g| g["architecture"].as_str().unwrap()).collect();
+    assert_eq!(groups, expected);
+}
+
+#[test]
+fn the_matrix_links_each_cell_to_its_group_and_renders_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("compare.html");
+    let args = ["check", "--architecture", "all", "--scenario", "all", "-n", "3", "--html", page.to_str().unwrap()];
+    let ran = wl1_in(dir.path(), 300, &[&args[..], &["-q", "-m", "1"]].concat());
+    assert_eq!(ran.sane("check").code, Some(1), "{}", ran.stderr);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let matrix = &html[html.find("<table class=\"matrix\">").expect("a matrix")..];
+    let matrix = &matrix[..matrix.find("</table>").unwrap()];
+    let pairs = built_in_pairs();
+    let links: Vec<&str> = matrix.split("href=\"#").skip(1).map(|l| &l[..l.find('"').unwrap()]).collect();
+    assert_eq!(links.len(), pairs.len(), "a cell per architecture and scenario");
+    for link in &links {
+        assert!(html.contains(&format!("id=\"{link}\"")), "{link} leads to a section of the page");
+    }
+    assert!(
+        matrix.contains("<td class=\"VIOLATED\">") && matrix.contains("<td class=\"holds\">"),
+        "coloured by verdict"
+    );
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium on the PATH (`apt-get install -y chromium`; .ci/run installs it)");
+        return;
+    };
+    let (dom, log) = headless(&browser, &page, &["--enable-logging=stderr", "--v=0", "--dump-dom"]);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages:\n{}", console.join("\n"));
+    assert!(dom.contains("class=\"matrix\"") && dom.contains("<svg"), "the page did not load:\n{log}");
+}
