@@ -8,10 +8,16 @@ use wl1::scenario::Scenario;
 
 use super::{Resolved, SimulateArgs};
 
+/// A scenario with its drill text (empty for a built-in one).
+type Named = (Scenario, String);
+
+/// An architecture and one of its scenarios.
+pub type Chosen = (Resolved, Named);
+
 impl SimulateArgs {
     /// The architectures and scenarios to run, architecture by
     /// architecture, each scenario once per architecture.
-    pub fn selection(&self) -> Result<Vec<(Resolved, (Scenario, String))>, String> {
+    pub fn selection(&self) -> Result<Vec<Chosen>, String> {
         let architectures = self.architecture.resolve_all()?;
         if !self.architecture.is_all() {
             let architecture = architectures.into_iter().next().expect("one architecture");
@@ -40,7 +46,7 @@ impl SimulateArgs {
 }
 
 /// Why no architecture runs the scenario `given`: each one's reason.
-fn none_has(given: &str, architectures: &[Resolved], tried: &[Result<Vec<(Scenario, String)>, String>]) -> String {
+fn none_has(given: &str, architectures: &[Resolved], tried: &[Result<Vec<Named>, String>]) -> String {
     let reasons: Vec<String> = architectures
         .iter()
         .zip(tried)
