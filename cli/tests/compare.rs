@@ -95,7 +95,10 @@ fn every_architecture_and_scenario_has_its_row_with_the_verdict_it_has_alone() {
 #[test]
 fn the_text_starts_with_the_verdict_and_fits_100_columns_and_exit_0_when_all_hold() {
     let dir = tempfile::tempdir().unwrap();
-    let ran = wl1_in(dir.path(), 300, &["check", "--architecture", "all", "--scenario", "baseline", "-n", "3", "-q"]);
+    let out = dir.path().join("traces");
+    let args =
+        ["check", "--architecture", "all", "--scenario", "baseline", "-n", "3", "-q", "-o", out.to_str().unwrap()];
+    let ran = wl1_in(dir.path(), 300, &args);
     assert_eq!(ran.sane("check").code, Some(0), "every row holds: exit 0\n{}", ran.stderr);
     let lines: Vec<&str> = ran.stdout.lines().collect();
     assert!(lines[0].starts_with("verdict: holds: every one of"), "{}", ran.stdout);
@@ -111,11 +114,13 @@ fn the_text_starts_with_the_verdict_and_fits_100_columns_and_exit_0_when_all_hol
 #[test]
 fn a_scenario_no_architecture_has_and_all_where_one_is_taken_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let ran = wl1_in(dir.path(), 60, &["check", "--architecture", "all", "--scenario", "nosuch", "-n", "2"]);
+    let out = dir.path().join("traces");
+    let args = ["check", "--architecture", "all", "--scenario", "nosuch", "-n", "2", "-o", out.to_str().unwrap()];
+    let ran = wl1_in(dir.path(), 60, &args);
     ran.fails_with("no architecture has it", &["--scenario nosuch: none of the built-in architectures has it"]);
     let ran = wl1_in(dir.path(), 60, &["replay", "--architecture", "all", "--seed", "1"]);
     ran.fails_with("replay takes one", &["--architecture all is for simulate and check"]);
-    assert!(!dir.path().join("traces").exists(), "nothing simulated");
+    assert!(!out.exists(), "nothing simulated");
 }
 
 #[test]
@@ -149,9 +154,9 @@ fn analyze_over_the_traces_compares_as_check_does_and_tells_architectures_apart(
 #[test]
 fn the_matrix_links_each_cell_to_its_group_and_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("compare.html");
+    let (page, out) = (dir.path().join("compare.html"), dir.path().join("traces"));
     let args = ["check", "--architecture", "all", "--scenario", "all", "-n", "3", "--html", page.to_str().unwrap()];
-    let ran = wl1_in(dir.path(), 300, &[&args[..], &["-q", "-m", "1"]].concat());
+    let ran = wl1_in(dir.path(), 300, &[&args[..], &["-q", "-m", "1", "-o", out.to_str().unwrap()]].concat());
     assert_eq!(ran.sane("check").code, Some(1), "{}", ran.stderr);
     let html = std::fs::read_to_string(&page).unwrap();
     let matrix = &html[html.find("<table class=\"matrix\">").expect("a matrix")..];

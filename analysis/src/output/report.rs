@@ -373,7 +373,7 @@ impl Report {
         let groups = summary.groups.iter().filter(|g| g.runs > 0);
         let mut groups: Vec<GroupReport> = groups.map(|g| GroupReport::new(g, &summary.files, seeds_listed)).collect();
         groups.sort_by_cached_key(GroupReport::listed);
-        let several = groups.iter().any(|g| g.architecture != groups[0].architecture);
+        let several = of_several_architectures(&groups);
         if several {
             groups.iter_mut().for_each(|g| g.name = format!("{} {}", g.architecture, g.name));
         }
@@ -393,7 +393,7 @@ impl Report {
 
     /// Whether the groups are runs of more than one architecture.
     pub fn several_architectures(&self) -> bool {
-        self.groups.iter().any(|g| g.architecture != self.groups[0].architecture)
+        of_several_architectures(&self.groups)
     }
 
     /// Whether every run holds the specification.
@@ -580,6 +580,11 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
+/// Whether `groups` are runs of more than one architecture.
+fn of_several_architectures(groups: &[GroupReport]) -> bool {
+    groups.iter().any(|g| g.architecture != groups[0].architecture)
+}
+
 /// Groups of one name (a drill named like a built-in scenario, a chaos
 /// run with other settings, another latency profile) get their digest.
 fn tell_names_apart(groups: &mut [GroupReport]) {
@@ -664,13 +669,14 @@ impl GroupReport {
             let title = format!("duplicate runs (each counted once): {}", thousands(g.duplicate_runs.runs));
             sections.push(Section::new("duplicate_ranges", title, duplicate_ranges(g, files)));
         }
+        let name = short_name(g);
         GroupReport {
             label: g.label.clone(),
             identity: g.identity.clone(),
             architecture: stored.map_or_else(|| DEFAULT_ARCHITECTURE.to_string(), |spec| spec.architecture),
             scenario: g.scenario.clone(),
-            name: short_name(g),
-            test: short_name(g),
+            name: name.clone(),
+            test: name,
             runs: g.runs,
             violating_runs: g.violating_runs,
             main_property: main_property(g),
