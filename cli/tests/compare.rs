@@ -180,3 +180,29 @@ fn the_matrix_links_each_cell_to_its_group_and_renders_in_headless_chromium() {
     assert!(console.is_empty(), "console messages:\n{}", console.join("\n"));
     assert!(dom.contains("class=\"matrix\"") && dom.contains("<svg"), "the page did not load:\n{log}");
 }
+
+#[test]
+fn options_every_row_shares_are_said_once_and_a_safety_property_is_placed_by_its_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("traces");
+    let args = ["check", "--architecture", "all", "-s", "f3", "--variant", "non-idempotent", "-n", "3"];
+    let (code, json) = report(dir.path(), &[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    assert_eq!(code, Some(1), "f3 stores duplicates when replicas append them");
+    let row = rows(&json).iter().find(|r| r["architecture"] == "workload1").expect("workload1 has f3");
+    assert_eq!((&row["name"], &row["main_property"]), (&"f3 non-idempotent".into(), &"duplicate-store".into()));
+    let seed = json["violating_seeds"].as_array().unwrap().iter().find(|s| s["scenario"] == "f3").unwrap();
+    let duplicate = seed["properties"].as_array().unwrap().iter().find(|p| p["property"] == "duplicate-store").unwrap();
+    let stage = duplicate["stage"].as_str().unwrap();
+    assert!(
+        row["stage"].as_str().unwrap().starts_with(stage),
+        "{} is where seed {} violates it",
+        row["stage"],
+        seed["seed"]
+    );
+
+    let ran = wl1_in(dir.path(), 120, &["analyze", "--compare", out.to_str().unwrap(), "-q"]);
+    let lines: Vec<&str> = ran.sane("analyze").stdout.lines().collect();
+    let shared = lines.iter().position(|l| *l == "every row: non-idempotent").expect("said once");
+    assert!(lines[shared + 1..].iter().take_while(|l| !l.is_empty()).all(|l| !l.contains("non-idempotent")));
+    assert!(lines.iter().any(|l| l.contains("duplicate-store") && l.contains(stage)), "{}", ran.stdout);
+}

@@ -23,13 +23,17 @@ const VERDICTS: &[(&str, &str)] = &[
     ("runs", "runs"),
     ("verdict", "verdict"),
     ("violating_runs", "violating"),
+    ("seeds", "violating seeds"),
+];
+const VIOLATIONS: &[(&str, &str)] = &[
+    ("architecture", "architecture"),
+    ("scenario", "scenario"),
     ("main_property", "main property"),
     ("stage", "stage"),
 ];
 const COSTS: &[(&str, &str)] = &[
     ("architecture", "architecture"),
     ("scenario", "scenario"),
-    ("seeds", "violating seeds"),
     ("latency", "latency p50/p99 by region"),
     ("last_batch", "last batch p50/p99"),
 ];
@@ -81,48 +85,72 @@ impl<'a> Comparison<'a> {
         format!("verdict: {verdict}: {}", self.report.conclusion())
     }
 
-    /// The verdict of each group.
+    /// The options every row shares beyond its scenario ("non-idempotent
+    /// batch=1"), if there are any: said once, not on every row.
+    pub fn shared_options(&self) -> Option<&'a str> {
+        let options = |r: &Row<'a>| r.group.test.strip_prefix(r.group.scenario.as_str()).unwrap_or_default().trim();
+        let first = options(self.rows.first()?);
+        (!first.is_empty() && self.rows.iter().all(|r| options(r) == first)).then_some(first)
+    }
+
+    /// A row's architecture and scenario (with the options it does not
+    /// share with every row), the first cells of every table.
+    fn named(&self, r: &Row) -> [Cell; 2] {
+        let scenario = if self.shared_options().is_some() { &r.group.scenario } else { &r.group.test };
+        [Cell::Text(r.group.architecture.clone()), Cell::Text(scenario.clone())]
+    }
+
+    /// The verdict of each group, and its first violating seeds.
     pub fn verdicts(&self) -> Table {
         let mut t = Table::new(VERDICTS);
         for r in &self.rows {
             let g = r.group;
-            t.rows.push(vec![
-                Cell::Text(g.architecture.clone()),
-                Cell::Text(g.test.clone()),
-                Cell::Count(g.runs),
-                Cell::Text(r.verdict().into()),
-                Cell::Count(g.violating_runs),
-                g.main_property.clone().map_or(Cell::Missing, Cell::Text),
-                r.stage().map_or(Cell::Missing, Cell::Text),
-            ]);
+            let seeds: Vec<String> = g.seeds.iter().take(SEEDS_SHOWN).map(|s| s.seed.to_string()).collect();
+            let more = if g.violating_runs > seeds.len() as u64 { ", …" } else { "" };
+            let seeds = if seeds.is_empty() { Cell::Missing } else { Cell::Text(seeds.join(", ") + more) };
+            let verdict = [Cell::Count(g.runs), Cell::Text(r.verdict().into()), Cell::Count(g.violating_runs), seeds];
+            t.rows.push(self.named(r).into_iter().chain(verdict).collect());
         }
         t
     }
 
-    /// What each group's runs cost, and its first violating seeds.
+    /// The property most runs of each violating group violate, and where.
+    pub fn violations(&self) -> Table {
+        let mut t = Table::new(VIOLATIONS);
+        for r in self.rows.iter().filter(|r| r.group.violating_runs > 0) {
+            let property = r.group.main_property.clone().map_or(Cell::Missing, Cell::Text);
+            let stage = r.stage().map_or(Cell::Missing, Cell::Text);
+            t.rows.push(self.named(r).into_iter().chain([property, stage]).collect());
+        }
+        t
+    }
+
+    /// What each group's runs cost: latency per region, the last batch.
     pub fn costs(&self) -> Table {
         let mut t = Table::new(COSTS);
         for r in &self.rows {
-            let seeds: Vec<String> = r.group.seeds.iter().take(SEEDS_SHOWN).map(|s| s.seed.to_string()).collect();
-            let more = if r.group.violating_runs > seeds.len() as u64 { ", …" } else { "" };
             let latency: Vec<String> =
                 r.latency().iter().map(|(region, _, p)| format!("{region}: {}", p.text())).collect();
-            t.rows.push(vec![
-                Cell::Text(r.group.architecture.clone()),
-                Cell::Text(r.group.test.clone()),
-                if seeds.is_empty() { Cell::Missing } else { Cell::Text(seeds.join(", ") + more) },
-                if latency.is_empty() { Cell::Missing } else { Cell::Text(latency.join("  ")) },
-                r.last_batch().map_or(Cell::Missing, |(_, p)| Cell::Text(p.text())),
-            ]);
+            let latency = if latency.is_empty() { Cell::Missing } else { Cell::Text(latency.join("  ")) };
+            let last_batch = r.last_batch().map_or(Cell::Missing, |(_, p)| Cell::Text(p.text()));
+            t.rows.push(self.named(r).into_iter().chain([latency, last_batch]).collect());
         }
         t
     }
 
-    /// The verdict line, the verdicts and the costs, within [`WIDTH`]
-    /// columns.
+    /// The verdict line, the options every row shares, the verdicts, the
+    /// violations and the costs, within [`WIDTH`] columns.
     pub fn text(&self) -> String {
         let mut out = wrap(&self.verdict_line(), WIDTH, 2);
+        if let Some(options) = self.shared_options() {
+            out += &wrap(&format!("every row: {options}"), WIDTH, 2);
+        }
         out += &self.verdicts().text(WIDTH);
+        let violations = self.violations();
+        if !violations.rows.is_empty() {
+            out += "\n";
+            out += &violations.text(WIDTH);
+        }
         out += "\n";
         out += &self.costs().text(WIDTH);
         out + &wrap(COSTS_NOTE, WIDTH, 0)

@@ -172,8 +172,12 @@ fn per_group(t: &Table, link: &str, verdict: Option<&str>) -> String {
 /// The comparison: the matrix, then its tables.
 fn comparison(c: &Comparison) -> String {
     let mut out = String::from("<h2>Comparison</h2>\n<p>Each cell links to its group below.</p>\n");
+    if let Some(options) = c.shared_options() {
+        out += &format!("<p>Every row: {}</p>\n", escape(options));
+    }
     out += &matrix(c);
     out += &per_group(&c.verdicts(), "scenario", Some("verdict"));
+    out += &section(&Section::new("violations", "Where the violations are", c.violations()), "h3");
     out += &per_group(&c.costs(), "scenario", None);
     out + &format!("<p class=\"note\">{}</p>\n", escape(COSTS_NOTE))
 }
