@@ -41,6 +41,23 @@ fn rows(report: &Value) -> &Vec<Value> {
     report["comparison"].as_array().unwrap_or_else(|| panic!("no comparison in {report}"))
 }
 
+/// The verdict of a group of a JSON report: STUCK when none of its
+/// violating runs completed.
+fn expected_verdict(group: &Value) -> &'static str {
+    let violating = group["violating_runs"].as_u64().unwrap();
+    let properties = group["properties"].as_array().unwrap();
+    let unfinished: u64 = properties
+        .iter()
+        .filter(|p| p["property"].as_str().unwrap().starts_with("run-"))
+        .map(|p| p["runs"].as_u64().unwrap())
+        .sum();
+    match violating {
+        0 => "holds",
+        _ if unfinished >= violating => "STUCK",
+        _ => "VIOLATED",
+    }
+}
+
 #[test]
 fn every_architecture_and_scenario_has_its_row_with_the_verdict_it_has_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -66,12 +83,7 @@ fn every_architecture_and_scenario_has_its_row_with_the_verdict_it_has_alone() {
         assert_eq!(row["runs"], group["runs"], "{architecture} {scenario}");
         assert_eq!(row["violating_runs"], group["violating_runs"], "{architecture} {scenario}");
         assert_eq!(row["main_property"], group["main_property"], "{architecture} {scenario}");
-        let stuck = group["main_property"].as_str().is_some_and(|p| p.starts_with("run-"));
-        let verdict = match group["violating_runs"].as_u64().unwrap() {
-            0 => "holds",
-            _ if stuck => "STUCK",
-            _ => "VIOLATED",
-        };
+        let verdict = expected_verdict(group);
         assert_eq!(row["verdict"], verdict, "{architecture} {scenario}");
         assert_eq!(single_code, Some(if verdict == "holds" { 0 } else { 1 }), "{architecture} {scenario}");
         let seeds: Vec<u64> =
@@ -205,4 +217,17 @@ fn options_every_row_shares_are_said_once_and_a_safety_property_is_placed_by_its
     let shared = lines.iter().position(|l| *l == "every row: non-idempotent").expect("said once");
     assert!(lines[shared + 1..].iter().take_while(|l| !l.is_empty()).all(|l| !l.contains("non-idempotent")));
     assert!(lines.iter().any(|l| l.contains("duplicate-store") && l.contains(stage)), "{}", ran.stdout);
+}
+
+#[test]
+fn runs_that_do_not_complete_are_stuck() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("traces");
+    let args = ["check", "--architecture", "all", "-s", "baseline", "--time-bound-s", "5", "-n", "2"];
+    let (code, json) = report(dir.path(), &[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    assert_eq!(code, Some(1));
+    let row = &rows(&json)[0];
+    assert_eq!(row["verdict"], "STUCK", "every run hit the time bound: {row}");
+    assert_eq!(expected_verdict(&json["groups"][0]), "STUCK");
+    assert_eq!(row["main_property"], "eventual-delivery", "its records are undelivered too");
 }

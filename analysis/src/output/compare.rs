@@ -209,15 +209,28 @@ impl<'a> Comparison<'a> {
 }
 
 impl Row<'_> {
-    /// "holds", "VIOLATED", or "STUCK" when most violating runs did not
-    /// complete (the main property is one of a run's outcome).
+    /// "holds", "VIOLATED", or "STUCK" when no violating run completed
+    /// (each was stuck or hit the time bound), from the properties
+    /// section.
     pub fn verdict(&self) -> &'static str {
-        let about_runs = |p: &String| PROPERTIES.iter().skip_while(|q| !q.starts_with("run-")).any(|q| q == p);
-        match &self.group.main_property {
-            _ if self.group.violating_runs == 0 => "holds",
-            Some(p) if about_runs(p) => "STUCK",
-            _ => "VIOLATED",
+        let g = self.group;
+        if g.violating_runs == 0 {
+            return "holds";
         }
+        let Some(section) = g.section("properties") else { return "VIOLATED" };
+        let t = &section.table;
+        let about_runs =
+            |p: &Cell| matches!(p, Cell::Text(name) if name.starts_with("run-") && PROPERTIES.contains(name));
+        let unfinished: u64 = t
+            .rows
+            .iter()
+            .filter(|row| about_runs(&row[column(t, "property")]))
+            .map(|row| match row[column(t, "runs")] {
+                Cell::Count(runs) => runs,
+                _ => 0,
+            })
+            .sum();
+        if unfinished >= g.violating_runs { "STUCK" } else { "VIOLATED" }
     }
 
     /// The id of the group's section on the HTML page.
