@@ -231,3 +231,31 @@ fn runs_that_do_not_complete_are_stuck() {
     assert_eq!(expected_verdict(&json["groups"][0]), "STUCK");
     assert_eq!(row["main_property"], "eventual-delivery", "its records are undelivered too");
 }
+
+#[test]
+fn the_last_batch_is_kept_in_a_summary_and_a_damaged_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, summary) = (dir.path().join("traces"), dir.path().join("summary.json"));
+    let args = ["check", "--architecture", "all", "-s", "f1", "-n", "3", "-o", out.to_str().unwrap()];
+    let (_, checked) = report(dir.path(), &[&args[..], &["--summary", summary.to_str().unwrap()]].concat());
+    let (_, merged) = report(dir.path(), &["analyze", "--compare", summary.to_str().unwrap()]);
+    assert_eq!(merged["comparison"], checked["comparison"], "the summary keeps every figure of the comparison");
+    assert_eq!(rows(&merged)[0]["last_batch"]["runs"], 3);
+
+    let mut stored: Value = json(&std::fs::read_to_string(&summary).unwrap());
+    // One run more than the group has, its histogram consistent in itself.
+    let last_batch = &mut stored["groups"][0]["last_batch"];
+    let (count, sum, min) = (
+        last_batch["count"].as_u64().unwrap(),
+        last_batch["sum"].as_i64().unwrap(),
+        last_batch["min"].as_i64().unwrap(),
+    );
+    last_batch["count"] = (count + 1).into();
+    last_batch["sum"] = (sum + min).into();
+    let first = last_batch["buckets"][0][1].as_u64().unwrap();
+    last_batch["buckets"][0][1] = (first + 1).into();
+    let damaged = dir.path().join("damaged.json");
+    std::fs::write(&damaged, stored.to_string()).unwrap();
+    let ran = wl1_in(dir.path(), 60, &["analyze", damaged.to_str().unwrap()]);
+    ran.fails_with("more last batches than runs", &["damaged.json: the summary is damaged", "last batches"]);
+}
