@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use support::{chromium, entries, headless, said, wl1_in};
@@ -35,6 +35,14 @@ fn report(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
     let ran = wl1_in(dir, 300, &[args, &["-f", "json", "-q", "-m", "2"]].concat());
     ran.sane(&args.join(" "));
     (ran.code, json(&ran.stdout))
+}
+
+/// `wl1 check ARGS` writing its traces into `dir`/traces, as [`report`];
+/// also that folder.
+fn check_into(dir: &Path, args: &[&str]) -> (Option<i32>, Value, PathBuf) {
+    let out = dir.join("traces");
+    let (code, json) = report(dir, &[&["check"][..], args, &["-o", out.to_str().unwrap()]].concat());
+    (code, json, out)
 }
 
 fn rows(report: &Value) -> &Vec<Value> {
@@ -196,9 +204,8 @@ fn the_matrix_links_each_cell_to_its_group_and_renders_in_headless_chromium() {
 #[test]
 fn options_every_row_shares_are_said_once_and_a_safety_property_is_placed_by_its_seed() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("traces");
-    let args = ["check", "--architecture", "all", "-s", "f3", "--variant", "non-idempotent", "-n", "3"];
-    let (code, json) = report(dir.path(), &[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    let args = ["--architecture", "all", "-s", "f3", "--variant", "non-idempotent", "-n", "3"];
+    let (code, json, out) = check_into(dir.path(), &args);
     assert_eq!(code, Some(1), "f3 stores duplicates when replicas append them");
     let row = rows(&json).iter().find(|r| r["architecture"] == "workload1").expect("workload1 has f3");
     assert_eq!((&row["name"], &row["main_property"]), (&"f3 non-idempotent".into(), &"duplicate-store".into()));
@@ -222,9 +229,8 @@ fn options_every_row_shares_are_said_once_and_a_safety_property_is_placed_by_its
 #[test]
 fn runs_that_do_not_complete_are_stuck() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("traces");
-    let args = ["check", "--architecture", "all", "-s", "baseline", "--time-bound-s", "5", "-n", "2"];
-    let (code, json) = report(dir.path(), &[&args[..], &["-o", out.to_str().unwrap()]].concat());
+    let args = ["--architecture", "all", "-s", "baseline", "--time-bound-s", "5", "-n", "2"];
+    let (code, json, _) = check_into(dir.path(), &args);
     assert_eq!(code, Some(1));
     let row = &rows(&json)[0];
     assert_eq!(row["verdict"], "STUCK", "every run hit the time bound: {row}");
@@ -235,9 +241,9 @@ fn runs_that_do_not_complete_are_stuck() {
 #[test]
 fn the_last_batch_is_kept_in_a_summary_and_a_damaged_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, summary) = (dir.path().join("traces"), dir.path().join("summary.json"));
-    let args = ["check", "--architecture", "all", "-s", "f1", "-n", "3", "-o", out.to_str().unwrap()];
-    let (_, checked) = report(dir.path(), &[&args[..], &["--summary", summary.to_str().unwrap()]].concat());
+    let summary = dir.path().join("summary.json");
+    let args = ["--architecture", "all", "-s", "f1", "-n", "3", "--summary", summary.to_str().unwrap()];
+    let (_, checked, _) = check_into(dir.path(), &args);
     let (_, merged) = report(dir.path(), &["analyze", "--compare", summary.to_str().unwrap()]);
     assert_eq!(merged["comparison"], checked["comparison"], "the summary keeps every figure of the comparison");
     assert_eq!(rows(&merged)[0]["last_batch"]["runs"], 3);
