@@ -237,6 +237,13 @@ pub fn built_in_names(architecture: &Architecture) -> impl Iterator<Item = &'sta
     drills_of(architecture).iter().map(|(name, _)| *name)
 }
 
+/// Where a built-in scenario is listed beside those of other
+/// architectures (the study's tests in order, then chaos); `None` for a
+/// drill.
+pub fn listed(name: &str) -> Option<usize> {
+    BUILT_IN_DRILLS.iter().filter_map(|(_, drills)| drills.iter().position(|(n, _)| *n == name)).max()
+}
+
 /// A built-in scenario of Workload1 by name.
 pub fn built_in(name: &str) -> Option<Scenario> {
     let scenario = built_in_of(name, &crate::model::topology::WORKLOAD1)?;

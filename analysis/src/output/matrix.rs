@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use wl1::scenario::BUILT_IN;
+use wl1::scenario::listed;
 
 use crate::output::compare::{Comparison, Row};
 use crate::text::{escape, thousands};
@@ -23,7 +23,7 @@ pub fn matrix(c: &Comparison) -> String {
             columns.push((&r.group.scenario, &r.group.test));
         }
     }
-    let listed = |scenario: &str| BUILT_IN.iter().position(|s| *s == scenario).unwrap_or(BUILT_IN.len());
+    let listed = |scenario: &str| listed(scenario).unwrap_or(usize::MAX);
     columns.sort_by_key(|&(scenario, test)| (listed(scenario), test));
     let mut out = String::from("<table class=\"matrix\">\n<tr><th>architecture</th>");
     columns.iter().for_each(|(_, test)| out += &format!("<th>{}</th>", escape(test)));

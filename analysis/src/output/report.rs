@@ -11,7 +11,6 @@
 use serde_json::{Map, Value, json};
 
 use wl1::run::DEFAULT_ARCHITECTURE;
-use wl1::scenario::BUILT_IN;
 
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
@@ -693,11 +692,10 @@ impl GroupReport {
     /// name.
     fn listed(&self) -> (usize, String, usize, String, String) {
         let architecture = wl1::architecture::BUILT_IN.iter().position(|(a, _)| *a == self.architecture);
-        let scenario = BUILT_IN.iter().position(|s| *s == self.scenario);
         (
             architecture.unwrap_or(usize::MAX),
             self.architecture.clone(),
-            scenario.unwrap_or(BUILT_IN.len()),
+            wl1::scenario::listed(&self.scenario).unwrap_or(usize::MAX),
             self.label.clone(),
             self.identity.clone(),
         )
