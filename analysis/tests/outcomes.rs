@@ -36,7 +36,7 @@ const PINNED: &[Pin] = &[
     ("active-active", "f3", "duplicate-store", 300, &[]),
     ("active-active", "f5", "duplicate-store", 22, &[]),
     ("active-active", "chaos", "duplicate-store", 8, &[]),
-    ("active-active", "chaos", "eventual-delivery", 24, &[(Why::LostByStream, 15), (Why::Vanished, 22)]),
+    ("active-active", "chaos", "eventual-delivery", 24, &[(Why::DestinationReadsElsewhere, 22), (Why::RemoveMissed, 15)]),
     ("active-active", "chaos", "outbound-queue-removed-before-delivery", 20, &[]),
 ];
 

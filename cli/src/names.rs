@@ -40,13 +40,18 @@ pub fn variants() -> Offered<Variant> {
     Offered { names, parse: str::parse }
 }
 
+/// `--architecture all`: every built-in architecture.
+pub const ALL_ARCHITECTURES: &str = "all";
+
 /// `--architecture`: the built-in architectures are offered; an
 /// architecture file's path is taken too, and checked when it is resolved.
 pub fn architecture() -> Offered<String> {
     let names = wl1::architecture::BUILT_IN.iter().filter_map(|&(name, _)| {
         wl1::run::built_in_architecture(name).map(|a| PossibleValue::new(name).help(a.description.clone()))
     });
-    Offered { names: names.collect(), parse: |s| Ok(s.to_string()) }
+    let all = PossibleValue::new(ALL_ARCHITECTURES)
+        .help("every built-in architecture (simulate, check), compared side by side");
+    Offered { names: names.chain([all]).collect(), parse: |s| Ok(s.to_string()) }
 }
 
 /// `--scenario` of `replay`: the built-in scenarios are offered; a drill

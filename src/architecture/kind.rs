@@ -206,6 +206,11 @@ impl ComponentKind {
         }
     }
 
+    /// Whether it is a container, which handles records in a region.
+    pub fn is_container(self) -> bool {
+        matches!(self, ApiContainer | StreamContainer)
+    }
+
     /// What an instance of this kind does that a stage may name.
     pub fn actions(self) -> &'static [Action] {
         match self {

@@ -190,12 +190,39 @@ impl<H: Machine> Machines<H> {
     }
 
     /// Every stream, with its actor.
-    pub fn streams(&self) -> impl Iterator<Item = (ActorId, &Kafka)> {
-        self.nodes.iter().enumerate().filter_map(|(i, n)| match n {
-            Node::Kafka(k) => Some((i as ActorId + 1, k)),
-            _ => None,
+    /// Every stream, Kafka's and queues, with what it holds.
+    pub fn streams(&self) -> impl Iterator<Item = (ActorId, Held)> {
+        self.nodes.iter().enumerate().filter_map(|(i, n)| {
+            let held = match n {
+                Node::Kafka(k) => Held {
+                    records: ids(k.records()),
+                    failed: k.is_failed(),
+                    read: k.consumer().is_some(),
+                    batched: true,
+                },
+                Node::Queue(q) => {
+                    Held { records: ids(q.records()), failed: q.is_failed(), read: q.is_read(), batched: false }
+                }
+                _ => return None,
+            };
+            Some((i as ActorId + 1, held))
         })
     }
+}
+
+/// What a stream holds when a run ends, for the diagnosis.
+pub struct Held {
+    /// The ids of its records, in order.
+    pub records: Vec<u32>,
+    pub failed: bool,
+    /// Whether a reader is registered for its next delivery.
+    pub read: bool,
+    /// Whether it delivers batches (Kafka), not one record at a time.
+    pub batched: bool,
+}
+
+fn ids(records: impl Iterator<Item = super::Record>) -> Vec<u32> {
+    records.map(|r| r.id).collect()
 }
 
 #[cfg(test)]

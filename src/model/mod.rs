@@ -49,7 +49,7 @@ pub use dynamo::Dynamo;
 pub use failover::FailoverDns;
 pub use health::ContainerState;
 pub use kafka::Kafka;
-pub use machines::{Machines, Node, Wired};
+pub use machines::{Held, Machines, Node, Wired};
 pub use mongo::{Cluster, Replica};
 pub use processor::Processor;
 pub use queue::Queue;

@@ -49,6 +49,15 @@ impl Queue {
         }
     }
 
+    pub fn is_failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Whether a reader is registered for the next record.
+    pub fn is_read(&self) -> bool {
+        !self.readers.is_empty()
+    }
+
     pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
         self.records.iter().copied()
     }

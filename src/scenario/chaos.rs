@@ -272,7 +272,7 @@ fn targets(kind: FaultKind, a: &Architecture) -> impl Iterator<Item = Target> + 
     let components = a.targets(Command::Fail).iter().filter(move |&&i| {
         let component = a.instances[i].kind;
         match kind {
-            FaultKind::Containers => matches!(component, ComponentKind::ApiContainer | ComponentKind::StreamContainer),
+            FaultKind::Containers => component.is_container(),
             FaultKind::Databases => {
                 matches!(component, ComponentKind::Mongo | ComponentKind::Aurora | ComponentKind::Dynamo)
             }

@@ -31,6 +31,7 @@
 //! | `republish_if_stopped` | batch | if the batch stopped early, publish it again and wait |
 //! | `fail_random` | `{ from = [components], min, max }` | fail `min..=max` distinct components of `from` |
 //! | `recover_failed` | `true` | recover what `fail_random` failed |
+//! | `recover_failed_except_containers` | `true` | recover what `fail_random` failed but containers |
 //! | `chaos` | table, see below | start random faults alongside the next steps |
 //! | `await_chaos_end` | `true` | wait until every chaos fault is over |
 //! | `schedule` | `[{ at_ns, <command> }, ...]` | send each command `at_ns` nanoseconds after this step, alongside the next steps |
@@ -114,6 +115,7 @@ enum StepSpec {
     RepublishIfStopped(u32),
     FailRandom(FailRandomSpec),
     RecoverFailed(bool),
+    RecoverFailedExceptContainers(bool),
     Chaos(ChaosSpec),
     AwaitChaosEnd(bool),
     Schedule(Vec<toml::Table>),
@@ -306,7 +308,10 @@ fn step_of(spec: StepSpec, p: &In) -> Result<Step, String> {
         StepSpec::SleepNs(ns) => Step::Sleep(ns),
         StepSpec::Schedule(entries) => Step::Schedule(schedule(entries, p)?),
         StepSpec::FailRandom(spec) => fail_random(spec, a)?,
-        StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed)?,
+        StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed { containers: true })?,
+        StepSpec::RecoverFailedExceptContainers(on) => {
+            flag(on, "recover_failed_except_containers", Step::RecoverFailed { containers: false })?
+        }
         StepSpec::AwaitChaosEnd(on) => flag(on, "await_chaos_end", Step::AwaitChaosEnd)?,
         StepSpec::Chaos(spec) => Step::Chaos(chaos(spec)?),
     })
@@ -336,7 +341,8 @@ fn spec_of(step: &Step, a: &Architecture) -> StepSpec {
         Step::FailRandom { candidates, min, max } => {
             StepSpec::FailRandom(FailRandomSpec { from: candidates.iter().map(name).collect(), min: *min, max: *max })
         }
-        Step::RecoverFailed => StepSpec::RecoverFailed(true),
+        Step::RecoverFailed { containers: true } => StepSpec::RecoverFailed(true),
+        Step::RecoverFailed { containers: false } => StepSpec::RecoverFailedExceptContainers(true),
         Step::Chaos(params) => StepSpec::Chaos(ChaosSpec::from(params)),
         Step::AwaitChaosEnd => StepSpec::AwaitChaosEnd(true),
     }
@@ -515,7 +521,7 @@ mod tests {
                 Step::Sleep(1_500 * MILLISECOND),
                 Step::RepublishIfStopped(3),
                 Step::FailRandom { candidates: vec![c("receiver-2"), c("inbound-1")], min: 0, max: 2 },
-                Step::RecoverFailed,
+                Step::RecoverFailed { containers: true },
                 Step::AwaitChaosEnd,
                 Step::Sleep(1_234_567),
                 Step::Schedule(vec![

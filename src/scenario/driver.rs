@@ -114,7 +114,7 @@ impl Driver {
     /// drew; the steps not reached follow as they are, but for those that
     /// would draw. Run from the same seed it makes the same run.
     pub fn explicit_scenario(&self, environment: Option<&Environment>) -> Scenario {
-        let draws = |s: &&Step| matches!(s, Step::FailRandom { .. } | Step::RecoverFailed | Step::Chaos(_));
+        let draws = |s: &&Step| matches!(s, Step::FailRandom { .. } | Step::RecoverFailed { .. } | Step::Chaos(_));
         let unreached = self.scenario.steps[self.next_step..].iter().filter(|s| !draws(s)).cloned();
         Scenario {
             steps: self.taken.iter().cloned().chain(unreached).collect(),
@@ -176,8 +176,9 @@ impl Driver {
                 self.execute(io, step);
                 self.taken.extend(self.failed_at_random[before..].iter().map(|&c| Step::Fail(c)));
             }
-            Step::RecoverFailed => {
-                self.taken.extend(self.failed_at_random.iter().map(|&c| Step::Recover(c)));
+            Step::RecoverFailed { containers } => {
+                let recovered = self.failed_at_random.iter().filter(|&&c| containers || !is_container(io, c));
+                self.taken.extend(recovered.map(|&c| Step::Recover(c)));
                 self.execute(io, step);
             }
             step => {
@@ -245,8 +246,11 @@ impl Driver {
                 }
                 self.failed_at_random.extend(chosen);
             }
-            Step::RecoverFailed => {
+            Step::RecoverFailed { containers } => {
                 for c in std::mem::take(&mut self.failed_at_random) {
+                    if !containers && is_container(io, c) {
+                        continue;
+                    }
                     self.command(io, c, Msg::Recover, Kind::RECOVER);
                 }
             }
@@ -329,6 +333,10 @@ impl Driver {
         let source = self.scenario.architecture.source();
         io.send(source, Msg::PublishBatch(batch));
     }
+}
+
+fn is_container(io: &Io<'_, '_>, component: ActorId) -> bool {
+    io.architecture.instances[component as usize - 1].kind.is_container()
 }
 
 /// A region command goes to every DNS that may take it; the trace names

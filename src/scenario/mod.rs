@@ -69,8 +69,13 @@ pub enum Step {
         min: u32,
         max: u32,
     },
-    /// Recover every component that `FailRandom` failed, in the same order.
-    RecoverFailed,
+    /// Recover every component that `FailRandom` failed, in the same order;
+    /// its containers too unless `containers` is false (the study's F5 of
+    /// ActivePassive and ActiveActive recovers its queues and databases so,
+    /// and every container in steps of their own).
+    RecoverFailed {
+        containers: bool,
+    },
     /// Start faults at random times that run alongside the following steps
     /// (see [`ChaosParams`]); does not wait.
     Chaos(ChaosParams),
@@ -230,6 +235,13 @@ fn drills_of(architecture: &Architecture) -> &'static [(&'static str, &'static s
 /// they are listed (some may not apply: see [`built_in_of`]).
 pub fn built_in_names(architecture: &Architecture) -> impl Iterator<Item = &'static str> {
     drills_of(architecture).iter().map(|(name, _)| *name)
+}
+
+/// Where a built-in scenario is listed beside those of other
+/// architectures (the study's tests in order, then chaos); `None` for a
+/// drill.
+pub fn listed(name: &str) -> Option<usize> {
+    BUILT_IN_DRILLS.iter().filter_map(|(_, drills)| drills.iter().position(|(n, _)| *n == name)).max()
 }
 
 /// A built-in scenario of Workload1 by name.

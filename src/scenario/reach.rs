@@ -46,8 +46,13 @@ impl Commands {
                 Step::Chaos(params) => chaos::commands(params, &scenario.architecture).collect(),
                 Step::FailRandom { candidates, .. } => {
                     // RecoverFailed recovers only what a FailRandom failed.
-                    let recovers = scenario.steps.contains(&Step::RecoverFailed);
-                    let recover = candidates.iter().filter(|_| recovers).map(|&a| Step::Recover(a));
+                    let recovers = scenario.steps.iter().find_map(|s| match s {
+                        Step::RecoverFailed { containers } => Some(*containers),
+                        _ => None,
+                    });
+                    let container = |a: ActorId| scenario.architecture.instances[a as usize - 1].kind.is_container();
+                    let recovered = |a: &&ActorId| recovers.is_some_and(|all| all || !container(**a));
+                    let recover = candidates.iter().filter(recovered).map(|&a| Step::Recover(a));
                     candidates.iter().map(|&a| Step::Fail(a)).chain(recover).collect()
                 }
                 other => vec![other.clone()],
