@@ -46,6 +46,7 @@ pub fn acknowledges(kind: ComponentKind, command: &Msg) -> bool {
 
 impl Msg {
     /// The kind and outcome of this message if it answers a request.
+    #[inline]
     pub fn answer(&self) -> Option<(Answer, bool)> {
         match *self {
             Msg::Answer(ok) => Some((Answer::Invoke, ok)),
@@ -76,6 +77,7 @@ impl Awaited {
     /// `from`; panics unless it is the awaited answer from the awaited
     /// sender, or from one of its regional databases (which answer the
     /// writes of a global database themselves).
+    #[inline]
     pub fn outcome(self, io: &Io, from: ActorId, msg: &Msg) -> bool {
         self.outcome_at(io.me(), from, msg, io.architecture)
     }

@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use super::kafka::store_state;
+use super::kafka::{Appends, store_state};
 use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
 use crate::architecture::Action;
@@ -30,9 +30,7 @@ pub struct Queue {
     /// Readers registered for the next record, in order of registration.
     readers: Vec<ActorId>,
     /// Records appended since the run began (the original's `count`).
-    appends: u32,
-    /// Who waits to hear that `appends` reached a total, and the total.
-    watch: Option<(ActorId, u32)>,
+    appends: Appends,
 }
 
 impl Queue {
@@ -44,8 +42,7 @@ impl Queue {
             records: VecDeque::new(),
             failed: false,
             readers: Vec::new(),
-            appends: 0,
-            watch: None,
+            appends: Appends::default(),
         }
     }
 
@@ -70,7 +67,7 @@ impl Queue {
                 io.trace_record(appended, self.region, record);
             }
         }
-        self.appends += batch.len() as u32;
+        self.appends.add(batch.len() as u32);
     }
 
     /// Pops the head once per record the remove names.
@@ -109,16 +106,6 @@ impl Queue {
             io.send(reader, Msg::Deliver(batch));
         }
     }
-
-    /// Tells the watcher once the total it waits for has been appended.
-    fn notify_watcher(&mut self, io: &mut Io<'_, '_>) {
-        if let Some((watcher, total)) = self.watch
-            && self.appends >= total
-        {
-            self.watch = None;
-            io.send(watcher, Msg::AppendsReached(true));
-        }
-    }
 }
 
 impl Machine for Queue {
@@ -128,7 +115,7 @@ impl Machine for Queue {
             Msg::Append(batch) => {
                 self.append(io, batch);
                 self.offer(io);
-                self.notify_watcher(io);
+                self.appends.notify(io);
                 io.send(from, Msg::AppendAnswer(true));
             }
             Msg::Read { consumer } if self.failed => io.send(consumer, Msg::ReadFailed),
@@ -140,8 +127,7 @@ impl Machine for Queue {
             }
             Msg::WatchAppends(_) if self.failed => io.send(from, Msg::AppendsReached(false)),
             Msg::WatchAppends(total) => {
-                self.watch = Some((from, total));
-                self.notify_watcher(io);
+                self.appends.watch(io, from, total);
             }
             Msg::Fail => {
                 self.failed = true;
