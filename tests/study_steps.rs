@@ -1,7 +1,8 @@
 //! The study's ActivePassive and ActiveActive tests, step by step as the P
-//! code takes them (`../shared/ARCHITECTURES.md`, sections 2.4 and 3.4, each
-//! row citing its file and lines): the commands and publications the
-//! driver traces in the run of seed 0 of each built-in scenario, in order.
+//! code takes them (`TPS/PTst/ActivePassive/PTst/` and
+//! `TPS/PTst/ActiveActive/PTst/`, each test citing its file and lines): the
+//! commands and publications the driver traces in the run of seed 0 of
+//! each built-in scenario, in order.
 
 use wl1::config::{Options, Profile};
 use wl1::run::{RunSpec, Simulator, built_in_architecture};

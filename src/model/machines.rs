@@ -189,8 +189,7 @@ impl<H: Machine> Machines<H> {
         }
     }
 
-    /// Every stream, with its actor.
-    /// Every stream, Kafka's and queues, with what it holds.
+    /// Every stream, Kafka's and queues, with its actor and what it holds.
     pub fn streams(&self) -> impl Iterator<Item = (ActorId, Held)> {
         self.nodes.iter().enumerate().filter_map(|(i, n)| {
             let held = match n {

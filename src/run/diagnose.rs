@@ -253,7 +253,7 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     let events = sim.events();
     let mut findings = Vec::new();
     for (actor, stream) in world.machines.streams() {
-        findings.extend(in_stream(world, events, &stream, actor));
+        findings.extend(in_stream(world, events, stream, actor));
     }
     for actor in actors(world) {
         let waiting: Vec<u32> = sim.engine().inbox(actor).flat_map(|e| e.msg.record_ids(&world.arena)).collect();
@@ -280,10 +280,10 @@ fn name(world: &RunWorld, actor: ActorId) -> String {
 
 /// The findings for what a stream still holds: delivered records whose
 /// remove went astray, then the rest.
-fn in_stream(world: &RunWorld, events: &[Event], stream: &Held, actor: ActorId) -> Vec<Finding> {
+fn in_stream(world: &RunWorld, events: &[Event], mut stream: Held, actor: ActorId) -> Vec<Finding> {
     let a = &*world.architecture;
     let place = name(world, actor);
-    let mut rest: Vec<u32> = stream.records.clone();
+    let mut rest = std::mem::take(&mut stream.records);
     let mut findings = Vec::new();
     if is_destination(a, consumer_of(a, actor)) {
         let received = ids(events, Kind::place(a.arrival()));
@@ -305,7 +305,7 @@ fn in_stream(world: &RunWorld, events: &[Event], stream: &Held, actor: ActorId) 
         astray(Reason::RemoveRefused, &refused.map(|e| e.subject).collect());
     }
     if !rest.is_empty() {
-        let reason = stream_reason(world, stream, actor, rest.len());
+        let reason = stream_reason(world, &stream, actor, rest.len());
         findings.push(Finding { place, records: rest, reason });
     }
     findings

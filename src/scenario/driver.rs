@@ -9,8 +9,8 @@ use std::sync::Arc;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::{Scenario, Step, chaos};
-use crate::architecture::Command;
+use super::{Scenario, Step, chaos, recovers_failed};
+use crate::architecture::{Command, ComponentKind};
 use crate::config::Environment;
 use crate::engine::{ActorId, Span, Stream, Time, stream};
 use crate::model::{Answer, Awaited, Io, Machine, Msg, acknowledges};
@@ -177,7 +177,7 @@ impl Driver {
                 self.taken.extend(self.failed_at_random[before..].iter().map(|&c| Step::Fail(c)));
             }
             Step::RecoverFailed { containers } => {
-                let recovered = self.failed_at_random.iter().filter(|&&c| containers || !is_container(io, c));
+                let recovered = self.failed_at_random.iter().filter(|&&c| recovers_failed(containers, kind_of(io, c)));
                 self.taken.extend(recovered.map(|&c| Step::Recover(c)));
                 self.execute(io, step);
             }
@@ -248,7 +248,7 @@ impl Driver {
             }
             Step::RecoverFailed { containers } => {
                 for c in std::mem::take(&mut self.failed_at_random) {
-                    if !containers && is_container(io, c) {
+                    if !recovers_failed(containers, kind_of(io, c)) {
                         continue;
                     }
                     self.command(io, c, Msg::Recover, Kind::RECOVER);
@@ -319,7 +319,7 @@ impl Driver {
     /// component acknowledges it.
     fn command(&mut self, io: &mut Io<'_, '_>, component: ActorId, msg: Msg, kind: Kind) {
         io.trace(kind, io.architecture.actor_region(component), component as u32, 0);
-        if acknowledges(io.architecture.instances[component as usize - 1].kind, &msg) {
+        if acknowledges(kind_of(io, component), &msg) {
             self.unacknowledged.push(component);
         }
         io.send(component, msg);
@@ -335,8 +335,8 @@ impl Driver {
     }
 }
 
-fn is_container(io: &Io<'_, '_>, component: ActorId) -> bool {
-    io.architecture.instances[component as usize - 1].kind.is_container()
+fn kind_of(io: &Io<'_, '_>, component: ActorId) -> ComponentKind {
+    io.architecture.instances[component as usize - 1].kind
 }
 
 /// A region command goes to every DNS that may take it; the trace names

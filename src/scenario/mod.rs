@@ -177,49 +177,21 @@ pub fn resolve(name_or_path: &str, architecture: &Arc<Architecture>) -> Result<(
     Ok((scenario, text))
 }
 
+/// An architecture's built-in drills, each `built_in/ARCHITECTURE/NAME.toml`.
+macro_rules! drills {
+    ($architecture:literal: $($name:literal),+) => {
+        ($architecture, &[$(($name, include_str!(concat!("built_in/", $architecture, "/", $name, ".toml")))),+])
+    };
+}
+
 /// The built-in scenarios, per built-in architecture, as drills: the
 /// original's tests of that architecture, step by step as its P code takes
 /// them, and chaos. Workload1's are also those of an architecture of the
 /// user's, where their steps name only components it has.
 const BUILT_IN_DRILLS: [(&str, &[(&str, &str)]); 3] = [
-    (
-        "workload1",
-        &[
-            ("baseline", include_str!("built_in/workload1/baseline.toml")),
-            ("failover", include_str!("built_in/workload1/failover.toml")),
-            ("f1", include_str!("built_in/workload1/f1.toml")),
-            ("f2", include_str!("built_in/workload1/f2.toml")),
-            ("f3", include_str!("built_in/workload1/f3.toml")),
-            ("f4", include_str!("built_in/workload1/f4.toml")),
-            ("chaos", include_str!("built_in/workload1/chaos.toml")),
-        ],
-    ),
-    (
-        "active-passive",
-        &[
-            ("baseline", include_str!("built_in/active-passive/baseline.toml")),
-            ("failover", include_str!("built_in/active-passive/failover.toml")),
-            ("f1", include_str!("built_in/active-passive/f1.toml")),
-            ("f2", include_str!("built_in/active-passive/f2.toml")),
-            ("f3", include_str!("built_in/active-passive/f3.toml")),
-            ("f4", include_str!("built_in/active-passive/f4.toml")),
-            ("f5", include_str!("built_in/active-passive/f5.toml")),
-            ("chaos", include_str!("built_in/active-passive/chaos.toml")),
-        ],
-    ),
-    (
-        "active-active",
-        &[
-            ("baseline", include_str!("built_in/active-active/baseline.toml")),
-            ("failover", include_str!("built_in/active-active/failover.toml")),
-            ("f1", include_str!("built_in/active-active/f1.toml")),
-            ("f2", include_str!("built_in/active-active/f2.toml")),
-            ("f3", include_str!("built_in/active-active/f3.toml")),
-            ("f4", include_str!("built_in/active-active/f4.toml")),
-            ("f5", include_str!("built_in/active-active/f5.toml")),
-            ("chaos", include_str!("built_in/active-active/chaos.toml")),
-        ],
-    ),
+    drills!("workload1": "baseline", "failover", "f1", "f2", "f3", "f4", "chaos"),
+    drills!("active-passive": "baseline", "failover", "f1", "f2", "f3", "f4", "f5", "chaos"),
+    drills!("active-active": "baseline", "failover", "f1", "f2", "f3", "f4", "f5", "chaos"),
 ];
 
 /// The built-in drills of `architecture`: its own if it is a built-in one
@@ -235,6 +207,12 @@ fn drills_of(architecture: &Architecture) -> &'static [(&'static str, &'static s
 /// they are listed (some may not apply: see [`built_in_of`]).
 pub fn built_in_names(architecture: &Architecture) -> impl Iterator<Item = &'static str> {
     drills_of(architecture).iter().map(|(name, _)| *name)
+}
+
+/// Whether a `RecoverFailed { containers }` step recovers a component of
+/// `kind` that a `FailRandom` step failed.
+pub fn recovers_failed(containers: bool, kind: crate::architecture::ComponentKind) -> bool {
+    containers || !kind.is_container()
 }
 
 /// Where a built-in scenario is listed beside those of other

@@ -50,8 +50,8 @@ impl Commands {
                         Step::RecoverFailed { containers } => Some(*containers),
                         _ => None,
                     });
-                    let container = |a: ActorId| scenario.architecture.instances[a as usize - 1].kind.is_container();
-                    let recovered = |a: &&ActorId| recovers.is_some_and(|all| all || !container(**a));
+                    let kind = |a: ActorId| scenario.architecture.instances[a as usize - 1].kind;
+                    let recovered = |a: &&ActorId| recovers.is_some_and(|all| super::recovers_failed(all, kind(**a)));
                     let recover = candidates.iter().filter(recovered).map(|&a| Step::Recover(a));
                     candidates.iter().map(|&a| Step::Fail(a)).chain(recover).collect()
                 }
