@@ -18,22 +18,24 @@ const FIXTURE_V3: &str = "tests/fixtures/format-v3-baseline-seeds-0-2.wl1";
 const FIXTURE_V3_EXPLORED: &str = "tests/fixtures/format-v3-explored-baseline-seeds-0-2.wl1";
 const FIXTURE_V4: &str = "tests/fixtures/format-v4-baseline-seeds-0-2.wl1";
 const FIXTURE_V4_EXPLORED: &str = "tests/fixtures/format-v4-explored-baseline-seeds-0-2.wl1";
+const FIXTURE_V5: &str = "tests/fixtures/format-v5-baseline-seeds-0-2.wl1";
+const FIXTURE_V5_EXPLORED: &str = "tests/fixtures/format-v5-explored-baseline-seeds-0-2.wl1";
 
-/// The format golden: files written by format version 4, of default and of
+/// The format golden: files written by format version 5, of default and of
 /// explored runs, read to the same runs, and each run encodes back to
 /// exactly its stored bytes. It pins the format only;
 /// `tests/simulation_golden.rs` pins what the simulator produces.
-/// `WL1_WRITE_FIXTURE=1` writes them (only while version 4 is unreleased,
+/// `WL1_WRITE_FIXTURE=1` writes them (only while version 5 is unreleased,
 /// or for a new format version under new names beside the old ones).
 #[test]
-fn the_version_4_fixtures_read_and_encode_back_to_the_same_bytes() {
+fn the_version_5_fixtures_read_and_encode_back_to_the_same_bytes() {
     if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
         let dir = Path::new("tests/fixtures");
-        write_file(dir, "format-v4-baseline-seeds-0-2.wl1", &baseline(), 0..3);
-        write_file(dir, "format-v4-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
+        write_file(dir, "format-v5-baseline-seeds-0-2.wl1", &baseline(), 0..3);
+        write_file(dir, "format-v5-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
     }
-    assert_eq!(FORMAT_VERSION, 4, "a new format version needs new fixtures beside these");
-    for (fixture, explored) in [(FIXTURE_V4, false), (FIXTURE_V4_EXPLORED, true)] {
+    assert_eq!(FORMAT_VERSION, 5, "a new format version needs new fixtures beside these");
+    for (fixture, explored) in [(FIXTURE_V5, false), (FIXTURE_V5_EXPLORED, true)] {
         let runs = read_back_byte_for_byte(Path::new(fixture));
         let spec = &runs[0].header.spec;
         assert_eq!((spec.architecture.as_str(), spec.architecture_text.as_str()), ("workload1", ""));
@@ -51,25 +53,26 @@ fn the_version_4_fixtures_read_and_encode_back_to_the_same_bytes() {
             assert_eq!(run.events.len(), 1052);
         }
     }
-    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V4_EXPLORED));
+    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V5_EXPLORED));
     let environment = explored[1].header.environment.as_deref().unwrap();
     assert_ne!(environment.profile, explored[1].header.spec.profile, "an explored run draws its own profile");
 }
 
-/// Versions 3 and 4 changed the header only (version 3: the spec says its
+/// Versions 3 to 5 changed the header only (version 3: the spec says its
 /// architecture and coverage table; version 4: its vocabulary of event
-/// codes, Workload1's those of before): after it, the runs' frames and the
+/// codes, Workload1's those of before; version 5: more fixed events, whose
+/// codes Workload1's places leave alone): after it, the runs' frames and the
 /// trailer of each fixture are byte for byte those of version 2, and
 /// decode to the same events. (The explored version-2 fixture was written
 /// before explored runs drew spread, so its runs differ for that reason.)
 #[test]
-fn the_version_3_and_4_fixtures_differ_from_version_2_in_the_header_only() {
+fn the_version_3_to_5_fixtures_differ_from_version_2_in_the_header_only() {
     let v2 = FIXTURE_V2;
     let old = fs::read(v2).unwrap();
     let (old_header, old_rest) = old.split_at(header_len(&old));
-    let spec = TraceFile::open(Path::new(FIXTURE_V4)).unwrap().spec().clone();
+    let spec = TraceFile::open(Path::new(FIXTURE_V5)).unwrap().spec().clone();
     let events = |bytes: &[u8]| frames(bytes).map(|p| decode_payload(p, &spec).unwrap().events).collect::<Vec<_>>();
-    for newer in [FIXTURE_V3, FIXTURE_V4] {
+    for newer in [FIXTURE_V3, FIXTURE_V4, FIXTURE_V5] {
         let new = fs::read(newer).unwrap();
         let (new_header, new_rest) = new.split_at(header_len(&new));
         assert_ne!(old_header, new_header, "{newer}: a new header");
@@ -77,8 +80,8 @@ fn the_version_3_and_4_fixtures_differ_from_version_2_in_the_header_only() {
         assert_eq!(events(&old).len(), 3);
         assert_eq!(events(&old), events(&new), "{newer}: the events of {v2}");
     }
-    let v4 = fs::read(FIXTURE_V4).unwrap();
-    assert_eq!(header_len(&v4), decode_file_header(&v4).unwrap().len, "one header layout");
+    let v5 = fs::read(FIXTURE_V5).unwrap();
+    assert_eq!(header_len(&v5), decode_file_header(&v5).unwrap().len, "one header layout");
 }
 
 /// The length of a file header, from its layout: magic, version, the
@@ -123,14 +126,21 @@ fn read_back_byte_for_byte(path: &Path) -> Vec<wl1::trace::Run> {
 }
 
 #[test]
-fn files_of_versions_1_to_3_are_refused_with_a_message_naming_their_version() {
-    let fixtures =
-        [(FIXTURE_V1, 1), (FIXTURE_V2, 2), (FIXTURE_V2_EXPLORED, 2), (FIXTURE_V3, 3), (FIXTURE_V3_EXPLORED, 3)];
+fn files_of_versions_1_to_4_are_refused_with_a_message_naming_their_version() {
+    let fixtures = [
+        (FIXTURE_V1, 1),
+        (FIXTURE_V2, 2),
+        (FIXTURE_V2_EXPLORED, 2),
+        (FIXTURE_V3, 3),
+        (FIXTURE_V3_EXPLORED, 3),
+        (FIXTURE_V4, 4),
+        (FIXTURE_V4_EXPLORED, 4),
+    ];
     for (fixture, version) in fixtures {
         let error = TraceFile::open(Path::new(fixture)).err().expect("an older version is refused");
         let message = error.to_string();
         assert!(message.starts_with(&format!("{fixture}: at byte 8")), "{message}");
-        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 4")), "{message}");
+        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 5")), "{message}");
         assert!(message.contains("simulate the runs again"), "{message}");
     }
 }

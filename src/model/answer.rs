@@ -6,6 +6,7 @@
 use super::{Io, Msg};
 use crate::architecture::{Architecture, ComponentKind};
 use crate::engine::ActorId;
+use crate::trace::Kind;
 
 /// The kinds of answer, one per kind of request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +51,7 @@ impl Msg {
     pub fn answer(&self) -> Option<(Answer, bool)> {
         match *self {
             Msg::Answer(ok) => Some((Answer::Invoke, ok)),
-            Msg::InsertAnswer(ok) => Some((Answer::Insert, ok)),
+            Msg::InsertAnswer { ok, .. } => Some((Answer::Insert, ok)),
             Msg::StoreAnswer(ok) => Some((Answer::Store, ok)),
             Msg::AppendAnswer(ok) => Some((Answer::Append, ok)),
             Msg::RemoveAnswer(ok) => Some((Answer::Remove, ok)),
@@ -97,6 +98,30 @@ impl Awaited {
     }
 }
 
+/// Whether `msg` is an insert answer for no insert the machine of `io`
+/// awaits (`awaiting`: the record whose insert it awaits, if any): an
+/// Aurora regional database answering a copy that its replicator sent on
+/// before a switch made that database the answering one
+/// (`AuroraGlobalDatabase.p:134-142,439-441`). Such an answer is a finding
+/// of the design, not a broken protocol: it is traced as
+/// [`Kind::ANSWER_UNMATCHED`] for the record it names, in the machine's
+/// `region`, and goes no further. From anyone else it breaks the protocol.
+pub fn unmatched(io: &mut Io, from: ActorId, msg: &Msg, awaiting: Option<u32>, region: u8) -> bool {
+    let Msg::InsertAnswer { id, .. } = *msg else { return false };
+    if awaiting == Some(id) {
+        return false;
+    }
+    let sender = (from as usize).checked_sub(1).and_then(|i| io.architecture.instances.get(i)).map(|i| i.kind);
+    assert!(
+        sender == Some(ComponentKind::AuroraRegional),
+        "invariant broken: {} was answered the insert of record {id}, which it does not await, by {}",
+        io.name(),
+        io.architecture.actor_name(from)
+    );
+    io.trace(Kind::ANSWER_UNMATCHED, region, id, 0);
+    true
+}
+
 /// Whether `from` is `whole` or one of the regional databases it wires.
 fn speaks_for(architecture: &Architecture, from: ActorId, whole: ActorId) -> bool {
     from == whole
@@ -114,8 +139,8 @@ mod tests {
     #[test]
     fn the_awaited_answer_gives_its_outcome() {
         let awaited = Awaited::new(9, Answer::Insert);
-        assert!(awaited.outcome_at(3, 9, &Msg::InsertAnswer(true), &WORKLOAD1));
-        assert!(!awaited.outcome_at(3, 9, &Msg::InsertAnswer(false), &WORKLOAD1));
+        assert!(awaited.outcome_at(3, 9, &Msg::InsertAnswer { ok: true, id: 1 }, &WORKLOAD1));
+        assert!(!awaited.outcome_at(3, 9, &Msg::InsertAnswer { ok: false, id: 1 }, &WORKLOAD1));
     }
 
     #[test]
@@ -127,6 +152,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "from validator-db")]
     fn an_answer_from_another_sender_breaks_the_invariant() {
-        Awaited::new(9, Answer::Insert).outcome_at(3, 10, &Msg::InsertAnswer(true), &WORKLOAD1);
+        Awaited::new(9, Answer::Insert).outcome_at(3, 10, &Msg::InsertAnswer { ok: true, id: 1 }, &WORKLOAD1);
     }
 }

@@ -117,7 +117,7 @@ impl Machine for Aurora {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
-            Msg::Insert(_) if self.failed => io.send(from, Msg::InsertAnswer(false)),
+            Msg::Insert(record) if self.failed => io.send(from, Msg::InsertAnswer { ok: false, id: record.id }),
             Msg::Insert(record) => {
                 let write = Msg::InsertFor { record, caller: from };
                 io.send(self.parts[self.active as usize - 1], write);
@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(sent, parts.map(|p| (p, Msg::Fail)).into_iter().chain(done()).collect::<Vec<_>>());
         let caller = at("inbound-container-1");
         let sent = step(&mut bench, &mut db, "inbound-container-1", Msg::Insert(R));
-        assert_eq!(sent, vec![(caller, Msg::InsertAnswer(false))]);
+        assert_eq!(sent, vec![(caller, Msg::InsertAnswer { ok: false, id: R.id })]);
         for ignored in [Msg::Fail, Msg::SwitchRegions, Msg::FailReplication] {
             assert_eq!(step(&mut bench, &mut db, "driver", ignored), done(), "{ignored:?} while failed");
         }

@@ -2,7 +2,7 @@
 //! then hand it on (receiver: to the validator of its region; validator: to
 //! the inbound Kafka stream of its region), and answer the caller.
 
-use super::answer::{Answer, Awaited};
+use super::answer::{self, Answer, Awaited};
 use super::health::Health;
 use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg, Record};
@@ -76,6 +76,10 @@ impl Container {
     }
 
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
+        let awaiting = self.call.filter(|c| c.awaited.answer == Answer::Insert).map(|c| c.record.id);
+        if answer::unmatched(io, from, &msg, awaiting, self.region) {
+            return;
+        }
         let call = self.call.expect("answers come only during a call");
         let ok = call.awaited.outcome(io, from, &msg);
         match (call.awaited.answer, ok) {
@@ -171,7 +175,7 @@ mod tests {
         assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
         assert!(!c.accepts(&Msg::Invoke(R)) && !c.accepts(&Msg::Fail), "other messages wait");
         let db = cluster(Db::Receiver);
-        assert_eq!(bench.step(&mut c, db, Msg::InsertAnswer(true)), vec![(validator(2), Msg::Invoke(R))]);
+        assert_eq!(bench.step(&mut c, db, Msg::InsertAnswer { ok: true, id: R.id }), vec![(validator(2), Msg::Invoke(R))]);
         assert_eq!(bench.step(&mut c, validator(2), Msg::Answer(true)), vec![(IN_DNS, Msg::Answer(true))]);
         assert_eq!(bench.kinds(), vec![w1::RECEIVER_INVOKED, w1::RECEIVER_DB_STORED]);
         assert_eq!(c.health().state(), ContainerState::Processing);
@@ -182,7 +186,7 @@ mod tests {
         let mut bench = Bench::new();
         let mut c = container(validator(1));
         assert_eq!(bench.step(&mut c, receiver(1), Msg::Invoke(R)), vec![(cluster(Db::Validator), Msg::Insert(R))]);
-        let sent = bench.step(&mut c, cluster(Db::Validator), Msg::InsertAnswer(true));
+        let sent = bench.step(&mut c, cluster(Db::Validator), Msg::InsertAnswer { ok: true, id: R.id });
         let Msg::Append(batch) = sent[0].1 else { panic!("expected an append, got {sent:?}") };
         assert_eq!((sent[0].0, bench.ids(batch)), (inbound(1), vec![9]));
         assert_eq!(bench.step(&mut c, inbound(1), Msg::AppendAnswer(true)), vec![(receiver(1), Msg::Answer(true))]);
@@ -195,9 +199,9 @@ mod tests {
             let mut c = container(receiver(1));
             invoke(&mut bench, &mut c);
             let last = if fail_at_insert {
-                bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false))
+                bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer { ok: false, id: R.id })
             } else {
-                bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(true));
+                bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer { ok: true, id: R.id });
                 bench.step(&mut c, validator(1), Msg::Answer(false))
             };
             assert_eq!(last, vec![(IN_DNS, Msg::Answer(false))]);
@@ -216,7 +220,7 @@ mod tests {
         let mut bench = Bench::new();
         let mut c = container(receiver(1));
         bench.step_as(&mut c, receiver(1), IN_DNS, Msg::Invoke(R));
-        bench.step_as(&mut c, receiver(1), cluster(Db::Receiver), Msg::InsertAnswer(true));
+        bench.step_as(&mut c, receiver(1), cluster(Db::Receiver), Msg::InsertAnswer { ok: true, id: R.id });
         bench.step_as(&mut c, receiver(1), validator(2), Msg::Answer(true));
     }
 
@@ -242,7 +246,7 @@ mod tests {
         let mut bench = Bench::with_options(options);
         let mut c = container(receiver(1));
         invoke(&mut bench, &mut c);
-        bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer(false));
+        bench.step(&mut c, cluster(Db::Receiver), Msg::InsertAnswer { ok: false, id: R.id });
         assert_eq!(c.health().state(), ContainerState::FailedProcessing);
     }
 

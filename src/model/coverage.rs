@@ -28,6 +28,9 @@ pub enum MachineKind {
     Receiver,
     Validator,
     Processor,
+    /// A processor storing in an Aurora database, whose regional databases
+    /// can answer it late, in any state (a copy replicated across a switch).
+    ProcessorOnAurora,
     Database,
     Replica,
     Kafka,
@@ -72,7 +75,13 @@ impl MachineKind {
                     _ => Self::Validator,
                 }
             }
-            ComponentKind::StreamContainer => Self::Processor,
+            ComponentKind::StreamContainer => {
+                let db = *instance.wire("db").first().expect("checked: a db");
+                match architecture.instances[db].kind {
+                    ComponentKind::Aurora => Self::ProcessorOnAurora,
+                    _ => Self::Processor,
+                }
+            }
             ComponentKind::Mongo => Self::Database,
             ComponentKind::MongoReplica => Self::Replica,
             ComponentKind::Kafka => Self::Kafka,
@@ -103,7 +112,7 @@ impl MachineKind {
         match self {
             Self::Driver | Self::Source | Self::Destination => &["running"],
             Self::InDns | Self::InDnsToQueues | Self::OutDns => &["both-online", "region-offline"],
-            Self::Receiver | Self::Validator | Self::Processor => {
+            Self::Receiver | Self::Validator | Self::Processor | Self::ProcessorOnAurora => {
                 &["processing", "failed-dependency", "failed-processing"]
             }
             Self::Database => &["primary-1", "primary-2", "failed"],
@@ -168,19 +177,8 @@ pub const HANDLED: &[(MachineKind, &[(MsgKind, States)])] = {
             K::Validator,
             &[(M::Invoke, ANY), (M::Fail, ANY), (M::Recover, ANY), (M::InsertAnswer, FIRST), (M::AppendAnswer, FIRST)],
         ),
-        (
-            K::Processor,
-            &[
-                (M::Start, FIRST),
-                (M::Deliver, FIRST),
-                (M::ReadFailed, FIRST),
-                (M::Fail, ANY),
-                (M::Recover, ANY),
-                (M::InsertAnswer, FIRST),
-                (M::AppendAnswer, FIRST),
-                (M::RemoveAnswer, FIRST),
-            ],
-        ),
+        (K::Processor, &processor(FIRST)),
+        (K::ProcessorOnAurora, &processor(ANY)),
         (
             K::Database,
             &[(M::Insert, ANY), (M::StoreAnswer, UP), (M::Fail, ANY), (M::Recover, ANY), (M::SwitchPrimary, ANY)],
@@ -263,6 +261,24 @@ pub const HANDLED: &[(MachineKind, &[(MsgKind, States)])] = {
         (K::DynamoReplicator, &[(M::InsertFor, FIRST), (M::Fail, ANY), (M::Recover, ANY)]),
     ]
 };
+
+/// What a processor handles, an insert answer in the states of
+/// `insert_answered`: while processing only, unless a regional database
+/// can answer a replicated copy late (docs/architectures.md, "A stale
+/// answer").
+const fn processor(insert_answered: States) -> [(MsgKind, States); 8] {
+    use MsgKind as M;
+    [
+        (M::Start, FIRST),
+        (M::Deliver, FIRST),
+        (M::ReadFailed, FIRST),
+        (M::Fail, ANY),
+        (M::Recover, ANY),
+        (M::InsertAnswer, insert_answered),
+        (M::AppendAnswer, FIRST),
+        (M::RemoveAnswer, FIRST),
+    ]
+}
 
 /// Pairs that only some kinds of machine cause: an architecture numbers
 /// them only if it has one of those kinds. The driver's commands are

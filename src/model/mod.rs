@@ -217,9 +217,13 @@ pub enum Msg {
     /// Source to in-DNS to receiver to validator, and their answers.
     Invoke(Record),
     Answer(bool),
-    /// Container to database cluster.
+    /// Container to database cluster, and the answer, naming the record
+    /// whose insert it answers.
     Insert(Record),
-    InsertAnswer(bool),
+    InsertAnswer {
+        ok: bool,
+        id: u32,
+    },
     /// Cluster to replica: synchronous, then the asynchronous third copy.
     Store(Record),
     StoreAnswer(bool),
@@ -294,6 +298,7 @@ impl Msg {
         match *self {
             Msg::Invoke(r) => format!("invoke {}", rec(r)),
             Msg::Insert(r) => format!("insert {}", rec(r)),
+            Msg::InsertAnswer { ok, id } => format!("InsertAnswer({ok}) of record {id}"),
             Msg::InsertFor { record, caller } => {
                 format!("insert {} for {}", rec(record), architecture.actor_name(caller))
             }

@@ -53,7 +53,7 @@ impl Cluster {
     fn answer(&mut self, io: &mut Io<'_, '_>, ok: bool) {
         let insert = self.insert.take().expect("an insert is in progress");
         assert!(insert.primary_stored.is_some(), "{} answered before its secondary stored", io.name());
-        io.send(insert.caller, Msg::InsertAnswer(ok));
+        io.send(insert.caller, Msg::InsertAnswer { ok, id: insert.record.id });
     }
 
     fn to_replicas(&self, io: &mut Io<'_, '_>, msg: Msg) {
@@ -70,7 +70,7 @@ impl Machine for Cluster {
 
     fn handle(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         match msg {
-            Msg::Insert(_) if self.failed => io.send(from, Msg::InsertAnswer(false)),
+            Msg::Insert(record) if self.failed => io.send(from, Msg::InsertAnswer { ok: false, id: record.id }),
             Msg::Insert(record) => {
                 assert!(self.insert.is_none(), "{} took an insert during another", io.name());
                 let primary = self.replica(self.primary);
@@ -218,7 +218,7 @@ mod tests {
         let sent = bench.step(&mut c, replica(Db::Receiver, 1), Msg::StoreAnswer(true));
         assert_eq!(sent, vec![(replica(Db::Receiver, 2), Msg::Store(R))]);
         let sent = bench.step(&mut c, replica(Db::Receiver, 2), Msg::StoreAnswer(true));
-        assert_eq!(sent, vec![(replica(Db::Receiver, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer(true))]);
+        assert_eq!(sent, vec![(replica(Db::Receiver, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer { ok: true, id: R.id })]);
     }
 
     #[test]
@@ -241,7 +241,7 @@ mod tests {
         bench.step(&mut c, 0, Msg::SwitchPrimary);
         let sent = bench.step(&mut c, 0, Msg::Fail);
         assert_eq!(sent.len(), 3, "every replica fails");
-        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(CALLER, Msg::InsertAnswer(false))]);
+        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(CALLER, Msg::InsertAnswer { ok: false, id: R.id })]);
         bench.step(&mut c, 0, Msg::Recover);
         assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Validator, 2), Msg::Store(R))]);
     }
@@ -254,7 +254,7 @@ mod tests {
         let sent = bench.step(&mut c, replica(Db::Validator, 1), Msg::StoreAnswer(false));
         assert_eq!(sent, vec![(replica(Db::Validator, 2), Msg::Store(R))]);
         let sent = bench.step(&mut c, replica(Db::Validator, 2), Msg::StoreAnswer(true));
-        assert_eq!(sent, vec![(replica(Db::Validator, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer(false))]);
+        assert_eq!(sent, vec![(replica(Db::Validator, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer { ok: false, id: R.id })]);
     }
 
     #[test]

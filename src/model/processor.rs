@@ -3,7 +3,7 @@
 //! the outbound stream, removes it from the inbound stream and registers for
 //! the next batch.
 
-use super::answer::{Answer, Awaited};
+use super::answer::{self, Answer, Awaited};
 use super::health::{ContainerState, Health};
 use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg};
@@ -112,7 +112,18 @@ impl Processor {
         assert!(!self.health.is_processing());
     }
 
+    /// The id of the record whose insert it awaits, if any.
+    fn awaited_insert(&self, arena: &Arena) -> Option<u32> {
+        match self.work {
+            Some((batch, Step::Storing(i))) => Some(arena.get(batch)[i].id),
+            _ => None,
+        }
+    }
+
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
+        if answer::unmatched(io, from, &msg, self.awaited_insert(io.arena), self.region) {
+            return;
+        }
         let (batch, step) = self.work.expect("answers come only while a batch is in hand");
         let ok = self.awaited(step).outcome(io, from, &msg);
         let early_removal = io.options.variants.has(Variant::RemoveBeforeStore);
@@ -184,7 +195,7 @@ impl Machine for Processor {
 mod tests {
     use super::*;
     use crate::config::Options;
-    use crate::model::Record;
+    use crate::model::{DRIVER, Record};
     use crate::model::testkit::Bench;
     use crate::model::topology::events as w1;
     use crate::model::topology::{Db, WORKLOAD1, cluster, inbound, outbound, processor};
@@ -199,12 +210,17 @@ mod tests {
     /// Hands `msg` to the processor from whoever sends such a message.
     fn step(bench: &mut Bench, p: &mut Processor, msg: Msg) -> Vec<(ActorId, Msg)> {
         let from = match msg {
-            Msg::InsertAnswer(_) => cluster(Db::Processor),
+            Msg::InsertAnswer { .. } => cluster(Db::Processor),
             Msg::AppendAnswer(_) => outbound(1),
             Msg::RemoveAnswer(_) | Msg::ReadFailed | Msg::Deliver(_) => inbound(1),
             _ => 0,
         };
         bench.step_as(p, ME, from, msg)
+    }
+
+    /// The database's answer that record `id` is stored.
+    fn stored(id: u32) -> Msg {
+        Msg::InsertAnswer { ok: true, id }
     }
 
     fn insert(id: u32) -> (ActorId, Msg) {
@@ -218,8 +234,8 @@ mod tests {
         let batch = bench.batch(&[4, 5]);
         assert_eq!(step(&mut bench, &mut p, Msg::Deliver(batch)), vec![insert(4)]);
         assert!(!p.accepts(&Msg::Deliver(batch)) && !p.accepts(&Msg::Fail), "one batch at a time");
-        assert_eq!(step(&mut bench, &mut p, Msg::InsertAnswer(true)), vec![insert(5)]);
-        assert_eq!(step(&mut bench, &mut p, Msg::InsertAnswer(true)), vec![(outbound(1), Msg::Append(batch))]);
+        assert_eq!(step(&mut bench, &mut p, stored(4)), vec![insert(5)]);
+        assert_eq!(step(&mut bench, &mut p, stored(5)), vec![(outbound(1), Msg::Append(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(true)), vec![(inbound(1), Msg::Remove(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)), vec![(inbound(1), Msg::Read { consumer: ME })]);
         let (read, stored) = (w1::PROCESSOR_READ, w1::PROCESSOR_DB_STORED);
@@ -236,7 +252,7 @@ mod tests {
         let record = bench.batch(&[6]);
         let sent = bench.step_as(&mut p, me, at("inbound-2"), Msg::Deliver(record));
         assert_eq!(sent, vec![(at("database"), Msg::Insert(Record { id: 6, value: 6 }))]);
-        let sent = bench.step_as(&mut p, me, at("database-2"), Msg::InsertAnswer(true));
+        let sent = bench.step_as(&mut p, me, at("database-2"), stored(6));
         assert_eq!(sent, vec![(at("middle-2"), Msg::Append(record))], "region 2's database answers after a switch");
         bench.step_as(&mut p, me, at("middle-2"), Msg::AppendAnswer(true));
         let sent = bench.step_as(&mut p, me, at("inbound-2"), Msg::RemoveAnswer(true));
@@ -245,7 +261,7 @@ mod tests {
 
     #[test]
     #[should_panic(
-        expected = "inbound-container-1 awaited Insert answer from database but got InsertAnswer(true) from table-1"
+        expected = "inbound-container-1 awaited Insert answer from database but got InsertAnswer { ok: true, id: 6 } from table-1"
     )]
     fn an_insert_answer_from_another_databases_part_breaks_the_invariant() {
         use crate::model::testkit::{QUEUES, actor};
@@ -255,7 +271,46 @@ mod tests {
         let mut p = Processor::new(&Wiring::of(&QUEUES, me));
         let record = bench.batch(&[6]);
         bench.step_as(&mut p, me, at("inbound-1"), Msg::Deliver(record));
-        bench.step_as(&mut p, me, at("table-1"), Msg::InsertAnswer(true));
+        bench.step_as(&mut p, me, at("table-1"), stored(6));
+    }
+
+    /// A queue container of [`QUEUES`], storing in its Aurora `database`.
+    fn on_aurora(bench: &mut Bench, name: &str) -> (ActorId, Processor) {
+        use crate::model::testkit::{QUEUES, actor};
+        *bench = Bench::on(&QUEUES, Options::default());
+        let me = actor(&QUEUES, name);
+        (me, Processor::new(&Wiring::of(&QUEUES, me)))
+    }
+
+    #[test]
+    fn a_late_answer_of_a_regional_database_is_traced_unmatched_and_goes_no_further() {
+        use crate::model::testkit::{QUEUES, actor};
+        let at = |name| actor(&QUEUES, name);
+        let mut bench = Bench::new();
+        let (me, mut p) = on_aurora(&mut bench, "inbound-container-1");
+        assert!(bench.step_as(&mut p, me, at("database-2"), stored(6)).is_empty(), "idle: nothing awaited");
+        bench.step_as(&mut p, me, DRIVER, Msg::Fail);
+        assert!(bench.step_as(&mut p, me, at("database-2"), stored(6)).is_empty(), "failed");
+        bench.step_as(&mut p, me, DRIVER, Msg::Recover);
+        let record = bench.batch(&[7]);
+        bench.step_as(&mut p, me, at("inbound-1"), Msg::Deliver(record));
+        assert!(bench.step_as(&mut p, me, at("database-2"), stored(6)).is_empty(), "storing another record");
+        let unmatched: Vec<_> = bench.trace.iter().filter(|e| e.kind == Kind::ANSWER_UNMATCHED).collect();
+        assert_eq!(unmatched.iter().map(|e| (e.subject, e.region)).collect::<Vec<_>>(), [(6, 1); 3]);
+        let sent = bench.step_as(&mut p, me, at("database-1"), stored(7));
+        assert_eq!(sent, vec![(at("middle-1"), Msg::Append(record))], "its own answer still counts");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "invariant broken: inbound-container-1 was answered the insert of record 6, which it does not \
+                    await, by table-1"
+    )]
+    fn an_unmatched_answer_from_anything_but_an_aurora_regional_database_breaks_the_invariant() {
+        use crate::model::testkit::{QUEUES, actor};
+        let mut bench = Bench::new();
+        let (me, mut p) = on_aurora(&mut bench, "inbound-container-1");
+        bench.step_as(&mut p, me, actor(&QUEUES, "table-1"), stored(6));
     }
 
     #[test]
@@ -264,11 +319,11 @@ mod tests {
             let (mut bench, mut p) = with(None);
             let batch = bench.batch(&[1]);
             step(&mut bench, &mut p, Msg::Deliver(batch));
-            let answers = [Msg::InsertAnswer(true), Msg::AppendAnswer(true), Msg::RemoveAnswer(true)];
+            let answers = [stored(1), Msg::AppendAnswer(true), Msg::RemoveAnswer(true)];
             for answer in answers.into_iter().take(failing.min(3)) {
                 step(&mut bench, &mut p, answer);
             }
-            let fail = [Msg::InsertAnswer(false), Msg::AppendAnswer(false), Msg::RemoveAnswer(false), Msg::ReadFailed];
+            let fail = [Msg::InsertAnswer { ok: false, id: 1 }, Msg::AppendAnswer(false), Msg::RemoveAnswer(false), Msg::ReadFailed];
             if failing == 3 {
                 // The batch completed and the processor registered again; the read fails.
                 step(&mut bench, &mut p, fail[3]);
@@ -321,7 +376,7 @@ mod tests {
         let batch = bench.batch(&[3]);
         assert_eq!(step(&mut bench, &mut p, Msg::Deliver(batch)), vec![(inbound(1), Msg::Remove(batch))]);
         assert_eq!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)), vec![insert(3)]);
-        step(&mut bench, &mut p, Msg::InsertAnswer(true));
+        step(&mut bench, &mut p, stored(3));
         let sent = step(&mut bench, &mut p, Msg::AppendAnswer(true));
         assert_eq!(sent, vec![(inbound(1), Msg::Read { consumer: ME })]);
     }
@@ -331,7 +386,7 @@ mod tests {
         let (mut bench, mut p) = with(Some(Variant::RemoveOnSendFailure));
         let batch = bench.batch(&[3]);
         step(&mut bench, &mut p, Msg::Deliver(batch));
-        step(&mut bench, &mut p, Msg::InsertAnswer(true));
+        step(&mut bench, &mut p, stored(3));
         assert_eq!(step(&mut bench, &mut p, Msg::AppendAnswer(false)), vec![(inbound(1), Msg::Remove(batch))]);
         assert!(step(&mut bench, &mut p, Msg::RemoveAnswer(true)).is_empty());
         assert_eq!(p.health().state(), ContainerState::FailedDependency);
@@ -343,7 +398,7 @@ mod tests {
         let (mut bench, mut p) = with(None);
         let batch = bench.batch(&[3]);
         step(&mut bench, &mut p, Msg::Deliver(batch));
-        step(&mut bench, &mut p, Msg::InsertAnswer(true));
+        step(&mut bench, &mut p, stored(3));
         bench.step_as(&mut p, ME, outbound(1), Msg::RemoveAnswer(true));
     }
 

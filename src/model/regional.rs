@@ -131,7 +131,7 @@ impl RegionalDb {
             io.trace_record(event, self.region, record);
         }
         if self.answers(io, caller) {
-            io.send(caller, Msg::InsertAnswer(true));
+            io.send(caller, Msg::InsertAnswer { ok: true, id: record.id });
         }
     }
 }
@@ -244,7 +244,7 @@ mod tests {
         let (mut bench, mut db) = regional("database-1");
         let container = at("inbound-container-2");
         let sent = bench.step(&mut db, at("database"), insert_for("inbound-container-2"));
-        assert_eq!(sent, vec![(container, Msg::InsertAnswer(true))], "the writer is answered, from any region");
+        assert_eq!(sent, vec![(container, Msg::InsertAnswer { ok: true, id: R.id })], "the writer is answered, from any region");
         assert_eq!(db.coverage_state(), 0, "active");
         let sent = bench.step(&mut db, at("database"), Msg::SwitchRegions);
         assert_eq!(sent, vec![(at("database"), Msg::CommandDone)]);
@@ -262,7 +262,7 @@ mod tests {
         assert!(bench.step(&mut db, at("database-replicator"), insert_for("inbound-container-1")).is_empty());
         bench.step(&mut db, at("database"), Msg::SwitchRegions);
         let sent = bench.step(&mut db, at("database"), insert_for("inbound-container-1"));
-        assert_eq!(sent, vec![(at("inbound-container-1"), Msg::InsertAnswer(true))]);
+        assert_eq!(sent, vec![(at("inbound-container-1"), Msg::InsertAnswer { ok: true, id: R.id })]);
     }
 
     #[test]
@@ -283,7 +283,7 @@ mod tests {
     fn a_dynamo_table_appends_every_write_and_answers_its_own_regions_writers() {
         let (mut bench, mut table) = regional("table-2");
         let sent = bench.step(&mut table, at("table"), insert_for("middle-container-2"));
-        assert_eq!(sent, vec![(at("middle-container-2"), Msg::InsertAnswer(true))]);
+        assert_eq!(sent, vec![(at("middle-container-2"), Msg::InsertAnswer { ok: true, id: R.id })]);
         let sent = bench.step(&mut table, at("table-replicator"), insert_for("middle-container-1"));
         assert!(sent.is_empty(), "a copy of region 1's write is answered by table 1: {sent:?}");
         assert_eq!(table.writes(), 2);

@@ -168,10 +168,11 @@ mod tests {
         let name = path.to_str().unwrap();
         let architecture = Architecture::parse(&text, name).unwrap_or_else(|e| panic!("{e}"));
         let pairs = Pairs::of(&architecture).len();
-        assert_eq!(pairs, 105 + 38 + 1, "Workload1's, an Aurora database's and its parts', the acknowledgements");
+        let why = "Workload1's, an Aurora database's and its parts', the acknowledgements, late insert answers";
+        assert_eq!(pairs, 105 + 38 + 1 + 2, "{why}");
         let refused = resolve_architecture(name).unwrap_err();
         assert!(refused.starts_with(&format!("{name}: its kinds of machine (driver, source, in-dns, ")), "{refused}");
-        assert!(refused.contains("aurora-replicator) handle 144 (state, message) pairs, more than the 128"));
+        assert!(refused.contains("aurora-replicator) handle 146 (state, message) pairs, more than the 128"));
         let stored = Spec {
             architecture_text: text,
             ..(*crate::run::RunSpec::new(scenario::built_in("f1").unwrap(), Default::default(), Default::default())

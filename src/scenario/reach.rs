@@ -123,7 +123,7 @@ impl Commands {
     /// `state`. Generous where a pair follows from faults indirectly: a
     /// failed dependency needs only some fault.
     fn can_cause(&self, kind: MachineKind, state: &str, message: &str) -> bool {
-        use MachineKind::{AuroraReplicator, DynamoReplicator, Processor, Receiver, Validator};
+        use MachineKind::{AuroraReplicator, DynamoReplicator, Processor, ProcessorOnAurora, Receiver, Validator};
         let offline = !self.offline.is_empty();
         let any_fault = !self.failed.is_empty() || offline || self.switched;
         let failed = self.failed.contains(&kind);
@@ -131,7 +131,7 @@ impl Commands {
         let needs_message = match message {
             "fail" => failed && (!failed_state || self.refails(kind)),
             // A container may be healthy again before its Recover lands.
-            "recover" if failed_state || matches!(kind, Receiver | Validator | Processor) => {
+            "recover" if failed_state || matches!(kind, Receiver | Validator | Processor | ProcessorOnAurora) => {
                 self.recovered.contains(&kind)
             }
             // Replication may be recovered though it never failed.
@@ -144,6 +144,8 @@ impl Commands {
             }
             "switch-primary" => self.switched,
             "switch-regions" => self.switched_regions,
+            // A late answer comes from a copy replicated across a switch.
+            "insert-answer" if kind == ProcessorOnAurora && state != "processing" => self.switched_regions,
             "fail-replication" => self.replication_failed,
             "recover-replication" => self.replication_recovered,
             "watch-appends" | "appends-reached" => self.watched,

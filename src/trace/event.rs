@@ -3,7 +3,7 @@
 //! fault command and per driver step. What each kind means, in the run's
 //! architecture, is said in [`super::meaning`].
 
-/// What happened: an event's code, as stored. The codes 15 to 30 are the
+/// What happened: an event's code, as stored. The codes 15 to 31 are the
 /// fixed events, the same in every architecture; every other code is a
 /// place of the run's architecture ([`Kind::place`]), which its
 /// [`super::Vocabulary`] tells apart.
@@ -11,7 +11,7 @@
 pub struct Kind(u8);
 
 /// The fixed events and their names, in code order from 15: append only.
-const FIXED: [&str; 16] = [
+const FIXED: [&str; 17] = [
     "publish-failed",
     "remove-failure-hidden",
     "fail",
@@ -28,6 +28,7 @@ const FIXED: [&str; 16] = [
     "switch-regions",
     "fail-replication",
     "recover-replication",
+    "answer-unmatched",
 ];
 
 /// The code of the first fixed event.
@@ -68,6 +69,11 @@ impl Kind {
     pub const SWITCH_REGIONS: Kind = Kind(28);
     pub const FAIL_REPLICATION: Kind = Kind(29);
     pub const RECOVER_REPLICATION: Kind = Kind(30);
+    /// A container was answered an insert it had not asked for, or not
+    /// now: a regional database answering a copy replicated across a
+    /// switch of the active region. Subject: the record the answer names;
+    /// region: the container's.
+    pub const ANSWER_UNMATCHED: Kind = Kind(31);
 
     /// The codes an architecture's places may take: every code but the
     /// fixed events'.
@@ -143,14 +149,14 @@ mod tests {
     #[test]
     fn places_take_the_codes_the_fixed_events_leave() {
         assert_eq!(Kind::place(14).code(), 14);
-        assert_eq!(Kind::place(15).code(), 31);
+        assert_eq!(Kind::place(15).code(), 32);
         assert_eq!(Kind::place(Kind::PLACE_CODES - 1).code(), 255);
         for p in [0, 14, 15, 200] {
             assert_eq!(Kind::place(p).place_index(), Some(p));
         }
         let fixed: Vec<Kind> = Kind::fixed().collect();
         assert_eq!(fixed.first(), Some(&Kind::PUBLISH_FAILED));
-        assert_eq!(fixed.last(), Some(&Kind::RECOVER_REPLICATION));
+        assert_eq!(fixed.last(), Some(&Kind::ANSWER_UNMATCHED));
         assert!(fixed.iter().all(|k| k.place_index().is_none()));
     }
 

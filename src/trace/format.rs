@@ -37,8 +37,10 @@
 //! written before the spread thus read as they were.
 //!
 //! Version 1 stored the spec in every run; version 2 stored no architecture
-//! and no coverage table; version 3 no vocabulary. All are refused with a
-//! message that says to simulate the runs again.
+//! and no coverage table; version 3 no vocabulary; version 4 had four fixed
+//! events fewer, so that an architecture's places past its fifteenth had
+//! other codes. All are refused with a message that says to simulate the
+//! runs again.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
@@ -55,7 +57,7 @@ use crate::config::Environment;
 use crate::config::explore::Unspread;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 /// The longest spec a header may hold: a drill text of at most
 /// [`MAX_DRILL_LEN`], an architecture text of at most
 /// [`MAX_ARCHITECTURE_LEN`] and a few hundred bytes more, so that a forged
@@ -553,12 +555,12 @@ mod tests {
         let mut flipped = header.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert!(decode_file_header(&flipped).unwrap_err().1.contains("checksum mismatch"));
-        for version in [1u16, 2, 3] {
+        for version in [1u16, 2, 3, 4] {
             let mut old = header.clone();
             old[8..10].copy_from_slice(&version.to_le_bytes());
             let (offset, problem) = decode_file_header(&old).unwrap_err();
             assert_eq!(offset, 8);
-            let expected = format!("trace format version {version}, this wl1 reads version 4");
+            let expected = format!("trace format version {version}, this wl1 reads version 5");
             assert!(problem.starts_with(&expected) && problem.ends_with("simulate the runs again"), "{problem}");
         }
         for cut in 0..header.len() {

@@ -40,6 +40,9 @@ pub enum Incident {
     /// A remove named it in a stream that did not hold it (answered success
     /// all the same); the region is the stream's.
     RemoveMissed,
+    /// An answer to its insert reached a container that was not awaiting
+    /// it; the region is the container's.
+    AnswerUnmatched,
 }
 
 /// A fault command from the driver.
@@ -196,7 +199,10 @@ impl Kind {
     #[inline]
     pub const fn is_about_record(self) -> bool {
         self.place_index().is_some()
-            || matches!(self, Kind::PUBLISH_FAILED | Kind::REMOVE_FAILURE_HIDDEN | Kind::REMOVE_MISSED)
+            || matches!(
+                self,
+                Kind::PUBLISH_FAILED | Kind::REMOVE_FAILURE_HIDDEN | Kind::REMOVE_MISSED | Kind::ANSWER_UNMATCHED
+            )
     }
 }
 
@@ -206,6 +212,7 @@ const fn fixed_about(kind: Kind) -> About {
         Kind::PUBLISH_FAILED => About::Incident(Incident::PublishFailed),
         Kind::REMOVE_FAILURE_HIDDEN => About::Incident(Incident::RemoveFailureHidden),
         Kind::REMOVE_MISSED => About::Incident(Incident::RemoveMissed),
+        Kind::ANSWER_UNMATCHED => About::Incident(Incident::AnswerUnmatched),
         Kind::FAIL => About::Command(Command::Fail),
         Kind::RECOVER => About::Command(Command::Recover),
         Kind::SWITCH_PRIMARY => About::Command(Command::SwitchPrimary),

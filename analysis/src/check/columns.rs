@@ -82,6 +82,7 @@ pub struct RecordColumns {
     pub carried_region: Vec<u32>,
     pub changed_place: Vec<u32>,
     pub changed_region: Vec<u32>,
+    pub unmatched_region: Vec<u32>,
     /// The first time at each place, only if the tables are exported.
     pub firsts: Option<FirstTimes>,
 }
@@ -145,6 +146,7 @@ impl RecordColumns {
             carried_region: Vec::new(),
             changed_place: Vec::new(),
             changed_region: Vec::new(),
+            unmatched_region: Vec::new(),
             firsts,
         };
         columns.each_u32(&mut |c| c.reserve_exact(rows));
@@ -171,6 +173,7 @@ impl RecordColumns {
             &mut self.carried_region,
             &mut self.changed_place,
             &mut self.changed_region,
+            &mut self.unmatched_region,
         ];
         facts.into_iter().for_each(&mut *f);
         if let Some(firsts) = &mut self.firsts {
@@ -200,6 +203,7 @@ impl RecordColumns {
         self.carried_region.push(u32::from(f.carried_region));
         self.changed_place.push(f.changed_place);
         self.changed_region.push(u32::from(f.changed_region));
+        self.unmatched_region.push(u32::from(f.unmatched_region));
         if let Some(firsts) = &mut self.firsts {
             firsts.push(f);
         }
@@ -235,6 +239,7 @@ impl RecordColumns {
             u32s("carried_region", self.carried_region),
             u32s("changed_place", self.changed_place),
             u32s("changed_region", self.changed_region),
+            u32s("unmatched_region", self.unmatched_region),
         ]);
         if let Some(firsts) = self.firsts {
             let idx = firsts.idx.into_iter().enumerate().filter(|&(p, _)| p != publication);

@@ -12,7 +12,9 @@ use wl1::trace::OutcomeKind;
 
 use crate::check::columns::{RunColumns, name};
 use crate::measure::summary::{GroupSummary, NEXT_KEPT, Spot, Violated, Violator};
-use crate::properties::{DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, VALUE_CHANGED};
+use crate::properties::{
+    ANSWER_UNMATCHED, DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, VALUE_CHANGED,
+};
 use crate::record::facts::NONE;
 use crate::record::places::Places;
 use crate::runs::outcome_code;
@@ -31,6 +33,7 @@ pub fn violations(places: &Places, records: &DataFrame, runs: &DataFrame) -> Pol
     checks.push(changed_values(places, records.clone()));
     checks.extend(duplicate_stores(places, &records));
     checks.push(global_order(places, runs.clone().lazy()));
+    checks.push(unmatched_answers(records));
     concat(checks, UnionArgs::default())?
         .sort(["run", "record", "place"], SortMultipleOptions::default().with_maintain_order(true))
         .collect()
@@ -159,6 +162,14 @@ fn global_order(places: &Places, runs: LazyFrame) -> LazyFrame {
     let late = col("global_order").and(col("late_record").neq(lit(NONE)));
     let arrival = lit(places.arrival() as u32);
     runs.filter(late).select(violation(GLOBAL_ORDER, col("late_record"), arrival, col("late_region")))
+}
+
+/// Every answer a container takes answers its own request: names the
+/// region of the first container answered an insert of the record that it
+/// did not await.
+fn unmatched_answers(records: LazyFrame) -> LazyFrame {
+    let unmatched = col("unmatched_region").neq(lit(0u32));
+    records.filter(unmatched).select(violation(ANSWER_UNMATCHED, col("record"), u32_null(), col("unmatched_region")))
 }
 
 /// Adds a chunk's violations to its groups' figures: per property, the

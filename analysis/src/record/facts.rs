@@ -53,6 +53,9 @@ pub struct RecordFacts {
     /// The first later event carrying another value: place and region.
     pub changed_place: u32,
     pub changed_region: u8,
+    /// The region of the first container answered an insert of it that it
+    /// did not await; 0 if none was.
+    pub unmatched_region: u8,
 }
 
 impl Default for RecordFacts {
@@ -76,6 +79,7 @@ impl Default for RecordFacts {
             carried_region: 0,
             changed_place: NONE,
             changed_region: 0,
+            unmatched_region: 0,
         }
     }
 }
@@ -110,6 +114,9 @@ impl RecordFacts {
         }
         if e.kind == Kind::PUBLISH_FAILED {
             self.routed_region = e.region;
+        }
+        if e.kind == Kind::ANSWER_UNMATCHED && self.unmatched_region == 0 {
+            self.unmatched_region = e.region;
         }
     }
 
