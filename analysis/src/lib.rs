@@ -42,7 +42,8 @@ pub use output::report::{
     Cell, CoverageDetail, GroupReport, Report, Section, SeedRow, ShrunkSeed, Table, command_lines, shell_quote,
 };
 pub use properties::{
-    ANSWER_UNMATCHED, DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, REMOVED_BEFORE_APPEND,
+    ANSWER_UNMATCHED, DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, PUBLISH_ORDER,
+    REMOVED_BEFORE_APPEND,
     REMOVED_BEFORE_DELIVERY, REMOVED_BEFORE_STORE, VALUE_CHANGED,
 };
 pub use read::frames::ChunkFrames;

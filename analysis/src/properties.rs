@@ -16,6 +16,7 @@ pub const VALUE_CHANGED: &str = "value-changed";
 pub const DUPLICATE_STORE: &str = "duplicate-store";
 pub const GLOBAL_ORDER: &str = "global-order";
 pub const ANSWER_UNMATCHED: &str = "answer-unmatched";
+pub const PUBLISH_ORDER: &str = "publish-order";
 
 /// Every property, by code: those about records (eventual delivery, the
 /// safety orders of every built-in architecture, then the rest), then one
@@ -33,7 +34,7 @@ pub static PROPERTIES: LazyLock<Vec<String>> = LazyLock::new(|| {
             about_records.push(order);
         }
     }
-    about_records.extend([PHANTOM, VALUE_CHANGED, DUPLICATE_STORE, GLOBAL_ORDER, ANSWER_UNMATCHED].map(String::from));
+    about_records.extend([PHANTOM, VALUE_CHANGED, DUPLICATE_STORE, GLOBAL_ORDER, PUBLISH_ORDER, ANSWER_UNMATCHED].map(String::from));
     let about_runs = OutcomeKind::VARIANTS.iter().filter(|&&k| k != OutcomeKind::Completed);
     about_records.into_iter().chain(about_runs.map(|k| format!("run-{}", k.name()))).collect()
 });

@@ -61,6 +61,7 @@ pub(super) fn architecture(file: ArchitectureFile) -> Result<Architecture, Broke
         faults,
         stages,
         orders,
+        publish_order: file.publish_order,
     };
     places(&architecture)?;
     Ok(architecture)

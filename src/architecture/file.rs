@@ -25,6 +25,10 @@ pub(super) struct ArchitectureFile {
     pub stages: Vec<StageFile>,
     #[serde(default, rename = "order")]
     pub orders: Vec<OrderFile>,
+    /// Whether records must come in publish order at every place, regions
+    /// merged.
+    #[serde(default)]
+    pub publish_order: bool,
 }
 
 /// One instance, or a family of them (a name with `{r}`: one per region).

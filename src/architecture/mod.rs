@@ -71,6 +71,10 @@ pub struct Architecture {
     pub faults: BTreeMap<Command, Vec<usize>>,
     pub stages: Vec<Stage>,
     pub orders: Vec<Order>,
+    /// At every place, regions merged, records come in publish order (a
+    /// repeat of the last one aside), as the ActivePassive study's
+    /// specification asserts at every queue operation and database write.
+    pub publish_order: bool,
 }
 
 /// One instance of a component kind.

@@ -83,6 +83,8 @@ pub struct RecordColumns {
     pub changed_place: Vec<u32>,
     pub changed_region: Vec<u32>,
     pub unmatched_region: Vec<u32>,
+    pub disordered_place: Vec<u32>,
+    pub disordered_region: Vec<u32>,
     /// The first time at each place, only if the tables are exported.
     pub firsts: Option<FirstTimes>,
 }
@@ -147,6 +149,8 @@ impl RecordColumns {
             changed_place: Vec::new(),
             changed_region: Vec::new(),
             unmatched_region: Vec::new(),
+            disordered_place: Vec::new(),
+            disordered_region: Vec::new(),
             firsts,
         };
         columns.each_u32(&mut |c| c.reserve_exact(rows));
@@ -174,6 +178,8 @@ impl RecordColumns {
             &mut self.changed_place,
             &mut self.changed_region,
             &mut self.unmatched_region,
+            &mut self.disordered_place,
+            &mut self.disordered_region,
         ];
         facts.into_iter().for_each(&mut *f);
         if let Some(firsts) = &mut self.firsts {
@@ -204,6 +210,8 @@ impl RecordColumns {
         self.changed_place.push(f.changed_place);
         self.changed_region.push(u32::from(f.changed_region));
         self.unmatched_region.push(u32::from(f.unmatched_region));
+        self.disordered_place.push(f.disordered_place);
+        self.disordered_region.push(u32::from(f.disordered_region));
         if let Some(firsts) = &mut self.firsts {
             firsts.push(f);
         }
@@ -240,6 +248,8 @@ impl RecordColumns {
             u32s("changed_place", self.changed_place),
             u32s("changed_region", self.changed_region),
             u32s("unmatched_region", self.unmatched_region),
+            u32s("disordered_place", self.disordered_place),
+            u32s("disordered_region", self.disordered_region),
         ]);
         if let Some(firsts) = self.firsts {
             let idx = firsts.idx.into_iter().enumerate().filter(|&(p, _)| p != publication);

@@ -13,7 +13,8 @@ use wl1::trace::OutcomeKind;
 use crate::check::columns::{RunColumns, name};
 use crate::measure::summary::{GroupSummary, NEXT_KEPT, Spot, Violated, Violator};
 use crate::properties::{
-    ANSWER_UNMATCHED, DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, VALUE_CHANGED,
+    ANSWER_UNMATCHED, DUPLICATE_STORE, EVENTUAL_DELIVERY, GLOBAL_ORDER, PHANTOM, PROPERTIES, PUBLISH_ORDER,
+    VALUE_CHANGED,
 };
 use crate::record::facts::NONE;
 use crate::record::places::Places;
@@ -33,6 +34,7 @@ pub fn violations(places: &Places, records: &DataFrame, runs: &DataFrame) -> Pol
     checks.push(changed_values(places, records.clone()));
     checks.extend(duplicate_stores(places, &records));
     checks.push(global_order(places, runs.clone().lazy()));
+    checks.push(publish_order(records.clone()));
     checks.push(unmatched_answers(records));
     concat(checks, UnionArgs::default())?
         .sort(["run", "record", "place"], SortMultipleOptions::default().with_maintain_order(true))
@@ -162,6 +164,21 @@ fn global_order(places: &Places, runs: LazyFrame) -> LazyFrame {
     let late = col("global_order").and(col("late_record").neq(lit(NONE)));
     let arrival = lit(places.arrival() as u32);
     runs.filter(late).select(violation(GLOBAL_ORDER, col("late_record"), arrival, col("late_region")))
+}
+
+/// Where the architecture asks for it, records come in publish order at
+/// every place, regions merged, a record repeating only right after itself
+/// (the ActivePassive study's assertions, observed where a write or a
+/// queue operation takes effect): names the first place a record came out
+/// of order at.
+fn publish_order(records: LazyFrame) -> LazyFrame {
+    let disordered = col("disordered_place").neq(lit(NONE));
+    records.filter(disordered).select(violation(
+        PUBLISH_ORDER,
+        col("record"),
+        col("disordered_place"),
+        col("disordered_region"),
+    ))
 }
 
 /// Every answer a container takes answers its own request: names the

@@ -56,6 +56,10 @@ pub struct RecordFacts {
     /// The region of the first container answered an insert of it that it
     /// did not await; 0 if none was.
     pub unmatched_region: u8,
+    /// The first place it came out of publish order at (where the
+    /// architecture asks for it), and its region there.
+    pub disordered_place: u32,
+    pub disordered_region: u8,
 }
 
 impl Default for RecordFacts {
@@ -80,6 +84,8 @@ impl Default for RecordFacts {
             changed_place: NONE,
             changed_region: 0,
             unmatched_region: 0,
+            disordered_place: NONE,
+            disordered_region: 0,
         }
     }
 }
@@ -106,10 +112,11 @@ impl RecordFacts {
         self.watched[w * regions + r - 1]
     }
 
-    /// Takes in the event at index `i` of the run, which is about this record.
+    /// Takes in the event at index `i` of the run, which is about this
+    /// record and reaches `place`, if any.
     #[inline]
-    fn observe(&mut self, i: u32, e: &Event, places: &Places) {
-        if let Some(place) = places.place_of(e) {
+    fn observe(&mut self, i: u32, e: &Event, place: Option<usize>, places: &Places) {
+        if let Some(place) = place {
             self.reach(place, i, e, places);
         }
         if e.kind == Kind::PUBLISH_FAILED {
@@ -152,6 +159,12 @@ impl RecordFacts {
         }
     }
 
+    fn out_of_order(&mut self, place: usize, e: &Event) {
+        if self.disordered_place == NONE {
+            (self.disordered_place, self.disordered_region) = (place as u32, e.region);
+        }
+    }
+
     fn carry(&mut self, place: u32, e: &Event) {
         if self.carried_place == NONE {
             (self.carried_value, self.carried_place, self.carried_region) = (e.value, place, e.region);
@@ -178,11 +191,15 @@ pub struct RunFacts {
     known: u32,
     unknown: BTreeMap<u32, usize>,
     events: u32,
+    /// Where the architecture asks for publish order: per place, the
+    /// latest record in publish order it has seen (0: none yet).
+    latest_at: Vec<u32>,
 }
 
 impl RunFacts {
     pub fn new(places: Arc<Places>) -> RunFacts {
-        RunFacts { places, records: Vec::new(), used: 0, known: 0, unknown: BTreeMap::new(), events: 0 }
+        let latest_at = Vec::new();
+        RunFacts { places, records: Vec::new(), used: 0, known: 0, unknown: BTreeMap::new(), events: 0, latest_at }
     }
 
     /// Starts a run that publishes records 1..=`records`.
@@ -194,6 +211,8 @@ impl RunFacts {
         self.known = records;
         self.unknown.clear();
         self.events = 0;
+        let places = if self.places.publish_order() { self.places.len() } else { 0 };
+        self.latest_at = refill(&mut self.latest_at, places, 0);
     }
 
     /// The places the facts are about.
@@ -238,7 +257,22 @@ impl RunFacts {
                 None => self.used - 1,
             },
         };
-        self.records[slot].observe(i, &e, &self.places);
+        let place = self.places.place_of(&e);
+        self.records[slot].observe(i, &e, place, &self.places);
+        if let Some(p) = place.filter(|_| self.places.publish_order() && record <= self.known)
+            && !self.in_publish_order(p, record)
+        {
+            self.records[slot].out_of_order(p, &e);
+        }
+    }
+
+    /// Whether `record` reaching `place` keeps publish order there: it is
+    /// the latest record in publish order seen there, or the next one.
+    fn in_publish_order(&mut self, place: usize, record: u32) -> bool {
+        let latest = &mut self.latest_at[place];
+        let in_order = record == *latest || record == *latest + 1;
+        *latest = (*latest).max(record);
+        in_order
     }
 }
 
@@ -276,5 +310,32 @@ mod tests {
         run.start(1);
         assert_eq!(run.records().len(), 1);
         assert!(!run.records()[0].reached(published) && run.records()[0].changed_place == NONE);
+    }
+
+    #[test]
+    fn where_the_architecture_asks_records_keep_publish_order_at_each_place_a_repeat_aside() {
+        let architecture = wl1::architecture::built_in("active-passive").unwrap();
+        let places = Arc::new(Places::of(&architecture));
+        let (published, arrival) = (places.publication(), places.arrival());
+        let mut run = RunFacts::new(places.clone());
+        run.start(5);
+        for (time, record) in [1, 2, 3, 4, 5].into_iter().enumerate() {
+            run.observe(event(time as u64, Ok(published), 0, record, record));
+        }
+        for (time, (record, region)) in [(1, 1), (2, 2), (2, 2), (4, 1), (3, 2), (5, 1), (1, 1)].into_iter().enumerate() {
+            run.observe(event(10 + time as u64, Ok(arrival), region, record, record));
+        }
+        run.observe(event(20, Err(Kind::ANSWER_UNMATCHED), 1, 3, 0));
+        let disordered = |r: usize| {
+            let f = &run.records()[r - 1];
+            (f.disordered_place, f.disordered_region)
+        };
+        let at = arrival as u32;
+        assert_eq!([1, 2, 3, 4, 5].map(disordered), [(at, 1), (NONE, 0), (at, 2), (at, 1), (NONE, 0)]);
+        assert_eq!(run.records()[2].unmatched_region, 1);
+        let mut unordered = RunFacts::new(Places::workload1());
+        unordered.start(2);
+        unordered.observe(event(1, Ok(Places::workload1().arrival()), 1, 2, 2));
+        assert_eq!(unordered.records()[1].disordered_place, NONE, "Workload1 asks for no publish order");
     }
 }

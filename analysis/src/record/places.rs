@@ -95,6 +95,8 @@ pub struct Places {
     watched_slot: Vec<Option<u8>>,
     /// The highest region number any place is in.
     regions: usize,
+    /// Whether records must come in publish order at every place.
+    publish_order: bool,
     vocabulary: Vocabulary,
     pairs: Pairs,
 }
@@ -149,6 +151,7 @@ impl Places {
             watched,
             watched_slot,
             regions,
+            publish_order: architecture.publish_order,
             vocabulary: architecture.vocabulary(),
             pairs: Pairs::of(architecture),
         }
@@ -220,6 +223,12 @@ impl Places {
     /// The stages whose first index per region the orders compare.
     pub fn watched(&self) -> &[usize] {
         &self.watched
+    }
+
+    /// Whether records must come in publish order at every place, regions
+    /// merged (see [`wl1::architecture::Architecture::publish_order`]).
+    pub fn publish_order(&self) -> bool {
+        self.publish_order
     }
 
     /// Where stage `k` sits in [`Places::watched`], if it does.
