@@ -110,7 +110,8 @@ fn answer_matching_fires_when_an_answer_comes_from_the_wrong_machine() {
         }
         _ => Tampered::Untouched,
     });
-    let expected = "receiver-1 awaited Insert answer from receiver-db but got InsertAnswer { ok: true, id: 1 } from validator-db";
+    let expected =
+        "receiver-1 awaited Insert answer from receiver-db but got InsertAnswer { ok: true, id: 1 } from validator-db";
     assert!(message.contains(expected), "{message}");
 }
 
@@ -132,7 +133,8 @@ fn failed_at_once(seed: u64, actor: ActorId, first: fn(&Msg) -> bool) -> String 
 fn coverage_fires_when_a_machine_handles_a_message_in_a_state_its_rules_never_allow() {
     // Processor-1 fails while it awaits its database: the answer finds it failed.
     let message = failed_at_once(14, processor(1), |msg| matches!(msg, Msg::Deliver(_)));
-    let expected = "processor-1 handled InsertAnswer { ok: true, id: 1 } in state failed-processing, which its rules do not allow";
+    let expected =
+        "processor-1 handled InsertAnswer { ok: true, id: 1 } in state failed-processing, which its rules do not allow";
     assert!(message.contains(expected), "{message}");
 }
 

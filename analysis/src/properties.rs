@@ -34,7 +34,9 @@ pub static PROPERTIES: LazyLock<Vec<String>> = LazyLock::new(|| {
             about_records.push(order);
         }
     }
-    about_records.extend([PHANTOM, VALUE_CHANGED, DUPLICATE_STORE, GLOBAL_ORDER, PUBLISH_ORDER, ANSWER_UNMATCHED].map(String::from));
+    about_records.extend(
+        [PHANTOM, VALUE_CHANGED, DUPLICATE_STORE, GLOBAL_ORDER, PUBLISH_ORDER, ANSWER_UNMATCHED].map(String::from),
+    );
     let about_runs = OutcomeKind::VARIANTS.iter().filter(|&&k| k != OutcomeKind::Completed);
     about_records.into_iter().chain(about_runs.map(|k| format!("run-{}", k.name()))).collect()
 });

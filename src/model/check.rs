@@ -142,7 +142,9 @@ fn licence(options: &Options, kind: MachineKind, env: &Envelope<Msg>) -> Option<
     let has = |variant| options.variants.has(variant).then_some(variant);
     match kind {
         MachineKind::Kafka if matches!(env.msg, Msg::Fail) => has(Variant::LossyKafka),
-        MachineKind::Processor | MachineKind::ProcessorOnAurora => has(Variant::RemoveBeforeStore).or_else(|| has(Variant::RemoveOnSendFailure)),
+        MachineKind::Processor | MachineKind::ProcessorOnAurora => {
+            has(Variant::RemoveBeforeStore).or_else(|| has(Variant::RemoveOnSendFailure))
+        }
         _ => None,
     }
 }

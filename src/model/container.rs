@@ -175,7 +175,10 @@ mod tests {
         assert_eq!(invoke(&mut bench, &mut c), vec![(cluster(Db::Receiver), Msg::Insert(R))]);
         assert!(!c.accepts(&Msg::Invoke(R)) && !c.accepts(&Msg::Fail), "other messages wait");
         let db = cluster(Db::Receiver);
-        assert_eq!(bench.step(&mut c, db, Msg::InsertAnswer { ok: true, id: R.id }), vec![(validator(2), Msg::Invoke(R))]);
+        assert_eq!(
+            bench.step(&mut c, db, Msg::InsertAnswer { ok: true, id: R.id }),
+            vec![(validator(2), Msg::Invoke(R))]
+        );
         assert_eq!(bench.step(&mut c, validator(2), Msg::Answer(true)), vec![(IN_DNS, Msg::Answer(true))]);
         assert_eq!(bench.kinds(), vec![w1::RECEIVER_INVOKED, w1::RECEIVER_DB_STORED]);
         assert_eq!(c.health().state(), ContainerState::Processing);

@@ -218,7 +218,10 @@ mod tests {
         let sent = bench.step(&mut c, replica(Db::Receiver, 1), Msg::StoreAnswer(true));
         assert_eq!(sent, vec![(replica(Db::Receiver, 2), Msg::Store(R))]);
         let sent = bench.step(&mut c, replica(Db::Receiver, 2), Msg::StoreAnswer(true));
-        assert_eq!(sent, vec![(replica(Db::Receiver, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer { ok: true, id: R.id })]);
+        assert_eq!(
+            sent,
+            vec![(replica(Db::Receiver, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer { ok: true, id: R.id })]
+        );
     }
 
     #[test]
@@ -241,7 +244,10 @@ mod tests {
         bench.step(&mut c, 0, Msg::SwitchPrimary);
         let sent = bench.step(&mut c, 0, Msg::Fail);
         assert_eq!(sent.len(), 3, "every replica fails");
-        assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(CALLER, Msg::InsertAnswer { ok: false, id: R.id })]);
+        assert_eq!(
+            bench.step(&mut c, CALLER, Msg::Insert(R)),
+            vec![(CALLER, Msg::InsertAnswer { ok: false, id: R.id })]
+        );
         bench.step(&mut c, 0, Msg::Recover);
         assert_eq!(bench.step(&mut c, CALLER, Msg::Insert(R)), vec![(replica(Db::Validator, 2), Msg::Store(R))]);
     }
@@ -254,7 +260,10 @@ mod tests {
         let sent = bench.step(&mut c, replica(Db::Validator, 1), Msg::StoreAnswer(false));
         assert_eq!(sent, vec![(replica(Db::Validator, 2), Msg::Store(R))]);
         let sent = bench.step(&mut c, replica(Db::Validator, 2), Msg::StoreAnswer(true));
-        assert_eq!(sent, vec![(replica(Db::Validator, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer { ok: false, id: R.id })]);
+        assert_eq!(
+            sent,
+            vec![(replica(Db::Validator, 3), Msg::StoreAsync(R)), (CALLER, Msg::InsertAnswer { ok: false, id: R.id })]
+        );
     }
 
     #[test]

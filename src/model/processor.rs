@@ -195,10 +195,10 @@ impl Machine for Processor {
 mod tests {
     use super::*;
     use crate::config::Options;
-    use crate::model::{DRIVER, Record};
     use crate::model::testkit::Bench;
     use crate::model::topology::events as w1;
     use crate::model::topology::{Db, WORKLOAD1, cluster, inbound, outbound, processor};
+    use crate::model::{DRIVER, Record};
 
     const ME: ActorId = 7;
 
@@ -323,7 +323,12 @@ mod tests {
             for answer in answers.into_iter().take(failing.min(3)) {
                 step(&mut bench, &mut p, answer);
             }
-            let fail = [Msg::InsertAnswer { ok: false, id: 1 }, Msg::AppendAnswer(false), Msg::RemoveAnswer(false), Msg::ReadFailed];
+            let fail = [
+                Msg::InsertAnswer { ok: false, id: 1 },
+                Msg::AppendAnswer(false),
+                Msg::RemoveAnswer(false),
+                Msg::ReadFailed,
+            ];
             if failing == 3 {
                 // The batch completed and the processor registered again; the read fails.
                 step(&mut bench, &mut p, fail[3]);

@@ -244,7 +244,11 @@ mod tests {
         let (mut bench, mut db) = regional("database-1");
         let container = at("inbound-container-2");
         let sent = bench.step(&mut db, at("database"), insert_for("inbound-container-2"));
-        assert_eq!(sent, vec![(container, Msg::InsertAnswer { ok: true, id: R.id })], "the writer is answered, from any region");
+        assert_eq!(
+            sent,
+            vec![(container, Msg::InsertAnswer { ok: true, id: R.id })],
+            "the writer is answered, from any region"
+        );
         assert_eq!(db.coverage_state(), 0, "active");
         let sent = bench.step(&mut db, at("database"), Msg::SwitchRegions);
         assert_eq!(sent, vec![(at("database"), Msg::CommandDone)]);

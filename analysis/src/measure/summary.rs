@@ -138,6 +138,10 @@ pub struct GroupSummary {
     pub hops: BTreeMap<u32, BTreeMap<u32, Histogram>>,
     #[serde(default)]
     pub last_batch: Histogram,
+    /// Per run, region 1's share of the records routed to region 1 or 2,
+    /// per mille.
+    #[serde(default)]
+    pub balance: Histogram,
     pub order: BTreeMap<u32, OrderTotals>,
     pub duplicates: BTreeMap<u32, Repeats>,
     pub violators: BTreeMap<String, Vec<Violator>>,
@@ -238,6 +242,7 @@ impl GroupSummary {
         add_maps(&mut self.lost, &other.lost, count)?;
         add_maps(&mut self.hops, &other.hops, |a, b| add_maps(a, b, Histogram::merge))?;
         self.last_batch.merge(&other.last_batch)?;
+        self.balance.merge(&other.balance)?;
         add_maps(&mut self.order, &other.order, OrderTotals::merge)?;
         add_maps(&mut self.duplicates, &other.duplicates, |a, b| {
             sum::add(&mut a.records, b.records)?;

@@ -249,6 +249,7 @@ fn measurements(g: &GroupSummary, places: &Places) -> bool {
         && records(sum(g.lost.values()))
         && hops
         && g.last_batch.count() <= g.runs
+        && g.balance.count() <= g.runs
         && scopes
         && order
         && duplicates

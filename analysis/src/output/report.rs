@@ -345,6 +345,8 @@ const LATENCY: &[(&str, &str)] = &[
 const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 const LAST_BATCH: &[(&str, &str)] =
     &[("runs", "runs"), ("mean", "mean"), ("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("max", "max")];
+const BALANCE: &[(&str, &str)] =
+    &[("runs", "runs"), ("mean", "mean"), ("min", "min"), ("p1", "p1"), ("p50", "p50"), ("p99", "p99"), ("max", "max")];
 const HOPS: &[(&str, &str)] = &[("region", "region"), ("hop", "hop"), ("mean", "mean"), ("p50", "p50"), ("p99", "p99")];
 const ORDER: &[(&str, &str)] = &[
     ("scope", "scope"),
@@ -661,6 +663,12 @@ impl GroupReport {
                  arrival at the destination; runs that delivered every record)",
                 last_batch(g),
             ),
+            Section::new(
+                "balance",
+                "balance of the regions (region 1's share of each run's records, %; runs that routed any \
+                 to region 1 or 2)",
+                balance(g),
+            ),
             Section::new("order", "order at the destination (first arrivals against publish order)", order(g)),
             Section::new("duplicates", "duplicates per stage", duplicates(g, &places)).or_else("none at any stage"),
         ];
@@ -805,6 +813,21 @@ fn last_batch(g: &GroupSummary) -> Table {
         let mut row = vec![Cell::Count(h.count()), ms(h.mean())];
         row.extend([0.5, 0.9, 0.99].map(|q| ms(h.quantile(q))));
         row.push(ms(h.max().map(|m| m as f64)));
+        t.rows.push(row);
+    }
+    t
+}
+
+/// Over the runs that routed records to region 1 or 2, region 1's share
+/// of them.
+fn balance(g: &GroupSummary) -> Table {
+    let mut t = Table::new(BALANCE);
+    let h = &g.balance;
+    let percent = |per_mille: Option<f64>| per_mille.map_or(Cell::Missing, |p| Cell::Figure(p / 10.0));
+    if h.count() > 0 {
+        let mut row = vec![Cell::Count(h.count()), percent(h.mean()), percent(h.min().map(|m| m as f64))];
+        row.extend([0.01, 0.5, 0.99].map(|q| percent(h.quantile(q))));
+        row.push(percent(h.max().map(|m| m as f64)));
         t.rows.push(row);
     }
     t

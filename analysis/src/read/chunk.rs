@@ -138,6 +138,7 @@ impl Chunk {
         let tally = &mut self.tallies[group as usize];
         tally.add_run(places, run.outcome.kind, events, records, &arrivals);
         tally.add_last_batch(places, records, clock);
+        tally.add_balance(records);
         tally.coverage.add_run(run.seed, run.coverage, places, records, &arrivals, situations);
         self.runs.push(run, group, events, &arrivals);
         for facts in records {
@@ -176,6 +177,8 @@ pub struct Tally {
     lost: [u64; REGION_CODES],
     /// Runs that delivered every record: the time their last batch took.
     last_batch: Histogram,
+    /// Per run, region 1's share of its records, per mille.
+    balance: Histogram,
     order: [OrderTotals; 1 + ORDER_REGIONS.len()],
     /// Per place.
     duplicates: Vec<Repeats>,
@@ -191,6 +194,7 @@ impl Tally {
             latency: std::array::from_fn(|_| vec![Histogram::default(); places.stages()]),
             lost: Default::default(),
             last_batch: Histogram::default(),
+            balance: Histogram::default(),
             order: Default::default(),
             duplicates: vec![Repeats::default(); places.len()],
             coverage: CoverageTally::default(),
@@ -236,6 +240,17 @@ impl Tally {
         }
     }
 
+    /// Region 1's share of the run's records that were routed to region 1
+    /// or 2, if any were: how evenly an architecture with two active
+    /// regions spreads its work.
+    fn add_balance(&mut self, records: &[RecordFacts]) {
+        let routed = |region| records.iter().filter(|f| f.known && f.routed_region == region).count() as i64;
+        let (first, second) = (routed(1), routed(2));
+        if first + second > 0 {
+            self.balance.record(first * 1000 / (first + second));
+        }
+    }
+
     fn add_latency(&mut self, places: &Places, f: &RecordFacts) {
         let (published, arrival) = (places.publication(), places.arrival());
         if f.known && !f.reached(arrival) {
@@ -259,6 +274,7 @@ impl Tally {
             trace_events: self.events,
             coverage: self.coverage.into_coverage(pairs),
             last_batch: self.last_batch,
+            balance: self.balance,
             ..GroupSummary::default()
         };
         for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {

@@ -322,7 +322,8 @@ mod tests {
         for (time, record) in [1, 2, 3, 4, 5].into_iter().enumerate() {
             run.observe(event(time as u64, Ok(published), 0, record, record));
         }
-        for (time, (record, region)) in [(1, 1), (2, 2), (2, 2), (4, 1), (3, 2), (5, 1), (1, 1)].into_iter().enumerate() {
+        for (time, (record, region)) in [(1, 1), (2, 2), (2, 2), (4, 1), (3, 2), (5, 1), (1, 1)].into_iter().enumerate()
+        {
             run.observe(event(10 + time as u64, Ok(arrival), region, record, record));
         }
         run.observe(event(20, Err(Kind::ANSWER_UNMATCHED), 1, 3, 0));
