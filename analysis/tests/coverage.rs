@@ -247,7 +247,7 @@ fn each_group_names_the_pairs_of_its_own_architecture() {
     let group = |scenario: &str| groups.iter().find(|g| g["scenario"] == scenario).unwrap().clone();
     let (passive, workload1) = (kinds_reached(&group("f3")), kinds_reached(&group("baseline")));
     let names = |kinds: &[(String, Vec<String>)]| kinds.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
-    let expected = ["driver", "source", "processor", "destination", "queue", "failover-dns"];
+    let expected = ["driver", "source", "processor-on-aurora", "destination", "queue", "failover-dns"];
     let aurora = ["aurora", "aurora-regional", "aurora-replicator"];
     assert_eq!(names(&passive), [&expected[..], &aurora[..]].concat(), "in HANDLED's order");
     assert_eq!(names(&workload1)[..3], ["driver", "source", "in-dns"]);

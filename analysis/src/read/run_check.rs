@@ -7,8 +7,9 @@ use std::sync::Arc;
 use polars::prelude::*;
 use wl1::engine::MICROSECOND;
 use wl1::trace::format::{decode_run_header, encode_payload};
-use wl1::trace::{Event, RunHeader};
+use wl1::trace::{Event, Kind, RunHeader};
 
+use crate::properties::{ANSWER_UNMATCHED, PUBLISH_ORDER};
 use crate::read::chunk;
 use crate::record::places::{Places, places_of};
 use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
@@ -80,6 +81,11 @@ impl Violation {
     /// that an order (removed before stored) or a repeat shows.
     pub fn history(&self, events: &[Event]) -> String {
         let Some(record) = self.record else { return format!("{}: the run as a whole", self.property) };
+        match self.property.as_str() {
+            ANSWER_UNMATCHED => return unmatched_answers(record, events),
+            PUBLISH_ORDER => return self.out_of_order(record, events),
+            _ => {}
+        }
         let places = &self.places;
         let mine = events.iter().filter(|e| e.record() == Some(record));
         let replica = self.replica().is_some();
@@ -90,20 +96,43 @@ impl Violation {
             mine.filter(|e| at_stage(e).is_some() && self.region.is_none_or(|r| u32::from(e.region) == r)).collect()
         };
         shown.sort_by_key(|e| e.time_us);
-        let ms = |e: &Event| (e.time_us * MICROSECOND) as f64 / 1e6;
         let at = self.place_text();
         if replica {
-            let times: Vec<String> = shown.iter().map(|e| format!("{:.3} ms", ms(e))).collect();
+            let times: Vec<String> = shown.iter().map(|e| ms_text(e)).collect();
             let times = match times.split_last() {
                 Some((last, first)) if !first.is_empty() => format!("{}, and again at {last}", first.join(", ")),
                 _ => times.concat(),
             };
             return format!("record {record} at {at}: stored there at {times}");
         }
-        let step = |e: &&Event| format!("{} {:.3} ms", places.name(at_stage(e).expect("a stage's event")), ms(e));
+        let step = |e: &&Event| format!("{} {}", places.name(at_stage(e).expect("a stage's event")), ms_text(e));
         let steps: Vec<String> = shown.iter().map(step).collect();
         let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
         format!("record {record}{at}; its events there: {}", steps.join(", "))
+    }
+
+    /// The records at the violation's place in the order they reached it,
+    /// up to the first time `record` came out of publish order there.
+    fn out_of_order(&self, record: u32, events: &[Event]) -> String {
+        let at = self.place_text();
+        let mut there: Vec<&Event> = events.iter().filter(|e| self.places.place_of(e) == self.place).collect();
+        there.sort_by_key(|e| e.time_us);
+        let mut latest = 0;
+        let mut seen: Vec<u32> = Vec::new();
+        for e in there {
+            let in_order = e.subject == latest || e.subject == latest + 1;
+            latest = latest.max(e.subject);
+            if seen.last() != Some(&e.subject) {
+                seen.push(e.subject);
+            }
+            if e.subject == record && !in_order {
+                let shown = &seen[seen.len().saturating_sub(8)..];
+                let ids: Vec<String> = shown.iter().map(u32::to_string).collect();
+                let more = if shown.len() < seen.len() { "…, " } else { "" };
+                return format!("record {record} at {at} at {}: the records there: {more}{}", ms_text(e), ids.join(", "));
+            }
+        }
+        format!("record {record} at {at}")
     }
 
     /// "processor-read, region 1"; replica places name their region
@@ -125,4 +154,21 @@ impl Violation {
     pub fn replica(&self) -> Option<usize> {
         self.place.filter(|&p| (self.places.first_replica()..self.places.len()).contains(&p))
     }
+}
+
+/// Each time a container was answered an insert of `record` it did not
+/// await.
+fn unmatched_answers(record: u32, events: &[Event]) -> String {
+    let unmatched = events.iter().filter(|e| e.kind == Kind::ANSWER_UNMATCHED && e.subject == record);
+    let times: Vec<String> = unmatched.map(|e| format!("{} in region {}", ms_text(e), e.region)).collect();
+    format!(
+        "record {record}: a container was answered an insert of it that it did not await at {} (a regional \
+         database answering a copy replicated across a switch)",
+        times.join(", ")
+    )
+}
+
+/// An event's simulated time, as reports show it.
+fn ms_text(e: &Event) -> String {
+    format!("{:.3} ms", (e.time_us * MICROSECOND) as f64 / 1e6)
 }
