@@ -137,3 +137,31 @@ fn failover_strands_region_1_s_last_batch_when_region_1_finishes_last() {
     let rows = rows("workload1", "failover", &outcome);
     assert_eq!(rows, ["    (\"workload1\", \"failover\", \"eventual-delivery\", 176, &[(Why::RemoveMissed, 176)]),"]);
 }
+
+/// The replication-lag finding of ActivePassive, and the publish order a
+/// clock breaks, both out of the P checker's reach: exploring the failover
+/// (docs/architectures.md, "A stale answer" and "Publish order"), a copy
+/// the replicator sends before a database switch reaches the newly active
+/// regional database, which answers a container that does not await it,
+/// and is stored after later records' direct writes. Pinned over the first
+/// 1,000 explored seeds, with the pop-head remove the out-DNS switch makes.
+#[test]
+fn exploring_active_passive_failover_finds_stale_answers_and_writes_out_of_publish_order() {
+    let architecture = built_in_architecture("active-passive").unwrap();
+    let failover = scenarios_of(&architecture).into_iter().find(|s| s.name == "failover").unwrap();
+    let spec = RunSpec::new(failover, Options::default(), Profile::default()).exploring(true);
+    let dir = tempfile::tempdir().unwrap();
+    common::simulate_spec_into(dir.path(), spec, 1000, 1000);
+    let mut seeds: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for (seed, property, _) in violations(dir.path()) {
+        seeds.entry(property).or_default().insert(seed);
+    }
+    let counts: Vec<(&str, usize)> = seeds.iter().map(|(p, s)| (p.as_str(), s.len())).collect();
+    let expected = [
+        (ANSWER_UNMATCHED, 2),
+        (EVENTUAL_DELIVERY, 6),
+        ("outbound-queue-removed-before-delivery", 18),
+        (PUBLISH_ORDER, 7),
+    ];
+    assert_eq!(counts, expected, "seeds per property");
+}
