@@ -148,7 +148,8 @@ pub struct InvariantArgs {
 /// Options that change what a run does, shared by `simulate` and `replay`.
 #[derive(Args, Clone, Debug)]
 pub struct ModelArgs {
-    /// Design variant to switch on (repeatable). See `wl1 scenarios`.
+    /// Design variant to switch on (repeatable; none by default). One that changes nothing in the
+    /// architecture is refused: `wl1 scenarios --architecture NAME` lists those that apply.
     #[arg(long = "variant", value_name = "NAME", value_parser = names::variants())]
     pub variants: Vec<Variant>,
     /// A TOML latency profile overriding the defaults (see README).
