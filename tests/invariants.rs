@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use wl1::config::{Options, Profile, Variant};
+use wl1::config::{Options, Profile};
 use wl1::engine::{ActorId, Ctx, Envelope, MICROSECOND, Pending, System};
 use wl1::model::topology::events as w1;
 use wl1::model::topology::{
@@ -325,7 +325,7 @@ const SEEDS: u64 = 100;
 fn broken_runs(scenario: &str) -> Vec<String> {
     let mut sim = Simulator::new();
     let mut broken = Vec::new();
-    for variant in std::iter::once(None).chain(Variant::ALL.iter().copied().map(Some)) {
+    for variant in std::iter::once(None).chain(WORKLOAD1.variants().map(Some)) {
         let options = Options { variants: variant.into_iter().collect(), ..Options::default() };
         for explore in [false, true] {
             let spec = checked(scenario, options.clone()).exploring(explore);
@@ -345,7 +345,7 @@ fn the_real_model_keeps_every_invariant_in_every_scenario_and_variant_explored_o
         let runs: Vec<_> = BUILT_IN.map(|scenario| scope.spawn(move || broken_runs(scenario))).into();
         runs.into_iter().flat_map(|runs| runs.join().expect("the checks ran")).collect()
     });
-    let variants = Variant::ALL.len() + 1;
+    let variants = WORKLOAD1.variants().count() + 1;
     let line = format!(
         "online checks: {} scenarios x {variants} variants (none included) x {SEEDS} seeds, explored or not: {} \
          broken",

@@ -130,7 +130,7 @@ impl DecidingArgs {
         if o.chaos.is_set() && !has_chaos(&resolved.0) {
             return Err(format!("--chaos-* options set the chaos scenario's faults, but {} has none", o.scenario));
         }
-        Ok(o.model.spec(architecture, o.chaos.apply(resolved)?, o.model.profile()?))
+        o.model.spec(architecture, o.chaos.apply(resolved)?, o.model.profile()?)
     }
 }
 

@@ -148,7 +148,8 @@ pub struct InvariantArgs {
 /// Options that change what a run does, shared by `simulate` and `replay`.
 #[derive(Args, Clone, Debug)]
 pub struct ModelArgs {
-    /// Design variant to switch on (repeatable). See `wl1 scenarios`.
+    /// Design variant to switch on (repeatable; none by default). One that changes nothing in the
+    /// architecture is refused: `wl1 scenarios --architecture NAME` lists those that apply.
     #[arg(long = "variant", value_name = "NAME", value_parser = names::variants())]
     pub variants: Vec<Variant>,
     /// A TOML latency profile overriding the defaults (see README).
@@ -198,15 +199,17 @@ impl ModelArgs {
     }
 
     /// What decides a run of `scenario` of `architecture` besides its seed,
-    /// as these options say.
+    /// as these options say; an error if a `--variant` changes nothing in
+    /// the architecture.
     pub fn spec(
         &self,
         (architecture, text): Resolved,
         (scenario, drill): (Scenario, String),
         profile: Profile,
-    ) -> RunSpec {
+    ) -> Result<RunSpec, String> {
+        architecture.check_variants(self.options().variants).map_err(|e| format!("--{e}"))?;
         let spec = RunSpec::with_drill(scenario, drill, self.options(), profile).exploring(self.explore);
-        spec.in_architecture(architecture, text)
+        Ok(spec.in_architecture(architecture, text))
     }
 }
 
@@ -370,7 +373,8 @@ impl ChaosArgs {
 pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
     args.seed.checked_add(args.runs - 1).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
-    let plans: Vec<Plan> = args.selection()?.into_iter().map(|(a, s)| args.plan(a, s, &profile)).collect();
+    let plans: Vec<Plan> =
+        args.selection()?.into_iter().map(|(a, s)| args.plan(a, s, &profile)).collect::<Result<_, _>>()?;
     warn_of_other_traces(&args.out, &plans);
     // Simulation stops at a signal, even inside a run.
     let cancel = signals::cancel_flag();
@@ -474,9 +478,9 @@ fn warn_of_stalled_runs(seeds: &[u64]) {
 }
 
 impl SimulateArgs {
-    fn plan(&self, architecture: Resolved, scenario: (Scenario, String), profile: &Profile) -> Plan {
-        let spec = self.model.spec(architecture, scenario, profile.clone());
-        Plan {
+    fn plan(&self, architecture: Resolved, scenario: (Scenario, String), profile: &Profile) -> Result<Plan, String> {
+        let spec = self.model.spec(architecture, scenario, profile.clone())?;
+        Ok(Plan {
             spec: RunSpec { check_invariants: self.invariants.check_invariants, ..spec },
             first_seed: self.seed,
             runs: self.runs,
@@ -485,7 +489,7 @@ impl SimulateArgs {
             runs_per_file: self.runs_per_file,
             shard: self.shard,
             steer: self.steer,
-        }
+        })
     }
 }
 
@@ -545,7 +549,7 @@ fn print_summary(
 }
 
 /// The text of `wl1 scenarios`: the built-in scenarios of `architecture`,
-/// and the design variants.
+/// and the design variants that change it.
 pub fn scenario_list(architecture: &Arc<Architecture>) -> String {
     let mut out = String::from("scenarios:\n");
     let scenarios = scenarios_of(architecture);
@@ -557,7 +561,7 @@ pub fn scenario_list(architecture: &Arc<Architecture>) -> String {
         out += &wrap(&none, WIDTH, 4);
     }
     out += "\nvariants (--variant NAME, repeatable):\n";
-    for &v in Variant::ALL {
+    for v in architecture.variants() {
         out += &wrap(&format!("  {:<24} {}", v.name(), v.describe()), WIDTH, 27);
     }
     out

@@ -209,12 +209,13 @@ fn the_matrix_links_each_cell_to_its_group_and_renders_in_headless_chromium() {
 #[test]
 fn options_every_row_shares_are_said_once_and_a_safety_property_is_placed_by_its_seed() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["--architecture", "all", "-s", "f3", "--variant", "non-idempotent", "-n", "3"];
+    let args = ["--architecture", "all", "-s", "f3", "--variant", "global-order", "-n", "3"];
     let (code, json, out) = check_into(dir.path(), &args);
-    assert_eq!(code, Some(1), "f3 stores duplicates when replicas append them");
-    let row = rows(&json).iter().find(|r| r["architecture"] == "workload1").expect("workload1 has f3");
-    assert_eq!((&row["name"], &row["main_property"]), (&"f3 non-idempotent".into(), &"duplicate-store".into()));
-    let seed = json["violating_seeds"].as_array().unwrap().iter().find(|s| s["scenario"] == "f3").unwrap();
+    assert_eq!(code, Some(1), "f3 stores duplicates where databases append them");
+    let row = rows(&json).iter().find(|r| r["architecture"] == "active-passive").expect("active-passive has f3");
+    assert_eq!((&row["name"], &row["main_property"]), (&"f3 global-order".into(), &"duplicate-store".into()));
+    let seeds = json["violating_seeds"].as_array().unwrap();
+    let seed = seeds.iter().find(|s| s["property"] == "duplicate-store").unwrap();
     let duplicate = seed["properties"].as_array().unwrap().iter().find(|p| p["property"] == "duplicate-store").unwrap();
     let stage = duplicate["stage"].as_str().unwrap();
     assert!(
@@ -226,8 +227,8 @@ fn options_every_row_shares_are_said_once_and_a_safety_property_is_placed_by_its
 
     let ran = wl1_in(dir.path(), 120, &["analyze", "--compare", out.to_str().unwrap(), "-q"]);
     let lines: Vec<&str> = ran.sane("analyze").stdout.lines().collect();
-    let shared = lines.iter().position(|l| *l == "every row: non-idempotent").expect("said once");
-    assert!(lines[shared + 1..].iter().take_while(|l| !l.is_empty()).all(|l| !l.contains("non-idempotent")));
+    let shared = lines.iter().position(|l| *l == "every row: global-order").expect("said once");
+    assert!(lines[shared + 1..].iter().take_while(|l| !l.is_empty()).all(|l| !l.contains("global-order")));
     assert!(lines.iter().any(|l| l.contains("duplicate-store") && l.contains(stage)), "{}", ran.stdout);
 }
 

@@ -23,6 +23,7 @@
 mod check;
 mod file;
 pub mod kind;
+mod variants;
 
 use std::collections::BTreeMap;
 use std::fmt;

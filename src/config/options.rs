@@ -62,6 +62,9 @@ pub enum Variant {
     UniformFailure,
     #[strum(message = "the specification also requires global publish order at the destination")]
     GlobalOrder,
+    // Last, so that the sets stored in trace files keep their bits.
+    #[strum(message = "regional databases and tables ignore a write of an id they hold (and still answer it)")]
+    IdempotentStores,
 }
 
 impl Variant {

@@ -17,6 +17,7 @@ use super::topology::other;
 use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg, Record};
 use crate::architecture::ComponentKind;
+use crate::config::Variant;
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
@@ -100,7 +101,7 @@ pub struct RegionalDb {
     /// original's `:73-74`).
     active: bool,
     stored: IdSet,
-    /// Writes appended, duplicates included.
+    /// Writes appended, duplicates included (none with idempotent-stores).
     writes: u32,
 }
 
@@ -123,12 +124,17 @@ impl RegionalDb {
         }
     }
 
+    /// Appends the write, as the original does (`AuroraGlobalDatabase.p:437`);
+    /// the idempotent-stores variant ignores an id already held. The writer
+    /// is answered either way.
     fn store(&mut self, io: &mut Io<'_, '_>, record: Record, caller: ActorId) {
         assert!(!self.part.failed, "{} stored while failed", io.name());
-        self.stored.insert(record.id);
-        self.writes += 1;
-        if let Some(event) = self.stored_event {
-            io.trace_record(event, self.region, record);
+        let new = self.stored.insert(record.id);
+        if new || !io.options.variants.has(Variant::IdempotentStores) {
+            self.writes += 1;
+            if let Some(event) = self.stored_event {
+                io.trace_record(event, self.region, record);
+            }
         }
         if self.answers(io, caller) {
             io.send(caller, Msg::InsertAnswer { ok: true, id: record.id });
@@ -258,6 +264,21 @@ mod tests {
         assert_eq!(db.writes(), 2, "duplicates are kept");
         let stores = bench.trace.iter().filter(|e| e.region == 1 && e.subject == R.id).count();
         assert_eq!(stores, 2, "each write is traced as a replica store");
+    }
+
+    #[test]
+    fn with_idempotent_stores_a_database_ignores_an_id_it_holds_and_still_answers() {
+        for name in ["database-1", "table-1"] {
+            let (_, mut db) = regional(name);
+            let options = Options { variants: [Variant::IdempotentStores].into_iter().collect(), ..Default::default() };
+            let mut bench = Bench::on(&QUEUES, options);
+            let answer = vec![(at("inbound-container-1"), Msg::InsertAnswer(true))];
+            assert_eq!(bench.step(&mut db, at("database"), insert_for("inbound-container-1")), answer, "{name}");
+            let sent = bench.step(&mut db, at("database"), insert_for("inbound-container-1"));
+            assert_eq!(sent, answer, "{name}: the repeated write is answered as the first");
+            assert_eq!(db.writes(), 1, "{name}: and not appended");
+            assert_eq!(bench.trace.len(), 1, "{name}: nor traced as a store");
+        }
     }
 
     #[test]

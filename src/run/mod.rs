@@ -101,9 +101,11 @@ impl RunSpec {
 
     /// The spec a stored run was simulated with: its architecture, and its
     /// scenario in that architecture. An error if its coverage bits index
-    /// another table than this wl1's (see [`stored_architecture`]).
+    /// another table than this wl1's (see [`stored_architecture`]), or if a
+    /// variant of its options changes nothing in the architecture.
     pub fn from_stored(stored: &Arc<Spec>) -> Result<Self, String> {
         let architecture = stored_architecture(stored)?;
+        architecture.check_variants(stored.options.variants)?;
         let scenario = resolve::stored_scenario(stored, &architecture)?;
         Ok(Self { architecture, scenario: Arc::new(scenario), stored: stored.clone(), check_invariants: false })
     }

@@ -121,6 +121,20 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_run_with_a_variant_that_changes_nothing_in_its_architecture_is_refused() {
+        use crate::config::{Options, Variant, Variants};
+        let active_passive = built_in_architecture("active-passive").unwrap();
+        let spec = |variant| {
+            let options = Options { variants: Variants::EMPTY.with(variant), ..Options::default() };
+            let f3 = scenario::built_in_of("f3", &active_passive).unwrap().unwrap();
+            crate::run::RunSpec::new(f3, options, Default::default()).stored
+        };
+        let refused = crate::run::RunSpec::from_stored(&spec(Variant::LossyKafka)).unwrap_err();
+        assert!(refused.starts_with("variant lossy-kafka changes nothing in the architecture"), "{refused}");
+        assert!(crate::run::RunSpec::from_stored(&spec(Variant::IdempotentStores)).is_ok());
+    }
+
+    #[test]
     fn a_stored_architecture_is_read_back_and_a_bad_one_is_told() {
         let spec = |architecture: &str, text: &str| Spec {
             architecture: architecture.into(),
