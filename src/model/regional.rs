@@ -272,7 +272,7 @@ mod tests {
             let (_, mut db) = regional(name);
             let options = Options { variants: [Variant::IdempotentStores].into_iter().collect(), ..Default::default() };
             let mut bench = Bench::on(&QUEUES, options);
-            let answer = vec![(at("inbound-container-1"), Msg::InsertAnswer(true))];
+            let answer = vec![(at("inbound-container-1"), Msg::InsertAnswer { ok: true, id: R.id })];
             assert_eq!(bench.step(&mut db, at("database"), insert_for("inbound-container-1")), answer, "{name}");
             let sent = bench.step(&mut db, at("database"), insert_for("inbound-container-1"));
             assert_eq!(sent, answer, "{name}: the repeated write is answered as the first");
