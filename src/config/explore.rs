@@ -52,10 +52,20 @@
 //!   batches allow (with equal rates, all alike often); two longest lags
 //!   drawn apart make one region's batches come early or late, either way.
 //!   The lag is on the last hop, not on the processor's appends, so that a
-//!   fault of a scenario still lands among the appends it was aimed at. A
-//!   run's time bound grows by the time every batch taking the longest lag
-//!   would add ([`Environment::lag_allowance_us`]): a slow run is not a
-//!   stuck one;
+//!   fault of a scenario still lands among the appends it was aimed at. An
+//!   append the destination was waiting for, delivered at once, is answered
+//!   only when the batch has reached the destination, as Kafka
+//!   acknowledges a record (`acks=all`) only once it is committed and
+//!   exposed. The processor then removes the batch from its inbound stream
+//!   just after the destination gets it, as in a run without lags: without
+//!   that, a fault timed by the destination's arrivals (`f4` waits for
+//!   them) found every processor long idle, and `uniform-failure`, caught
+//!   when a processor's remove meets a failed stream, was caught in fewer
+//!   seeds than before the lags. Any other append is answered at once: a
+//!   processor that waited for a lag of its own could sit out a whole fault
+//!   of its output stream (`f3`), which it is meant to meet. A run's time
+//!   bound grows by the time every batch taking the longest lag would add
+//!   ([`Environment::lag_allowance_us`]): a slow run is not a stuck one;
 //! - a speed of every instance in [`INSTANCE_SPEED_PERMILLE`]: one
 //!   component, not its region, lagging or racing, beyond the profile's
 //!   speed factors (at most twice as slow: the factors multiply, and a run
