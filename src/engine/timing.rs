@@ -152,7 +152,7 @@ pub struct ChangePoint {
 /// Every network message `from` sends to `to` takes a draw of `extra`
 /// longer, drawn from the sender's network stream; with no `extra`, it
 /// arrives no earlier than a message the sender lagged at the same instant,
-/// if any (see [`Timing::lagged`]).
+/// if any (see `Timing::lagged`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lag {
     pub from: ActorId,
