@@ -1,7 +1,10 @@
 //! Throughput of the simulator: baseline runs per second (`RUNS` over the
 //! time) and message events per second, by default and under `--explore`, against a bare loop that
 //! pushes and pops the same number of timed events through the engine's
-//! queue with no model work, so that the model's cost reads as a ratio.
+//! queue with no model work, so that the model's cost reads as a ratio;
+//! and the baseline of the study's other two architectures, ActivePassive
+//! and ActiveActive (batches of 10 records through six queues), each with
+//! its own bare queue of as many events.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
@@ -9,8 +12,8 @@ use rand_pcg::Pcg64Mcg;
 use wl1::config::Options;
 use wl1::config::Profile;
 use wl1::engine::{EventQueue, MILLISECOND};
-use wl1::run::{RunSpec, Simulator};
-use wl1::scenario::built_in;
+use wl1::run::{RunSpec, Simulator, built_in_architecture};
+use wl1::scenario::{built_in, built_in_of};
 use wl1::trace::format::encode_frame;
 
 const RUNS: u64 = 100;
@@ -72,6 +75,23 @@ fn simulate(c: &mut Criterion) {
         b.iter(|| run_all(&mut sim, &f4))
     });
     group.finish();
+
+    for architecture in ["active-passive", "active-active"] {
+        let architecture = built_in_architecture(architecture).expect("built in");
+        let scenario = built_in_of("baseline", &architecture).expect("a baseline").expect("it applies");
+        let spec = RunSpec::new(scenario, Options::default(), Profile::default());
+        let events = message_events(&spec);
+        let mut group = c.benchmark_group(format!("simulate-{}", architecture.name));
+        group.throughput(Throughput::Elements(events));
+        group.bench_function(format!("baseline {RUNS} runs"), |b| {
+            let mut sim = Simulator::new();
+            b.iter(|| run_all(&mut sim, &spec))
+        });
+        group.bench_function("bare queue, same number of timed events", |b| {
+            b.iter_batched(|| Pcg64Mcg::seed_from_u64(1), |mut rng| bare_queue(events, &mut rng), BatchSize::SmallInput)
+        });
+        group.finish();
+    }
 }
 
 /// Pushes and pops `events` timed events, keeping a queue about as deep as a

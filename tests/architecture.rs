@@ -91,6 +91,16 @@ fn a_wire_to_an_instance_of_the_wrong_kind_is_refused() {
 }
 
 #[test]
+fn a_wire_to_a_family_of_two_kinds_is_refused() {
+    let family = "name = \"receiver-{r}\"\nkind = \"api-container\"\ndb = \"receiver-db\"\nnext = \"validator-{r}\"";
+    let split = "name = \"receiver-1\"\nkind = \"api-container\"\nregion = 1\ndb = \"receiver-db\"\n\
+                 next = \"validator-1\"\n\n[[instance]]\nname = \"receiver-2\"\nkind = \"queue\"\nregion = 2";
+    let (e, _) = broken(family, split);
+    let line = workload1_text().lines().position(|l| l == "routes = \"receiver-{r}\"").map(|l| l + 1);
+    assert_told(&e, line, "`routes` of in-dns names instances of two kinds (receiver-2)");
+}
+
+#[test]
 fn a_missing_wire_is_refused() {
     let (e, line) = broken("dns = \"in-dns\"\n", "");
     assert_told(&e, line.map(|l| l - 3), "source (a source) has no `dns`");
@@ -155,6 +165,10 @@ fn a_fault_target_that_cannot_take_the_command_is_refused() {
     assert_told(&e, line, "inbound-1 is a kafka: `switch_primary` cannot target it");
     let (e, line) = broken("region_offline = [\"in-dns\"", "region_offline = [\"nowhere\"");
     assert_told(&e, line, "no instance is named nowhere");
+    let (e, line) = broken("switch_primary = [\"receiver-db\"", "switch_regions = [\"receiver-db\"");
+    assert_told(&e, line, "receiver-db is a mongo: `switch_regions` cannot target it");
+    let (e, line) = broken("switch_primary = [\"receiver-db\"", "fail_replication = [\"in-dns\"");
+    assert_told(&e, line, "in-dns is a weighted-dns: `fail_replication` cannot target it");
 }
 
 #[test]
@@ -207,4 +221,48 @@ fn families_and_single_instances_are_told_apart() {
     assert_told(&e, line, "`active` or `all`");
     let (e, line) = broken("dns = \"in-dns\"", "dns = \"in-dns-{r}\"");
     assert_told(&e, line, "source is not a family: `dns` may not name {r}");
+}
+
+/// The draft architecture file `src/architecture/NAME.toml`, read.
+fn draft(name: &str) -> Architecture {
+    let path = format!("{}/src/architecture/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    Architecture::resolve_file(std::path::Path::new(&path)).unwrap()
+}
+
+/// Per kind of `kinds`, how many instances `architecture` has.
+fn count(architecture: &Architecture, kinds: &[ComponentKind]) -> Vec<usize> {
+    kinds.iter().map(|&kind| architecture.instances.iter().filter(|i| i.kind == kind).count()).collect()
+}
+
+/// What the study's two queue pipelines share: six queues and five
+/// containers per region, wired in the same order, with 24 stages.
+fn assert_queue_pipeline(a: &Architecture, db: &str) {
+    assert_eq!(count(a, &[ComponentKind::Queue, ComponentKind::StreamContainer]), [12, 10]);
+    let container = &a.instances[a.by_name("core-container-2").unwrap()];
+    let wired: Vec<&str> = container.wires.iter().map(|(_, to)| a.instances[to[0]].name.as_str()).collect();
+    assert_eq!(wired, ["preprocess-core-queue-2", db, "core-postprocess-queue-2"]);
+    assert_eq!(a.targets(Command::Fail).len(), 12 + 10 + 5);
+    assert_eq!(a.targets(Command::FailReplication).len(), 5);
+    assert_eq!((a.stages.len(), a.place_names().len(), a.orders.len()), (24, 29, 11));
+    assert_eq!(a.stages[a.arrival()].event, "destination-received");
+    assert_eq!(a.instances[a.source() as usize - 1].name, "source");
+}
+
+#[test]
+fn the_active_passive_draft_describes_the_studys_topology() {
+    let ap = draft("active-passive");
+    assert_queue_pipeline(&ap, "core-database");
+    let kinds = [ComponentKind::Aurora, ComponentKind::AuroraRegional, ComponentKind::FailoverDns];
+    assert_eq!(count(&ap, &kinds), [5, 10, 2]);
+    assert_eq!(ap.targets(Command::SwitchRegions).len(), 2 + 5);
+}
+
+#[test]
+fn the_active_active_draft_describes_the_studys_topology() {
+    let aa = draft("active-active");
+    assert_queue_pipeline(&aa, "core-table");
+    let kinds =
+        [ComponentKind::Dynamo, ComponentKind::DynamoRegional, ComponentKind::WeightedDns, ComponentKind::OutDns];
+    assert_eq!(count(&aa, &kinds), [5, 10, 1, 1]);
+    assert_eq!((aa.targets(Command::SwitchRegions).len(), aa.targets(Command::RegionOffline).len()), (0, 2));
 }

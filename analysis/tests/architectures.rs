@@ -42,6 +42,7 @@ fn header(records: u32) -> RunHeader {
         architecture: architecture.name.clone(),
         architecture_text: text,
         vocabulary: architecture.vocabulary(),
+        coverage_table: wl1::run::coverage_table_of(&architecture),
         ..(*common.spec).clone()
     };
     RunHeader { spec: Arc::new(spec), ..common }

@@ -28,9 +28,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use wl1::model::coverage::{PAIRS, pairs};
+use wl1::model::Pairs;
 use wl1::model::topology::events as w1;
-use wl1::model::topology::inbound;
+use wl1::model::topology::{WORKLOAD1, inbound};
 use wl1::trace::{Event, Kind, OutcomeKind, RunHeader};
 use wl1_analysis::{CoverageDetail, Report, Settings, Summary, analyze};
 
@@ -66,7 +66,8 @@ fn run(seed: u64) -> (RunHeader, Vec<Event>) {
     };
     events.extend(extra);
     let mut header = common::header(seed, 3, OutcomeKind::Completed);
-    header.coverage = 1 | if seed <= 4 { 2 } else { 0 } | if seed == 9 { 1 << (PAIRS - 1) } else { 0 };
+    let last = Pairs::of(&WORKLOAD1).len() - 1;
+    header.coverage = 1 | if seed <= 4 { 2 } else { 0 } | if seed == 9 { 1 << last } else { 0 };
     (header, events)
 }
 
@@ -129,14 +130,19 @@ fn every_coverage_figure_matches_the_hand_worked_answer_however_the_runs_are_spl
                 .map(move |p| (kind.clone(), p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
         })
         .collect();
-    assert_eq!(reached.len(), PAIRS, "every pair the rules allow is listed");
+    let pairs = Pairs::of(&WORKLOAD1);
+    let last = pairs.len() - 1;
+    assert_eq!(reached.len(), pairs.len(), "every pair the rules allow of Workload1's kinds is listed");
     let handled: Vec<&(String, String, u64)> = reached.iter().filter(|p| p.2 > 0).collect();
-    let pair = |i: usize| (pairs()[i].kind.name().to_string(), format!("{}/{}", pairs()[i].state, pairs()[i].message));
-    let expected = [(pair(0), 10), (pair(1), 5), (pair(PAIRS - 1), 1)];
+    let pair = |i: usize| {
+        let p = pairs.as_slice()[i];
+        (p.kind.name().to_string(), format!("{}/{}", p.state, p.message))
+    };
+    let expected = [(pair(0), 10), (pair(1), 5), (pair(last), 1)];
     let expected: Vec<(String, String, u64)> = expected.into_iter().map(|((k, p), n)| (k, p, n)).collect();
     assert_eq!(handled, expected.iter().collect::<Vec<_>>());
     assert_eq!(pair(0), ("driver".into(), "running/start".into()));
-    assert_eq!(pair(PAIRS - 1), ("destination".into(), "running/read-failed".into()));
+    assert_eq!(pair(last), ("destination".into(), "running/read-failed".into()));
 
     // Orders of 7, 2 and 1 runs: exp(-(0.7 ln 0.7 + 0.2 ln 0.2 + 0.1 ln 0.1)) = 2.229.
     let spread = &c["spread"];
@@ -210,4 +216,46 @@ fn explored_f4_lists_what_it_cannot_reach_apart_from_what_it_did_not() {
     let spread = &c["spread"];
     assert!(spread["most_common_runs"].as_u64().unwrap() < 300 && spread["effective_orders"].as_f64().unwrap() > 10.0);
     assert!(text.contains("the most common in "), "{text}");
+}
+
+/// The kinds of machine the coverage section of `group` lists, with the
+/// pairs the runs reached of each.
+fn kinds_reached(group: &Value) -> Vec<(String, Vec<String>)> {
+    let kinds = group["coverage"]["kinds"].as_array().unwrap().iter();
+    let reached = |k: &Value| {
+        let pairs = k["pairs"].as_array().unwrap().iter().filter(|p| p[1].as_u64().unwrap() > 0);
+        pairs.map(|p| p[0].as_str().unwrap().to_string()).collect()
+    };
+    kinds.map(|k| (k["kind"].as_str().unwrap().to_string(), reached(k))).collect()
+}
+
+/// Runs of ActivePassive and of Workload1 analyzed together: each group's
+/// coverage names the pairs of its own architecture's kinds of machine, as
+/// its runs' bits number them.
+#[test]
+fn each_group_names_the_pairs_of_its_own_architecture() {
+    let dir = tempfile::tempdir().unwrap();
+    let architecture = wl1::run::built_in_architecture("active-passive").unwrap();
+    let (f3, drill) = wl1::run::resolve_scenario(&architecture, "f3").unwrap();
+    let options = wl1::config::Options::default();
+    let spec = wl1::run::RunSpec::with_drill(f3, drill, options, wl1::config::Profile::default());
+    common::simulate_spec_into(dir.path(), spec, 20, 20);
+    common::simulate_into(dir.path(), "baseline", 10, 10);
+    let (summary, _) = common::analyze_dir(dir.path());
+    let report = Report::new(&summary, 20).unwrap();
+    let groups = report.json()["groups"].as_array().unwrap().clone();
+    let group = |scenario: &str| groups.iter().find(|g| g["scenario"] == scenario).unwrap().clone();
+    let (passive, workload1) = (kinds_reached(&group("f3")), kinds_reached(&group("baseline")));
+    let names = |kinds: &[(String, Vec<String>)]| kinds.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    let expected = ["driver", "source", "processor", "destination", "queue", "failover-dns"];
+    let aurora = ["aurora", "aurora-regional", "aurora-replicator"];
+    assert_eq!(names(&passive), [&expected[..], &aurora[..]].concat(), "in HANDLED's order");
+    assert_eq!(names(&workload1)[..3], ["driver", "source", "in-dns"]);
+    assert!(!names(&workload1).iter().any(|k| k == "queue" || k == "aurora"), "{workload1:?}");
+    let of = |kind: &str| passive.iter().find(|(k, _)| k == kind).unwrap().1.clone();
+    assert!(of("queue").iter().any(|p| p == "failed/append"), "f3 fails a queue written to: {passive:?}");
+    assert!(of("aurora").iter().any(|p| p == "region-1-active/insert"), "{passive:?}");
+    assert!(of("driver").iter().any(|p| p == "running/command-done"), "the queue's failure acknowledged");
+    let text = report.text_with(CoverageDetail::Full);
+    assert!(text.contains("queue (") && text.contains("aurora-replicator ("), "{text}");
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
+use wl1_analysis::output::compare::Comparison;
 use wl1_analysis::output::{export, html, plot};
 use wl1_analysis::{CoverageDetail, Export, ExportFormat, RELATIVE_PRECISION, Report, Settings, Shard, Sink, Summary};
 
@@ -109,6 +110,13 @@ pub struct ReportArgs {
     /// Where `--shrink` writes the shrunk drills.
     #[arg(long, value_name = "DIR", default_value = "shrunk")]
     pub shrink_dir: PathBuf,
+    /// Start the report with the comparison of its groups, one row per
+    /// architecture and scenario: verdict, violating seeds, main property
+    /// and stage, latency p50 / p99 per region, time to deliver the last
+    /// batch (a matrix on the HTML page). On by itself when the runs are of
+    /// several architectures, and with `check --architecture all`.
+    #[arg(long)]
+    pub compare: bool,
 }
 
 /// The choices of `--coverage`.
@@ -197,6 +205,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Verdict, String> {
         return verdict_of_problems(&summary).map(|()| Verdict::Holds);
     }
     let mut report = Report::new(&summary, args.report.max_seeds)?;
+    report.compare |= args.report.compare;
     shrink_listed(&mut report, &args.report)?;
     print_report(&report, args.format, args.report.coverage)?;
     signals::not_interrupted(NO_OUTPUT)?;
@@ -383,9 +392,12 @@ fn print_report(report: &Report, format: Format, coverage: CoverageArg) -> Resul
         CoverageArg::Brief => CoverageDetail::Brief,
         CoverageArg::Full => CoverageDetail::Full,
     };
-    output::to_stdout(|out| match format {
-        Format::Text => write!(out, "{}", report.text_with(coverage)),
-        Format::Json => writeln!(out, "{}", report.json()),
+    let compared = report.compare.then(|| Comparison::of(report));
+    output::to_stdout(|out| match (format, compared) {
+        (Format::Text, None) => write!(out, "{}", report.text_with(coverage)),
+        (Format::Text, Some(c)) => write!(out, "{}", c.report_text(coverage)),
+        (Format::Json, None) => writeln!(out, "{}", report.json()),
+        (Format::Json, Some(c)) => writeln!(out, "{}", c.report_json()),
     })
 }
 
@@ -409,10 +421,12 @@ pub fn check(args: &CheckArgs) -> Result<Verdict, String> {
     let mut said = Vec::new();
     let simulated = simulate::run(&args.simulate, Format::Text, &mut said)?;
     progress::note(String::from_utf8_lossy(&said).trim_end());
+    let report =
+        ReportArgs { compare: args.report.compare || args.simulate.architecture.is_all(), ..args.report.clone() };
     let analyze = AnalyzeArgs {
         paths: simulated.files,
         format: args.simulate.format,
-        report: args.report.clone(),
+        report,
         store: args.store.clone(),
         shard: args.simulate.shard,
         shards: None,

@@ -40,20 +40,45 @@ pub fn variants() -> Offered<Variant> {
     Offered { names, parse: str::parse }
 }
 
+/// `--architecture all`: every built-in architecture.
+pub const ALL_ARCHITECTURES: &str = "all";
+
 /// `--architecture`: the built-in architectures are offered; an
 /// architecture file's path is taken too, and checked when it is resolved.
 pub fn architecture() -> Offered<String> {
     let names = wl1::architecture::BUILT_IN.iter().filter_map(|&(name, _)| {
         wl1::run::built_in_architecture(name).map(|a| PossibleValue::new(name).help(a.description.clone()))
     });
-    Offered { names: names.collect(), parse: |s| Ok(s.to_string()) }
+    let all = PossibleValue::new(ALL_ARCHITECTURES)
+        .help("every built-in architecture (simulate, check), compared side by side");
+    Offered { names: names.chain([all]).collect(), parse: |s| Ok(s.to_string()) }
 }
 
-/// `--scenario` of `replay`: the built-in scenarios are offered; a drill
-/// file's path is taken too, and checked when the scenario is resolved.
+/// `--scenario` of `replay`: the built-in scenarios are offered,
+/// Workload1's, then those only other built-in architectures have (said
+/// by name); a drill file's path is taken too, and checked when the
+/// scenario is resolved.
 pub fn scenario() -> Offered<String> {
-    let names = BUILT_IN.iter().filter_map(|&n| built_in(n).map(|s| PossibleValue::new(n).help(s.description)));
-    Offered { names: names.collect(), parse: |s| Ok(s.to_string()) }
+    let mut names: Vec<PossibleValue> =
+        BUILT_IN.iter().filter_map(|&n| built_in(n).map(|s| PossibleValue::new(n).help(s.description))).collect();
+    let others = wl1::architecture::BUILT_IN.iter().filter_map(|&(name, _)| wl1::run::built_in_architecture(name));
+    let mut theirs: Vec<(&'static str, String, Vec<String>)> = Vec::new();
+    for architecture in others {
+        let own = wl1::scenario::built_in_names(&architecture).filter(|name| !BUILT_IN.contains(name));
+        for name in own.collect::<Vec<_>>() {
+            match theirs.iter_mut().find(|(listed, ..)| *listed == name) {
+                Some((.., architectures)) => architectures.push(architecture.name.clone()),
+                None => {
+                    let Some(Ok(scenario)) = wl1::scenario::built_in_of(name, &architecture) else { continue };
+                    theirs.push((name, scenario.description, vec![architecture.name.clone()]));
+                }
+            }
+        }
+    }
+    for (name, description, architectures) in theirs {
+        names.push(PossibleValue::new(name).help(format!("{description} ({})", architectures.join(", "))));
+    }
+    Offered { names, parse: |s| Ok(s.to_string()) }
 }
 
 /// `--scenario` of `simulate` and `check`: the same, and `all`.

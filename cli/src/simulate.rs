@@ -1,5 +1,7 @@
 //! `wl1 simulate`: many seeds of one or more scenarios into trace files.
 
+mod selection;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,7 +83,9 @@ pub struct SimulateArgs {
 #[derive(Args, Clone, Debug, Default)]
 pub struct ArchitectureArg {
     /// The architecture: a built-in one by name (see `wl1 architectures`),
-    /// or the path of an architecture file (.toml), which the traces keep
+    /// or the path of an architecture file (.toml), which the traces keep;
+    /// `all` (simulate, check) for every built-in one, each with the
+    /// scenarios named that it has, compared side by side by the report
     /// [default: workload1].
     #[arg(long = "architecture", value_name = "NAME|FILE.toml", value_parser = names::architecture())]
     pub name: Option<String>,
@@ -92,9 +96,29 @@ pub struct ArchitectureArg {
 pub type Resolved = (Arc<Architecture>, String);
 
 impl ArchitectureArg {
-    /// The architecture named, or the default one.
+    /// The architecture named, or the default one; `all` is refused, for
+    /// the commands that take one architecture.
     pub fn resolve(&self) -> Result<Resolved, String> {
+        if self.is_all() {
+            return Err("--architecture all is for simulate and check: this command takes one architecture, \
+                        a built-in one by name (see `wl1 architectures`) or a file"
+                .into());
+        }
         resolve_architecture(self.name.as_deref().unwrap_or(DEFAULT_ARCHITECTURE))
+    }
+
+    /// Whether every built-in architecture is asked for.
+    pub fn is_all(&self) -> bool {
+        self.name.as_deref() == Some(names::ALL_ARCHITECTURES)
+    }
+
+    /// The architectures named: every built-in one, in the order `wl1
+    /// architectures` lists them, for `all`.
+    pub fn resolve_all(&self) -> Result<Vec<Resolved>, String> {
+        if !self.is_all() {
+            return Ok(vec![self.resolve()?]);
+        }
+        wl1::architecture::BUILT_IN.iter().map(|(name, _)| resolve_architecture(name)).collect()
     }
 
     /// An error if an architecture is named and `spec`, which `source`
@@ -193,8 +217,17 @@ impl SimulateArgs {
     /// `--chaos-*` options for a scenario named on its own that has no chaos
     /// to set.
     pub fn scenarios(&self, architecture: &Arc<Architecture>) -> Result<Vec<(Scenario, String)>, String> {
+        self.scenarios_named(architecture, &self.scenarios)
+    }
+
+    /// As [`SimulateArgs::scenarios`], for the scenarios `named` only.
+    pub fn scenarios_named(
+        &self,
+        architecture: &Arc<Architecture>,
+        named: &[String],
+    ) -> Result<Vec<(Scenario, String)>, String> {
         let mut out: Vec<(Scenario, String)> = Vec::new();
-        for given in &self.scenarios {
+        for given in named {
             let all = given == "all";
             let resolved =
                 if all { self.all_scenarios(architecture)? } else { vec![resolve_scenario(architecture, given)?] };
@@ -337,9 +370,7 @@ impl ChaosArgs {
 pub fn run(args: &SimulateArgs, format: Format, out: &mut dyn Write) -> Result<Summary, String> {
     let profile = args.model.profile()?;
     args.seed.checked_add(args.runs - 1).ok_or("--seed plus --runs goes past the largest seed (2^64 - 1)")?;
-    let architecture = args.architecture.resolve()?;
-    let scenarios = args.scenarios(&architecture.0)?;
-    let plans: Vec<Plan> = scenarios.into_iter().map(|s| args.plan(architecture.clone(), s, &profile)).collect();
+    let plans: Vec<Plan> = args.selection()?.into_iter().map(|(a, s)| args.plan(a, s, &profile)).collect();
     warn_of_other_traces(&args.out, &plans);
     // Simulation stops at a signal, even inside a run.
     let cancel = signals::cancel_flag();

@@ -179,3 +179,18 @@ fn a_trace_of_another_coverage_table_is_refused_by_name() {
     let replayed = wl1_in(dir.path(), 60, &["replay", "--seed", "0", "--from", name]);
     replayed.fails_with("replay --from", &[&format!("{name}: {told}"), "simulate the runs again"]);
 }
+
+/// `--scenario` offers, after Workload1's scenarios, those only the other
+/// built-in architectures have, saying whose they are; and they run there.
+#[test]
+fn scenarios_of_other_built_in_architectures_are_offered_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = wl1_in(dir.path(), 60, &["simulate", "--help"]);
+    let offered = help.stdout.split("- f5:").nth(1).expect("f5 is offered");
+    assert!(offered.split("- all:").next().unwrap().contains("(active-passive, active-active)"), "{}", help.stdout);
+    let out = dir.path().join("traces");
+    let args = ["simulate", "--architecture", "active-passive", "-s", "f5", "-n", "2", "-o", out.to_str().unwrap()];
+    assert_eq!(wl1_in(dir.path(), 60, &args).sane("simulate").code, Some(0));
+    let refused = wl1_in(dir.path(), 60, &["simulate", "-s", "f5", "-n", "2", "-o", out.to_str().unwrap()]);
+    refused.fails_with("Workload1 has no f5", &["unknown scenario \"f5\""]);
+}

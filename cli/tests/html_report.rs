@@ -7,10 +7,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use support::wl1_in;
+use support::{chromium, headless, wl1_in};
 
 /// Simulates a few runs of f4 and of chaos into `dir`/traces and writes the
 /// report's page; returns the page and the report as JSON.
@@ -84,28 +83,6 @@ fn the_html_report_is_one_self_contained_well_formed_page() {
     }
     assert!(page.contains("lost"), "the latency distribution shows lost records");
     assert!(page.contains("a fault injected"), "latency over time shades the faults");
-}
-
-/// The Chromium of the system, if installed.
-fn chromium() -> Option<PathBuf> {
-    let candidates = ["chromium", "chromium-browser", "google-chrome"];
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).flat_map(|dir| candidates.map(|c| dir.join(c))).find(|p| p.is_file())
-}
-
-/// Runs headless Chromium on `page` with `args`, with a profile of its
-/// own; returns its standard output and error.
-fn headless(browser: &Path, page: &Path, args: &[&str]) -> (String, String) {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]

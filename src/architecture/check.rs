@@ -218,6 +218,12 @@ fn instance(
             }
             named.push(t);
         }
+        if let Some(&t) = named.iter().find(|&&t| kinds[members[t].entry] != kinds[members[named[0]].entry]) {
+            return at(
+                value.span(),
+                format!("`{}` of {me} names instances of two kinds ({})", wire.key, members[t].name),
+            );
+        }
         wires.push((wire.key, named));
     }
     let service = service(entry, kind)?;
@@ -277,6 +283,8 @@ fn faults(
         (Command::Fail, &file.fail),
         (Command::SwitchPrimary, &file.switch_primary),
         (Command::RegionOffline, &file.region_offline),
+        (Command::SwitchRegions, &file.switch_regions),
+        (Command::FailReplication, &file.fail_replication),
     ];
     let mut faults = BTreeMap::new();
     for (command, names) in lists {
@@ -432,6 +440,10 @@ fn reachable(instances: &[Instance]) -> Vec<bool> {
                 match wire.flow {
                     Flow::Out => next[i].push(t),
                     Flow::In => next[t].push(i),
+                    Flow::Both => {
+                        next[i].push(t);
+                        next[t].push(i);
+                    }
                 }
             }
         }

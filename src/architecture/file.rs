@@ -44,6 +44,7 @@ pub(super) struct InstanceFile {
     pub input: Option<Spanned<String>>,
     pub output: Option<Spanned<String>>,
     pub replicas: Option<Spanned<String>>,
+    pub replicator: Option<Spanned<String>>,
     pub policy: Option<Spanned<String>>,
     pub primary: Option<Spanned<u8>>,
     /// The entry of the latency profile's service times it takes.
@@ -52,7 +53,7 @@ pub(super) struct InstanceFile {
 
 impl InstanceFile {
     /// The wires and text parameters, by key.
-    fn texts(&self) -> [(&'static str, &Option<Spanned<String>>); 9] {
+    fn texts(&self) -> [(&'static str, &Option<Spanned<String>>); 10] {
         [
             ("dns", &self.dns),
             ("routes", &self.routes),
@@ -61,6 +62,7 @@ impl InstanceFile {
             ("input", &self.input),
             ("output", &self.output),
             ("replicas", &self.replicas),
+            ("replicator", &self.replicator),
             ("policy", &self.policy),
             ("service", &self.service),
         ]
@@ -88,6 +90,10 @@ pub(super) struct FaultsFile {
     pub switch_primary: Vec<Spanned<String>>,
     #[serde(default)]
     pub region_offline: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub switch_regions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub fail_replication: Vec<Spanned<String>>,
 }
 
 /// A stage every record must reach: a trace event at an instance or family.

@@ -26,6 +26,27 @@ pub enum ComponentKind {
     OutDns,
     /// Reads what the pipeline delivers, through an out-DNS.
     Destination,
+    /// A queue: appends, the head record delivered to each registered reader, removes of the head.
+    Queue,
+    /// Routes to the queue of its active region, switched by command; reads register at both
+    /// queues while region 1 is active.
+    FailoverDns,
+    /// An Aurora global database: writes go to the active region's database and, through the
+    /// replicator, to the passive one.
+    Aurora,
+    /// One regional database of an Aurora global database: appends every write; answers while
+    /// active.
+    AuroraRegional,
+    /// Copies an Aurora database's writes to the passive region, asynchronously.
+    AuroraReplicator,
+    /// A DynamoDB global table: each region's writes go to its own table and, through the
+    /// replicator, to the other.
+    Dynamo,
+    /// One regional table of a DynamoDB global table: appends every write; answers its own
+    /// region's writers.
+    DynamoRegional,
+    /// Copies each region's writes to the other region's table, asynchronously.
+    DynamoReplicator,
 }
 
 /// Which way records flow along a wire, from the instance that names it.
@@ -35,6 +56,8 @@ pub enum Flow {
     Out,
     /// From the one it names to the instance.
     In,
+    /// Either way: a DNS that routes records to its queues and reads from them.
+    Both,
 }
 
 /// A reference from one instance to others, by name.
@@ -96,6 +119,10 @@ pub enum Command {
     SwitchPrimary,
     /// `region_offline` and `region_online`.
     RegionOffline,
+    /// `switch_regions`: the active region of an Aurora database or a failover DNS.
+    SwitchRegions,
+    /// `fail_replication` and `recover_replication`.
+    FailReplication,
 }
 
 const fn wire(key: &'static str, to: &'static [ComponentKind], flow: Flow) -> Wire {
@@ -105,6 +132,13 @@ const fn wire(key: &'static str, to: &'static [ComponentKind], flow: Flow) -> Wi
 const fn routes(to: &'static [ComponentKind], flow: Flow) -> Wire {
     Wire { key: "routes", to, flow, over: Some(Over::Active) }
 }
+
+/// The regional databases of a global one, one per active region.
+const fn regional(to: &'static [ComponentKind]) -> Wire {
+    Wire { key: "replicas", to, flow: Flow::Out, over: Some(Over::Active) }
+}
+
+const STREAMS: &[ComponentKind] = &[Kafka, Queue];
 
 use ComponentKind::*;
 
@@ -122,24 +156,29 @@ impl ComponentKind {
     /// The wires an instance of this kind has, every one required.
     pub fn wires(self) -> &'static [Wire] {
         match self {
-            Source => const { &[wire("dns", &[WeightedDns], Flow::Out)] },
-            WeightedDns => const { &[routes(&[ApiContainer], Flow::Out)] },
+            Source => const { &[wire("dns", &[WeightedDns, FailoverDns], Flow::Out)] },
+            WeightedDns => const { &[routes(&[ApiContainer, Queue], Flow::Out)] },
             ApiContainer => {
                 const { &[wire("db", &[Mongo], Flow::Out), wire("next", &[ApiContainer, Kafka], Flow::Out)] }
             }
             StreamContainer => {
                 const {
                     &[
-                        wire("input", &[Kafka], Flow::In),
-                        wire("db", &[Mongo], Flow::Out),
-                        wire("output", &[Kafka], Flow::Out),
+                        wire("input", STREAMS, Flow::In),
+                        wire("db", &[Mongo, Aurora, Dynamo], Flow::Out),
+                        wire("output", STREAMS, Flow::Out),
                     ]
                 }
             }
             Mongo => const { &[Wire { key: "replicas", to: &[MongoReplica], flow: Flow::Out, over: Some(Over::All) }] },
-            MongoReplica | Kafka => &[],
-            OutDns => const { &[routes(&[Kafka], Flow::In)] },
-            Destination => const { &[wire("dns", &[OutDns], Flow::In)] },
+            MongoReplica | Kafka | Queue | AuroraRegional | DynamoRegional => &[],
+            OutDns => const { &[routes(STREAMS, Flow::In)] },
+            Destination => const { &[wire("dns", &[OutDns, FailoverDns], Flow::In)] },
+            FailoverDns => const { &[routes(&[Queue], Flow::Both)] },
+            Aurora => const { &[regional(&[AuroraRegional]), wire("replicator", &[AuroraReplicator], Flow::Out)] },
+            AuroraReplicator => const { &[regional(&[AuroraRegional])] },
+            Dynamo => const { &[regional(&[DynamoRegional]), wire("replicator", &[DynamoReplicator], Flow::Out)] },
+            DynamoReplicator => const { &[regional(&[DynamoRegional])] },
         }
     }
 
@@ -157,14 +196,19 @@ impl ComponentKind {
     pub fn service(self) -> &'static str {
         match self {
             Source => "source",
-            WeightedDns | OutDns => "dns",
+            WeightedDns | OutDns | FailoverDns => "dns",
             ApiContainer => "receiver",
             StreamContainer => "processor",
-            Mongo => "database",
-            MongoReplica => "replica",
-            Kafka => "kafka",
+            Mongo | Aurora | Dynamo => "database",
+            MongoReplica | AuroraRegional | AuroraReplicator | DynamoRegional | DynamoReplicator => "replica",
+            Kafka | Queue => "kafka",
             Destination => "destination",
         }
+    }
+
+    /// Whether it is a container, which handles records in a region.
+    pub fn is_container(self) -> bool {
+        matches!(self, ApiContainer | StreamContainer)
     }
 
     /// What an instance of this kind does that a stage may name.
@@ -173,20 +217,25 @@ impl ComponentKind {
             Source => &[Action::Published],
             ApiContainer => &[Action::Invoked],
             StreamContainer => &[Action::Read],
-            Mongo => &[Action::Stored],
-            Kafka => &[Action::Appended, Action::Removed],
+            Mongo | Aurora | Dynamo => &[Action::Stored],
+            Kafka | Queue => &[Action::Appended, Action::Removed],
             Destination => &[Action::Received],
-            WeightedDns | MongoReplica | OutDns => &[],
+            WeightedDns | MongoReplica | OutDns | FailoverDns => &[],
+            AuroraRegional | AuroraReplicator | DynamoRegional | DynamoReplicator => &[],
         }
     }
 
     /// The fault commands that may target an instance of this kind.
     pub fn commands(self) -> &'static [Command] {
         match self {
-            ApiContainer | StreamContainer | Kafka => &[Command::Fail],
+            ApiContainer | StreamContainer | Kafka | Queue => &[Command::Fail],
             Mongo => &[Command::Fail, Command::SwitchPrimary],
+            Aurora => &[Command::Fail, Command::SwitchRegions, Command::FailReplication],
+            Dynamo => &[Command::Fail, Command::FailReplication],
             WeightedDns | OutDns => &[Command::RegionOffline],
+            FailoverDns => &[Command::SwitchRegions],
             Source | MongoReplica | Destination => &[],
+            AuroraRegional | AuroraReplicator | DynamoRegional | DynamoReplicator => &[],
         }
     }
 }

@@ -50,7 +50,11 @@ pub const MAX_PLACES: usize = crate::trace::Kind::PLACE_CODES;
 pub const MAX_NAME_LEN: usize = 64;
 
 /// The built-in architectures: name and file text.
-pub const BUILT_IN: [(&str, &str); 1] = [("workload1", include_str!("workload1.toml"))];
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("workload1", include_str!("workload1.toml")),
+    ("active-passive", include_str!("active-passive.toml")),
+    ("active-active", include_str!("active-active.toml")),
+];
 
 /// An architecture, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,7 +231,8 @@ impl Architecture {
     /// The databases whose replicas every record must reach, in instance
     /// order: the replica stores, each a place per replica region.
     pub fn stores(&self) -> Vec<usize> {
-        (0..self.instances.len()).filter(|&i| self.instances[i].kind == ComponentKind::Mongo).collect()
+        let replicated = |kind| matches!(kind, ComponentKind::Mongo | ComponentKind::Aurora | ComponentKind::Dynamo);
+        (0..self.instances.len()).filter(|&i| replicated(self.instances[i].kind)).collect()
     }
 
     /// Every place's name, the stages then the replica stores: place `p`

@@ -4,7 +4,7 @@
 //! stops the run instead of passing as success.
 
 use super::{Io, Msg};
-use crate::architecture::Architecture;
+use crate::architecture::{Architecture, ComponentKind};
 use crate::engine::ActorId;
 
 /// The kinds of answer, one per kind of request.
@@ -22,10 +22,31 @@ pub enum Answer {
     Remove,
     /// To a watch on a stream's total appends.
     Appends,
+    /// To a command a global database sends its parts.
+    Command,
+}
+
+/// Whether a machine of `kind` answers the driver's `command` with
+/// [`Msg::CommandDone`] once it has carried it out, so that the driver
+/// waits for it before its next step, as the study's tests wait: the
+/// original's Queue answers a failure (`FailCompleted`), its Aurora
+/// database a failure, a recovery, a switch of region and a failure of
+/// replication (not a recovery of replication). Unlike the original, they
+/// answer such a command even when it changes nothing (a second failure),
+/// so that no driver waits for ever.
+pub fn acknowledges(kind: ComponentKind, command: &Msg) -> bool {
+    match kind {
+        ComponentKind::Queue => matches!(command, Msg::Fail),
+        ComponentKind::Aurora => {
+            matches!(command, Msg::Fail | Msg::Recover | Msg::SwitchRegions | Msg::FailReplication)
+        }
+        _ => false,
+    }
 }
 
 impl Msg {
     /// The kind and outcome of this message if it answers a request.
+    #[inline]
     pub fn answer(&self) -> Option<(Answer, bool)> {
         match *self {
             Msg::Answer(ok) => Some((Answer::Invoke, ok)),
@@ -34,6 +55,7 @@ impl Msg {
             Msg::AppendAnswer(ok) => Some((Answer::Append, ok)),
             Msg::RemoveAnswer(ok) => Some((Answer::Remove, ok)),
             Msg::AppendsReached(ok) => Some((Answer::Appends, ok)),
+            Msg::CommandDone => Some((Answer::Command, true)),
             _ => None,
         }
     }
@@ -52,7 +74,10 @@ impl Awaited {
     }
 
     /// The outcome of `msg`, which the machine of `io` received from
-    /// `from`; panics unless it is the awaited answer from the awaited sender.
+    /// `from`; panics unless it is the awaited answer from the awaited
+    /// sender, or from one of its regional databases (which answer the
+    /// writes of a global database themselves).
+    #[inline]
     pub fn outcome(self, io: &Io, from: ActorId, msg: &Msg) -> bool {
         self.outcome_at(io.me(), from, msg, io.architecture)
     }
@@ -60,7 +85,7 @@ impl Awaited {
     fn outcome_at(self, me: ActorId, from: ActorId, msg: &Msg, architecture: &Architecture) -> bool {
         let name = |actor| architecture.actor_name(actor);
         match msg.answer() {
-            Some((answer, ok)) if answer == self.answer && from == self.from => ok,
+            Some((answer, ok)) if answer == self.answer && speaks_for(architecture, from, self.from) => ok,
             _ => panic!(
                 "invariant broken: {} awaited {:?} answer from {} but got {msg:?} from {}",
                 name(me),
@@ -70,6 +95,15 @@ impl Awaited {
             ),
         }
     }
+}
+
+/// Whether `from` is `whole` or one of the regional databases it wires.
+fn speaks_for(architecture: &Architecture, from: ActorId, whole: ActorId) -> bool {
+    from == whole
+        || whole != 0 && {
+            let parts = architecture.instances[whole as usize - 1].wire("replicas");
+            parts.iter().any(|&part| part + 1 == from as usize)
+        }
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Coverage, as the P checker reports it: which (state, message) pairs each
-//! kind of machine handled in a run. Every pair the machines' rules allow
-//! has a bit; a run records the bits of the pairs it handled (one OR per
-//! delivery), and its trace frame stores them, so that the analysis can
-//! say which pairs the seeds reached and which they never did.
+//! kind of machine handled in a run. Each architecture gives a bit to every
+//! pair the rules of its own kinds of machine allow ([`Pairs`]); a run
+//! records the pairs it handled (one OR per delivery), and its trace frame
+//! stores their bits, so that the analysis can say which pairs the seeds
+//! reached and which they never did. All kinds together have more pairs
+//! than the 128 bits of a run's coverage; Workload1 numbers its own as it
+//! did before the other kinds existed.
 //!
 //! A machine's state is what [`super::Machine::coverage_state`] says: an
 //! index into [`MachineKind::states`]. [`HANDLED`] lists, per kind, the
@@ -30,12 +33,24 @@ pub enum MachineKind {
     Kafka,
     OutDns,
     Destination,
+    Queue,
+    /// A weighted DNS in front of queues: it is answered by appends.
+    InDnsToQueues,
+    FailoverDns,
+    Aurora,
+    AuroraRegional,
+    AuroraReplicator,
+    Dynamo,
+    DynamoRegional,
+    DynamoReplicator,
 }
 
 impl MachineKind {
     /// The kind of actor `actor` of a run of `architecture`. An API
     /// container that invokes another is a receiver; one that appends to a
-    /// stream, a validator (they handle different answers).
+    /// stream, a validator; a weighted DNS in front of API containers is an
+    /// in-DNS, one in front of queues an in-DNS to queues (they handle
+    /// different answers).
     pub fn of(architecture: &Architecture, actor: ActorId) -> Self {
         if actor == 0 {
             return Self::Driver;
@@ -43,7 +58,13 @@ impl MachineKind {
         let instance = &architecture.instances[actor as usize - 1];
         match instance.kind {
             ComponentKind::Source => Self::Source,
-            ComponentKind::WeightedDns => Self::InDns,
+            ComponentKind::WeightedDns => {
+                let route = *instance.wire("routes").first().expect("checked: routes");
+                match architecture.instances[route].kind {
+                    ComponentKind::Queue => Self::InDnsToQueues,
+                    _ => Self::InDns,
+                }
+            }
             ComponentKind::ApiContainer => {
                 let next = *instance.wire("next").first().expect("checked: a next");
                 match architecture.instances[next].kind {
@@ -57,6 +78,14 @@ impl MachineKind {
             ComponentKind::Kafka => Self::Kafka,
             ComponentKind::OutDns => Self::OutDns,
             ComponentKind::Destination => Self::Destination,
+            ComponentKind::Queue => Self::Queue,
+            ComponentKind::FailoverDns => Self::FailoverDns,
+            ComponentKind::Aurora => Self::Aurora,
+            ComponentKind::AuroraRegional => Self::AuroraRegional,
+            ComponentKind::AuroraReplicator => Self::AuroraReplicator,
+            ComponentKind::Dynamo => Self::Dynamo,
+            ComponentKind::DynamoRegional => Self::DynamoRegional,
+            ComponentKind::DynamoReplicator => Self::DynamoReplicator,
         }
     }
 
@@ -73,13 +102,17 @@ impl MachineKind {
     pub fn states(self) -> &'static [&'static str] {
         match self {
             Self::Driver | Self::Source | Self::Destination => &["running"],
-            Self::InDns | Self::OutDns => &["both-online", "region-offline"],
+            Self::InDns | Self::InDnsToQueues | Self::OutDns => &["both-online", "region-offline"],
             Self::Receiver | Self::Validator | Self::Processor => {
                 &["processing", "failed-dependency", "failed-processing"]
             }
             Self::Database => &["primary-1", "primary-2", "failed"],
             Self::Replica => &["up", "failed"],
-            Self::Kafka => &["empty", "holding", "failed"],
+            Self::Kafka | Self::Queue => &["empty", "holding", "failed"],
+            Self::FailoverDns => &["region-1-active", "region-2-active"],
+            Self::Aurora | Self::AuroraReplicator => &["region-1-active", "region-2-active", "failed"],
+            Self::AuroraRegional => &["active", "passive", "failed"],
+            Self::Dynamo | Self::DynamoRegional | Self::DynamoReplicator => &["up", "failed"],
         }
     }
 }
@@ -89,14 +122,26 @@ type States = u8;
 const ANY: States = 0b111;
 /// The first state only: a container processing, a database up, ...
 const FIRST: States = 0b001;
-/// A database's two primaries, up.
+/// The first two states: a database's two primaries, an Aurora part's two
+/// regions, up.
 const UP: States = 0b011;
+/// The second state only: failed, for a kind whose states are up and failed.
+const SECOND: States = 0b010;
+/// The third state only: failed, for a kind with two states up.
+const THIRD: States = 0b100;
 
 /// Per kind, every message it handles and the states it can handle it in.
 /// What is left out cannot happen: an answer reaches a container, processor
 /// or database only while it is processing or up (commands wait while a
 /// request is out), and batches, failed reads and stores wait in the inbox
 /// of a failed processor or replica.
+///
+/// The parts of a global database take commands from it alone, which fails
+/// them all only while they are up and recovers them (Aurora one at a time,
+/// awaiting each) only while they are failed; writes and switches wait in
+/// the inbox of a failed part. Only a replicator is failed on its own
+/// (replication fails), and recovered while up (replication recovers
+/// though it never failed).
 pub const HANDLED: &[(MachineKind, &[(MsgKind, States)])] = {
     use MachineKind as K;
     use MsgKind as M;
@@ -110,6 +155,7 @@ pub const HANDLED: &[(MachineKind, &[(MsgKind, States)])] = {
                 (M::Delivered, ANY),
                 (M::AppendsReached, ANY),
                 (M::Timer, ANY),
+                (M::CommandDone, ANY),
             ],
         ),
         (K::Source, &[(M::PublishBatch, ANY), (M::Answer, ANY)]),
@@ -163,26 +209,91 @@ pub const HANDLED: &[(MachineKind, &[(MsgKind, States)])] = {
             ],
         ),
         (K::Destination, &[(M::Start, ANY), (M::Deliver, ANY), (M::RemoveAnswer, ANY), (M::ReadFailed, ANY)]),
+        (
+            K::Queue,
+            &[
+                (M::Append, ANY),
+                (M::Read, ANY),
+                (M::Remove, ANY),
+                (M::WatchAppends, ANY),
+                (M::Fail, ANY),
+                (M::Recover, ANY),
+            ],
+        ),
+        (
+            K::InDnsToQueues,
+            &[(M::Invoke, ANY), (M::AppendAnswer, ANY), (M::RegionOffline, ANY), (M::RegionOnline, ANY)],
+        ),
+        (
+            K::FailoverDns,
+            &[
+                (M::Invoke, ANY),
+                (M::AppendAnswer, ANY),
+                (M::ReadVia, ANY),
+                (M::RemoveVia, ANY),
+                (M::RemoveAnswer, ANY),
+                (M::SwitchRegions, ANY),
+            ],
+        ),
+        (
+            K::Aurora,
+            &[
+                (M::Insert, ANY),
+                (M::CommandDone, ANY),
+                (M::Fail, ANY),
+                (M::Recover, ANY),
+                (M::SwitchRegions, ANY),
+                (M::FailReplication, ANY),
+                (M::RecoverReplication, ANY),
+            ],
+        ),
+        (K::AuroraRegional, &[(M::InsertFor, UP), (M::SwitchRegions, UP), (M::Fail, UP), (M::Recover, THIRD)]),
+        (K::AuroraReplicator, &[(M::InsertFor, UP), (M::SwitchRegions, UP), (M::Fail, ANY), (M::Recover, ANY)]),
+        (
+            K::Dynamo,
+            &[
+                (M::Insert, FIRST),
+                (M::Fail, ANY),
+                (M::Recover, ANY),
+                (M::FailReplication, ANY),
+                (M::RecoverReplication, ANY),
+            ],
+        ),
+        (K::DynamoRegional, &[(M::InsertFor, FIRST), (M::Fail, FIRST), (M::Recover, SECOND)]),
+        (K::DynamoReplicator, &[(M::InsertFor, FIRST), (M::Fail, ANY), (M::Recover, ANY)]),
     ]
 };
 
-/// How many pairs there are: the bits a run's coverage may set.
-pub const PAIRS: usize = count_pairs();
+/// Pairs that only some kinds of machine cause: an architecture numbers
+/// them only if it has one of those kinds. The driver's commands are
+/// acknowledged by queues and Aurora databases alone, so Workload1's
+/// numbering stays as it was before they existed.
+const CAUSED_ONLY_BY: &[(MachineKind, MsgKind, &[MachineKind])] =
+    &[(MachineKind::Driver, MsgKind::CommandDone, &[MachineKind::Queue, MachineKind::Aurora])];
 
 const MAX_STATES: usize = 3;
 const KINDS: usize = MachineKind::VARIANTS.len();
 const MESSAGES: usize = MsgKind::VARIANTS.len();
-/// No bit: a pair outside [`HANDLED`].
+/// No bit: a pair outside [`HANDLED`], or of a kind an architecture lacks.
 const NONE: u8 = u8::MAX;
-/// The bit of each pair, by kind, state and message.
-const BITS: [[[u8; MESSAGES]; MAX_STATES]; KINDS] = bits();
-const _: () = assert!(PAIRS <= u128::BITS as usize, "a run's coverage is a u128");
+/// The pairs of every kind together: each has a bit below [`NONE`].
+const ALL_PAIRS: usize = count_pairs();
+const _: () = assert!(ALL_PAIRS < NONE as usize, "a pair's bit is a u8");
+/// Whether the rules allow each pair, by its index in [`Coverage`].
+const ALLOWED: [u64; SEEN_WORDS] = allowed_pairs();
 
 /// The number of states of a kind, in a constant.
 const fn state_count(kind: MachineKind) -> usize {
     match kind {
         MachineKind::Driver | MachineKind::Source | MachineKind::Destination => 1,
-        MachineKind::InDns | MachineKind::OutDns | MachineKind::Replica => 2,
+        MachineKind::InDns
+        | MachineKind::InDnsToQueues
+        | MachineKind::OutDns
+        | MachineKind::Replica
+        | MachineKind::FailoverDns
+        | MachineKind::Dynamo
+        | MachineKind::DynamoRegional
+        | MachineKind::DynamoReplicator => 2,
         _ => 3,
     }
 }
@@ -217,15 +328,34 @@ const fn count_pairs() -> usize {
     count
 }
 
-const fn bits() -> [[[u8; MESSAGES]; MAX_STATES]; KINDS] {
-    let mut bits = [[[NONE; MESSAGES]; MAX_STATES]; KINDS];
-    let mut next = 0;
+/// Where coverage records that a machine of `kind` handled a message of
+/// `message` in its state `state`.
+const fn seen_index(kind: MachineKind, state: usize, message: MsgKind) -> usize {
+    (kind as usize * MAX_STATES + state) * MESSAGES + message as usize
+}
+
+const fn allowed_pairs() -> [u64; SEEN_WORDS] {
+    let mut allowed = [0; SEEN_WORDS];
     each_pair!(|kind, state, message| {
-        assert!(bits[kind as usize][state][message as usize] == NONE, "a pair listed twice");
-        bits[kind as usize][state][message as usize] = next;
-        next += 1;
+        let i = seen_index(kind, state, message);
+        assert!(allowed[i / 64] & 1 << (i % 64) == 0, "a pair listed twice");
+        allowed[i / 64] |= 1 << (i % 64);
     });
-    bits
+    allowed
+}
+
+/// Whether the rules allow a machine of `kind` to handle `msg` in its state
+/// `state`, whatever the architecture.
+pub fn allowed(kind: MachineKind, state: u8, msg: &Msg) -> bool {
+    let i = seen_index(kind, state as usize, MsgKind::from(msg));
+    (state as usize) < MAX_STATES && ALLOWED[i / 64] & 1 << (i % 64) != 0
+}
+
+/// Whether an architecture whose kinds `present` says can cause the pairs
+/// of `kind` and `message` at all.
+fn caused(kind: MachineKind, message: MsgKind, present: impl Fn(MachineKind) -> bool) -> bool {
+    let only_by = CAUSED_ONLY_BY.iter().find(|&&(k, m, _)| k == kind && m == message);
+    only_by.is_none_or(|(_, _, causes)| causes.iter().any(|&cause| present(cause)))
 }
 
 /// One (state, message) pair of a kind of machine.
@@ -236,18 +366,64 @@ pub struct Pair {
     pub message: &'static str,
 }
 
-/// Every pair, in bit order: bit `i` of a run's coverage is `pairs()[i]`.
-pub fn pairs() -> Vec<Pair> {
-    let mut out = Vec::with_capacity(PAIRS);
-    each_pair!(|kind, state, message| {
-        out.push(Pair { kind, state: kind.states()[state], message: message.into() });
-    });
-    out
+/// The pairs of the kinds of machine an architecture has, numbered in
+/// [`HANDLED`]'s order: bit `i` of the coverage of its runs is pair `i`.
+/// Built once per architecture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pairs {
+    /// Per pair, by its index in [`Coverage`], its bit, or [`NONE`].
+    bits: Vec<u8>,
+    pairs: Vec<Pair>,
+}
+
+impl Pairs {
+    pub fn of(architecture: &Architecture) -> Self {
+        let kinds = MachineKind::per_actor(architecture);
+        let present = |kind: MachineKind| kinds.contains(&kind);
+        let mut bits = vec![NONE; SEEN];
+        let mut pairs = Vec::new();
+        each_pair!(|kind, state, message| {
+            if present(kind) && caused(kind, message, present) {
+                bits[seen_index(kind, state, message)] = pairs.len() as u8;
+                pairs.push(Pair { kind, state: kind.states()[state], message: message.into() });
+            }
+        });
+        Self { bits, pairs }
+    }
+
+    /// The pairs, in bit order.
+    pub fn as_slice(&self) -> &[Pair] {
+        &self.pairs
+    }
+
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// An error unless a run's coverage has a bit for each pair.
+    pub fn check(&self) -> Result<(), String> {
+        if self.len() <= u128::BITS as usize {
+            return Ok(());
+        }
+        let mut kinds: Vec<&str> = self.pairs.iter().map(|p| p.kind.name()).collect();
+        kinds.dedup();
+        Err(format!(
+            "its kinds of machine ({}) handle {} (state, message) pairs, more than the {} a run's coverage \
+             records: build it of fewer kinds of machine",
+            kinds.join(", "),
+            self.len(),
+            u128::BITS
+        ))
+    }
 }
 
 /// What a run handled. While the run goes, one bit per kind of machine,
 /// state and message kind (an OR per delivery, no lookup); [`Coverage::bits`]
-/// folds them into the pairs.
+/// folds them into the pairs of the run's architecture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Coverage {
     seen: [u64; SEEN_WORDS],
@@ -267,34 +443,28 @@ impl Coverage {
     #[inline]
     pub fn handled(&mut self, kind: MachineKind, state: u8, msg: &Msg) {
         assert!((state as usize) < MAX_STATES, "state {state} of a {}", kind.name());
-        let i = (kind as usize * MAX_STATES + state as usize) * MESSAGES + MsgKind::from(msg) as usize;
+        let i = seen_index(kind, state as usize, MsgKind::from(msg));
         self.seen[i / 64] |= 1 << (i % 64);
     }
 
-    /// The pairs handled, bit `i` for pair `i` of [`pairs`]; what the rules
+    /// The pairs handled, bit `i` for pair `i` of `pairs`; what the rules
     /// do not allow is left out (the invariant checker stops such a run).
-    pub fn bits(&self) -> u128 {
+    pub fn bits(&self, pairs: &Pairs) -> u128 {
+        assert!(pairs.check().is_ok(), "checked where the architecture is read: {} pairs", pairs.len());
         let mut bits = 0u128;
         for (w, &word) in self.seen.iter().enumerate() {
             let mut word = word;
             while word != 0 {
-                let i = w * 64 + word.trailing_zeros() as usize;
-                let bit = BITS[i / (MAX_STATES * MESSAGES)][i / MESSAGES % MAX_STATES][i % MESSAGES];
+                let bit = pairs.bits[w * 64 + word.trailing_zeros() as usize];
                 word &= word - 1;
                 if bit != NONE {
                     bits |= 1 << bit;
                 }
             }
         }
-        assert!(PAIRS == u128::BITS as usize || bits >> PAIRS == 0, "a bit beyond the pairs");
+        assert!(pairs.len() == u128::BITS as usize || bits >> pairs.len() == 0, "a bit beyond the pairs");
         bits
     }
-}
-
-/// The bit of the pair, if the rules allow it.
-pub fn bit(kind: MachineKind, state: u8, msg: &Msg) -> Option<u8> {
-    let bit = BITS[kind as usize].get(state as usize)?[MsgKind::from(msg) as usize];
-    (bit != NONE).then_some(bit)
 }
 
 #[cfg(test)]
@@ -317,21 +487,47 @@ mod tests {
 
     #[test]
     fn every_pair_has_its_own_bit_in_order() {
-        let pairs = pairs();
-        assert_eq!(pairs.len(), PAIRS);
-        assert_eq!(PAIRS, 105);
-        assert_eq!(pairs[0], Pair { kind: MachineKind::Driver, state: "running", message: "start" });
-        let holding_fail = Pair { kind: MachineKind::Kafka, state: "holding", message: "fail" };
-        let at = pairs.iter().position(|p| *p == holding_fail).unwrap();
-        assert_eq!(bit(of(inbound(1)), 1, &Msg::Fail), Some(at as u8));
-        assert_eq!(bit(of(processor(2)), 2, &Msg::ReadFailed), None, "a failed processor's read waits");
-        assert_eq!(bit(of(DRIVER), 1, &Msg::Start), None, "the driver has one state");
+        let pairs = Pairs::of(&WORKLOAD1);
+        let bit = |pair: Pair| pairs.as_slice().iter().position(|p| *p == pair).unwrap();
+        assert_eq!(pairs.len(), 105, "Workload1's pairs, as before the queue kinds");
+        assert_eq!(pairs.as_slice()[0], Pair { kind: MachineKind::Driver, state: "running", message: "start" });
+        let holding_fail = bit(Pair { kind: MachineKind::Kafka, state: "holding", message: "fail" });
+        assert!(allowed(of(inbound(1)), 1, &Msg::Fail));
+        assert!(!allowed(of(processor(2)), 2, &Msg::ReadFailed), "a failed processor's read waits");
+        assert!(!allowed(of(DRIVER), 1, &Msg::Start), "the driver has one state");
+        assert!(allowed(of(DRIVER), 0, &Msg::CommandDone), "allowed whatever the architecture");
         let mut coverage = Coverage::default();
         coverage.handled(of(inbound(2)), 1, &Msg::Fail);
         coverage.handled(of(inbound(1)), 1, &Msg::Fail);
         coverage.handled(of(processor(1)), 1, &Msg::ReadFailed);
-        assert_eq!(coverage.bits(), 1 << at, "both streams' pair, once; nothing for what the rules rule out");
+        coverage.handled(of(DRIVER), 0, &Msg::CommandDone);
+        let expected = 1 << holding_fail;
+        assert_eq!(coverage.bits(&pairs), expected, "both streams' pair, once; nothing outside Workload1's pairs");
         coverage.handled(of(DRIVER), 0, &Msg::Start);
-        assert_eq!(coverage.bits(), 1 << at | 1);
+        assert_eq!(coverage.bits(&pairs), expected | 1);
+    }
+
+    #[test]
+    fn each_built_in_architecture_numbers_the_pairs_of_its_own_kinds_within_128_bits() {
+        for (name, _) in crate::architecture::BUILT_IN {
+            let architecture = crate::architecture::built_in(name).unwrap();
+            let pairs = Pairs::of(&architecture);
+            assert!(pairs.check().is_ok() && pairs.len() <= 128, "{name}: {} pairs", pairs.len());
+            let kinds = MachineKind::per_actor(&architecture);
+            assert!(pairs.as_slice().iter().all(|p| kinds.contains(&p.kind)), "{name}: only its own kinds");
+            assert!(kinds.iter().all(|k| pairs.as_slice().iter().any(|p| p.kind == *k)), "{name}: every kind");
+        }
+        let of = |name| Pairs::of(&crate::architecture::built_in(name).unwrap());
+        let (passive, active) = (of("active-passive"), of("active-active"));
+        let acknowledged = Pair { kind: MachineKind::Driver, state: "running", message: "command-done" };
+        assert!(passive.as_slice().contains(&acknowledged) && active.as_slice().contains(&acknowledged));
+        let switched = Pair { kind: MachineKind::Aurora, state: "region-2-active", message: "insert" };
+        assert!(passive.as_slice().contains(&switched) && !active.as_slice().contains(&switched));
+        let appended = Pair { kind: MachineKind::InDnsToQueues, state: "region-offline", message: "append-answer" };
+        assert!(active.as_slice().contains(&appended));
+        let mut coverage = Coverage::default();
+        coverage.handled(MachineKind::Aurora, 1, &Msg::Insert(crate::model::Record { id: 1, value: 1 }));
+        assert_eq!(coverage.bits(&passive), 1 << passive.as_slice().iter().position(|p| *p == switched).unwrap());
+        assert_eq!(coverage.bits(&active), 0, "no Aurora database in active-active");
     }
 }

@@ -1,11 +1,15 @@
 //! RecordDestination: reads batches from both regions through out-DNS,
-//! records each arrival, removes the batch and reads again.
+//! records each arrival, removes the batch and reads again. Through a
+//! failover DNS, which registers a read at the queues of its state, it
+//! registers once at start, as the study's
+//! `RecordDestinationDNSFailoverQueue` (`:36`), not once per region: a second
+//! registration would have a queue deliver its head twice.
 
 use super::DRIVER;
 use super::answer::{Answer, Awaited};
 use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg};
-use crate::architecture::Action;
+use crate::architecture::{Action, ComponentKind};
 use crate::engine::ActorId;
 use crate::trace::Kind;
 
@@ -13,6 +17,8 @@ use crate::trace::Kind;
 pub struct Destination {
     /// Its DNS, and the streams that DNS routes to, by region from 1.
     dns: ActorId,
+    /// Its DNS registers a read where it routes, whatever region it names.
+    failover: bool,
     streams: [ActorId; 2],
     /// The event of an arrival.
     received_event: Option<Kind>,
@@ -28,6 +34,7 @@ impl Destination {
         let streams = wiring.through("dns").all("routes");
         Self {
             dns: wiring.one("dns"),
+            failover: wiring.kind_of("dns") == ComponentKind::FailoverDns,
             streams: streams.try_into().unwrap_or_else(|s: Vec<ActorId>| panic!("a DNS of {} routes", s.len())),
             received_event: wiring.stage(Action::Received),
             received: IdSet::default(),
@@ -67,7 +74,9 @@ impl Machine for Destination {
             }
             Msg::Start => {
                 self.read(io, 1);
-                self.read(io, 2);
+                if !self.failover {
+                    self.read(io, 2);
+                }
             }
             Msg::Deliver(batch) => {
                 assert!(self.removing.is_none() && !batch.is_empty(), "{} took a batch while removing one", io.name());
@@ -126,6 +135,16 @@ mod tests {
         assert!(!d.accepts(&Msg::Deliver(batch)), "waits for the remove");
         assert_eq!(bench.step(&mut d, OUT_DNS, Msg::RemoveAnswer(true)), vec![(OUT_DNS, Msg::ReadVia { region: 2 })]);
         assert!(bench.trace.iter().all(|e| e.kind == w1::DESTINATION_RECEIVED && e.region == 2));
+    }
+
+    #[test]
+    fn through_a_failover_dns_it_registers_once_at_start() {
+        use crate::config::Options;
+        use crate::model::testkit::{QUEUES, actor};
+        let mut bench = Bench::on(&QUEUES, Options::default());
+        let mut d = Destination::new(&Wiring::of(&QUEUES, actor(&QUEUES, "destination")));
+        let out_dns = actor(&QUEUES, "out-dns");
+        assert_eq!(bench.step(&mut d, 0, Msg::Start), vec![(out_dns, Msg::ReadVia { region: 1 })]);
     }
 
     #[test]

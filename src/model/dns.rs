@@ -9,6 +9,7 @@ use super::answer::{Answer, Awaited};
 use super::topology::other;
 use super::wiring::Wiring;
 use super::{Arena, Batch, IdSet, Io, Machine, Msg, Record};
+use crate::architecture::ComponentKind;
 use crate::config::Routing;
 use crate::engine::ActorId;
 use crate::trace::Kind;
@@ -37,11 +38,15 @@ impl Offline {
 
 /// In-DNS: relays each record to one region's receiver and the answer back.
 /// Alternate routing moves to the other region after a success, except
-/// while a region is offline (as the original).
+/// while a region is offline (as the original). In front of queues (the
+/// study's `Route53DNSWeightedQueue`, whose send path is the same) it
+/// appends the record instead of invoking a receiver.
 #[derive(Clone)]
 pub struct InDns {
-    /// Its routes: the containers of regions 1 and 2.
+    /// Its routes: the containers, or queues, of regions 1 and 2.
     routes: [ActorId; 2],
+    /// Its routes are queues.
+    to_queues: bool,
     routing: Routing,
     /// Where weighted routing draws from.
     rng: Pcg64Mcg,
@@ -61,16 +66,17 @@ fn routes(wiring: &Wiring) -> [ActorId; 2] {
 
 impl InDns {
     pub fn new(wiring: &Wiring, routing: Routing, rng: Pcg64Mcg) -> Self {
-        Self::with_routes(routes(wiring), routing, rng)
+        let to_queues = wiring.kind_of_all("routes") == ComponentKind::Queue;
+        Self::with_routes(routes(wiring), to_queues, routing, rng)
     }
 
     /// This DNS as it starts a run that routes by `routing`, drawing from `rng`.
     pub fn starting(&self, routing: Routing, rng: Pcg64Mcg) -> Self {
-        Self::with_routes(self.routes, routing, rng)
+        Self::with_routes(self.routes, self.to_queues, routing, rng)
     }
 
-    fn with_routes(routes: [ActorId; 2], routing: Routing, rng: Pcg64Mcg) -> Self {
-        Self { routes, routing, rng, offline: Offline::default(), next_region: 1, awaiting: None }
+    fn with_routes(routes: [ActorId; 2], to_queues: bool, routing: Routing, rng: Pcg64Mcg) -> Self {
+        Self { routes, to_queues, routing, rng, offline: Offline::default(), next_region: 1, awaiting: None }
     }
 
     fn route(&self, region: u8) -> ActorId {
@@ -97,12 +103,14 @@ impl InDns {
         assert!(self.awaiting.is_none(), "{} relayed a record while awaiting another", io.name());
         let region = self.pick_region();
         self.awaiting = Some((record, caller, region));
-        io.send(self.route(region), Msg::Invoke(record));
+        let relayed = if self.to_queues { Msg::Append(io.arena.put([record])) } else { Msg::Invoke(record) };
+        io.send(self.route(region), relayed);
     }
 
     fn answer(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
         let (record, caller, region) = self.awaiting.take().expect("an answer comes only for a relayed record");
-        let ok = Awaited::new(self.route(region), Answer::Invoke).outcome(io, from, &msg);
+        let awaited = if self.to_queues { Answer::Append } else { Answer::Invoke };
+        let ok = Awaited::new(self.route(region), awaited).outcome(io, from, &msg);
         if ok && !self.offline.any() {
             self.next_region = other(region);
         } else if !ok {
@@ -304,6 +312,27 @@ mod tests {
             vec![(DESTINATION, Msg::RemoveAnswer(true))]
         );
         assert!(bench.trace.is_empty(), "the stream, not out-DNS, traces what it did not hold");
+    }
+
+    #[test]
+    fn in_front_of_queues_a_record_is_appended_and_the_append_answered() {
+        use crate::model::testkit::{actor, queues_with};
+        let weighted = [
+            ("kind = \"failover-dns\"", "kind = \"weighted-dns\""),
+            ("switch_regions = [\"in-dns\", ", "switch_regions = ["),
+        ];
+        let architecture = queues_with(&weighted);
+        let at = |name| actor(&architecture, name);
+        let mut bench = Bench::on(&architecture, Default::default());
+        let mut dns =
+            InDns::new(&Wiring::of(&architecture, at("in-dns")), Routing::Alternate, Pcg64Mcg::seed_from_u64(0));
+        for queue in ["inbound-1", "inbound-2"] {
+            let sent = bench.step(&mut dns, at("source"), Msg::Invoke(R));
+            let [(to, Msg::Append(batch))] = sent[..] else { panic!("{sent:?}") };
+            assert_eq!((to, bench.ids(batch)), (at(queue), vec![R.id]));
+            let sent = bench.step(&mut dns, at(queue), Msg::AppendAnswer(true));
+            assert_eq!(sent, vec![(at("source"), Msg::Answer(true))]);
+        }
     }
 
     #[test]

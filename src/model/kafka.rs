@@ -29,9 +29,7 @@ pub struct Kafka {
     /// A linger wake-up is already scheduled.
     linger_armed: bool,
     /// Records appended since the run began (the original's `count`).
-    appends: u32,
-    /// Who waits to hear that `appends` reached a total, and the total.
-    watch: Option<(ActorId, u32)>,
+    appends: Appends,
 }
 
 impl Kafka {
@@ -44,8 +42,7 @@ impl Kafka {
             failed: false,
             consumer: None,
             linger_armed: false,
-            appends: 0,
-            watch: None,
+            appends: Appends::default(),
         }
     }
 
@@ -63,7 +60,7 @@ impl Kafka {
 
     /// Records appended since the run began.
     pub fn appends(&self) -> u32 {
-        self.appends
+        self.appends.count()
     }
 
     fn append(&mut self, io: &mut Io<'_, '_>, batch: Batch) -> bool {
@@ -78,7 +75,7 @@ impl Kafka {
                 io.trace_record(appended, self.region, record);
             }
         }
-        self.appends += batch.len() as u32;
+        self.appends.add(batch.len() as u32);
         assert_eq!(self.records.len(), held + batch.len(), "an append keeps every record");
         true
     }
@@ -145,17 +142,6 @@ impl Kafka {
         io.send(consumer, Msg::Deliver(batch));
         self.consumer = None;
     }
-
-    /// Tells the watcher once the total it waits for has been appended.
-    fn notify_watcher(&mut self, io: &mut Io<'_, '_>) {
-        if let Some((watcher, total)) = self.watch
-            && self.appends >= total
-        {
-            self.watch = None;
-            io.send(watcher, Msg::AppendsReached(true));
-        }
-        assert!(self.watch.is_none_or(|(_, total)| self.appends < total), "a reached watch is answered");
-    }
 }
 
 impl Machine for Kafka {
@@ -165,7 +151,7 @@ impl Machine for Kafka {
                 let ok = self.append(io, batch);
                 if ok {
                     self.offer(io);
-                    self.notify_watcher(io);
+                    self.appends.notify(io);
                 }
                 io.send(from, Msg::AppendAnswer(ok));
             }
@@ -177,8 +163,7 @@ impl Machine for Kafka {
             }
             Msg::WatchAppends(_) if self.failed => io.send(from, Msg::AppendsReached(false)),
             Msg::WatchAppends(total) => {
-                self.watch = Some((from, total));
-                self.notify_watcher(io);
+                self.appends.watch(io, from, total);
             }
             Msg::Fail => {
                 self.failed = true;
@@ -196,15 +181,53 @@ impl Machine for Kafka {
     }
 
     fn held(&self, _arena: &Arena, out: &mut IdSet) {
-        self.records().for_each(|r| {
-            out.insert(r.id);
-        });
+        out.insert_records(self.records());
     }
 
-    /// Empty, holding records, or failed.
     fn coverage_state(&self) -> u8 {
-        if self.failed { 2 } else { !self.records.is_empty() as u8 }
+        store_state(self.failed, !self.records.is_empty())
     }
+}
+
+/// The coverage state of a stream or queue: empty, holding records, or
+/// failed.
+/// Appends since the run began (the original's `count`), and who waits to
+/// hear that they reached a total: a stream's and a queue's alike.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Appends {
+    count: u32,
+    watch: Option<(ActorId, u32)>,
+}
+
+impl Appends {
+    pub(super) fn count(self) -> u32 {
+        self.count
+    }
+
+    pub(super) fn add(&mut self, appended: u32) {
+        self.count += appended;
+    }
+
+    /// `watcher` waits to hear that the count reached `total`.
+    pub(super) fn watch(&mut self, io: &mut Io<'_, '_>, watcher: ActorId, total: u32) {
+        self.watch = Some((watcher, total));
+        self.notify(io);
+    }
+
+    /// Tells the watcher once the total it waits for has been appended.
+    pub(super) fn notify(&mut self, io: &mut Io<'_, '_>) {
+        if let Some((watcher, total)) = self.watch
+            && self.count >= total
+        {
+            self.watch = None;
+            io.send(watcher, Msg::AppendsReached(true));
+        }
+        assert!(self.watch.is_none_or(|(_, total)| self.count < total), "a reached watch is answered");
+    }
+}
+
+pub(super) fn store_state(failed: bool, holding: bool) -> u8 {
+    if failed { 2 } else { holding as u8 }
 }
 
 #[cfg(test)]

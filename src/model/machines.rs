@@ -2,9 +2,12 @@
 //! the kind the file names and wired as it says, plus the harness that
 //! drives them (actor 0).
 
-use super::coverage::MachineKind;
+use super::coverage::{MachineKind, Pairs};
 use super::wiring::Wiring;
-use super::{Cluster, Container, Destination, InDns, Kafka, Machine, OutDns, Processor, Replica, Source};
+use super::{
+    Aurora, Cluster, Container, Destination, Dynamo, FailoverDns, InDns, Kafka, Machine, OutDns, Processor, Queue,
+    RegionalDb, Replica, Replicator, Source,
+};
 use crate::architecture::{Architecture, ComponentKind};
 use crate::config::Routing;
 use crate::engine::ActorId;
@@ -22,6 +25,12 @@ pub enum Node {
     Kafka(Kafka),
     OutDns(OutDns),
     Destination(Destination),
+    Queue(Queue),
+    FailoverDns(FailoverDns),
+    Aurora(Aurora),
+    Dynamo(Dynamo),
+    RegionalDb(RegionalDb),
+    Replicator(Replicator),
 }
 
 /// `machine` and `machine_mut`: a node as the machine it is.
@@ -39,6 +48,12 @@ macro_rules! as_machine {
                 Node::Kafka(m) => m,
                 Node::OutDns(m) => m,
                 Node::Destination(m) => m,
+                Node::Queue(m) => m,
+                Node::FailoverDns(m) => m,
+                Node::Aurora(m) => m,
+                Node::Dynamo(m) => m,
+                Node::RegionalDb(m) => m,
+                Node::Replicator(m) => m,
             }
         }
     };
@@ -51,6 +66,12 @@ impl Node {
         let wiring = Wiring::of(architecture, actor);
         let unseeded = <rand_pcg::Pcg64Mcg as rand::SeedableRng>::seed_from_u64(0);
         match architecture.instances[actor as usize - 1].kind {
+            kind @ (ComponentKind::AuroraRegional | ComponentKind::DynamoRegional) => {
+                Node::RegionalDb(RegionalDb::new(&wiring, kind))
+            }
+            kind @ (ComponentKind::AuroraReplicator | ComponentKind::DynamoReplicator) => {
+                Node::Replicator(Replicator::new(&wiring, kind))
+            }
             ComponentKind::Source => Node::Source(Source::with_batches(Vec::new(), &[]).wired(&wiring)),
             ComponentKind::WeightedDns => Node::InDns(InDns::new(&wiring, Routing::Alternate, unseeded)),
             ComponentKind::ApiContainer => Node::Container(Container::new(&wiring)),
@@ -60,6 +81,10 @@ impl Node {
             ComponentKind::Kafka => Node::Kafka(Kafka::new(&wiring)),
             ComponentKind::OutDns => Node::OutDns(OutDns::new(&wiring)),
             ComponentKind::Destination => Node::Destination(Destination::new(&wiring)),
+            ComponentKind::Queue => Node::Queue(Queue::new(&wiring)),
+            ComponentKind::FailoverDns => Node::FailoverDns(FailoverDns::new(&wiring)),
+            ComponentKind::Aurora => Node::Aurora(Aurora::new(&wiring)),
+            ComponentKind::Dynamo => Node::Dynamo(Dynamo::new(&wiring)),
         }
     }
 
@@ -74,6 +99,8 @@ pub struct Wired {
     nodes: Vec<Node>,
     /// Per actor, the driver's first, its kind of machine for coverage.
     kinds: Vec<MachineKind>,
+    /// The coverage pairs of those kinds, numbered.
+    pub pairs: Pairs,
     /// The vocabulary of the architecture's events.
     pub vocabulary: Vocabulary,
 }
@@ -90,7 +117,11 @@ impl Wired {
             (1..=architecture.instances.len() as ActorId).map(|a| Node::wired(architecture, a)).collect();
         assert_eq!(nodes.iter().filter(|n| matches!(n, Node::Source(_))).count(), 1, "checked: one source");
         let kinds = (0..=nodes.len() as ActorId).map(|a| MachineKind::of(architecture, a)).collect();
-        Self { nodes, kinds, vocabulary: architecture.vocabulary() }
+        let pairs = Pairs::of(architecture);
+        if let Err(e) = pairs.check() {
+            panic!("{}: {e} (checked where an architecture file is read)", architecture.name);
+        }
+        Self { nodes, kinds, pairs, vocabulary: architecture.vocabulary() }
     }
 }
 
@@ -158,11 +189,132 @@ impl<H: Machine> Machines<H> {
         }
     }
 
-    /// Every stream, with its actor.
-    pub fn streams(&self) -> impl Iterator<Item = (ActorId, &Kafka)> {
-        self.nodes.iter().enumerate().filter_map(|(i, n)| match n {
-            Node::Kafka(k) => Some((i as ActorId + 1, k)),
-            _ => None,
+    /// Every stream, Kafka's and queues, with its actor and what it holds.
+    pub fn streams(&self) -> impl Iterator<Item = (ActorId, Held)> {
+        self.nodes.iter().enumerate().filter_map(|(i, n)| {
+            let held = match n {
+                Node::Kafka(k) => Held {
+                    records: ids(k.records()),
+                    failed: k.is_failed(),
+                    read: k.consumer().is_some(),
+                    batched: true,
+                },
+                Node::Queue(q) => {
+                    Held { records: ids(q.records()), failed: q.is_failed(), read: q.is_read(), batched: false }
+                }
+                _ => return None,
+            };
+            Some((i as ActorId + 1, held))
         })
+    }
+}
+
+/// What a stream holds when a run ends, for the diagnosis.
+pub struct Held {
+    /// The ids of its records, in order.
+    pub records: Vec<u32>,
+    pub failed: bool,
+    /// Whether a reader is registered for its next delivery.
+    pub read: bool,
+    /// Whether it delivers batches (Kafka), not one record at a time.
+    pub batched: bool,
+}
+
+fn ids(records: impl Iterator<Item = super::Record>) -> Vec<u32> {
+    records.map(|r| r.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::{Options, Profile};
+    use crate::engine::{Envelope, Stop, Stream, stream};
+    use crate::model::testkit::QUEUES;
+    use crate::model::{Io, Msg, Record, World, timing};
+    use crate::trace::Kind;
+
+    /// Publishes its batches one after the other, from batch 1.
+    struct Publisher(u8);
+
+    impl Machine for Publisher {
+        fn handle(&mut self, io: &mut Io<'_, '_>, _from: ActorId, msg: Msg) {
+            let source = io.architecture.source();
+            match msg {
+                Msg::Start => io.send(source, Msg::PublishBatch(1)),
+                Msg::BatchPublished(b) if b < self.0 => io.send(source, Msg::PublishBatch(b + 1)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Runs `batches` batches of `per_batch` records through `architecture`
+    /// until nothing is left to deliver.
+    fn run(architecture: &Arc<Architecture>, batches: u8, per_batch: u32) -> World<Publisher> {
+        let records = (1..=batches as u32 * per_batch).map(|id| Record { id, value: id }).collect();
+        let options = Options::default();
+        let bound = options.time_bound;
+        let source = Source::new(records, per_batch as usize);
+        let mut world = World::new(architecture.clone(), Publisher(batches), source, options, 7);
+        let mut engine = crate::engine::Engine::new();
+        engine.reset(7, timing(&Profile::default(), architecture, &mut stream(7, Stream::Speed)));
+        for to in world.starters() {
+            engine.inject(0, Envelope { from: 0, to, msg: Msg::Start });
+        }
+        assert_eq!(engine.run(&mut world, bound), Stop::Quiescent);
+        world
+    }
+
+    /// The (record, region) pairs that reached `place`, in order.
+    fn reached(world: &World<Publisher>, place: &str) -> Vec<(u32, u8)> {
+        let places = world.architecture.place_names();
+        let code = Kind::place(places.iter().position(|p| p == place).expect("a place"));
+        let mut regions: Vec<(u32, u8)> =
+            world.trace.iter().filter(|e| e.kind == code).map(|e| (e.subject, e.region)).collect();
+        regions.sort_unstable();
+        regions
+    }
+
+    /// Each of records `1..=records`, in each of `regions`.
+    fn each(records: u32, regions: &[u8]) -> Vec<(u32, u8)> {
+        (1..=records).flat_map(|id| regions.iter().map(move |&r| (id, r))).collect()
+    }
+
+    #[test]
+    fn records_flow_from_the_source_to_the_destination_through_the_queue_kinds() {
+        let mut world = run(&QUEUES, 2, 2);
+        let destination = world.machines.destination_mut();
+        assert_eq!((destination.distinct(), destination.arrivals()), (4, 4));
+        assert_eq!(reached(&world, "received"), each(4, &[1]), "all of it through region 1, the active one");
+        assert_eq!(reached(&world, "database-stored"), each(4, &[1]));
+        assert_eq!(reached(&world, "database-replica-stored"), each(4, &[1, 2]), "copied to the passive region");
+        assert_eq!(reached(&world, "table-replica-stored"), each(4, &[1, 2]), "copied to the other region");
+    }
+
+    #[test]
+    fn each_instance_of_the_queue_kinds_is_wired_as_its_machine() {
+        let wired = Wired::new(&QUEUES);
+        let machine = |node: &Node| match node {
+            Node::Source(_) => "source",
+            Node::FailoverDns(_) => "failover-dns",
+            Node::Queue(_) => "queue",
+            Node::Processor(_) => "stream-container",
+            Node::Aurora(_) => "aurora",
+            Node::Dynamo(_) => "dynamo",
+            Node::RegionalDb(_) => "regional",
+            Node::Replicator(_) => "replicator",
+            Node::Destination(_) => "destination",
+            _ => "another",
+        };
+        let kinds: Vec<&str> = wired.nodes.iter().map(machine).collect();
+        let expected = ["source", "failover-dns"]
+            .into_iter()
+            .chain(["queue", "queue", "stream-container", "stream-container"].repeat(2))
+            .chain(["queue", "queue", "aurora", "regional", "regional", "replicator"])
+            .chain(["dynamo", "regional", "regional", "replicator", "failover-dns", "destination"]);
+        assert_eq!(kinds, expected.collect::<Vec<_>>());
+        let coverage: Vec<&str> = (1..=3).map(|a| wired.kind(a).name()).collect();
+        assert_eq!(coverage, ["source", "failover-dns", "queue"]);
     }
 }

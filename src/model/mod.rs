@@ -9,16 +9,21 @@
 //! world to check its invariants after every delivery.
 
 mod answer;
+mod aurora;
 mod check;
 mod container;
 pub mod coverage;
 mod destination;
 mod dns;
+mod dynamo;
+mod failover;
 mod health;
 mod kafka;
 mod machines;
 mod mongo;
 mod processor;
+mod queue;
+mod regional;
 mod source;
 mod timing;
 pub mod topology;
@@ -33,17 +38,22 @@ use crate::config::Options;
 use crate::engine::{ActorId, Ctx, Envelope, MICROSECOND, Stream, System, Time, stream};
 use crate::trace::{Event, Kind, Vocabulary};
 
-pub use answer::{Answer, Awaited};
+pub use answer::{Answer, Awaited, acknowledges};
+pub use aurora::Aurora;
 pub use check::{Checked, HasWorld};
 pub use container::{Container, Next};
-pub use coverage::{Coverage, MachineKind};
+pub use coverage::{Coverage, MachineKind, Pairs};
 pub use destination::Destination;
 pub use dns::{InDns, OutDns};
+pub use dynamo::Dynamo;
+pub use failover::FailoverDns;
 pub use health::ContainerState;
 pub use kafka::Kafka;
-pub use machines::{Machines, Node, Wired};
+pub use machines::{Held, Machines, Node, Wired};
 pub use mongo::{Cluster, Replica};
 pub use processor::Processor;
+pub use queue::Queue;
+pub use regional::{RegionalDb, Replicator};
 pub use source::Source;
 pub use timing::timing;
 pub use wiring::Wiring;
@@ -135,6 +145,13 @@ impl IdSet {
 
     pub fn contains(&self, id: u32) -> bool {
         self.words.get((id / 64) as usize).is_some_and(|w| w & (1u64 << (id % 64)) != 0)
+    }
+
+    /// Adds the id of every record of `records`.
+    pub fn insert_records(&mut self, records: impl IntoIterator<Item = Record>) {
+        records.into_iter().for_each(|r| {
+            self.insert(r.id);
+        });
     }
 
     /// Adds every id of `other`.
@@ -246,6 +263,24 @@ pub enum Msg {
     RegionOnline(u8),
     /// A self-addressed wake-up.
     Timer,
+    /// A global database to its regional databases and replicator, and a
+    /// replicator to a regional database: store the record, answering
+    /// `caller` if that database is the one to answer it.
+    InsertFor {
+        record: Record,
+        caller: ActorId,
+    },
+    /// A regional database or replicator to its global database: the
+    /// command it was sent is done.
+    CommandDone,
+    /// Commands from the driver to an Aurora database or a failover DNS
+    /// (and from an Aurora database to its parts): the other region becomes
+    /// the active one.
+    SwitchRegions,
+    /// Commands from the driver to a global database: its replicator fails
+    /// or recovers.
+    FailReplication,
+    RecoverReplication,
 }
 
 impl Msg {
@@ -259,6 +294,9 @@ impl Msg {
         match *self {
             Msg::Invoke(r) => format!("invoke {}", rec(r)),
             Msg::Insert(r) => format!("insert {}", rec(r)),
+            Msg::InsertFor { record, caller } => {
+                format!("insert {} for {}", rec(record), architecture.actor_name(caller))
+            }
             Msg::Store(r) => format!("store {}", rec(r)),
             Msg::StoreAsync(r) => format!("store-async {}", rec(r)),
             Msg::Append(b) => format!("append {}", ids(b)),
@@ -275,7 +313,7 @@ impl Msg {
     /// it carries onward (a remove names records but holds none).
     pub fn carried(&self, arena: &Arena, out: &mut IdSet) {
         match *self {
-            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) => {
+            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) | Msg::InsertFor { record: r, .. } => {
                 out.insert(r.id);
             }
             Msg::Append(b) | Msg::Deliver(b) => arena.get(b).iter().for_each(|r| {
@@ -288,7 +326,9 @@ impl Msg {
     /// The ids of the records this message names.
     pub fn record_ids(&self, arena: &Arena) -> Vec<u32> {
         match *self {
-            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) => vec![r.id],
+            Msg::Invoke(r) | Msg::Insert(r) | Msg::Store(r) | Msg::StoreAsync(r) | Msg::InsertFor { record: r, .. } => {
+                vec![r.id]
+            }
             Msg::Append(b) | Msg::Remove(b) | Msg::Deliver(b) | Msg::RemoveVia { batch: b, .. } => {
                 arena.get(b).iter().map(|r| r.id).collect()
             }
@@ -298,7 +338,17 @@ impl Msg {
 
     /// Commands wait like any other message while a machine awaits an answer.
     pub fn is_command(&self) -> bool {
-        matches!(self, Msg::Fail | Msg::Recover | Msg::SwitchPrimary | Msg::RegionOffline(_) | Msg::RegionOnline(_))
+        matches!(
+            self,
+            Msg::Fail
+                | Msg::Recover
+                | Msg::SwitchPrimary
+                | Msg::RegionOffline(_)
+                | Msg::RegionOnline(_)
+                | Msg::SwitchRegions
+                | Msg::FailReplication
+                | Msg::RecoverReplication
+        )
     }
 }
 
@@ -438,6 +488,16 @@ impl<H: Machine> World<H> {
         self.wired.kind(actor)
     }
 
+    /// The coverage pairs of the architecture's kinds of machine.
+    pub fn pairs(&self) -> &Pairs {
+        &self.wired.pairs
+    }
+
+    /// The pairs the run handled so far, by their bits in [`World::pairs`].
+    pub fn coverage_bits(&self) -> u128 {
+        self.coverage.bits(&self.wired.pairs)
+    }
+
     /// The vocabulary of the run's events.
     pub fn vocabulary(&self) -> Vocabulary {
         self.wired.vocabulary
@@ -497,7 +557,7 @@ impl<H: Machine> System for World<H> {
 
     fn handle(&mut self, ctx: &mut Ctx<'_, Msg>, env: Envelope<Msg>) {
         debug_assert_eq!(ctx.me(), env.to, "a message handled by another actor than its addressee");
-        if env.msg == Msg::Fail && env.from == DRIVER {
+        if matches!(env.msg, Msg::Fail) && env.from == DRIVER {
             self.trace_fault_found_holding(ctx.now(), env.to);
         }
         let (arena, trace, options, architecture) =

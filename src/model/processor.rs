@@ -227,6 +227,38 @@ mod tests {
     }
 
     #[test]
+    fn a_queue_container_takes_its_answer_from_the_regional_database_that_stored_the_record() {
+        use crate::model::testkit::{QUEUES, actor};
+        let at = |name| actor(&QUEUES, name);
+        let mut bench = Bench::on(&QUEUES, Options::default());
+        let me = at("inbound-container-2");
+        let mut p = Processor::new(&Wiring::of(&QUEUES, me));
+        let record = bench.batch(&[6]);
+        let sent = bench.step_as(&mut p, me, at("inbound-2"), Msg::Deliver(record));
+        assert_eq!(sent, vec![(at("database"), Msg::Insert(Record { id: 6, value: 6 }))]);
+        let sent = bench.step_as(&mut p, me, at("database-2"), Msg::InsertAnswer(true));
+        assert_eq!(sent, vec![(at("middle-2"), Msg::Append(record))], "region 2's database answers after a switch");
+        bench.step_as(&mut p, me, at("middle-2"), Msg::AppendAnswer(true));
+        let sent = bench.step_as(&mut p, me, at("inbound-2"), Msg::RemoveAnswer(true));
+        assert_eq!(sent, vec![(at("inbound-2"), Msg::Read { consumer: me })]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "inbound-container-1 awaited Insert answer from database but got InsertAnswer(true) from table-1"
+    )]
+    fn an_insert_answer_from_another_databases_part_breaks_the_invariant() {
+        use crate::model::testkit::{QUEUES, actor};
+        let at = |name| actor(&QUEUES, name);
+        let mut bench = Bench::on(&QUEUES, Options::default());
+        let me = at("inbound-container-1");
+        let mut p = Processor::new(&Wiring::of(&QUEUES, me));
+        let record = bench.batch(&[6]);
+        bench.step_as(&mut p, me, at("inbound-1"), Msg::Deliver(record));
+        bench.step_as(&mut p, me, at("table-1"), Msg::InsertAnswer(true));
+    }
+
+    #[test]
     fn any_failure_leaves_the_batch_and_fails_the_dependency() {
         for failing in 0..4 {
             let (mut bench, mut p) = with(None);

@@ -49,6 +49,12 @@ impl<'a> Wiring<'a> {
         self.architecture.instances[self.one(key) as usize - 1].kind
     }
 
+    /// The kind of the instances wire `key` names, a family's (the check
+    /// makes a family's members of one kind).
+    pub fn kind_of_all(&self, key: &str) -> ComponentKind {
+        self.architecture.instances[self.all(key)[0] as usize - 1].kind
+    }
+
     /// The event this instance traces when it does `action`.
     pub fn stage(&self, action: Action) -> Option<Kind> {
         self.architecture.stage_of(self.instance, action).map(Kind::place)

@@ -199,15 +199,20 @@ impl Plan {
         first..first + (CANDIDATES - 1)
     }
 
-    /// The file for chunk `c`, named by scenario, a digest of the spec and
-    /// its seeds (its runs' own seeds, after `steered-` if steered), always
-    /// directly under `out_dir` (see `file_stem`).
+    /// The file for chunk `c`, named by architecture (unless the default
+    /// one), scenario, a digest of the spec and its seeds (its runs' own
+    /// seeds, after `steered-` if steered), always directly under `out_dir`
+    /// (see `file_stem`).
     pub fn file_name(&self, chunk: u64) -> PathBuf {
         let seeds = self.seeds(chunk);
         let digest = self.spec.identity() as u32;
         let steered = if self.steer { "steered-" } else { "" };
+        let architecture = match self.spec.architecture.name.as_str() {
+            super::DEFAULT_ARCHITECTURE => String::new(),
+            name => format!("{}-", file_stem(name)),
+        };
         let name = format!(
-            "{}-{digest:08x}-{steered}{}-{}.{EXTENSION}",
+            "{architecture}{}-{digest:08x}-{steered}{}-{}.{EXTENSION}",
             file_stem(&self.spec.scenario.name),
             seeds.start(),
             seeds.end()

@@ -12,7 +12,7 @@ use super::{RunWorld, Simulator};
 use crate::architecture::{Action, Architecture, ComponentKind};
 use crate::config::Variant;
 use crate::engine::ActorId;
-use crate::model::{ContainerState, DRIVER, Kafka, Node};
+use crate::model::{ContainerState, DRIVER, Held, Node};
 use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
 
@@ -280,10 +280,10 @@ fn name(world: &RunWorld, actor: ActorId) -> String {
 
 /// The findings for what a stream still holds: delivered records whose
 /// remove went astray, then the rest.
-fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId) -> Vec<Finding> {
+fn in_stream(world: &RunWorld, events: &[Event], mut stream: Held, actor: ActorId) -> Vec<Finding> {
     let a = &*world.architecture;
     let place = name(world, actor);
-    let mut rest: Vec<u32> = stream.records().map(|r| r.id).collect();
+    let mut rest = std::mem::take(&mut stream.records);
     let mut findings = Vec::new();
     if is_destination(a, consumer_of(a, actor)) {
         let received = ids(events, Kind::place(a.arrival()));
@@ -305,7 +305,7 @@ fn in_stream(world: &RunWorld, events: &[Event], stream: &Kafka, actor: ActorId)
         astray(Reason::RemoveRefused, &refused.map(|e| e.subject).collect());
     }
     if !rest.is_empty() {
-        let reason = stream_reason(world, stream, actor, rest.len());
+        let reason = stream_reason(world, &stream, actor, rest.len());
         findings.push(Finding { place, records: rest, reason });
     }
     findings
@@ -338,16 +338,16 @@ fn siblings(a: &Architecture, stream: ActorId) -> Vec<ActorId> {
     all.iter().filter(|&&i| i != s).map(|&i| i as ActorId + 1).collect()
 }
 
-fn stream_reason(world: &RunWorld, stream: &Kafka, actor: ActorId, held: usize) -> Reason {
+fn stream_reason(world: &RunWorld, stream: &Held, actor: ActorId, held: usize) -> Reason {
     let batch = world.options.batch_size as usize;
     let consumer = consumer_of(&world.architecture, actor);
-    if stream.is_failed() {
+    if stream.failed {
         Reason::StreamFailed
-    } else if held < batch && world.options.linger.is_none() {
+    } else if stream.batched && held < batch && world.options.linger.is_none() {
         Reason::PartialBatch { held, batch }
-    } else if stream.consumer().is_none() && is_destination(&world.architecture, consumer) {
+    } else if !stream.read && is_destination(&world.architecture, consumer) {
         Reason::DestinationReadsElsewhere
-    } else if stream.consumer().is_none() {
+    } else if !stream.read {
         Reason::NoConsumer { consumer: name(world, consumer), condition: condition(world, consumer) }
     } else {
         Reason::StillMoving { consumer: name(world, consumer) }

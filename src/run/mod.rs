@@ -26,7 +26,7 @@ use crate::engine::{
     Stream, System, Time, Timing, stream,
 };
 use crate::model::DRIVER;
-use crate::model::{Checked, HasWorld, Msg, Record, Source, World, coverage, timing};
+use crate::model::{Checked, HasWorld, Msg, Pairs, Record, Source, World, timing};
 use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec, digest};
 
@@ -77,7 +77,7 @@ impl RunSpec {
             options,
             profile,
             explore: false,
-            coverage_table: coverage_table(),
+            coverage_table: coverage_table_of(&architecture),
             vocabulary: architecture.vocabulary(),
         };
         Self { architecture, scenario: Arc::new(scenario), stored: Arc::new(stored), check_invariants: false }
@@ -102,9 +102,8 @@ impl RunSpec {
 
     /// The spec a stored run was simulated with: its architecture, and its
     /// scenario in that architecture. An error if its coverage bits index
-    /// another table than this wl1's.
+    /// another table than this wl1's (see [`stored_architecture`]).
     pub fn from_stored(stored: &Arc<Spec>) -> Result<Self, String> {
-        check_coverage_table(stored)?;
         let architecture = stored_architecture(stored)?;
         let scenario = resolve::stored_scenario(stored, &architecture)?;
         Ok(Self { architecture, scenario: Arc::new(scenario), stored: stored.clone(), check_invariants: false })
@@ -364,12 +363,13 @@ pub fn drawn_environment(spec: &Spec, seed: u64) -> Option<Environment> {
     spec.explore.then(|| Environment::draw(&spec.profile, spec.vocabulary.instances(), seed))
 }
 
-/// An error unless this wl1 reads a stored run as it was simulated: its
-/// coverage bits index this wl1's table of pairs, and the environment it
-/// says it ran in is the one its seed draws (else a trace file's damage, a
-/// forgery, or a run explored by an earlier wl1, which drew no spread).
+/// An error unless this wl1 reads a stored run as it was simulated: the
+/// environment it says it ran in is the one its seed draws (else a trace
+/// file's damage, a forgery, or a run explored by an earlier wl1, which
+/// drew no spread). Whether its coverage bits index this wl1's table of
+/// pairs is a matter of its spec, checked once per file with its
+/// architecture ([`stored_architecture`]).
 pub fn check_stored_run(header: &RunHeader) -> Result<(), String> {
-    check_coverage_table(&header.spec)?;
     let seed = header.seed;
     match (header.environment.as_deref(), drawn_environment(&header.spec, seed)) {
         (Some(stored), Some(drawn)) if *stored == drawn => Ok(()),
@@ -382,20 +382,27 @@ pub fn check_stored_run(header: &RunHeader) -> Result<(), String> {
     }
 }
 
-/// Which table of (state, message) pairs this wl1's coverage bits index: a
-/// digest of the pairs' names, in bit order.
+/// Which table of (state, message) pairs the coverage bits of runs of
+/// `architecture` index in this wl1: a digest of its pairs' names, in bit
+/// order.
+pub fn coverage_table_of(architecture: &Architecture) -> u64 {
+    let pairs = Pairs::of(architecture);
+    let names = pairs.as_slice().iter().map(|p| format!("{} {} {}\n", p.kind.name(), p.state, p.message));
+    digest(names.collect::<String>().as_bytes())
+}
+
+/// The coverage table of the default architecture, Workload1.
 pub fn coverage_table() -> u64 {
-    static TABLE: LazyLock<u64> = LazyLock::new(|| {
-        let names = coverage::pairs().into_iter().map(|p| format!("{} {} {}\n", p.kind.name(), p.state, p.message));
-        digest(names.collect::<String>().as_bytes())
-    });
+    static TABLE: LazyLock<u64> =
+        LazyLock::new(|| coverage_table_of(&built_in_architecture(DEFAULT_ARCHITECTURE).expect("built in")));
     *TABLE
 }
 
-/// An error unless the coverage bits of runs of `spec` index this wl1's
-/// table of pairs: else they would be read as other pairs.
-fn check_coverage_table(spec: &Spec) -> Result<(), String> {
-    if spec.coverage_table == coverage_table() {
+/// An error unless the coverage bits of runs of `spec`, of `architecture`,
+/// index this wl1's table of its pairs: else they would be read as other
+/// pairs.
+fn check_coverage_table(spec: &Spec, architecture: &Architecture) -> Result<(), String> {
+    if spec.coverage_table == coverage_table_of(architecture) {
         return Ok(());
     }
     Err("the trace was written by a wl1 with another coverage table (of (state, message) pairs), whose \
@@ -412,7 +419,7 @@ fn header(engine: &Engine<Msg>, world: &RunWorld, spec: &RunSpec, seed: u64, sto
         Stop::Quiescent | Stop::Stalled | Stop::Cancelled | Stop::Overgrown => OutcomeKind::Stuck,
     };
     let outcome = Outcome { kind, end_us: engine.now() / MICROSECOND, message_events: engine.deliveries() };
-    RunHeader { seed, spec: spec.stored.clone(), environment: None, outcome, coverage: world.coverage.bits() }
+    RunHeader { seed, spec: spec.stored.clone(), environment: None, outcome, coverage: world.coverage_bits() }
 }
 
 /// Runs one seed, turning a broken invariant (a panic anywhere in the

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::architecture::{self, Architecture, MAX_FILE_BYTES};
 use crate::config::{did_you_mean, read_text_file};
+use crate::model::Pairs;
 use crate::scenario::{self, Scenario};
 use crate::trace::Spec;
 
@@ -39,33 +40,46 @@ pub fn resolve_architecture(name_or_path: &str) -> Result<(Arc<Architecture>, St
     }
     let text = read_text_file(path, MAX_FILE_BYTES)?;
     let architecture = Architecture::parse(&text, name_or_path).map_err(|e| e.to_string())?;
+    coverage_fits(&architecture, name_or_path)?;
     Ok((Arc::new(architecture), text))
+}
+
+/// An error, naming the file, unless a run's coverage has a bit for every
+/// (state, message) pair of the kinds of machine `architecture` has. The
+/// pairs are the model's, so this is checked here, where the simulator
+/// takes in an architecture, rather than with the file's own rules.
+fn coverage_fits(architecture: &Architecture, origin: &str) -> Result<(), String> {
+    Pairs::of(architecture).check().map_err(|e| format!("{origin}: {e}"))
 }
 
 /// The architecture of stored runs: built in by name, or read from the
 /// spec's text; an error too if the spec's vocabulary of event codes is
-/// not the architecture's (a damaged or forged header).
+/// not the architecture's (a damaged or forged header), or its coverage
+/// bits index another table of pairs than this wl1's.
 pub fn stored_architecture(spec: &Spec) -> Result<Arc<Architecture>, String> {
     let name = &spec.architecture;
     let architecture = if spec.architecture_text.is_empty() {
         built_in_architecture(name).ok_or_else(|| format!("the runs' architecture {name:?} is not built in"))?
     } else {
         let origin = format!("the runs' architecture {name:?}");
-        Arc::new(Architecture::parse(&spec.architecture_text, &origin).map_err(|e| e.to_string())?)
+        let architecture = Architecture::parse(&spec.architecture_text, &origin).map_err(|e| e.to_string())?;
+        coverage_fits(&architecture, &origin)?;
+        Arc::new(architecture)
     };
     if architecture.vocabulary() != spec.vocabulary {
         return Err(format!(
             "the runs' event codes are not those of their architecture {name:?}: the header is damaged"
         ));
     }
+    super::check_coverage_table(spec, &architecture)?;
     Ok(architecture)
 }
 
 /// The built-in scenarios that apply to `architecture` (whose steps name
 /// only components it has), in the order they are listed.
 pub fn scenarios_of(architecture: &Arc<Architecture>) -> Vec<Scenario> {
-    let of = |name: &&str| scenario::built_in_of(name, architecture).expect("listed as built in").ok();
-    scenario::BUILT_IN.iter().filter_map(of).collect()
+    let of = |name: &str| scenario::built_in_of(name, architecture).expect("listed as built in").ok();
+    scenario::built_in_names(architecture).filter_map(of).collect()
 }
 
 /// A scenario of `architecture` as `--scenario` names it: a built-in one
@@ -117,8 +131,12 @@ mod tests {
         };
         let text = std::fs::read_to_string(no_validator()).unwrap();
         let (file, _) = resolve_architecture(&no_validator()).unwrap();
-        let stored = Spec { vocabulary: file.vocabulary(), ..spec("no-validator", &text) };
+        let (vocabulary, coverage_table) = (file.vocabulary(), crate::run::coverage_table_of(&file));
+        let stored = Spec { vocabulary, coverage_table, ..spec("no-validator", &text) };
         assert_eq!(stored_architecture(&stored).unwrap().name, "no-validator");
+        let table = Spec { coverage_table: crate::run::coverage_table(), ..stored.clone() };
+        let other = stored_architecture(&table).unwrap_err();
+        assert!(other.contains("another coverage table"), "Workload1's pairs are not no-validator's: {other}");
         let forged = stored_architecture(&spec("no-validator", &text)).unwrap_err();
         assert!(forged.contains("event codes are not those of their architecture"), "Workload1's codes: {forged}");
         assert_eq!(
@@ -129,6 +147,39 @@ mod tests {
         assert_eq!(unknown, "the runs' architecture \"workload2\" is not built in");
         let bad = stored_architecture(&spec("mine", "name = 3\n")).unwrap_err();
         assert!(bad.starts_with("the runs' architecture \"mine\":1: "), "{bad}");
+    }
+
+    #[test]
+    fn an_architecture_whose_kinds_have_more_coverage_pairs_than_a_run_records_is_refused_by_name() {
+        let mongo = "kind = \"mongo\"\nregion = 1\nprimary = 1\nreplicas = \"processor-db/replica-{r}\"";
+        let aurora = "kind = \"aurora\"\nregion = 1\nreplicas = \"processor-db-{r}\"\n\
+                      replicator = \"processor-db-replicator\"";
+        let parts = "name = \"processor-db-{r}\"\nkind = \"aurora-regional\"\n\n[[instance]]\n\
+                     name = \"processor-db-replicator\"\nkind = \"aurora-replicator\"\nregion = 1\n\
+                     replicas = \"processor-db-{r}\"";
+        let text = architecture::BUILT_IN[0]
+            .1
+            .replacen(mongo, aurora, 1)
+            .replacen("name = \"processor-db/replica-{r}\"\nkind = \"mongo-replica\"\nover = \"all\"", parts, 1)
+            .replacen(", \"processor-db\"]", "]", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mixed.toml");
+        std::fs::write(&path, &text).unwrap();
+        let name = path.to_str().unwrap();
+        let architecture = Architecture::parse(&text, name).unwrap_or_else(|e| panic!("{e}"));
+        let pairs = Pairs::of(&architecture).len();
+        assert_eq!(pairs, 105 + 38 + 1, "Workload1's, an Aurora database's and its parts', the acknowledgements");
+        let refused = resolve_architecture(name).unwrap_err();
+        assert!(refused.starts_with(&format!("{name}: its kinds of machine (driver, source, in-dns, ")), "{refused}");
+        assert!(refused.contains("aurora-replicator) handle 144 (state, message) pairs, more than the 128"));
+        let stored = Spec {
+            architecture_text: text,
+            ..(*crate::run::RunSpec::new(scenario::built_in("f1").unwrap(), Default::default(), Default::default())
+                .stored)
+                .clone()
+        };
+        let refused = stored_architecture(&stored).unwrap_err();
+        assert!(refused.starts_with("the runs' architecture \"workload1\": its kinds of machine"), "{refused}");
     }
 
     #[test]

@@ -272,9 +272,11 @@ fn targets(kind: FaultKind, a: &Architecture) -> impl Iterator<Item = Target> + 
     let components = a.targets(Command::Fail).iter().filter(move |&&i| {
         let component = a.instances[i].kind;
         match kind {
-            FaultKind::Containers => matches!(component, ComponentKind::ApiContainer | ComponentKind::StreamContainer),
-            FaultKind::Databases => component == ComponentKind::Mongo,
-            FaultKind::Streams => component == ComponentKind::Kafka,
+            FaultKind::Containers => component.is_container(),
+            FaultKind::Databases => {
+                matches!(component, ComponentKind::Mongo | ComponentKind::Aurora | ComponentKind::Dynamo)
+            }
+            FaultKind::Streams => matches!(component, ComponentKind::Kafka | ComponentKind::Queue),
             FaultKind::Regions | FaultKind::Primaries => false,
         }
     });

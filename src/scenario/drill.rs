@@ -24,17 +24,21 @@
 //! | `await_appended` | `{ stream, total }` | wait until the stream (`inbound-1`, ...) has had `total` records appended, or answers that it is failed |
 //! | `fail`, `recover` | component | fail or recover `receiver-1`, `inbound-2`, `processor-db`, ... |
 //! | `switch_primary` | database | move `receiver-db`, `validator-db` or `processor-db`'s primary |
+//! | `switch_regions` | global database, failover DNS | make its other region the active one (ActivePassive) |
+//! | `fail_replication`, `recover_replication` | global database | fail or recover its replication between regions |
 //! | `region_offline`, `region_online` | 1 or 2 | take a region offline in both DNS routers, or back |
 //! | `sleep_ms`, `sleep_ns` | milliseconds, nanoseconds | wait this long in simulated time |
 //! | `republish_if_stopped` | batch | if the batch stopped early, publish it again and wait |
 //! | `fail_random` | `{ from = [components], min, max }` | fail `min..=max` distinct components of `from` |
 //! | `recover_failed` | `true` | recover what `fail_random` failed |
+//! | `recover_failed_except_containers` | `true` | recover what `fail_random` failed but containers |
 //! | `chaos` | table, see below | start random faults alongside the next steps |
 //! | `await_chaos_end` | `true` | wait until every chaos fault is over |
 //! | `schedule` | `[{ at_ns, <command> }, ...]` | send each command `at_ns` nanoseconds after this step, alongside the next steps |
 //!
 //! A `schedule` entry holds `at_ns` and one command: `fail`, `recover`,
-//! `switch_primary`, `region_offline` or `region_online`. `await_chaos_end`
+//! `switch_primary`, `switch_regions`, `fail_replication`,
+//! `recover_replication`, `region_offline` or `region_online`. `await_chaos_end`
 //! waits for schedules as for chaos.
 //!
 //! `chaos` takes any of these keys, each with the default shown:
@@ -60,7 +64,7 @@ use strum::{VariantArray, VariantNames};
 use std::sync::Arc;
 
 use super::{ChaosParams, FaultKind, FaultKinds, MAX_BATCHES, RECORDS_PER_BATCH, Scenario, Step};
-use crate::architecture::{Architecture, Command, ComponentKind};
+use crate::architecture::{Action, Architecture, Command};
 use crate::config::Environment;
 use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::topology;
@@ -101,6 +105,9 @@ enum StepSpec {
     Fail(String),
     Recover(String),
     SwitchPrimary(String),
+    SwitchRegions(String),
+    FailReplication(String),
+    RecoverReplication(String),
     RegionOffline(u32),
     RegionOnline(u32),
     SleepMs(u64),
@@ -108,6 +115,7 @@ enum StepSpec {
     RepublishIfStopped(u32),
     FailRandom(FailRandomSpec),
     RecoverFailed(bool),
+    RecoverFailedExceptContainers(bool),
     Chaos(ChaosSpec),
     AwaitChaosEnd(bool),
     Schedule(Vec<toml::Table>),
@@ -285,6 +293,9 @@ fn step_of(spec: StepSpec, p: &In) -> Result<Step, String> {
         StepSpec::Fail(c) => Step::Fail(component(&c, a)?),
         StepSpec::Recover(c) => Step::Recover(component(&c, a)?),
         StepSpec::SwitchPrimary(db) => Step::SwitchPrimary(database(&db, a)?),
+        StepSpec::SwitchRegions(c) => Step::SwitchRegions(commanded(&c, a, Command::SwitchRegions)?),
+        StepSpec::FailReplication(db) => Step::FailReplication(commanded(&db, a, Command::FailReplication)?),
+        StepSpec::RecoverReplication(db) => Step::RecoverReplication(commanded(&db, a, Command::FailReplication)?),
         StepSpec::RegionOffline(r) => Step::RegionOffline(region(r, a)?),
         StepSpec::RegionOnline(r) => Step::RegionOnline(region(r, a)?),
         StepSpec::SleepMs(ms) if ms > MAX_SLEEP_MS => {
@@ -297,7 +308,10 @@ fn step_of(spec: StepSpec, p: &In) -> Result<Step, String> {
         StepSpec::SleepNs(ns) => Step::Sleep(ns),
         StepSpec::Schedule(entries) => Step::Schedule(schedule(entries, p)?),
         StepSpec::FailRandom(spec) => fail_random(spec, a)?,
-        StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed)?,
+        StepSpec::RecoverFailed(on) => flag(on, "recover_failed", Step::RecoverFailed { containers: true })?,
+        StepSpec::RecoverFailedExceptContainers(on) => {
+            flag(on, "recover_failed_except_containers", Step::RecoverFailed { containers: false })?
+        }
         StepSpec::AwaitChaosEnd(on) => flag(on, "await_chaos_end", Step::AwaitChaosEnd)?,
         StepSpec::Chaos(spec) => Step::Chaos(chaos(spec)?),
     })
@@ -316,6 +330,9 @@ fn spec_of(step: &Step, a: &Architecture) -> StepSpec {
         Step::Fail(c) => StepSpec::Fail(name(c)),
         Step::Recover(c) => StepSpec::Recover(name(c)),
         Step::SwitchPrimary(db) => StepSpec::SwitchPrimary(name(db)),
+        Step::SwitchRegions(c) => StepSpec::SwitchRegions(name(c)),
+        Step::FailReplication(db) => StepSpec::FailReplication(name(db)),
+        Step::RecoverReplication(db) => StepSpec::RecoverReplication(name(db)),
         Step::RegionOffline(r) => StepSpec::RegionOffline(*r as u32),
         Step::RegionOnline(r) => StepSpec::RegionOnline(*r as u32),
         Step::Sleep(d) if d % MILLISECOND == 0 => StepSpec::SleepMs(d / MILLISECOND),
@@ -324,7 +341,8 @@ fn spec_of(step: &Step, a: &Architecture) -> StepSpec {
         Step::FailRandom { candidates, min, max } => {
             StepSpec::FailRandom(FailRandomSpec { from: candidates.iter().map(name).collect(), min: *min, max: *max })
         }
-        Step::RecoverFailed => StepSpec::RecoverFailed(true),
+        Step::RecoverFailed { containers: true } => StepSpec::RecoverFailed(true),
+        Step::RecoverFailed { containers: false } => StepSpec::RecoverFailedExceptContainers(true),
         Step::Chaos(params) => StepSpec::Chaos(ChaosSpec::from(params)),
         Step::AwaitChaosEnd => StepSpec::AwaitChaosEnd(true),
     }
@@ -347,7 +365,9 @@ fn timed_command(mut table: toml::Table, p: &In) -> Result<(Time, Step), String>
     let at = at.ok_or_else(|| format!("at_ns takes 0..={MAX_AT_NS}"))? as Time;
     let step = parse_step(table, p)?;
     if !step.is_command() {
-        return Err("an entry takes one of fail, recover, switch_primary, region_offline, region_online".into());
+        return Err("an entry takes one of fail, recover, switch_primary, switch_regions, fail_replication, \
+                    recover_replication, region_offline, region_online"
+            .into());
     }
     Ok((at, step))
 }
@@ -388,13 +408,18 @@ fn instance(name: &str, a: &Architecture) -> Result<ActorId, String> {
 }
 
 fn stream(name: &str, a: &Architecture) -> Result<ActorId, String> {
-    let streams =
-        (1..=a.instances.len() as ActorId).filter(|&s| a.instances[s as usize - 1].kind == ComponentKind::Kafka);
+    let streams = (1..=a.instances.len() as ActorId)
+        .filter(|&s| a.instances[s as usize - 1].kind.actions().contains(&Action::Appended));
     named(name, a, streams, "stream")
 }
 
 fn database(name: &str, a: &Architecture) -> Result<ActorId, String> {
     named(name, a, targets(a, Command::SwitchPrimary), "database")
+}
+
+/// An instance the architecture lets `command` target.
+fn commanded(name: &str, a: &Architecture, command: Command) -> Result<ActorId, String> {
+    named(name, a, targets(a, command), &format!("{} target", command.name()))
 }
 
 fn region(r: u32, a: &Architecture) -> Result<u8, String> {
@@ -496,7 +521,7 @@ mod tests {
                 Step::Sleep(1_500 * MILLISECOND),
                 Step::RepublishIfStopped(3),
                 Step::FailRandom { candidates: vec![c("receiver-2"), c("inbound-1")], min: 0, max: 2 },
-                Step::RecoverFailed,
+                Step::RecoverFailed { containers: true },
                 Step::AwaitChaosEnd,
                 Step::Sleep(1_234_567),
                 Step::Schedule(vec![

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::{Scenario, Step, chaos};
-use crate::architecture::Command;
+use super::{Scenario, Step, chaos, recovers_failed};
+use crate::architecture::{Command, ComponentKind};
 use crate::config::Environment;
 use crate::engine::{ActorId, Span, Stream, Time, stream};
-use crate::model::{Answer, Awaited, Io, Machine, Msg};
+use crate::model::{Answer, Awaited, Io, Machine, Msg, acknowledges};
 use crate::trace::Kind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,9 @@ enum Wait {
     Timer,
     /// Until every chaos command has been sent.
     ChaosEnd,
+    /// Until every command sent to a machine that acknowledges it has been
+    /// acknowledged.
+    Acknowledged,
 }
 
 pub struct Driver {
@@ -44,6 +47,9 @@ pub struct Driver {
     delivered: u32,
     /// The stream whose total appends are watched, until it answers.
     watching: Option<Awaited>,
+    /// The machines sent a command they acknowledge, one entry per command,
+    /// until they do.
+    unacknowledged: Vec<ActorId>,
     batches: Vec<BatchStatus>,
     /// Components failed by a `FailRandom` step, for `RecoverFailed`.
     failed_at_random: Vec<ActorId>,
@@ -88,6 +94,7 @@ impl Driver {
             wait: Wait::Nothing,
             delivered: 0,
             watching: None,
+            unacknowledged: Vec::new(),
             batches,
             failed_at_random: Vec::new(),
             agenda: Vec::new(),
@@ -107,7 +114,7 @@ impl Driver {
     /// drew; the steps not reached follow as they are, but for those that
     /// would draw. Run from the same seed it makes the same run.
     pub fn explicit_scenario(&self, environment: Option<&Environment>) -> Scenario {
-        let draws = |s: &&Step| matches!(s, Step::FailRandom { .. } | Step::RecoverFailed | Step::Chaos(_));
+        let draws = |s: &&Step| matches!(s, Step::FailRandom { .. } | Step::RecoverFailed { .. } | Step::Chaos(_));
         let unreached = self.scenario.steps[self.next_step..].iter().filter(|s| !draws(s)).cloned();
         Scenario {
             steps: self.taken.iter().cloned().chain(unreached).collect(),
@@ -129,6 +136,7 @@ impl Driver {
             Wait::Appended => self.watching.is_none(),
             Wait::Timer => self.sleep_until.is_none(),
             Wait::ChaosEnd => self.agenda_next == self.agenda.len(),
+            Wait::Acknowledged => self.unacknowledged.is_empty(),
         }
     }
 
@@ -147,8 +155,17 @@ impl Driver {
         }
     }
 
-    /// Executes a step of the scenario, and notes it as taken.
+    /// Executes a step of the scenario, and notes it as taken; a step that
+    /// sent commands its machines acknowledge waits for them.
     fn take(&mut self, io: &mut Io<'_, '_>, step: Step) {
+        let unacknowledged = self.unacknowledged.len();
+        self.take_unacknowledged(io, step);
+        if self.unacknowledged.len() > unacknowledged && self.wait == Wait::Nothing {
+            self.wait = Wait::Acknowledged;
+        }
+    }
+
+    fn take_unacknowledged(&mut self, io: &mut Io<'_, '_>, step: Step) {
         let step = match step {
             Step::Chaos(params) => Step::Schedule(self.draw_schedule(&params)),
             step => step,
@@ -159,8 +176,9 @@ impl Driver {
                 self.execute(io, step);
                 self.taken.extend(self.failed_at_random[before..].iter().map(|&c| Step::Fail(c)));
             }
-            Step::RecoverFailed => {
-                self.taken.extend(self.failed_at_random.iter().map(|&c| Step::Recover(c)));
+            Step::RecoverFailed { containers } => {
+                let recovered = self.failed_at_random.iter().filter(|&&c| recovers_failed(containers, kind_of(io, c)));
+                self.taken.extend(recovered.map(|&c| Step::Recover(c)));
                 self.execute(io, step);
             }
             step => {
@@ -198,9 +216,12 @@ impl Driver {
                 self.wait = Wait::Appended;
                 io.send(stream, Msg::WatchAppends(total));
             }
-            Step::Fail(c) => command(io, c, Msg::Fail, Kind::FAIL),
-            Step::Recover(c) => command(io, c, Msg::Recover, Kind::RECOVER),
-            Step::SwitchPrimary(db) => command(io, db, Msg::SwitchPrimary, Kind::SWITCH_PRIMARY),
+            Step::Fail(c) => self.command(io, c, Msg::Fail, Kind::FAIL),
+            Step::Recover(c) => self.command(io, c, Msg::Recover, Kind::RECOVER),
+            Step::SwitchPrimary(db) => self.command(io, db, Msg::SwitchPrimary, Kind::SWITCH_PRIMARY),
+            Step::SwitchRegions(c) => self.command(io, c, Msg::SwitchRegions, Kind::SWITCH_REGIONS),
+            Step::FailReplication(db) => self.command(io, db, Msg::FailReplication, Kind::FAIL_REPLICATION),
+            Step::RecoverReplication(db) => self.command(io, db, Msg::RecoverReplication, Kind::RECOVER_REPLICATION),
             Step::RegionOffline(r) => dns_command(io, Msg::RegionOffline(r), Kind::REGION_OFFLINE, r),
             Step::RegionOnline(r) => dns_command(io, Msg::RegionOnline(r), Kind::REGION_ONLINE, r),
             Step::Sleep(d) => {
@@ -221,13 +242,16 @@ impl Driver {
                     .collect();
                 chosen.sort_by_key(|c| candidates.iter().position(|candidate| candidate == c));
                 for &c in &chosen {
-                    command(io, c, Msg::Fail, Kind::FAIL);
+                    self.command(io, c, Msg::Fail, Kind::FAIL);
                 }
                 self.failed_at_random.extend(chosen);
             }
-            Step::RecoverFailed => {
+            Step::RecoverFailed { containers } => {
                 for c in std::mem::take(&mut self.failed_at_random) {
-                    command(io, c, Msg::Recover, Kind::RECOVER);
+                    if !recovers_failed(containers, kind_of(io, c)) {
+                        continue;
+                    }
+                    self.command(io, c, Msg::Recover, Kind::RECOVER);
                 }
             }
             Step::Chaos(params) => {
@@ -291,6 +315,16 @@ impl Driver {
         self.timers.push(due);
     }
 
+    /// Sends `msg` to `component`, traced as `kind`; notes it if the
+    /// component acknowledges it.
+    fn command(&mut self, io: &mut Io<'_, '_>, component: ActorId, msg: Msg, kind: Kind) {
+        io.trace(kind, io.architecture.actor_region(component), component as u32, 0);
+        if acknowledges(kind_of(io, component), &msg) {
+            self.unacknowledged.push(component);
+        }
+        io.send(component, msg);
+    }
+
     fn publish(&mut self, io: &mut Io<'_, '_>, batch: u8) {
         let batches = self.scenario.batches;
         assert!((1..=batches).contains(&batch), "no batch {batch} in a scenario of {batches}");
@@ -301,9 +335,8 @@ impl Driver {
     }
 }
 
-fn command(io: &mut Io<'_, '_>, component: ActorId, msg: Msg, kind: Kind) {
-    io.trace(kind, io.architecture.actor_region(component), component as u32, 0);
-    io.send(component, msg);
+fn kind_of(io: &Io<'_, '_>, component: ActorId) -> ComponentKind {
+    io.architecture.instances[component as usize - 1].kind
 }
 
 /// A region command goes to every DNS that may take it; the trace names
@@ -335,6 +368,16 @@ impl Machine for Driver {
                 let awaited = self.watching.take().expect("a stream answers only a watch");
                 // The wait ends on the answer, whatever it says: as the original.
                 awaited.outcome(io, from, &msg);
+            }
+            Msg::CommandDone => {
+                let command = self.unacknowledged.iter().position(|&c| c == from);
+                let command = command.unwrap_or_else(|| {
+                    panic!(
+                        "invariant broken: {} acknowledged no command of the driver",
+                        io.architecture.actor_name(from)
+                    )
+                });
+                self.unacknowledged.remove(command);
             }
             Msg::Timer => self.on_timer(io),
             other => panic!("driver cannot handle {other:?}"),

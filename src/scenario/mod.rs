@@ -48,6 +48,12 @@ pub enum Step {
     Fail(ActorId),
     Recover(ActorId),
     SwitchPrimary(ActorId),
+    /// Make the other region the active one of a global database or a
+    /// failover DNS.
+    SwitchRegions(ActorId),
+    /// Fail, or recover, a global database's replication between regions.
+    FailReplication(ActorId),
+    RecoverReplication(ActorId),
     /// Take a region offline in both DNS routers.
     RegionOffline(u8),
     RegionOnline(u8),
@@ -63,8 +69,13 @@ pub enum Step {
         min: u32,
         max: u32,
     },
-    /// Recover every component that `FailRandom` failed, in the same order.
-    RecoverFailed,
+    /// Recover every component that `FailRandom` failed, in the same order;
+    /// its containers too unless `containers` is false (the study's F5 of
+    /// ActivePassive and ActiveActive recovers its queues and databases so,
+    /// and every container in steps of their own).
+    RecoverFailed {
+        containers: bool,
+    },
     /// Start faults at random times that run alongside the following steps
     /// (see [`ChaosParams`]); does not wait.
     Chaos(ChaosParams),
@@ -83,7 +94,14 @@ impl Step {
     pub fn is_command(&self) -> bool {
         matches!(
             self,
-            Step::Fail(_) | Step::Recover(_) | Step::SwitchPrimary(_) | Step::RegionOffline(_) | Step::RegionOnline(_)
+            Step::Fail(_)
+                | Step::Recover(_)
+                | Step::SwitchPrimary(_)
+                | Step::SwitchRegions(_)
+                | Step::FailReplication(_)
+                | Step::RecoverReplication(_)
+                | Step::RegionOffline(_)
+                | Step::RegionOnline(_)
         )
     }
 }
@@ -127,12 +145,13 @@ impl Scenario {
     }
 }
 
-/// The names of the built-in scenarios.
+/// The names of Workload1's built-in scenarios.
 pub const BUILT_IN: [&str; 7] = {
+    let workload1 = BUILT_IN_DRILLS[0].1;
     let mut names = [""; 7];
     let mut i = 0;
     while i < names.len() {
-        names[i] = BUILT_IN_DRILLS[i].0;
+        names[i] = workload1[i].0;
         i += 1;
     }
     names
@@ -147,10 +166,10 @@ pub fn resolve(name_or_path: &str, architecture: &Arc<Architecture>) -> Result<(
     }
     let path = std::path::Path::new(name_or_path);
     if path.extension().is_none_or(|e| e != "toml") && !path.is_file() {
-        let guess = crate::config::did_you_mean(name_or_path, BUILT_IN.iter().copied());
+        let guess = crate::config::did_you_mean(name_or_path, built_in_names(architecture));
         return Err(format!(
             "unknown scenario {name_or_path:?}{guess}; valid scenarios: {}, or the path of a drill file (.toml)",
-            BUILT_IN.join(", ")
+            built_in_names(architecture).collect::<Vec<_>>().join(", ")
         ));
     }
     let text = read_text_file(path, MAX_DRILL_LEN as u64)?;
@@ -158,17 +177,50 @@ pub fn resolve(name_or_path: &str, architecture: &Arc<Architecture>) -> Result<(
     Ok((scenario, text))
 }
 
-/// The built-in scenarios as drills of the Workload1 architecture: the
-/// original's six tests, step by step as its P code takes them, and chaos.
-const BUILT_IN_DRILLS: [(&str, &str); 7] = [
-    ("baseline", include_str!("built_in/baseline.toml")),
-    ("failover", include_str!("built_in/failover.toml")),
-    ("f1", include_str!("built_in/f1.toml")),
-    ("f2", include_str!("built_in/f2.toml")),
-    ("f3", include_str!("built_in/f3.toml")),
-    ("f4", include_str!("built_in/f4.toml")),
-    ("chaos", include_str!("built_in/chaos.toml")),
+/// An architecture's built-in drills, each `built_in/ARCHITECTURE/NAME.toml`.
+macro_rules! drills {
+    ($architecture:literal: $($name:literal),+) => {
+        ($architecture, &[$(($name, include_str!(concat!("built_in/", $architecture, "/", $name, ".toml")))),+])
+    };
+}
+
+/// The built-in scenarios, per built-in architecture, as drills: the
+/// original's tests of that architecture, step by step as its P code takes
+/// them, and chaos. Workload1's are also those of an architecture of the
+/// user's, where their steps name only components it has.
+const BUILT_IN_DRILLS: [(&str, &[(&str, &str)]); 3] = [
+    drills!("workload1": "baseline", "failover", "f1", "f2", "f3", "f4", "chaos"),
+    drills!("active-passive": "baseline", "failover", "f1", "f2", "f3", "f4", "f5", "chaos"),
+    drills!("active-active": "baseline", "failover", "f1", "f2", "f3", "f4", "f5", "chaos"),
 ];
+
+/// The built-in drills of `architecture`: its own if it is a built-in one
+/// as built in, else Workload1's.
+fn drills_of(architecture: &Architecture) -> &'static [(&'static str, &'static str)] {
+    let own = |(name, _): &&(&str, &[(&str, &str)])| {
+        crate::architecture::built_in(name).is_some_and(|built_in| *built_in == *architecture)
+    };
+    BUILT_IN_DRILLS.iter().find(own).unwrap_or(&BUILT_IN_DRILLS[0]).1
+}
+
+/// The names of the built-in scenarios of `architecture`, in the order
+/// they are listed (some may not apply: see [`built_in_of`]).
+pub fn built_in_names(architecture: &Architecture) -> impl Iterator<Item = &'static str> {
+    drills_of(architecture).iter().map(|(name, _)| *name)
+}
+
+/// Whether a `RecoverFailed { containers }` step recovers a component of
+/// `kind` that a `FailRandom` step failed.
+pub fn recovers_failed(containers: bool, kind: crate::architecture::ComponentKind) -> bool {
+    containers || !kind.is_container()
+}
+
+/// Where a built-in scenario is listed beside those of other
+/// architectures (the study's tests in order, then chaos); `None` for a
+/// drill.
+pub fn listed(name: &str) -> Option<usize> {
+    BUILT_IN_DRILLS.iter().filter_map(|(_, drills)| drills.iter().position(|(n, _)| *n == name)).max()
+}
 
 /// A built-in scenario of Workload1 by name.
 pub fn built_in(name: &str) -> Option<Scenario> {
@@ -176,11 +228,11 @@ pub fn built_in(name: &str) -> Option<Scenario> {
     Some(scenario.unwrap_or_else(|e| panic!("{e}")))
 }
 
-/// A built-in scenario by name, its steps read in `architecture`: `None`
-/// if none has the name, an error if they name a component the
+/// A built-in scenario of `architecture` by name, its steps read in it:
+/// `None` if none has the name, an error if they name a component the
 /// architecture lacks.
 pub fn built_in_of(name: &str, architecture: &Arc<Architecture>) -> Option<Result<Scenario, String>> {
-    let (_, text) = BUILT_IN_DRILLS.iter().find(|(n, _)| *n == name)?;
+    let (_, text) = drills_of(architecture).iter().find(|(n, _)| *n == name)?;
     let scenario = parse_drill_in(text, architecture);
     assert!(scenario.as_ref().is_ok_and(|s| s.name == name) || scenario.is_err(), "named as it is listed");
     Some(scenario.map_err(|e| {

@@ -10,7 +10,7 @@ use super::{Scenario, Step, chaos};
 use crate::config::Options;
 use crate::engine::ActorId;
 use crate::model::DRIVER;
-use crate::model::coverage::{MachineKind, Pair, pairs};
+use crate::model::coverage::{MachineKind, Pair, Pairs};
 
 /// What the steps of a scenario send, as far as reach goes.
 #[derive(Default)]
@@ -27,6 +27,10 @@ struct Commands {
     offline: BTreeMap<u8, u32>,
     online: Vec<u8>,
     switched: bool,
+    /// Some step switches an active region, fails replication, recovers it.
+    switched_regions: bool,
+    replication_failed: bool,
+    replication_recovered: bool,
     watched: bool,
     lingers: bool,
     /// Per actor, its kind of machine.
@@ -42,8 +46,13 @@ impl Commands {
                 Step::Chaos(params) => chaos::commands(params, &scenario.architecture).collect(),
                 Step::FailRandom { candidates, .. } => {
                     // RecoverFailed recovers only what a FailRandom failed.
-                    let recovers = scenario.steps.contains(&Step::RecoverFailed);
-                    let recover = candidates.iter().filter(|_| recovers).map(|&a| Step::Recover(a));
+                    let recovers = scenario.steps.iter().find_map(|s| match s {
+                        Step::RecoverFailed { containers } => Some(*containers),
+                        _ => None,
+                    });
+                    let kind = |a: ActorId| scenario.architecture.instances[a as usize - 1].kind;
+                    let recovered = |a: &&ActorId| recovers.is_some_and(|all| super::recovers_failed(all, kind(**a)));
+                    let recover = candidates.iter().filter(recovered).map(|&a| Step::Recover(a));
                     candidates.iter().map(|&a| Step::Fail(a)).chain(recover).collect()
                 }
                 other => vec![other.clone()],
@@ -79,6 +88,15 @@ impl Commands {
             Step::Recover(a) => self.recovered.extend(with_replicas(self.kinds[a as usize])),
             Step::RegionOnline(r) => self.online.push(r),
             Step::SwitchPrimary(_) => self.switched = true,
+            Step::SwitchRegions(_) => self.switched_regions = true,
+            Step::FailReplication(a) => {
+                self.failed.extend(replicator(self.kinds[a as usize]));
+                self.replication_failed = true;
+            }
+            Step::RecoverReplication(a) => {
+                self.recovered.extend(replicator(self.kinds[a as usize]));
+                self.replication_recovered = true;
+            }
             Step::AwaitAppended { .. } => self.watched = true,
             _ => {}
         }
@@ -105,7 +123,7 @@ impl Commands {
     /// `state`. Generous where a pair follows from faults indirectly: a
     /// failed dependency needs only some fault.
     fn can_cause(&self, kind: MachineKind, state: &str, message: &str) -> bool {
-        use MachineKind::{Processor, Receiver, Validator};
+        use MachineKind::{AuroraReplicator, DynamoReplicator, Processor, Receiver, Validator};
         let offline = !self.offline.is_empty();
         let any_fault = !self.failed.is_empty() || offline || self.switched;
         let failed = self.failed.contains(&kind);
@@ -116,6 +134,8 @@ impl Commands {
             "recover" if failed_state || matches!(kind, Receiver | Validator | Processor) => {
                 self.recovered.contains(&kind)
             }
+            // Replication may be recovered though it never failed.
+            "recover" if matches!(kind, AuroraReplicator | DynamoReplicator) => self.recovered.contains(&kind),
             "recover" => self.recovers_while_up(kind),
             "region-offline" => offline && (state != "region-offline" || self.offline.values().any(|&n| n > 1)),
             "region-online" => {
@@ -123,6 +143,9 @@ impl Commands {
                 !self.online.is_empty() && (state != "both-online" || unpaired)
             }
             "switch-primary" => self.switched,
+            "switch-regions" => self.switched_regions,
+            "fail-replication" => self.replication_failed,
+            "recover-replication" => self.replication_recovered,
             "watch-appends" | "appends-reached" => self.watched,
             "timer" if kind == MachineKind::Kafka => self.lingers,
             _ => true,
@@ -132,27 +155,44 @@ impl Commands {
             "failed-dependency" => any_fault,
             "region-offline" => offline,
             "primary-2" => self.switched,
+            "region-2-active" => self.switched_regions,
             _ => true,
         };
         needs_message && needs_state
     }
 }
 
-/// `kind`, and the replicas when it is a database: a cluster fails and
-/// recovers its replicas with it.
+/// `kind`, and its parts when it is a database: a database fails and
+/// recovers its replicas (or regional databases and replicator) with it.
 fn with_replicas(kind: MachineKind) -> impl Iterator<Item = MachineKind> {
-    let replicas = (kind == MachineKind::Database).then_some(MachineKind::Replica);
-    std::iter::once(kind).chain(replicas)
+    use MachineKind as K;
+    let parts: &[MachineKind] = match kind {
+        K::Database => &[K::Replica],
+        K::Aurora => &[K::AuroraRegional, K::AuroraReplicator],
+        K::Dynamo => &[K::DynamoRegional, K::DynamoReplicator],
+        _ => &[],
+    };
+    std::iter::once(kind).chain(parts.iter().copied())
 }
 
-/// The bits (as a run's coverage has them) of the pairs some step of
-/// `scenario` can cause with `options`, at a machine its architecture has;
-/// the others no run of it reaches.
+/// The replicator of a global database of `kind`: what a failure or
+/// recovery of its replication fails or recovers.
+fn replicator(kind: MachineKind) -> Option<MachineKind> {
+    match kind {
+        MachineKind::Aurora => Some(MachineKind::AuroraReplicator),
+        MachineKind::Dynamo => Some(MachineKind::DynamoReplicator),
+        _ => None,
+    }
+}
+
+/// The bits (as a run's coverage has them, among the pairs of its
+/// architecture's kinds) of the pairs some step of `scenario` can cause
+/// with `options`; the others no run of it reaches.
 pub fn causable(scenario: &Scenario, options: &Options) -> u128 {
     let commands = Commands::of(scenario, options);
-    let present = |kind: MachineKind| commands.kinds.contains(&kind);
-    let reachable = |p: &Pair| present(p.kind) && commands.can_cause(p.kind, p.state, p.message);
-    let bits = pairs().into_iter().enumerate().filter(|(_, p)| reachable(p));
+    let reachable = |p: &Pair| commands.can_cause(p.kind, p.state, p.message);
+    let pairs = Pairs::of(&scenario.architecture);
+    let bits = pairs.as_slice().iter().enumerate().filter(|(_, p)| reachable(p));
     bits.fold(0, |all, (bit, _)| all | 1 << bit)
 }
 
@@ -161,12 +201,13 @@ const _: () = assert!(DRIVER == 0, "the driver sends the commands; no step fails
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::coverage::PAIRS;
+    use crate::model::topology::WORKLOAD1;
     use crate::scenario::built_in;
 
     fn unreachable(name: &str) -> Vec<String> {
         let bits = causable(&built_in(name).unwrap(), &Options::default());
-        let pairs = pairs().into_iter().enumerate().filter(|(bit, _)| bits & 1 << bit == 0);
+        let pairs = Pairs::of(&WORKLOAD1);
+        let pairs = pairs.as_slice().iter().enumerate().filter(|(bit, _)| bits & 1 << bit == 0);
         pairs.map(|(_, p)| format!("{} {}/{}", p.kind.name(), p.state, p.message)).collect()
     }
 
@@ -195,6 +236,6 @@ mod tests {
         let lingering = Options { linger: Some(crate::engine::MILLISECOND), ..Options::default() };
         let with_linger = causable(&built_in("chaos").unwrap(), &lingering);
         assert!(with_linger.count_ones() > causable(&built_in("chaos").unwrap(), &Options::default()).count_ones());
-        assert!((with_linger.count_ones() as usize) < PAIRS);
+        assert!((with_linger.count_ones() as usize) < Pairs::of(&WORKLOAD1).len());
     }
 }

@@ -38,7 +38,14 @@ pub fn faults(scenario: &Scenario) -> Vec<Fault> {
 }
 
 fn starts_fault(step: &Step) -> bool {
-    matches!(step, Step::Fail(_) | Step::RegionOffline(_) | Step::SwitchPrimary(_))
+    matches!(
+        step,
+        Step::Fail(_)
+            | Step::RegionOffline(_)
+            | Step::SwitchPrimary(_)
+            | Step::SwitchRegions(_)
+            | Step::FailReplication(_)
+    )
 }
 
 /// The command that ends the fault `start` starts, if it lasts.
@@ -46,6 +53,7 @@ fn ends(start: &Step, end: &Step) -> bool {
     match (start, end) {
         (Step::Fail(a), Step::Recover(b)) => a == b,
         (Step::RegionOffline(a), Step::RegionOnline(b)) => a == b,
+        (Step::FailReplication(a), Step::RecoverReplication(b)) => a == b,
         _ => false,
     }
 }

@@ -469,5 +469,5 @@ pub fn replay_arguments(spec: &RunSpec, path: &str) -> Vec<String> {
 
 /// Whether `scenario` holds no step that draws from the seed's fault stream.
 pub fn is_explicit(scenario: &Scenario) -> bool {
-    !scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_) | Step::FailRandom { .. } | Step::RecoverFailed))
+    !scenario.steps.iter().any(|s| matches!(s, Step::Chaos(_) | Step::FailRandom { .. } | Step::RecoverFailed { .. }))
 }

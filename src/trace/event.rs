@@ -3,7 +3,7 @@
 //! fault command and per driver step. What each kind means, in the run's
 //! architecture, is said in [`super::meaning`].
 
-/// What happened: an event's code, as stored. The codes 15 to 27 are the
+/// What happened: an event's code, as stored. The codes 15 to 30 are the
 /// fixed events, the same in every architecture; every other code is a
 /// place of the run's architecture ([`Kind::place`]), which its
 /// [`super::Vocabulary`] tells apart.
@@ -11,7 +11,7 @@
 pub struct Kind(u8);
 
 /// The fixed events and their names, in code order from 15: append only.
-const FIXED: [&str; 13] = [
+const FIXED: [&str; 16] = [
     "publish-failed",
     "remove-failure-hidden",
     "fail",
@@ -25,6 +25,9 @@ const FIXED: [&str; 13] = [
     "state-changed",
     "remove-missed",
     "fault-found-holding",
+    "switch-regions",
+    "fail-replication",
+    "recover-replication",
 ];
 
 /// The code of the first fixed event.
@@ -60,6 +63,11 @@ impl Kind {
     /// queued in a stream). Subject: the component's actor id; value: how
     /// many records it held.
     pub const FAULT_FOUND_HOLDING: Kind = Kind(27);
+    /// Commands from the driver to a global database or a failover DNS.
+    /// Subject: its actor id.
+    pub const SWITCH_REGIONS: Kind = Kind(28);
+    pub const FAIL_REPLICATION: Kind = Kind(29);
+    pub const RECOVER_REPLICATION: Kind = Kind(30);
 
     /// The codes an architecture's places may take: every code but the
     /// fixed events'.
@@ -135,14 +143,14 @@ mod tests {
     #[test]
     fn places_take_the_codes_the_fixed_events_leave() {
         assert_eq!(Kind::place(14).code(), 14);
-        assert_eq!(Kind::place(15).code(), 28);
+        assert_eq!(Kind::place(15).code(), 31);
         assert_eq!(Kind::place(Kind::PLACE_CODES - 1).code(), 255);
         for p in [0, 14, 15, 200] {
             assert_eq!(Kind::place(p).place_index(), Some(p));
         }
         let fixed: Vec<Kind> = Kind::fixed().collect();
         assert_eq!(fixed.first(), Some(&Kind::PUBLISH_FAILED));
-        assert_eq!(fixed.last(), Some(&Kind::FAULT_FOUND_HOLDING));
+        assert_eq!(fixed.last(), Some(&Kind::RECOVER_REPLICATION));
         assert!(fixed.iter().all(|k| k.place_index().is_none()));
     }
 

@@ -55,6 +55,13 @@ pub enum Command {
     RegionOffline,
     /// The DNS takes the event's region back.
     RegionOnline,
+    /// A global database or a failover DNS makes its other region the
+    /// active one; subject: its actor id.
+    SwitchRegions,
+    /// A global database's replication fails, or recovers; subject: its
+    /// actor id.
+    FailReplication,
+    RecoverReplication,
 }
 
 /// A step of the driver; subject: the batch number.
@@ -204,6 +211,9 @@ const fn fixed_about(kind: Kind) -> About {
         Kind::SWITCH_PRIMARY => About::Command(Command::SwitchPrimary),
         Kind::REGION_OFFLINE => About::Command(Command::RegionOffline),
         Kind::REGION_ONLINE => About::Command(Command::RegionOnline),
+        Kind::SWITCH_REGIONS => About::Command(Command::SwitchRegions),
+        Kind::FAIL_REPLICATION => About::Command(Command::FailReplication),
+        Kind::RECOVER_REPLICATION => About::Command(Command::RecoverReplication),
         Kind::PUBLISH_REQUESTED => About::Step(Step::PublishRequested),
         Kind::BATCH_PUBLISHED => About::Step(Step::BatchPublished),
         Kind::BATCH_STOPPED => About::Step(Step::BatchStopped),

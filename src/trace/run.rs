@@ -45,7 +45,7 @@ pub struct RunHeader {
     pub environment: Option<Arc<Environment>>,
     pub outcome: Outcome,
     /// The (state, message) pairs the run's machines handled: bit `i` is
-    /// the model's coverage pair `i` (`wl1::model::coverage::pairs`).
+    /// pair `i` of its architecture's kinds of machine (`wl1::model::Pairs`).
     pub coverage: u128,
 }
 

@@ -9,9 +9,10 @@
 //!   order, and the effective number of orders: `exp` of the entropy of
 //!   the runs' orders, the number of equally common orders that would
 //!   spread them as evenly).
-//! - **Pairs:** per kind of machine, the (state, message) pairs its
-//!   machines handled and in how many runs, from the bits each run's trace
-//!   frame records (see `wl1::model::coverage`), listing the pairs the
+//! - **Pairs:** per kind of machine the group's architecture has, the
+//!   (state, message) pairs its machines handled and in how many runs,
+//!   from the bits each run's trace frame records, numbered as its
+//!   architecture numbers them (see `wl1::model::coverage`), listing the pairs the
 //!   machines' rules allow that no run reached, as the P checker reports
 //!   event and state coverage: apart, those no step of the scenario can
 //!   cause (`wl1::scenario::causable`: no region offline in a scenario
@@ -30,7 +31,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
-use wl1::model::coverage::{PAIRS, Pair, pairs};
+use wl1::model::coverage::{Pair, Pairs};
 use wl1::trace::meaning::{Incident, Meaning, Step};
 use wl1::trace::{Event, Vocabulary};
 
@@ -187,12 +188,16 @@ fn pair_key(pair: &Pair) -> String {
     format!("{} {}/{}", pair.kind.name(), pair.state, pair.message)
 }
 
-/// The coverage of the runs of one group in a unit, counted by index as
+/// The coverage bits of a run.
+const BITS: usize = u128::BITS as usize;
+
+/// The coverage of the runs of one group in a unit, counted by bit as
 /// each run ends (no string per run), then turned into a [`Coverage`].
 pub struct CoverageTally {
     orders: BTreeMap<u64, u64>,
     order_runs: BTreeMap<u64, u64>,
-    pairs: [u64; PAIRS],
+    /// Per coverage bit, the runs that set it.
+    pairs: [u64; BITS],
     situations: [Option<Seen>; Situation::VARIANTS.len()],
 }
 
@@ -201,7 +206,7 @@ impl Default for CoverageTally {
         CoverageTally {
             orders: BTreeMap::new(),
             order_runs: BTreeMap::new(),
-            pairs: [0; PAIRS],
+            pairs: [0; BITS],
             situations: Default::default(),
         }
     }
@@ -235,9 +240,11 @@ impl CoverageTally {
         }
     }
 
-    pub fn into_coverage(self) -> Coverage {
-        let all = pairs();
-        let pairs = all.iter().zip(self.pairs).filter(|(_, runs)| *runs > 0).map(|(p, runs)| (pair_key(p), runs));
+    /// The coverage counted, its bits naming the pairs of `pairs` (the
+    /// group's architecture's); bits beyond them are ignored.
+    pub fn into_coverage(self, pairs: &Pairs) -> Coverage {
+        let named = pairs.as_slice().iter().zip(self.pairs).filter(|(_, runs)| *runs > 0);
+        let pairs = named.map(|(p, runs)| (pair_key(p), runs));
         let situations = Situation::VARIANTS.iter().zip(self.situations);
         let mut coverage = Coverage {
             orders: self.orders,
@@ -273,11 +280,12 @@ impl Coverage {
     }
 
     /// What is inconsistent in the coverage of `runs` runs, the `seeds`
-    /// counted, as read from a stored summary: more orders or runs than
-    /// there are, a seed not counted, a pair or situation unknown.
-    pub(crate) fn damage(&self, runs: u64, seeds: &SeedSet) -> Option<&'static str> {
+    /// counted, of an architecture whose pairs are `pairs`, as read from a
+    /// stored summary: more orders or runs than there are, a seed not
+    /// counted, a pair or situation unknown.
+    pub(crate) fn damage(&self, runs: u64, seeds: &SeedSet, pairs: &Pairs) -> Option<&'static str> {
         let counted = |seed: &u64| seeds.file_of(*seed).is_some();
-        let known_pairs: Vec<String> = pairs().iter().map(pair_key).collect();
+        let known_pairs: Vec<String> = pairs.as_slice().iter().map(pair_key).collect();
         let known_situation = |name: &String| Situation::VARIANTS.iter().any(|s| s.name() == name);
         let checks = [
             (self.orders.len() <= MAX_ORDERS && self.orders.len() as u64 <= runs, "more destination orders than runs"),
@@ -397,16 +405,16 @@ pub struct SituationCount {
 }
 
 impl CoverageReport {
-    /// The section of a group of `runs` runs, whose seeds are `seeds`, of a
-    /// scenario that can cause the pairs of the bits of `causable` (all, if
-    /// not known).
-    pub fn new(coverage: &Coverage, runs: u64, seeds: &SeedSet, causable: u128) -> CoverageReport {
+    /// The section of a group of `runs` runs, whose seeds are `seeds`, of
+    /// an architecture whose pairs are `pairs`, of a scenario that can
+    /// cause the pairs of the bits of `causable` (all, if not known).
+    pub fn new(coverage: &Coverage, runs: u64, seeds: &SeedSet, pairs: &Pairs, causable: u128) -> CoverageReport {
         let last_tenth_seeds = runs / 10;
         let cutoff = seeds.nth(runs - last_tenth_seeds);
         let new = coverage.orders.values().filter(|&&first| cutoff.is_some_and(|c| first >= c)).count();
         let mut kinds: Vec<KindCoverage> = Vec::new();
-        for (bit, pair) in pairs().into_iter().enumerate() {
-            let runs = coverage.pairs.get(&pair_key(&pair)).copied().unwrap_or(0);
+        for (bit, pair) in pairs.as_slice().iter().enumerate() {
+            let runs = coverage.pairs.get(&pair_key(pair)).copied().unwrap_or(0);
             let name = format!("{}/{}", pair.state, pair.message);
             if !matches!(kinds.last(), Some(k) if k.kind == pair.kind.name()) {
                 kinds.push(KindCoverage { kind: pair.kind.name(), pairs: Vec::new(), out_of_reach: Vec::new() });
@@ -557,8 +565,9 @@ mod tests {
         a.add_run(3, 0, &Places::workload1(), &[], &[arrival(2, 2), arrival(1, 1)], &none);
         let mut b = CoverageTally::default();
         b.add_run(1, 0, &Places::workload1(), &[], &[arrival(1, 1), arrival(2, 2)], &none);
-        let mut a = a.into_coverage();
-        a.merge(&b.into_coverage()).unwrap();
+        let pairs = Places::workload1().pairs().clone();
+        let mut a = a.into_coverage(&pairs);
+        a.merge(&b.into_coverage(&pairs)).unwrap();
         let mut firsts: Vec<u64> = a.orders.values().copied().collect();
         firsts.sort_unstable();
         assert_eq!(firsts, [1, 3], "two orders, first met in seeds 1 and 3");
@@ -567,11 +576,11 @@ mod tests {
     }
 
     #[test]
-    fn bits_beyond_the_models_pairs_are_ignored() {
+    fn bits_beyond_the_architectures_pairs_are_ignored() {
         let mut tally = CoverageTally::default();
         tally.add_run(0, u128::MAX, &Places::workload1(), &[], &[], &RunSituations::default());
-        let coverage = tally.into_coverage();
-        assert_eq!(coverage.pairs.len(), PAIRS);
+        let coverage = tally.into_coverage(Places::workload1().pairs());
+        assert_eq!(coverage.pairs.len(), Places::workload1().pairs().len());
         assert!(coverage.pairs.values().all(|&runs| runs == 1));
     }
 

@@ -21,7 +21,10 @@
 //! its region, 0 for none: `records`, `runs`); `latency` (per region the
 //! record arrived from, a histogram of publish -> destination in µs);
 //! `hops` (per region and stage, a histogram of the first time at the stage
-//! minus the first time at its cause); `order` (per scope, 0 global or a
+//! minus the first time at its cause); `last_batch` (a histogram, over
+//! the runs that delivered every record, of the simulated µs from the last
+//! request to publish a batch to the last arrival at the destination after
+//! it); `order` (per scope, 0 global or a
 //! region: `runs`, `arrivals`, `out_of_order`, `inversions`, `pairs`,
 //! `max_displacement`); `duplicates` (per place reached more than once by
 //! a record: `records`, `extra`); `violators` (per property, the violating
@@ -133,6 +136,8 @@ pub struct GroupSummary {
     #[serde(default)]
     pub lost: BTreeMap<u32, u64>,
     pub hops: BTreeMap<u32, BTreeMap<u32, Histogram>>,
+    #[serde(default)]
+    pub last_batch: Histogram,
     pub order: BTreeMap<u32, OrderTotals>,
     pub duplicates: BTreeMap<u32, Repeats>,
     pub violators: BTreeMap<String, Vec<Violator>>,
@@ -232,6 +237,7 @@ impl GroupSummary {
         add_maps(&mut self.latency, &other.latency, Histogram::merge)?;
         add_maps(&mut self.lost, &other.lost, count)?;
         add_maps(&mut self.hops, &other.hops, |a, b| add_maps(a, b, Histogram::merge))?;
+        self.last_batch.merge(&other.last_batch)?;
         add_maps(&mut self.order, &other.order, OrderTotals::merge)?;
         add_maps(&mut self.duplicates, &other.duplicates, |a, b| {
             sum::add(&mut a.records, b.records)?;

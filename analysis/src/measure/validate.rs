@@ -147,13 +147,13 @@ fn group(g: &GroupSummary, files: usize, seeds_kept: usize) -> Result<(), String
         (violators(g, &places, files, seeds_kept), "violating seeds that are out of range or not counted"),
         (within_places(g, &places), "a place out of range"),
         (undelivered(g, &places), "undelivered records that disagree with its eventual-delivery violations"),
-        (measurements(g, &places), "latencies, hops, order or duplicate figures beyond its runs"),
+        (measurements(g, &places), "latencies, hops, last batches, order or duplicate figures beyond its runs"),
         (duplicate_runs(g, files), "a duplicate out of range"),
     ];
     if let Some((_, what)) = checks.into_iter().find(|(ok, _)| !ok) {
         return Err(what.into());
     }
-    g.coverage.damage(g.runs, &g.seeds).map_or(Ok(()), |what| Err(what.into()))
+    g.coverage.damage(g.runs, &g.seeds, places.pairs()).map_or(Ok(()), |what| Err(what.into()))
 }
 
 fn names(g: &GroupSummary) -> bool {
@@ -248,6 +248,7 @@ fn measurements(g: &GroupSummary, places: &Places) -> bool {
         && histograms_within(g.latency.values(), g.runs)
         && records(sum(g.lost.values()))
         && hops
+        && g.last_batch.count() <= g.runs
         && scopes
         && order
         && duplicates

@@ -1,5 +1,6 @@
 //! `--html FILE`: the report as one self-contained page (no script, no
-//! network access when viewed): the verdict table; per group its latency
+//! network access when viewed): the comparison as a matrix, if the report
+//! compares; the verdict table; per group its latency
 //! distribution, the latency over simulated time of one run with its
 //! faults shaded, the per-hop breakdown and every table of the text report
 //! (any [`crate::output::report::Section`] shows up with no change here); and for each
@@ -18,6 +19,8 @@ use wl1::trace::{Event, Run};
 use crate::measure::coverage::CoverageReport;
 use crate::measure::summary::{GroupSummary, Summary};
 use crate::output::charts;
+use crate::output::compare::{COSTS_NOTE, Comparison};
+use crate::output::matrix::matrix;
 use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
 use crate::output::run_view::{RunView, read_runs};
 use crate::properties::EVENTUAL_DELIVERY;
@@ -35,6 +38,13 @@ th, td { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: left; 
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.VIOLATED { color: #b22; font-weight: bold; }
 td.holds { color: #2a7a2a; }
+td.STUCK { color: #a60; font-weight: bold; }
+table.matrix td { text-align: center; border: 2px solid #fff; }
+table.matrix td a { color: inherit; text-decoration: none; display: block; }
+table.matrix td.holds { background: #dff0df; }
+table.matrix td.VIOLATED { background: #f6d5d5; color: #8a1111; }
+table.matrix td.STUCK { background: #fbe7c6; color: #7a4a00; }
+table.matrix td.none { background: #f0f0f0; color: #777; }
 figure { margin: 1em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
@@ -97,8 +107,12 @@ pub fn page(report: &Report, summary: &Summary, provenance: &Provenance, progres
         provenance.html(),
         escape(&report.conclusion())
     );
-    out += "<h2>Verdict per group</h2>\n";
-    out += &verdict_table(report);
+    if report.compare {
+        out += &comparison(&Comparison::of(report));
+    } else {
+        out += "<h2>Verdict per group</h2>\n";
+        out += &verdict_table(report);
+    }
     let mut drawn = 0;
     for (i, g) in report.groups.iter().enumerate() {
         let Some(figures) = summary.groups.iter().find(|s| s.identity == g.identity) else { continue };
@@ -127,24 +141,45 @@ pub fn write(
 }
 
 fn verdict_table(report: &Report) -> String {
-    let verdict = report.verdict();
+    per_group(&report.verdict(), "group", Some("verdict"))
+}
+
+/// A table of one row per group, in the report's order: the column `link`
+/// links to the group's section, the column `verdict` (if any) is
+/// coloured by its word.
+fn per_group(t: &Table, link: &str, verdict: Option<&str>) -> String {
+    let at = |name: &str| t.columns.iter().position(|(n, _)| *n == name);
+    let (link, verdict) = (at(link), verdict.and_then(at));
     let mut out = String::from("<table>\n<tr>");
-    verdict.columns.iter().for_each(|(_, heading)| out += &format!("<th>{}</th>", escape(heading)));
+    t.columns.iter().for_each(|(_, heading)| out += &format!("<th>{}</th>", escape(heading)));
     out += "</tr>\n";
-    for (i, row) in verdict.rows.iter().enumerate() {
+    for (i, row) in t.rows.iter().enumerate() {
         out += "<tr>";
         for (j, cell) in row.iter().enumerate() {
             let text = escape(&cell.text());
             let class = class(cell);
             out += &match j {
-                0 => format!("<td><a href=\"#group-{}\">{text}</a></td>", i + 1),
-                2 => format!("<td class=\"{text}\">{text}</td>"),
+                _ if Some(j) == link => format!("<td><a href=\"#group-{}\">{text}</a></td>", i + 1),
+                _ if Some(j) == verdict => format!("<td class=\"{text}\">{text}</td>"),
                 _ => format!("<td{class}>{text}</td>"),
             };
         }
         out += "</tr>\n";
     }
     out + "</table>\n"
+}
+
+/// The comparison: the matrix, then its tables.
+fn comparison(c: &Comparison) -> String {
+    let mut out = String::from("<h2>Comparison</h2>\n<p>Each cell links to its group below.</p>\n");
+    if let Some(options) = c.shared_options() {
+        out += &format!("<p>Every row: {}</p>\n", escape(options));
+    }
+    out += &matrix(c);
+    out += &per_group(&c.verdicts(), "scenario", Some("verdict"));
+    out += &section(&Section::new("violations", "Where the violations are", c.violations()), "h3");
+    out += &per_group(&c.costs(), "scenario", None);
+    out + &format!("<p class=\"note\">{}</p>\n", escape(COSTS_NOTE))
 }
 
 fn class(cell: &Cell) -> &'static str {

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
-use wl1::scenario::BUILT_IN;
+use wl1::run::DEFAULT_ARCHITECTURE;
 
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
@@ -267,7 +267,7 @@ impl SeedRow {
 
 /// Where a place is: "processor-read, region 1"; replica places name
 /// their region already.
-fn where_(places: &Places, place: u32, region: Option<u32>) -> String {
+pub(crate) fn where_(places: &Places, place: u32, region: Option<u32>) -> String {
     let name = places.name(place as usize);
     match region {
         Some(r) if !name.contains('@') => format!("{name}, region {r}"),
@@ -280,9 +280,14 @@ fn where_(places: &Places, place: u32, region: Option<u32>) -> String {
 pub struct GroupReport {
     pub label: String,
     pub identity: String,
+    /// The architecture whose runs these are.
+    pub architecture: String,
     pub scenario: String,
-    /// The scenario and the options that differ from the defaults.
+    /// The scenario and the options that differ from the defaults, after
+    /// the architecture when the report has runs of several.
     pub name: String,
+    /// The scenario and the options that differ from the defaults.
+    pub test: String,
     pub runs: u64,
     pub violating_runs: u64,
     /// The property most runs violate, if any.
@@ -308,6 +313,10 @@ pub struct Report {
     pub seeds_listed: usize,
     pub problems: Vec<String>,
     pub problem_count: u64,
+    /// The report starts with the comparison of its groups (see
+    /// [`crate::output::compare`]) instead of the verdict per group: on
+    /// request, or when it holds runs of several architectures.
+    pub compare: bool,
 }
 
 const VERDICT: &[(&str, &str)] = &[
@@ -334,6 +343,8 @@ const LATENCY: &[(&str, &str)] = &[
     ("max", "max"),
 ];
 const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
+const LAST_BATCH: &[(&str, &str)] =
+    &[("runs", "runs"), ("mean", "mean"), ("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("max", "max")];
 const HOPS: &[(&str, &str)] = &[("region", "region"), ("hop", "hop"), ("mean", "mean"), ("p50", "p50"), ("p99", "p99")];
 const ORDER: &[(&str, &str)] = &[
     ("scope", "scope"),
@@ -357,13 +368,14 @@ impl Report {
                         then `wl1 analyze traces`"
                 .into());
         }
-        let mut groups: Vec<&GroupSummary> = summary.groups.iter().filter(|g| g.runs > 0).collect();
-        // Built-in scenarios in the order `wl1 scenarios` lists them, then drills by name.
-        let listed = |g: &GroupSummary| BUILT_IN.iter().position(|s| *s == g.scenario).unwrap_or(BUILT_IN.len());
-        groups.sort_by(|a, b| (listed(a), &a.label, &a.identity).cmp(&(listed(b), &b.label, &b.identity)));
         let seeds_listed = max_seeds.min(summary.seeds_kept);
-        let mut groups: Vec<GroupReport> =
-            groups.iter().map(|g| GroupReport::new(g, &summary.files, seeds_listed)).collect();
+        let groups = summary.groups.iter().filter(|g| g.runs > 0);
+        let mut groups: Vec<GroupReport> = groups.map(|g| GroupReport::new(g, &summary.files, seeds_listed)).collect();
+        groups.sort_by_cached_key(GroupReport::listed);
+        let several = of_several_architectures(&groups);
+        if several {
+            groups.iter_mut().for_each(|g| g.name = format!("{} {}", g.architecture, g.name));
+        }
         tell_names_apart(&mut groups);
         Ok(Report {
             files: summary.files.len(),
@@ -374,7 +386,13 @@ impl Report {
             seeds_listed,
             problems: summary.problems.listed.clone(),
             problem_count: summary.problems.count,
+            compare: several,
         })
+    }
+
+    /// Whether the groups are runs of more than one architecture.
+    pub fn several_architectures(&self) -> bool {
+        of_several_architectures(&self.groups)
     }
 
     /// Whether every run holds the specification.
@@ -423,13 +441,19 @@ impl Report {
     /// The report for a person: the verdict, the violating seeds, then
     /// each group's details, in the order of `wl1 scenarios`.
     pub fn text_with(&self, coverage: CoverageDetail) -> String {
-        let mut out = self.verdict().text(WIDTH);
-        out += &wrap(&self.conclusion(), WIDTH, 2);
-        out += &self.seeds_text();
+        self.verdict().text(WIDTH) + &wrap(&self.conclusion(), WIDTH, 2) + &self.details_text(coverage)
+    }
+
+    /// What follows the verdict: the violating seeds, each group's
+    /// details, the input problems.
+    pub fn details_text(&self, coverage: CoverageDetail) -> String {
+        let mut out = self.seeds_text();
         let groups = self.groups.len();
+        let several = self.several_architectures();
         for (i, g) in self.groups.iter().enumerate() {
             out += "\n";
-            out += &wrap(&format!("group {} of {groups}: {}", i + 1, g.label), WIDTH, 2);
+            let architecture = if several { format!("{} ", g.architecture) } else { String::new() };
+            out += &wrap(&format!("group {} of {groups}: {architecture}{}", i + 1, g.label), WIDTH, 2);
             g.sections.iter().for_each(|s| out += &s.text());
             out += &match coverage {
                 CoverageDetail::Brief => g.coverage.brief(WIDTH),
@@ -555,6 +579,11 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
+/// Whether `groups` are runs of more than one architecture.
+fn of_several_architectures(groups: &[GroupReport]) -> bool {
+    groups.iter().any(|g| g.architecture != groups[0].architecture)
+}
+
 /// Groups of one name (a drill named like a built-in scenario, a chaos
 /// run with other settings, another latency profile) get their digest.
 fn tell_names_apart(groups: &mut [GroupReport]) {
@@ -608,6 +637,7 @@ impl GroupReport {
         };
         let precision = RELATIVE_PRECISION * 100.0;
         let places = places_of_text(&g.spec);
+        let stored = wl1::trace::Spec::from_text(&g.spec, wl1::trace::format::MAX_SPEC_LEN as usize).ok();
         let mut sections = vec![
             Section::new("outcomes", format!("runs: {}, by outcome", thousands(g.runs)), outcomes(g)),
             Section::new("properties", specification, properties(g)).or_else("holds in every run"),
@@ -625,6 +655,12 @@ impl GroupReport {
                 "latency per hop, simulated ms (first time at a stage minus first time at its cause)",
                 hops(g, &places),
             ),
+            Section::new(
+                "last_batch_ms",
+                "time to deliver the last batch, simulated ms (from the request to publish it to the last \
+                 arrival at the destination; runs that delivered every record)",
+                last_batch(g),
+            ),
             Section::new("order", "order at the destination (first arrivals against publish order)", order(g)),
             Section::new("duplicates", "duplicates per stage", duplicates(g, &places)).or_else("none at any stage"),
         ];
@@ -632,19 +668,37 @@ impl GroupReport {
             let title = format!("duplicate runs (each counted once): {}", thousands(g.duplicate_runs.runs));
             sections.push(Section::new("duplicate_ranges", title, duplicate_ranges(g, files)));
         }
+        let name = short_name(g);
         GroupReport {
             label: g.label.clone(),
             identity: g.identity.clone(),
+            architecture: stored.map_or_else(|| DEFAULT_ARCHITECTURE.to_string(), |spec| spec.architecture),
             scenario: g.scenario.clone(),
-            name: short_name(g),
+            name: name.clone(),
+            test: name,
             runs: g.runs,
             violating_runs: g.violating_runs,
             main_property: main_property(g),
             stopped: stopped(g, &places),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
-            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, causable(&g.spec)),
+            coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, places.pairs(), causable(&g.spec)),
         }
+    }
+
+    /// Where the group is listed: built-in architectures in the order `wl1
+    /// architectures` lists them, then files by name; within one, built-in
+    /// scenarios in the order `wl1 scenarios` lists them, then drills by
+    /// name.
+    fn listed(&self) -> (usize, String, usize, String, String) {
+        let architecture = wl1::architecture::BUILT_IN.iter().position(|(a, _)| *a == self.architecture);
+        (
+            architecture.unwrap_or(usize::MAX),
+            self.architecture.clone(),
+            wl1::scenario::listed(&self.scenario).unwrap_or(usize::MAX),
+            self.label.clone(),
+            self.identity.clone(),
+        )
     }
 
     /// The section named `key`.
@@ -657,6 +711,7 @@ impl GroupReport {
         fields.insert("group".into(), json!(self.label));
         fields.insert("name".into(), json!(self.name));
         fields.insert("identity".into(), json!(self.identity));
+        fields.insert("architecture".into(), json!(self.architecture));
         fields.insert("scenario".into(), json!(self.scenario));
         fields.insert("runs".into(), json!(self.runs));
         fields.insert("violating_runs".into(), json!(self.violating_runs));
@@ -735,6 +790,20 @@ fn latency(g: &GroupSummary) -> Table {
         let lost = Cell::Count(g.lost.get(&region).copied().unwrap_or(0));
         let mut row = vec![name, Cell::Count(h.count()), lost, ms(h.mean())];
         row.extend(QUANTILES.iter().map(|&q| ms(h.quantile(q))));
+        row.push(ms(h.max().map(|m| m as f64)));
+        t.rows.push(row);
+    }
+    t
+}
+
+/// Over the runs that delivered every record, the time from the last
+/// request to publish to the last arrival after it.
+fn last_batch(g: &GroupSummary) -> Table {
+    let mut t = Table::new(LAST_BATCH);
+    let h = &g.last_batch;
+    if h.count() > 0 {
+        let mut row = vec![Cell::Count(h.count()), ms(h.mean())];
+        row.extend([0.5, 0.9, 0.99].map(|q| ms(h.quantile(q))));
         row.push(ms(h.max().map(|m| m as f64)));
         t.rows.push(row);
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use strum::VariantArray;
+use wl1::model::Pairs;
 use wl1::trace::format::decode_events;
 use wl1::trace::{Event, OutcomeKind, TraceError};
 
@@ -15,6 +16,7 @@ use crate::check::columns::{RecordColumns, RunColumns};
 use crate::check::spec;
 use crate::measure::coverage::{CoverageTally, RunSituations};
 use crate::measure::histogram::Histogram;
+use crate::measure::last_batch::LastBatchClock;
 use crate::measure::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
 use crate::measure::summary::{GroupSummary, Repeats, Summary};
 use crate::read::frames::{ChunkFrames, Runs};
@@ -55,17 +57,21 @@ pub fn analyze_at(
     let mut chunk = Chunk::new(RecordColumns::with_capacity(places.clone(), unit.rows, export_frames));
     let mut facts = RunFacts::new(places.clone());
     let mut situations = RunSituations::default();
+    let mut clock = LastBatchClock::default();
+    let arrival = wl1::trace::Kind::place(places.arrival());
     let mut summary = Summary::new(settings.seeds_kept);
     let mut undecodable = Vec::new();
     for run in &unit.runs {
         facts.start(run.file.group.records);
         situations.start();
+        clock.start(arrival);
         let observe = |e: Event| {
             situations.observe(&e, places.vocabulary());
+            clock.observe(&e);
             facts.observe(e);
         };
         match decode_events(&unit.events[run.events.clone()], places.vocabulary(), observe) {
-            Ok(events) => chunk.add_run(run, events, &facts, &situations),
+            Ok(events) => chunk.add_run(run, events, &facts, &situations, &clock),
             Err(problem) => {
                 let path = run.file.path.clone();
                 summary
@@ -86,7 +92,7 @@ pub fn analyze_at(
     for ((group, tally), found) in groups.iter().zip(tallies).zip(found) {
         let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         // A unit holds fewer runs than 2^64, and so fewer of anything.
-        let added = summary_group.add(&tally.into_summary(), settings.seeds_kept);
+        let added = summary_group.add(&tally.into_summary(places.pairs()), settings.seeds_kept);
         added.and_then(|()| summary_group.add(&found, settings.seeds_kept)).expect("a unit's counts fit in u64");
     }
     Ok(UnitResult { runs: run_count, bytes, summary, undecodable, frames })
@@ -117,13 +123,21 @@ impl Chunk {
         }
     }
 
-    fn add_run(&mut self, run: &RunInput, events: u64, facts: &RunFacts, situations: &RunSituations) {
+    fn add_run(
+        &mut self,
+        run: &RunInput,
+        events: u64,
+        facts: &RunFacts,
+        situations: &RunSituations,
+        clock: &LastBatchClock,
+    ) {
         let (places, records) = (facts.places(), facts.records());
         let group = self.group_of(&run.file.group);
         let local = self.runs.seed.len() as u32;
         let arrivals = arrivals(places, records);
         let tally = &mut self.tallies[group as usize];
         tally.add_run(places, run.outcome.kind, events, records, &arrivals);
+        tally.add_last_batch(places, records, clock);
         tally.coverage.add_run(run.seed, run.coverage, places, records, &arrivals, situations);
         self.runs.push(run, group, events, &arrivals);
         for facts in records {
@@ -160,6 +174,8 @@ pub struct Tally {
     /// Per region a record was last routed to (0 for none): records of
     /// the run that never reached the destination.
     lost: [u64; REGION_CODES],
+    /// Runs that delivered every record: the time their last batch took.
+    last_batch: Histogram,
     order: [OrderTotals; 1 + ORDER_REGIONS.len()],
     /// Per place.
     duplicates: Vec<Repeats>,
@@ -174,6 +190,7 @@ impl Tally {
             outcomes: Default::default(),
             latency: std::array::from_fn(|_| vec![Histogram::default(); places.stages()]),
             lost: Default::default(),
+            last_batch: Histogram::default(),
             order: Default::default(),
             duplicates: vec![Repeats::default(); places.len()],
             coverage: CoverageTally::default(),
@@ -211,6 +228,14 @@ impl Tally {
         }
     }
 
+    /// The time the last batch took, if the run delivered every record.
+    fn add_last_batch(&mut self, places: &Places, records: &[RecordFacts], clock: &LastBatchClock) {
+        let delivered = records.iter().all(|f| !f.known || f.reached(places.arrival()));
+        if let (true, Some(us)) = (delivered, clock.elapsed_us()) {
+            self.last_batch.record(us as i64);
+        }
+    }
+
     fn add_latency(&mut self, places: &Places, f: &RecordFacts) {
         let (published, arrival) = (places.publication(), places.arrival());
         if f.known && !f.reached(arrival) {
@@ -227,11 +252,13 @@ impl Tally {
         }
     }
 
-    fn into_summary(self) -> GroupSummary {
+    /// The summary of the runs counted, whose coverage bits number `pairs`.
+    fn into_summary(self, pairs: &Pairs) -> GroupSummary {
         let mut g = GroupSummary {
             runs: self.runs,
             trace_events: self.events,
-            coverage: self.coverage.into_coverage(),
+            coverage: self.coverage.into_coverage(pairs),
+            last_batch: self.last_batch,
             ..GroupSummary::default()
         };
         for (kind, &runs) in OutcomeKind::VARIANTS.iter().zip(&self.outcomes).filter(|(_, r)| **r > 0) {

@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use wl1::architecture::{Action, Architecture};
+use wl1::model::Pairs;
 use wl1::model::topology::WORKLOAD1;
 use wl1::trace::{Event, Kind, Spec, Vocabulary};
 
@@ -16,11 +17,16 @@ use wl1::trace::{Event, Kind, Spec, Vocabulary};
 /// analysis goes through here; an error if the spec's architecture does
 /// not read (see [`wl1::run::stored_architecture`]).
 pub fn architecture_of(spec: &Spec) -> Result<(Arc<Architecture>, Arc<Places>), String> {
-    /// An architecture read: its name and text, and it with its places.
-    type Read = (String, String, Arc<Architecture>, Arc<Places>);
+    /// An architecture read: its name, text, coverage table and vocabulary,
+    /// and it with its places.
+    type Read = (String, String, u64, Vocabulary, Arc<Architecture>, Arc<Places>);
     /// The architectures read so far: a few per analysis.
     static READ: Mutex<Vec<Read>> = Mutex::new(Vec::new());
-    let same = |(name, text, ..): &&Read| *name == spec.architecture && *text == spec.architecture_text;
+    // Keyed by what `stored_architecture` checks too, so that no file skips its checks.
+    let same = |(name, text, table, vocabulary, ..): &&Read| {
+        (name, text, *table, *vocabulary)
+            == (&spec.architecture, &spec.architecture_text, spec.coverage_table, spec.vocabulary)
+    };
     if let Some((.., architecture, places)) = READ.lock().expect("not poisoned").iter().find(same) {
         return Ok((architecture.clone(), places.clone()));
     }
@@ -30,7 +36,8 @@ pub fn architecture_of(spec: &Spec) -> Result<(Arc<Architecture>, Arc<Places>), 
     if read.len() == 16 {
         read.remove(0);
     }
-    read.push((spec.architecture.clone(), spec.architecture_text.clone(), architecture.clone(), places.clone()));
+    let (name, text) = (spec.architecture.clone(), spec.architecture_text.clone());
+    read.push((name, text, spec.coverage_table, spec.vocabulary, architecture.clone(), places.clone()));
     Ok((architecture, places))
 }
 
@@ -89,6 +96,7 @@ pub struct Places {
     /// The highest region number any place is in.
     regions: usize,
     vocabulary: Vocabulary,
+    pairs: Pairs,
 }
 
 impl Places {
@@ -142,6 +150,7 @@ impl Places {
             watched_slot,
             regions,
             vocabulary: architecture.vocabulary(),
+            pairs: Pairs::of(architecture),
         }
     }
 
@@ -153,6 +162,12 @@ impl Places {
     /// How its runs' events are coded.
     pub fn vocabulary(&self) -> Vocabulary {
         self.vocabulary
+    }
+
+    /// The (state, message) pairs of its kinds of machine, as its runs'
+    /// coverage bits number them.
+    pub fn pairs(&self) -> &Pairs {
+        &self.pairs
     }
 
     /// Stages and replica places.

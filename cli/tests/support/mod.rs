@@ -191,3 +191,25 @@ pub fn forge_first_payload(bytes: &[u8], forge: impl FnOnce(&[u8]) -> Vec<u8>) -
     out.extend_from_slice(&bytes[payload_at + len..]);
     out
 }
+
+/// The Chromium of the system, if installed.
+pub fn chromium() -> Option<PathBuf> {
+    let candidates = ["chromium", "chromium-browser", "google-chrome"];
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).flat_map(|dir| candidates.map(|c| dir.join(c))).find(|p| p.is_file())
+}
+
+/// Runs headless Chromium on `page` with `args`, with a profile of its
+/// own; returns its standard output and error.
+pub fn headless(browser: &Path, page: &Path, args: &[&str]) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
