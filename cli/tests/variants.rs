@@ -206,7 +206,7 @@ fn in_f4_the_fault_draw_decides_which_seeds_lose_a_batch() {
 /// Seeds to the first catch (median, worst) of rows not caught in every
 /// seed, measured over the first 1,000 seeds in the same environments
 /// without region speeds, lags, slow periods and change points: the spread
-/// does no worse on any.
+/// does no worse on any. Every other row was caught in every seed.
 const WITHOUT_SPREAD: &[(&str, &str, &str, u64, u64)] = &[
     ("lossy-kafka", "f3", "eventual-delivery", 29, 124),
     ("lossy-kafka", "f4", "eventual-delivery", 34, 174),
@@ -219,8 +219,9 @@ const WITHOUT_SPREAD: &[(&str, &str, &str, u64, u64)] = &[
 /// MODEL.md, "Design variants" with `--explore` and no other option: every variant
 /// is caught, with the property the table names, in every scenario it
 /// names, within the first 1,000 seeds (the README's table prints these
-/// counts), the rows of [`WITHOUT_SPREAD`] reaching their first catch in
-/// no more seeds than without the spread.
+/// counts), each row reaching its first catch in no more seeds than
+/// without the spread: those of [`WITHOUT_SPREAD`] as they did, any other
+/// in every seed.
 #[test]
 fn with_explore_alone_every_variant_is_caught_in_every_scenario_of_its_row() {
     const SEEDS: u32 = 1_000;
@@ -244,15 +245,15 @@ fn with_explore_alone_every_variant_is_caught_in_every_scenario_of_its_row() {
                 eprintln!(
                     "caught: {variant} {scenario} {property} {seeds}; seeds to the first: {median}, at worst {worst}"
                 );
-                if let Some(&(.., most_median, most_worst)) =
-                    WITHOUT_SPREAD.iter().find(|r| (r.0, r.1, r.2) == (variant, scenario, property))
-                {
-                    assert!(
-                        median <= most_median && worst <= most_worst,
-                        "{variant} {scenario}: {median} / {worst} seeds to the first catch, \
-                         {most_median} / {most_worst} without the spread"
-                    );
-                }
+                let (most_median, most_worst) = WITHOUT_SPREAD
+                    .iter()
+                    .find(|r| (r.0, r.1, r.2) == (variant, scenario, property))
+                    .map_or((1, 1), |&(.., median, worst)| (median, worst));
+                assert!(
+                    median <= most_median && worst <= most_worst,
+                    "{variant} {scenario} {property}: {median} / {worst} seeds to the first catch, \
+                     {most_median} / {most_worst} without the spread"
+                );
             }
         }
     }

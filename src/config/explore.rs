@@ -71,11 +71,15 @@
 //!   speed factors (at most twice as slow: the factors multiply, and a run
 //!   where all are much slower outlasts its time bound);
 //! - up to [`SLOW_PERIODS`] slow periods, each of a region (half of them) or
-//!   of an instance (uniformly), starting in [`SLOW_FROM_US`] after the
-//!   start, lasting [`SLOW_FOR_US`] and slowing by a factor in
-//!   [`SLOW_PERMILLE`]: a region
-//!   that falls behind and catches up during the run, which constant speeds
-//!   cannot give, and which reorders the batches published meanwhile;
+//!   of an instance (uniformly), starting at a time drawn uniformly in
+//!   [`SLOW_FROM_US`] after the start, lasting [`SLOW_FOR_US`] and slowing
+//!   by a factor in [`SLOW_PERMILLE`]: a region that falls behind and
+//!   catches up during the run, which constant speeds cannot give, and
+//!   which reorders the batches published meanwhile. The start is uniform,
+//!   not by octaves, so that periods fall anywhere in the run's first
+//!   minute, where its batches are handled: by octaves half of them began
+//!   in the first quarter second, before the first record, and slowed the
+//!   deployment's start-up instead;
 //! - a depth in [`CHANGE_POINTS`] and as many change points, each at a
 //!   network message of the run drawn uniformly in [`CHANGE_POINT_NTH`]
 //!   (counted over all senders), which takes [`CHANGE_POINT_US`] longer: as
@@ -88,10 +92,10 @@
 //! delay of 0, no entries), which is what traces written before them hold.
 //!
 //! Factors are in thousandths. Every range is drawn log-uniformly by octaves
-//! (see [`Octaves`]), except the tail's share, the counts, who is slowed and
-//! the ranks of messages, drawn uniformly. With these ranges an explored
-//! run of the longest built-in scenario stays within a few simulated
-//! minutes, well inside the default time bound.
+//! (see [`Octaves`]), except the tail's share, the counts, who is slowed,
+//! when a slow period starts and the ranks of messages, drawn uniformly.
+//! With these ranges an explored run of the longest built-in scenario stays
+//! within a few simulated minutes, well inside the default time bound.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -346,7 +350,7 @@ impl Environment {
                     0 => Slowed::Region(REGIONS[rng.next_u32() as usize % REGIONS.len()]),
                     _ => Slowed::Instance(instance.sample(rng) as ActorId),
                 };
-                let from_us = octaves(SLOW_FROM_US, rng);
+                let from_us = uniform(SLOW_FROM_US, rng);
                 let until_us = from_us + octaves(SLOW_FOR_US, rng);
                 SlowPeriod { who, from_us, until_us, permille: octaves(SLOW_PERMILLE, rng) }
             })
@@ -557,6 +561,9 @@ mod tests {
         assert!(one_slower > 25 && two_slower > 25, "one region far slower than the other, both ways");
         let regions = envs.iter().flat_map(|e| &e.slow_periods).filter(|p| matches!(p.who, Slowed::Region(_)));
         assert!(regions.count() > 200, "slow periods of regions as of instances");
+        let periods: Vec<&SlowPeriod> = envs.iter().flat_map(|e| &e.slow_periods).collect();
+        let late = periods.iter().filter(|p| p.from_us > 30_000_000).count();
+        assert!(late * 5 > periods.len() * 2, "slow periods start all over the run's first minute: {late} late");
         let depths: std::collections::BTreeSet<usize> = envs.iter().map(|e| e.change_points.len()).collect();
         assert_eq!(depths.len(), 9, "every depth of 0 to 8");
     }
