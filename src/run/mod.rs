@@ -378,7 +378,10 @@ pub fn check_stored_run(header: &RunHeader) -> Result<(), String> {
              slow periods or change points: simulate the runs again"
         )),
         (None, None) => Ok(()),
-        _ => Err(format!("the run of seed {seed} holds an environment its seed does not draw")),
+        _ => Err(format!(
+            "the run of seed {seed} holds an environment its seed does not draw: damaged, forged, or explored \
+             by a wl1 that draws otherwise (simulate the runs again)"
+        )),
     }
 }
 
