@@ -2,11 +2,13 @@
 //! time) and message events per second, by default and under `--explore`, against a bare loop that
 //! pushes and pops the same number of timed events through the engine's
 //! queue with no model work, so that the model's cost reads as a ratio;
-//! and the baseline of the study's other two architectures, ActivePassive
-//! and ActiveActive (batches of 10 records through six queues), each with
-//! its own bare queue of as many events.
+//! f4, by default and explored; and the baseline of the study's other two
+//! architectures, ActivePassive and ActiveActive (batches of 10 records
+//! through six queues), by default and explored, each with its own bare
+//! queue of as many events.
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use wl1::config::Options;
@@ -36,19 +38,7 @@ fn simulate(c: &mut Criterion) {
     let baseline = spec("baseline");
     let events = message_events(&baseline);
     let mut group = c.benchmark_group("simulate");
-    group.throughput(Throughput::Elements(events));
-    group.bench_function(format!("baseline {RUNS} runs"), |b| {
-        let mut sim = Simulator::new();
-        b.iter(|| run_all(&mut sim, &baseline))
-    });
-    // Explored runs handle other messages than default ones: their own
-    // count, so that both read as events per second beside the bare queue.
-    let explored = baseline.clone().exploring(true);
-    group.throughput(Throughput::Elements(message_events(&explored)));
-    group.bench_function(format!("baseline {RUNS} runs --explore"), |b| {
-        let mut sim = Simulator::new();
-        b.iter(|| run_all(&mut sim, &explored))
-    });
+    default_and_explored(&mut group, "baseline", &baseline);
     group.throughput(Throughput::Elements(events));
     group.bench_function(format!("baseline {RUNS} runs with trace encoding"), |b| {
         let mut sim = Simulator::new();
@@ -69,11 +59,7 @@ fn simulate(c: &mut Criterion) {
 
     let f4 = spec("f4");
     let mut group = c.benchmark_group("simulate-f4");
-    group.throughput(Throughput::Elements(message_events(&f4)));
-    group.bench_function(format!("f4 {RUNS} runs"), |b| {
-        let mut sim = Simulator::new();
-        b.iter(|| run_all(&mut sim, &f4))
-    });
+    default_and_explored(&mut group, "f4", &f4);
     group.finish();
 
     for architecture in ["active-passive", "active-active"] {
@@ -82,15 +68,27 @@ fn simulate(c: &mut Criterion) {
         let spec = RunSpec::new(scenario, Options::default(), Profile::default());
         let events = message_events(&spec);
         let mut group = c.benchmark_group(format!("simulate-{}", architecture.name));
+        default_and_explored(&mut group, "baseline", &spec);
         group.throughput(Throughput::Elements(events));
-        group.bench_function(format!("baseline {RUNS} runs"), |b| {
-            let mut sim = Simulator::new();
-            b.iter(|| run_all(&mut sim, &spec))
-        });
         group.bench_function("bare queue, same number of timed events", |b| {
             b.iter_batched(|| Pcg64Mcg::seed_from_u64(1), |mut rng| bare_queue(events, &mut rng), BatchSize::SmallInput)
         });
         group.finish();
+    }
+}
+
+/// `RUNS` runs of `spec` and of it explored, side by side: runs per second
+/// read from the time of each, message events per second from its
+/// throughput. Explored runs handle other messages than default ones, so
+/// each has its own count of them.
+fn default_and_explored(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, spec: &RunSpec) {
+    let explored = spec.clone().exploring(true);
+    for (spec, explore) in [(spec, ""), (&explored, " --explore")] {
+        group.throughput(Throughput::Elements(message_events(spec)));
+        group.bench_function(format!("{name} {RUNS} runs{explore}"), |b| {
+            let mut sim = Simulator::new();
+            b.iter(|| run_all(&mut sim, spec))
+        });
     }
 }
 

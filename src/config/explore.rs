@@ -52,20 +52,34 @@
 //!   batches allow (with equal rates, all alike often); two longest lags
 //!   drawn apart make one region's batches come early or late, either way.
 //!   The lag is on the last hop, not on the processor's appends, so that a
-//!   fault of a scenario still lands among the appends it was aimed at. A
-//!   run's time bound grows by the time every batch taking the longest lag
-//!   would add ([`Environment::lag_allowance_us`]): a slow run is not a
-//!   stuck one;
+//!   fault of a scenario still lands among the appends it was aimed at. An
+//!   append the destination was waiting for, delivered at once, is answered
+//!   only when the batch has reached the destination, as Kafka
+//!   acknowledges a record (`acks=all`) only once it is committed and
+//!   exposed. The processor then removes the batch from its inbound stream
+//!   just after the destination gets it, as in a run without lags: without
+//!   that, a fault timed by the destination's arrivals (`f4` waits for
+//!   them) found every processor long idle, and `uniform-failure`, caught
+//!   when a processor's remove meets a failed stream, was caught in fewer
+//!   seeds than before the lags. Any other append is answered at once: a
+//!   processor that waited for a lag of its own could sit out a whole fault
+//!   of its output stream (`f3`), which it is meant to meet. A run's time
+//!   bound grows by the time every batch taking the longest lag would add
+//!   ([`Environment::lag_allowance_us`]): a slow run is not a stuck one;
 //! - a speed of every instance in [`INSTANCE_SPEED_PERMILLE`]: one
 //!   component, not its region, lagging or racing, beyond the profile's
 //!   speed factors (at most twice as slow: the factors multiply, and a run
 //!   where all are much slower outlasts its time bound);
 //! - up to [`SLOW_PERIODS`] slow periods, each of a region (half of them) or
-//!   of an instance (uniformly), starting in [`SLOW_FROM_US`] after the
-//!   start, lasting [`SLOW_FOR_US`] and slowing by a factor in
-//!   [`SLOW_PERMILLE`]: a region
-//!   that falls behind and catches up during the run, which constant speeds
-//!   cannot give, and which reorders the batches published meanwhile;
+//!   of an instance (uniformly), starting at a time drawn uniformly in
+//!   [`SLOW_FROM_US`] after the start, lasting [`SLOW_FOR_US`] and slowing
+//!   by a factor in [`SLOW_PERMILLE`]: a region that falls behind and
+//!   catches up during the run, which constant speeds cannot give, and
+//!   which reorders the batches published meanwhile. The start is uniform,
+//!   not by octaves, so that periods fall anywhere in the run's first
+//!   minute, where its batches are handled: by octaves half of them began
+//!   in the first quarter second, before the first record, and slowed the
+//!   deployment's start-up instead;
 //! - a depth in [`CHANGE_POINTS`] and as many change points, each at a
 //!   network message of the run drawn uniformly in [`CHANGE_POINT_NTH`]
 //!   (counted over all senders), which takes [`CHANGE_POINT_US`] longer: as
@@ -78,10 +92,10 @@
 //! delay of 0, no entries), which is what traces written before them hold.
 //!
 //! Factors are in thousandths. Every range is drawn log-uniformly by octaves
-//! (see [`Octaves`]), except the tail's share, the counts, who is slowed and
-//! the ranks of messages, drawn uniformly. With these ranges an explored
-//! run of the longest built-in scenario stays within a few simulated
-//! minutes, well inside the default time bound.
+//! (see [`Octaves`]), except the tail's share, the counts, who is slowed,
+//! when a slow period starts and the ranks of messages, drawn uniformly.
+//! With these ranges an explored run of the longest built-in scenario stays
+//! within a few simulated minutes, well inside the default time bound.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -336,7 +350,7 @@ impl Environment {
                     0 => Slowed::Region(REGIONS[rng.next_u32() as usize % REGIONS.len()]),
                     _ => Slowed::Instance(instance.sample(rng) as ActorId),
                 };
-                let from_us = octaves(SLOW_FROM_US, rng);
+                let from_us = uniform(SLOW_FROM_US, rng);
                 let until_us = from_us + octaves(SLOW_FOR_US, rng);
                 SlowPeriod { who, from_us, until_us, permille: octaves(SLOW_PERMILLE, rng) }
             })
@@ -547,6 +561,9 @@ mod tests {
         assert!(one_slower > 25 && two_slower > 25, "one region far slower than the other, both ways");
         let regions = envs.iter().flat_map(|e| &e.slow_periods).filter(|p| matches!(p.who, Slowed::Region(_)));
         assert!(regions.count() > 200, "slow periods of regions as of instances");
+        let periods: Vec<&SlowPeriod> = envs.iter().flat_map(|e| &e.slow_periods).collect();
+        let late = periods.iter().filter(|p| p.from_us > 30_000_000).count();
+        assert!(late * 5 > periods.len() * 2, "slow periods start all over the run's first minute: {late} late");
         let depths: std::collections::BTreeSet<usize> = envs.iter().map(|e| e.change_points.len()).collect();
         assert_eq!(depths.len(), 9, "every depth of 0 to 8");
     }

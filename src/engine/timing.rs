@@ -150,12 +150,14 @@ pub struct ChangePoint {
 }
 
 /// Every network message `from` sends to `to` takes a draw of `extra`
-/// longer, drawn from the sender's network stream.
+/// longer, drawn from the sender's network stream; with no `extra`, it
+/// arrives no earlier than a message the sender lagged at the same instant,
+/// if any (see `Timing::lagged`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lag {
     pub from: ActorId,
     pub to: ActorId,
-    pub extra: Octaves,
+    pub extra: Option<Octaves>,
 }
 
 /// From `from` until `until`, `actor` serves and sends `permille`/1000
@@ -188,6 +190,9 @@ pub struct Timing {
     /// (empty: 1000 for every actor).
     send_permille: Vec<u64>,
     lags: Vec<Lag>,
+    /// The last message lagged by a draw: its sender, when it was sent, and
+    /// when it arrives.
+    last_lag: Option<(ActorId, Time, Time)>,
     /// Network messages sent in the run, counted while shaped.
     sent: u32,
 }
@@ -321,6 +326,7 @@ impl Timing {
     /// actor's first pause: the timing is then ready for a run.
     pub fn start(&mut self, seed: u64) {
         self.sent = 0;
+        self.last_lag = None;
         for (a, (actor, pausing)) in self.actors.iter_mut().zip(&mut self.pauses).enumerate() {
             let id = a as ActorId;
             actor.network_rng = stream(seed, Stream::Network(id));
@@ -366,11 +372,33 @@ impl Timing {
         self.sent += 1;
         let speed = self.send_permille.get(from as usize).copied().unwrap_or(1_000);
         let slowed = slowed(self.slowed(from, now, delay), speed);
-        let rng = &mut self.actors[from as usize].network_rng;
-        let lags = self.lags.iter().filter(|l| l.from == from && l.to == to).map(|l| l.extra.sample(rng));
         let perturbed = self.perturbations.iter().filter(|p| p.sender == from && p.nth == nth).map(|p| p.extra);
         let changed = self.change_points.iter().filter(|c| c.nth == self.sent).map(|c| c.extra);
-        slowed + perturbed.chain(changed).chain(lags).sum::<Time>()
+        let delay = slowed + perturbed.chain(changed).sum::<Time>();
+        self.lagged(from, to, now, delay)
+    }
+
+    /// The `delay` of a message `from` sends to `to` at `now`, lagged: by
+    /// a draw of its lag's own, or, for a lag with none, until the message
+    /// the sender lagged at the same instant arrives. A stream that delivers
+    /// a batch and answers its append at once answers when the batch has
+    /// arrived, as Kafka acknowledges a record only once it is committed
+    /// and exposed.
+    fn lagged(&mut self, from: ActorId, to: ActorId, now: Time, delay: Time) -> Time {
+        let Some(&lag) = self.lags.iter().find(|l| l.from == from && l.to == to) else {
+            return delay;
+        };
+        match lag.extra {
+            Some(extra) => {
+                let lagged = delay + extra.sample(&mut self.actors[from as usize].network_rng);
+                self.last_lag = Some((from, now, now + lagged));
+                lagged
+            }
+            None => match self.last_lag {
+                Some((sender, at, arrival)) if (sender, at) == (from, now) => delay.max(arrival - now),
+                _ => delay,
+            },
+        }
     }
 
     /// `time` slowed by every slow period of `actor` that `at` falls in.
@@ -491,6 +519,24 @@ mod tests {
         let delays: Vec<Time> = (0..4).map(|_| t.network_delay(0, 1, 0)).collect();
         assert_eq!(delays, [10, 10, 510, 10]);
         assert_eq!(t.network_delay(1, 0, 0), 10);
+    }
+
+    #[test]
+    fn an_answer_sent_with_a_lagged_delivery_arrives_no_earlier_and_one_sent_alone_is_not_lagged() {
+        let (stream, destination, appender) = (0, 1, 2);
+        let mut t = Timing::new(vec![1, 1, 1], 2);
+        t.set_delay(1, 1, Span::new(10, 10));
+        t.add_lag(Lag { from: stream, to: destination, extra: Some(Octaves::new(1_000, 2_000)) });
+        t.add_lag(Lag { from: stream, to: appender, extra: None });
+        t.start(1);
+        let delivered = t.network_delay(stream, destination, 100);
+        assert!((1_010..=2_010).contains(&delivered), "{delivered}");
+        assert_eq!(t.network_delay(stream, appender, 100), delivered, "answered once the batch has arrived");
+        assert_eq!(t.network_delay(stream, appender, 200), 10, "an answer alone is not lagged");
+        assert_eq!(t.network_delay(appender, stream, 100), 10, "nor what the appender sends");
+        let again = t.network_delay(stream, destination, 300);
+        assert_ne!(again, delivered, "each delivery draws its own lag");
+        assert_eq!(t.network_delay(stream, appender, 300), again);
     }
 
     #[test]

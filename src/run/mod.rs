@@ -17,7 +17,8 @@ use std::sync::{Arc, LazyLock};
 
 use rand::Rng;
 
-use crate::architecture::Architecture;
+use crate::architecture::kind::Flow;
+use crate::architecture::{Architecture, Instance};
 use crate::config::explore::{DELIVERY_LAG_SPAN, REGIONS, Slowed};
 use crate::config::{Environment, Options, Profile};
 use crate::engine::{
@@ -321,7 +322,12 @@ fn shape(timing: &mut Timing, environment: &Environment, architecture: &Architec
         if longest_us > 0 {
             let extra = Octaves::new(us(longest_us.div_ceil(DELIVERY_LAG_SPAN)), us(longest_us));
             for stream in architecture.delivering(region) {
-                timing.add_lag(Lag { from: stream, to: destination, extra });
+                timing.add_lag(Lag { from: stream, to: destination, extra: Some(extra) });
+                // An append the destination was waiting for is answered when
+                // the destination gets it; any other at once.
+                for appender in appending_to(architecture, stream) {
+                    timing.add_lag(Lag { from: stream, to: appender, extra: None });
+                }
             }
         }
     }
@@ -337,6 +343,14 @@ fn shape(timing: &mut Timing, environment: &Environment, architecture: &Architec
     for c in &environment.change_points {
         timing.add_change_point(ChangePoint { nth: c.nth, extra: us(c.extra_us) });
     }
+}
+
+/// The instances that append to `stream`: those with a wire out to it.
+fn appending_to(architecture: &Architecture, stream: ActorId) -> impl Iterator<Item = ActorId> + '_ {
+    let stream = stream as usize - 1;
+    let appends =
+        move |i: &Instance| i.kind.wires().iter().any(|w| w.flow == Flow::Out && i.wire(w.key).contains(&stream));
+    architecture.instances.iter().enumerate().filter(move |(_, i)| appends(i)).map(|(a, _)| a as ActorId + 1)
 }
 
 fn slowed_actors(who: Slowed, architecture: &Architecture) -> Vec<ActorId> {
@@ -366,7 +380,10 @@ pub fn check_stored_run(header: &RunHeader) -> Result<(), String> {
              slow periods or change points: simulate the runs again"
         )),
         (None, None) => Ok(()),
-        _ => Err(format!("the run of seed {seed} holds an environment its seed does not draw")),
+        _ => Err(format!(
+            "the run of seed {seed} holds an environment its seed does not draw: damaged, forged, or explored \
+             by a wl1 that draws otherwise (simulate the runs again)"
+        )),
     }
 }
 
