@@ -129,7 +129,11 @@ impl Violation {
                 let shown = &seen[seen.len().saturating_sub(8)..];
                 let ids: Vec<String> = shown.iter().map(u32::to_string).collect();
                 let more = if shown.len() < seen.len() { "…, " } else { "" };
-                return format!("record {record} at {at} at {}: the records there: {more}{}", ms_text(e), ids.join(", "));
+                return format!(
+                    "record {record} at {at} at {}: the records there: {more}{}",
+                    ms_text(e),
+                    ids.join(", ")
+                );
             }
         }
         format!("record {record} at {at}")
