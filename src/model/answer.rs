@@ -106,6 +106,7 @@ impl Awaited {
 /// of the design, not a broken protocol: it is traced as
 /// [`Kind::ANSWER_UNMATCHED`] for the record it names, in the machine's
 /// `region`, and goes no further. From anyone else it breaks the protocol.
+/// Only a processor can meet one: an API container stores in MongoDB.
 pub fn unmatched(io: &mut Io, from: ActorId, msg: &Msg, awaiting: Option<u32>, region: u8) -> bool {
     let Msg::InsertAnswer { id, .. } = *msg else { return false };
     if awaiting == Some(id) {

@@ -2,7 +2,7 @@
 //! then hand it on (receiver: to the validator of its region; validator: to
 //! the inbound Kafka stream of its region), and answer the caller.
 
-use super::answer::{self, Answer, Awaited};
+use super::answer::{Answer, Awaited};
 use super::health::Health;
 use super::wiring::Wiring;
 use super::{Arena, IdSet, Io, Machine, Msg, Record};
@@ -76,10 +76,6 @@ impl Container {
     }
 
     fn answered(&mut self, io: &mut Io<'_, '_>, from: ActorId, msg: Msg) {
-        let awaiting = self.call.filter(|c| c.awaited.answer == Answer::Insert).map(|c| c.record.id);
-        if answer::unmatched(io, from, &msg, awaiting, self.region) {
-            return;
-        }
         let call = self.call.expect("answers come only during a call");
         let ok = call.awaited.outcome(io, from, &msg);
         match (call.awaited.answer, ok) {

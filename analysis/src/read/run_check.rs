@@ -11,6 +11,7 @@ use wl1::trace::{Event, Kind, RunHeader};
 
 use crate::properties::{ANSWER_UNMATCHED, PUBLISH_ORDER};
 use crate::read::chunk;
+use crate::record::facts::follows_publish_order;
 use crate::record::places::{Places, places_of};
 use crate::runs::{Group, InputFile, RunInput, Settings, Unit};
 
@@ -120,8 +121,7 @@ impl Violation {
         let mut latest = 0;
         let mut seen: Vec<u32> = Vec::new();
         for e in there {
-            let in_order = e.subject == latest || e.subject == latest + 1;
-            latest = latest.max(e.subject);
+            let in_order = follows_publish_order(&mut latest, e.subject);
             if seen.last() != Some(&e.subject) {
                 seen.push(e.subject);
             }

@@ -266,14 +266,19 @@ impl RunFacts {
         }
     }
 
-    /// Whether `record` reaching `place` keeps publish order there: it is
-    /// the latest record in publish order seen there, or the next one.
+    /// Whether `record` reaching `place` keeps publish order there.
     fn in_publish_order(&mut self, place: usize, record: u32) -> bool {
-        let latest = &mut self.latest_at[place];
-        let in_order = record == *latest || record == *latest + 1;
-        *latest = (*latest).max(record);
-        in_order
+        follows_publish_order(&mut self.latest_at[place], record)
     }
+}
+
+/// Whether `record`, reaching a place where `latest` is the latest record
+/// in publish order seen so far (0: none), keeps publish order there: it is
+/// that record again or the next one. Moves `latest` on.
+pub fn follows_publish_order(latest: &mut u32, record: u32) -> bool {
+    let in_order = record == *latest || record == *latest + 1;
+    *latest = (*latest).max(record);
+    in_order
 }
 
 #[cfg(test)]
