@@ -235,6 +235,18 @@ fn defect_14_option_errors_fit_100_columns_and_say_what_was_meant() {
 }
 
 #[test]
+fn defect_14_a_replay_verdict_has_no_trailing_padding() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["replay", "--architecture", "active-passive", "--scenario", "failover", "--explore", "--seed", "308"];
+    let replay = wl1(dir.path(), &args);
+    assert_eq!(replay.code, Some(1), "{}", replay.stderr);
+    let verdict = replay.stdout.split("\ntimeline").next().unwrap();
+    assert!(verdict.contains("answer-unmatched     record 9\n"), "{verdict}");
+    let padded: Vec<&str> = replay.stdout.lines().filter(|l| l.ends_with(' ')).collect();
+    assert!(padded.is_empty(), "lines ending in spaces: {padded:?}");
+}
+
+#[test]
 fn defect_14_a_drill_step_typo_is_named_as_a_step() {
     let dir = tempfile::tempdir().unwrap();
     let drill = dir.path().join("typo.toml");

@@ -16,7 +16,7 @@ const LISTED: usize = 10;
 
 fn one_line(v: &Violation) -> String {
     match v.record {
-        Some(record) => format!("{:<20} record {record:<5} {}", v.property, v.place_text()),
+        Some(record) => format!("{:<20} record {record:<5} {}", v.property, v.place_text()).trim_end().to_string(),
         None => v.property.clone(),
     }
 }
