@@ -356,7 +356,12 @@ const ORDER: &[(&str, &str)] = &[
     ("inversions_normalised", "inversions (normalised)"),
     ("max_displacement", "largest displacement"),
 ];
-const DUPLICATES: &[(&str, &str)] = &[("stage", "stage"), ("records", "records"), ("extra", "extra arrivals")];
+const DUPLICATES: &[(&str, &str)] = &[
+    ("stage", "stage"),
+    ("records", "records"),
+    ("extra", "extra arrivals"),
+    ("republished", "by republish"),
+];
 const DUPLICATE_RANGES: &[(&str, &str)] =
     &[("first_seed", "seeds from"), ("last_seed", "to"), ("file", "met again in"), ("kept", "counted from")];
 
@@ -863,8 +868,11 @@ fn order(g: &GroupSummary) -> Table {
 fn duplicates(g: &GroupSummary, places: &Places) -> Table {
     let mut t = Table::new(DUPLICATES);
     for (&place, r) in &g.duplicates {
-        let place = Cell::Text(places.name(place as usize).to_string());
-        t.rows.push(vec![place, Cell::Count(r.records), Cell::Count(r.extra)]);
+        let place_index = place as usize;
+        let place = Cell::Text(places.name(place_index).to_string());
+        // A republish is counted where it happens: at publication.
+        let republished = if place_index == places.publication() { Cell::Count(r.republished) } else { Cell::Missing };
+        t.rows.push(vec![place, Cell::Count(r.records), Cell::Count(r.extra), republished]);
     }
     t
 }
