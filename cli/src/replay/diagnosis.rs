@@ -89,7 +89,7 @@ fn print_republished(out: &mut dyn Write, sim: &Simulator) -> io::Result<()> {
     let published = world.architecture.event_name(Kind::PUBLISHED);
     for e in sim.events().iter().filter(|e| e.kind == Kind::BATCH_REPUBLISHED) {
         let line = format!(
-            "  whole-batch republish: {}; each a duplicate at {published} and wherever it reaches again",
+            "  whole-batch republish: {}, each a duplicate at {published} and wherever it reaches again",
             describe_event(e, world)
         );
         write!(out, "{}", wrap(&line, WIDTH, 6))?;

@@ -122,10 +122,7 @@ pub fn describe_event(e: &Event, world: &RunWorld) -> String {
         Meaning::Step { step: Step::BatchRepublished, batch, records } => {
             let source = world.machines.source();
             let first = source.batch(batch as usize).iter().take(records as usize).map(|r| r.id);
-            format!(
-                "batch {batch} republished whole, from its first record: {} published before, published again",
-                ids(first.collect())
-            )
+            format!("batch {batch} republished whole, from its first record: {} published again", ids(first.collect()))
         }
         Meaning::Step { batch, .. } => format!("{kind} batch {batch}"),
         Meaning::Stage { record, value: Some(value), .. } => format!("{kind} record {record} value {value}{region}"),
