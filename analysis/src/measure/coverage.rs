@@ -111,7 +111,7 @@ impl Situation {
             Situation::DeliveredTwice => "a record delivered twice",
             Situation::RemoveFailureHidden => "a remove failure hidden by out-DNS",
             Situation::RemoveMissed => "a remove that found nothing",
-            Situation::BatchRepublished => "a batch republished whole (its first records published twice)",
+            Situation::BatchRepublished => "a batch republished whole, from its first record",
             Situation::FaultFoundHolding => "a fault that found its component holding records",
             Situation::Region1FinishedLast => "region 1 finished last",
             Situation::Region2FinishedLast => "region 2 finished last",
