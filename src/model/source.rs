@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(sent, vec![(IN_DNS, Msg::Invoke(Record { id: 3, value: 30 }))], "from its first record");
         assert_eq!(republished(&bench), [(2, 1)], "record 3, published once before");
         let (answer, again) = (|ok| (IN_DNS, Msg::Answer(ok)), (DRIVER, Msg::PublishBatch(2)));
-        for (from, msg) in [answer(true), answer(true), again.clone(), answer(false), again] {
+        for (from, msg) in [answer(true), answer(true), again, answer(false), again] {
             bench.step(&mut s, from, msg);
         }
         assert_eq!(republished(&bench), [(2, 1), (2, 2), (2, 2)], "both records, then the furthest attempt's");
