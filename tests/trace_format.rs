@@ -20,22 +20,24 @@ const FIXTURE_V4: &str = "tests/fixtures/format-v4-baseline-seeds-0-2.wl1";
 const FIXTURE_V4_EXPLORED: &str = "tests/fixtures/format-v4-explored-baseline-seeds-0-2.wl1";
 const FIXTURE_V5: &str = "tests/fixtures/format-v5-baseline-seeds-0-2.wl1";
 const FIXTURE_V5_EXPLORED: &str = "tests/fixtures/format-v5-explored-baseline-seeds-0-2.wl1";
+const FIXTURE_V6: &str = "tests/fixtures/format-v6-baseline-seeds-0-2.wl1";
+const FIXTURE_V6_EXPLORED: &str = "tests/fixtures/format-v6-explored-baseline-seeds-0-2.wl1";
 
-/// The format golden: files written by format version 5, of default and of
+/// The format golden: files written by format version 6, of default and of
 /// explored runs, read to the same runs, and each run encodes back to
 /// exactly its stored bytes. It pins the format only;
 /// `tests/simulation_golden.rs` pins what the simulator produces.
-/// `WL1_WRITE_FIXTURE=1` writes them (only while version 5 is unreleased,
+/// `WL1_WRITE_FIXTURE=1` writes them (only while version 6 is unreleased,
 /// or for a new format version under new names beside the old ones).
 #[test]
-fn the_version_5_fixtures_read_and_encode_back_to_the_same_bytes() {
+fn the_version_6_fixtures_read_and_encode_back_to_the_same_bytes() {
     if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
         let dir = Path::new("tests/fixtures");
-        write_file(dir, "format-v5-baseline-seeds-0-2.wl1", &baseline(), 0..3);
-        write_file(dir, "format-v5-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
+        write_file(dir, "format-v6-baseline-seeds-0-2.wl1", &baseline(), 0..3);
+        write_file(dir, "format-v6-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
     }
-    assert_eq!(FORMAT_VERSION, 5, "a new format version needs new fixtures beside these");
-    for (fixture, explored) in [(FIXTURE_V5, false), (FIXTURE_V5_EXPLORED, true)] {
+    assert_eq!(FORMAT_VERSION, 6, "a new format version needs new fixtures beside these");
+    for (fixture, explored) in [(FIXTURE_V6, false), (FIXTURE_V6_EXPLORED, true)] {
         let runs = read_back_byte_for_byte(Path::new(fixture));
         let spec = &runs[0].header.spec;
         assert_eq!((spec.architecture.as_str(), spec.architecture_text.as_str()), ("workload1", ""));
@@ -53,7 +55,7 @@ fn the_version_5_fixtures_read_and_encode_back_to_the_same_bytes() {
             assert_eq!(run.events.len(), 1052);
         }
     }
-    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V5_EXPLORED));
+    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V6_EXPLORED));
     let environment = explored[1].header.environment.as_deref().unwrap();
     assert_ne!(environment.profile, explored[1].header.spec.profile, "an explored run draws its own profile");
 }
@@ -62,26 +64,47 @@ fn the_version_5_fixtures_read_and_encode_back_to_the_same_bytes() {
 /// architecture and coverage table; version 4: its vocabulary of event
 /// codes, Workload1's those of before; version 5: more fixed events, whose
 /// codes Workload1's places leave alone): after it, the runs' frames and the
-/// trailer of each fixture are byte for byte those of version 2, and
-/// decode to the same events. (The explored version-2 fixture was written
-/// before explored runs drew spread, so its runs differ for that reason.)
+/// trailer of each fixture are byte for byte those of version 2. (The
+/// explored version-2 fixture was written before explored runs drew
+/// spread, so its runs differ for that reason.)
 #[test]
 fn the_version_3_to_5_fixtures_differ_from_version_2_in_the_header_only() {
     let v2 = FIXTURE_V2;
     let old = fs::read(v2).unwrap();
     let (old_header, old_rest) = old.split_at(header_len(&old));
-    let spec = TraceFile::open(Path::new(FIXTURE_V5)).unwrap().spec().clone();
-    let events = |bytes: &[u8]| frames(bytes).map(|p| decode_payload(p, &spec).unwrap().events).collect::<Vec<_>>();
     for newer in [FIXTURE_V3, FIXTURE_V4, FIXTURE_V5] {
         let new = fs::read(newer).unwrap();
         let (new_header, new_rest) = new.split_at(header_len(&new));
         assert_ne!(old_header, new_header, "{newer}: a new header");
         assert!(old_rest == new_rest, "{newer}: the frames and trailer of {v2}");
-        assert_eq!(events(&old).len(), 3);
-        assert_eq!(events(&old), events(&new), "{newer}: the events of {v2}");
+        assert_eq!(frames(&new).count(), 3);
     }
-    let v5 = fs::read(FIXTURE_V5).unwrap();
-    assert_eq!(header_len(&v5), decode_file_header(&v5).unwrap().len, "one header layout");
+}
+
+/// Version 6 moved the compact byte's region up one bit (six bits of code,
+/// two of region, where version 5 had five and three): Workload1's runs,
+/// the same events, take as many bytes as in version 5, and their frames
+/// differ from version 5's exactly at the code byte of each event in a
+/// region, `code | region << 5` become `code | region << 6` (so the
+/// frames' checksums differ too).
+#[test]
+fn the_version_6_frames_differ_from_version_5_at_the_code_bytes_of_events_in_a_region() {
+    let relaid = |b: u8| (b & 31) | (b >> 5) << 6;
+    for (v5, v6) in [(FIXTURE_V5, FIXTURE_V6), (FIXTURE_V5_EXPLORED, FIXTURE_V6_EXPLORED)] {
+        let (old, new) = (fs::read(v5).unwrap(), fs::read(v6).unwrap());
+        let spec = TraceFile::open(Path::new(v6)).unwrap().spec().clone();
+        assert_eq!(frames(&old).count(), 3);
+        for (old, new) in frames(&old).zip(frames(&new)) {
+            assert_eq!(old.len(), new.len(), "{v6}: as many bytes as {v5}");
+            let differing = old.iter().zip(new).filter(|(o, n)| o != n);
+            assert!(differing.clone().all(|(&o, &n)| n == relaid(o)), "{v6}: only code bytes moved");
+            let in_a_region = decode_payload(new, &spec).unwrap().events.iter().filter(|e| e.region > 0).count();
+            assert!(in_a_region > 0);
+            assert_eq!(differing.count(), in_a_region, "{v6}: one byte per event in a region");
+        }
+    }
+    let v6 = fs::read(FIXTURE_V6).unwrap();
+    assert_eq!(header_len(&v6), decode_file_header(&v6).unwrap().len, "one header layout");
 }
 
 /// The length of a file header, from its layout: magic, version, the
@@ -126,7 +149,7 @@ fn read_back_byte_for_byte(path: &Path) -> Vec<wl1::trace::Run> {
 }
 
 #[test]
-fn files_of_versions_1_to_4_are_refused_with_a_message_naming_their_version() {
+fn files_of_versions_1_to_5_are_refused_with_a_message_naming_their_version() {
     let fixtures = [
         (FIXTURE_V1, 1),
         (FIXTURE_V2, 2),
@@ -135,12 +158,14 @@ fn files_of_versions_1_to_4_are_refused_with_a_message_naming_their_version() {
         (FIXTURE_V3_EXPLORED, 3),
         (FIXTURE_V4, 4),
         (FIXTURE_V4_EXPLORED, 4),
+        (FIXTURE_V5, 5),
+        (FIXTURE_V5_EXPLORED, 5),
     ];
     for (fixture, version) in fixtures {
         let error = TraceFile::open(Path::new(fixture)).err().expect("an older version is refused");
         let message = error.to_string();
         assert!(message.starts_with(&format!("{fixture}: at byte 8")), "{message}");
-        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 5")), "{message}");
+        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 6")), "{message}");
         assert!(message.contains("simulate the runs again"), "{message}");
     }
 }

@@ -56,6 +56,7 @@ fn run(seed: u64) -> (RunHeader, Vec<Event>) {
             event(late, Kind::BATCH_STOPPED, 0, 1, 0),
             event(late, Kind::PUBLISH_REQUESTED, 0, 2, 0),
             event(late, Kind::PUBLISH_REQUESTED, 0, 1, 0),
+            event(late, Kind::BATCH_REPUBLISHED, 0, 1, 1),
         ],
         6 => vec![
             event(late, Kind::BATCH_STOPPED, 0, 1, 0),

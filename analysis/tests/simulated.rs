@@ -97,3 +97,27 @@ fn the_violations_kept_of_a_listed_run_are_those_of_the_run_checked_alone() {
         }
     }
 }
+
+#[test]
+fn the_runs_that_republish_a_batch_and_the_publications_they_repeat_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    common::simulate_into(dir.path(), "f4", 40, 20);
+    let spec = RunSpec::new(built_in("f4").unwrap(), Options::default(), Profile::default());
+    let mut sim = Simulator::new();
+    let (mut runs, mut records) = (0, 0);
+    for seed in 0..40 {
+        sim.run(&spec, seed);
+        let republished = sim.events().iter().filter(|e| e.kind == wl1::trace::Kind::BATCH_REPUBLISHED);
+        let values: Vec<u64> = republished.map(|e| u64::from(e.value)).collect();
+        runs += u64::from(!values.is_empty());
+        records += values.iter().sum::<u64>();
+    }
+    assert!(runs > 0, "f4 republishes batch 2 in some of its first 40 seeds");
+    let (summary, _) = common::analyze_dir(dir.path());
+    let group = &summary.groups[0];
+    let publication = &group.duplicates[&0];
+    assert_eq!((publication.republished, publication.extra), (records, records), "every repeat a republish's");
+    assert_eq!(group.coverage.situations["batch-republished"].runs, runs);
+    let text = Report::new(&summary, 5).unwrap().text();
+    assert!(text.contains("by republish"), "{text}");
+}

@@ -1,5 +1,9 @@
 //! RecordSource: publishes a batch one record at a time through in-DNS,
-//! waiting for each answer, and stops at the first failure.
+//! waiting for each answer, and stops at the first failure. Asked for a
+//! batch it had started before, it publishes it whole again, from its
+//! first record (as the P sources do, `RecordSourceDNS*Queue.p:41/40`), and
+//! traces [`Kind::BATCH_REPUBLISHED`] first: the records it had published
+//! before are published twice.
 
 use super::DRIVER;
 use super::answer::{Answer, Awaited};
@@ -17,6 +21,9 @@ pub struct Source {
     records: Vec<Record>,
     /// Where each batch starts in `records`, and where the last ends.
     starts: Vec<usize>,
+    /// Per batch (from batch 1), once started: how many of its records it
+    /// has published, in its furthest attempt.
+    published_before: Vec<Option<u32>>,
     publishing: Option<Publishing>,
 }
 
@@ -43,7 +50,8 @@ impl Source {
             }))
             .collect();
         assert_eq!(starts.last(), Some(&records.len()), "the batches hold every record");
-        Self { dns: ActorId::MAX, published: None, records, starts, publishing: None }
+        let published_before = vec![None; sizes.len()];
+        Self { dns: ActorId::MAX, published: None, records, starts, published_before, publishing: None }
     }
 
     /// This source, publishing where its instance of the architecture is wired.
@@ -73,6 +81,17 @@ impl Source {
         self.batch(p.batch as usize)[p.next]
     }
 
+    /// Starts publishing `batch` from its first record, saying so if it
+    /// had started it before.
+    fn start(&mut self, io: &mut Io<'_, '_>, batch: u8) {
+        let before = &mut self.published_before[batch as usize - 1];
+        if let Some(published) = *before {
+            io.trace(Kind::BATCH_REPUBLISHED, 0, batch.into(), published);
+        }
+        *before = (*before).max(Some(0));
+        self.publish_next(io, Publishing { batch, next: 0 });
+    }
+
     fn publish_next(&mut self, io: &mut Io<'_, '_>, p: Publishing) {
         let size = self.batch(p.batch as usize).len();
         assert!(p.next <= size, "record {} of a batch of {size}", p.next);
@@ -83,6 +102,8 @@ impl Source {
         }
         let record = self.record(p);
         assert_ne!(self.dns, ActorId::MAX, "a source publishes once it is wired");
+        let furthest = &mut self.published_before[p.batch as usize - 1];
+        *furthest = (*furthest).max(Some(p.next as u32 + 1));
         if let Some(published) = self.published {
             io.trace_record(published, 0, record);
         }
@@ -101,7 +122,7 @@ impl Machine for Source {
             Msg::PublishBatch(batch) => {
                 assert!(self.publishing.is_none(), "a batch was asked for while another was being published");
                 assert!((1..=self.batches()).contains(&(batch as usize)), "no batch {batch}");
-                self.publish_next(io, Publishing { batch, next: 0 });
+                self.start(io, batch);
             }
             Msg::Answer(_) => {
                 let p = self.publishing.expect("an answer comes only while publishing");
@@ -154,6 +175,28 @@ mod tests {
         let sent = bench.step(&mut s, IN_DNS, Msg::Answer(false));
         assert_eq!(sent, vec![(DRIVER, Msg::BatchStopped { batch: 1, sent: 1 })]);
         assert!(s.accepts(&Msg::PublishBatch(1)));
+    }
+
+    /// Each republish traced: (batch, records published before).
+    fn republished(bench: &Bench) -> Vec<(u32, u32)> {
+        bench.trace.iter().filter(|e| e.kind == Kind::BATCH_REPUBLISHED).map(|e| (e.subject, e.value)).collect()
+    }
+
+    #[test]
+    fn a_batch_started_again_is_published_whole_and_traced_as_republished() {
+        let (mut bench, mut s) = (Bench::new(), source());
+        for (from, msg) in [(DRIVER, Msg::PublishBatch(2)), (IN_DNS, Msg::Answer(false))] {
+            bench.step(&mut s, from, msg);
+        }
+        assert_eq!(republished(&bench), [], "started once");
+        let sent = bench.step(&mut s, DRIVER, Msg::PublishBatch(2));
+        assert_eq!(sent, vec![(IN_DNS, Msg::Invoke(Record { id: 3, value: 30 }))], "from its first record");
+        assert_eq!(republished(&bench), [(2, 1)], "record 3, published once before");
+        let (answer, again) = (|ok| (IN_DNS, Msg::Answer(ok)), (DRIVER, Msg::PublishBatch(2)));
+        for (from, msg) in [answer(true), answer(true), again, answer(false), again] {
+            bench.step(&mut s, from, msg);
+        }
+        assert_eq!(republished(&bench), [(2, 1), (2, 2), (2, 2)], "both records, then the furthest attempt's");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! fault command and per driver step. What each kind means, in the run's
 //! architecture, is said in [`super::meaning`].
 
-/// What happened: an event's code, as stored. The codes 15 to 31 are the
+/// What happened: an event's code, as stored. The codes 15 to 32 are the
 /// fixed events, the same in every architecture; every other code is a
 /// place of the run's architecture ([`Kind::place`]), which its
 /// [`super::Vocabulary`] tells apart.
@@ -11,7 +11,7 @@
 pub struct Kind(u8);
 
 /// The fixed events and their names, in code order from 15: append only.
-const FIXED: [&str; 17] = [
+const FIXED: [&str; 18] = [
     "publish-failed",
     "remove-failure-hidden",
     "fail",
@@ -29,6 +29,7 @@ const FIXED: [&str; 17] = [
     "fail-replication",
     "recover-replication",
     "answer-unmatched",
+    "batch-republished",
 ];
 
 /// The code of the first fixed event.
@@ -74,6 +75,14 @@ impl Kind {
     /// switch of the active region. Subject: the record the answer names;
     /// region: the container's.
     pub const ANSWER_UNMATCHED: Kind = Kind(31);
+    /// The source started again a batch it had started before: it
+    /// publishes it whole, from its first record. Subject: batch number;
+    /// value: how many of its records it had published before, which it
+    /// publishes again.
+    pub const BATCH_REPUBLISHED: Kind = Kind(32);
+
+    /// The fixed event of the highest code.
+    pub const LAST_FIXED: Kind = Kind(FIRST_FIXED + FIXED.len() as u8 - 1);
 
     /// The codes an architecture's places may take: every code but the
     /// fixed events'.
@@ -149,14 +158,15 @@ mod tests {
     #[test]
     fn places_take_the_codes_the_fixed_events_leave() {
         assert_eq!(Kind::place(14).code(), 14);
-        assert_eq!(Kind::place(15).code(), 32);
+        assert_eq!(Kind::place(15).code(), 33);
         assert_eq!(Kind::place(Kind::PLACE_CODES - 1).code(), 255);
         for p in [0, 14, 15, 200] {
             assert_eq!(Kind::place(p).place_index(), Some(p));
         }
         let fixed: Vec<Kind> = Kind::fixed().collect();
         assert_eq!(fixed.first(), Some(&Kind::PUBLISH_FAILED));
-        assert_eq!(fixed.last(), Some(&Kind::ANSWER_UNMATCHED));
+        assert_eq!(fixed.last(), Some(&Kind::BATCH_REPUBLISHED));
+        assert_eq!(Kind::LAST_FIXED, Kind::BATCH_REPUBLISHED);
         assert!(fixed.iter().all(|k| k.place_index().is_none()));
     }
 

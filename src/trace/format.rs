@@ -1,4 +1,4 @@
-//! Byte layout of trace files (format version 4).
+//! Byte layout of trace files (format version 6).
 //!
 //! ```text
 //! file    := header frame* trailer
@@ -11,7 +11,8 @@
 //! environment := 0 | 1 Unspread | 2 Environment
 //! Events  := count:varint event*
 //! event   := code dt_us:zigzag-varint subject:varint [value:varint]
-//! code    := (kind | region << 5):u8      where every kind and region fit
+//! code    := (kind | region << 6):u8      where every kind is below 64 and
+//!                                       every region below 4
 //!          | kind:u8 region:u8          otherwise
 //! ```
 //!
@@ -23,7 +24,8 @@
 //! against one table are never read as pairs of another. So is the
 //! architecture's vocabulary of event codes (the spec's `vocabulary`):
 //! which codes are its stages and its replica stores, which carry a value,
-//! and whether every code and region fit one byte (Workload1's do). Integers
+//! and whether every code and region fit one byte (every built-in
+//! architecture's do). Integers
 //! inside the spec and the payload use bincode's standard configuration
 //! (little-endian, variable length). An event's time is stored as the
 //! difference from the previous event's, which is usually a few bytes;
@@ -39,8 +41,10 @@
 //! Version 1 stored the spec in every run; version 2 stored no architecture
 //! and no coverage table; version 3 no vocabulary; version 4 had four fixed
 //! events fewer, so that an architecture's places past its fifteenth had
-//! other codes. All are refused with a message that says to simulate the
-//! runs again.
+//! other codes; version 5 had no `batch-republished` (code 32) and a
+//! compact byte of five bits of code and three of region, so that only
+//! Workload1 was compact. All are refused with a message that says to
+//! simulate the runs again.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
@@ -52,12 +56,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::meaning::COMPACT_CODE_BITS;
 use super::{Event, Kind, Outcome, Run, RunHeader, Spec, Vocabulary};
 use crate::config::Environment;
 use crate::config::explore::Unspread;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
-pub const FORMAT_VERSION: u16 = 5;
+pub const FORMAT_VERSION: u16 = 6;
 /// The longest spec a header may hold: a drill text of at most
 /// [`MAX_DRILL_LEN`], an architecture text of at most
 /// [`MAX_ARCHITECTURE_LEN`] and a few hundred bytes more, so that a forged
@@ -258,7 +263,10 @@ pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) -> 
     }
     let start = out.len();
     out.extend_from_slice(&[RUN_TAG, 0, 0, 0, 0, 0, 0, 0, 0]);
-    encode_payload(header, events, out);
+    if let Err(e) = write_payload(header, events, out) {
+        out.truncate(start);
+        return Err(format!("the run of seed {} cannot be stored: {e}", header.seed));
+    }
     let payload = &out[start + 9..];
     let Some(len) = u32::try_from(payload.len()).ok().filter(|&l| l <= MAX_FRAME_LEN) else {
         let problem =
@@ -273,17 +281,26 @@ pub fn encode_frame(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) -> 
 }
 
 /// Appends a run's payload (seed, outcome, environment, coverage, events;
-/// not its spec) to `out`.
+/// not its spec) to `out`. Its events are the simulator's, which traces
+/// only events its architecture's vocabulary has: it panics on another
+/// ([`encode_frame`] refuses it).
 pub fn encode_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) {
+    write_payload(header, events, out).unwrap_or_else(|e| panic!("a run's payload: {e}"));
+}
+
+/// Appends a run's payload to `out`; an error (and part of it written) at
+/// an event the run's vocabulary cannot store.
+fn write_payload(header: &RunHeader, events: &[Event], out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let frame = RunFrame {
         seed: header.seed,
         outcome: header.outcome,
         environment: StoredEnvironment::of(header.environment.as_deref()),
         coverage: header.coverage,
     };
-    bincode::serde::encode_into_std_write(frame, out, config()).expect("writing to memory cannot fail");
+    bincode::serde::encode_into_std_write(frame, out, config())?;
     let events = EventsRef { events, vocabulary: header.spec.vocabulary };
-    bincode::encode_into_std_write(events, out, config()).expect("writing to memory cannot fail");
+    bincode::encode_into_std_write(events, out, config())?;
+    Ok(())
 }
 
 pub fn trailer(runs: u64) -> Vec<u8> {
@@ -369,9 +386,13 @@ impl Encode for EventsRef<'_> {
         let (vocabulary, compact) = (self.vocabulary, self.vocabulary.compact());
         let mut last = 0u64;
         for e in self.events {
-            debug_assert!(vocabulary.knows(e.kind, e.region), "{e:?} in {vocabulary:?}");
+            // Never cut to fit: an event the vocabulary lacks may not fit
+            // the compact byte.
+            if !vocabulary.knows(e.kind, e.region) {
+                return Err(EncodeError::Other("an event code or region the run's architecture does not have"));
+            }
             if compact {
-                (e.kind.code() | e.region << 5).encode(encoder)?;
+                (e.kind.code() | e.region << COMPACT_CODE_BITS).encode(encoder)?;
             } else {
                 [e.kind.code(), e.region].encode(encoder)?;
             }
@@ -413,7 +434,7 @@ impl<V: FnMut(Event)> Decode<Visit<V>> for VisitedEvents {
         for _ in 0..count {
             let (kind, region) = if compact {
                 let code = u8::decode(decoder)?;
-                (Kind::from_code(code & 31), code >> 5)
+                (Kind::from_code(code & ((1 << COMPACT_CODE_BITS) - 1)), code >> COMPACT_CODE_BITS)
             } else {
                 let [code, region] = <[u8; 2]>::decode(decoder)?;
                 (Kind::from_code(code), region)
@@ -555,12 +576,12 @@ mod tests {
         let mut flipped = header.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert!(decode_file_header(&flipped).unwrap_err().1.contains("checksum mismatch"));
-        for version in [1u16, 2, 3, 4] {
+        for version in [1u16, 2, 3, 4, 5] {
             let mut old = header.clone();
             old[8..10].copy_from_slice(&version.to_le_bytes());
             let (offset, problem) = decode_file_header(&old).unwrap_err();
             assert_eq!(offset, 8);
-            let expected = format!("trace format version {version}, this wl1 reads version 5");
+            let expected = format!("trace format version {version}, this wl1 reads version {FORMAT_VERSION}");
             assert!(problem.starts_with(&expected) && problem.ends_with("simulate the runs again"), "{problem}");
         }
         for cut in 0..header.len() {
@@ -653,17 +674,52 @@ mod tests {
     #[test]
     fn an_architecture_with_more_codes_or_regions_than_a_byte_holds_stores_both_whole() {
         let wide = Vocabulary::new(30, 34, 25, 9, 26).unwrap();
+        assert!(!wide.compact(), "regions above 3");
         let e = |kind, region, value| Event { time_us: 7, kind, region, subject: 3, value };
         let events = [e(Kind::PUBLISHED, 0, 11), e(Kind::place(33), 9, 0), e(Kind::place(25), 8, 12)];
         let bytes = encoded(&events, wide);
         let mut back = Vec::new();
         assert_eq!(decode_events(&bytes, wide, |e| back.push(e)), Ok(3));
-        assert_eq!(back, events, "codes above 31, regions above 7, and the arrival's value kept");
+        assert_eq!(back, events, "regions above 3 and the arrival's value kept");
         let one = encoded(&events[1..2], wide).len() - encoded(&[], wide).len();
         assert_eq!(one, 4, "code, region, time delta and subject");
         let fewer = Vocabulary::new(10, 12, 8, 3, 26).unwrap();
         let store = encoded(&[e(Kind::place(14), 3, 0)], spec().vocabulary);
         let problem = decode_events(&store, fewer, |_| {}).unwrap_err();
         assert!(problem.contains("does not have"), "a code beyond the vocabulary is refused: {problem}");
+    }
+
+    #[test]
+    fn code_63_and_region_3_take_the_compact_byte_and_code_64_the_wide_layout() {
+        let e = |kind, region| Event { time_us: 7, kind, region, subject: 3, value: 0 };
+        let (last, highest) = (Kind::place(45), e(Kind::place(45), 3));
+        assert_eq!(last.code(), 63);
+        let compact = Vocabulary::new(40, 46, 38, 3, 26).unwrap();
+        let events = [highest, e(Kind::BATCH_REPUBLISHED, 0), e(Kind::place(12), 3)];
+        let bytes = encoded(&events, compact);
+        let mut back = Vec::new();
+        assert_eq!(decode_events(&bytes, compact, |e| back.push(e)), Ok(3));
+        assert_eq!(back, events);
+        assert_eq!(encoded(&[highest], compact).len() - encoded(&[], compact).len(), 3, "one byte of code");
+        let wide = Vocabulary::new(40, 47, 38, 3, 26).unwrap();
+        let beyond = [e(Kind::place(46), 3), highest];
+        let (bytes, mut back) = (encoded(&beyond, wide), Vec::new());
+        assert_eq!(decode_events(&bytes, wide, |e| back.push(e)), Ok(2));
+        assert_eq!(back, beyond, "code 64 in the wide layout");
+        assert_eq!(encoded(&[highest], wide).len() - encoded(&[], wide).len(), 4, "code and region apart");
+    }
+
+    #[test]
+    fn an_event_the_vocabulary_lacks_is_refused_never_cut_to_fit() {
+        let mut run = sample();
+        // Region 4 would spill into the code bits of a compact byte.
+        run.events.push(Event { time_us: 900, kind: Kind::place(3), region: 4, subject: 1, value: 0 });
+        let mut out = vec![7];
+        let problem = encode_frame(&run.header, &run.events, &mut out).unwrap_err();
+        assert!(problem.contains("seed 42 cannot be stored") && problem.contains("does not have"), "{problem}");
+        assert_eq!(out, [7], "nothing written");
+        run.events.pop();
+        run.events.push(Event { time_us: 900, kind: Kind::place(15), region: 1, subject: 1, value: 0 });
+        assert!(encode_frame(&run.header, &run.events, &mut out).is_err(), "a place beyond Workload1's");
     }
 }

@@ -76,6 +76,10 @@ pub enum Step {
     BatchPublished,
     /// The source stopped the batch early; value: the records it published.
     BatchStopped,
+    /// The source started again a batch it had started before, whole, from
+    /// its first record; value: the records it had published before, which
+    /// it publishes again (each a duplicate at the publication stage).
+    BatchRepublished,
 }
 
 /// One event, its fields named as its kind says.
@@ -93,7 +97,8 @@ pub enum Meaning {
     /// A fault command to the component `actor` (0 for region commands),
     /// or to `region`.
     Command { command: Command, actor: u32, region: u8 },
-    /// A driver step for `batch`; `records` published, for a stopped one.
+    /// A driver step for `batch`; `records` published, for a stopped one,
+    /// or published before, for a republished one.
     Step { step: Step, batch: u32, records: u32 },
     /// The machine `actor` is now in the state of code `state`.
     StateChanged { actor: u32, state: u32 },
@@ -113,6 +118,10 @@ pub struct Vocabulary {
     regions: u8,
     instances: u8,
 }
+
+/// The bits of an event's code in the compact layout's one byte; the
+/// other bits hold its region.
+pub const COMPACT_CODE_BITS: u8 = 6;
 
 /// The stage index of a record's publication: every architecture's first.
 pub const PUBLICATION: usize = 0;
@@ -177,19 +186,24 @@ impl Vocabulary {
 
     /// Whether events of this kind carry a value besides their subject:
     /// the record's value at its publication and arrival, the records of a
-    /// stopped batch or held at a fault, a machine's new state.
+    /// stopped batch, republished or held at a fault, a machine's new
+    /// state.
     #[inline]
     pub fn carries_value(self, kind: Kind) -> bool {
         match kind.place_index() {
             Some(p) => p == PUBLICATION || p == self.arrival as usize,
-            None => matches!(kind, Kind::BATCH_STOPPED | Kind::STATE_CHANGED | Kind::FAULT_FOUND_HOLDING),
+            None => matches!(
+                kind,
+                Kind::BATCH_STOPPED | Kind::BATCH_REPUBLISHED | Kind::STATE_CHANGED | Kind::FAULT_FOUND_HOLDING
+            ),
         }
     }
 
     /// Whether every code and region fits the one byte of the compact
-    /// event layout (five bits of code, three of region).
+    /// event layout ([`COMPACT_CODE_BITS`] of code, the rest of region).
     pub fn compact(self) -> bool {
-        Kind::place(self.places as usize - 1).code() < 32 && self.regions < 8
+        let highest = Kind::place(self.places as usize - 1).code().max(Kind::LAST_FIXED.code());
+        highest < 1 << COMPACT_CODE_BITS && self.regions < 1 << (8 - COMPACT_CODE_BITS)
     }
 }
 
@@ -224,6 +238,7 @@ const fn fixed_about(kind: Kind) -> About {
         Kind::PUBLISH_REQUESTED => About::Step(Step::PublishRequested),
         Kind::BATCH_PUBLISHED => About::Step(Step::BatchPublished),
         Kind::BATCH_STOPPED => About::Step(Step::BatchStopped),
+        Kind::BATCH_REPUBLISHED => About::Step(Step::BatchRepublished),
         Kind::STATE_CHANGED => About::StateChanged,
         Kind::FAULT_FOUND_HOLDING => About::FoundHolding,
         _ => panic!("not a fixed event"),
@@ -273,11 +288,22 @@ mod tests {
         assert_eq!(v.about(Kind::REMOVE_MISSED), About::Incident(Incident::RemoveMissed));
         assert!(v.knows(Kind::place(14), 3) && !v.knows(Kind::place(15), 1) && !v.knows(Kind::FAIL, 4));
         assert!(v.compact());
-        let wide = Vocabulary::new(20, 24, 18, 3, 26).unwrap();
-        assert_eq!(wide.about(Kind::place(19)), About::Stage(19));
+        let wide = Vocabulary::new(40, 48, 38, 3, 26).unwrap();
+        assert_eq!(wide.about(Kind::place(39)), About::Stage(39));
         assert!(!wide.compact());
         assert_eq!(Vocabulary::new(5, 4, 3, 3, 26), None, "more stages than places");
         assert_eq!(Vocabulary::new(5, 6, 0, 3, 26), None, "arrival at publication");
+    }
+
+    #[test]
+    fn compact_while_every_code_is_below_64_and_every_region_below_4() {
+        // Place 46 takes code 46 + 18 = 64 (the fixed events take 15 to 32).
+        let last_compact = Vocabulary::new(40, 46, 38, 3, 26).unwrap();
+        assert_eq!(Kind::place(45).code(), 63);
+        assert!(last_compact.compact());
+        assert!(!Vocabulary::new(40, 47, 38, 3, 26).unwrap().compact(), "code 64");
+        assert!(!Vocabulary::new(12, 15, 10, 4, 26).unwrap().compact(), "region 4");
+        assert!(Vocabulary::new(2, 2, 1, 0, 1).unwrap().compact(), "the fixed events fit whatever the places");
     }
 
     #[test]
@@ -285,7 +311,7 @@ mod tests {
         let valued = |v: Vocabulary| -> Vec<Kind> {
             (0..=255).map(Kind::from_code).filter(|&k| v.knows(k, 0) && v.carries_value(k)).collect()
         };
-        let fixed = [Kind::BATCH_STOPPED, Kind::STATE_CHANGED, Kind::FAULT_FOUND_HOLDING];
+        let fixed = [Kind::BATCH_STOPPED, Kind::STATE_CHANGED, Kind::FAULT_FOUND_HOLDING, Kind::BATCH_REPUBLISHED];
         assert_eq!(valued(workload1()), [&[Kind::PUBLISHED, Kind::place(10)][..], &fixed].concat());
         let shorter = Vocabulary::new(10, 12, 8, 3, 26).unwrap();
         assert_eq!(valued(shorter), [&[Kind::PUBLISHED, Kind::place(8)][..], &fixed].concat());
@@ -300,6 +326,8 @@ mod tests {
         assert_eq!(stored, Meaning::ReplicaStore { record: 7, store: 2, region: 2 });
         let stopped = event(Kind::BATCH_STOPPED, 3, 40).meaning(workload1());
         assert_eq!(stopped, Meaning::Step { step: Step::BatchStopped, batch: 3, records: 40 });
+        let again = event(Kind::BATCH_REPUBLISHED, 3, 7).meaning(workload1());
+        assert_eq!(again, Meaning::Step { step: Step::BatchRepublished, batch: 3, records: 7 });
         assert_eq!(event(Kind::FAIL, 9, 0).record(), None);
         assert_eq!(event(Kind::REMOVE_MISSED, 9, 0).record(), Some(9));
         assert_eq!(event(Kind::place(20), 9, 0).record(), Some(9));

@@ -82,7 +82,9 @@ pub enum Situation {
     RemoveFailureHidden,
     /// A remove named a record its stream did not hold.
     RemoveMissed,
-    /// A batch stopped early and was published again.
+    /// A batch was published again whole, from its first record
+    /// ([`wl1::trace::Kind::BATCH_REPUBLISHED`]): its records published
+    /// before are duplicates at publication.
     BatchRepublished,
     /// A fault found its component holding records: the one situation the
     /// simulator records for the analysis ([`wl1::trace::Kind::FAULT_FOUND_HOLDING`]),
@@ -109,7 +111,7 @@ impl Situation {
             Situation::DeliveredTwice => "a record delivered twice",
             Situation::RemoveFailureHidden => "a remove failure hidden by out-DNS",
             Situation::RemoveMissed => "a remove that found nothing",
-            Situation::BatchRepublished => "a batch stopped early and republished",
+            Situation::BatchRepublished => "a batch republished whole, from its first record",
             Situation::FaultFoundHolding => "a fault that found its component holding records",
             Situation::Region1FinishedLast => "region 1 finished last",
             Situation::Region2FinishedLast => "region 2 finished last",
@@ -127,14 +129,20 @@ impl Situation {
 #[derive(Default)]
 pub struct RunSituations {
     seen: u16,
-    /// Batches that stopped early, not yet published again.
-    stopped: Vec<u32>,
+    /// Records published again by the run's republishes.
+    republished: u64,
 }
 
 impl RunSituations {
     pub fn start(&mut self) {
         self.seen = 0;
-        self.stopped.clear();
+        self.republished = 0;
+    }
+
+    /// The records the run's whole-batch republishes published again: each
+    /// a duplicate at publication.
+    pub fn republished(&self) -> u64 {
+        self.republished
     }
 
     /// Takes in the run's next event, coded in `vocabulary`.
@@ -143,14 +151,8 @@ impl RunSituations {
             Meaning::Incident { incident: Incident::RemoveFailureHidden, .. } => Situation::RemoveFailureHidden,
             Meaning::Incident { incident: Incident::RemoveMissed, .. } => Situation::RemoveMissed,
             Meaning::FoundHolding { .. } => Situation::FaultFoundHolding,
-            Meaning::Step { step: Step::BatchStopped, batch, .. } => {
-                // A damaged run cannot make this grow past its batches.
-                if !self.stopped.contains(&batch) && self.stopped.len() < 1 << 16 {
-                    self.stopped.push(batch);
-                }
-                return;
-            }
-            Meaning::Step { step: Step::PublishRequested, batch, .. } if self.stopped.contains(&batch) => {
+            Meaning::Step { step: Step::BatchRepublished, records, .. } => {
+                self.republished += u64::from(records);
                 Situation::BatchRepublished
             }
             _ => return,
@@ -585,18 +587,18 @@ mod tests {
     }
 
     #[test]
-    fn a_republished_batch_is_one_stopped_then_requested_again() {
-        let event = |kind, subject| Event { time_us: 0, kind, region: 0, subject, value: 0 };
+    fn a_republished_batch_is_the_sources_republish_with_the_records_it_publishes_again() {
+        let event = |kind, subject, value| Event { time_us: 0, kind, region: 0, subject, value };
         let (places, mut run) = (Places::workload1(), RunSituations::default());
-        run.observe(&event(Kind::PUBLISH_REQUESTED, 2), places.vocabulary());
-        run.observe(&event(Kind::BATCH_STOPPED, 2), places.vocabulary());
-        assert_eq!(run.finish(&places, &[], &[]), 0);
-        run.observe(&event(Kind::PUBLISH_REQUESTED, 3), places.vocabulary());
-        assert_eq!(run.finish(&places, &[], &[]), 0, "another batch");
-        run.observe(&event(Kind::PUBLISH_REQUESTED, 2), places.vocabulary());
+        run.observe(&event(Kind::BATCH_STOPPED, 2, 3), places.vocabulary());
+        run.observe(&event(Kind::PUBLISH_REQUESTED, 2, 0), places.vocabulary());
+        assert_eq!(run.finish(&places, &[], &[]), 0, "a request alone republishes nothing yet");
+        run.observe(&event(Kind::BATCH_REPUBLISHED, 2, 4), places.vocabulary());
+        run.observe(&event(Kind::BATCH_REPUBLISHED, 3, 1), places.vocabulary());
         assert_eq!(run.finish(&places, &[], &[]), Situation::BatchRepublished.bit());
+        assert_eq!(run.republished(), 5, "the records of both");
         run.start();
-        assert_eq!(run.finish(&places, &[], &[]), 0);
+        assert_eq!((run.finish(&places, &[], &[]), run.republished()), (0, 0));
     }
 
     #[test]

@@ -27,7 +27,8 @@
 //! it); `order` (per scope, 0 global or a
 //! region: `runs`, `arrivals`, `out_of_order`, `inversions`, `pairs`,
 //! `max_displacement`); `duplicates` (per place reached more than once by
-//! a record: `records`, `extra`); `violators` (per property, the violating
+//! a record: `records`, `extra`, and at publication `republished`, the
+//! extra publications of whole-batch republishes); `violators` (per property, the violating
 //! runs of smallest seed: `seed`, `file`, `record`, `place`, `region` of
 //! the run's first violation of it, how many `violations`, and the `next`
 //! ones, at most [`NEXT_KEPT`], each as `record`, `place`, `region`); `seeds`
@@ -171,6 +172,11 @@ impl Violated {
 pub struct Repeats {
     pub records: u64,
     pub extra: u64,
+    /// Of the extra reaches of the publication, those of records their
+    /// source published again in a whole-batch republish (0 elsewhere, and
+    /// in summaries written before it was counted).
+    #[serde(default)]
+    pub republished: u64,
 }
 
 /// A violating run: its first violation of one property (record, place
@@ -246,7 +252,8 @@ impl GroupSummary {
         add_maps(&mut self.order, &other.order, OrderTotals::merge)?;
         add_maps(&mut self.duplicates, &other.duplicates, |a, b| {
             sum::add(&mut a.records, b.records)?;
-            sum::add(&mut a.extra, b.extra)
+            sum::add(&mut a.extra, b.extra)?;
+            sum::add(&mut a.republished, b.republished)
         })?;
         add_maps(&mut self.violators, &other.violators, |a, b| {
             a.extend(b.iter().cloned());

@@ -356,7 +356,8 @@ const ORDER: &[(&str, &str)] = &[
     ("inversions_normalised", "inversions (normalised)"),
     ("max_displacement", "largest displacement"),
 ];
-const DUPLICATES: &[(&str, &str)] = &[("stage", "stage"), ("records", "records"), ("extra", "extra arrivals")];
+const DUPLICATES: &[(&str, &str)] =
+    &[("stage", "stage"), ("records", "records"), ("extra", "extra arrivals"), ("republished", "by republish")];
 const DUPLICATE_RANGES: &[(&str, &str)] =
     &[("first_seed", "seeds from"), ("last_seed", "to"), ("file", "met again in"), ("kept", "counted from")];
 
@@ -860,11 +861,20 @@ fn order(g: &GroupSummary) -> Table {
     t
 }
 
+/// The duplicates per place; where the group's runs republished a batch
+/// whole, which of the extra publications were the republishes'.
 fn duplicates(g: &GroupSummary, places: &Places) -> Table {
-    let mut t = Table::new(DUPLICATES);
+    let publication = places.publication() as u32;
+    let republished = g.duplicates.get(&publication).is_some_and(|r| r.republished > 0);
+    let mut t = Table::new(if republished { DUPLICATES } else { &DUPLICATES[..3] });
     for (&place, r) in &g.duplicates {
-        let place = Cell::Text(places.name(place as usize).to_string());
-        t.rows.push(vec![place, Cell::Count(r.records), Cell::Count(r.extra)]);
+        let mut row =
+            vec![Cell::Text(places.name(place as usize).to_string()), Cell::Count(r.records), Cell::Count(r.extra)];
+        if republished {
+            // Counted where a republish happens: at publication.
+            row.push(if place == publication { Cell::Count(r.republished) } else { Cell::Missing });
+        }
+        t.rows.push(row);
     }
     t
 }

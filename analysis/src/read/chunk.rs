@@ -137,6 +137,7 @@ impl Chunk {
         let arrivals = arrivals(places, records);
         let tally = &mut self.tallies[group as usize];
         tally.add_run(places, run.outcome.kind, events, records, &arrivals);
+        tally.duplicates[places.publication()].republished += situations.republished();
         tally.add_last_batch(places, records, clock);
         tally.add_balance(records);
         tally.coverage.add_run(run.seed, run.coverage, places, records, &arrivals, situations);

@@ -2,13 +2,17 @@
 //! (the checks of `wl1 analyze`, on this run alone) before the timeline,
 //! and after it a diagnosis of every violation: where the records that
 //! did not get through are and why, the history of each record a safety
-//! property names, and the components that hold records back.
+//! property names, each whole-batch republish (the duplicates at
+//! publication it caused), and the components that hold records back.
 
 use std::io::{self, Write};
 
 use wl1::run::{Finding, Simulator, not_working, stranded};
+use wl1::trace::Kind;
 use wl1_analysis::text::{WIDTH, wrap};
 use wl1_analysis::{EVENTUAL_DELIVERY, Violation};
+
+use super::timeline::describe_event;
 
 /// Violations listed in the verdict before the timeline; the diagnosis
 /// covers them all.
@@ -50,6 +54,7 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
     writeln!(out, "\ndiagnosis:")?;
     let findings = stranded(sim);
     print_stranded(out, &findings, record)?;
+    print_republished(out, sim)?;
     let events = sim.events();
     let safety: Vec<&Violation> =
         violations.iter().filter(|v| v.property != EVENTUAL_DELIVERY && v.record.is_some()).collect();
@@ -74,6 +79,22 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
         format!("  not working when the run ended: {}", stuck.join(", "))
     };
     write!(out, "{}", wrap(&line, WIDTH, 4))
+}
+
+/// Each whole-batch republish of the run, before the violations it may
+/// explain: the records it published again are duplicates at publication
+/// and wherever they reach again.
+fn print_republished(out: &mut dyn Write, sim: &Simulator) -> io::Result<()> {
+    let Some(world) = sim.world() else { return Ok(()) };
+    let published = world.architecture.event_name(Kind::PUBLISHED);
+    for e in sim.events().iter().filter(|e| e.kind == Kind::BATCH_REPUBLISHED) {
+        let line = format!(
+            "  whole-batch republish: {}, each a duplicate at {published} and wherever it reaches again",
+            describe_event(e, world)
+        );
+        write!(out, "{}", wrap(&line, WIDTH, 6))?;
+    }
+    Ok(())
 }
 
 /// How many of `violations` each property has, in the order met.

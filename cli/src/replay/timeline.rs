@@ -4,10 +4,9 @@
 
 use std::io::{self, Write};
 
-use wl1::architecture::Architecture;
 use wl1::engine::MILLISECOND;
 use wl1::model::ContainerState;
-use wl1::run::{Delivery, MAX_LOGGED, Simulator};
+use wl1::run::{Delivery, MAX_LOGGED, RunWorld, Simulator};
 use wl1::trace::Event;
 use wl1::trace::meaning::{Command, Meaning, Step};
 use wl1_analysis::text::WIDTH;
@@ -47,7 +46,7 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record:
         );
         write_wrapped(out, &ends, &msg.describe(&world.arena, &world.architecture))?;
         for e in caused.iter().filter(|e| record.is_none_or(|id| concerns(e, id) || !e.kind.is_about_record())) {
-            write_wrapped(out, &format!("{:>16}·", ""), &describe_event(e, &world.architecture))?;
+            write_wrapped(out, &format!("{:>16}·", ""), &describe_event(e, world))?;
         }
     }
     Ok(())
@@ -89,13 +88,24 @@ pub fn print_unlisted(out: &mut dyn Write, sim: &Simulator, listed: usize, deliv
     Ok(())
 }
 
+/// Record ids in words: a span where they follow one another.
+fn ids(ids: Vec<u32>) -> String {
+    match ids[..] {
+        [] => "no record".to_string(),
+        [one] => format!("record {one}"),
+        [first, .., last] if last - first + 1 == ids.len() as u32 => format!("records {first} to {last}"),
+        _ => format!("records {}", ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 fn concerns(e: &Event, id: u32) -> bool {
     e.record() == Some(id)
 }
 
-/// An event of a run of `architecture` as the timeline shows it; a region
-/// is named only where the event has one.
-pub fn describe_event(e: &Event, architecture: &Architecture) -> String {
+/// An event of the run of `world` as the timeline shows it; a region is
+/// named only where the event has one.
+pub fn describe_event(e: &Event, world: &RunWorld) -> String {
+    let architecture = &world.architecture;
     let region = if e.region > 0 { format!(" region {}", e.region) } else { String::new() };
     let kind = architecture.event_name(e.kind);
     let name = |actor: u32| u8::try_from(actor).map_or("no-such-actor", |a| architecture.actor_name(a));
@@ -108,6 +118,11 @@ pub fn describe_event(e: &Event, architecture: &Architecture) -> String {
         Meaning::Command { actor, .. } => format!("{kind} {}", name(actor)),
         Meaning::Step { step: Step::BatchStopped, batch, records } => {
             format!("batch {batch} stopped after {records} records")
+        }
+        Meaning::Step { step: Step::BatchRepublished, batch, records } => {
+            let source = world.machines.source();
+            let first = source.batch(batch as usize).iter().take(records as usize).map(|r| r.id);
+            format!("batch {batch} republished whole, from its first record: {} published again", ids(first.collect()))
         }
         Meaning::Step { batch, .. } => format!("{kind} batch {batch}"),
         Meaning::Stage { record, value: Some(value), .. } => format!("{kind} record {record} value {value}{region}"),
