@@ -84,6 +84,9 @@ fn print_spread(out: &mut dyn Write, e: &Environment, architecture: &Architectur
         writeln!(out, "  slow period: {who}, times {}, from {from} to {until}", factor(s.permille))?;
     }
     let depth = e.change_points.len();
+    if depth == 0 {
+        return writeln!(out, "  change points: none (depth 0)");
+    }
     let points = e.change_points.iter().map(|c| format!("message {} +{}", c.nth, time(c.extra_us)));
     print_list(out, &format!("  change points (depth {depth}), of the messages of the run:"), points)
 }
