@@ -4,6 +4,7 @@
 //! changes it caused), then a diagnosis of every violation.
 
 mod diagnosis;
+mod environment;
 mod timeline;
 
 use std::io::{self, Write};
@@ -12,15 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use serde_json::json;
 
 use wl1::architecture::Architecture;
-use wl1::config::Environment;
 use wl1::run::{RunSpec, Simulator, resolve_scenario};
 use wl1::scenario::has_chaos;
 use wl1::trace::format::{MAX_SPEC_LEN, decode_payload, encode_payload};
 use wl1::trace::{Event, RunHeader, Spec, TraceError, TraceFile};
 
-use super::output::{Verdict, to_stdout};
+use super::output::{Format, Verdict, to_stdout};
 use super::simulate::{ArchitectureArg, ChaosArgs, InvariantArgs, ModelArgs};
 
 #[derive(Args, Clone, Debug)]
@@ -38,6 +39,12 @@ pub struct ReplayArgs {
     /// --from does).
     #[arg(long, value_name = "FILE", conflicts_with_all = ids_of::<DecidingArgs>())]
     pub check: Option<PathBuf>,
+    /// How to print: text (the header, what an explored run drew, the
+    /// verdict, the timeline and the diagnosis), or json (one document of
+    /// the run's outcome, what an explored run drew and its violations, no
+    /// timeline).
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Which run: its seed, and the trace file that holds it or the options
@@ -158,6 +165,9 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         return Err(wl1::run::SimError::Overgrown { seed }.to_string());
     }
     let violations = wl1_analysis::check_run(&header, sim.events())?;
+    if args.format == Format::Json {
+        return to_stdout(|out| print_json(out, args, &header, &spec, &violations, sim.events(), stored.as_ref()));
+    }
     to_stdout(|out| {
         print_header(out, &header, &spec.architecture)?;
         diagnosis::print_verdict(out, &violations, args.record)?;
@@ -170,6 +180,48 @@ pub fn run(args: &ReplayArgs) -> Result<Verdict, String> {
         };
         Ok(if violations.is_empty() && reproduced { Verdict::Holds } else { Verdict::Violated })
     })
+}
+
+/// The run as one JSON document: its options, outcome, what it drew if it
+/// explored (`null` if not), its violations and, with `--check`, whether
+/// the replay reproduced the stored run.
+fn print_json(
+    out: &mut dyn Write,
+    args: &ReplayArgs,
+    h: &RunHeader,
+    spec: &RunSpec,
+    violations: &[wl1_analysis::Violation],
+    events: &[Event],
+    stored: Option<&StoredRun>,
+) -> io::Result<Verdict> {
+    let reproduced = args.check.as_ref().and(stored).map(|(_, bytes)| {
+        let mut replayed = Vec::new();
+        encode_payload(h, events, &mut replayed);
+        replayed == *bytes
+    });
+    let o = &h.spec.options;
+    let holds = violations.is_empty();
+    let violations: Vec<_> = violations
+        .iter()
+        .map(|v| json!({ "property": v.property, "record": v.record, "place": v.place_name(), "region": v.region }))
+        .collect();
+    let document = json!({
+        "seed": h.seed,
+        "architecture": h.spec.architecture,
+        "scenario": h.spec.scenario,
+        "variants": o.variants.to_string(),
+        "outcome": {
+            "kind": h.outcome.kind.name(),
+            "end_ms": h.outcome.end_us as f64 / 1e3,
+            "messages": h.outcome.message_events,
+        },
+        "environment": h.environment.as_deref().map(|e| environment::json(e, &spec.architecture)),
+        "holds": holds,
+        "violations": violations,
+        "reproduced": reproduced,
+    });
+    writeln!(out, "{document}")?;
+    Ok(if holds && reproduced != Some(false) { Verdict::Holds } else { Verdict::Violated })
 }
 
 /// A run's header and payload bytes as a trace file stores them.
@@ -243,36 +295,9 @@ fn print_header(out: &mut dyn Write, h: &RunHeader, architecture: &Architecture)
         wl1_analysis::text::thousands(h.outcome.message_events)
     )?;
     match &h.environment {
-        Some(environment) => print_environment(out, environment, architecture),
+        Some(e) => environment::print(out, e, architecture),
         None => Ok(()),
     }
-}
-
-/// What an explored run drew, in milliseconds.
-fn print_environment(out: &mut dyn Write, e: &Environment, architecture: &Architecture) -> io::Result<()> {
-    let ms = |[min, max]: [u64; 2]| format!("{:.1}-{:.1} ms", min as f64 / 1e3, max as f64 / 1e3);
-    let p = &e.profile;
-    let [slow, fast] = p.speed_factor;
-    writeln!(
-        out,
-        "explored: network {} within a region, {} across; speed factors {slow:.2}-{fast:.2}",
-        ms(p.intra_region_us),
-        ms(p.inter_region_us)
-    )?;
-    writeln!(
-        out,
-        "  tail on {:.1}% of messages, {}; pauses every {:.1} s on average, {}",
-        p.tail.probability * 100.0,
-        ms(p.tail.extra_us),
-        p.pause.every_ms as f64 / 1e3,
-        ms(p.pause.duration_us)
-    )?;
-    writeln!(out, "  a delay of 0-{:.1} ms before each step", e.step_delay_us as f64 / 1e3)?;
-    for d in &e.delayed {
-        let sender = architecture.actor_name(d.sender);
-        writeln!(out, "  message {} of {sender} delayed by {:.1} ms", d.nth, d.extra_us as f64 / 1e3)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
