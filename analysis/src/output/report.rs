@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use wl1::run::DEFAULT_ARCHITECTURE;
 
+use super::causes::{self, CauseRow, cause_rows};
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
 use crate::measure::order::scope_name;
@@ -297,6 +298,8 @@ pub struct GroupReport {
     pub sections: Vec<Section>,
     /// The violating runs of smallest seed.
     pub seeds: Vec<SeedRow>,
+    /// Its violations by cause.
+    pub causes: Vec<CauseRow>,
     /// What the runs reached: orders, (state, message) pairs, situations.
     pub coverage: CoverageReport,
 }
@@ -450,6 +453,7 @@ impl Report {
     /// details, the input problems.
     pub fn details_text(&self, coverage: CoverageDetail) -> String {
         let mut out = self.seeds_text();
+        self.groups.iter().for_each(|g| out += &causes::text(&g.name, &g.causes));
         let groups = self.groups.len();
         let several = self.several_architectures();
         for (i, g) in self.groups.iter().enumerate() {
@@ -690,6 +694,7 @@ impl GroupReport {
             stopped: stopped(g, &places),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
+            causes: cause_rows(g, files),
             coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, places.pairs(), causable(&g.spec)),
         }
     }
@@ -728,6 +733,7 @@ impl GroupReport {
         for s in &self.sections {
             fields.insert(s.key.into(), s.table.json());
         }
+        fields.insert("causes".into(), causes::json(&self.causes));
         fields.insert("coverage".into(), json!(self.coverage));
         Value::Object(fields)
     }
@@ -869,7 +875,7 @@ fn duplicates(g: &GroupSummary, places: &Places) -> Table {
     t
 }
 
-fn file_name(files: &[String], file: u32) -> String {
+pub(crate) fn file_name(files: &[String], file: u32) -> String {
     files.get(file as usize).cloned().unwrap_or_else(|| format!("file #{file}"))
 }
 
@@ -886,7 +892,7 @@ fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
 /// `record`: from the trace while it is there; else with the options that
 /// decide the run (the whole spec if options cannot say it), which need no
 /// trace. Shell-quoted.
-fn replay_command(g: &GroupSummary, file: &str, seed: u64, record: Option<u32>) -> String {
+pub(crate) fn replay_command(g: &GroupSummary, file: &str, seed: u64, record: Option<u32>) -> String {
     let spec = wl1::trace::Spec::from_text(&g.spec, wl1::trace::format::MAX_SPEC_LEN as usize);
     let deciding = match spec {
         Ok(spec) if !std::path::Path::new(file).is_file() => wl1::run::arguments(&spec),

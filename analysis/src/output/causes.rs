@@ -1,0 +1,130 @@
+//! The report's "violations by cause": per group, each property violated
+//! and each cause the runs' events show for it, with the runs, their seeds
+//! as ranges and the command that replays the first.
+
+use serde_json::{Value, json};
+
+use super::report::{command_lines, file_name, replay_command};
+use crate::measure::summary::GroupSummary;
+use crate::properties::PROPERTIES;
+use crate::text::{WIDTH, counted, thousands, wrap};
+
+/// How long the seeds of one cause may run in a report, in characters,
+/// before the rest are only counted.
+const SEEDS_TEXT: usize = 150;
+
+/// One property's runs with one cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CauseRow {
+    pub property: String,
+    pub cause: String,
+    pub runs: u64,
+    /// The smallest seeds kept, ascending.
+    pub seeds: Vec<u64>,
+    /// The command that replays the first of them.
+    pub command: Option<String>,
+}
+
+impl CauseRow {
+    /// Its seeds as ranges, "0-4, 7", within [`SEEDS_TEXT`] characters,
+    /// then how many more runs there are.
+    pub fn seeds_text(&self) -> String {
+        let mut out = String::new();
+        let mut shown = 0u64;
+        for (first, last) in ranges(&self.seeds) {
+            let range = if first == last { first.to_string() } else { format!("{first}-{last}") };
+            if out.len() + range.len() > SEEDS_TEXT {
+                break;
+            }
+            if !out.is_empty() {
+                out += ", ";
+            }
+            out += &range;
+            shown += last - first + 1;
+        }
+        match self.runs - shown {
+            0 => out,
+            rest => format!("{out}, and {} more", thousands(rest)),
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "property": self.property,
+            "cause": self.cause,
+            "runs": self.runs,
+            "seeds": self.seeds,
+            "seeds_text": self.seeds_text(),
+            "command": self.command,
+        })
+    }
+}
+
+/// Ascending seeds as (first, last) ranges of consecutive ones.
+fn ranges(seeds: &[u64]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &seed in seeds {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == seed => *last = seed,
+            _ => out.push((seed, seed)),
+        }
+    }
+    out
+}
+
+/// The rows of group `g`: properties in the order of [`PROPERTIES`], each
+/// one's causes from the most runs.
+pub fn cause_rows(g: &GroupSummary, files: &[String]) -> Vec<CauseRow> {
+    let order = |p: &String| PROPERTIES.iter().position(|q| q == p).unwrap_or(usize::MAX);
+    let mut properties: Vec<&String> = g.causes.keys().collect();
+    properties.sort_by_key(|p| (order(p), *p));
+    let mut rows = Vec::new();
+    for property in properties {
+        let mut causes: Vec<_> = g.causes[property].iter().collect();
+        causes.sort_by(|a, b| b.1.runs.cmp(&a.1.runs).then(a.0.cmp(b.0)));
+        rows.extend(causes.into_iter().map(|(cause, runs)| CauseRow {
+            property: property.clone(),
+            cause: cause.clone(),
+            runs: runs.runs,
+            seeds: runs.seeds.clone(),
+            command: runs.first.map(|f| replay_command(g, &file_name(files, f.file), f.seed, f.record)),
+        }));
+    }
+    rows
+}
+
+/// The section of a group named `name`, for a person; empty if it holds.
+pub fn text(name: &str, rows: &[CauseRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\nviolations by cause of {name}:\n");
+    for row in rows {
+        let line = format!("  {} · {}: {}: {}", row.property, row.cause, counted(row.runs, "run"), row.seeds_text());
+        out += &wrap(&line, WIDTH, 4);
+        out += &row.command.as_ref().map_or(String::new(), |c| command_lines(c, 4));
+    }
+    out
+}
+
+pub fn json(rows: &[CauseRow]) -> Value {
+    Value::Array(rows.iter().map(CauseRow::json).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seeds: Vec<u64>, runs: u64) -> CauseRow {
+        CauseRow { property: "p".into(), cause: "c".into(), runs, seeds, command: None }
+    }
+
+    #[test]
+    fn seeds_show_as_ranges_and_the_rest_is_counted() {
+        assert_eq!(row(vec![0, 1, 2, 5, 7, 8], 6).seeds_text(), "0-2, 5, 7-8");
+        assert_eq!(row(vec![0, 1, 2], 10).seeds_text(), "0-2, and 7 more");
+        let scattered: Vec<u64> = (0..100).map(|i| i * 3).collect();
+        let text = row(scattered, 100).seeds_text();
+        assert!(text.len() <= SEEDS_TEXT + 20 && text.ends_with(" more"), "{text}");
+    }
+}
