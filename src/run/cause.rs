@@ -149,3 +149,59 @@ fn failed_during(events: &[Event], actor: ActorId, during: &std::ops::RangeInclu
     last_before.is_some_and(|e| e.kind == Kind::FAIL)
         || commands.filter(|e| e.kind == Kind::FAIL).any(|e| during.contains(&e.time_us))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::{Options, Profile};
+    use crate::run::{RunSpec, Simulator, built_in_architecture};
+
+    /// The cause of every record stored twice at one replica in the run of
+    /// `scenario` of `architecture` with `seed`, by record and place name.
+    fn causes(architecture: &str, scenario: &str, seed: u64) -> BTreeMap<(u32, String), Cause> {
+        let a = built_in_architecture(architecture).unwrap();
+        let scenario = crate::scenario::built_in_of(scenario, &a).unwrap().unwrap();
+        let spec =
+            RunSpec::new(scenario, Options::default(), Profile::default()).in_architecture(a.clone(), String::new());
+        let mut sim = Simulator::new();
+        sim.run(&spec, seed);
+        let mut stores: BTreeMap<(u32, usize, u8), usize> = BTreeMap::new();
+        let replicas = |e: &&Event| e.kind.place_index().is_some_and(|p| p >= a.stages.len());
+        for e in sim.events().iter().filter(replicas) {
+            *stores.entry((e.subject, e.kind.place_index().unwrap(), e.region)).or_default() += 1;
+        }
+        let names = a.place_names();
+        let twice = stores.into_iter().filter(|(_, n)| *n > 1);
+        twice
+            .map(|((record, place, region), _)| {
+                ((record, format!("{}@{region}", names[place])), stored_again(&a, sim.events(), record, place, region))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_record_read_again_after_its_append_was_refused() {
+        // f3 fails inbound-preprocess-queue-1 while record 11 is on its way.
+        let found = causes("active-passive", "f3", 0);
+        assert_eq!(found.get(&(11, "inbound-database-replica-stored@1".into())), Some(&Cause::AppendRefused));
+        assert!(found.values().all(|&c| c == Cause::AppendRefused), "{found:?}");
+    }
+
+    #[test]
+    fn chaos_shows_refused_removes_carried_duplicates_failed_readers_and_republished_batches() {
+        let ap94 = causes("active-passive", "chaos", 94);
+        assert_eq!(ap94.get(&(25, "preprocess-database-replica-stored@1".into())), Some(&Cause::RemoveRefused));
+        assert_eq!(ap94.get(&(25, "postprocess-database-replica-stored@1".into())), Some(&Cause::CarriedDuplicate));
+        assert!(causes("active-passive", "chaos", 676).values().any(|&c| c == Cause::ReaderFailed));
+        assert!(causes("active-active", "chaos", 193).values().any(|&c| c == Cause::PublishedAgain));
+    }
+
+    #[test]
+    fn a_record_stored_once_has_no_cause_to_tell() {
+        let a = built_in_architecture("active-passive").unwrap();
+        assert_eq!(stored_again(&a, &[], 1, a.stages.len(), 1), Cause::Unknown);
+        assert_eq!(Cause::Stranded(Why::PartialBatch).name(), "partial-batch");
+    }
+}
