@@ -32,6 +32,11 @@ pub enum Cause {
     /// The record came down the container's input twice: a duplicate made
     /// at an earlier stage, carried on.
     CarriedDuplicate,
+    /// A queue removed the record before the stage that must come first:
+    /// a remove naming another record popped it from the queue's head (a
+    /// queue pops its head whatever the remove names), and its own remove
+    /// found nothing there later (`remove-missed`).
+    PoppedByAnotherRemove,
     /// A regional database answered a container an insert it had not asked
     /// for: a copy its replicator brought across a switch of the active
     /// region (the `answer-unmatched` property's diagnosis).
@@ -51,6 +56,7 @@ impl Cause {
             Cause::AppendRefused => "append-refused",
             Cause::RemoveRefused => "remove-refused",
             Cause::CarriedDuplicate => "carried-duplicate",
+            Cause::PoppedByAnotherRemove => "popped-by-another-remove",
             Cause::ReplicatedAcrossSwitch => "replicated-across-switch",
             Cause::Stranded(why) => why.name(),
             Cause::Unknown => "unknown",
@@ -91,6 +97,13 @@ pub fn stored_again(a: &Architecture, events: &[Event], record: u32, place: usiz
         [.., (first, reader), (second, _)] => between_reads(a, events, record, *reader, *first..=*second),
         _ => Cause::Unknown,
     }
+}
+
+/// Why `record` reached a stage of an order in `region` before the stage
+/// that must come first.
+pub fn out_of_order(events: &[Event], record: u32, region: u8) -> Cause {
+    let missed = |e: &Event| e.kind == Kind::REMOVE_MISSED && e.subject == record && e.region == region;
+    if events.iter().any(missed) { Cause::PoppedByAnotherRemove } else { Cause::Unknown }
 }
 
 /// The container whose read `e` is, if it is a read (or an invocation) by
@@ -196,6 +209,18 @@ mod tests {
         assert_eq!(ap94.get(&(25, "postprocess-database-replica-stored@1".into())), Some(&Cause::CarriedDuplicate));
         assert!(causes("active-passive", "chaos", 676).values().any(|&c| c == Cause::ReaderFailed));
         assert!(causes("active-active", "chaos", 193).values().any(|&c| c == Cause::PublishedAgain));
+    }
+
+    #[test]
+    fn a_record_popped_by_a_remove_of_another_is_told() {
+        // Chaos seed 81: a remove of 18 pops 19, whose own remove misses.
+        let a = built_in_architecture("active-passive").unwrap();
+        let chaos = crate::scenario::built_in_of("chaos", &a).unwrap().unwrap();
+        let spec = RunSpec::new(chaos, Options::default(), Profile::default()).in_architecture(a, String::new());
+        let mut sim = Simulator::new();
+        sim.run(&spec, 81);
+        assert_eq!(out_of_order(sim.events(), 19, 1), Cause::PoppedByAnotherRemove);
+        assert_eq!(out_of_order(sim.events(), 19, 2), Cause::Unknown);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use wl1::run::{Cause, RunSpec, Simulator, stored_again, stranded};
+use wl1::run::{Cause, RunSpec, Simulator, out_of_order, stored_again, stranded};
 use wl1::trace::{Event, Spec};
 
 use super::sum::{self, Overflow};
@@ -88,6 +88,9 @@ pub fn causes_of(spec: &Spec, seed: u64, events: &[Event], found: &[Found]) -> V
                 holding.map_or(Cause::Unknown, |finding| Cause::Stranded(finding.reason.why()))
             }
             (ANSWER_UNMATCHED, Some(_)) => Cause::ReplicatedAcrossSwitch,
+            (property, Some(record)) if places.orders().any(|(order, ..)| order == property) => {
+                out_of_order(events, record, f.region.unwrap_or(0) as u8)
+            }
             _ => Cause::Unknown,
         })
         .collect()
