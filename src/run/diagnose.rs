@@ -11,7 +11,7 @@ use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 use super::{RunWorld, Simulator};
 use crate::architecture::{Action, Architecture, ComponentKind};
 use crate::config::Variant;
-use crate::engine::{ActorId, MICROSECOND, Time};
+use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::{ContainerState, DRIVER, Held, Node};
 use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
@@ -74,7 +74,7 @@ impl fmt::Display for Holder {
 
 /// A simulated time as the replay shows it, in milliseconds.
 fn ms(time: Time) -> String {
-    format!("{:.3} ms", (time / MICROSECOND) as f64 / 1e3)
+    format!("{:.3} ms", time as f64 / MILLISECOND as f64)
 }
 
 /// What a machine was doing when the run ended.
