@@ -158,7 +158,7 @@ fn between_reads(
 fn failed_during(events: &[Event], actor: ActorId, during: &std::ops::RangeInclusive<u64>) -> bool {
     let commands =
         events.iter().filter(|e| e.subject == u32::from(actor) && (e.kind == Kind::FAIL || e.kind == Kind::RECOVER));
-    let last_before = commands.clone().filter(|e| e.time_us <= *during.start()).last();
+    let last_before = commands.clone().rfind(|e| e.time_us <= *during.start());
     last_before.is_some_and(|e| e.kind == Kind::FAIL)
         || commands.filter(|e| e.kind == Kind::FAIL).any(|e| during.contains(&e.time_us))
 }
