@@ -4,10 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::report::{command_lines, file_name, replay_command};
-use crate::measure::summary::GroupSummary;
-use crate::properties::PROPERTIES;
-use crate::text::{WIDTH, counted, thousands, wrap};
+use crate::text::thousands;
 
 /// How long the seeds of one cause may run in a report, in characters,
 /// before the rest are only counted.
@@ -68,41 +65,6 @@ fn ranges(seeds: &[u64]) -> Vec<(u64, u64)> {
             Some((_, last)) if *last + 1 == seed => *last = seed,
             _ => out.push((seed, seed)),
         }
-    }
-    out
-}
-
-/// The rows of group `g`: properties in the order of [`PROPERTIES`], each
-/// one's causes from the most runs.
-pub fn cause_rows(g: &GroupSummary, files: &[String]) -> Vec<CauseRow> {
-    let order = |p: &String| PROPERTIES.iter().position(|q| q == p).unwrap_or(usize::MAX);
-    let mut properties: Vec<&String> = g.causes.keys().collect();
-    properties.sort_by_key(|p| (order(p), *p));
-    let mut rows = Vec::new();
-    for property in properties {
-        let mut causes: Vec<_> = g.causes[property].iter().collect();
-        causes.sort_by(|a, b| b.1.runs.cmp(&a.1.runs).then(a.0.cmp(b.0)));
-        rows.extend(causes.into_iter().map(|(cause, runs)| CauseRow {
-            property: property.clone(),
-            cause: cause.clone(),
-            runs: runs.runs,
-            seeds: runs.seeds.clone(),
-            command: runs.first.map(|f| replay_command(g, &file_name(files, f.file), f.seed, f.record)),
-        }));
-    }
-    rows
-}
-
-/// The section of a group named `name`, for a person; empty if it holds.
-pub fn text(name: &str, rows: &[CauseRow]) -> String {
-    if rows.is_empty() {
-        return String::new();
-    }
-    let mut out = format!("\nviolations by cause of {name}:\n");
-    for row in rows {
-        let line = format!("  {} · {}: {}: {}", row.property, row.cause, counted(row.runs, "run"), row.seeds_text());
-        out += &wrap(&line, WIDTH, 4);
-        out += &row.command.as_ref().map_or(String::new(), |c| command_lines(c, 4));
     }
     out
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use wl1::run::DEFAULT_ARCHITECTURE;
 
-use super::causes::{self, CauseRow, cause_rows};
+use super::causes::{self, CauseRow};
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
 use crate::measure::order::scope_name;
@@ -453,7 +453,7 @@ impl Report {
     /// details, the input problems.
     pub fn details_text(&self, coverage: CoverageDetail) -> String {
         let mut out = self.seeds_text();
-        self.groups.iter().for_each(|g| out += &causes::text(&g.name, &g.causes));
+        self.groups.iter().for_each(|g| out += &causes_text(&g.name, &g.causes));
         let groups = self.groups.len();
         let several = self.several_architectures();
         for (i, g) in self.groups.iter().enumerate() {
@@ -913,6 +913,55 @@ pub fn shell_quote(word: &str) -> String {
         return word.to_string();
     }
     format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// The rows of group `g`: properties in the order of [`PROPERTIES`], each
+/// one's causes from the most runs.
+fn cause_rows(g: &GroupSummary, files: &[String]) -> Vec<CauseRow> {
+    let order = |p: &String| PROPERTIES.iter().position(|q| q == p).unwrap_or(usize::MAX);
+    let mut properties: Vec<&String> = g.causes.keys().collect();
+    properties.sort_by_key(|p| (order(p), *p));
+    let mut rows = Vec::new();
+    for property in properties {
+        let mut causes: Vec<_> = g.causes[property].iter().collect();
+        causes.sort_by(|a, b| b.1.runs.cmp(&a.1.runs).then(a.0.cmp(b.0)));
+        rows.extend(causes.into_iter().map(|(cause, runs)| CauseRow {
+            property: property.clone(),
+            cause: cause.clone(),
+            runs: runs.runs,
+            seeds: runs.seeds.clone(),
+            command: runs.first.map(|f| replay_command(g, &file_name(files, f.file), f.seed, f.record)),
+        }));
+    }
+    rows
+}
+
+/// A group's violations by cause, for a person; empty if it holds.
+fn causes_text(name: &str, rows: &[CauseRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\nviolations by cause of {name}:\n");
+    for row in rows {
+        let line = format!("  {} · {}: {}: {}", row.property, row.cause, counted(row.runs, "run"), row.seeds_text());
+        out += &wrap(&line, WIDTH, 4);
+        out += &row.command.as_ref().map_or(String::new(), |c| command_lines(c, 4));
+    }
+    out
+}
+
+const CAUSES: &[(&str, &str)] =
+    &[("property", "property"), ("cause", "cause"), ("runs", "runs"), ("seeds", "seeds"), ("command", "replay")];
+
+/// The rows as a section of the HTML page.
+pub(crate) fn causes_section(rows: &[CauseRow]) -> Section {
+    let mut t = Table::new(CAUSES);
+    for row in rows {
+        let command = row.command.clone().map_or(Cell::Missing, Cell::Text);
+        let texts = [&row.property, &row.cause].map(|s| Cell::Text(s.clone()));
+        t.rows.push(texts.into_iter().chain([Cell::Count(row.runs), Cell::Text(row.seeds_text()), command]).collect());
+    }
+    Section::new("causes", "Violations by cause", t)
 }
 
 /// The `listed` violating runs of smallest seed of a group, each with its
