@@ -22,7 +22,7 @@ mod timing;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use queue::EventQueue;
+pub use queue::{EventQueue, Scheduled};
 pub use random::{Stream, stream};
 pub use timing::{ChangePoint, Lag, Octaves, Pauses, Perturbation, SlowPeriod, Span, Tail, Timing};
 
@@ -171,7 +171,7 @@ impl<M> Ctx<'_, M> {
         assert!((to as usize) < self.links.actors, "no link {} -> {to}", self.me);
         let delay = self.timing.network_delay(self.me, to, self.now);
         let arrival = self.links.arrival(self.me, to, self.now + delay);
-        self.queue.push(arrival, Envelope { from: self.me, to, msg });
+        self.queue.push_sent(self.now, arrival, Envelope { from: self.me, to, msg });
     }
 
     /// Moves this actor to another region (a database whose primary moved).
@@ -183,7 +183,7 @@ impl<M> Ctx<'_, M> {
     pub fn send_self_after(&mut self, delay: Time, msg: M) {
         // Timers are not messages on a link: each keeps its own due time.
         let me = self.me;
-        self.queue.push(self.now + delay, Envelope { from: me, to: me, msg });
+        self.queue.push_sent(self.now, self.now + delay, Envelope { from: me, to: me, msg });
     }
 }
 
@@ -266,6 +266,12 @@ impl<M: Copy> Engine<M> {
         self.inbox[actor as usize].iter()
     }
 
+    /// Messages in flight (sent, not yet delivered), in the order they are
+    /// due, with when each was sent.
+    pub fn in_transit(&self) -> Vec<Scheduled<'_, Envelope<M>>> {
+        self.queue.scheduled()
+    }
+
     /// Injects a message from outside at time `at` (no network delay).
     pub fn inject(&mut self, at: Time, env: Envelope<M>) {
         assert!((env.to as usize) < self.inbox.len(), "no actor {}", env.to);
@@ -282,9 +288,10 @@ impl<M: Copy> Engine<M> {
     /// As [`Engine::run`]; also stops when `guard` says so.
     pub fn run_guarded<S: System<Msg = M> + ?Sized>(&mut self, system: &mut S, limit: Time, guard: Guard) -> Stop {
         let mut same_instant = 0u64;
-        while let Some((time, env)) = self.queue.pop() {
+        // Each stop is decided before the message is taken off the queue, so
+        // what is left keeps when it was sent.
+        while let Some(time) = self.queue.next_time() {
             if time > limit {
-                self.queue.push(time, env);
                 assert!(self.now <= limit, "a delivery beyond the time bound");
                 return Stop::TimeBound;
             }
@@ -295,7 +302,6 @@ impl<M: Copy> Engine<M> {
             } else {
                 same_instant += 1;
                 if same_instant > guard.stall_limit {
-                    self.queue.push(time, env);
                     return Stop::Stalled;
                 }
             }
@@ -303,10 +309,10 @@ impl<M: Copy> Engine<M> {
             if self.deliveries.is_multiple_of(CANCEL_CHECK_EVERY) {
                 let stop = [(guard.cancelled(), Stop::Cancelled), (system.overgrown(), Stop::Overgrown)];
                 if let Some((_, stop)) = stop.into_iter().find(|(stop, _)| *stop) {
-                    self.queue.push(time, env);
                     return stop;
                 }
             }
+            let (_, env) = self.queue.pop().expect("its time was just read");
             if system.accepts(env.to, &env.msg) {
                 self.dispatch(system, env);
                 self.offer_inbox(system, env.to);

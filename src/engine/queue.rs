@@ -11,6 +11,8 @@ use super::Time;
 struct Entry<E> {
     time: Time,
     seq: u64,
+    /// When the item was scheduled (a message's sending).
+    sent: Time,
     item: E,
 }
 
@@ -38,6 +40,14 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// A queued item, when it was scheduled and when it is due.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Scheduled<'a, E> {
+    pub sent: Time,
+    pub due: Time,
+    pub item: &'a E,
+}
+
 /// Timed items popped in time order, FIFO among equal times.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
@@ -54,9 +64,20 @@ impl<E> EventQueue<E> {
     /// Schedules `item` at `time`. Nothing may be scheduled in the past: the
     /// engine asserts it of every item it delivers.
     pub fn push(&mut self, time: Time, item: E) {
+        self.push_sent(time, time, item);
+    }
+
+    /// As [`EventQueue::push`], for an item scheduled at `sent` (a message
+    /// sent then, due at `time`).
+    pub fn push_sent(&mut self, sent: Time, time: Time, item: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, item });
+        self.heap.push(Entry { time, seq, sent, item });
+    }
+
+    /// When the earliest item is due.
+    pub fn next_time(&self) -> Option<Time> {
+        self.heap.peek().map(|e| e.time)
     }
 
     /// The earliest item, the first pushed among equal times.
@@ -67,6 +88,14 @@ impl<E> EventQueue<E> {
     /// Every queued item, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &E> {
         self.heap.iter().map(|e| &e.item)
+    }
+
+    /// Every queued item with when it was scheduled and when it is due, in
+    /// time order.
+    pub fn scheduled(&self) -> Vec<Scheduled<'_, E>> {
+        let mut all: Vec<&Entry<E>> = self.heap.iter().collect();
+        all.sort_by_key(|e| e.key());
+        all.into_iter().map(|e| Scheduled { sent: e.sent, due: e.time, item: &e.item }).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -110,5 +139,15 @@ mod tests {
         q.push(2, 8);
         assert_eq!(q.pop(), Some((2, 7)));
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn scheduled_items_keep_when_they_were_sent_in_time_order() {
+        let mut q = EventQueue::default();
+        q.push_sent(2, 9, 'a');
+        q.push(4, 'b');
+        assert_eq!(q.next_time(), Some(4));
+        let due: Vec<_> = q.scheduled().iter().map(|s| (s.sent, s.due, *s.item)).collect();
+        assert_eq!(due, vec![(4, 4, 'b'), (2, 9, 'a')]);
     }
 }

@@ -11,7 +11,7 @@ use strum::{EnumDiscriminants, IntoStaticStr, VariantArray};
 use super::{RunWorld, Simulator};
 use crate::architecture::{Action, Architecture, ComponentKind};
 use crate::config::Variant;
-use crate::engine::ActorId;
+use crate::engine::{ActorId, MILLISECOND, Time};
 use crate::model::{ContainerState, DRIVER, Held, Node};
 use crate::trace::meaning::PUBLICATION;
 use crate::trace::{Event, Kind};
@@ -42,6 +42,39 @@ impl Finding {
         }
         out.join(", ")
     }
+}
+
+/// The kind of component that holds records between stages, as a reason
+/// names it: Workload1's Kafka streams, the study's queues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    Stream,
+    Queue,
+}
+
+impl Holder {
+    fn of(kind: ComponentKind) -> Self {
+        if kind == ComponentKind::Queue { Holder::Queue } else { Holder::Stream }
+    }
+
+    /// The kind an architecture holds its records in.
+    fn of_architecture(a: &Architecture) -> Self {
+        if a.instances.iter().any(|i| i.kind == ComponentKind::Queue) { Holder::Queue } else { Holder::Stream }
+    }
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Holder::Stream => "stream",
+            Holder::Queue => "queue",
+        })
+    }
+}
+
+/// A simulated time as the replay shows it, in milliseconds.
+fn ms(time: Time) -> String {
+    format!("{:.3} ms", time as f64 / MILLISECOND as f64)
 }
 
 /// What a machine was doing when the run ended.
@@ -106,14 +139,19 @@ impl fmt::Display for Reached {
 #[strum_discriminants(name(Why), derive(IntoStaticStr, VariantArray, PartialOrd, Ord, Hash))]
 #[strum_discriminants(strum(serialize_all = "kebab-case"))]
 pub enum Reason {
+    /// In flight when the run hit its time bound: a message carrying them,
+    /// sent by `from` at `sent`, due at `to` at `due` (after the bound).
+    /// Checked before any other reason: wherever else they are, they were
+    /// still on their way.
+    InTransit { from: String, to: String, sent: Time, due: Time },
     /// The stream holding them was failed and never recovered.
-    StreamFailed,
+    StreamFailed { holder: Holder },
     /// Fewer records than a batch at a stream's tail, and no linger.
     PartialBatch { held: usize, batch: usize },
     /// No read of the destination is registered at this outbound stream: it
     /// went to the other stream while the region was offline, and the
     /// destination renews a read only for the stream that answered it.
-    DestinationReadsElsewhere,
+    DestinationReadsElsewhere { holder: Holder },
     /// No consumer is registered at this stream (one a stream container
     /// reads).
     NoConsumer { consumer: String, condition: Condition },
@@ -126,7 +164,7 @@ pub enum Reason {
     RemoveMissed { went_to: String },
     /// They reached the destination, but the stream was failed when their
     /// remove reached it, and out-DNS answered the destination success.
-    RemoveRefused,
+    RemoveRefused { holder: Holder },
     /// Waiting in the inbox of a machine that cannot take them.
     InInbox { actor: String, condition: Condition },
     /// Never published: the batch stopped at `failed_record`.
@@ -138,9 +176,9 @@ pub enum Reason {
     PublicationRefused { furthest: Option<Reached>, refused_by: Option<(String, Condition)> },
     /// It reached the destination but a stream lost it before the stage
     /// `missing`.
-    LostByStream { missing: String, lossy: bool },
+    LostByStream { missing: String, lossy: bool, holder: Holder },
     /// No stream, inbox or machine holds it any more.
-    Vanished { furthest: Option<Reached>, lossy: bool },
+    Vanished { furthest: Option<Reached>, lossy: bool, holder: Holder },
 }
 
 impl Reason {
@@ -185,13 +223,20 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hint = |lossy: &bool| if *lossy { LOSSY_HINT } else { "" };
         match self {
-            Reason::StreamFailed => f.write_str("the stream is failed and was never recovered"),
+            Reason::InTransit { from, to, sent, due } => write!(
+                f,
+                "in transit when the run hit its time bound: sent by {from} at {}, due at {to} at {}",
+                ms(*sent),
+                ms(*due)
+            ),
+            Reason::StreamFailed { holder } => write!(f, "the {holder} is failed and was never recovered"),
             Reason::PartialBatch { held, batch } => {
                 write!(f, "{held} records, fewer than the batch of {batch}; nothing will deliver them")
             }
-            Reason::DestinationReadsElsewhere => f.write_str(
-                "no read is registered: the destination's read of this region went to the other stream while the \
-                 region was offline, and the destination renews reads only for the stream that answers",
+            Reason::DestinationReadsElsewhere { holder } => write!(
+                f,
+                "no read is registered: the destination's read of this region went to the other {holder} while the \
+                 region was offline, and the destination renews reads only for the {holder} that answers",
             ),
             Reason::NoConsumer { consumer, condition } => {
                 write!(f, "no consumer is registered; {consumer} is {condition}")
@@ -204,8 +249,9 @@ impl fmt::Display for Reason {
                 "reached the destination, but out-DNS sent their remove by region to {went_to} while their region \
                  was offline; it did not hold them and answered success",
             ),
-            Reason::RemoveRefused => f.write_str(
-                "reached the destination, but the stream was failed when their remove reached it, and out-DNS \
+            Reason::RemoveRefused { holder } => write!(
+                f,
+                "reached the destination, but the {holder} was failed when their remove reached it, and out-DNS \
                  answered the destination success",
             ),
             Reason::InInbox { actor, condition } => {
@@ -223,12 +269,12 @@ impl fmt::Display for Reason {
                 refused(refused_by),
                 stage_name(furthest)
             ),
-            Reason::LostByStream { missing, lossy } => {
-                write!(f, "reached the destination but was never {missing}: a stream lost it{}", hint(lossy))
+            Reason::LostByStream { missing, lossy, holder } => {
+                write!(f, "reached the destination but was never {missing}: a {holder} lost it{}", hint(lossy))
             }
-            Reason::Vanished { furthest, lossy } => write!(
+            Reason::Vanished { furthest, lossy, holder } => write!(
                 f,
-                "got as far as {}; no stream, inbox or machine holds it any more{}",
+                "got as far as {}; no {holder}, message, inbox or machine holds it any more{}",
                 stage_name(furthest),
                 hint(lossy)
             ),
@@ -251,22 +297,45 @@ pub fn not_working(sim: &Simulator) -> Vec<(String, Condition)> {
 pub fn stranded(sim: &Simulator) -> Vec<Finding> {
     let Some(world) = sim.world() else { return Vec::new() };
     let events = sim.events();
-    let mut findings = Vec::new();
+    let mut findings = in_transit(sim, world);
+    let moving: BTreeSet<u32> = findings.iter().flat_map(|f| f.records.iter().copied()).collect();
+    let mut held = Vec::new();
     for (actor, stream) in world.machines.streams() {
-        findings.extend(in_stream(world, events, stream, actor));
+        held.extend(in_stream(world, events, stream, actor));
     }
     for actor in actors(world) {
         let waiting: Vec<u32> = sim.engine().inbox(actor).flat_map(|e| e.msg.record_ids(&world.arena)).collect();
         if !waiting.is_empty() {
             let reason = Reason::InInbox { actor: name(world, actor), condition: condition(world, actor) };
-            findings.push(Finding { place: name(world, actor), records: waiting, reason });
+            held.push(Finding { place: name(world, actor), records: waiting, reason });
         }
     }
-    let placed: BTreeSet<u32> = findings.iter().flat_map(|f| f.records.iter().copied()).collect();
+    let placed: BTreeSet<u32> = held.iter().flat_map(|f| f.records.iter().copied()).chain(moving.clone()).collect();
     let published = ids(events, Kind::PUBLISHED);
-    findings.extend(unpublished(world, events, &published));
-    findings.extend(gone(world, events, &published, &placed));
+    held.extend(unpublished(world, events, &published));
+    held.extend(gone(world, events, &published, &placed));
+    findings.extend(held.into_iter().filter_map(|f| without(f, &moving)));
     findings
+}
+
+/// The records in messages still in flight, one finding per message, in
+/// the order they are due.
+fn in_transit(sim: &Simulator, world: &RunWorld) -> Vec<Finding> {
+    let transit = sim.engine().in_transit();
+    let carrying = transit.iter().map(|m| (m, m.item.msg.record_ids(&world.arena))).filter(|(_, r)| !r.is_empty());
+    carrying
+        .map(|(m, records)| {
+            let (from, to) = (name(world, m.item.from), name(world, m.item.to));
+            let place = format!("{from} -> {to}");
+            Finding { place, records, reason: Reason::InTransit { from, to, sent: m.sent, due: m.due } }
+        })
+        .collect()
+}
+
+/// `finding` without the records of `moving`, if any are left.
+fn without(mut finding: Finding, moving: &BTreeSet<u32>) -> Option<Finding> {
+    finding.records.retain(|id| !moving.contains(id));
+    (!finding.records.is_empty()).then_some(finding)
 }
 
 /// Every actor of the run, the driver first.
@@ -302,7 +371,7 @@ fn in_stream(world: &RunWorld, events: &[Event], mut stream: Held, actor: ActorI
         }
         let region = a.actor_region(actor);
         let refused = events.iter().filter(|e| e.kind == Kind::REMOVE_FAILURE_HIDDEN && e.region == region);
-        astray(Reason::RemoveRefused, &refused.map(|e| e.subject).collect());
+        astray(Reason::RemoveRefused { holder: holder(a, actor) }, &refused.map(|e| e.subject).collect());
     }
     if !rest.is_empty() {
         let reason = stream_reason(world, &stream, actor, rest.len());
@@ -327,6 +396,10 @@ fn consumer_of(a: &Architecture, stream: ActorId) -> ActorId {
     reader.expect("checked: every stream has a reader") as ActorId + 1
 }
 
+fn holder(a: &Architecture, stream: ActorId) -> Holder {
+    Holder::of(a.instances[stream as usize - 1].kind)
+}
+
 fn is_destination(a: &Architecture, actor: ActorId) -> bool {
     a.instances[actor as usize - 1].kind == ComponentKind::Destination
 }
@@ -341,12 +414,13 @@ fn siblings(a: &Architecture, stream: ActorId) -> Vec<ActorId> {
 fn stream_reason(world: &RunWorld, stream: &Held, actor: ActorId, held: usize) -> Reason {
     let batch = world.options.batch_size as usize;
     let consumer = consumer_of(&world.architecture, actor);
+    let holder = holder(&world.architecture, actor);
     if stream.failed {
-        Reason::StreamFailed
+        Reason::StreamFailed { holder }
     } else if stream.batched && held < batch && world.options.linger.is_none() {
         Reason::PartialBatch { held, batch }
     } else if !stream.read && is_destination(&world.architecture, consumer) {
-        Reason::DestinationReadsElsewhere
+        Reason::DestinationReadsElsewhere { holder }
     } else if !stream.read {
         Reason::NoConsumer { consumer: name(world, consumer), condition: condition(world, consumer) }
     } else {
@@ -378,6 +452,7 @@ fn unpublished(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>) ->
 fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &BTreeSet<u32>) -> Vec<Finding> {
     let a = &*world.architecture;
     let lossy = world.options.variants.has(Variant::LossyKafka);
+    let holder = Holder::of_architecture(a);
     let failed = ids(events, Kind::PUBLISH_FAILED);
     let removes = (0..a.stages.len()).filter(|&s| a.stages[s].action == Action::Removed);
     let done: Vec<(usize, BTreeSet<u32>)> =
@@ -391,9 +466,9 @@ fn gone(world: &RunWorld, events: &[Event], published: &BTreeSet<u32>, placed: &
             let reason = if failed.contains(&id) {
                 Reason::PublicationRefused { furthest, refused_by: refused_by(world, events, id) }
             } else if missing != a.arrival() {
-                Reason::LostByStream { missing: a.stages[missing].event.clone(), lossy }
+                Reason::LostByStream { missing: a.stages[missing].event.clone(), lossy, holder }
             } else {
-                Reason::Vanished { furthest, lossy }
+                Reason::Vanished { furthest, lossy, holder }
             };
             Finding { place: "nowhere".into(), records: vec![id], reason }
         })
@@ -505,7 +580,8 @@ mod tests {
             .flat_map(|seed| findings("f3", options.clone(), seed))
             .find(|f| f.place == "nowhere")
             .expect("some of 20 seeds fail outbound-1 while it holds a delivered record");
-        assert_eq!(lost.reason, Reason::LostByStream { missing: "outbound-removed".into(), lossy: true });
+        let holder = Holder::Stream;
+        assert_eq!(lost.reason, Reason::LostByStream { missing: "outbound-removed".into(), lossy: true, holder });
         assert!(lost.reason.to_string().ends_with(LOSSY_HINT), "{}", lost.reason);
     }
 
@@ -534,8 +610,30 @@ mod tests {
     }
 
     #[test]
+    fn a_record_still_in_flight_at_the_time_bound_is_told_as_in_transit_in_the_words_of_queues() {
+        // Explored ActivePassive f4, seed 5599: an environment so slow that
+        // the run hits its time bound while record 30 is on its way to the
+        // destination.
+        let architecture = crate::run::built_in_architecture("active-passive").unwrap();
+        let f4 = crate::scenario::built_in_of("f4", &architecture).unwrap().unwrap();
+        let spec = RunSpec::new(f4, Options::default(), Profile::default())
+            .in_architecture(architecture, String::new())
+            .exploring(true);
+        let mut sim = Simulator::new();
+        sim.run(&spec, 5599);
+        let found = stranded(&sim);
+        let thirty: Vec<&Finding> = found.iter().filter(|f| f.records.contains(&30)).collect();
+        assert_eq!(thirty.len(), 1, "{found:?}");
+        let Reason::InTransit { from, sent, due, .. } = &thirty[0].reason else { panic!("{found:?}") };
+        assert_eq!(from, "outbound-queue-1");
+        assert!(sent < due && *due > spec.options().time_bound, "{}", thirty[0].reason);
+        let words: Vec<String> = found.iter().map(|f| f.reason.to_string()).collect();
+        assert!(words.iter().all(|w| !w.contains("stream")), "{words:?}");
+    }
+
+    #[test]
     fn every_why_has_a_name() {
         assert_eq!(Why::RemoveMissed.name(), "remove-missed");
-        assert_eq!(Why::VARIANTS.len(), 13);
+        assert_eq!(Why::VARIANTS.len(), 14);
     }
 }

@@ -7,6 +7,7 @@
 //! delays before the driver's steps.
 
 mod batch;
+mod cause;
 mod command_line;
 mod diagnose;
 mod resolve;
@@ -31,6 +32,7 @@ use crate::scenario::{Driver, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec, digest};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
+pub use cause::{Cause, out_of_order, stored_again};
 pub use command_line::arguments;
 pub use diagnose::{Condition, Finding, FrontEnds, Reason, Why, not_working, stranded};
 pub use resolve::{

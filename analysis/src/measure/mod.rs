@@ -2,6 +2,7 @@
 //! they were split: latency histograms, the last batch's delivery, order,
 //! seeds, coverage, and the summary of a group of runs that holds them.
 
+pub mod causes;
 pub mod coverage;
 pub mod histogram;
 pub mod last_batch;

@@ -49,6 +49,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::causes::{CauseRuns, Causes};
 use crate::measure::coverage::Coverage;
 use crate::measure::histogram::Histogram;
 use crate::measure::order::OrderTotals;
@@ -146,6 +147,9 @@ pub struct GroupSummary {
     pub order: BTreeMap<u32, OrderTotals>,
     pub duplicates: BTreeMap<u32, Repeats>,
     pub violators: BTreeMap<String, Vec<Violator>>,
+    /// Per property violated, the runs by the cause of their violations.
+    #[serde(default)]
+    pub causes: Causes,
     pub seeds: SeedSet,
     pub duplicate_runs: DuplicateRuns,
     #[serde(default)]
@@ -261,6 +265,7 @@ impl GroupSummary {
             a.truncate(seeds_kept);
             Ok(())
         })?;
+        add_maps(&mut self.causes, &other.causes, |a, b| add_maps(a, b, CauseRuns::merge))?;
         self.seeds.add_disjoint(&other.seeds);
         self.duplicate_runs.merge(&other.duplicate_runs)?;
         self.coverage.merge(&other.coverage)
@@ -272,6 +277,9 @@ impl GroupSummary {
         self.duplicate_runs = self.duplicate_runs.renumbered(files);
         for v in self.violators.values_mut().flatten() {
             v.file = files[v.file as usize];
+        }
+        for first in self.causes.values_mut().flat_map(|c| c.values_mut()).filter_map(|c| c.first.as_mut()) {
+            first.file = files[first.file as usize];
         }
         self
     }

@@ -21,7 +21,7 @@ use crate::measure::summary::{GroupSummary, Summary};
 use crate::output::charts;
 use crate::output::compare::{COSTS_NOTE, Comparison};
 use crate::output::matrix::matrix;
-use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table};
+use crate::output::report::{Cell, GroupReport, Report, Section, SeedRow, Table, causes_section};
 use crate::output::run_view::{RunView, read_runs};
 use crate::properties::EVENTUAL_DELIVERY;
 use crate::read::run_check::Violation;
@@ -253,6 +253,7 @@ fn group(number: usize, g: &GroupReport, figures: &GroupSummary, summary: &Summa
     out += &figure(charts::hops_chart(figures), "Where the time goes, hop by hop, per region.");
     g.sections.iter().for_each(|s| out += &section(s, "h3"));
     out += &coverage(&g.coverage);
+    out += &section(&causes_section(&g.causes), "h3");
     if !g.seeds.is_empty() {
         let _ = writeln!(out, "<h3>Violating seeds ({} listed of {})</h3>", g.seeds.len(), thousands(g.violating_runs));
     }

@@ -2,6 +2,7 @@
 //! of architectures, the HTML page with its charts and matrix, the plots,
 //! and the tables exported for other tools.
 
+pub mod causes;
 pub mod charts;
 pub mod compare;
 pub mod export;

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use wl1::run::DEFAULT_ARCHITECTURE;
 
+use super::causes::{self, CauseRow};
 use crate::measure::coverage::CoverageReport;
 use crate::measure::histogram::RELATIVE_PRECISION;
 use crate::measure::order::scope_name;
@@ -297,6 +298,8 @@ pub struct GroupReport {
     pub sections: Vec<Section>,
     /// The violating runs of smallest seed.
     pub seeds: Vec<SeedRow>,
+    /// Its violations by cause.
+    pub causes: Vec<CauseRow>,
     /// What the runs reached: orders, (state, message) pairs, situations.
     pub coverage: CoverageReport,
 }
@@ -451,6 +454,7 @@ impl Report {
     /// details, the input problems.
     pub fn details_text(&self, coverage: CoverageDetail) -> String {
         let mut out = self.seeds_text();
+        self.groups.iter().for_each(|g| out += &causes_text(&g.name, &g.causes));
         let groups = self.groups.len();
         let several = self.several_architectures();
         for (i, g) in self.groups.iter().enumerate() {
@@ -691,6 +695,7 @@ impl GroupReport {
             stopped: stopped(g, &places),
             sections,
             seeds: seed_rows(g, files, seeds_listed),
+            causes: cause_rows(g, files),
             coverage: CoverageReport::new(&g.coverage, g.runs, &g.seeds, places.pairs(), causable(&g.spec)),
         }
     }
@@ -729,6 +734,7 @@ impl GroupReport {
         for s in &self.sections {
             fields.insert(s.key.into(), s.table.json());
         }
+        fields.insert("causes".into(), causes::json(&self.causes));
         fields.insert("coverage".into(), json!(self.coverage));
         Value::Object(fields)
     }
@@ -879,7 +885,7 @@ fn duplicates(g: &GroupSummary, places: &Places) -> Table {
     t
 }
 
-fn file_name(files: &[String], file: u32) -> String {
+pub(crate) fn file_name(files: &[String], file: u32) -> String {
     files.get(file as usize).cloned().unwrap_or_else(|| format!("file #{file}"))
 }
 
@@ -896,7 +902,7 @@ fn duplicate_ranges(g: &GroupSummary, files: &[String]) -> Table {
 /// `record`: from the trace while it is there; else with the options that
 /// decide the run (the whole spec if options cannot say it), which need no
 /// trace. Shell-quoted.
-fn replay_command(g: &GroupSummary, file: &str, seed: u64, record: Option<u32>) -> String {
+pub(crate) fn replay_command(g: &GroupSummary, file: &str, seed: u64, record: Option<u32>) -> String {
     let spec = wl1::trace::Spec::from_text(&g.spec, wl1::trace::format::MAX_SPEC_LEN as usize);
     let deciding = match spec {
         Ok(spec) if !std::path::Path::new(file).is_file() => wl1::run::arguments(&spec),
@@ -917,6 +923,55 @@ pub fn shell_quote(word: &str) -> String {
         return word.to_string();
     }
     format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// The rows of group `g`: properties in the order of [`PROPERTIES`], each
+/// one's causes from the most runs.
+fn cause_rows(g: &GroupSummary, files: &[String]) -> Vec<CauseRow> {
+    let order = |p: &String| PROPERTIES.iter().position(|q| q == p).unwrap_or(usize::MAX);
+    let mut properties: Vec<&String> = g.causes.keys().collect();
+    properties.sort_by_key(|p| (order(p), *p));
+    let mut rows = Vec::new();
+    for property in properties {
+        let mut causes: Vec<_> = g.causes[property].iter().collect();
+        causes.sort_by(|a, b| b.1.runs.cmp(&a.1.runs).then(a.0.cmp(b.0)));
+        rows.extend(causes.into_iter().map(|(cause, runs)| CauseRow {
+            property: property.clone(),
+            cause: cause.clone(),
+            runs: runs.runs,
+            seeds: runs.seeds.clone(),
+            command: runs.first.map(|f| replay_command(g, &file_name(files, f.file), f.seed, f.record)),
+        }));
+    }
+    rows
+}
+
+/// A group's violations by cause, for a person; empty if it holds.
+fn causes_text(name: &str, rows: &[CauseRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\nviolations by cause of {name}:\n");
+    for row in rows {
+        let line = format!("  {} · {}: {}: {}", row.property, row.cause, counted(row.runs, "run"), row.seeds_text());
+        out += &wrap(&line, WIDTH, 4);
+        out += &row.command.as_ref().map_or(String::new(), |c| command_lines(c, 4));
+    }
+    out
+}
+
+const CAUSES: &[(&str, &str)] =
+    &[("property", "property"), ("cause", "cause"), ("runs", "runs"), ("seeds", "seeds"), ("command", "replay")];
+
+/// The rows as a section of the HTML page.
+pub(crate) fn causes_section(rows: &[CauseRow]) -> Section {
+    let mut t = Table::new(CAUSES);
+    for row in rows {
+        let command = row.command.clone().map_or(Cell::Missing, Cell::Text);
+        let texts = [&row.property, &row.cause].map(|s| Cell::Text(s.clone()));
+        t.rows.push(texts.into_iter().chain([Cell::Count(row.runs), Cell::Text(row.seeds_text()), command]).collect());
+    }
+    Section::new("causes", "Violations by cause", t)
 }
 
 /// The `listed` violating runs of smallest seed of a group, each with its

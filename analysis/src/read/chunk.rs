@@ -4,21 +4,24 @@
 //! order, duplicates, outcomes) are added up per group as each run ends;
 //! then the specification is checked on the frames (see [`crate::check::spec`]).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use polars::prelude::*;
 use strum::VariantArray;
 use wl1::model::Pairs;
 use wl1::trace::format::decode_events;
-use wl1::trace::{Event, OutcomeKind, TraceError};
+use wl1::trace::{Event, OutcomeKind, TraceError, Vocabulary};
 
 use crate::check::columns::{RecordColumns, RunColumns};
 use crate::check::spec;
+use crate::measure::causes::{FirstRun, Found, causes_of};
 use crate::measure::coverage::{CoverageTally, RunSituations};
 use crate::measure::histogram::Histogram;
 use crate::measure::last_batch::LastBatchClock;
 use crate::measure::order::{GLOBAL, ORDER_REGIONS, OrderStats, OrderTotals};
 use crate::measure::summary::{GroupSummary, Repeats, Summary};
+use crate::properties::PROPERTIES;
 use crate::read::frames::{ChunkFrames, Runs};
 use crate::record::facts::{RecordFacts, RunFacts};
 use crate::record::places::{Places, places_of};
@@ -61,7 +64,9 @@ pub fn analyze_at(
     let arrival = wl1::trace::Kind::place(places.arrival());
     let mut summary = Summary::new(settings.seeds_kept);
     let mut undecodable = Vec::new();
-    for run in &unit.runs {
+    // The index in the unit of each run the chunk holds.
+    let mut decoded = Vec::with_capacity(unit.runs.len());
+    for (index, run) in unit.runs.iter().enumerate() {
         facts.start(run.file.group.records);
         situations.start();
         clock.start(arrival);
@@ -71,7 +76,10 @@ pub fn analyze_at(
             facts.observe(e);
         };
         match decode_events(&unit.events[run.events.clone()], places.vocabulary(), observe) {
-            Ok(events) => chunk.add_run(run, events, &facts, &situations, &clock),
+            Ok(events) => {
+                decoded.push(index);
+                chunk.add_run(run, events, &facts, &situations, &clock)
+            }
             Err(problem) => {
                 let path = run.file.path.clone();
                 summary
@@ -89,6 +97,7 @@ pub fn analyze_at(
     let frames = frames.transpose()?;
     let mut found = vec![GroupSummary::default(); groups.len()];
     spec::add_violations(&violations, &runs, &mut found, settings.seeds_kept)?;
+    add_causes(&violations, &unit, &decoded, places.vocabulary(), &mut found)?;
     for ((group, tally), found) in groups.iter().zip(tallies).zip(found) {
         let summary_group = summary.group_mut(group.identity, &group.label, &group.scenario, &group.spec);
         // A unit holds fewer runs than 2^64, and so fewer of anything.
@@ -96,6 +105,52 @@ pub fn analyze_at(
         added.and_then(|()| summary_group.add(&found, settings.seeds_kept)).expect("a unit's counts fit in u64");
     }
     Ok(UnitResult { runs: run_count, bytes, summary, undecodable, frames })
+}
+
+/// Each violating run's violations by cause, added to its group's
+/// (`groups` numbered as the chunk's): the run's events decoded again, as
+/// only violating runs need them.
+fn add_causes(
+    violations: &DataFrame,
+    unit: &Unit,
+    decoded: &[usize],
+    vocabulary: Vocabulary,
+    groups: &mut [GroupSummary],
+) -> PolarsResult<()> {
+    let column = |name: &str| -> PolarsResult<Vec<Option<u32>>> {
+        Ok(violations.column(name)?.cast(&DataType::UInt32)?.u32()?.iter().collect())
+    };
+    let (run, group, record, property) = (column("run")?, column("group")?, column("record")?, column("property")?);
+    let (place, region) = (column("place")?, column("region")?);
+    let mut at = 0;
+    while at < run.len() {
+        let local = run[at].expect("every violation has its run");
+        let end = (at..run.len()).find(|&i| run[i] != Some(local)).unwrap_or(run.len());
+        let input = &unit.runs[decoded[local as usize]];
+        let mut events = Vec::new();
+        let decoding = decode_events(&unit.events[input.events.clone()], vocabulary, |e| events.push(e));
+        decoding.expect("decoded once already");
+        let found: Vec<Found> = (at..end)
+            .map(|i| Found {
+                property: &PROPERTIES[property[i].expect("a property") as usize],
+                record: record[i],
+                place: place[i],
+                region: region[i],
+            })
+            .collect();
+        let causes = causes_of(&input.file.spec, input.seed, &events, &found);
+        let mut seen = BTreeSet::new();
+        let by_cause = &mut groups[group[at].expect("a group") as usize].causes;
+        for (f, cause) in found.iter().zip(causes) {
+            if seen.insert((f.property, cause)) {
+                let first = FirstRun { seed: input.seed, file: input.file.id, record: f.record };
+                let runs = by_cause.entry(f.property.to_string()).or_default().entry(cause.name().to_string());
+                runs.or_default().add_run(first);
+            }
+        }
+        at = end;
+    }
+    Ok(())
 }
 
 /// The runs of a unit as columns, and their measurements per group.

@@ -1,0 +1,92 @@
+//! The report's "violations by cause": per group, each property violated
+//! and each cause the runs' events show for it, with the runs, their seeds
+//! as ranges and the command that replays the first.
+
+use serde_json::{Value, json};
+
+use crate::text::thousands;
+
+/// How long the seeds of one cause may run in a report, in characters,
+/// before the rest are only counted.
+const SEEDS_TEXT: usize = 150;
+
+/// One property's runs with one cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CauseRow {
+    pub property: String,
+    pub cause: String,
+    pub runs: u64,
+    /// The smallest seeds kept, ascending.
+    pub seeds: Vec<u64>,
+    /// The command that replays the first of them.
+    pub command: Option<String>,
+}
+
+impl CauseRow {
+    /// Its seeds as ranges, "0-4, 7", within [`SEEDS_TEXT`] characters,
+    /// then how many more runs there are.
+    pub fn seeds_text(&self) -> String {
+        let mut out = String::new();
+        let mut shown = 0u64;
+        for (first, last) in ranges(&self.seeds) {
+            let range = if first == last { first.to_string() } else { format!("{first}-{last}") };
+            if out.len() + range.len() > SEEDS_TEXT {
+                break;
+            }
+            if !out.is_empty() {
+                out += ", ";
+            }
+            out += &range;
+            shown += last - first + 1;
+        }
+        match self.runs - shown {
+            0 => out,
+            rest => format!("{out}, and {} more", thousands(rest)),
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "property": self.property,
+            "cause": self.cause,
+            "runs": self.runs,
+            "seeds": self.seeds,
+            "seeds_text": self.seeds_text(),
+            "command": self.command,
+        })
+    }
+}
+
+/// Ascending seeds as (first, last) ranges of consecutive ones.
+fn ranges(seeds: &[u64]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &seed in seeds {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == seed => *last = seed,
+            _ => out.push((seed, seed)),
+        }
+    }
+    out
+}
+
+pub fn json(rows: &[CauseRow]) -> Value {
+    Value::Array(rows.iter().map(CauseRow::json).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seeds: Vec<u64>, runs: u64) -> CauseRow {
+        CauseRow { property: "p".into(), cause: "c".into(), runs, seeds, command: None }
+    }
+
+    #[test]
+    fn seeds_show_as_ranges_and_the_rest_is_counted() {
+        assert_eq!(row(vec![0, 1, 2, 5, 7, 8], 6).seeds_text(), "0-2, 5, 7-8");
+        assert_eq!(row(vec![0, 1, 2], 10).seeds_text(), "0-2, and 7 more");
+        let scattered: Vec<u64> = (0..100).map(|i| i * 3).collect();
+        let text = row(scattered, 100).seeds_text();
+        assert!(text.len() <= SEEDS_TEXT + 20 && text.ends_with(" more"), "{text}");
+    }
+}
