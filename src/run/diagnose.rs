@@ -27,21 +27,26 @@ pub struct Finding {
 impl Finding {
     /// Its records as ranges: "1-3, 7" for 1, 2, 3 and 7.
     pub fn ranges(&self) -> String {
-        let mut sorted = self.records.clone();
+        let mut sorted: Vec<u64> = self.records.iter().map(|&r| u64::from(r)).collect();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut out: Vec<String> = Vec::new();
-        let mut i = 0;
-        while i < sorted.len() {
-            let mut j = i;
-            while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
-                j += 1;
-            }
-            out.push(if i == j { sorted[i].to_string() } else { format!("{}-{}", sorted[i], sorted[j]) });
-            i = j + 1;
-        }
-        out.join(", ")
+        let text =
+            |(first, last): (u64, u64)| if first == last { first.to_string() } else { format!("{first}-{last}") };
+        consecutive(&sorted).into_iter().map(text).collect::<Vec<_>>().join(", ")
     }
+}
+
+/// Ascending numbers as (first, last) runs of consecutive ones.
+pub fn consecutive(sorted: &[u64]) -> Vec<(u64, u64)> {
+    debug_assert!(sorted.is_sorted(), "consecutive runs of unsorted numbers");
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &n in sorted {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == n => *last = n,
+            _ => out.push((n, n)),
+        }
+    }
+    out
 }
 
 /// The kind of component that holds records between stages, as a reason

@@ -3,6 +3,7 @@
 //! as ranges and the command that replays the first.
 
 use serde_json::{Value, json};
+use wl1::run::consecutive;
 
 use crate::text::thousands;
 
@@ -23,12 +24,12 @@ pub struct CauseRow {
 }
 
 impl CauseRow {
-    /// Its seeds as ranges, "0-4, 7", within [`SEEDS_TEXT`] characters,
+    /// Its seeds as ranges, "0-4, 7", within 150 characters (two report lines),
     /// then how many more runs there are.
     pub fn seeds_text(&self) -> String {
         let mut out = String::new();
         let mut shown = 0u64;
-        for (first, last) in ranges(&self.seeds) {
+        for (first, last) in consecutive(&self.seeds) {
             let range = if first == last { first.to_string() } else { format!("{first}-{last}") };
             if out.len() + range.len() > SEEDS_TEXT {
                 break;
@@ -55,18 +56,6 @@ impl CauseRow {
             "command": self.command,
         })
     }
-}
-
-/// Ascending seeds as (first, last) ranges of consecutive ones.
-fn ranges(seeds: &[u64]) -> Vec<(u64, u64)> {
-    let mut out: Vec<(u64, u64)> = Vec::new();
-    for &seed in seeds {
-        match out.last_mut() {
-            Some((_, last)) if *last + 1 == seed => *last = seed,
-            _ => out.push((seed, seed)),
-        }
-    }
-    out
 }
 
 pub fn json(rows: &[CauseRow]) -> Value {
