@@ -235,7 +235,7 @@ fn defect_14_option_errors_fit_100_columns_and_say_what_was_meant() {
 }
 
 #[test]
-fn defect_14_a_replay_verdict_has_no_trailing_padding() {
+fn defect_14_a_replay_with_long_names_fits_100_columns_without_trailing_padding() {
     let dir = tempfile::tempdir().unwrap();
     let args = ["replay", "--architecture", "active-passive", "--scenario", "failover", "--explore", "--seed", "308"];
     let replay = wl1(dir.path(), &args);
@@ -244,6 +244,8 @@ fn defect_14_a_replay_verdict_has_no_trailing_padding() {
     assert!(verdict.contains("answer-unmatched     record 9\n"), "{verdict}");
     let padded: Vec<&str> = replay.stdout.lines().filter(|l| l.ends_with(' ')).collect();
     assert!(padded.is_empty(), "lines ending in spaces: {padded:?}");
+    assert!(replay.stdout.contains("outbound-database-replicator -> outbound-database-2"), "{}", replay.stdout);
+    assert!(too_wide(&replay.stdout).is_empty(), "{:?}", too_wide(&replay.stdout));
 }
 
 #[test]

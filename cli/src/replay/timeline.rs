@@ -56,10 +56,12 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, log: &mut [Delivery], record:
 /// [`WIDTH`]; continuations are indented to where the text starts.
 fn write_wrapped(out: &mut dyn Write, start: &str, text: &str) -> io::Result<()> {
     let at = start.chars().count().min(DESCRIPTION_AT) + 1;
-    let room = WIDTH - at;
+    // A start longer than where descriptions begin leaves its first line less room.
+    let first_room = WIDTH.saturating_sub(start.chars().count().max(at - 1) + 1);
     let mut line = String::new();
     let mut lines = Vec::new();
     for piece in text.split_inclusive([',', ' ']) {
+        let room = if lines.is_empty() { first_room } else { WIDTH - at };
         if line.chars().count() + piece.chars().count() > room && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
