@@ -200,6 +200,20 @@ fn the_readme_shows_the_engine_examples_as_they_are_in_the_repository() {
     }
 }
 
+/// `groups` without the replay command of each cause: the command reads a
+/// trace where the report finds it, and replays by options where it does not
+/// (the Slurm tasks keep their traces on scratch space of their own).
+fn commands_aside(groups: &Value) -> Value {
+    let mut groups = groups.clone();
+    for group in groups.as_array_mut().unwrap() {
+        for cause in group["causes"].as_array_mut().unwrap() {
+            let command = cause.as_object_mut().unwrap().remove("command").unwrap();
+            assert!(command.as_str().unwrap().starts_with("wl1 replay "), "{command}");
+        }
+    }
+    groups
+}
+
 #[test]
 fn the_slurm_array_script_runs_on_a_real_slurm_and_merges_like_one_run() {
     if std::env::var_os("WL1_SLURM").is_none() {
@@ -236,6 +250,6 @@ fn the_slurm_array_script_runs_on_a_real_slurm_and_merges_like_one_run() {
     let shards = SHARDS.to_string();
     let merged = report(&[summaries.to_str().unwrap(), "--shards", &shards], &dir, 1);
     assert_eq!(merged["runs"], whole["runs"]);
-    assert_eq!(merged["groups"], whole["groups"]);
+    assert_eq!(commands_aside(&merged["groups"]), commands_aside(&whole["groups"]));
     assert_eq!(merged["violating_seeds"].as_array().unwrap().len(), whole["violating_seeds"].as_array().unwrap().len());
 }
