@@ -245,6 +245,7 @@ fn defect_14_a_replay_with_long_names_fits_100_columns_without_trailing_padding(
     let padded: Vec<&str> = replay.stdout.lines().filter(|l| l.ends_with(' ')).collect();
     assert!(padded.is_empty(), "lines ending in spaces: {padded:?}");
     assert!(replay.stdout.contains("outbound-database-replicator -> outbound-database-2"), "{}", replay.stdout);
+    assert!(replay.stdout.contains("reached the destination and left every queue"), "{}", replay.stdout);
     assert!(too_wide(&replay.stdout).is_empty(), "{:?}", too_wide(&replay.stdout));
 }
 

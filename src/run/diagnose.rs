@@ -63,7 +63,7 @@ impl Holder {
     }
 
     /// The kind an architecture holds its records in.
-    fn of_architecture(a: &Architecture) -> Self {
+    pub fn of_architecture(a: &Architecture) -> Self {
         if a.instances.iter().any(|i| i.kind == ComponentKind::Queue) { Holder::Queue } else { Holder::Stream }
     }
 }
@@ -295,6 +295,12 @@ pub fn not_working(sim: &Simulator) -> Vec<(String, Condition)> {
     let working = |c: &Condition| matches!(c, Condition::Running | Condition::Container(ContainerState::Processing));
     let conditions = actors(world).map(|a| (name(world, a), condition(world, a)));
     conditions.filter(|(_, c)| !working(c)).collect()
+}
+
+/// What the last run's architecture holds records in between stages (a
+/// stream if nothing was run).
+pub fn holder_of_run(sim: &Simulator) -> Holder {
+    sim.world().map_or(Holder::Stream, |world| Holder::of_architecture(&world.architecture))
 }
 
 /// Explains every record of the last run that is not at the destination or

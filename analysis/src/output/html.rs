@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use wl1::run::{RunSpec, Simulator, run_guarded, stranded};
+use wl1::run::{RunSpec, Simulator, holder_of_run, run_guarded, stranded};
 use wl1::trace::{Event, Run};
 
 use crate::measure::coverage::CoverageReport;
@@ -423,17 +423,17 @@ fn diagnosis(run: &Run) -> String {
     let mut sim = Simulator::new();
     let findings = run_guarded(&mut sim, run.header.seed, |sim| {
         sim.run(&spec, run.header.seed);
-        (sim.events() == run.events.as_slice(), stranded(sim))
+        (sim.events() == run.events.as_slice(), stranded(sim), holder_of_run(sim))
     });
     match findings {
         Err(e) => format!("<p class=\"note\">{}</p>\n", escape(&e.to_string())),
-        Ok((false, _)) => "<p class=\"note\">this wl1 simulates the seed differently from its trace: \
+        Ok((false, ..)) => "<p class=\"note\">this wl1 simulates the seed differently from its trace: \
                            no diagnosis</p>\n"
             .into(),
-        Ok((true, findings)) if findings.is_empty() => {
-            "<p>Eventual delivery: every record reached the destination and left every stream.</p>\n".into()
+        Ok((true, findings, holder)) if findings.is_empty() => {
+            format!("<p>Eventual delivery: every record reached the destination and left every {holder}.</p>\n")
         }
-        Ok((true, findings)) => {
+        Ok((true, findings, _)) => {
             let mut out =
                 String::from("<p>Eventual delivery: where the records that did not get through are:</p>\n<ul>\n");
             for f in findings {

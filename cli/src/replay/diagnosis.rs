@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use wl1::run::{Finding, Simulator, not_working, stranded};
+use wl1::run::{Finding, Holder, Simulator, holder_of_run, not_working, stranded};
 use wl1::trace::Kind;
 use wl1_analysis::text::{WIDTH, wrap};
 use wl1_analysis::{EVENTUAL_DELIVERY, Violation};
@@ -53,7 +53,7 @@ pub fn print_verdict(out: &mut dyn Write, violations: &[Violation], record: Opti
 pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], record: Option<u32>) -> io::Result<()> {
     writeln!(out, "\ndiagnosis:")?;
     let findings = stranded(sim);
-    print_stranded(out, &findings, record)?;
+    print_stranded(out, &findings, holder_of_run(sim), record)?;
     print_republished(out, sim)?;
     let events = sim.events();
     let safety: Vec<&Violation> =
@@ -109,14 +109,14 @@ fn count_by_property<'v>(violations: &[&'v Violation]) -> Vec<(&'v str, usize)> 
     counts
 }
 
-fn print_stranded(out: &mut dyn Write, findings: &[Finding], record: Option<u32>) -> io::Result<()> {
+fn print_stranded(out: &mut dyn Write, findings: &[Finding], holder: Holder, record: Option<u32>) -> io::Result<()> {
     if findings.is_empty() {
-        return writeln!(out, "  eventual delivery: every record reached the destination and left every stream");
+        return writeln!(out, "  eventual delivery: every record reached the destination and left every {holder}");
     }
     let shown: Vec<&Finding> = findings.iter().filter(|f| record.is_none_or(|id| f.records.contains(&id))).collect();
     let all: usize = findings.iter().map(|f| f.records.len()).sum();
     match record {
-        Some(id) if shown.is_empty() => writeln!(out, "  record {id} reached the destination and left every stream")?,
+        Some(id) if shown.is_empty() => writeln!(out, "  record {id} reached the destination and left every {holder}")?,
         Some(id) => writeln!(out, "  where record {id} is, and why it does not get through:")?,
         None => writeln!(out, "  where the records that did not get through are, and why:")?,
     }
