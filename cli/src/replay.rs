@@ -16,7 +16,8 @@ use clap::Args;
 use serde_json::json;
 
 use wl1::architecture::Architecture;
-use wl1::run::{RunSpec, Simulator, resolve_scenario};
+use wl1::engine::MICROSECOND;
+use wl1::run::{RunSpec, Simulator, ms_text, resolve_scenario};
 use wl1::scenario::has_chaos;
 use wl1::trace::format::{MAX_SPEC_LEN, decode_payload, encode_payload};
 use wl1::trace::{Event, RunHeader, Spec, TraceError, TraceFile};
@@ -289,9 +290,9 @@ fn print_header(out: &mut dyn Write, h: &RunHeader, architecture: &Architecture)
     write!(out, "{}", wl1_analysis::text::wrap(&line, wl1_analysis::text::WIDTH, 2))?;
     writeln!(
         out,
-        "outcome: {} at {:.3} ms, after {} messages",
+        "outcome: {} at {}, after {} messages",
         h.outcome.kind.name(),
-        h.outcome.end_us as f64 / 1e3,
+        ms_text(h.outcome.end_us * MICROSECOND),
         wl1_analysis::text::thousands(h.outcome.message_events)
     )?;
     match &h.environment {

@@ -77,8 +77,8 @@ impl fmt::Display for Holder {
     }
 }
 
-/// A simulated time as the replay shows it, in milliseconds.
-fn ms(time: Time) -> String {
+/// A simulated time as reports and the replay show it, in milliseconds.
+pub fn ms_text(time: Time) -> String {
     format!("{:.3} ms", time as f64 / MILLISECOND as f64)
 }
 
@@ -231,8 +231,8 @@ impl fmt::Display for Reason {
             Reason::InTransit { from, to, sent, due } => write!(
                 f,
                 "in transit when the run hit its time bound: sent by {from} at {}, due at {to} at {}",
-                ms(*sent),
-                ms(*due)
+                ms_text(*sent),
+                ms_text(*due)
             ),
             Reason::StreamFailed { holder } => write!(f, "the {holder} is failed and was never recovered"),
             Reason::PartialBatch { held, batch } => {
@@ -321,7 +321,7 @@ pub fn stranded(sim: &Simulator) -> Vec<Finding> {
             held.push(Finding { place: name(world, actor), records: waiting, reason });
         }
     }
-    let placed: BTreeSet<u32> = held.iter().flat_map(|f| f.records.iter().copied()).chain(moving.clone()).collect();
+    let placed: BTreeSet<u32> = held.iter().chain(&findings).flat_map(|f| f.records.iter().copied()).collect();
     let published = ids(events, Kind::PUBLISHED);
     held.extend(unpublished(world, events, &published));
     held.extend(gone(world, events, &published, &placed));

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use wl1::engine::MICROSECOND;
+use wl1::run::ms_text;
 use wl1::trace::format::{decode_run_header, encode_payload};
 use wl1::trace::{Event, Kind, RunHeader};
 
@@ -99,14 +100,14 @@ impl Violation {
         shown.sort_by_key(|e| e.time_us);
         let at = self.place_text();
         if replica {
-            let times: Vec<String> = shown.iter().map(|e| ms_text(e)).collect();
+            let times: Vec<String> = shown.iter().map(|e| event_ms(e)).collect();
             let times = match times.split_last() {
                 Some((last, first)) if !first.is_empty() => format!("{}, and again at {last}", first.join(", ")),
                 _ => times.concat(),
             };
             return format!("record {record} at {at}: stored there at {times}");
         }
-        let step = |e: &&Event| format!("{} {}", places.name(at_stage(e).expect("a stage's event")), ms_text(e));
+        let step = |e: &&Event| format!("{} {}", places.name(at_stage(e).expect("a stage's event")), event_ms(e));
         let steps: Vec<String> = shown.iter().map(step).collect();
         let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
         format!("record {record}{at}; its events there: {}", steps.join(", "))
@@ -131,7 +132,7 @@ impl Violation {
                 let more = if shown.len() < seen.len() { "…, " } else { "" };
                 return format!(
                     "record {record} at {at} at {}: the records there: {more}{}",
-                    ms_text(e),
+                    event_ms(e),
                     ids.join(", ")
                 );
             }
@@ -164,7 +165,7 @@ impl Violation {
 /// await.
 fn unmatched_answers(record: u32, events: &[Event]) -> String {
     let unmatched = events.iter().filter(|e| e.kind == Kind::ANSWER_UNMATCHED && e.subject == record);
-    let times: Vec<String> = unmatched.map(|e| format!("{} in region {}", ms_text(e), e.region)).collect();
+    let times: Vec<String> = unmatched.map(|e| format!("{} in region {}", event_ms(e), e.region)).collect();
     format!(
         "record {record}: a container was answered an insert of it that it did not await at {} (a regional \
          database answering a copy replicated across a switch)",
@@ -173,6 +174,6 @@ fn unmatched_answers(record: u32, events: &[Event]) -> String {
 }
 
 /// An event's simulated time, as reports show it.
-fn ms_text(e: &Event) -> String {
-    format!("{:.3} ms", (e.time_us * MICROSECOND) as f64 / 1e6)
+fn event_ms(e: &Event) -> String {
+    ms_text(e.time_us * MICROSECOND)
 }
