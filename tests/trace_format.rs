@@ -22,22 +22,24 @@ const FIXTURE_V5: &str = "tests/fixtures/format-v5-baseline-seeds-0-2.wl1";
 const FIXTURE_V5_EXPLORED: &str = "tests/fixtures/format-v5-explored-baseline-seeds-0-2.wl1";
 const FIXTURE_V6: &str = "tests/fixtures/format-v6-baseline-seeds-0-2.wl1";
 const FIXTURE_V6_EXPLORED: &str = "tests/fixtures/format-v6-explored-baseline-seeds-0-2.wl1";
+const FIXTURE_V7: &str = "tests/fixtures/format-v7-baseline-seeds-0-2.wl1";
+const FIXTURE_V7_EXPLORED: &str = "tests/fixtures/format-v7-explored-baseline-seeds-0-2.wl1";
 
-/// The format golden: files written by format version 6, of default and of
+/// The format golden: files written by format version 7, of default and of
 /// explored runs, read to the same runs, and each run encodes back to
 /// exactly its stored bytes. It pins the format only;
 /// `tests/simulation_golden.rs` pins what the simulator produces.
-/// `WL1_WRITE_FIXTURE=1` writes them (only while version 6 is unreleased,
+/// `WL1_WRITE_FIXTURE=1` writes them (only while version 7 is unreleased,
 /// or for a new format version under new names beside the old ones).
 #[test]
-fn the_version_6_fixtures_read_and_encode_back_to_the_same_bytes() {
+fn the_version_7_fixtures_read_and_encode_back_to_the_same_bytes() {
     if std::env::var_os("WL1_WRITE_FIXTURE").is_some() {
         let dir = Path::new("tests/fixtures");
-        write_file(dir, "format-v6-baseline-seeds-0-2.wl1", &baseline(), 0..3);
-        write_file(dir, "format-v6-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
+        write_file(dir, "format-v7-baseline-seeds-0-2.wl1", &baseline(), 0..3);
+        write_file(dir, "format-v7-explored-baseline-seeds-0-2.wl1", &baseline().exploring(true), 0..3);
     }
-    assert_eq!(FORMAT_VERSION, 6, "a new format version needs new fixtures beside these");
-    for (fixture, explored) in [(FIXTURE_V6, false), (FIXTURE_V6_EXPLORED, true)] {
+    assert_eq!(FORMAT_VERSION, 7, "a new format version needs new fixtures beside these");
+    for (fixture, explored) in [(FIXTURE_V7, false), (FIXTURE_V7_EXPLORED, true)] {
         let runs = read_back_byte_for_byte(Path::new(fixture));
         let spec = &runs[0].header.spec;
         assert_eq!((spec.architecture.as_str(), spec.architecture_text.as_str()), ("workload1", ""));
@@ -55,7 +57,7 @@ fn the_version_6_fixtures_read_and_encode_back_to_the_same_bytes() {
             assert_eq!(run.events.len(), 1052);
         }
     }
-    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V6_EXPLORED));
+    let explored = read_back_byte_for_byte(Path::new(FIXTURE_V7_EXPLORED));
     let environment = explored[1].header.environment.as_deref().unwrap();
     assert_ne!(environment.profile, explored[1].header.spec.profile, "an explored run draws its own profile");
 }
@@ -86,13 +88,16 @@ fn the_version_3_to_5_fixtures_differ_from_version_2_in_the_header_only() {
 /// the same events, take as many bytes as in version 5, and their frames
 /// differ from version 5's exactly at the code byte of each event in a
 /// region, `code | region << 5` become `code | region << 6` (so the
-/// frames' checksums differ too).
+/// frames' checksums differ too). Its spec is version 7's, whose frames
+/// are version 6's (below).
 #[test]
 fn the_version_6_frames_differ_from_version_5_at_the_code_bytes_of_events_in_a_region() {
     let relaid = |b: u8| (b & 31) | (b >> 5) << 6;
-    for (v5, v6) in [(FIXTURE_V5, FIXTURE_V6), (FIXTURE_V5_EXPLORED, FIXTURE_V6_EXPLORED)] {
+    for (v5, v6, v7) in
+        [(FIXTURE_V5, FIXTURE_V6, FIXTURE_V7), (FIXTURE_V5_EXPLORED, FIXTURE_V6_EXPLORED, FIXTURE_V7_EXPLORED)]
+    {
         let (old, new) = (fs::read(v5).unwrap(), fs::read(v6).unwrap());
-        let spec = TraceFile::open(Path::new(v6)).unwrap().spec().clone();
+        let spec = TraceFile::open(Path::new(v7)).unwrap().spec().clone();
         assert_eq!(frames(&old).count(), 3);
         for (old, new) in frames(&old).zip(frames(&new)) {
             assert_eq!(old.len(), new.len(), "{v6}: as many bytes as {v5}");
@@ -103,8 +108,22 @@ fn the_version_6_frames_differ_from_version_5_at_the_code_bytes_of_events_in_a_r
             assert_eq!(differing.count(), in_a_region, "{v6}: one byte per event in a region");
         }
     }
-    let v6 = fs::read(FIXTURE_V6).unwrap();
-    assert_eq!(header_len(&v6), decode_file_header(&v6).unwrap().len, "one header layout");
+    let v7 = fs::read(FIXTURE_V7).unwrap();
+    assert_eq!(header_len(&v7), decode_file_header(&v7).unwrap().len, "one header layout");
+}
+
+/// Version 7 changed which components an explored run's `fail_random`
+/// steps fail (`wl1::scenario::FaultSets`), not the layout: the fixtures,
+/// of a scenario without such a step, are version 6's but for the version.
+#[test]
+fn the_version_7_fixtures_differ_from_version_6_in_the_version_only() {
+    for (v6, v7) in [(FIXTURE_V6, FIXTURE_V7), (FIXTURE_V6_EXPLORED, FIXTURE_V7_EXPLORED)] {
+        let (old, new) = (fs::read(v6).unwrap(), fs::read(v7).unwrap());
+        assert_eq!(old.len(), new.len(), "{v7}");
+        let differing: Vec<usize> = (0..old.len()).filter(|&i| old[i] != new[i]).collect();
+        assert_eq!(differing, [8], "{v7}: the version's low byte");
+        assert_eq!((old[8], new[8]), (6, 7));
+    }
 }
 
 /// The length of a file header, from its layout: magic, version, the
@@ -149,7 +168,7 @@ fn read_back_byte_for_byte(path: &Path) -> Vec<wl1::trace::Run> {
 }
 
 #[test]
-fn files_of_versions_1_to_5_are_refused_with_a_message_naming_their_version() {
+fn files_of_versions_1_to_6_are_refused_with_a_message_naming_their_version() {
     let fixtures = [
         (FIXTURE_V1, 1),
         (FIXTURE_V2, 2),
@@ -160,12 +179,14 @@ fn files_of_versions_1_to_5_are_refused_with_a_message_naming_their_version() {
         (FIXTURE_V4_EXPLORED, 4),
         (FIXTURE_V5, 5),
         (FIXTURE_V5_EXPLORED, 5),
+        (FIXTURE_V6, 6),
+        (FIXTURE_V6_EXPLORED, 6),
     ];
     for (fixture, version) in fixtures {
         let error = TraceFile::open(Path::new(fixture)).err().expect("an older version is refused");
         let message = error.to_string();
         assert!(message.starts_with(&format!("{fixture}: at byte 8")), "{message}");
-        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 6")), "{message}");
+        assert!(message.contains(&format!("trace format version {version}, this wl1 reads version 7")), "{message}");
         assert!(message.contains("simulate the runs again"), "{message}");
     }
 }

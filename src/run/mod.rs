@@ -28,7 +28,7 @@ use crate::engine::{
 };
 use crate::model::DRIVER;
 use crate::model::{Checked, HasWorld, Msg, Pairs, Record, Source, World, timing};
-use crate::scenario::{Driver, Scenario};
+use crate::scenario::{Driver, FaultSets, Scenario};
 use crate::trace::{Event, Outcome, OutcomeKind, RunHeader, Spec, digest};
 
 pub use batch::{Plan, SimError, Stopped, Summary, simulate};
@@ -272,7 +272,8 @@ impl Simulator {
         let records =
             (1..=spec.scenario.records()).map(|id| Record { id, value: 1 + values.next_u32() % 100_000 }).collect();
         let step_delay = environment.map_or(0, |e| e.step_delay_us * MICROSECOND);
-        let driver = Driver::new(spec.scenario.clone(), seed, step_delay);
+        let fault_sets = if spec.stored.explore { FaultSets::ByTheFirst } else { FaultSets::AsTheStudy };
+        let driver = Driver::new(spec.scenario.clone(), seed, step_delay, fault_sets);
         let sizes: Vec<usize> = (1..=spec.scenario.batches).map(|b| spec.scenario.batch_size(b) as usize).collect();
         let source = Source::with_batches(records, &sizes);
         match &mut self.world {

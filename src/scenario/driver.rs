@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
+use super::fault_set::{self, FaultSets};
 use super::{Scenario, Step, chaos, recovers_failed};
 use crate::architecture::{Command, ComponentKind};
 use crate::config::Environment;
@@ -64,6 +64,7 @@ pub struct Driver {
     timers: Vec<Time>,
     /// Where random failures and chaos schedules draw from.
     faults: Pcg64Mcg,
+    fault_sets: FaultSets,
     step_delays: Option<StepDelays>,
     /// The steps taken so far, every random choice written out (see
     /// `explicit_scenario`).
@@ -81,7 +82,7 @@ struct StepDelays {
 impl Driver {
     /// The driver of the run of `seed`; with a `step_delay` above 0, it waits
     /// a delay drawn in `0..=step_delay` before each step.
-    pub fn new(scenario: Arc<Scenario>, seed: u64, step_delay: Time) -> Self {
+    pub fn new(scenario: Arc<Scenario>, seed: u64, step_delay: Time, fault_sets: FaultSets) -> Self {
         let batches = vec![BatchStatus::NotRequested; scenario.batches as usize + 1];
         let step_delays = (step_delay > 0).then(|| StepDelays {
             span: Span::new(0, step_delay),
@@ -102,6 +103,7 @@ impl Driver {
             sleep_until: None,
             timers: Vec::new(),
             faults: stream(seed, Stream::Faults),
+            fault_sets,
             step_delays,
             taken: Vec::new(),
         }
@@ -235,12 +237,7 @@ impl Driver {
                 }
             }
             Step::FailRandom { candidates, min, max } => {
-                let k = min + self.faults.next_u32() % (max - min + 1);
-                let mut pool = candidates.to_vec();
-                let mut chosen: Vec<ActorId> = (0..k.min(pool.len() as u32))
-                    .map(|_| pool.swap_remove(self.faults.next_u32() as usize % pool.len()))
-                    .collect();
-                chosen.sort_by_key(|c| candidates.iter().position(|candidate| candidate == c));
+                let chosen = fault_set::draw(&candidates, min, max, self.fault_sets, &mut self.faults);
                 for &c in &chosen {
                     self.command(io, c, Msg::Fail, Kind::FAIL);
                 }

@@ -6,6 +6,7 @@
 mod chaos;
 mod drill;
 mod driver;
+mod fault_set;
 mod reach;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::trace::format::MAX_DRILL_LEN;
 pub use chaos::{ChaosParams, ChaosSettings, FaultKind, FaultKinds, has_chaos};
 pub use drill::{parse_drill, parse_drill_in, to_drill};
 pub use driver::Driver;
+pub use fault_set::FaultSets;
 pub use reach::causable;
 
 /// Records per batch, unless a drill says otherwise; batch `b` holds ids

@@ -1,4 +1,4 @@
-//! Byte layout of trace files (format version 6).
+//! Byte layout of trace files (format version 7).
 //!
 //! ```text
 //! file    := header frame* trailer
@@ -43,8 +43,11 @@
 //! events fewer, so that an architecture's places past its fifteenth had
 //! other codes; version 5 had no `batch-republished` (code 32) and a
 //! compact byte of five bits of code and three of region, so that only
-//! Workload1 was compact. All are refused with a message that says to
-//! simulate the runs again.
+//! Workload1 was compact; version 6 had this layout, but its explored runs
+//! drew their `fail_random` steps' components as default runs do (see
+//! [`FaultSets`](crate::scenario::FaultSets)), so that its explored runs of
+//! such a scenario would not replay as they ran. All are refused with a
+//! message that says to simulate the runs again.
 
 use bincode::de::Decoder;
 use bincode::enc::Encoder;
@@ -62,7 +65,7 @@ use crate::config::Environment;
 use crate::config::explore::Unspread;
 
 pub const MAGIC: &[u8; 8] = b"WL1TRACE";
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
 /// The longest spec a header may hold: a drill text of at most
 /// [`MAX_DRILL_LEN`], an architecture text of at most
 /// [`MAX_ARCHITECTURE_LEN`] and a few hundred bytes more, so that a forged
