@@ -1,7 +1,7 @@
 //! Which components a `fail_random` step fails.
 //!
 //! The study's tests draw a count, uniform in `min..=max`, then that many
-//! distinct components uniformly (`TestWorkload1F4FailRandom.p:78-101`):
+//! distinct components uniformly (`TestWorkload1F4FailRandom.p:78-103`):
 //! the default mode draws so. Its steps list their components along the
 //! pipeline, and a failure upstream masks those below it: in `f4`, any of
 //! the five components before `inbound-1` failed stops batch 2 at its first
