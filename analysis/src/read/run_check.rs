@@ -189,10 +189,9 @@ fn unmatched_answers(record: u32, events: &[Event]) -> String {
 
 /// Each whole-batch republish of the run, with its batch and the records
 /// it published again: the first ones of the batch, as many as it had
-/// published before.
-/// Its source publishes the batch's first record as it traces the
-/// republish, so the next publication names it; a batch's ids follow one
-/// another.
+/// published before. Its source publishes the batch's first record as it
+/// traces the republish, so the next publication names it; a batch's ids
+/// follow one another.
 fn republished<'e>(places: &Places, events: &'e [Event]) -> impl Iterator<Item = (&'e Event, u32, Vec<u32>)> {
     let vocabulary = places.vocabulary();
     events.iter().enumerate().filter_map(move |(at, e)| {
