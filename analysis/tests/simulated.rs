@@ -2,8 +2,10 @@
 //! drill, which genuinely fail in the model, are explained record by record.
 
 use wl1::config::{Options, Profile, Variant};
-use wl1::run::{RunSpec, Simulator};
-use wl1::scenario::built_in;
+use wl1::engine::MICROSECOND;
+use wl1::run::{RunSpec, Simulator, built_in_architecture, ms_text};
+use wl1::scenario::{built_in, built_in_of};
+use wl1::trace::Kind;
 use wl1_analysis::*;
 
 mod common;
@@ -120,4 +122,47 @@ fn the_runs_that_republish_a_batch_and_the_publications_they_repeat_are_counted(
     assert_eq!(group.coverage.situations["batch-republished"].runs, runs);
     let text = Report::new(&summary, 5).unwrap().text();
     assert!(text.contains("by republish"), "{text}");
+}
+
+/// The history of a violation about a record a whole-batch republish
+/// published again names the republish, at its time, in the words of the
+/// replay's timeline; a record no republish repeated is told without one.
+#[test]
+fn a_history_names_the_whole_batch_republish_that_published_its_record_again() {
+    let republished = |batch: u32, records: &str| {
+        format!("batch {batch} republished whole, from its first record: {records} published again")
+    };
+    let cases = [
+        // Batch 1 stopped after records 1 to 5: each stored twice.
+        ("active-active", false, 193, DUPLICATE_STORE, 1, Some(republished(1, "records 1-5"))),
+        // Batch 2 stopped at record 11, published again after batch 3.
+        ("active-passive", true, 165, PUBLISH_ORDER, 11, Some(republished(2, "record 11"))),
+        // Stored twice in that run for another reason: batch 1 was not republished.
+        ("active-passive", true, 165, DUPLICATE_STORE, 7, None),
+        // Out of order, published once: batch 2 was republished from record 11 only.
+        ("active-passive", true, 165, PUBLISH_ORDER, 12, None),
+    ];
+    let mut sim = Simulator::new();
+    for (architecture, explore, seed, property, record, told) in cases {
+        let architecture = built_in_architecture(architecture).unwrap();
+        let scenario = built_in_of("chaos", &architecture).unwrap().unwrap();
+        let spec = RunSpec::new(scenario, Options::default(), Profile::default()).exploring(explore);
+        let header = sim.run(&spec, seed);
+        let events = sim.events();
+        let violations = check_run(&header, events).unwrap();
+        let name = format!("{} chaos explore {explore} seed {seed}: {property} of record {record}", architecture.name);
+        let v = violations.iter().find(|v| v.property == property && v.record == Some(record)).expect(&name);
+        let history = v.history(events);
+        assert!(history.starts_with(&format!("record {record} at ")), "{name}: {history}");
+        match told {
+            Some(told) => {
+                let republish = events
+                    .iter()
+                    .find(|e| e.kind == Kind::BATCH_REPUBLISHED && told.contains(&format!("batch {} ", e.subject)));
+                let at = ms_text(republish.expect(&name).time_us * MICROSECOND);
+                assert!(history.ends_with(&format!("; at {at}, {told}")), "{name}: {history}");
+            }
+            None => assert!(!history.contains("republished"), "{name}: {history}"),
+        }
+    }
 }

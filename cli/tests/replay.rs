@@ -60,3 +60,29 @@ fn a_stored_run_the_simulator_does_not_reproduce_is_reported_as_different() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("holds no run with seed 10"));
 }
+
+/// A whole-batch republish is said in one wording wherever the replay
+/// tells it: in the timeline, in the diagnosis's list of republishes and in
+/// the history of each violation about a record it published again.
+#[test]
+fn a_republish_is_told_alike_in_the_timeline_the_diagnosis_and_the_histories_of_its_duplicates() {
+    let args = ["replay", "--architecture", "active-active", "--scenario", "chaos", "--seed", "193", "--record", "1"];
+    let replay = wl1(&args);
+    assert_eq!(replay.status.code(), Some(1), "record 1 is stored twice");
+    let text = String::from_utf8_lossy(&replay.stdout);
+    let (timeline, diagnosis) = text.split_once("\ndiagnosis:").expect("a diagnosis");
+    let words = |lines: &str| lines.split_whitespace().collect::<Vec<_>>().join(" ");
+    let told = "batch 1 republished whole, from its first record: records 1-5 published again";
+    assert!(
+        words(timeline).contains(&format!("31000.040 ms driver -> source PublishBatch(1) · {told} ")),
+        "{timeline}"
+    );
+    let diagnosis = words(diagnosis);
+    assert!(diagnosis.contains(&format!("whole-batch republish: {told}, each a duplicate")), "{diagnosis}");
+    let histories: Vec<&str> =
+        diagnosis.split(" duplicate-store: ").filter_map(|line| line.strip_prefix("record 1 at ")).collect();
+    assert_eq!(histories.len(), 10, "record 1 is stored twice at each replica: {diagnosis}");
+    for history in histories {
+        assert!(history.ends_with(&format!("; at 31000.039 ms, {told}")), "{history}");
+    }
+}

@@ -27,12 +27,7 @@ pub struct Finding {
 impl Finding {
     /// Its records as ranges: "1-3, 7" for 1, 2, 3 and 7.
     pub fn ranges(&self) -> String {
-        let mut sorted: Vec<u64> = self.records.iter().map(|&r| u64::from(r)).collect();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let text =
-            |(first, last): (u64, u64)| if first == last { first.to_string() } else { format!("{first}-{last}") };
-        consecutive(&sorted).into_iter().map(text).collect::<Vec<_>>().join(", ")
+        ranges_text(&sorted_ids(&self.records))
     }
 }
 
@@ -47,6 +42,40 @@ pub fn consecutive(sorted: &[u64]) -> Vec<(u64, u64)> {
         }
     }
     out
+}
+
+/// One run of consecutive numbers in words: "1-3", or "7" alone.
+pub fn range_text((first, last): (u64, u64)) -> String {
+    if first == last { first.to_string() } else { format!("{first}-{last}") }
+}
+
+/// Ascending numbers as ranges: "1-3, 7" for 1, 2, 3 and 7.
+fn ranges_text(sorted: &[u64]) -> String {
+    consecutive(sorted).into_iter().map(range_text).collect::<Vec<_>>().join(", ")
+}
+
+/// Record ids, ascending and each once.
+fn sorted_ids(ids: &[u32]) -> Vec<u64> {
+    let mut sorted: Vec<u64> = ids.iter().map(|&r| u64::from(r)).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted
+}
+
+/// Record ids in words, as ranges: "record 7", "records 1-3, 7".
+fn records_text(ids: &[u32]) -> String {
+    match sorted_ids(ids)[..] {
+        [] => "no record".to_string(),
+        [one] => format!("record {one}"),
+        ref many => format!("records {}", ranges_text(many)),
+    }
+}
+
+/// A whole-batch republish (the trace's `batch-republished`) in words:
+/// `batch` was published again from its first record, and `again`, the
+/// records it had published before, are published twice.
+pub fn republished_text(batch: u32, again: &[u32]) -> String {
+    format!("batch {batch} republished whole, from its first record: {} published again", records_text(again))
 }
 
 /// The kind of component that holds records between stages, as a reason
@@ -646,5 +675,20 @@ mod tests {
     fn every_why_has_a_name() {
         assert_eq!(Why::RemoveMissed.name(), "remove-missed");
         assert_eq!(Why::VARIANTS.len(), 14);
+    }
+
+    #[test]
+    fn record_ids_are_told_as_the_ranges_a_finding_shows() {
+        assert_eq!(records_text(&[]), "no record");
+        assert_eq!(records_text(&[11]), "record 11");
+        assert_eq!(records_text(&[3, 1, 2, 7, 2]), "records 1-3, 7");
+        let finding = Finding {
+            place: String::new(),
+            records: vec![3, 1, 2, 7],
+            reason: Reason::StillMoving { consumer: String::new() },
+        };
+        assert_eq!(finding.ranges(), "1-3, 7");
+        let again = republished_text(2, &[51, 52, 53]);
+        assert_eq!(again, "batch 2 republished whole, from its first record: records 51-53 published again");
     }
 }

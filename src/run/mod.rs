@@ -35,7 +35,8 @@ pub use batch::{Plan, SimError, Stopped, Summary, simulate};
 pub use cause::{Cause, out_of_order, stored_again};
 pub use command_line::arguments;
 pub use diagnose::{
-    Condition, Finding, FrontEnds, Holder, Reason, Why, consecutive, holder_of_run, ms_text, not_working, stranded,
+    Condition, Finding, FrontEnds, Holder, Reason, Why, consecutive, holder_of_run, ms_text, not_working, range_text,
+    republished_text, stranded,
 };
 pub use resolve::{
     DEFAULT_ARCHITECTURE, built_in_architecture, resolve_architecture, resolve_scenario, scenarios_of,

@@ -3,7 +3,7 @@
 //! as ranges and the command that replays the first.
 
 use serde_json::{Value, json};
-use wl1::run::consecutive;
+use wl1::run::{consecutive, range_text};
 
 use crate::text::thousands;
 
@@ -30,7 +30,7 @@ impl CauseRow {
         let mut out = String::new();
         let mut shown = 0u64;
         for (first, last) in consecutive(&self.seeds) {
-            let range = if first == last { first.to_string() } else { format!("{first}-{last}") };
+            let range = range_text((first, last));
             if out.len() + range.len() > SEEDS_TEXT {
                 break;
             }

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use wl1::engine::MICROSECOND;
-use wl1::run::ms_text;
+use wl1::run::{ms_text, republished_text};
 use wl1::trace::format::{decode_run_header, encode_payload};
+use wl1::trace::meaning::{Meaning, Step};
 use wl1::trace::{Event, Kind, RunHeader};
 
 use crate::properties::{ANSWER_UNMATCHED, PUBLISH_ORDER};
@@ -80,14 +81,27 @@ impl Violation {
     /// time the record was stored there ("record 12 at
     /// receiver-db-replica-stored@1: stored there at 10.000 ms, and again
     /// at 20.000 ms"); at a pipeline stage, its way through that region, so
-    /// that an order (removed before stored) or a repeat shows.
+    /// that an order (removed before stored) or a repeat shows. Then each
+    /// whole-batch republish that published the record again, as the
+    /// replay's timeline says it ("; at 30.000 ms, batch 1 republished
+    /// whole, from its first record: records 1-5 published again").
     pub fn history(&self, events: &[Event]) -> String {
         let Some(record) = self.record else { return format!("{}: the run as a whole", self.property) };
-        match self.property.as_str() {
-            ANSWER_UNMATCHED => return unmatched_answers(record, events),
-            PUBLISH_ORDER => return self.out_of_order(record, events),
-            _ => {}
-        }
+        let story = match self.property.as_str() {
+            ANSWER_UNMATCHED => unmatched_answers(record, events),
+            PUBLISH_ORDER => self.out_of_order(record, events),
+            _ => self.way(record, events),
+        };
+        let republishes: String = republished(&self.places, events)
+            .filter(|(_, _, again)| again.contains(&record))
+            .map(|(e, batch, again)| format!("; at {}, {}", event_ms(e), republished_text(batch, &again)))
+            .collect();
+        story + &republishes
+    }
+
+    /// Each time the record was stored at the violation's replica, or its
+    /// way through the violation's stage and region.
+    fn way(&self, record: u32, events: &[Event]) -> String {
         let places = &self.places;
         let mine = events.iter().filter(|e| e.record() == Some(record));
         let replica = self.replica().is_some();
@@ -171,6 +185,22 @@ fn unmatched_answers(record: u32, events: &[Event]) -> String {
          database answering a copy replicated across a switch)",
         times.join(", ")
     )
+}
+
+/// Each whole-batch republish of the run, with its batch and the records
+/// it published again: the first ones of the batch, as many as it had
+/// published before. Its source publishes the batch's first record as it
+/// traces the republish, so the next publication names it; a batch's ids
+/// follow one another.
+fn republished<'e>(places: &Places, events: &'e [Event]) -> impl Iterator<Item = (&'e Event, u32, Vec<u32>)> {
+    let vocabulary = places.vocabulary();
+    events.iter().enumerate().filter_map(move |(at, e)| {
+        let Meaning::Step { step: Step::BatchRepublished, batch, records } = e.meaning(vocabulary) else {
+            return None;
+        };
+        let first = events[at..].iter().find(|p| places.place_of(p) == Some(places.publication()))?.subject;
+        Some((e, batch, (first..first + records).collect()))
+    })
 }
 
 /// An event's simulated time, as reports show it.

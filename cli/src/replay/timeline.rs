@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use wl1::engine::MILLISECOND;
 use wl1::model::ContainerState;
-use wl1::run::{Delivery, MAX_LOGGED, RunWorld, Simulator};
+use wl1::run::{Delivery, MAX_LOGGED, RunWorld, Simulator, republished_text};
 use wl1::trace::Event;
 use wl1::trace::meaning::{Command, Meaning, Step};
 use wl1_analysis::text::WIDTH;
@@ -90,16 +90,6 @@ pub fn print_unlisted(out: &mut dyn Write, sim: &Simulator, listed: usize, deliv
     Ok(())
 }
 
-/// Record ids in words: a span where they follow one another.
-fn ids(ids: Vec<u32>) -> String {
-    match ids[..] {
-        [] => "no record".to_string(),
-        [one] => format!("record {one}"),
-        [first, .., last] if last - first + 1 == ids.len() as u32 => format!("records {first} to {last}"),
-        _ => format!("records {}", ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")),
-    }
-}
-
 fn concerns(e: &Event, id: u32) -> bool {
     e.record() == Some(id)
 }
@@ -123,8 +113,8 @@ pub fn describe_event(e: &Event, world: &RunWorld) -> String {
         }
         Meaning::Step { step: Step::BatchRepublished, batch, records } => {
             let source = world.machines.source();
-            let first = source.batch(batch as usize).iter().take(records as usize).map(|r| r.id);
-            format!("batch {batch} republished whole, from its first record: {} published again", ids(first.collect()))
+            let again: Vec<u32> = source.batch(batch as usize).iter().take(records as usize).map(|r| r.id).collect();
+            republished_text(batch, &again)
         }
         Meaning::Step { batch, .. } => format!("{kind} batch {batch}"),
         Meaning::Stage { record, value: Some(value), .. } => format!("{kind} record {record} value {value}{region}"),
