@@ -4,8 +4,8 @@
 //! distinct components uniformly (`TestWorkload1F4FailRandom.p:78-103`):
 //! the default mode draws so. Its steps list their components along the
 //! pipeline, and a failure upstream masks those below it: in `f4`, any of
-//! the five components before `inbound-1` failed stops batch 2 at its first
-//! record, so nothing reaches the processor, its database or `outbound-1`
+//! the first five components, up to `inbound-1`, failed stops batch 2 at its
+//! first record, so nothing reaches the processor, its database or `outbound-1`
 //! while they are down. 248 of the 255 sets that draw can give hold such a
 //! component, and they take 94% of its runs, which all behave alike; a run
 //! that fails the processor's database alone, or `outbound-1` alone, is 1 in
