@@ -100,3 +100,25 @@ fn a_fault_that_finds_its_component_holding_records_is_traced_with_their_number(
         assert_eq!(found, [(u32::from(inbound(1)), 25)], "seed {seed}");
     }
 }
+
+/// Every built-in `fail_random` step lists its components along the
+/// pipeline, by the first stage at each: the order an explored run's draw
+/// takes them in (`wl1::scenario::FaultSets`) is then the order the study's
+/// tests number them in (`TestWorkload1F4FailRandom.p:25-33`).
+#[test]
+fn every_built_in_fail_random_step_lists_its_components_along_the_pipeline() {
+    let mut steps = 0;
+    for architecture in ["workload1", "active-passive", "active-active"] {
+        let architecture = wl1::run::built_in_architecture(architecture).unwrap();
+        for scenario in wl1::run::scenarios_of(&architecture) {
+            for step in &scenario.steps {
+                let Step::FailRandom { candidates, .. } = step else { continue };
+                let along: Vec<Option<usize>> = candidates.iter().map(|&c| architecture.first_stage(c)).collect();
+                assert!(along.iter().all(Option::is_some), "{}: {along:?}", scenario.name);
+                assert!(along.is_sorted(), "{} of {}: {along:?}", scenario.name, architecture.name);
+                steps += 1;
+            }
+        }
+    }
+    assert_eq!(steps, 3, "workload1's f4, and f5 of each queue design");
+}

@@ -228,6 +228,13 @@ impl Architecture {
         self.stages.iter().position(|s| s.action == Action::Received).expect("checked: a stage at the destination")
     }
 
+    /// Where actor `actor` stands along the pipeline: the first stage at
+    /// it, the one a record meets it at first; `None` if no stage is at it.
+    pub fn first_stage(&self, actor: ActorId) -> Option<usize> {
+        let i = actor as usize - 1;
+        self.stages.iter().position(|s| s.at.contains(&i))
+    }
+
     /// The stage of `action` at instance `i`, if a stage names it.
     pub fn stage_of(&self, i: usize, action: Action) -> Option<usize> {
         self.stages.iter().position(|s| s.action == action && s.at.contains(&i))

@@ -29,7 +29,7 @@
 //! | `region_offline`, `region_online` | 1 or 2 | take a region offline in both DNS routers, or back |
 //! | `sleep_ms`, `sleep_ns` | milliseconds, nanoseconds | wait this long in simulated time |
 //! | `republish_if_stopped` | batch | if the batch stopped early, publish it again and wait |
-//! | `fail_random` | `{ from = [components], min, max }` | fail `min..=max` distinct components of `from`, listed along the pipeline ([`FaultSets`](super::FaultSets)) |
+//! | `fail_random` | `{ from = [components], min, max }` | fail `min..=max` distinct components of `from` (explored: by the first to fail, [`FaultSets`](super::FaultSets)) |
 //! | `recover_failed` | `true` | recover what `fail_random` failed |
 //! | `recover_failed_except_containers` | `true` | recover what `fail_random` failed but containers |
 //! | `chaos` | table, see below | start random faults alongside the next steps |

@@ -237,7 +237,8 @@ impl Driver {
                 }
             }
             Step::FailRandom { candidates, min, max } => {
-                let chosen = fault_set::draw(&candidates, min, max, self.fault_sets, &mut self.faults);
+                let architecture = &self.scenario.architecture;
+                let chosen = fault_set::draw(&candidates, min, max, self.fault_sets, architecture, &mut self.faults);
                 for &c in &chosen {
                     self.command(io, c, Msg::Fail, Kind::FAIL);
                 }
