@@ -197,7 +197,8 @@ fn f4_failed(seed: u64, explore: bool) -> BTreeSet<String> {
 /// processor unregistered under uniform-failure too. As the study's tests
 /// draw (a count, then which), 1 draw in 24 does; an explored run draws the
 /// first component to fail uniformly, then how many after it, and 5 in 16
-/// do, since 3 of the 8 components are the first to fail in 3 runs of 8.
+/// do: processor-db first (1 in 8), outbound-1 first (1 in 8), or
+/// processor-1 first with processor-db after it (1 in 16).
 #[test]
 fn in_f4_the_fault_draw_decides_which_seeds_lose_a_batch() {
     const SEEDS: u32 = 300;
