@@ -89,7 +89,7 @@
 //!   a probability that does not shrink as other draws grow.
 //!
 //! Besides its environment, an explored run draws the components of a
-//! `fail_random` step by the first to fail ([`FaultSets`](crate::scenario::FaultSets)),
+//! `fail_random` step by the first to fail (the scenario's `FaultSets`),
 //! which spreads over what a fault can do as the study's draw does not.
 //!
 //! Every one of these has a value that perturbs nothing (a speed of 1000, a

@@ -44,8 +44,8 @@
 //! other codes; version 5 had no `batch-republished` (code 32) and a
 //! compact byte of five bits of code and three of region, so that only
 //! Workload1 was compact; version 6 had this layout, but its explored runs
-//! drew their `fail_random` steps' components as default runs do (see
-//! [`FaultSets`](crate::scenario::FaultSets)), so that its explored runs of
+//! drew their `fail_random` steps' components as default runs do (the
+//! scenario's `FaultSets`), so that its explored runs of
 //! such a scenario would not replay as they ran. All are refused with a
 //! message that says to simulate the runs again.
 
