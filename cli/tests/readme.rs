@@ -72,12 +72,33 @@ fn matches(shown: &[String], printed: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-fn run(dir: &Path, command: &str) -> String {
+/// What a command printed, and how it ended.
+struct Printed {
+    stdout: String,
+    /// Its exit status and the end of its standard error, to say why an
+    /// example printed something else (a full disk, say).
+    ending: String,
+}
+
+fn run(dir: &Path, command: &str) -> Printed {
     let bin = support::binary();
     let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
     let out = Command::new("sh").arg("-c").arg(command).current_dir(dir).env("PATH", path).output().unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{command}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{command}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(5)..];
+    Printed {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        ending: format!("--- {}, its standard error ending:\n{}", out.status, tail.join("\n")),
+    }
+}
+
+/// A directory of its own for a block's commands, in the build's target
+/// folder: the comparisons of every architecture write gigabytes of traces,
+/// which a small /tmp may not hold, while the target folder holds the build.
+fn workdir() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
 }
 
 #[test]
@@ -89,14 +110,14 @@ fn the_readme_examples_are_what_the_binary_prints() {
     let mut wrong = Vec::new();
     let (mut blessed, mut cursor, mut unblessed) = (String::new(), 0, Vec::new());
     for examples in blocks {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = workdir();
         std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs"), dir.path().join("docs"))
             .unwrap();
         for example in examples {
-            let printed = run(dir.path(), &example.command);
-            let printed: Vec<&str> = printed.lines().collect();
+            let Printed { stdout, ending } = run(dir.path(), &example.command);
+            let printed: Vec<&str> = stdout.lines().collect();
             let Err(e) = matches(&example.shown, &printed) else { continue };
-            wrong.push(format!("$ {}\n{e}\n--- printed:\n{}", example.command, printed.join("\n")));
+            wrong.push(format!("$ {}\n{e}\n--- printed:\n{}\n{ending}", example.command, printed.join("\n")));
             let command = last_line(&example.command);
             let old = format!("{command}\n{}\n", example.shown.join("\n"));
             let at = cursor + readme[cursor..].find(&old).expect("an example is found again");
@@ -132,8 +153,9 @@ fn polars_example(readme: &str) -> (String, String) {
     let after = readme.split("```python\n").nth(1).expect("a Python example");
     let shown = after.split("```text\n").nth(1).unwrap().split("```").next().unwrap().to_string();
     assert!(after.contains("export/runs.parquet"), "the example reads the export");
-    let dir = tempfile::tempdir().unwrap();
-    run(dir.path(), "wl1 simulate --runs 10000 > /dev/null && wl1 analyze --export export > /dev/null");
+    let dir = workdir();
+    let exported = run(dir.path(), "wl1 simulate --runs 10000 > /dev/null && wl1 analyze --export export > /dev/null");
+    assert!(dir.path().join("export").is_dir(), "the export was written\n{}", exported.ending);
     (shown, first_runs(&dir.path().join("export")) + &p99_by_region(&dir.path().join("export")))
 }
 
