@@ -130,7 +130,7 @@ fn the_runs_that_republish_a_batch_and_the_publications_they_repeat_are_counted(
 #[test]
 fn a_history_names_the_whole_batch_republish_that_published_its_record_again() {
     let republished = |batch: u32, records: &str| {
-        format!("batch {batch} republished whole, from its first record: {records} published again")
+        format!("batch {batch} republished whole from its first record ({records} published before)")
     };
     let cases = [
         // Batch 1 stopped after records 1 to 5: each stored twice.

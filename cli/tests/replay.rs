@@ -72,13 +72,16 @@ fn a_republish_is_told_alike_in_the_timeline_the_diagnosis_and_the_histories_of_
     let text = String::from_utf8_lossy(&replay.stdout);
     let (timeline, diagnosis) = text.split_once("\ndiagnosis:").expect("a diagnosis");
     let words = |lines: &str| lines.split_whitespace().collect::<Vec<_>>().join(" ");
-    let told = "batch 1 republished whole, from its first record: records 1-5 published again";
+    let told = "batch 1 republished whole from its first record (records 1-5 published before)";
     assert!(
         words(timeline).contains(&format!("31000.040 ms driver -> source PublishBatch(1) · {told} ")),
         "{timeline}"
     );
     let diagnosis = words(diagnosis);
-    assert!(diagnosis.contains(&format!("whole-batch republish: {told}, each a duplicate")), "{diagnosis}");
+    assert!(
+        diagnosis.contains(&format!("whole-batch republish: {told}; each published again is a duplicate")),
+        "{diagnosis}"
+    );
     let histories: Vec<&str> =
         diagnosis.split(" duplicate-store: ").filter_map(|line| line.strip_prefix("record 1 at ")).collect();
     assert_eq!(histories.len(), 10, "record 1 is stored twice at each replica: {diagnosis}");

@@ -71,11 +71,13 @@ fn records_text(ids: &[u32]) -> String {
     }
 }
 
-/// A whole-batch republish (the trace's `batch-republished`) in words:
-/// `batch` was published again from its first record, and `again`, the
-/// records it had published before, are published twice.
+/// A whole-batch republish (the trace's `batch-republished`) in words, as
+/// it starts: `batch` is published again from its first record, and
+/// `again` are the records it had published before. Whether each is
+/// reached again depends on what follows (the republish may stop early
+/// too), so they are named as published before, not as published twice.
 pub fn republished_text(batch: u32, again: &[u32]) -> String {
-    format!("batch {batch} republished whole, from its first record: {} published again", records_text(again))
+    format!("batch {batch} republished whole from its first record ({} published before)", records_text(again))
 }
 
 /// The kind of component that holds records between stages, as a reason
@@ -689,6 +691,6 @@ mod tests {
         };
         assert_eq!(finding.ranges(), "1-3, 7");
         let again = republished_text(2, &[51, 52, 53]);
-        assert_eq!(again, "batch 2 republished whole, from its first record: records 51-53 published again");
+        assert_eq!(again, "batch 2 republished whole from its first record (records 51-53 published before)");
     }
 }

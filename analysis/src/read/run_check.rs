@@ -84,7 +84,7 @@ impl Violation {
     /// that an order (removed before stored) or a repeat shows. Then each
     /// whole-batch republish that published the record again, as the
     /// replay's timeline says it ("; at 30.000 ms, batch 1 republished
-    /// whole, from its first record: records 1-5 published again").
+    /// whole from its first record (records 1-5 published before)").
     pub fn history(&self, events: &[Event]) -> String {
         let Some(record) = self.record else { return format!("{}: the run as a whole", self.property) };
         let story = match self.property.as_str() {

@@ -82,14 +82,15 @@ pub fn print(out: &mut dyn Write, sim: &Simulator, violations: &[Violation], rec
 }
 
 /// Each whole-batch republish of the run, before the violations it may
-/// explain: the records it published again are duplicates at publication
-/// and wherever they reach again.
+/// explain: a record it publishes again is a duplicate at publication and
+/// wherever it reaches again.
 fn print_republished(out: &mut dyn Write, sim: &Simulator) -> io::Result<()> {
     let Some(world) = sim.world() else { return Ok(()) };
     let published = world.architecture.event_name(Kind::PUBLISHED);
     for e in sim.events().iter().filter(|e| e.kind == Kind::BATCH_REPUBLISHED) {
         let line = format!(
-            "  whole-batch republish: {}, each a duplicate at {published} and wherever it reaches again",
+            "  whole-batch republish: {}; each published again is a duplicate at {published} and wherever \
+             it reaches again",
             describe_event(e, world)
         );
         write!(out, "{}", wrap(&line, WIDTH, 6))?;
