@@ -87,7 +87,8 @@ fn by_the_first(along: &[ActorId], min: u32, max: u32, rng: &mut Pcg64Mcg) -> Ve
 
 /// `count` distinct members of `pool`, uniformly.
 fn pick(mut pool: Vec<ActorId>, count: u32, rng: &mut Pcg64Mcg) -> Vec<ActorId> {
-    (0..count.min(pool.len() as u32)).map(|_| pool.swap_remove(rng.next_u32() as usize % pool.len())).collect()
+    assert!(count as usize <= pool.len(), "{count} of {} components", pool.len());
+    (0..count).map(|_| pool.swap_remove(rng.next_u32() as usize % pool.len())).collect()
 }
 
 #[cfg(test)]
